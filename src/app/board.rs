@@ -1,0 +1,152 @@
+//! The board's filter and layout: which cards show in which column, grouped by area.
+//!
+//! The layout is computed once per change of data or filter, not per frame, and is a flat
+//! list of rows per column so the drawing code can lay out only the rows in view.
+
+use chrono::NaiveDate;
+
+use crate::model::{Column, Control, Status};
+
+/// What the filter bar asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoardFilter {
+    /// Text to find in id, title, owner, notes or services.
+    pub text: String,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this owner ("" means unassigned).
+    pub owner: Option<String>,
+    /// Only overdue controls.
+    pub overdue_only: bool,
+    /// Show retired controls too.
+    pub show_retired: bool,
+}
+
+impl BoardFilter {
+    /// Whether the filter hides anything.
+    pub fn is_active(&self) -> bool {
+        !self.text.trim().is_empty()
+            || self.status.is_some()
+            || self.owner.is_some()
+            || self.overdue_only
+    }
+
+    /// Whether a control passes the filter on `today`.
+    pub fn matches(&self, control: &Control, today: NaiveDate) -> bool {
+        if control.retired && !self.show_retired {
+            return false;
+        }
+        if self.status.is_some_and(|status| control.status != status) {
+            return false;
+        }
+        if self
+            .owner
+            .as_ref()
+            .is_some_and(|owner| &control.owner != owner)
+        {
+            return false;
+        }
+        if self.overdue_only && !control.is_overdue(today) {
+            return false;
+        }
+        let needle = self.text.trim().to_lowercase();
+        needle.is_empty()
+            || [
+                &control.id,
+                &control.title,
+                &control.owner,
+                &control.notes,
+                &control.area,
+            ]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&needle))
+            || control.services.iter().any(|s| s.contains(&needle))
+    }
+}
+
+/// One row of a board column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoardRow {
+    /// An area heading with the number of cards under it.
+    Area {
+        /// The area's name.
+        name: String,
+        /// Cards shown under it.
+        count: usize,
+    },
+    /// A card: the index of the control in the snapshot.
+    Card(usize),
+}
+
+/// One column of the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardColumn {
+    /// Which column.
+    pub column: Column,
+    /// Controls in scope in this column (retired ones left out), whatever the filter.
+    pub total: usize,
+    /// Of those, implemented or not applicable.
+    pub done: usize,
+    /// Rows to draw, after the filter.
+    pub rows: Vec<BoardRow>,
+    /// Cards shown.
+    pub shown: usize,
+}
+
+impl BoardColumn {
+    /// Share done, from 0 to 1.
+    pub fn progress(&self) -> f32 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.done as f32 / self.total as f32
+        }
+    }
+}
+
+/// Lays out the board: each column's rows, grouped by area in board order.
+pub fn layout(controls: &[Control], filter: &BoardFilter, today: NaiveDate) -> Vec<BoardColumn> {
+    Column::ALL
+        .into_iter()
+        .map(|column| {
+            let in_column = || {
+                controls
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, c)| c.column == column)
+            };
+            let total = in_column().filter(|(_, c)| !c.retired).count();
+            let done = in_column()
+                .filter(|(_, c)| !c.retired && c.status.is_done())
+                .count();
+            let mut rows = Vec::new();
+            let mut shown = 0;
+            let mut areas: Vec<&str> = Vec::new();
+            let mut by_area: Vec<Vec<usize>> = Vec::new();
+            for (index, control) in in_column().filter(|(_, c)| filter.matches(c, today)) {
+                match areas.iter().position(|a| *a == control.area) {
+                    Some(at) => by_area[at].push(index),
+                    None => {
+                        areas.push(&control.area);
+                        by_area.push(vec![index]);
+                    }
+                }
+            }
+            for (area, cards) in areas.into_iter().zip(by_area) {
+                rows.push(BoardRow::Area {
+                    name: area.to_string(),
+                    count: cards.len(),
+                });
+                shown += cards.len();
+                rows.extend(cards.into_iter().map(BoardRow::Card));
+            }
+            BoardColumn {
+                column,
+                total,
+                done,
+                rows,
+                shown,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,53 @@
+//! Everything a user can ask of the window, as one enum. Drawing code only records these;
+//! [`crate::app::App::apply`] carries them out after the frame is drawn.
+
+use crate::model::ControlPatch;
+use crate::store::{NewControl, NewProject};
+
+/// A request from the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Show this project's board.
+    SelectProject(i64),
+    /// Open the new-project dialog (Ctrl+N).
+    OpenNewProject,
+    /// Create a project from the dialog's values.
+    CreateProject(NewProject),
+    /// Open the dialog that changes the current project's services.
+    OpenServices,
+    /// Change the current project's services.
+    SetServices(Vec<String>),
+    /// Open the add-control dialog (the ownership test).
+    OpenAddControl,
+    /// Add a control of the team's own to the current project.
+    AddControl(NewControl),
+    /// Open the settings dialog.
+    OpenSettings,
+    /// Change the user name recorded with every change.
+    SetUserName(String),
+    /// Close whichever dialog is open.
+    CloseDialog,
+    /// Select a control (or none, closing the panel).
+    SelectControl(Option<String>),
+    /// Edit the selected control.
+    EditControl {
+        /// The control's id.
+        id: String,
+        /// What to change.
+        patch: ControlPatch,
+    },
+    /// Undo the last edit of a control (Ctrl+Z).
+    Undo,
+    /// Show or hide the notification list.
+    ToggleNotifications,
+    /// Forget all notifications.
+    ClearNotifications,
+}
+
+/// A keyboard shortcut the window knows, with what it does: listed in the help tooltip.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+N", "New project"),
+    ("Ctrl+F", "Search the board"),
+    ("Ctrl+Z", "Undo the last edit"),
+    ("Esc", "Close the panel or dialog"),
+];

@@ -1,0 +1,190 @@
+//! The text the user is typing in dialogs and the control panel, before it becomes a
+//! command. Plain data: the UI edits it, the app turns it into commands.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Control, ControlField, ControlPatch, parse_date};
+use crate::store::{NewControl, NewProject};
+
+/// The new-project dialog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewProjectForm {
+    /// Project name.
+    pub name: String,
+    /// Description of the scope.
+    pub description: String,
+    /// First day of the audit period, as typed.
+    pub period_start: String,
+    /// Last day of the audit period, as typed.
+    pub period_end: String,
+    /// Text that narrows the service checklist.
+    pub service_search: String,
+    /// Ticked service ids.
+    pub services: BTreeSet<String>,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+impl NewProjectForm {
+    /// Checks the dates and builds the request; the store checks the rest.
+    pub fn to_request(&self) -> Result<NewProject, String> {
+        let date = |text: &str| -> Result<Option<chrono::NaiveDate>, String> {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_date(text).map(Some).map_err(|e| e.to_string())
+            }
+        };
+        Ok(NewProject {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            services: self.services.iter().cloned().collect(),
+            period_start: date(&self.period_start)?,
+            period_end: date(&self.period_end)?,
+        })
+    }
+}
+
+/// The dialog that changes a project's services.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServicesForm {
+    /// Text that narrows the checklist.
+    pub search: String,
+    /// Ticked service ids.
+    pub services: BTreeSet<String>,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+/// Answers to the ownership test in the add-control dialog.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Answer {
+    /// Not answered yet.
+    #[default]
+    Unanswered,
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+}
+
+impl Answer {
+    /// The answer as a yes/no, if given.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Answer::Unanswered => None,
+            Answer::Yes => Some(true),
+            Answer::No => Some(false),
+        }
+    }
+}
+
+/// The add-control dialog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddControlForm {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Board group.
+    pub area: String,
+    /// "Can your team log in and adjust its security settings?"
+    pub can_adjust: Answer,
+    /// "Does AWS also operate part of it?"
+    pub aws_operates_part: Answer,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+impl AddControlForm {
+    /// Builds the request once both questions that matter are answered.
+    pub fn to_request(&self) -> Result<NewControl, String> {
+        let can_adjust = self
+            .can_adjust
+            .as_bool()
+            .ok_or("answer whether your team can log in and adjust its security settings")?;
+        let aws_operates_part = self.aws_operates_part.as_bool();
+        if can_adjust && aws_operates_part.is_none() {
+            return Err("answer whether AWS also operates part of it".to_string());
+        }
+        Ok(NewControl {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            area: self.area.clone(),
+            can_adjust,
+            aws_operates_part,
+        })
+    }
+}
+
+/// The settings dialog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsForm {
+    /// The name recorded with every change.
+    pub user_name: String,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+/// What the control panel's text fields hold while the user types. Each field is saved on
+/// Enter or when it loses focus; a status or column change that needs a reason waits here
+/// until one is typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PanelDraft {
+    /// The control being edited.
+    pub control_id: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: String,
+    /// Due date as typed.
+    pub due: String,
+    /// Review cadence in days as typed.
+    pub review_days: String,
+    /// Notes.
+    pub notes: String,
+    /// Description.
+    pub description: String,
+    /// What AWS does.
+    pub aws_part: String,
+    /// What the customer does.
+    pub customer_part: String,
+    /// A change waiting for its reason (status not applicable, or a column move).
+    pub pending: Option<ControlPatch>,
+    /// The reason being typed for it.
+    pub reason: String,
+}
+
+impl PanelDraft {
+    /// A draft holding a control's current values.
+    pub fn of(control: &Control) -> Self {
+        Self {
+            control_id: control.id.clone(),
+            title: control.title.clone(),
+            owner: control.owner.clone(),
+            due: control.field(ControlField::Due),
+            review_days: control.field(ControlField::ReviewDays),
+            notes: control.notes.clone(),
+            description: control.description.clone(),
+            aws_part: control.aws_part.clone(),
+            customer_part: control.customer_part.clone(),
+            pending: None,
+            reason: String::new(),
+        }
+    }
+
+    /// The draft's text for a field the panel edits as text.
+    pub fn text_mut(&mut self, field: ControlField) -> Option<&mut String> {
+        match field {
+            ControlField::Title => Some(&mut self.title),
+            ControlField::Owner => Some(&mut self.owner),
+            ControlField::Due => Some(&mut self.due),
+            ControlField::ReviewDays => Some(&mut self.review_days),
+            ControlField::Notes => Some(&mut self.notes),
+            ControlField::Description => Some(&mut self.description),
+            ControlField::AwsPart => Some(&mut self.aws_part),
+            ControlField::CustomerPart => Some(&mut self.customer_part),
+            ControlField::Column | ControlField::Status | ControlField::StatusReason => None,
+        }
+    }
+}

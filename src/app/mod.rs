@@ -1,0 +1,534 @@
+//! The window's state and the commands that change it, with no drawing.
+//!
+//! [`App`] owns the open workspace and a plain [`AppState`] that the drawing code reads.
+//! Drawing code records [`Command`]s; [`App::apply`] carries each out through the same store
+//! functions the command line uses, then refreshes the state from the database, so what
+//! the window shows is always what is stored. A failed command becomes a notification (or
+//! an inline message in the dialog that sent it), never a panic.
+
+mod board;
+mod command;
+mod forms;
+
+use std::path::PathBuf;
+
+use chrono::{Local, NaiveDate};
+
+use crate::catalog::{Baseline, Service};
+use crate::model::{Control, ControlChange, ControlField, ControlPatch, Project, Status};
+use crate::store::{ActivityEntry, Clock, Store, system_clock};
+
+pub use board::{BoardColumn, BoardFilter, BoardRow, layout};
+pub use command::{Command, SHORTCUTS};
+pub use forms::{AddControlForm, Answer, NewProjectForm, PanelDraft, ServicesForm, SettingsForm};
+
+/// How serious a notification is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something worked.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// A message for the user that stays readable in the notification list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Local time it was raised, `HH:MM:SS`.
+    pub at: String,
+    /// How serious.
+    pub level: Level,
+    /// The message.
+    pub text: String,
+}
+
+/// The dialog on top of the board, if any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Dialog {
+    /// None open.
+    #[default]
+    None,
+    /// Creating a project.
+    NewProject(NewProjectForm),
+    /// Changing the current project's services.
+    Services(ServicesForm),
+    /// Adding a control through the ownership test.
+    AddControl(AddControlForm),
+    /// Settings.
+    Settings(SettingsForm),
+}
+
+/// Everything the drawing code reads; plain data, refreshed from the store after each
+/// command.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The workspace folder.
+    pub workspace: PathBuf,
+    /// Why the workspace could not be opened, if it could not.
+    pub open_error: Option<String>,
+    /// The name recorded with changes.
+    pub user_name: String,
+    /// The date overdue is judged against.
+    pub today: NaiveDate,
+    /// The AWS services Lockstep knows.
+    pub services: Vec<Service>,
+    /// All projects, by name.
+    pub projects: Vec<Project>,
+    /// The project on the board.
+    pub project: Option<Project>,
+    /// Its controls, retired ones included, in board order.
+    pub controls: Vec<Control>,
+    /// The filter bar.
+    pub filter: BoardFilter,
+    /// The board as laid out for `board_filter`.
+    pub board: Vec<BoardColumn>,
+    board_filter: BoardFilter,
+    /// Owners named on the project's controls, for the owner filter.
+    pub owners: Vec<String>,
+    /// The selected control's id: the control panel shows it.
+    pub selected: Option<String>,
+    /// The selected control's activity history, newest first.
+    pub history: Vec<ActivityEntry>,
+    /// The control panel's fields while being typed.
+    pub draft: PanelDraft,
+    /// The open dialog.
+    pub dialog: Dialog,
+    /// Messages, oldest first.
+    pub notifications: Vec<Notification>,
+    /// Whether the notification list is open.
+    pub notifications_open: bool,
+    /// Whether the newest notification is still shown in the status bar.
+    pub toast: bool,
+    /// Set when the search field should take the keyboard focus.
+    pub focus_search: bool,
+    /// What Ctrl+Z would undo, if anything.
+    pub undo_label: Option<String>,
+}
+
+impl AppState {
+    /// The selected control.
+    pub fn selected_control(&self) -> Option<&Control> {
+        let id = self.selected.as_ref()?;
+        self.controls.iter().find(|c| &c.id == id)
+    }
+}
+
+/// An edit that can be undone.
+#[derive(Debug, Clone)]
+struct UndoEntry {
+    project: i64,
+    control_id: String,
+    changes: Vec<ControlChange>,
+}
+
+/// The window's model: the open workspace and the state drawn from it.
+pub struct App {
+    store: Option<Store>,
+    /// What the drawing code reads.
+    pub state: AppState,
+    undo: Vec<UndoEntry>,
+}
+
+impl App {
+    /// Opens the workspace in `dir` with the system clock and today's local date.
+    pub fn open(dir: PathBuf) -> Self {
+        Self::open_with(dir, system_clock(), Local::now().date_naive())
+    }
+
+    /// Opens the workspace with a given clock and "today" (tests fix both).
+    pub fn open_with(dir: PathBuf, clock: Clock, today: NaiveDate) -> Self {
+        let (store, open_error) = match Store::open_with_clock(&dir, clock) {
+            Ok(store) => (Some(store), None),
+            Err(error) => (None, Some(format!("{error:#}"))),
+        };
+        let mut app = App {
+            store,
+            state: AppState {
+                workspace: dir,
+                open_error,
+                user_name: String::new(),
+                today,
+                services: Baseline::builtin().services.clone(),
+                projects: Vec::new(),
+                project: None,
+                controls: Vec::new(),
+                filter: BoardFilter::default(),
+                board: Vec::new(),
+                board_filter: BoardFilter::default(),
+                owners: Vec::new(),
+                selected: None,
+                history: Vec::new(),
+                draft: PanelDraft::default(),
+                dialog: Dialog::None,
+                notifications: Vec::new(),
+                notifications_open: false,
+                toast: false,
+                focus_search: false,
+                undo_label: None,
+            },
+            undo: Vec::new(),
+        };
+        app.refresh();
+        if let Some(first) = app.state.projects.first().map(|p| p.key) {
+            app.apply(Command::SelectProject(first));
+        }
+        app
+    }
+
+    /// The open store, for tests and benchmarks that check what was written.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// Lays the board out again if the filter changed since it was last laid out. Called
+    /// once per frame before drawing; cheap when nothing changed.
+    pub fn sync_board(&mut self) {
+        if self.state.filter != self.state.board_filter {
+            self.relayout();
+        }
+    }
+
+    fn relayout(&mut self) {
+        self.state.board = layout(&self.state.controls, &self.state.filter, self.state.today);
+        self.state.board_filter = self.state.filter.clone();
+    }
+
+    /// Carries out one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SelectProject(key) => {
+                let project = self.state.projects.iter().find(|p| p.key == key).cloned();
+                if project.is_some() {
+                    self.state.project = project;
+                    self.state.selected = None;
+                    self.state.filter = BoardFilter::default();
+                    self.refresh();
+                }
+            }
+            Command::OpenNewProject => {
+                if self.store.is_some() {
+                    self.state.dialog = Dialog::NewProject(NewProjectForm::default());
+                }
+            }
+            Command::CreateProject(request) => self.create_project(request),
+            Command::OpenServices => {
+                if let Some(project) = &self.state.project {
+                    self.state.dialog = Dialog::Services(ServicesForm {
+                        services: project.services.iter().cloned().collect(),
+                        ..ServicesForm::default()
+                    });
+                }
+            }
+            Command::SetServices(services) => self.set_services(services),
+            Command::OpenAddControl => {
+                if self.state.project.is_some() {
+                    self.state.dialog = Dialog::AddControl(AddControlForm::default());
+                }
+            }
+            Command::AddControl(request) => self.add_control(request),
+            Command::OpenSettings => {
+                self.state.dialog = Dialog::Settings(SettingsForm {
+                    user_name: self.state.user_name.clone(),
+                    error: None,
+                });
+            }
+            Command::SetUserName(name) => {
+                let Some(store) = self.store.as_mut() else {
+                    return;
+                };
+                match store.set_user_name(&name) {
+                    Ok(()) => {
+                        self.state.dialog = Dialog::None;
+                        self.refresh();
+                        self.notify(
+                            Level::Info,
+                            format!("Changes are now recorded as {}.", self.state.user_name),
+                        );
+                    }
+                    Err(error) => {
+                        if let Dialog::Settings(form) = &mut self.state.dialog {
+                            form.error = Some(format!("{error:#}"));
+                        }
+                    }
+                }
+            }
+            Command::CloseDialog => self.state.dialog = Dialog::None,
+            Command::SelectControl(id) => {
+                self.state.selected = id;
+                self.refresh_selection(true);
+            }
+            Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
+            Command::Undo => self.undo(),
+            Command::ToggleNotifications => {
+                self.state.notifications_open = !self.state.notifications_open;
+                self.state.toast = false;
+            }
+            Command::ClearNotifications => {
+                self.state.notifications.clear();
+                self.state.toast = false;
+            }
+        }
+    }
+
+    fn create_project(&mut self, request: crate::store::NewProject) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        match store.create_project(&request) {
+            Ok(project) => {
+                let count = store.controls(project.key).map(|c| c.len()).unwrap_or(0);
+                self.state.dialog = Dialog::None;
+                self.state.project = Some(project.clone());
+                self.state.selected = None;
+                self.state.filter = BoardFilter::default();
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!("Created '{}' with {count} controls.", project.name),
+                );
+            }
+            Err(error) => {
+                if let Dialog::NewProject(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    fn set_services(&mut self, services: Vec<String>) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        let before: Vec<(String, bool)> = self
+            .state
+            .controls
+            .iter()
+            .map(|c| (c.id.clone(), c.retired))
+            .collect();
+        match store.set_project_services(project.key, &services) {
+            Ok(project) => {
+                self.state.dialog = Dialog::None;
+                self.state.project = Some(project);
+                self.refresh();
+                let newly = |retired: bool| {
+                    self.state
+                        .controls
+                        .iter()
+                        .filter(|c| {
+                            c.retired == retired && !before.contains(&(c.id.clone(), retired))
+                        })
+                        .count()
+                };
+                let text = format!(
+                    "Services saved: {} controls came into scope, {} retired.",
+                    newly(false),
+                    newly(true)
+                );
+                self.notify(Level::Info, text);
+            }
+            Err(error) => {
+                if let Dialog::Services(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    fn add_control(&mut self, request: crate::store::NewControl) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.add_control(project.key, &request) {
+            Ok(control) => {
+                self.state.dialog = Dialog::None;
+                self.state.selected = Some(control.id.clone());
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Added {} to the {} column.",
+                        control.id,
+                        control.column.label()
+                    ),
+                );
+            }
+            Err(error) => {
+                if let Dialog::AddControl(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    fn edit_control(&mut self, id: &str, patch: ControlPatch, undoable: bool) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        let project = project.key;
+        match store.update_control(project, id, &patch) {
+            Ok(changes) => {
+                if changes.is_empty() {
+                    self.refresh_selection(true);
+                    return;
+                }
+                if undoable {
+                    self.undo.push(UndoEntry {
+                        project,
+                        control_id: id.to_string(),
+                        changes,
+                    });
+                }
+                self.refresh();
+                self.refresh_selection(true);
+            }
+            Err(error) => {
+                self.notify(Level::Error, format!("{id}: {error:#}"));
+                self.refresh_selection(true);
+            }
+        }
+    }
+
+    fn undo(&mut self) {
+        let Some(entry) = self.undo.pop() else {
+            self.notify(Level::Info, "Nothing to undo.".to_string());
+            return;
+        };
+        let mut patch = ControlPatch::default();
+        let mut reason = None;
+        for change in &entry.changes {
+            if change.field == ControlField::StatusReason {
+                reason = Some(change.from.clone());
+            } else {
+                patch.fields.push((change.field, change.from.clone()));
+            }
+        }
+        let moves = entry
+            .changes
+            .iter()
+            .any(|c| matches!(c.field, ControlField::Column | ControlField::Status));
+        match reason {
+            Some(reason) if !reason.trim().is_empty() => patch.reason = Some(reason),
+            Some(_) if moves => {
+                patch.reason = Some("Undo of the previous edit".to_string());
+            }
+            Some(reason) => patch.fields.push((ControlField::StatusReason, reason)),
+            None => {
+                if moves {
+                    patch.reason = Some("Undo of the previous edit".to_string());
+                }
+            }
+        }
+        if self.state.project.as_ref().map(|p| p.key) != Some(entry.project) {
+            self.apply(Command::SelectProject(entry.project));
+        }
+        self.edit_control(&entry.control_id, patch, false);
+        self.state.selected = Some(entry.control_id.clone());
+        self.refresh_selection(true);
+        self.notify(
+            Level::Info,
+            format!("Undid the last edit of {}.", entry.control_id),
+        );
+    }
+
+    /// Records a message for the user.
+    pub fn notify(&mut self, level: Level, text: String) {
+        self.state.notifications.push(Notification {
+            at: Local::now().format("%H:%M:%S").to_string(),
+            level,
+            text,
+        });
+        self.state.toast = true;
+    }
+
+    /// Reloads everything the window shows from the store.
+    pub fn refresh(&mut self) {
+        let Some(store) = self.store.as_ref() else {
+            return;
+        };
+        let loaded = (|| -> crate::store::Result<()> {
+            self.state.user_name = store.user_name()?;
+            self.state.projects = store.projects()?;
+            if let Some(key) = self.state.project.as_ref().map(|p| p.key) {
+                self.state.project = self.state.projects.iter().find(|p| p.key == key).cloned();
+            }
+            self.state.controls = match &self.state.project {
+                Some(project) => store.controls(project.key)?,
+                None => Vec::new(),
+            };
+            Ok(())
+        })();
+        if let Err(error) = loaded {
+            self.notify(
+                Level::Error,
+                format!("Could not read the workspace: {error:#}"),
+            );
+        }
+        let mut owners: Vec<String> = self
+            .state
+            .controls
+            .iter()
+            .map(|c| c.owner.clone())
+            .filter(|o| !o.is_empty())
+            .collect();
+        owners.sort_by_key(|o| o.to_lowercase());
+        owners.dedup();
+        self.state.owners = owners;
+        self.state.undo_label = self.undo.last().map(|entry| {
+            let fields: Vec<&str> = entry
+                .changes
+                .iter()
+                .filter(|c| c.field != ControlField::StatusReason)
+                .map(|c| c.field.label())
+                .collect();
+            format!("Undo {} of {}", fields.join(", "), entry.control_id)
+        });
+        self.relayout();
+        self.refresh_selection(false);
+    }
+
+    fn refresh_selection(&mut self, reset_draft: bool) {
+        let control = self.state.selected_control().cloned();
+        match (control, self.store.as_ref(), self.state.project.as_ref()) {
+            (Some(control), Some(store), Some(project)) => {
+                let mut history = store
+                    .activity(Some(project.key), Some(&control.id))
+                    .unwrap_or_default();
+                history.reverse();
+                self.state.history = history;
+                if reset_draft || self.state.draft.control_id != control.id {
+                    self.state.draft = PanelDraft::of(&control);
+                }
+            }
+            _ => {
+                self.state.selected = None;
+                self.state.history.clear();
+                self.state.draft = PanelDraft::default();
+            }
+        }
+    }
+
+    /// Counts of the current project's controls in scope per status.
+    pub fn status_counts(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .into_iter()
+            .map(|status| {
+                let count = self
+                    .state
+                    .controls
+                    .iter()
+                    .filter(|c| !c.retired && c.status == status)
+                    .count();
+                (status, count)
+            })
+            .collect()
+    }
+}

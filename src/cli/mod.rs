@@ -1,0 +1,121 @@
+//! The command line: one file per subcommand, each calling the same store functions as
+//! the window.
+//!
+//! Exit status: 0 on success, 1 when a check found problems, 2 on bad input or an I/O
+//! error, with one clear sentence on stderr.
+
+mod control;
+mod log;
+mod project;
+mod services;
+mod verify;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::store::Store;
+use crate::workspace::{WORKSPACE_ENV, resolve};
+
+/// Audit preparation for AWS workloads: shared-responsibility checklists, evidence and sign-offs.
+#[derive(Debug, Parser)]
+#[command(name = "lockstep", version, about, long_about = None)]
+pub struct Cli {
+    /// The workspace folder (database and evidence vault); created on first use.
+    #[arg(long, global = true, env = WORKSPACE_ENV, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// What to do; without one, the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the known AWS services and their service model.
+    Services(services::ServicesArgs),
+    /// Create, list and change projects (audit scopes).
+    #[command(subcommand)]
+    Project(project::ProjectCommand),
+    /// List, change and add controls.
+    #[command(subcommand)]
+    Control(control::ControlCommand),
+    /// Show a project's activity log.
+    Log(log::LogArgs),
+    /// Check the workspace: re-walk the activity log's hash chain.
+    Verify,
+}
+
+/// The outcome of a subcommand that ran to its end.
+pub type Outcome = anyhow::Result<ExitCode>;
+
+/// Runs a subcommand against the workspace.
+pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
+    if let Command::Services(args) = &command {
+        return services::run(args);
+    }
+    let dir = resolve(workspace);
+    let mut store = Store::open(&dir)?;
+    match command {
+        Command::Services(_) => unreachable!("handled above"),
+        Command::Project(cmd) => project::run(&mut store, cmd),
+        Command::Control(cmd) => control::run(&mut store, cmd),
+        Command::Log(args) => log::run(&store, &args),
+        Command::Verify => verify::run(&store),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints rows as aligned columns; the last column is not padded.
+pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                if i == last {
+                    cell.to_string()
+                } else {
+                    format!("{cell:<width$}", width = widths[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+/// Parses a yes/no answer.
+pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" => Ok(false),
+        _ => Err(format!("'{text}' is not an answer: use yes or no")),
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date argument.
+pub(crate) fn parse_date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
+    crate::model::parse_date(text).map_err(|e| e.to_string())
+}

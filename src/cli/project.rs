@@ -1,0 +1,172 @@
+//! `lockstep project`: create, list, and change the services of projects.
+
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{Outcome, parse_date_arg, print_json, print_table};
+use crate::catalog::split_list;
+use crate::model::{Column, Status};
+use crate::store::{NewProject, Store};
+
+/// The `project` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project and its checklist for the AWS services it uses.
+    Create {
+        /// The project's name (unique, ignoring case).
+        name: String,
+        /// AWS service ids, comma-separated (see `lockstep services`).
+        #[arg(long, value_name = "LIST", default_value = "")]
+        services: String,
+        /// What the audit scope covers.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// First day of the audit period.
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "period_end")]
+        period_start: Option<NaiveDate>,
+        /// Last day of the audit period.
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "period_start")]
+        period_end: Option<NaiveDate>,
+    },
+    /// List the projects.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the AWS services a project uses: controls are added, retired or restored.
+    SetServices {
+        /// The project's name.
+        name: String,
+        /// AWS service ids, comma-separated.
+        #[arg(long, value_name = "LIST")]
+        services: String,
+    },
+}
+
+#[derive(Serialize)]
+struct ProjectRow {
+    name: String,
+    description: String,
+    services: Vec<String>,
+    period_start: Option<String>,
+    period_end: Option<String>,
+    created_at: String,
+    controls: usize,
+    implemented: usize,
+    columns: serde_json::Value,
+}
+
+pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
+    match command {
+        ProjectCommand::Create {
+            name,
+            services,
+            description,
+            period_start,
+            period_end,
+        } => {
+            let project = store.create_project(&NewProject {
+                name,
+                description,
+                services: split_list(&services),
+                period_start,
+                period_end,
+            })?;
+            let controls = store.controls(project.key)?;
+            let count = |column: Column| controls.iter().filter(|c| c.column == column).count();
+            println!(
+                "created project '{}' with {} controls (AWS {}, Shared {}, Customer {})",
+                project.name,
+                controls.len(),
+                count(Column::Aws),
+                count(Column::Shared),
+                count(Column::Customer)
+            );
+        }
+        ProjectCommand::List { json } => {
+            let mut rows = Vec::new();
+            for project in store.projects()? {
+                let controls = store.controls(project.key)?;
+                let active: Vec<_> = controls.iter().filter(|c| !c.retired).collect();
+                let per_column =
+                    |column: Column| active.iter().filter(|c| c.column == column).count();
+                rows.push(ProjectRow {
+                    name: project.name,
+                    description: project.description,
+                    services: project.services,
+                    period_start: project.period_start.map(|d| d.to_string()),
+                    period_end: project.period_end.map(|d| d.to_string()),
+                    created_at: project.created_at,
+                    controls: active.len(),
+                    implemented: active
+                        .iter()
+                        .filter(|c| c.status == Status::Implemented)
+                        .count(),
+                    columns: serde_json::json!({
+                        "aws": per_column(Column::Aws),
+                        "shared": per_column(Column::Shared),
+                        "customer": per_column(Column::Customer),
+                    }),
+                });
+            }
+            if json {
+                print_json(&rows)?;
+            } else if rows.is_empty() {
+                println!(
+                    "no projects yet: create one with `lockstep project create NAME --services ec2,rds,s3`"
+                );
+            } else {
+                let table: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.name.clone(),
+                            format!("{}/{}", p.implemented, p.controls),
+                            match (&p.period_start, &p.period_end) {
+                                (Some(start), Some(end)) => format!("{start}..{end}"),
+                                _ => "-".to_string(),
+                            },
+                            p.services.join(","),
+                        ]
+                    })
+                    .collect();
+                print_table(&["NAME", "IMPLEMENTED", "PERIOD", "SERVICES"], &table)?;
+            }
+        }
+        ProjectCommand::SetServices { name, services } => {
+            let project = store.project_by_name(&name)?;
+            let before = store.controls(project.key)?;
+            let project = store.set_project_services(project.key, &split_list(&services))?;
+            let after = store.controls(project.key)?;
+            let newly = |retired: bool| {
+                after
+                    .iter()
+                    .filter(|c| {
+                        c.retired == retired
+                            && before
+                                .iter()
+                                .find(|b| b.id == c.id)
+                                .is_none_or(|b| b.retired != retired)
+                    })
+                    .count()
+            };
+            println!(
+                "project '{}' now uses {}: {} controls in scope, {} retired, {} newly retired",
+                project.name,
+                if project.services.is_empty() {
+                    "no services".to_string()
+                } else {
+                    project.services.join(",")
+                },
+                after.iter().filter(|c| !c.retired).count(),
+                after.iter().filter(|c| c.retired).count(),
+                newly(true)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

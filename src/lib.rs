@@ -1,0 +1,14 @@
+//! Lockstep: audit preparation for AWS workloads.
+//!
+//! The crate is layered so data flows one way: [`model`] holds the pure rules;
+//! [`store`] and [`catalog`] apply them to the workspace database and the built-in baseline;
+//! [`cli`] and [`app`] turn what a user asked for into calls on those; [`ui`] draws the
+//! window from the app's state and never touches SQL or files.
+
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod model;
+pub mod store;
+pub mod ui;
+pub mod workspace;

@@ -1,0 +1,41 @@
+//! Errors raised when input breaks a domain rule.
+
+/// A value or request that the domain rules refuse. Each message is one sentence that says
+/// what is wrong and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// A column name that is not `aws`, `shared` or `customer`.
+    #[error("unknown column '{0}': use aws, shared or customer")]
+    UnknownColumn(String),
+    /// A status name that is not one of the four statuses.
+    #[error("unknown status '{0}': use not_started, in_progress, implemented or not_applicable")]
+    UnknownStatus(String),
+    /// A service model name that is not one of the three models.
+    #[error("unknown service model '{0}': use infrastructure, managed or abstracted")]
+    UnknownServiceModel(String),
+    /// A date that is not a real calendar date in `YYYY-MM-DD` form.
+    #[error("'{0}' is not a date: write it as YYYY-MM-DD, for example 2027-03-01")]
+    BadDate(String),
+    /// `not_applicable` asked for without saying why.
+    #[error("a control marked not_applicable needs a reason: add one with --reason")]
+    ReasonRequiredForNotApplicable,
+    /// A column move asked for without saying why.
+    #[error("moving a control to another column needs a reason: add one with --reason")]
+    ReasonRequiredForMove,
+    /// A shared control needs to know whether AWS operates part of it.
+    #[error(
+        "your team can adjust it, so say whether AWS also operates part of it (--aws-operates-part yes|no)"
+    )]
+    MissingAwsPart,
+    /// A blank required text.
+    #[error("the {0} cannot be blank")]
+    Blank(&'static str),
+    /// An audit period that ends before it starts.
+    #[error("the audit period ends ({end}) before it starts ({start})")]
+    PeriodReversed {
+        /// First day of the period.
+        start: chrono::NaiveDate,
+        /// Last day of the period.
+        end: chrono::NaiveDate,
+    },
+}

@@ -1,0 +1,117 @@
+//! Projects (audit scopes) and the controls they hold.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Column, ControlField, Status, is_overdue};
+
+/// An audit scope: the AWS services it uses and the period the audit covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Project {
+    /// Database key.
+    #[serde(skip)]
+    pub key: i64,
+    /// The name people use; unique regardless of case.
+    pub name: String,
+    /// What the scope covers.
+    pub description: String,
+    /// AWS service ids in use, sorted.
+    pub services: Vec<String>,
+    /// First day of the audit period.
+    pub period_start: Option<NaiveDate>,
+    /// Last day of the audit period.
+    pub period_end: Option<NaiveDate>,
+    /// When the project was created (UTC, RFC 3339).
+    pub created_at: String,
+}
+
+/// Where a control came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Instantiated from the built-in baseline for the project's services.
+    Baseline,
+    /// Added by the team through the ownership test.
+    Custom,
+}
+
+impl Origin {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Baseline => "baseline",
+            Origin::Custom => "custom",
+        }
+    }
+}
+
+/// One checklist item of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Control {
+    /// Database key.
+    #[serde(skip)]
+    pub key: i64,
+    /// Stable id such as `SRM-CUS-IAM-01`, unique within the project.
+    pub id: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// The group it is shown under on the board.
+    pub area: String,
+    /// Short title.
+    pub title: String,
+    /// What the control requires.
+    pub description: String,
+    /// Who is responsible.
+    pub column: Column,
+    /// What AWS does (shared controls).
+    pub aws_part: String,
+    /// What the customer does (shared controls).
+    pub customer_part: String,
+    /// The answer to "Can we log in and adjust its security settings?".
+    pub can_adjust: String,
+    /// Related NIST SP 800-53 Rev 5 control ids.
+    pub nist: Vec<String>,
+    /// AWS service ids of the project that this control covers.
+    pub services: Vec<String>,
+    /// Where the work stands.
+    pub status: Status,
+    /// Why it has its status or column (required for not applicable and moves).
+    pub status_reason: String,
+    /// Who is responsible for getting it done.
+    pub owner: String,
+    /// When it must be done.
+    pub due: Option<NaiveDate>,
+    /// How often it must be reviewed, in days.
+    pub review_days: Option<u32>,
+    /// Free notes.
+    pub notes: String,
+    /// No longer in scope since the project's services changed; kept with all its history.
+    pub retired: bool,
+    /// Board order within its area.
+    #[serde(skip)]
+    pub sort_key: i64,
+}
+
+impl Control {
+    /// The current value of an editable field, in its stored text form.
+    pub fn field(&self, field: ControlField) -> String {
+        match field {
+            ControlField::Title => self.title.clone(),
+            ControlField::Description => self.description.clone(),
+            ControlField::Column => self.column.as_str().to_string(),
+            ControlField::Status => self.status.as_str().to_string(),
+            ControlField::StatusReason => self.status_reason.clone(),
+            ControlField::Owner => self.owner.clone(),
+            ControlField::Due => self.due.map(|d| d.to_string()).unwrap_or_default(),
+            ControlField::ReviewDays => self.review_days.map(|d| d.to_string()).unwrap_or_default(),
+            ControlField::Notes => self.notes.clone(),
+            ControlField::AwsPart => self.aws_part.clone(),
+            ControlField::CustomerPart => self.customer_part.clone(),
+        }
+    }
+
+    /// Whether the control is past its due date and not done on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.retired && is_overdue(self.status, self.due, today)
+    }
+}

@@ -1,0 +1,329 @@
+//! The activity log: every change, append-only, each row chained to the one before.
+//!
+//! A row's hash is SHA-256 over the previous row's hash and this row's content (sequence
+//! number, time, actor, project, subject, action and detail), so altering, inserting or
+//! deleting a row by hand breaks the chain from that row on. [`Store::verify_chain`]
+//! re-walks it and names the first row that does not match.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Result, Store, StoreError};
+
+/// The `prev_hash` of the first row.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One row of the activity log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityEntry {
+    /// Position in the log, from 1.
+    pub seq: i64,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+    /// Who: the workspace user's name.
+    pub actor: String,
+    /// The project's name at the time, or empty for workspace-wide changes.
+    pub project: String,
+    /// What was changed: a control id, or empty for the project itself.
+    pub subject: String,
+    /// The kind of change (`project.create`, `control.update`, …).
+    pub action: String,
+    /// What changed from what to what.
+    pub detail: serde_json::Value,
+    /// One line for people.
+    pub summary: String,
+    /// The previous row's hash.
+    pub prev_hash: String,
+    /// This row's hash.
+    pub hash: String,
+}
+
+/// The result of re-walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Rows checked.
+    pub rows: i64,
+    /// The first row that breaks the chain and why, if any.
+    pub first_break: Option<(i64, String)>,
+}
+
+/// The chain hash of a row.
+pub fn row_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    project: &str,
+    subject: &str,
+    action: &str,
+    detail: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        prev_hash,
+        &seq.to_string(),
+        at,
+        actor,
+        project,
+        subject,
+        action,
+        detail,
+    ] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// What a new activity row says; written by [`append`] inside the change's transaction.
+pub(super) struct Entry<'a> {
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub project: Option<(i64, &'a str)>,
+    pub subject: &'a str,
+    pub action: &'a str,
+    pub detail: serde_json::Value,
+}
+
+/// Appends a row to the log within `tx`.
+pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let detail = entry.detail.to_string();
+    let project_name = entry.project.map(|(_, name)| name).unwrap_or("");
+    let hash = row_hash(
+        &prev_hash,
+        seq,
+        entry.at,
+        entry.actor,
+        project_name,
+        entry.subject,
+        entry.action,
+        &detail,
+    );
+    tx.prepare_cached(
+        "INSERT INTO activity (seq, at, actor, project_id, project, subject, action, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        seq,
+        entry.at,
+        entry.actor,
+        entry.project.map(|(key, _)| key),
+        project_name,
+        entry.subject,
+        entry.action,
+        detail,
+        prev_hash,
+        hash
+    ])?;
+    Ok(())
+}
+
+/// One line for people describing a row.
+pub fn summarise(action: &str, detail: &serde_json::Value) -> String {
+    let text = |key: &str| {
+        detail
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let list = |key: &str| {
+        detail
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    match action {
+        "project.create" => format!(
+            "created the project with {} controls for {}",
+            detail.get("controls").and_then(|v| v.as_i64()).unwrap_or(0),
+            non_empty(list("services"), "no services")
+        ),
+        "project.services" => {
+            let mut parts = vec![format!(
+                "services {} → {}",
+                non_empty(list("from"), "none"),
+                non_empty(list("to"), "none")
+            )];
+            for (key, word) in [
+                ("added", "added"),
+                ("retired", "retired"),
+                ("restored", "restored"),
+            ] {
+                let items = list(key);
+                if !items.is_empty() {
+                    parts.push(format!("{word} {items}"));
+                }
+            }
+            parts.join("; ")
+        }
+        "control.add" => format!("added control '{}' in {}", text("title"), text("column")),
+        "control.update" => detail
+            .get("changes")
+            .and_then(|v| v.as_array())
+            .map(|changes| {
+                changes
+                    .iter()
+                    .map(|change| {
+                        let field = change.get("field").and_then(|v| v.as_str()).unwrap_or("");
+                        let from = change.get("from").and_then(|v| v.as_str()).unwrap_or("");
+                        let to = change.get("to").and_then(|v| v.as_str()).unwrap_or("");
+                        format!(
+                            "{field}: {} → {}",
+                            non_empty(shorten(from), "(empty)"),
+                            non_empty(shorten(to), "(empty)")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default(),
+        "settings.user_name" => format!("user name {} → {}", text("from"), text("to")),
+        other => other.to_string(),
+    }
+}
+
+fn non_empty(text: String, fallback: &str) -> String {
+    if text.is_empty() {
+        fallback.to_string()
+    } else {
+        text
+    }
+}
+
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > MAX_CHARS || text.lines().count() > 1 {
+        format!("{}…", line.chars().take(MAX_CHARS).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+impl Store {
+    /// The log, oldest first: all of it, one project's, or one subject's within a project.
+    pub fn activity(
+        &self,
+        project: Option<i64>,
+        subject: Option<&str>,
+    ) -> Result<Vec<ActivityEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, actor, project, subject, action, detail, prev_hash, hash FROM activity
+             WHERE (?1 IS NULL OR project_id = ?1) AND (?2 IS NULL OR subject = ?2)
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![project, subject], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, actor, project, subject, action, detail, prev_hash, hash) = row?;
+            let detail: serde_json::Value = serde_json::from_str(&detail)
+                .map_err(|_| StoreError::Corrupt(format!("activity row {seq}")))?;
+            out.push(ActivityEntry {
+                summary: summarise(&action, &detail),
+                seq,
+                at,
+                actor,
+                project,
+                subject,
+                action,
+                detail,
+                prev_hash,
+                hash,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Re-walks the whole chain and reports the first row that breaks it.
+    pub fn verify_chain(&self) -> Result<ChainReport> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, actor, project, subject, action, detail, prev_hash, hash
+             FROM activity ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut expected_prev = GENESIS_HASH.to_string();
+        let mut expected_seq = 1;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            count += 1;
+            let seq: i64 = row.get(0)?;
+            let prev_hash: String = row.get(7)?;
+            let hash: String = row.get(8)?;
+            let broken = if seq != expected_seq {
+                Some(format!(
+                    "expected row {expected_seq} here: a row is missing"
+                ))
+            } else if prev_hash != expected_prev {
+                Some("its link to the previous row does not match: a row before it was removed or replaced".to_string())
+            } else {
+                let computed = row_hash(
+                    &prev_hash,
+                    seq,
+                    &row.get::<_, String>(1)?,
+                    &row.get::<_, String>(2)?,
+                    &row.get::<_, String>(3)?,
+                    &row.get::<_, String>(4)?,
+                    &row.get::<_, String>(5)?,
+                    &row.get::<_, String>(6)?,
+                );
+                (computed != hash)
+                    .then(|| "its content does not match its hash: it was altered".to_string())
+            };
+            if let Some(reason) = broken {
+                return Ok(ChainReport {
+                    rows: count,
+                    first_break: Some((seq, reason)),
+                });
+            }
+            expected_prev = hash;
+            expected_seq = seq + 1;
+        }
+        Ok(ChainReport {
+            rows: count,
+            first_break: None,
+        })
+    }
+}

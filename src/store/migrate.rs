@@ -1,0 +1,62 @@
+//! Schema migrations, embedded at build time and tracked by `PRAGMA user_version`.
+//!
+//! All pending migrations run inside one exclusive transaction, so a workspace is either
+//! at its old version or fully at the new one. A database whose version is above the
+//! newest migration here was written by a newer Lockstep and is refused rather than
+//! guessed at. `PRAGMA application_id` marks the file as Lockstep's, so another program's
+//! SQLite file is refused too.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError, classify_open_error};
+
+/// The migrations, in order: file name and SQL text.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial.sql",
+    include_str!("../../schema/0001_initial.sql"),
+)];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Marks a SQLite file as a Lockstep workspace ("LKST").
+const APPLICATION_ID: i64 = 0x4c4b_5354;
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let read = |conn: &Connection, pragma: &str| -> Result<i64> {
+        conn.query_row(&format!("PRAGMA {pragma}"), [], |row| row.get(0))
+            .map_err(|e| classify_open_error(e, path))
+    };
+    let version = read(conn, "user_version")?;
+    let application_id = read(conn, "application_id")?;
+    if application_id != 0 && application_id != APPLICATION_ID {
+        return Err(StoreError::NotADatabase(path.to_path_buf()));
+    }
+    if version == 0 {
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+        if tables > 0 {
+            return Err(StoreError::NotADatabase(path.to_path_buf()));
+        }
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    for (_, sql) in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
+    ))?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The workspace database: the only place in Lockstep that speaks SQL.
+//!
+//! A workspace is a folder with `lockstep.db` and `vault/`. The database runs in WAL mode
+//! so the window can read while a background job writes, with foreign keys on and a busy
+//! timeout so a second process (the CLI beside an open window) waits instead of failing.
+//!
+//! Every mutation is one method here: it opens a transaction, checks the domain rules,
+//! writes the change and its activity-log row, and commits. The window and the command line
+//! call the same methods, so anything a user does in one can be scripted in the other.
+//! The activity log is append-only and hash-chained (see [`activity`]).
+
+pub mod activity;
+mod controls;
+mod migrate;
+mod projects;
+mod settings;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::catalog::CatalogError;
+use crate::model::RuleError;
+
+pub use activity::{ActivityEntry, ChainReport};
+pub use controls::NewControl;
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use projects::NewProject;
+
+/// The database file inside a workspace.
+pub const DB_FILE: &str = "lockstep.db";
+/// The evidence vault folder inside a workspace.
+pub const VAULT_DIR: &str = "vault";
+
+/// Where "now" comes from; tests pass a fixed clock.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// What can go wrong opening or changing a workspace. Each message is one sentence that
+/// says what is wrong and what to do; paths come last.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The workspace path exists but is a file.
+    #[error("the workspace must be a folder, but this is a file: {0}")]
+    NotAFolder(PathBuf),
+    /// The workspace folder cannot be created or written.
+    #[error(
+        "cannot write to the workspace folder (check its permissions or choose another with --workspace): {path}"
+    )]
+    NotWritable {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// `lockstep.db` exists but is not a Lockstep database.
+    #[error("this file is not a Lockstep database; move it away or choose another workspace: {0}")]
+    NotADatabase(PathBuf),
+    /// The database was written by a newer Lockstep.
+    #[error(
+        "this workspace was written by a newer Lockstep (schema version {found}, this one knows up to {supported}); update Lockstep to open it"
+    )]
+    NewerSchema {
+        /// The version found in the file.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// No project of that name.
+    #[error("no project is named '{0}': run `lockstep project list` to see them")]
+    UnknownProject(String),
+    /// A project of that name (ignoring case) exists.
+    #[error("a project named '{0}' already exists: choose another name")]
+    DuplicateProject(String),
+    /// No control with that id in the project.
+    #[error(
+        "project '{project}' has no control '{id}': run `lockstep control list --project \"{project}\"` to see the ids"
+    )]
+    UnknownControl {
+        /// The project's name.
+        project: String,
+        /// The id asked for.
+        id: String,
+    },
+    /// A retired control cannot be edited.
+    #[error(
+        "control '{0}' is retired because the project no longer uses the services it covers; add those services back to edit it"
+    )]
+    RetiredControl(String),
+    /// A domain rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// The catalog refused the input.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Stored data did not decode.
+    #[error(
+        "the workspace database holds a value Lockstep cannot read ({0}); run `lockstep verify`"
+    )]
+    Corrupt(String),
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open workspace.
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+impl Store {
+    /// Opens the workspace in `dir`, creating it on first use, and brings its database up to
+    /// the current schema.
+    pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_with_clock(dir, system_clock())
+    }
+
+    /// Opens the workspace with a given clock.
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(StoreError::NotAFolder(dir.to_path_buf()));
+        }
+        let not_writable = |source| StoreError::NotWritable {
+            path: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
+        check_writable(dir).map_err(not_writable)?;
+        let db_path = dir.join(DB_FILE);
+        if db_path.is_dir() {
+            return Err(StoreError::NotADatabase(db_path));
+        }
+        let conn = Connection::open_with_flags(
+            &db_path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify_open_error(e, &db_path))?;
+        configure(&conn).map_err(|e| classify_open_error(e, &db_path))?;
+        let mut store = Store {
+            conn,
+            dir: dir.to_path_buf(),
+            clock,
+        };
+        migrate::migrate(&mut store.conn, &db_path)?;
+        Ok(store)
+    }
+
+    /// The workspace folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current time, as the store's clock says.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn now_text(&self) -> String {
+        self.now().to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // journal_mode answers with a row, so it is read rather than executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(())
+}
+
+fn check_writable(dir: &Path) -> io::Result<()> {
+    let probe = dir.join(".lockstep-write-check");
+    fs::write(&probe, b"")?;
+    fs::remove_file(&probe)
+}
+
+fn classify_open_error(error: rusqlite::Error, path: &Path) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_path_buf()),
+        Some(ErrorCode::ReadOnly)
+        | Some(ErrorCode::CannotOpen)
+        | Some(ErrorCode::PermissionDenied) => StoreError::NotWritable {
+            path: path.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::PermissionDenied, error.to_string()),
+        },
+        _ => StoreError::Sqlite(error),
+    }
+}

@@ -1,0 +1,67 @@
+//! Workspace settings: the user's name recorded as the actor of every change.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::json;
+
+use super::activity::{Entry, append};
+use super::{Result, Store};
+use crate::model::RuleError;
+
+const USER_NAME: &str = "user_name";
+
+/// The OS user's name, the default actor.
+pub fn os_user_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+impl Store {
+    /// The name recorded as the actor of changes: the setting, or the OS user name.
+    pub fn user_name(&self) -> Result<String> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [USER_NAME],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(stored.unwrap_or_else(os_user_name))
+    }
+
+    /// Changes the name recorded as the actor of later changes.
+    pub fn set_user_name(&mut self, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(RuleError::Blank("user name").into());
+        }
+        let before = self.user_name()?;
+        if before == name {
+            return Ok(());
+        }
+        let at = self.now_text();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![USER_NAME, name],
+        )?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor: name,
+                project: None,
+                subject: "",
+                action: "settings.user_name",
+                detail: json!({ "from": before, "to": name }),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,211 @@
+//! The board: AWS | Shared | Customer side by side, each headed by its count and progress,
+//! cards grouped by area. Only the rows in view are laid out, so a board of ten thousand
+//! controls scrolls as smoothly as one of fifty.
+
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Rect, RichText, Sense, Stroke, Ui, UiBuilder, vec2,
+};
+
+use super::theme::{
+    AREA_ROW_HEIGHT, CARD_GAP, CARD_ROW_HEIGHT, DANGER, column_caption, column_color, status_color,
+    status_symbol,
+};
+use crate::app::{AppState, BoardColumn, BoardRow, Command};
+use crate::model::Control;
+
+/// Draws the three columns.
+pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.columns(3, |columns| {
+        for (ui, column) in columns.iter_mut().zip(&state.board) {
+            column_ui(state, column, ui, commands);
+        }
+    });
+}
+
+fn row_height(row: &BoardRow) -> f32 {
+    match row {
+        BoardRow::Area { .. } => AREA_ROW_HEIGHT,
+        BoardRow::Card(_) => CARD_ROW_HEIGHT,
+    }
+}
+
+fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(vec2(4.0, 22.0), Sense::hover());
+        ui.painter()
+            .rect_filled(rect, 2.0, column_color(column.column));
+        ui.label(RichText::new(column.column.label()).size(18.0).strong());
+        ui.label(RichText::new(column.total.to_string()).size(18.0).weak());
+    });
+    ui.label(RichText::new(column_caption(column.column)).weak().small());
+    ui.add(
+        egui::ProgressBar::new(column.progress())
+            .desired_height(10.0)
+            .fill(column_color(column.column))
+            .text(RichText::new(format!("{}/{} done", column.done, column.total)).small()),
+    );
+    ui.add_space(4.0);
+    if column.rows.is_empty() {
+        ui.add_space(12.0);
+        let text = if column.total == 0 {
+            "No controls in this column for the project's services."
+        } else {
+            "No control here matches the filter."
+        };
+        ui.label(RichText::new(text).weak().italics());
+        return;
+    }
+    // Cumulative offsets let the viewport pick its rows by binary search.
+    let mut offsets = Vec::with_capacity(column.rows.len() + 1);
+    let mut y = 0.0;
+    offsets.push(0.0);
+    for row in &column.rows {
+        y += row_height(row);
+        offsets.push(y);
+    }
+    let total_height = y;
+    egui::ScrollArea::vertical()
+        .id_salt(("board_column", column.column.as_str()))
+        .auto_shrink([false, false])
+        .show_viewport(ui, |ui, viewport| {
+            let width = ui.available_width();
+            ui.set_height(total_height);
+            let top = ui.min_rect().top();
+            let first = offsets
+                .partition_point(|&o| o <= viewport.min.y)
+                .saturating_sub(1);
+            let last = offsets
+                .partition_point(|&o| o < viewport.max.y)
+                .min(column.rows.len());
+            for index in first..last {
+                let rect = Rect::from_min_size(
+                    egui::pos2(ui.min_rect().left(), top + offsets[index]),
+                    vec2(width, row_height(&column.rows[index])),
+                );
+                match &column.rows[index] {
+                    BoardRow::Area { name, count } => area_ui(ui, rect, name, *count),
+                    BoardRow::Card(control) => {
+                        if let Some(control) = state.controls.get(*control) {
+                            card_ui(state, control, ui, rect, commands);
+                        }
+                    }
+                }
+            }
+        });
+}
+
+fn area_ui(ui: &mut Ui, rect: Rect, name: &str, count: usize) {
+    let painter = ui.painter_at(rect);
+    painter.text(
+        rect.left_bottom() + vec2(2.0, -6.0),
+        Align2::LEFT_BOTTOM,
+        format!("{}  ·  {count}", name.to_uppercase()),
+        FontId::proportional(11.5),
+        ui.visuals().weak_text_color(),
+    );
+}
+
+fn card_ui(
+    state: &AppState,
+    control: &Control,
+    ui: &mut Ui,
+    rect: Rect,
+    commands: &mut Vec<Command>,
+) {
+    let card = Rect::from_min_max(rect.min, rect.max - vec2(0.0, CARD_GAP));
+    let id = ui.scope_id().with(("card", &control.id));
+    let response = ui.interact(card, id, Sense::click());
+    let label = format!("{} {}", control.id, control.title);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+    let selected = state.selected.as_deref() == Some(control.id.as_str());
+    let visuals = ui.visuals();
+    let fill = if response.hovered() {
+        visuals.widgets.hovered.weak_bg_fill
+    } else {
+        visuals.extreme_bg_color
+    };
+    let stroke = if selected {
+        Stroke::new(2.0, visuals.selection.stroke.color)
+    } else {
+        Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
+    };
+    ui.painter().rect(
+        card,
+        CornerRadius::same(6),
+        fill,
+        stroke,
+        egui::StrokeKind::Inside,
+    );
+    let overdue = control.is_overdue(state.today);
+    let inner = card.shrink2(vec2(10.0, 7.0));
+    let mut content = ui.new_child(
+        UiBuilder::new()
+            .max_rect(inner)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    content.spacing_mut().item_spacing.y = 3.0;
+    content.horizontal(|ui| {
+        ui.label(RichText::new(&control.id).monospace().small().weak());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(due) = control.due {
+                let text = RichText::new(format!("due {due}")).small();
+                ui.label(if overdue {
+                    text.color(DANGER).strong()
+                } else {
+                    text.weak()
+                });
+            }
+        });
+    });
+    content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
+    content.horizontal(|ui| {
+        if control.retired {
+            chip_ui(ui, "Retired", Color32::GRAY);
+        } else {
+            chip_ui(
+                ui,
+                &format!(
+                    "{} {}",
+                    status_symbol(control.status),
+                    control.status.label()
+                ),
+                status_color(control.status),
+            );
+        }
+        if overdue {
+            chip_ui(ui, "Overdue", DANGER);
+        }
+        if !control.owner.is_empty() {
+            ui.label(RichText::new(&control.owner).small());
+        }
+        let services = if control.services.len() > 4 {
+            format!(
+                "{} +{}",
+                control.services[..3].join(" "),
+                control.services.len() - 3
+            )
+        } else {
+            control.services.join(" ")
+        };
+        ui.add(egui::Label::new(RichText::new(services).small().weak()).truncate());
+    });
+    if response.clicked() {
+        commands.push(Command::SelectControl(if selected {
+            None
+        } else {
+            Some(control.id.clone())
+        }));
+    }
+}
+
+/// A small coloured label with its word: colour is never the only signal.
+pub fn chip_ui(ui: &mut Ui, text: &str, color: Color32) {
+    let galley =
+        ui.painter()
+            .layout_no_wrap(text.to_string(), FontId::proportional(11.5), Color32::WHITE);
+    let size = galley.size() + vec2(12.0, 4.0);
+    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    ui.painter().rect_filled(rect, CornerRadius::same(8), color);
+    ui.painter()
+        .galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
+}

@@ -1,0 +1,352 @@
+//! The control panel on the right: every field of the selected control, editable; a shared
+//! control's two parts as "AWS does" and "You do"; its NIST references; its history.
+//!
+//! Choices (status, column, cadence) are saved as soon as they are made; text is saved on
+//! Enter or when the field loses focus. Each save is one command and one activity row.
+
+use egui::{RichText, Ui};
+
+use super::board::chip_ui;
+use super::theme::{DANGER, column_color, status_color, status_symbol};
+use crate::app::{AppState, Command, PanelDraft};
+use crate::model::{Column, Control, ControlField, ControlPatch, Status};
+
+const CADENCES: [(&str, &str); 6] = [
+    ("", "No review cadence"),
+    ("30", "Every 30 days"),
+    ("90", "Every quarter (90 days)"),
+    ("180", "Every 6 months (180 days)"),
+    ("365", "Every year (365 days)"),
+    ("730", "Every 2 years (730 days)"),
+];
+
+/// Draws the panel for the selected control.
+pub fn control_panel_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(control) = state.selected_control().cloned() else {
+        return;
+    };
+    egui::Panel::right("control_panel")
+        .resizable(true)
+        .default_size(420.0)
+        .min_size(320.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    panel_body_ui(state, &control, ui, commands);
+                });
+        });
+}
+
+fn panel_body_ui(
+    state: &mut AppState,
+    control: &Control,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&control.id).monospace().strong());
+        chip_ui(ui, control.column.label(), column_color(control.column));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .button("✕")
+                .on_hover_text("Close the panel (Esc)")
+                .clicked()
+            {
+                commands.push(Command::SelectControl(None));
+            }
+        });
+    });
+    ui.label(RichText::new(&control.area).weak().small());
+    if control.retired {
+        ui.colored_label(
+            DANGER,
+            "Retired: the project no longer uses the services this control covers. Add them back under \
+             \"AWS services…\" to work on it again; its status, notes and history are kept.",
+        );
+    }
+    let editable = !control.retired;
+    let draft = &mut state.draft;
+    ui.add_enabled_ui(editable, |ui| {
+        text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
+        egui::Grid::new("control_fields")
+            .num_columns(2)
+            .spacing([10.0, 8.0])
+            .show(ui, |ui| {
+                status_row_ui(ui, draft, control, commands);
+                column_row_ui(ui, draft, control, commands);
+                let owner = ui.label("Owner");
+                single_line_ui(ui, draft, control, ControlField::Owner, owner.id, "Who does it", commands);
+                ui.end_row();
+                let due = ui.label("Due");
+                single_line_ui(ui, draft, control, ControlField::Due, due.id, "YYYY-MM-DD", commands);
+                ui.end_row();
+                cadence_row_ui(ui, control, commands);
+            });
+        if control.is_overdue(state.today) {
+            ui.colored_label(DANGER, format!("Overdue: it was due on {}.", control.due.map(|d| d.to_string()).unwrap_or_default()));
+        }
+        if let Some(pending) = draft.pending.clone() {
+            reason_prompt_ui(ui, draft, control, pending, commands);
+        } else if !control.status_reason.is_empty() {
+            ui.label(RichText::new(format!("Reason: {}", control.status_reason)).italics());
+        }
+        ui.separator();
+        match control.column {
+            Column::Shared => {
+                text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
+                text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
+                text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
+            }
+            Column::Aws => {
+                text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
+                ui.label(
+                    RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
+                        .weak(),
+                );
+            }
+            Column::Customer => {
+                text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
+            }
+        }
+        text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
+    });
+    ui.separator();
+    ui.label(
+        RichText::new("Can we log in and adjust its security settings?")
+            .small()
+            .strong(),
+    );
+    ui.label(if control.can_adjust.is_empty() {
+        "Not recorded."
+    } else {
+        &control.can_adjust
+    });
+    if !control.services.is_empty() {
+        ui.label(RichText::new("Covers").small().strong());
+        ui.label(control.services.join(", "));
+    }
+    if !control.nist.is_empty() {
+        ui.label(RichText::new("NIST SP 800-53 Rev 5").small().strong());
+        ui.label(control.nist.join(", "));
+    }
+    ui.separator();
+    ui.label(RichText::new("History").strong());
+    if state.history.is_empty() {
+        ui.label(
+            RichText::new("No changes yet: edits appear here with who made them and when.").weak(),
+        );
+    }
+    for entry in &state.history {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(entry.at.replace('T', " ").trim_end_matches('Z'))
+                    .small()
+                    .weak(),
+            );
+            ui.label(RichText::new(&entry.actor).small().strong());
+            ui.label(RichText::new(&entry.summary).small());
+        });
+    }
+}
+
+fn status_row_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    commands: &mut Vec<Command>,
+) {
+    let label = ui.label("Status");
+    let mut chosen = control.status;
+    egui::ComboBox::from_id_salt("panel_status")
+        .selected_text(
+            RichText::new(format!(
+                "{} {}",
+                status_symbol(control.status),
+                control.status.label()
+            ))
+            .color(status_color(control.status)),
+        )
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for status in Status::ALL {
+                ui.selectable_value(
+                    &mut chosen,
+                    status,
+                    format!("{} {}", status_symbol(status), status.label()),
+                );
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    if chosen != control.status {
+        let patch = ControlPatch::one(ControlField::Status, chosen.as_str());
+        if chosen == Status::NotApplicable {
+            draft.pending = Some(patch);
+            draft.reason.clear();
+        } else {
+            draft.pending = None;
+            commands.push(Command::EditControl {
+                id: control.id.clone(),
+                patch,
+            });
+        }
+    }
+}
+
+fn column_row_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    commands: &mut Vec<Command>,
+) {
+    let label = ui.label("Column");
+    let mut chosen = control.column;
+    egui::ComboBox::from_id_salt("panel_column")
+        .selected_text(control.column.label())
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for column in Column::ALL {
+                ui.selectable_value(&mut chosen, column, column.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    if chosen != control.column {
+        draft.pending = Some(ControlPatch::one(ControlField::Column, chosen.as_str()));
+        draft.reason.clear();
+    }
+    let _ = commands;
+}
+
+fn cadence_row_ui(ui: &mut Ui, control: &Control, commands: &mut Vec<Command>) {
+    let label = ui.label("Review");
+    let current = control.field(ControlField::ReviewDays);
+    let current_text = CADENCES
+        .iter()
+        .find(|(days, _)| *days == current)
+        .map(|(_, text)| text.to_string())
+        .unwrap_or_else(|| format!("Every {current} days"));
+    let mut chosen = current.clone();
+    egui::ComboBox::from_id_salt("panel_cadence")
+        .selected_text(current_text)
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for (days, text) in CADENCES {
+                ui.selectable_value(&mut chosen, days.to_string(), text);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    if chosen != current {
+        commands.push(Command::EditControl {
+            id: control.id.clone(),
+            patch: ControlPatch::one(ControlField::ReviewDays, chosen),
+        });
+    }
+}
+
+fn reason_prompt_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    pending: ControlPatch,
+    commands: &mut Vec<Command>,
+) {
+    let what = match pending.fields.first() {
+        Some((ControlField::Column, to)) => format!(
+            "Why move it to {}?",
+            to.parse::<Column>()
+                .map(|c| c.label())
+                .unwrap_or("another column")
+        ),
+        _ => "Why does it not apply?".to_string(),
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        let label = ui.label(RichText::new(what).strong());
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut draft.reason)
+                .hint_text("A reason is required and kept in the history")
+                .desired_width(f32::INFINITY),
+        );
+        let field = field.labelled_by(label.id);
+        if !field.has_focus() && draft.reason.is_empty() {
+            field.request_focus();
+        }
+        let submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let ready = !draft.reason.trim().is_empty();
+            let save = ui.add_enabled(ready, egui::Button::new("Save")).clicked();
+            if (save || submit) && ready {
+                commands.push(Command::EditControl {
+                    id: control.id.clone(),
+                    patch: pending.clone().because(draft.reason.trim()),
+                });
+                draft.pending = None;
+            }
+            if ui.button("Cancel").clicked() {
+                draft.pending = None;
+            }
+        });
+    });
+}
+
+fn single_line_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    field: ControlField,
+    label: egui::Id,
+    hint: &str,
+    commands: &mut Vec<Command>,
+) {
+    let Some(text) = draft.text_mut(field) else {
+        return;
+    };
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .hint_text(hint)
+                .desired_width(200.0),
+        )
+        .labelled_by(label);
+    if response.lost_focus() && *text != control.field(field) {
+        commands.push(Command::EditControl {
+            id: control.id.clone(),
+            patch: ControlPatch::one(field, text.clone()),
+        });
+    }
+}
+
+fn text_field_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    field: ControlField,
+    label: &str,
+    multiline: bool,
+    commands: &mut Vec<Command>,
+) {
+    let Some(text) = draft.text_mut(field) else {
+        return;
+    };
+    let heading = ui.label(RichText::new(label).small().strong());
+    let edit = if multiline {
+        egui::TextEdit::multiline(text).desired_rows(2)
+    } else {
+        egui::TextEdit::singleline(text).font(egui::TextStyle::Heading)
+    };
+    let response = ui
+        .add(edit.desired_width(f32::INFINITY))
+        .labelled_by(heading.id);
+    if response.lost_focus() && *text != control.field(field) {
+        commands.push(Command::EditControl {
+            id: control.id.clone(),
+            patch: ControlPatch::one(field, text.clone()),
+        });
+    }
+}

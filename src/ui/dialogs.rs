@@ -1,0 +1,203 @@
+//! The dialogs: new project, the project's AWS services, settings, and adding a control.
+
+use std::collections::BTreeSet;
+
+use egui::{Id, RichText, Ui};
+
+use crate::app::{AppState, Command, Dialog};
+use crate::catalog::Service;
+use crate::model::ServiceModel;
+
+/// Draws whichever dialog is open.
+pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let ctx = ui.ctx().clone();
+    let services = state.services.clone();
+    let closed = match &mut state.dialog {
+        Dialog::None => false,
+        Dialog::NewProject(form) => egui::Modal::new(Id::unique("new_project"))
+            .show(&ctx, |ui| {
+                ui.set_width(620.0);
+                ui.heading("New project");
+                ui.label(RichText::new("A project is one audit scope: the AWS services it uses decide its checklist.").weak());
+                ui.add_space(6.0);
+                let mut submit = false;
+                egui::Grid::new("new_project_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
+                    let label = ui.label("Name");
+                    let name = ui
+                        .add(egui::TextEdit::singleline(&mut form.name).hint_text("Payments platform — SOC 2, 2027").desired_width(420.0))
+                        .labelled_by(label.id);
+                    if ui.memory(|m| m.focused().is_none()) {
+                        name.request_focus();
+                    }
+                    submit |= name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.end_row();
+                    let label = ui.label("Description");
+                    ui.add(egui::TextEdit::multiline(&mut form.description).desired_rows(2).desired_width(420.0))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Audit period");
+                    ui.horizontal(|ui| {
+                        ui.add(egui::TextEdit::singleline(&mut form.period_start).hint_text("YYYY-MM-DD").desired_width(110.0))
+                            .labelled_by(label.id);
+                        ui.label("to");
+                        let end = ui.label("Period end");
+                        ui.add(egui::TextEdit::singleline(&mut form.period_end).hint_text("YYYY-MM-DD").desired_width(110.0))
+                            .labelled_by(end.id);
+                    });
+                    ui.end_row();
+                });
+                ui.add_space(6.0);
+                ui.label(RichText::new("AWS services in use").strong());
+                service_checklist_ui(ui, "new_project_services", &services, &mut form.service_search, &mut form.services);
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    let ready = !form.name.trim().is_empty();
+                    let create = ui
+                        .add_enabled(ready, egui::Button::new(format!("Create project ({} services)", form.services.len())))
+                        .clicked();
+                    if (create || submit) && ready {
+                        match form.to_request() {
+                            Ok(request) => commands.push(Command::CreateProject(request)),
+                            Err(error) => form.error = Some(error),
+                        }
+                    }
+                    close = ui.button("Cancel").clicked();
+                });
+                close
+            })
+            .inner,
+        Dialog::Services(form) => egui::Modal::new(Id::unique("project_services"))
+            .show(&ctx, |ui| {
+                ui.set_width(620.0);
+                ui.heading("AWS services of this project");
+                ui.label(
+                    RichText::new(
+                        "Controls for services you add come into scope; controls that cover none of the remaining \
+                         services are retired, keeping their status, notes and history.",
+                    )
+                    .weak(),
+                );
+                service_checklist_ui(ui, "project_services_list", &services, &mut form.search, &mut form.services);
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    if ui.button("Save services").clicked() {
+                        commands.push(Command::SetServices(form.services.iter().cloned().collect()));
+                    }
+                    close = ui.button("Cancel").clicked();
+                });
+                close
+            })
+            .inner,
+        Dialog::Settings(form) => egui::Modal::new(Id::unique("settings"))
+            .show(&ctx, |ui| {
+                ui.set_width(460.0);
+                ui.heading("Settings");
+                let label = ui.label("Your name, recorded with every change you make");
+                let field = ui
+                    .add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
+                    .labelled_by(label.id);
+                let submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.label(RichText::new(format!("Workspace: {}", state.workspace.display())).weak().small());
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() || submit {
+                        commands.push(Command::SetUserName(form.user_name.clone()));
+                    }
+                    close = ui.button("Cancel").clicked();
+                });
+                close
+            })
+            .inner,
+        Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
+    };
+    if closed {
+        commands.push(Command::CloseDialog);
+    }
+}
+
+/// The searchable checklist of AWS services, grouped by service model.
+pub fn service_checklist_ui(
+    ui: &mut Ui,
+    id: &str,
+    services: &[Service],
+    search: &mut String,
+    selected: &mut BTreeSet<String>,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Find");
+        ui.add(
+            egui::TextEdit::singleline(search)
+                .hint_text("ec2, database, queue…")
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id);
+        ui.label(RichText::new(format!("{} selected", selected.len())).weak());
+        if !selected.is_empty() && ui.small_button("Clear").clicked() {
+            selected.clear();
+        }
+    });
+    let needle = search.trim().to_lowercase();
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(300.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for model in ServiceModel::ALL {
+                let matching: Vec<&Service> = services
+                    .iter()
+                    .filter(|s| s.model == model)
+                    .filter(|s| {
+                        needle.is_empty()
+                            || s.id.contains(&needle)
+                            || s.name.to_lowercase().contains(&needle)
+                    })
+                    .collect();
+                if matching.is_empty() {
+                    continue;
+                }
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(model.label()).strong());
+                    let all = matching.iter().all(|s| selected.contains(&s.id));
+                    if ui.small_button(if all { "none" } else { "all" }).clicked() {
+                        for service in &matching {
+                            if all {
+                                selected.remove(&service.id);
+                            } else {
+                                selected.insert(service.id.clone());
+                            }
+                        }
+                    }
+                });
+                ui.columns(3, |columns| {
+                    for (index, service) in matching.iter().enumerate() {
+                        let ui = &mut columns[index % 3];
+                        let mut ticked = selected.contains(&service.id);
+                        if ui
+                            .checkbox(&mut ticked, &service.name)
+                            .on_hover_text(format!("id: {}", service.id))
+                            .changed()
+                        {
+                            if ticked {
+                                selected.insert(service.id.clone());
+                            } else {
+                                selected.remove(&service.id);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+}

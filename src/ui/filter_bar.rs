@@ -1,0 +1,65 @@
+//! The filter bar above the board: text search, status, owner, overdue only.
+
+use egui::{RichText, Ui};
+
+use crate::app::AppState;
+use crate::model::Status;
+
+/// Draws the filter bar. It edits the filter in place: filtering is a view, not a change.
+pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
+    egui::Panel::top("filter_bar").show(ui, |ui| {
+        ui.add_space(2.0);
+        ui.horizontal(|ui| {
+            let search = ui.add(
+                egui::TextEdit::singleline(&mut state.filter.text)
+                    .hint_text("Search id, title, owner, notes, service (Ctrl+F)")
+                    .desired_width(300.0),
+            );
+            if state.focus_search {
+                search.request_focus();
+                state.focus_search = false;
+            }
+            let status_label = ui.label("Status");
+            egui::ComboBox::from_id_salt("status_filter")
+                .selected_text(state.filter.status.map(Status::label).unwrap_or("All"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.filter.status, None, "All");
+                    for status in Status::ALL {
+                        ui.selectable_value(&mut state.filter.status, Some(status), status.label());
+                    }
+                })
+                .response
+                .labelled_by(status_label.id);
+            let owner_label = ui.label("Owner");
+            let owner_text = match &state.filter.owner {
+                None => "All".to_string(),
+                Some(owner) if owner.is_empty() => "Unassigned".to_string(),
+                Some(owner) => owner.clone(),
+            };
+            egui::ComboBox::from_id_salt("owner_filter")
+                .selected_text(owner_text)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.filter.owner, None, "All");
+                    ui.selectable_value(&mut state.filter.owner, Some(String::new()), "Unassigned");
+                    for owner in &state.owners {
+                        ui.selectable_value(&mut state.filter.owner, Some(owner.clone()), owner);
+                    }
+                })
+                .response
+                .labelled_by(owner_label.id);
+            ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
+            ui.checkbox(&mut state.filter.show_retired, "Show retired");
+            if state.filter.is_active() {
+                let shown: usize = state.board.iter().map(|c| c.shown).sum();
+                ui.label(RichText::new(format!("{shown} shown")).weak());
+                if ui.button("Clear filters").clicked() {
+                    state.filter = crate::app::BoardFilter {
+                        show_retired: state.filter.show_retired,
+                        ..Default::default()
+                    };
+                }
+            }
+        });
+        ui.add_space(2.0);
+    });
+}

@@ -1,0 +1,130 @@
+//! The top bar (project picker, New project, services, Settings, notifications) and the
+//! first-run empty state.
+
+use egui::{RichText, Ui};
+
+use crate::app::{AppState, Command, SHORTCUTS};
+
+/// Draws the top bar.
+pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Lockstep").strong().size(18.0));
+            ui.separator();
+            if !state.projects.is_empty() {
+                let current = state
+                    .project
+                    .as_ref()
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("Choose a project");
+                let picker = ui.label("Project");
+                egui::ComboBox::from_id_salt("project_picker")
+                    .selected_text(current)
+                    .width(240.0)
+                    .show_ui(ui, |ui| {
+                        for project in &state.projects {
+                            let chosen =
+                                state.project.as_ref().is_some_and(|p| p.key == project.key);
+                            if ui.selectable_label(chosen, &project.name).clicked() && !chosen {
+                                commands.push(Command::SelectProject(project.key));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(picker.id);
+            }
+            if state.open_error.is_none()
+                && ui
+                    .button("+ New project")
+                    .on_hover_text("Create a project for an audit scope (Ctrl+N)")
+                    .clicked()
+            {
+                commands.push(Command::OpenNewProject);
+            }
+            if state.project.is_some() {
+                if ui
+                    .button("AWS services…")
+                    .on_hover_text("Change the AWS services this project uses")
+                    .clicked()
+                {
+                    commands.push(Command::OpenServices);
+                }
+                if ui
+                    .button("+ Add control")
+                    .on_hover_text("Add a control of your own: the ownership test places it")
+                    .clicked()
+                {
+                    commands.push(Command::OpenAddControl);
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if state.open_error.is_none() && ui.button("Settings").clicked() {
+                    commands.push(Command::OpenSettings);
+                }
+                let unread = state.notifications.len();
+                let label = if unread == 0 {
+                    "Notifications".to_string()
+                } else {
+                    format!("Notifications ({unread})")
+                };
+                if ui
+                    .selectable_label(state.notifications_open, label)
+                    .clicked()
+                {
+                    commands.push(Command::ToggleNotifications);
+                }
+                if let Some(undo) = &state.undo_label
+                    && ui
+                        .button("↶ Undo")
+                        .on_hover_text(format!("{undo} (Ctrl+Z)"))
+                        .clicked()
+                {
+                    commands.push(Command::Undo);
+                }
+                ui.label(RichText::new(format!("Signed in as {}", state.user_name)).weak())
+                    .on_hover_text(shortcut_help());
+            });
+        });
+        ui.add_space(2.0);
+    });
+}
+
+fn shortcut_help() -> String {
+    let mut text =
+        String::from("Changes are recorded under this name (change it in Settings).\n\nKeyboard:");
+    for (keys, what) in SHORTCUTS {
+        text.push_str(&format!("\n  {keys}  {what}"));
+    }
+    text
+}
+
+/// The first-run state: what Lockstep is for, and the way in.
+pub fn empty_state_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.25);
+        ui.label(RichText::new("Get ready for your AWS security audit").size(24.0).strong());
+        ui.add_space(8.0);
+        ui.label(
+            RichText::new(
+                "Lockstep turns the AWS services you use into a checklist split between what AWS secures, \
+                 what you share, and what is yours, so you can track each control and its evidence to sign-off.",
+            )
+            .size(15.0),
+        );
+        ui.add_space(16.0);
+        if ui
+            .add(egui::Button::new(RichText::new("+ New project").size(16.0)).min_size(egui::vec2(160.0, 36.0)))
+            .on_hover_text("Ctrl+N")
+            .clicked()
+        {
+            commands.push(Command::OpenNewProject);
+        }
+        ui.add_space(12.0);
+        ui.label(
+            RichText::new(format!("Workspace: {}", state.workspace.display()))
+                .weak()
+                .small(),
+        );
+    });
+}
