@@ -169,8 +169,9 @@ impl App {
             undo: Vec::new(),
         };
         app.refresh();
-        if let Some(first) = app.state.projects.first().map(|p| p.key) {
-            app.apply(Command::SelectProject(first));
+        let recent = app.store.as_ref().and_then(|s| s.most_recent_project().ok().flatten());
+        if let Some(key) = recent.or_else(|| app.state.projects.first().map(|p| p.key)) {
+            app.apply(Command::SelectProject(key));
         }
         app
     }

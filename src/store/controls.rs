@@ -125,17 +125,8 @@ pub(super) fn insert_planned(
 
 fn column_sql(field: ControlField) -> &'static str {
     match field {
-        ControlField::Title => "title",
-        ControlField::Description => "description",
         ControlField::Column => "column_name",
-        ControlField::Status => "status",
-        ControlField::StatusReason => "status_reason",
-        ControlField::Owner => "owner",
-        ControlField::Due => "due",
-        ControlField::ReviewDays => "review_days",
-        ControlField::Notes => "notes",
-        ControlField::AwsPart => "aws_part",
-        ControlField::CustomerPart => "customer_part",
+        other => other.as_str(),
     }
 }
 

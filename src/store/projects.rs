@@ -212,6 +212,18 @@ impl Store {
         })
     }
 
+    /// The project changed most recently, if any: where the window opens.
+    pub fn most_recent_project(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT project_id FROM activity WHERE project_id IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// The project with this name, ignoring case.
     pub fn project_by_name(&self, name: &str) -> Result<Project> {
         let key: Option<i64> = self

@@ -8,7 +8,6 @@ use egui::{
 
 use super::theme::{
     AREA_ROW_HEIGHT, CARD_GAP, CARD_ROW_HEIGHT, DANGER, column_caption, column_color, status_color,
-    status_symbol,
 };
 use crate::app::{AppState, BoardColumn, BoardRow, Command};
 use crate::model::Control;
@@ -40,9 +39,17 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
     ui.label(RichText::new(column_caption(column.column)).weak().small());
     ui.add(
         egui::ProgressBar::new(column.progress())
-            .desired_height(10.0)
-            .fill(column_color(column.column))
-            .text(RichText::new(format!("{}/{} done", column.done, column.total)).small()),
+            .desired_height(8.0)
+            .fill(column_color(column.column)),
+    );
+    ui.label(
+        RichText::new(format!(
+            "{} of {} done ({:.0}%)",
+            column.done,
+            column.total,
+            column.progress() * 100.0
+        ))
+        .small(),
     );
     ui.add_space(4.0);
     if column.rows.is_empty() {
@@ -144,6 +151,8 @@ fn card_ui(
             .layout(egui::Layout::top_down(egui::Align::Min)),
     );
     content.spacing_mut().item_spacing.y = 3.0;
+    // The whole card is the click target: its labels must not take the click for text selection.
+    content.style_mut().interaction.selectable_labels = false;
     content.horizontal(|ui| {
         ui.label(RichText::new(&control.id).monospace().small().weak());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -164,11 +173,7 @@ fn card_ui(
         } else {
             chip_ui(
                 ui,
-                &format!(
-                    "{} {}",
-                    status_symbol(control.status),
-                    control.status.label()
-                ),
+                control.status.label(),
                 status_color(control.status),
             );
         }

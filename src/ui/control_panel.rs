@@ -7,7 +7,7 @@
 use egui::{RichText, Ui};
 
 use super::board::chip_ui;
-use super::theme::{DANGER, column_color, status_color, status_symbol};
+use super::theme::{DANGER, column_color, status_color};
 use crate::app::{AppState, Command, PanelDraft};
 use crate::model::{Column, Control, ControlField, ControlPatch, Status};
 
@@ -48,9 +48,12 @@ fn panel_body_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new(&control.id).monospace().strong());
         chip_ui(ui, control.column.label(), column_color(control.column));
+        if !control.retired {
+            chip_ui(ui, control.status.label(), status_color(control.status));
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
-                .button("✕")
+                .button("Close")
                 .on_hover_text("Close the panel (Esc)")
                 .clicked()
             {
@@ -160,21 +163,14 @@ fn status_row_ui(
     let label = ui.label("Status");
     let mut chosen = control.status;
     egui::ComboBox::from_id_salt("panel_status")
-        .selected_text(
-            RichText::new(format!(
-                "{} {}",
-                status_symbol(control.status),
-                control.status.label()
-            ))
-            .color(status_color(control.status)),
-        )
+        .selected_text(control.status.label())
         .width(200.0)
         .show_ui(ui, |ui| {
             for status in Status::ALL {
                 ui.selectable_value(
                     &mut chosen,
                     status,
-                    format!("{} {}", status_symbol(status), status.label()),
+                    status.label(),
                 );
             }
         })

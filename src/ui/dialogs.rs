@@ -39,8 +39,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     ui.horizontal(|ui| {
                         ui.add(egui::TextEdit::singleline(&mut form.period_start).hint_text("YYYY-MM-DD").desired_width(110.0))
                             .labelled_by(label.id);
-                        ui.label("to");
-                        let end = ui.label("Period end");
+                        let end = ui.label("to");
                         ui.add(egui::TextEdit::singleline(&mut form.period_end).hint_text("YYYY-MM-DD").desired_width(110.0))
                             .labelled_by(end.id);
                     });

@@ -19,7 +19,9 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
                 search.request_focus();
                 state.focus_search = false;
             }
-            let status_label = ui.label("Status");
+            // The control panel has its own "Status" and "Owner": these carry names of
+            // their own so a screen reader tells the filters from the fields.
+            ui.label("Status");
             egui::ComboBox::from_id_salt("status_filter")
                 .selected_text(state.filter.status.map(Status::label).unwrap_or("All"))
                 .show_ui(ui, |ui| {
@@ -29,8 +31,8 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
                     }
                 })
                 .response
-                .labelled_by(status_label.id);
-            let owner_label = ui.label("Owner");
+                .accessible_name("Filter by status");
+            ui.label("Owner");
             let owner_text = match &state.filter.owner {
                 None => "All".to_string(),
                 Some(owner) if owner.is_empty() => "Unassigned".to_string(),
@@ -46,7 +48,7 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
                     }
                 })
                 .response
-                .labelled_by(owner_label.id);
+                .accessible_name("Filter by owner");
             ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
             ui.checkbox(&mut state.filter.show_retired, "Show retired");
             if state.filter.is_active() {

@@ -15,16 +15,6 @@ pub fn status_color(status: Status) -> Color32 {
     }
 }
 
-/// A small symbol for the status, shown before its word.
-pub fn status_symbol(status: Status) -> &'static str {
-    match status {
-        Status::NotStarted => "○",
-        Status::InProgress => "◐",
-        Status::Implemented => "●",
-        Status::NotApplicable => "⊘",
-    }
-}
-
 /// The accent of a column's heading.
 pub fn column_color(column: Column) -> Color32 {
     match column {

@@ -76,7 +76,7 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 }
                 if let Some(undo) = &state.undo_label
                     && ui
-                        .button("↶ Undo")
+                        .button("Undo")
                         .on_hover_text(format!("{undo} (Ctrl+Z)"))
                         .clicked()
                 {
