@@ -11,4 +11,5 @@ pub mod cli;
 pub mod model;
 pub mod store;
 pub mod ui;
+pub mod vault;
 pub mod workspace;

@@ -1,7 +1,19 @@
-//! Where the workspace lives: `--workspace DIR`, else `LOCKSTEP_WORKSPACE`, else the
-//! platform's data folder (for example `~/.local/share/lockstep` on Linux).
+//! The workspace: a folder with the database and the evidence vault, opened together.
+//!
+//! Where it lives: `--workspace DIR`, else `LOCKSTEP_WORKSPACE`, else the platform's data
+//! folder (for example `~/.local/share/lockstep` on Linux). Opening it also finishes or
+//! undoes any evidence ingest a kill interrupted (see [`crate::vault`]), and attaching a
+//! file — stage it in the vault, record its row, move it into place — is done here, since
+//! it takes both halves.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use chrono::NaiveDate;
+
+use crate::model::{Evidence, media_type_for};
+use crate::store::{ChainReport, Clock, NewEvidence, Store, StoreError, VAULT_DIR, system_clock};
+use crate::vault::{BlobCheck, Vault, VaultError};
 
 /// The environment variable that names the workspace folder.
 pub const WORKSPACE_ENV: &str = "LOCKSTEP_WORKSPACE";
@@ -17,4 +29,206 @@ pub fn default_dir() -> PathBuf {
 /// The workspace to use: the one given, else the default.
 pub fn resolve(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(default_dir)
+}
+
+/// What can go wrong with a workspace as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// The database refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The vault refused.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// An open workspace: its database and its vault.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The database.
+    pub store: Store,
+    /// The evidence files.
+    pub vault: Vault,
+}
+
+impl Workspace {
+    /// Opens the workspace in `dir` with the system clock.
+    pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
+        Self::open_with_clock(dir, system_clock())
+    }
+
+    /// Opens the workspace with a given clock, and cleans up after interrupted ingests.
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, WorkspaceError> {
+        let store = Store::open_with_clock(dir, clock)?;
+        let vault = Vault::open(&dir.join(VAULT_DIR))?;
+        let recorded = store.recorded_hashes()?;
+        vault.recover(&|sha| recorded.contains(sha));
+        Ok(Workspace { store, vault })
+    }
+}
+
+/// What the user says about files being attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachOptions {
+    /// What they show.
+    pub description: String,
+    /// The date they are about.
+    pub collected_on: NaiveDate,
+    /// The last day they count.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Attaches one file to a control: checks the target, reads the file once into the vault,
+/// records its row and activity in one transaction, and moves the file into place. On any
+/// failure nothing is recorded and nothing is left outside the vault's temporary folder.
+pub fn attach(
+    store: &mut Store,
+    vault: &Vault,
+    project: i64,
+    control_id: &str,
+    path: &Path,
+    options: &AttachOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Evidence, WorkspaceError> {
+    store.check_evidence_target(
+        project,
+        control_id,
+        options.collected_on,
+        options.valid_until,
+    )?;
+    let staged = vault.stage(path, cancel, progress)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    let record = NewEvidence {
+        media_type: media_type_for(&file_name).to_string(),
+        file_name,
+        size_bytes: staged.size_bytes,
+        sha256: staged.sha256.clone(),
+        description: options.description.clone(),
+        collected_on: options.collected_on,
+        valid_until: options.valid_until,
+    };
+    match store.add_evidence(project, control_id, &record) {
+        Ok(evidence) => {
+            // The row is committed: if the move fails now, the next open finishes it.
+            let _ = vault.commit(staged);
+            Ok(evidence)
+        }
+        Err(error) => {
+            vault.discard(staged);
+            Err(error.into())
+        }
+    }
+}
+
+/// A vault file that current evidence uses but that is not as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobProblem {
+    /// The project's name.
+    pub project: String,
+    /// The evidence.
+    pub evidence: Evidence,
+    /// What the re-hash found.
+    pub check: BlobCheck,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The activity chain.
+    pub chain: ChainReport,
+    /// Distinct files re-hashed.
+    pub files_checked: usize,
+    /// Bytes re-hashed.
+    pub bytes_checked: u64,
+    /// Evidence whose file is missing or altered.
+    pub problems: Vec<BlobProblem>,
+}
+
+impl VerifyReport {
+    /// Whether nothing is wrong.
+    pub fn is_clean(&self) -> bool {
+        self.chain.first_break.is_none() && self.problems.is_empty()
+    }
+
+    /// The report as lines for people.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![match &self.chain.first_break {
+            None => format!("activity log: {} rows, chain intact", self.chain.rows),
+            Some((seq, reason)) => format!("activity log: row {seq} breaks the chain: {reason}"),
+        }];
+        if self.problems.is_empty() {
+            lines.push(format!(
+                "evidence files: {} checked ({} bytes), all intact",
+                self.files_checked, self.bytes_checked
+            ));
+        }
+        for problem in &self.problems {
+            let e = &problem.evidence;
+            let what = match &problem.check {
+                BlobCheck::Intact => "intact".to_string(),
+                BlobCheck::Missing => "its file is missing from the vault".to_string(),
+                BlobCheck::Altered { actual } => {
+                    format!("its file was altered (content now hashes to {actual})")
+                }
+                BlobCheck::Unreadable(why) => format!("its file cannot be read ({why})"),
+            };
+            lines.push(format!(
+                "evidence {} '{}' of {} in project '{}': {what}; recorded sha256 {}",
+                e.id, e.file_name, e.control, problem.project, e.sha256
+            ));
+        }
+        lines
+    }
+}
+
+/// Re-walks the activity chain and re-hashes every file current evidence uses.
+/// `progress` is told files done and files in all; setting `cancel` stops between files.
+pub fn verify_workspace(
+    workspace: &Workspace,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<VerifyReport, WorkspaceError> {
+    let chain = workspace.store.verify_chain()?;
+    let evidence = workspace.store.all_current_evidence()?;
+    let mut hashes: Vec<(&str, u64)> = evidence
+        .iter()
+        .map(|(_, e)| (e.sha256.as_str(), e.size_bytes))
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup_by_key(|(sha, _)| *sha);
+    let mut bad = std::collections::HashMap::new();
+    let mut bytes_checked = 0;
+    for (done, (sha, size)) in hashes.iter().enumerate() {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(VaultError::Cancelled.into());
+        }
+        progress(done, hashes.len());
+        let check = workspace.vault.check(sha);
+        if check == BlobCheck::Intact {
+            bytes_checked += size;
+        } else {
+            bad.insert(sha.to_string(), check);
+        }
+    }
+    progress(hashes.len(), hashes.len());
+    let problems = evidence
+        .iter()
+        .filter_map(|(project, e)| {
+            bad.get(&e.sha256).map(|check| BlobProblem {
+                project: project.clone(),
+                evidence: e.clone(),
+                check: check.clone(),
+            })
+        })
+        .collect();
+    Ok(VerifyReport {
+        chain,
+        files_checked: hashes.len(),
+        bytes_checked,
+        problems,
+    })
 }

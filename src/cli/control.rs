@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{ArgAction, Subcommand};
 
 use super::{Outcome, parse_yes_no, print_json, print_table};
 use crate::model::{Column, ControlField, ControlPatch};
@@ -64,10 +64,10 @@ pub enum ControlCommand {
         #[arg(long, default_value = "")]
         description: String,
         /// Can your team log in and adjust its security settings? yes or no.
-        #[arg(long, value_parser = parse_yes_no)]
+        #[arg(long, value_name = "yes|no", value_parser = parse_yes_no, action = ArgAction::Set, required = true)]
         can_adjust: bool,
         /// Does AWS also operate part of it? yes or no (needed when --can-adjust yes).
-        #[arg(long, value_parser = parse_yes_no)]
+        #[arg(long, value_name = "yes|no", value_parser = parse_yes_no)]
         aws_operates_part: Option<bool>,
         /// The board group it is shown under.
         #[arg(long, default_value = "")]

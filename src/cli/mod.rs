@@ -5,9 +5,11 @@
 //! error, with one clear sentence on stderr.
 
 mod control;
+mod evidence;
 mod log;
 mod project;
 mod services;
+mod vault;
 mod verify;
 
 use std::io::Write;
@@ -16,8 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::store::Store;
-use crate::workspace::{WORKSPACE_ENV, resolve};
+use crate::workspace::{WORKSPACE_ENV, Workspace, resolve};
 
 /// Audit preparation for AWS workloads: shared-responsibility checklists, evidence and sign-offs.
 #[derive(Debug, Parser)]
@@ -42,9 +43,16 @@ pub enum Command {
     /// List, change and add controls.
     #[command(subcommand)]
     Control(control::ControlCommand),
+    /// Attach, list and remove evidence files.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
+    /// Look after the evidence vault.
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
     /// Show a project's activity log.
     Log(log::LogArgs),
-    /// Check the workspace: re-walk the activity log's hash chain.
+    /// Check the workspace: re-walk the activity log's hash chain and re-hash every
+    /// evidence file.
     Verify,
 }
 
@@ -57,13 +65,15 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         return services::run(args);
     }
     let dir = resolve(workspace);
-    let mut store = Store::open(&dir)?;
+    let mut workspace = Workspace::open(&dir)?;
     match command {
         Command::Services(_) => unreachable!("handled above"),
-        Command::Project(cmd) => project::run(&mut store, cmd),
-        Command::Control(cmd) => control::run(&mut store, cmd),
-        Command::Log(args) => log::run(&store, &args),
-        Command::Verify => verify::run(&store),
+        Command::Project(cmd) => project::run(&mut workspace.store, cmd),
+        Command::Control(cmd) => control::run(&mut workspace.store, cmd),
+        Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),
+        Command::Vault(cmd) => vault::run(&mut workspace, cmd),
+        Command::Log(args) => log::run(&workspace.store, &args),
+        Command::Verify => verify::run(&workspace),
     }
 }
 

@@ -1,21 +1,21 @@
 //! `lockstep verify`: re-walks the activity log's hash chain and names the first row that
-//! breaks it. Exit 1 when anything is wrong.
+//! breaks it, and re-hashes every file current evidence uses, naming each one missing or
+//! altered with the evidence and control it belongs to. Exit 1 when anything is wrong.
 
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 use super::Outcome;
-use crate::store::Store;
+use crate::workspace::{Workspace, verify_workspace};
 
-pub(super) fn run(store: &Store) -> Outcome {
-    let report = store.verify_chain()?;
-    match report.first_break {
-        None => {
-            println!("activity log: {} rows, chain intact", report.rows);
-            Ok(ExitCode::SUCCESS)
-        }
-        Some((seq, reason)) => {
-            println!("activity log: row {seq} breaks the chain: {reason}");
-            Ok(ExitCode::from(1))
-        }
+pub(super) fn run(workspace: &Workspace) -> Outcome {
+    let report = verify_workspace(workspace, &AtomicBool::new(false), &mut |_, _| {})?;
+    for line in report.lines() {
+        println!("{line}");
     }
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

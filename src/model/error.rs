@@ -38,4 +38,14 @@ pub enum RuleError {
         /// Last day of the period.
         end: chrono::NaiveDate,
     },
+    /// Evidence that stops being valid before the day it is about.
+    #[error(
+        "valid-until ({valid_until}) is before collected-on ({collected_on}): evidence cannot expire before the day it is about"
+    )]
+    ValidBeforeCollected {
+        /// The day the evidence is about.
+        collected_on: chrono::NaiveDate,
+        /// The last day it counts.
+        valid_until: chrono::NaiveDate,
+    },
 }

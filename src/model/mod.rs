@@ -8,6 +8,7 @@
 mod control;
 mod dates;
 mod error;
+mod evidence;
 mod project;
 
 pub use control::{
@@ -16,4 +17,18 @@ pub use control::{
 };
 pub use dates::parse_date;
 pub use error::RuleError;
+pub use evidence::{
+    EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,
+};
 pub use project::{Control, Origin, Project};
+
+/// Lowercase hex of bytes (how SHA-256 digests are written everywhere in Lockstep).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}

@@ -76,16 +76,7 @@ pub fn row_hash(
     hex(&hasher.finalize())
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
+pub use crate::model::hex;
 
 /// What a new activity row says; written by [`append`] inside the change's transaction.
 pub(super) struct Entry<'a> {
@@ -208,6 +199,25 @@ pub fn summarise(action: &str, detail: &serde_json::Value) -> String {
                     .join("; ")
             })
             .unwrap_or_default(),
+        "evidence.add" => format!(
+            "attached {} ({} bytes, sha256 {})",
+            text("file_name"),
+            detail
+                .get("size_bytes")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            text("sha256").get(..12).unwrap_or("")
+        ),
+        "evidence.remove" => format!("removed evidence {}: {}", text("file_name"), text("reason")),
+        "vault.purge" => format!(
+            "purged {} unused files ({} bytes) from the vault",
+            detail
+                .get("files")
+                .and_then(|v| v.as_array())
+                .map(|a| a.len())
+                .unwrap_or(0),
+            detail.get("bytes").and_then(|v| v.as_u64()).unwrap_or(0)
+        ),
         "settings.user_name" => format!("user name {} → {}", text("from"), text("to")),
         other => other.to_string(),
     }

@@ -13,10 +13,16 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StoreError, classify_open_error};
 
 /// The migrations, in order: file name and SQL text.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial.sql",
-    include_str!("../../schema/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial.sql",
+        include_str!("../../schema/0001_initial.sql"),
+    ),
+    (
+        "0002_evidence.sql",
+        include_str!("../../schema/0002_evidence.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -24,13 +30,16 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Marks a SQLite file as a Lockstep workspace ("LKST").
 const APPLICATION_ID: i64 = 0x4c4b_5354;
 
-pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let read = |conn: &Connection, pragma: &str| -> Result<i64> {
+/// Reads the schema version of an open database and refuses a file that is another
+/// program's or was written by a newer Lockstep. It only reads, so a refused file is left
+/// exactly as it was.
+pub(super) fn check(conn: &Connection, path: &Path) -> Result<i64> {
+    let read = |pragma: &str| -> Result<i64> {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |row| row.get(0))
             .map_err(|e| classify_open_error(e, path))
     };
-    let version = read(conn, "user_version")?;
-    let application_id = read(conn, "application_id")?;
+    let version = read("user_version")?;
+    let application_id = read("application_id")?;
     if application_id != 0 && application_id != APPLICATION_ID {
         return Err(StoreError::NotADatabase(path.to_path_buf()));
     }
@@ -47,10 +56,20 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    if version == SCHEMA_VERSION {
+    Ok(version)
+}
+
+/// Applies the pending migrations of a database that [`check`] accepted.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    if check(conn, path)? == SCHEMA_VERSION {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    // Another process may have migrated the file while this one waited for the lock.
+    let version = check(&tx, path)?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
     for (_, sql) in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(sql)?;
     }

@@ -11,6 +11,7 @@
 
 pub mod activity;
 mod controls;
+mod evidence;
 mod migrate;
 mod projects;
 mod settings;
@@ -28,6 +29,7 @@ use crate::model::RuleError;
 
 pub use activity::{ActivityEntry, ChainReport};
 pub use controls::NewControl;
+pub use evidence::NewEvidence;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use projects::NewProject;
 
@@ -96,6 +98,12 @@ pub enum StoreError {
         "control '{0}' is retired because the project no longer uses the services it covers; add those services back to edit it"
     )]
     RetiredControl(String),
+    /// No evidence with that id in the project.
+    #[error("no evidence with id {0} in this project: run `lockstep evidence list` to see the ids")]
+    UnknownEvidence(i64),
+    /// The evidence was already removed.
+    #[error("evidence {0} was already removed")]
+    AlreadyRemoved(i64),
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),
@@ -144,27 +152,32 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         };
-        fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
+        fs::create_dir_all(dir).map_err(not_writable)?;
         check_writable(dir).map_err(not_writable)?;
         let db_path = dir.join(DB_FILE);
         if db_path.is_dir() {
             return Err(StoreError::NotADatabase(db_path));
         }
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             &db_path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify_open_error(e, &db_path))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| classify_open_error(e, &db_path))?;
+        // Switching to WAL rewrites the file header, so a file that is not ours, or is newer,
+        // is refused before anything is written to it or beside it.
+        migrate::check(&conn, &db_path)?;
         configure(&conn).map_err(|e| classify_open_error(e, &db_path))?;
-        let mut store = Store {
+        migrate::migrate(&mut conn, &db_path)?;
+        fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
+        Ok(Store {
             conn,
             dir: dir.to_path_buf(),
             clock,
-        };
-        migrate::migrate(&mut store.conn, &db_path)?;
-        Ok(store)
+        })
     }
 
     /// The workspace folder.
@@ -183,7 +196,6 @@ impl Store {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // journal_mode answers with a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;

@@ -97,7 +97,8 @@ impl Store {
 
     /// Changes the services a project uses: controls that now cover none of its services are
     /// retired (kept, with their status, notes and history), controls that come into scope are
-    /// added, and retired ones that come back are restored as they were.
+    /// added, and retired ones that come back are restored as they were. The same services
+    /// again change nothing and log nothing.
     pub fn set_project_services(&mut self, project: i64, services: &[String]) -> Result<Project> {
         let baseline = Baseline::builtin();
         let services = baseline.resolve_services(services)?;
@@ -137,6 +138,14 @@ impl Store {
                 )?;
                 retired.push(control.id.clone());
             }
+        }
+        if services == current.services
+            && added.is_empty()
+            && retired.is_empty()
+            && restored.is_empty()
+        {
+            // Nothing changed: dropping the transaction rolls it back, so no row is logged.
+            return Ok(current);
         }
         append(
             &tx,

@@ -1,0 +1,171 @@
+//! `lockstep evidence`: attach files to a control, list them, remove one (a tombstone).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use chrono::{Local, NaiveDate};
+use clap::Subcommand;
+
+use super::{Outcome, parse_date_arg, print_json, print_table};
+use crate::workspace::{AttachOptions, Workspace, attach};
+
+/// The `evidence` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Attach files to a control; each is stored once in the vault under its SHA-256.
+    Add {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// The control's id.
+        #[arg(long)]
+        control: String,
+        /// The files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// What the files show.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The date the evidence is about (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+        collected: Option<NaiveDate>,
+        /// The last day the evidence counts.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+        valid_until: Option<NaiveDate>,
+    },
+    /// List a project's evidence, removed files included.
+    List {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// Only this control's.
+        #[arg(long)]
+        control: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove evidence from its control; the record stays, marked removed, with the reason.
+    Remove {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// The evidence id (see `evidence list`).
+        evidence_id: i64,
+        /// Why it is removed.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    match command {
+        EvidenceCommand::Add {
+            project,
+            control,
+            files,
+            description,
+            collected,
+            valid_until,
+        } => {
+            let project = store.project_by_name(&project)?;
+            let options = AttachOptions {
+                description,
+                collected_on: collected.unwrap_or_else(|| Local::now().date_naive()),
+                valid_until,
+            };
+            // A wrong control or dates refuse every file alike: say it once.
+            let control = store.check_evidence_target(
+                project.key,
+                &control,
+                options.collected_on,
+                options.valid_until,
+            )?;
+            let cancel = AtomicBool::new(false);
+            let mut refused = 0;
+            for file in &files {
+                match attach(
+                    store,
+                    vault,
+                    project.key,
+                    &control.id,
+                    file,
+                    &options,
+                    &cancel,
+                    &mut |_| {},
+                ) {
+                    Ok(evidence) => println!("{}  {}", evidence.sha256, evidence.file_name),
+                    Err(error) => {
+                        refused += 1;
+                        eprintln!("lockstep: refused: {error:#}");
+                    }
+                }
+            }
+            if refused > 0 {
+                eprintln!("lockstep: {refused} of {} files refused", files.len());
+                return Ok(ExitCode::from(2));
+            }
+        }
+        EvidenceCommand::List {
+            project,
+            control,
+            json,
+        } => {
+            let project = store.project_by_name(&project)?;
+            let evidence = store.evidence(project.key, control.as_deref())?;
+            if json {
+                print_json(&evidence)?;
+            } else if evidence.is_empty() {
+                println!("no evidence yet: attach files with `lockstep evidence add`");
+            } else {
+                let rows: Vec<Vec<String>> = evidence
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.id.to_string(),
+                            e.control.clone(),
+                            e.sha256[..12].to_string(),
+                            e.size_bytes.to_string(),
+                            e.collected_on.to_string(),
+                            e.valid_until
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            if e.removed {
+                                format!("{} (removed)", e.file_name)
+                            } else {
+                                e.file_name.clone()
+                            },
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "ID",
+                        "CONTROL",
+                        "SHA256",
+                        "BYTES",
+                        "COLLECTED",
+                        "VALID UNTIL",
+                        "FILE",
+                    ],
+                    &rows,
+                )?;
+            }
+        }
+        EvidenceCommand::Remove {
+            project,
+            evidence_id,
+            reason,
+        } => {
+            let project = store.project_by_name(&project)?;
+            let evidence = store.remove_evidence(project.key, evidence_id, &reason)?;
+            println!(
+                "removed evidence {} ({}) from {}; the file stays in the vault until `lockstep vault purge`",
+                evidence.id, evidence.file_name, evidence.control
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,59 @@
+//! `lockstep vault purge`: removes vault files that no current evidence uses. A dry run
+//! unless `--yes` is given.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::Outcome;
+use crate::workspace::Workspace;
+
+/// The `vault` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Remove files that no current evidence uses (those of removed evidence); lists them
+    /// without removing anything unless --yes is given.
+    Purge {
+        /// Remove them.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
+    let VaultCommand::Purge { yes } = command;
+    let keep = workspace.store.current_hashes()?;
+    let unused = workspace.vault.unreferenced(&keep);
+    let bytes: u64 = unused.iter().map(|(_, size)| size).sum();
+    if unused.is_empty() {
+        println!("nothing to purge: every file in the vault belongs to current evidence");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (sha, size) in &unused {
+        println!(
+            "{}  {sha}  {size} bytes",
+            if yes { "purge" } else { "would purge" }
+        );
+    }
+    if !yes {
+        println!(
+            "{} files, {bytes} bytes: run `lockstep vault purge --yes` to remove them",
+            unused.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    workspace.store.record_purge(&unused)?;
+    let mut failed = 0;
+    for (sha, _) in &unused {
+        if let Err(error) = workspace.vault.remove(sha) {
+            failed += 1;
+            eprintln!("lockstep: {error:#}");
+        }
+    }
+    println!("purged {} files, {bytes} bytes", unused.len() - failed);
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

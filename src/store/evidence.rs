@@ -1,0 +1,270 @@
+//! Evidence rows: attaching a vault file to a control, tombstoning it, and listing.
+//!
+//! The file itself is the vault's business; this module records which control it proves,
+//! what it is about and who attached it, in the same transaction as its activity row.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, params};
+use serde_json::json;
+
+use super::activity::{Entry, append};
+use super::{Result, Store, StoreError};
+use crate::model::{Control, Evidence, RuleError, check_evidence_dates};
+
+/// What is recorded when a file is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvidence {
+    /// The file's name when attached.
+    pub file_name: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Media type.
+    pub media_type: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    /// What it shows.
+    pub description: String,
+    /// The date it is about.
+    pub collected_on: NaiveDate,
+    /// The last day it counts.
+    pub valid_until: Option<NaiveDate>,
+}
+
+const EVIDENCE_COLUMNS: &str = "e.id, c.control_id, e.file_name, e.size_bytes, e.media_type, e.sha256,
+    e.description, e.collected_on, e.valid_until, e.added_by, e.added_at, e.removed_at, e.removed_by,
+    e.removed_reason";
+
+fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
+    let date = |index: usize, text: String| {
+        text.parse::<NaiveDate>().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("date '{text}'").into(),
+            )
+        })
+    };
+    let removed_at: Option<String> = row.get(11)?;
+    Ok(Evidence {
+        id: row.get(0)?,
+        control: row.get(1)?,
+        file_name: row.get(2)?,
+        size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
+        media_type: row.get(4)?,
+        sha256: row.get(5)?,
+        description: row.get(6)?,
+        collected_on: date(7, row.get(7)?)?,
+        valid_until: row
+            .get::<_, Option<String>>(8)?
+            .map(|t| date(8, t))
+            .transpose()?,
+        added_by: row.get(9)?,
+        added_at: row.get(10)?,
+        removed: removed_at.is_some(),
+        removed_at,
+        removed_by: row.get(12)?,
+        removed_reason: row.get(13)?,
+    })
+}
+
+impl Store {
+    /// Checks that evidence can be attached to this control with these dates, before any
+    /// file is read.
+    pub fn check_evidence_target(
+        &self,
+        project: i64,
+        control_id: &str,
+        collected_on: NaiveDate,
+        valid_until: Option<NaiveDate>,
+    ) -> Result<Control> {
+        let control = self.control(project, control_id)?;
+        if control.retired {
+            return Err(StoreError::RetiredControl(control.id));
+        }
+        check_evidence_dates(collected_on, valid_until)?;
+        Ok(control)
+    }
+
+    /// Records evidence whose file is staged in the vault.
+    pub fn add_evidence(
+        &mut self,
+        project: i64,
+        control_id: &str,
+        new: &NewEvidence,
+    ) -> Result<Evidence> {
+        let control =
+            self.check_evidence_target(project, control_id, new.collected_on, new.valid_until)?;
+        let file_name = new.file_name.trim();
+        if file_name.is_empty() {
+            return Err(RuleError::Blank("file name").into());
+        }
+        let project_name = self.project(project)?.name;
+        let at = self.now_text();
+        let actor = self.user_name()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO evidence (project_id, control_key, file_name, size_bytes, media_type, sha256,
+                description, collected_on, valid_until, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                project,
+                control.key,
+                file_name,
+                i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+                new.media_type,
+                new.sha256,
+                new.description.trim(),
+                new.collected_on.to_string(),
+                new.valid_until.map(|d| d.to_string()),
+                actor,
+                at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor: &actor,
+                project: Some((project, &project_name)),
+                subject: &control.id,
+                action: "evidence.add",
+                detail: json!({
+                    "evidence_id": id,
+                    "file_name": file_name,
+                    "sha256": new.sha256,
+                    "size_bytes": new.size_bytes,
+                    "collected_on": new.collected_on.to_string(),
+                    "valid_until": new.valid_until.map(|d| d.to_string()),
+                }),
+            },
+        )?;
+        tx.commit()?;
+        self.evidence_by_id(project, id)
+    }
+
+    /// Removes evidence from its control: the row stays as a tombstone with the reason,
+    /// and the file stays in the vault.
+    pub fn remove_evidence(
+        &mut self,
+        project: i64,
+        evidence_id: i64,
+        reason: &str,
+    ) -> Result<Evidence> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(RuleError::Blank("reason for removing evidence").into());
+        }
+        let evidence = self.evidence_by_id(project, evidence_id)?;
+        if evidence.removed {
+            return Err(StoreError::AlreadyRemoved(evidence_id));
+        }
+        let project_name = self.project(project)?.name;
+        let at = self.now_text();
+        let actor = self.user_name()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE evidence SET removed_at = ?1, removed_by = ?2, removed_reason = ?3 WHERE id = ?4",
+            params![at, actor, reason, evidence_id],
+        )?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor: &actor,
+                project: Some((project, &project_name)),
+                subject: &evidence.control,
+                action: "evidence.remove",
+                detail: json!({
+                    "evidence_id": evidence_id,
+                    "file_name": evidence.file_name,
+                    "sha256": evidence.sha256,
+                    "reason": reason,
+                }),
+            },
+        )?;
+        tx.commit()?;
+        self.evidence_by_id(project, evidence_id)
+    }
+
+    /// One piece of evidence of a project.
+    pub fn evidence_by_id(&self, project: i64, evidence_id: i64) -> Result<Evidence> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {EVIDENCE_COLUMNS} FROM evidence e JOIN controls c ON c.id = e.control_key
+                 WHERE e.project_id = ?1 AND e.id = ?2"
+            ))?
+            .query_row(params![project, evidence_id], evidence_from_row)
+            .optional()?
+            .ok_or(StoreError::UnknownEvidence(evidence_id))
+    }
+
+    /// A project's evidence, removed included, oldest first; only one control's when given.
+    pub fn evidence(&self, project: i64, control_id: Option<&str>) -> Result<Vec<Evidence>> {
+        let control_key = match control_id {
+            Some(id) => Some(self.control(project, id)?.key),
+            None => None,
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM evidence e JOIN controls c ON c.id = e.control_key
+             WHERE e.project_id = ?1 AND (?2 IS NULL OR e.control_key = ?2) ORDER BY e.id"
+        ))?;
+        let rows = stmt.query_map(params![project, control_key], evidence_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every current (not removed) piece of evidence in the workspace, with its project's
+    /// name: what `verify` re-hashes.
+    pub fn all_current_evidence(&self) -> Result<Vec<(String, Evidence)>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVIDENCE_COLUMNS}, p.name FROM evidence e JOIN controls c ON c.id = e.control_key
+             JOIN projects p ON p.id = e.project_id WHERE e.removed_at IS NULL ORDER BY e.id"
+        ))?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(14)?, evidence_from_row(row)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Hashes that any evidence row names, removed ones included: recovery keeps these.
+    pub fn recorded_hashes(&self) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256 FROM evidence")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Hashes that current (not removed) evidence uses: a purge keeps these.
+    pub fn current_hashes(&self) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT sha256 FROM evidence WHERE removed_at IS NULL")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records a purge of vault files that no current evidence uses. Called before the
+    /// files are deleted, so the log never misses a deletion.
+    pub fn record_purge(&mut self, purged: &[(String, u64)]) -> Result<()> {
+        let at = self.now_text();
+        let actor = self.user_name()?;
+        let tx = self.conn.transaction()?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor: &actor,
+                project: None,
+                subject: "",
+                action: "vault.purge",
+                detail: json!({
+                    "files": purged.iter().map(|(sha, size)| json!({"sha256": sha, "size_bytes": size})).collect::<Vec<_>>(),
+                    "bytes": purged.iter().map(|(_, size)| size).sum::<u64>(),
+                }),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

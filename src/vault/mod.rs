@@ -1,0 +1,523 @@
+//! The evidence vault: content-addressed files inside the workspace.
+//!
+//! Each file is stored once, as a plain file named by its SHA-256
+//! (`vault/sha256/ab/cdef…`), so identical content attached twice under any names takes
+//! the space once, and a file's name is its own integrity check.
+//!
+//! Ingest reads the source once. The calling thread reads a chunk and writes it to a
+//! temporary file while a second thread hashes the chunk before: read, write and hash
+//! overlap on two cores, and memory stays at a few chunks whatever the file's size. The
+//! temporary file is synced and renamed to `tmp/<sha256>.<n>.ready`; the caller records
+//! the evidence row, and only then [`Vault::commit`] moves the file into `sha256/`. A kill
+//! at any moment therefore leaves either no row (and a leftover in `tmp/`, removed on the
+//! next open) or a committed row whose file is either in place or still `ready` in `tmp/`,
+//! where [`Vault::recover`] finishes the move on the next open. Nothing outside `tmp/` is
+//! ever without its row.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread;
+
+use sha2::{Digest, Sha256};
+
+/// Size of one read.
+pub const CHUNK_BYTES: usize = 1 << 20;
+/// Chunks in flight between the reader and the hasher.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// What can go wrong with a file being ingested or a vault folder. Messages name the file
+/// last.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The source does not exist.
+    #[error("no such file: {0}")]
+    Missing(PathBuf),
+    /// The source is a folder.
+    #[error("this is a folder, not a file: {0}")]
+    Folder(PathBuf),
+    /// The source is a link to nothing.
+    #[error("this link points to a file that does not exist: {0}")]
+    DanglingLink(PathBuf),
+    /// The source is a link that leads back to itself.
+    #[error("this link loops back on itself: {0}")]
+    LinkLoop(PathBuf),
+    /// The source is not a regular file (a device, a pipe, a socket).
+    #[error("this is not a regular file: {0}")]
+    NotAFile(PathBuf),
+    /// The source is empty.
+    #[error("this file is empty, and evidence must have content: {0}")]
+    Empty(PathBuf),
+    /// The source cannot be read.
+    #[error("cannot read this file ({source}): {path}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The source changed size while it was read.
+    #[error(
+        "this file changed while it was read ({expected} bytes became {actual}); attach it again once it is complete: {path}"
+    )]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// Size when the read began.
+        expected: u64,
+        /// Bytes read or size at the end.
+        actual: u64,
+    },
+    /// The disk is full.
+    #[error("the disk holding the workspace is full; free some space and attach it again: {0}")]
+    DiskFull(PathBuf),
+    /// Writing into the vault failed.
+    #[error("cannot write into the evidence vault ({source}): {path}")]
+    Write {
+        /// The vault path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// A file hashed and copied into the vault's temporary folder, waiting for its row.
+#[derive(Debug)]
+pub struct Staged {
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    ready: PathBuf,
+}
+
+/// What a re-hash of a stored file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobCheck {
+    /// Present and matching its name.
+    Intact,
+    /// Not in the vault.
+    Missing,
+    /// Present, but its content hashes to something else.
+    Altered {
+        /// What the content hashes to now.
+        actual: String,
+    },
+    /// Present but unreadable.
+    Unreadable(String),
+}
+
+/// The vault folder of a workspace.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    root: PathBuf,
+}
+
+/// Makes temporary names unique within this process.
+static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
+impl Vault {
+    /// The vault in `root` (the workspace's `vault/`), creating its folders.
+    pub fn open(root: &Path) -> Result<Self, VaultError> {
+        let vault = Vault {
+            root: root.to_path_buf(),
+        };
+        for dir in [vault.blobs_dir(), vault.tmp_dir()] {
+            fs::create_dir_all(&dir).map_err(|source| VaultError::Write {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        Ok(vault)
+    }
+
+    /// The vault's folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn blobs_dir(&self) -> PathBuf {
+        self.root.join("sha256")
+    }
+
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Where the file with this hash is stored.
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        let (head, tail) = sha256.split_at(sha256.len().min(2));
+        self.blobs_dir().join(head).join(tail)
+    }
+
+    /// Whether the file with this hash is stored.
+    pub fn contains(&self, sha256: &str) -> bool {
+        self.blob_path(sha256).is_file()
+    }
+
+    /// Checks a source path before anything is read, so each bad input gets its own message.
+    pub fn check_source(path: &Path) -> Result<u64, VaultError> {
+        let link = fs::symlink_metadata(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => VaultError::Missing(path.to_path_buf()),
+            _ => VaultError::Unreadable {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        })?;
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if link.file_type().is_symlink() && e.kind() == io::ErrorKind::NotFound => {
+                return Err(VaultError::DanglingLink(path.to_path_buf()));
+            }
+            Err(e) if link.file_type().is_symlink() && is_link_loop(&e) => {
+                return Err(VaultError::LinkLoop(path.to_path_buf()));
+            }
+            Err(e) => {
+                return Err(VaultError::Unreadable {
+                    path: path.to_path_buf(),
+                    source: e,
+                });
+            }
+        };
+        if meta.is_dir() {
+            return Err(VaultError::Folder(path.to_path_buf()));
+        }
+        if !meta.is_file() {
+            return Err(VaultError::NotAFile(path.to_path_buf()));
+        }
+        if meta.len() == 0 {
+            return Err(VaultError::Empty(path.to_path_buf()));
+        }
+        Ok(meta.len())
+    }
+
+    /// Reads `source` once, hashing it while copying it into the temporary folder, and
+    /// syncs the copy. `progress` is told the bytes done after each chunk; setting `cancel`
+    /// stops the ingest and leaves nothing behind.
+    pub fn stage(
+        &self,
+        source: &Path,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Staged, VaultError> {
+        let expected = Self::check_source(source)?;
+        let unreadable = |e: io::Error| VaultError::Unreadable {
+            path: source.to_path_buf(),
+            source: e,
+        };
+        let mut input = File::open(source).map_err(unreadable)?;
+        let part = self.tmp_dir().join(format!(
+            "{}-{}.part",
+            std::process::id(),
+            NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = self.copy_and_hash(&mut input, source, &part, expected, cancel, progress);
+        match result {
+            Ok((sha256, size_bytes)) => {
+                let ready = self.tmp_dir().join(format!(
+                    "{sha256}.{}-{}.ready",
+                    std::process::id(),
+                    NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
+                ));
+                if let Err(source) = fs::rename(&part, &ready) {
+                    let _ = fs::remove_file(&part);
+                    return Err(self.write_error(&ready, source));
+                }
+                Ok(Staged {
+                    sha256,
+                    size_bytes,
+                    ready,
+                })
+            }
+            Err(error) => {
+                let _ = fs::remove_file(&part);
+                Err(error)
+            }
+        }
+    }
+
+    fn write_error(&self, path: &Path, source: io::Error) -> VaultError {
+        if source.raw_os_error() == Some(28) || source.kind() == io::ErrorKind::StorageFull {
+            VaultError::DiskFull(self.root.clone())
+        } else {
+            VaultError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+
+    fn copy_and_hash(
+        &self,
+        input: &mut File,
+        source: &Path,
+        part: &Path,
+        expected: u64,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(String, u64), VaultError> {
+        let mut output = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(part)
+            .map_err(|e| self.write_error(part, e))?;
+        let (to_hasher, hasher_inbox) = mpsc::sync_channel::<(Vec<u8>, usize)>(CHUNKS_IN_FLIGHT);
+        let (to_reader, returned) = mpsc::channel::<Vec<u8>>();
+        let hasher = thread::Builder::new()
+            .name("vault-hash".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                for (buffer, len) in hasher_inbox {
+                    hasher.update(&buffer[..len]);
+                    // The reader may have stopped early; a closed return channel is fine.
+                    let _ = to_reader.send(buffer);
+                }
+                hasher.finalize()
+            })
+            .map_err(|e| self.write_error(part, e))?;
+        let mut allocated = 0;
+        let mut total: u64 = 0;
+        let outcome = (|| -> Result<(), VaultError> {
+            loop {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(VaultError::Cancelled);
+                }
+                let mut buffer = match returned.try_recv() {
+                    Ok(buffer) => buffer,
+                    Err(_) if allocated < CHUNKS_IN_FLIGHT + 2 => {
+                        allocated += 1;
+                        vec![0; CHUNK_BYTES]
+                    }
+                    Err(_) => returned.recv().unwrap_or_else(|_| vec![0; CHUNK_BYTES]),
+                };
+                let len = read_some(input, &mut buffer).map_err(|e| VaultError::Unreadable {
+                    path: source.to_path_buf(),
+                    source: e,
+                })?;
+                if len == 0 {
+                    return Ok(());
+                }
+                total += len as u64;
+                if total > expected {
+                    return Err(VaultError::Changed {
+                        path: source.to_path_buf(),
+                        expected,
+                        actual: total,
+                    });
+                }
+                output
+                    .write_all(&buffer[..len])
+                    .map_err(|e| self.write_error(part, e))?;
+                if to_hasher.send((buffer, len)).is_err() {
+                    return Err(
+                        self.write_error(part, io::Error::other("the hashing thread stopped"))
+                    );
+                }
+                progress(total);
+            }
+        })();
+        drop(to_hasher);
+        let digest = hasher.join();
+        outcome?;
+        let digest = digest
+            .map_err(|_| self.write_error(part, io::Error::other("the hashing thread failed")))?;
+        let now = input.metadata().map(|m| m.len()).unwrap_or(total);
+        if total != expected || now != expected {
+            return Err(VaultError::Changed {
+                path: source.to_path_buf(),
+                expected,
+                actual: if total != expected { total } else { now },
+            });
+        }
+        output.sync_all().map_err(|e| self.write_error(part, e))?;
+        Ok((crate::model::hex(&digest), total))
+    }
+
+    /// Moves a staged file into place once its row is committed. Identical content already
+    /// in place is kept and the copy dropped.
+    pub fn commit(&self, staged: Staged) -> Result<PathBuf, VaultError> {
+        let target = self.blob_path(&staged.sha256);
+        if target.is_file() {
+            let _ = fs::remove_file(&staged.ready);
+            return Ok(target);
+        }
+        self.move_into_place(&staged.ready, &target)?;
+        Ok(target)
+    }
+
+    /// Drops a staged file whose row was not written.
+    pub fn discard(&self, staged: Staged) {
+        let _ = fs::remove_file(&staged.ready);
+    }
+
+    fn move_into_place(&self, from: &Path, target: &Path) -> Result<(), VaultError> {
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| self.write_error(&dir, e))?;
+        fs::rename(from, target).map_err(|e| self.write_error(target, e))?;
+        // Sync the folder so the rename itself survives a power cut.
+        if let Ok(handle) = File::open(&dir) {
+            let _ = handle.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Finishes or undoes ingests a kill interrupted: a `ready` file whose hash the
+    /// database references is moved into place; everything else in `tmp/` is removed.
+    /// Returns how many files were moved and removed.
+    pub fn recover(&self, referenced: &dyn Fn(&str) -> bool) -> (usize, usize) {
+        let (mut moved, mut removed) = (0, 0);
+        let Ok(entries) = fs::read_dir(self.tmp_dir()) else {
+            return (0, 0);
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            let sha = name.split('.').next().unwrap_or("");
+            if name.ends_with(".ready") && is_sha256(sha) && referenced(sha) && !self.contains(sha)
+            {
+                if self.move_into_place(&path, &self.blob_path(sha)).is_ok() {
+                    moved += 1;
+                }
+            } else if fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        (moved, removed)
+    }
+
+    /// Re-hashes a stored file.
+    pub fn check(&self, sha256: &str) -> BlobCheck {
+        let path = self.blob_path(sha256);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobCheck::Missing,
+            Err(e) => return BlobCheck::Unreadable(e.to_string()),
+        };
+        match hash_reader(&mut file) {
+            Ok((actual, _)) if actual == sha256 => BlobCheck::Intact,
+            Ok((actual, _)) => BlobCheck::Altered { actual },
+            Err(e) => BlobCheck::Unreadable(e.to_string()),
+        }
+    }
+
+    /// Every stored hash with its size.
+    pub fn stored(&self) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let Ok(heads) = fs::read_dir(self.blobs_dir()) else {
+            return out;
+        };
+        for head in heads.flatten() {
+            let Ok(files) = fs::read_dir(head.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let sha = format!(
+                    "{}{}",
+                    head.file_name().to_string_lossy(),
+                    file.file_name().to_string_lossy()
+                );
+                if is_sha256(&sha) {
+                    out.push((sha, file.metadata().map(|m| m.len()).unwrap_or(0)));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The stored files nothing in `keep` references, with their sizes: what a purge
+    /// would remove.
+    pub fn unreferenced(&self, keep: &HashSet<String>) -> Vec<(String, u64)> {
+        self.stored()
+            .into_iter()
+            .filter(|(sha, _)| !keep.contains(sha))
+            .collect()
+    }
+
+    /// Removes a stored file.
+    pub fn remove(&self, sha256: &str) -> Result<(), VaultError> {
+        let path = self.blob_path(sha256);
+        fs::remove_file(&path).map_err(|e| self.write_error(&path, e))?;
+        if let Some(dir) = path.parent() {
+            // An emptied two-letter folder goes too; a non-empty one stays.
+            let _ = fs::remove_dir(dir);
+        }
+        Ok(())
+    }
+
+    /// Copies a stored file to `dir/<file_name>` so a program can open it under its
+    /// original name and extension. Returns the copy's path.
+    pub fn copy_out(
+        &self,
+        sha256: &str,
+        file_name: &str,
+        dir: &Path,
+    ) -> Result<PathBuf, VaultError> {
+        fs::create_dir_all(dir).map_err(|e| self.write_error(dir, e))?;
+        let safe: String = file_name
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':' | '\0') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let target = dir.join(if safe.trim().is_empty() {
+            "evidence".to_string()
+        } else {
+            safe
+        });
+        fs::copy(self.blob_path(sha256), &target).map_err(|e| self.write_error(&target, e))?;
+        Ok(target)
+    }
+}
+
+fn read_some(input: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match input.read(buffer) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+fn is_link_loop(error: &io::Error) -> bool {
+    // ELOOP is 40 on Linux and 62 on macOS and the BSDs.
+    matches!(error.raw_os_error(), Some(40) | Some(62))
+}
+
+/// Whether a string is 64 lowercase hex digits.
+pub fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// SHA-256 and length of everything a reader yields, in chunks.
+pub fn hash_reader(reader: &mut dyn Read) -> io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; CHUNK_BYTES];
+    let mut total = 0;
+    loop {
+        let len = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(len) => len,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buffer[..len]);
+        total += len as u64;
+    }
+    Ok((crate::model::hex(&hasher.finalize()), total))
+}
