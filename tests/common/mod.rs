@@ -1,0 +1,105 @@
+//! Helpers shared by the integration tests: a fixed clock, temp workspaces, direct access to
+//! a workspace's database for checking and tampering, and a runner for the real binary.
+//!
+//! Each test crate uses only some of these, so unused ones are allowed here.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use lockstep::store::{DB_FILE, NewProject, Store};
+use tempfile::TempDir;
+
+/// The instant every test store lives in.
+pub fn fixed_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap()
+}
+
+/// `fixed_time` as the activity log writes it.
+pub const FIXED_TIME_TEXT: &str = "2026-11-28T09:30:00Z";
+
+/// A fresh temp folder and the path of a workspace inside it that does not exist yet.
+pub fn workspace() -> (TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("workspace");
+    (tmp, dir)
+}
+
+/// Opens the workspace in `dir` on the fixed clock.
+pub fn open(dir: &Path) -> Store {
+    Store::open_with_clock(dir, Arc::new(fixed_time)).unwrap()
+}
+
+/// A project request on these services with no period.
+pub fn new_project(name: &str, services: &[&str]) -> NewProject {
+    NewProject {
+        name: name.to_string(),
+        description: String::new(),
+        services: services.iter().map(|s| s.to_string()).collect(),
+        period_start: None,
+        period_end: None,
+    }
+}
+
+/// A plain SQLite connection to the workspace's database, as another program would open it.
+pub fn raw(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join(DB_FILE)).unwrap()
+}
+
+/// The names in a folder, sorted, so a test can tell whether anything appeared or vanished.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// What a run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A command for the real `lockstep` binary with no workspace from the environment.
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lockstep"));
+    command.env_remove("LOCKSTEP_WORKSPACE");
+    command
+}
+
+/// Runs a prepared command and collects its output.
+pub fn run(mut command: Command) -> Run {
+    let output = command.output().unwrap();
+    Run {
+        code: output
+            .status
+            .code()
+            .expect("the binary was killed by a signal"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Runs `lockstep --workspace DIR ARGS...`.
+pub fn lockstep(dir: &Path, args: &[&str]) -> Run {
+    let mut command = binary();
+    command.arg("--workspace").arg(dir).args(args);
+    run(command)
+}
