@@ -3,10 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 use lockstep::cli::{Cli, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let outcome = match cli.command {
         Some(command) => run(cli.workspace, command),
         None => lockstep::ui::run_window(cli.workspace),
@@ -29,4 +33,35 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Help and version go to stdout as clap writes them; a usage mistake becomes one sentence
+/// on stderr and exit 2, like every other bad input.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // A closed stdout while printing help is not worth reporting.
+            let _ = error.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let text = error.to_string();
+            let words: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|line| {
+                    !line.starts_with("Usage:") && !line.starts_with("For more information")
+                })
+                .filter(|line| !line.is_empty() && !line.starts_with("tip:"))
+                .collect();
+            let sentence = words.join(" ");
+            let sentence = sentence.trim_start_matches("error: ");
+            eprintln!("lockstep: {sentence} (see `lockstep --help`)");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -84,8 +84,7 @@ pub struct AttachOptions {
 pub fn attach(
     store: &mut Store,
     vault: &Vault,
-    project: i64,
-    control_id: &str,
+    (project, control_id): (i64, &str),
     path: &Path,
     options: &AttachOptions,
     cancel: &AtomicBool,

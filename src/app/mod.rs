@@ -169,7 +169,10 @@ impl App {
             undo: Vec::new(),
         };
         app.refresh();
-        let recent = app.store.as_ref().and_then(|s| s.most_recent_project().ok().flatten());
+        let recent = app
+            .store
+            .as_ref()
+            .and_then(|s| s.most_recent_project().ok().flatten());
         if let Some(key) = recent.or_else(|| app.state.projects.first().map(|p| p.key)) {
             app.apply(Command::SelectProject(key));
         }

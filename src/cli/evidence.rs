@@ -89,8 +89,7 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
                 match attach(
                     store,
                     vault,
-                    project.key,
-                    &control.id,
+                    (project.key, &control.id),
                     file,
                     &options,
                     &cancel,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store, StoreError};
+pub use crate::model::hex;
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -49,34 +50,15 @@ pub struct ChainReport {
 }
 
 /// The chain hash of a row.
-pub fn row_hash(
-    prev_hash: &str,
-    seq: i64,
-    at: &str,
-    actor: &str,
-    project: &str,
-    subject: &str,
-    action: &str,
-    detail: &str,
-) -> String {
+pub fn row_hash(prev_hash: &str, seq: i64, content: [&str; 6]) -> String {
     let mut hasher = Sha256::new();
-    for part in [
-        prev_hash,
-        &seq.to_string(),
-        at,
-        actor,
-        project,
-        subject,
-        action,
-        detail,
-    ] {
+    let seq = seq.to_string();
+    for part in [prev_hash, seq.as_str()].into_iter().chain(content) {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
     hex(&hasher.finalize())
 }
-
-pub use crate::model::hex;
 
 /// What a new activity row says; written by [`append`] inside the change's transaction.
 pub(super) struct Entry<'a> {
@@ -106,13 +88,20 @@ pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
     let hash = row_hash(
         &prev_hash,
         seq,
-        entry.at,
-        entry.actor,
-        project_name,
-        entry.subject,
-        entry.action,
-        &detail,
+        [
+            entry.at,
+            entry.actor,
+            project_name,
+            entry.subject,
+            entry.action,
+            &detail,
+        ],
     );
+    tx.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES ('activity_head', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([format!("{seq}:{hash}")])?;
     tx.prepare_cached(
         "INSERT INTO activity (seq, at, actor, project_id, project, subject, action, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -309,15 +298,20 @@ impl Store {
             } else if prev_hash != expected_prev {
                 Some("its link to the previous row does not match: a row before it was removed or replaced".to_string())
             } else {
+                let content: Vec<String> = (1..=6)
+                    .map(|index| row.get::<_, String>(index))
+                    .collect::<rusqlite::Result<_>>()?;
                 let computed = row_hash(
                     &prev_hash,
                     seq,
-                    &row.get::<_, String>(1)?,
-                    &row.get::<_, String>(2)?,
-                    &row.get::<_, String>(3)?,
-                    &row.get::<_, String>(4)?,
-                    &row.get::<_, String>(5)?,
-                    &row.get::<_, String>(6)?,
+                    [
+                        &content[0],
+                        &content[1],
+                        &content[2],
+                        &content[3],
+                        &content[4],
+                        &content[5],
+                    ],
                 );
                 (computed != hash)
                     .then(|| "its content does not match its hash: it was altered".to_string())
@@ -331,9 +325,40 @@ impl Store {
             expected_prev = hash;
             expected_seq = seq + 1;
         }
+        // The head, written with every row, catches rows cut from the end of the log.
+        let head: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'activity_head'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let last_seq = expected_seq - 1;
+        let first_break = match head {
+            None if count == 0 => None,
+            None => Some((
+                last_seq,
+                "the log's head record is missing: it was removed by hand".to_string(),
+            )),
+            Some(head) if head == format!("{last_seq}:{expected_prev}") => None,
+            Some(head) => {
+                let head_seq: i64 = head
+                    .split(':')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(last_seq);
+                Some((
+                    (last_seq + 1).min(head_seq),
+                    format!(
+                        "the log ends at row {last_seq} but its head names row {head_seq}: rows were removed from the end"
+                    ),
+                ))
+            }
+        };
         Ok(ChainReport {
             rows: count,
-            first_break: None,
+            first_break,
         })
     }
 }

@@ -84,12 +84,13 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
             let last = offsets
                 .partition_point(|&o| o < viewport.max.y)
                 .min(column.rows.len());
-            for index in first..last {
+            let first = first.min(last);
+            for (row, offset) in column.rows[first..last].iter().zip(&offsets[first..last]) {
                 let rect = Rect::from_min_size(
-                    egui::pos2(ui.min_rect().left(), top + offsets[index]),
-                    vec2(width, row_height(&column.rows[index])),
+                    egui::pos2(ui.min_rect().left(), top + offset),
+                    vec2(width, row_height(row)),
                 );
-                match &column.rows[index] {
+                match row {
                     BoardRow::Area { name, count } => area_ui(ui, rect, name, *count),
                     BoardRow::Card(control) => {
                         if let Some(control) = state.controls.get(*control) {
@@ -171,11 +172,7 @@ fn card_ui(
         if control.retired {
             chip_ui(ui, "Retired", Color32::GRAY);
         } else {
-            chip_ui(
-                ui,
-                control.status.label(),
-                status_color(control.status),
-            );
+            chip_ui(ui, control.status.label(), status_color(control.status));
         }
         if overdue {
             chip_ui(ui, "Overdue", DANGER);

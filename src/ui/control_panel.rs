@@ -167,11 +167,7 @@ fn status_row_ui(
         .width(200.0)
         .show_ui(ui, |ui| {
             for status in Status::ALL {
-                ui.selectable_value(
-                    &mut chosen,
-                    status,
-                    status.label(),
-                );
+                ui.selectable_value(&mut chosen, status, status.label());
             }
         })
         .response

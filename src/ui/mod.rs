@@ -61,7 +61,16 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
 }
 
 /// The house look: a light theme with a little more air than egui's default.
+///
+/// The proportional font has no arrows or geometric shapes, and the history lines the store
+/// writes use "→"; the monospace font that egui bundles has them, so it is the last fallback
+/// rather than an empty box.
 pub fn style(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(proportional) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        proportional.push("Hack".to_string());
+    }
+    ctx.set_fonts(fonts);
     ctx.set_theme(egui::Theme::Light);
     ctx.global_style_mut(|style| {
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
@@ -86,7 +95,8 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
 }
 
 fn shortcuts(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
-    let typing = ctx.egui_wants_keyboard_input();
+    // Only a text field owns Ctrl+Z; a focused button or combo box (Tab) does not.
+    let typing = ctx.text_edit_focused();
     ctx.input_mut(|input| {
         if input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::N)) {
             commands.push(Command::OpenNewProject);

@@ -381,6 +381,10 @@ impl Vault {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
             let sha = name.split('.').next().unwrap_or("");
+            if owner_is_running(&name, &path) {
+                // Another Lockstep process (the CLI beside an open window) is ingesting it.
+                continue;
+            }
             if name.ends_with(".ready") && is_sha256(sha) && referenced(sha) && !self.contains(sha)
             {
                 if self.move_into_place(&path, &self.blob_path(sha)).is_ok() {
@@ -479,6 +483,33 @@ impl Vault {
         });
         fs::copy(self.blob_path(sha256), &target).map_err(|e| self.write_error(&target, e))?;
         Ok(target)
+    }
+}
+
+/// Whether the process that wrote a temporary file is still running. Temporary names
+/// carry the writer's process id (`<pid>-<n>.part`, `<sha256>.<pid>-<n>.ready`).
+fn owner_is_running(name: &str, path: &Path) -> bool {
+    let pid = name
+        .trim_end_matches(".part")
+        .trim_end_matches(".ready")
+        .rsplit('.')
+        .next()
+        .and_then(|tail| tail.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok());
+    match pid {
+        None => false,
+        Some(pid) if pid == std::process::id() => false,
+        Some(pid) => {
+            if cfg!(target_os = "linux") {
+                Path::new("/proc").join(pid.to_string()).exists()
+            } else {
+                // Without a cheap liveness check, a file touched within the hour is left alone.
+                fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .map(|t| t.elapsed().map(|age| age.as_secs() < 3600).unwrap_or(true))
+                    .unwrap_or(false)
+            }
+        }
     }
 }
 

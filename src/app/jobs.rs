@@ -1,0 +1,232 @@
+//! Background jobs: long work (ingesting files, verifying the workspace) runs on a named
+//! thread with its own connection to the workspace, reports progress through shared state,
+//! can be cancelled, and hands its outcome back over a channel. The window polls each
+//! frame and never waits on a job.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crate::model::Evidence;
+use crate::store::{Clock, Store, VAULT_DIR};
+use crate::vault::{Vault, VaultError};
+use crate::workspace::{AttachOptions, VerifyReport, Workspace, WorkspaceError, attach, verify_workspace};
+
+/// Asks the window to draw again; jobs call it when they have news.
+pub type Repaint = Arc<dyn Fn() + Send + Sync>;
+
+/// The kinds of job; one of each kind runs at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Attaching files to a control.
+    Attach,
+    /// Re-walking the activity chain and re-hashing the vault.
+    Verify,
+}
+
+impl JobKind {
+    /// The job's name as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::Attach => "Attaching evidence",
+            JobKind::Verify => "Verifying the workspace",
+        }
+    }
+}
+
+/// How far a job has got.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// What it is doing now (the file being read, say).
+    pub stage: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all (0 when unknown).
+    pub total: u64,
+    /// What the units are ("bytes", "files").
+    pub unit: &'static str,
+}
+
+impl Progress {
+    /// Share done, from 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 { 0.0 } else { (self.done as f64 / self.total as f64).min(1.0) as f32 }
+    }
+}
+
+/// What a job produced.
+#[derive(Debug)]
+pub enum JobOutcome {
+    /// Files attached, and those refused with why.
+    Attached {
+        /// The control they were attached to.
+        control: String,
+        /// Evidence recorded.
+        added: Vec<Evidence>,
+        /// Files refused, each with its reason.
+        refused: Vec<String>,
+        /// Whether the user cancelled before all were done.
+        cancelled: bool,
+    },
+    /// The verification report.
+    Verified(VerifyReport),
+    /// The job could not run.
+    Failed(String),
+    /// The user cancelled it.
+    Cancelled,
+}
+
+/// A running job.
+pub struct Job {
+    /// Its kind.
+    pub kind: JobKind,
+    progress: Arc<Mutex<Progress>>,
+    cancel: Arc<AtomicBool>,
+    outcome: Receiver<JobOutcome>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("kind", &self.kind).finish()
+    }
+}
+
+impl Job {
+    /// Its progress now.
+    pub fn progress(&self) -> Progress {
+        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Asks it to stop; it leaves nothing half-done.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether it was asked to stop.
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Its outcome, once it has finished.
+    pub fn poll(&self) -> Option<JobOutcome> {
+        match self.outcome.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(JobOutcome::Failed("the job stopped unexpectedly".to_string())),
+        }
+    }
+
+    fn spawn(
+        kind: JobKind,
+        repaint: Repaint,
+        work: impl FnOnce(&Arc<Mutex<Progress>>, &AtomicBool) -> JobOutcome + Send + 'static,
+    ) -> Result<Job, String> {
+        let progress = Arc::new(Mutex::new(Progress::default()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (sender, outcome) = mpsc::channel();
+        let (thread_progress, thread_cancel) = (progress.clone(), cancel.clone());
+        thread::Builder::new()
+            .name(format!("lockstep-{}", kind.label().to_lowercase().replace(' ', "-")))
+            .spawn(move || {
+                let result = work(&thread_progress, &thread_cancel);
+                // The window may have closed; nobody to tell then.
+                let _ = sender.send(result);
+                repaint();
+            })
+            .map_err(|e| format!("cannot start a background job: {e}"))?;
+        Ok(Job {
+            kind,
+            progress,
+            cancel,
+            outcome,
+        })
+    }
+
+    /// Starts attaching files to a control of a project.
+    pub fn attach(
+        dir: PathBuf,
+        clock: Clock,
+        project: i64,
+        control: String,
+        files: Vec<PathBuf>,
+        options: AttachOptions,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::Attach, repaint, move |progress, cancel| {
+            let (mut store, vault) = match open_for_job(&dir, clock) {
+                Ok(opened) => opened,
+                Err(error) => return JobOutcome::Failed(format!("{error:#}")),
+            };
+            let sizes: Vec<u64> = files.iter().map(|f| Vault::check_source(f).unwrap_or(0)).collect();
+            let total: u64 = sizes.iter().sum();
+            let mut base = 0;
+            let (mut added, mut refused) = (Vec::new(), Vec::new());
+            for (file, size) in files.iter().zip(&sizes) {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                set_progress(progress, &name, base, total, "bytes");
+                let mut report = |done: u64| {
+                    set_progress(progress, &name, base + done, total, "bytes");
+                    ticker();
+                };
+                match attach(&mut store, &vault, (project, &control), file, &options, cancel, &mut report) {
+                    Ok(evidence) => added.push(evidence),
+                    Err(WorkspaceError::Vault(VaultError::Cancelled)) => break,
+                    Err(error) => refused.push(format!("{error:#}")),
+                }
+                base += size;
+            }
+            JobOutcome::Attached {
+                control,
+                added,
+                refused,
+                cancelled: cancel.load(Ordering::Relaxed),
+            }
+        })
+    }
+
+    /// Starts verifying the workspace.
+    pub fn verify(dir: PathBuf, clock: Clock, repaint: Repaint) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::Verify, repaint, move |progress, cancel| {
+            let (store, vault) = match open_for_job(&dir, clock) {
+                Ok(opened) => opened,
+                Err(error) => return JobOutcome::Failed(format!("{error:#}")),
+            };
+            let workspace = Workspace { store, vault };
+            let mut report = |done: usize, total: usize| {
+                set_progress(progress, "re-hashing evidence files", done as u64, total as u64, "files");
+                ticker();
+            };
+            match verify_workspace(&workspace, cancel, &mut report) {
+                Ok(report) => JobOutcome::Verified(report),
+                Err(WorkspaceError::Vault(VaultError::Cancelled)) => JobOutcome::Cancelled,
+                Err(error) => JobOutcome::Failed(format!("{error:#}")),
+            }
+        })
+    }
+}
+
+fn set_progress(progress: &Mutex<Progress>, stage: &str, done: u64, total: u64, unit: &'static str) {
+    if let Ok(mut p) = progress.lock() {
+        *p = Progress {
+            stage: stage.to_string(),
+            done,
+            total,
+            unit,
+        };
+    }
+}
+
+/// A job's own connection to the workspace. It skips the clean-up of interrupted ingests,
+/// which the window already did when it opened the workspace.
+fn open_for_job(dir: &std::path::Path, clock: Clock) -> Result<(Store, Vault), WorkspaceError> {
+    let store = Store::open_with_clock(dir, clock)?;
+    let vault = Vault::open(&dir.join(VAULT_DIR))?;
+    Ok((store, vault))
+}
