@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use lockstep::store::{DB_FILE, NewProject, Store};
+use lockstep::workspace::Workspace;
 use tempfile::TempDir;
 
 /// The instant every test store lives in.
@@ -30,6 +31,12 @@ pub fn workspace() -> (TempDir, PathBuf) {
 /// Opens the workspace in `dir` on the fixed clock.
 pub fn open(dir: &Path) -> Store {
     Store::open_with_clock(dir, Arc::new(fixed_time)).unwrap()
+}
+
+/// Opens the workspace in `dir`, database and vault, on the fixed clock; this also cleans up
+/// after interrupted ingests.
+pub fn open_workspace(dir: &Path) -> Workspace {
+    Workspace::open_with_clock(dir, Arc::new(fixed_time)).unwrap()
 }
 
 /// A project request on these services with no period.
@@ -56,6 +63,27 @@ pub fn listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Every file below a folder, at any depth, sorted; empty when the folder does not exist.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 /// What a run of the binary did.
