@@ -196,9 +196,11 @@ impl Store {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    // journal_mode answers with a row, so it is read rather than executed.
+    // journal_mode answers with a row, so it is read rather than executed. FULL sync makes a
+    // committed evidence row survive a power cut, so a blob moved into place after the
+    // commit is never left without its row.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
     Ok(())
 }
 
