@@ -1,0 +1,390 @@
+//! The window's flows, driven through `egui_kittest` the way a screen reader finds widgets:
+//! by role and label. Each flow runs on a fresh temp workspace with a fixed clock and a
+//! fixed "today", and checks what the store holds afterwards, not only what is drawn.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone as _, Utc};
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
+use lockstep::app::{App, Dialog};
+use lockstep::catalog::Baseline;
+use lockstep::model::{ControlField, ControlPatch, Status};
+use lockstep::store::{Clock, NewProject, Store};
+
+const PROJECT: &str = "Payments platform";
+const MFA: &str = "SRM-CUS-IAM-03";
+const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";
+const ROOT_CARD: &str = "SRM-CUS-IAM-01 Root account protection";
+const SEARCH_HINT: &str = "Search id, title";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+}
+
+fn clock() -> Clock {
+    Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap())
+}
+
+fn open_app(dir: &Path) -> App {
+    App::open_with(dir.to_path_buf(), clock(), today())
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(lockstep::ui::style)
+        .build_ui_state(|ui, app: &mut App| lockstep::ui::frame_ui(app, ui), app);
+    harness.run();
+    harness
+}
+
+/// Creates the usual project through the store, as the CLI would, and returns its key.
+fn create_project(dir: &Path) -> i64 {
+    let mut store = Store::open_with_clock(dir, clock()).unwrap();
+    store
+        .create_project(&NewProject {
+            name: PROJECT.to_string(),
+            services: vec!["ec2".into(), "rds".into(), "s3".into()],
+            ..NewProject::default()
+        })
+        .unwrap()
+        .key
+}
+
+fn store<'h>(harness: &'h Harness<'_, App>) -> &'h Store {
+    harness.state().store().unwrap()
+}
+
+fn status_of(harness: &Harness<'_, App>, project: i64, id: &str) -> Status {
+    store(harness).control(project, id).unwrap().status
+}
+
+/// The control panel's combo box with this label: the filter bar has its own.
+fn panel_combo<'h>(harness: &'h Harness<'_, App>, label: &'h str) -> egui_kittest::Node<'h> {
+    harness.get_by_role_and_label(Role::ComboBox, label)
+}
+
+fn open_card(harness: &mut Harness<'_, App>, card: &str) {
+    harness.get_by_role_and_label(Role::Button, card).click();
+    harness.run();
+}
+
+fn choose_status(harness: &mut Harness<'_, App>, status: Status) {
+    panel_combo(harness, "Status").click();
+    harness.run();
+    harness
+        .get(By::new().role(Role::Button).label_contains(status.label()))
+        .click();
+    harness.run();
+}
+
+fn search_field<'h>(harness: &'h Harness<'_, App>) -> egui_kittest::Node<'h> {
+    harness.get(By::new().role(Role::TextInput).predicate(|node| {
+        node.data()
+            .placeholder()
+            .is_some_and(|hint| hint.starts_with(SEARCH_HINT))
+    }))
+}
+
+fn has_card(harness: &Harness<'_, App>, card: &str) -> bool {
+    harness
+        .query_by_role_and_label(Role::Button, card)
+        .is_some()
+}
+
+#[test]
+fn first_run_creates_a_project_from_the_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(open_app(dir.path()));
+    harness.get_by_label("Get ready for your AWS security audit");
+    // The top bar has the same button; the empty state's is the big one under the text.
+    let buttons = harness
+        .get_all_by_label("+ New project")
+        .collect::<Vec<_>>();
+    assert_eq!(buttons.len(), 2);
+    buttons[1].click();
+    harness.run();
+    assert!(matches!(
+        harness.state().state.dialog,
+        Dialog::NewProject(_)
+    ));
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "Name")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Name")
+        .type_text(PROJECT);
+    harness.run();
+    for service in ["Amazon EC2", "Amazon RDS", "Amazon S3"] {
+        harness.get_by_label(service).scroll_to_me();
+        harness.run();
+        harness.get_by_label(service).click();
+        harness.run();
+    }
+    harness.get_by_label("Create project (3 services)").click();
+    harness.run();
+
+    let store = store(&harness);
+    let project = store.project_by_name(PROJECT).unwrap();
+    assert_eq!(project.services, ["ec2", "rds", "s3"]);
+    let stored: Vec<String> = store
+        .controls(project.key)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let planned: Vec<String> = Baseline::builtin()
+        .plan(&project.services)
+        .iter()
+        .map(|p| p.template.id.clone())
+        .collect();
+    assert!(!stored.is_empty());
+    assert_eq!(stored, planned);
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+    for heading in ["AWS", "Shared", "Customer"] {
+        harness.get_by_label(heading);
+    }
+    assert!(has_card(&harness, MFA_CARD));
+}
+
+#[test]
+fn changing_status_in_the_panel_is_saved_and_ctrl_z_undoes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    open_card(&mut harness, MFA_CARD);
+    assert_eq!(harness.state().state.selected.as_deref(), Some(MFA));
+
+    choose_status(&mut harness, Status::InProgress);
+    assert_eq!(status_of(&harness, project, MFA), Status::InProgress);
+    let history = store(&harness).activity(Some(project), Some(MFA)).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].action, "control.update");
+
+    assert!(!harness.ctx.egui_wants_keyboard_input());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(status_of(&harness, project, MFA), Status::NotStarted);
+    assert_eq!(
+        store(&harness)
+            .activity(Some(project), Some(MFA))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn ctrl_z_works_while_a_combo_box_has_the_keyboard_focus_but_not_while_typing() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    open_card(&mut harness, MFA_CARD);
+    choose_status(&mut harness, Status::Implemented);
+    assert_eq!(status_of(&harness, project, MFA), Status::Implemented);
+
+    // In a text field Ctrl+Z belongs to the field: the control stays as it is.
+    harness
+        .get_by_role_and_label(Role::TextInput, "Owner")
+        .click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(status_of(&harness, project, MFA), Status::Implemented);
+
+    // A keyboard user who tabbed to the status box is not typing.
+    panel_combo(&harness, "Status").focus();
+    harness.run();
+    assert!(panel_combo(&harness, "Status").is_focused());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(status_of(&harness, project, MFA), Status::NotStarted);
+}
+
+#[test]
+fn not_applicable_asks_for_a_reason_and_saves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    open_card(&mut harness, MFA_CARD);
+
+    choose_status(&mut harness, Status::NotApplicable);
+    // Nothing is written until a reason is given.
+    assert_eq!(status_of(&harness, project, MFA), Status::NotStarted);
+    let reason = harness.get_by_role_and_label(Role::TextInput, "Why does it not apply?");
+    assert!(reason.is_focused());
+    reason.type_text("Console access is through SSO only");
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    harness.run();
+
+    let control = store(&harness).control(project, MFA).unwrap();
+    assert_eq!(control.status, Status::NotApplicable);
+    assert_eq!(control.status_reason, "Console access is through SSO only");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Why does it not apply?")
+            .is_none()
+    );
+}
+
+#[test]
+fn owner_is_saved_on_enter_and_on_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    open_card(&mut harness, MFA_CARD);
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "Owner")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Owner")
+        .type_text("Dana");
+    harness.run();
+    // Typing alone saves nothing.
+    assert_eq!(store(&harness).control(project, MFA).unwrap().owner, "");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(store(&harness).control(project, MFA).unwrap().owner, "Dana");
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "Owner")
+        .click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Owner")
+        .type_text("Priya");
+    harness.run();
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert_eq!(
+        store(&harness).control(project, MFA).unwrap().owner,
+        "Priya"
+    );
+    assert_eq!(
+        store(&harness)
+            .activity(Some(project), Some(MFA))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn search_keeps_only_matching_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    assert!(has_card(&harness, MFA_CARD));
+    assert!(has_card(&harness, ROOT_CARD));
+
+    search_field(&harness).click();
+    harness.run();
+    search_field(&harness).type_text("Multi-factor");
+    harness.run();
+
+    assert!(has_card(&harness, MFA_CARD));
+    assert!(!has_card(&harness, ROOT_CARD));
+    let cards = harness
+        .query_all_by_role(Role::Button)
+        .filter(|node| {
+            node.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("SRM-"))
+        })
+        .count();
+    assert_eq!(cards, 1);
+    harness.get_by_label("1 shown");
+}
+
+#[test]
+fn overdue_only_shows_overdue_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut store = Store::open_with_clock(dir.path(), clock()).unwrap();
+    store
+        .update_control(
+            project,
+            MFA,
+            &ControlPatch::one(ControlField::Due, "2026-10-01"),
+        )
+        .unwrap();
+    drop(store);
+    let mut harness = harness(open_app(dir.path()));
+    assert!(has_card(&harness, ROOT_CARD));
+
+    harness.get_by_label("Overdue only").click();
+    harness.run();
+
+    assert!(harness.state().state.filter.overdue_only);
+    assert!(has_card(&harness, MFA_CARD));
+    assert!(!has_card(&harness, ROOT_CARD));
+    assert!(!has_card(
+        &harness,
+        "SRM-AWS-PE-01 Data centre physical access"
+    ));
+    harness.get_by_label("1 shown");
+}
+
+#[test]
+fn escape_closes_the_panel_and_ctrl_n_opens_the_new_project_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    create_project(dir.path());
+    let mut harness = harness(open_app(dir.path()));
+    open_card(&mut harness, MFA_CARD);
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Owner")
+            .is_some()
+    );
+
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().state.selected, None);
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Owner")
+            .is_none()
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    assert!(matches!(
+        harness.state().state.dialog,
+        Dialog::NewProject(_)
+    ));
+    harness.get_by_label("New project");
+    harness.get_by_role_and_label(Role::TextInput, "Name");
+
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+}
+
+#[test]
+fn a_workspace_that_is_a_file_shows_the_open_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, b"just a file").unwrap();
+    let mut harness = harness(open_app(&file));
+    harness.get_by_label("The workspace could not be opened");
+    harness.get_by_label_contains("the workspace must be a folder");
+    assert!(harness.state().store().is_none());
+    assert!(harness.query_by_label("+ New project").is_none());
+
+    // Shortcuts do nothing harmful without a store.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+    harness.get_by_label("The workspace could not be opened");
+}
