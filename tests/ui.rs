@@ -388,3 +388,150 @@ fn a_workspace_that_is_a_file_shows_the_open_error() {
     assert_eq!(harness.state().state.dialog, Dialog::None);
     harness.get_by_label("The workspace could not be opened");
 }
+
+/// A file dropped onto the window, as the windowing layer hands it to egui.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(harness: &mut Harness<'_, App>, path: &Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path.to_path_buf())));
+    finish_background_job(harness);
+}
+
+/// Steps past the frame that starts a job (its spinner keeps repainting), waits for the
+/// job, and lets the window settle on the outcome.
+fn finish_background_job(harness: &mut Harness<'_, App>) {
+    harness.step();
+    harness.state_mut().finish_jobs();
+    harness.run();
+}
+
+#[test]
+fn a_file_dropped_on_the_window_is_attached_to_the_selected_control_and_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = create_project(tmp.path());
+    let file = tmp.path().join("mfa-report.csv");
+    std::fs::write(&file, "user,mfa\nana,enabled\n").unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    open_card(&mut harness, MFA_CARD);
+    drop_file(&mut harness, &file);
+
+    let evidence = store(&harness).evidence(project, Some(MFA)).unwrap();
+    assert_eq!(evidence.len(), 1);
+    assert_eq!(evidence[0].file_name, "mfa-report.csv");
+    assert_eq!(evidence[0].collected_on, today());
+    let blob = harness
+        .state()
+        .state
+        .workspace
+        .join("vault/sha256")
+        .join(&evidence[0].sha256[..2])
+        .join(&evidence[0].sha256[2..]);
+    assert_eq!(std::fs::read(blob).unwrap(), std::fs::read(&file).unwrap());
+    // The panel lists it and the card counts it.
+    harness.get_by_label("mfa-report.csv");
+    harness.get_by_label("Evidence (1)");
+    harness.get_by_label("1 file");
+}
+
+#[test]
+fn a_file_dropped_with_no_control_selected_is_refused_with_a_notification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = create_project(tmp.path());
+    let file = tmp.path().join("stray.txt");
+    std::fs::write(&file, "stray").unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    drop_file(&mut harness, &file);
+    assert!(store(&harness).evidence(project, None).unwrap().is_empty());
+    harness.get_by_label("Select a control first, then attach files to it.");
+}
+
+#[test]
+fn removing_evidence_in_the_panel_asks_for_a_reason_and_keeps_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = create_project(tmp.path());
+    let file = tmp.path().join("old-export.json");
+    std::fs::write(&file, "{\"mfa\": true}").unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    open_card(&mut harness, MFA_CARD);
+    drop_file(&mut harness, &file);
+
+    harness.get_by_label("Remove").click();
+    harness.run();
+    let before = store(&harness).activity(Some(project), None).unwrap().len();
+    let reason = harness.get_by_role_and_label(
+        Role::TextInput,
+        "Why remove it? The record stays, marked removed.",
+    );
+    reason.click();
+    reason.type_text("Superseded by the December export");
+    harness.run();
+    harness.get_by_label("Remove evidence").click();
+    harness.run();
+
+    let evidence = store(&harness).evidence(project, Some(MFA)).unwrap();
+    assert!(evidence[0].removed);
+    assert_eq!(
+        evidence[0].removed_reason.as_deref(),
+        Some("Superseded by the December export")
+    );
+    assert_eq!(
+        store(&harness).activity(Some(project), None).unwrap().len(),
+        before + 1
+    );
+    harness.get_by_label("Evidence (0)");
+}
+
+#[test]
+fn verify_workspace_runs_in_the_background_and_reports_an_altered_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    create_project(tmp.path());
+    let file = tmp.path().join("scan.txt");
+    std::fs::write(&file, "no findings").unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    open_card(&mut harness, MFA_CARD);
+    drop_file(&mut harness, &file);
+
+    harness.get_by_label("Verify workspace").click();
+    finish_background_job(&mut harness);
+    harness.get_by_label("Everything is intact.");
+    harness.get_by_label("Close report").click();
+    harness.run();
+
+    let sha = store(&harness).evidence(1, Some(MFA)).unwrap()[0]
+        .sha256
+        .clone();
+    let blob = tmp
+        .path()
+        .join("vault/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..]);
+    std::fs::write(&blob, "tampered").unwrap();
+    harness.get_by_label("Verify workspace").click();
+    finish_background_job(&mut harness);
+    harness.get_by_label("Problems found");
+    assert!(
+        harness
+            .state()
+            .state
+            .verify_result
+            .as_ref()
+            .is_some_and(|(clean, lines)| !clean
+                && lines
+                    .iter()
+                    .any(|l| l.contains("scan.txt") && l.contains(MFA)))
+    );
+}

@@ -7,6 +7,17 @@ use chrono::NaiveDate;
 
 use crate::model::{Column, Control, Status};
 
+/// A control's current evidence: how many files, and how many expire soon or have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvidenceSummary {
+    /// Current (not removed) files.
+    pub count: usize,
+    /// Of those, valid for 30 days or less.
+    pub expiring: usize,
+    /// Of those, no longer valid.
+    pub expired: usize,
+}
+
 /// What the filter bar asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardFilter {
@@ -20,6 +31,10 @@ pub struct BoardFilter {
     pub overdue_only: bool,
     /// Show retired controls too.
     pub show_retired: bool,
+    /// Only controls in scope with no current evidence.
+    pub missing_evidence: bool,
+    /// Only controls with evidence expired or expiring within 30 days.
+    pub evidence_expiring: bool,
 }
 
 impl BoardFilter {
@@ -32,7 +47,20 @@ impl BoardFilter {
     }
 
     /// Whether a control passes the filter on `today`.
-    pub fn matches(&self, control: &Control, today: NaiveDate) -> bool {
+    pub fn matches(
+        &self,
+        control: &Control,
+        today: NaiveDate,
+        evidence: Option<&EvidenceSummary>,
+    ) -> bool {
+        let evidence = evidence.copied().unwrap_or_default();
+        if self.missing_evidence && (evidence.count > 0 || control.status == Status::NotApplicable)
+        {
+            return false;
+        }
+        if self.evidence_expiring && evidence.expiring + evidence.expired == 0 {
+            return false;
+        }
         if control.retired && !self.show_retired {
             return false;
         }
@@ -105,7 +133,12 @@ impl BoardColumn {
 }
 
 /// Lays out the board: each column's rows, grouped by area in board order.
-pub fn layout(controls: &[Control], filter: &BoardFilter, today: NaiveDate) -> Vec<BoardColumn> {
+pub fn layout(
+    controls: &[Control],
+    filter: &BoardFilter,
+    today: NaiveDate,
+    evidence: &std::collections::HashMap<String, EvidenceSummary>,
+) -> Vec<BoardColumn> {
     Column::ALL
         .into_iter()
         .map(|column| {
@@ -123,7 +156,9 @@ pub fn layout(controls: &[Control], filter: &BoardFilter, today: NaiveDate) -> V
             let mut shown = 0;
             let mut areas: Vec<&str> = Vec::new();
             let mut by_area: Vec<Vec<usize>> = Vec::new();
-            for (index, control) in in_column().filter(|(_, c)| filter.matches(c, today)) {
+            for (index, control) in
+                in_column().filter(|(_, c)| filter.matches(c, today, evidence.get(&c.id)))
+            {
                 match areas.iter().position(|a| *a == control.area) {
                     Some(at) => by_area[at].push(index),
                     None => {

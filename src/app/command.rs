@@ -1,6 +1,8 @@
 //! Everything a user can ask of the window, as one enum. Drawing code only records these;
 //! [`crate::app::App::apply`] carries them out after the frame is drawn.
 
+use std::path::PathBuf;
+
 use crate::model::ControlPatch;
 use crate::store::{NewControl, NewProject};
 
@@ -38,6 +40,27 @@ pub enum Command {
     },
     /// Undo the last edit of a control (Ctrl+Z).
     Undo,
+    /// Attach files to the selected control (dropped on the window, or picked).
+    AttachFiles(Vec<PathBuf>),
+    /// Pick files with the system dialog and attach them to the selected control.
+    PickFiles,
+    /// Open a piece of evidence in the system's default application.
+    OpenEvidence(i64),
+    /// Remove a piece of evidence (a tombstone) with a reason.
+    RemoveEvidence {
+        /// The evidence id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Stop the running background job.
+    CancelJob,
+    /// Re-walk the activity log and re-hash the vault in the background.
+    VerifyWorkspace,
+    /// Close the verification report.
+    DismissVerifyResult,
+    /// Hide the newest notification from the status bar (it stays in the list).
+    DismissToast,
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.

@@ -153,6 +153,14 @@ pub struct PanelDraft {
     pub pending: Option<ControlPatch>,
     /// The reason being typed for it.
     pub reason: String,
+    /// Collected-on for the next files attached, as typed (empty: today).
+    pub collected_on: String,
+    /// Valid-until for the next files attached, as typed (empty: none).
+    pub valid_until: String,
+    /// Description for the next files attached.
+    pub evidence_description: String,
+    /// The evidence whose removal is being confirmed, and the reason typed so far.
+    pub removing: Option<(i64, String)>,
 }
 
 impl PanelDraft {
@@ -170,6 +178,10 @@ impl PanelDraft {
             customer_part: control.customer_part.clone(),
             pending: None,
             reason: String::new(),
+            collected_on: String::new(),
+            valid_until: String::new(),
+            evidence_description: String::new(),
+            removing: None,
         }
     }
 

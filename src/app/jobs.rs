@@ -12,7 +12,9 @@ use std::thread;
 use crate::model::Evidence;
 use crate::store::{Clock, Store, VAULT_DIR};
 use crate::vault::{Vault, VaultError};
-use crate::workspace::{AttachOptions, VerifyReport, Workspace, WorkspaceError, attach, verify_workspace};
+use crate::workspace::{
+    AttachOptions, VerifyReport, Workspace, WorkspaceError, attach, verify_workspace,
+};
 
 /// Asks the window to draw again; jobs call it when they have news.
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -52,7 +54,11 @@ pub struct Progress {
 impl Progress {
     /// Share done, from 0 to 1.
     pub fn fraction(&self) -> f32 {
-        if self.total == 0 { 0.0 } else { (self.done as f64 / self.total as f64).min(1.0) as f32 }
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).min(1.0) as f32
+        }
     }
 }
 
@@ -114,7 +120,9 @@ impl Job {
         match self.outcome.try_recv() {
             Ok(outcome) => Some(outcome),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(JobOutcome::Failed("the job stopped unexpectedly".to_string())),
+            Err(TryRecvError::Disconnected) => Some(JobOutcome::Failed(
+                "the job stopped unexpectedly".to_string(),
+            )),
         }
     }
 
@@ -128,7 +136,10 @@ impl Job {
         let (sender, outcome) = mpsc::channel();
         let (thread_progress, thread_cancel) = (progress.clone(), cancel.clone());
         thread::Builder::new()
-            .name(format!("lockstep-{}", kind.label().to_lowercase().replace(' ', "-")))
+            .name(format!(
+                "lockstep-{}",
+                kind.label().to_lowercase().replace(' ', "-")
+            ))
             .spawn(move || {
                 let result = work(&thread_progress, &thread_cancel);
                 // The window may have closed; nobody to tell then.
@@ -160,7 +171,10 @@ impl Job {
                 Ok(opened) => opened,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
-            let sizes: Vec<u64> = files.iter().map(|f| Vault::check_source(f).unwrap_or(0)).collect();
+            let sizes: Vec<u64> = files
+                .iter()
+                .map(|f| Vault::check_source(f).unwrap_or(0))
+                .collect();
             let total: u64 = sizes.iter().sum();
             let mut base = 0;
             let (mut added, mut refused) = (Vec::new(), Vec::new());
@@ -168,13 +182,24 @@ impl Job {
                 if cancel.load(Ordering::Relaxed) {
                     break;
                 }
-                let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 set_progress(progress, &name, base, total, "bytes");
                 let mut report = |done: u64| {
                     set_progress(progress, &name, base + done, total, "bytes");
                     ticker();
                 };
-                match attach(&mut store, &vault, (project, &control), file, &options, cancel, &mut report) {
+                match attach(
+                    &mut store,
+                    &vault,
+                    (project, &control),
+                    file,
+                    &options,
+                    cancel,
+                    &mut report,
+                ) {
                     Ok(evidence) => added.push(evidence),
                     Err(WorkspaceError::Vault(VaultError::Cancelled)) => break,
                     Err(error) => refused.push(format!("{error:#}")),
@@ -200,7 +225,13 @@ impl Job {
             };
             let workspace = Workspace { store, vault };
             let mut report = |done: usize, total: usize| {
-                set_progress(progress, "re-hashing evidence files", done as u64, total as u64, "files");
+                set_progress(
+                    progress,
+                    "re-hashing evidence files",
+                    done as u64,
+                    total as u64,
+                    "files",
+                );
                 ticker();
             };
             match verify_workspace(&workspace, cancel, &mut report) {
@@ -212,7 +243,13 @@ impl Job {
     }
 }
 
-fn set_progress(progress: &Mutex<Progress>, stage: &str, done: u64, total: u64, unit: &'static str) {
+fn set_progress(
+    progress: &Mutex<Progress>,
+    stage: &str,
+    done: u64,
+    total: u64,
+    unit: &'static str,
+) {
     if let Ok(mut p) = progress.lock() {
         *p = Progress {
             stage: stage.to_string(),

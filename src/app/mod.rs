@@ -9,18 +9,25 @@
 mod board;
 mod command;
 mod forms;
+mod jobs;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{Local, NaiveDate};
 
 use crate::catalog::{Baseline, Service};
 use crate::model::{Control, ControlChange, ControlField, ControlPatch, Project, Status};
+use crate::model::{Evidence, Validity, parse_date};
 use crate::store::{ActivityEntry, Clock, Store, system_clock};
+use crate::vault::Vault;
+use crate::workspace::{AttachOptions, Workspace};
 
-pub use board::{BoardColumn, BoardFilter, BoardRow, layout};
+pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::{Command, SHORTCUTS};
 pub use forms::{AddControlForm, Answer, NewProjectForm, PanelDraft, ServicesForm, SettingsForm};
+pub use jobs::{Job, JobKind, JobOutcome, Progress, Repaint};
 
 /// How serious a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +110,14 @@ pub struct AppState {
     pub focus_search: bool,
     /// What Ctrl+Z would undo, if anything.
     pub undo_label: Option<String>,
+    /// Current evidence per control id: counts and expiry, for cards and filters.
+    pub evidence_summary: HashMap<String, EvidenceSummary>,
+    /// The selected control's evidence, removed included.
+    pub selected_evidence: Vec<Evidence>,
+    /// The running background job: what it is and how far it got.
+    pub job: Option<(JobKind, Progress, bool)>,
+    /// The last verification's lines and whether all was well, until dismissed.
+    pub verify_result: Option<(bool, Vec<String>)>,
 }
 
 impl AppState {
@@ -124,6 +139,10 @@ struct UndoEntry {
 /// The window's model: the open workspace and the state drawn from it.
 pub struct App {
     store: Option<Store>,
+    vault: Option<Vault>,
+    clock: Clock,
+    repaint: Repaint,
+    job: Option<Job>,
     /// What the drawing code reads.
     pub state: AppState,
     undo: Vec<UndoEntry>,
@@ -137,12 +156,16 @@ impl App {
 
     /// Opens the workspace with a given clock and "today" (tests fix both).
     pub fn open_with(dir: PathBuf, clock: Clock, today: NaiveDate) -> Self {
-        let (store, open_error) = match Store::open_with_clock(&dir, clock) {
-            Ok(store) => (Some(store), None),
-            Err(error) => (None, Some(format!("{error:#}"))),
+        let (store, vault, open_error) = match Workspace::open_with_clock(&dir, clock.clone()) {
+            Ok(workspace) => (Some(workspace.store), Some(workspace.vault), None),
+            Err(error) => (None, None, Some(format!("{error:#}"))),
         };
         let mut app = App {
             store,
+            vault,
+            clock,
+            repaint: Arc::new(|| {}),
+            job: None,
             state: AppState {
                 workspace: dir,
                 open_error,
@@ -165,6 +188,10 @@ impl App {
                 toast: false,
                 focus_search: false,
                 undo_label: None,
+                evidence_summary: HashMap::new(),
+                selected_evidence: Vec::new(),
+                job: None,
+                verify_result: None,
             },
             undo: Vec::new(),
         };
@@ -177,6 +204,204 @@ impl App {
             app.apply(Command::SelectProject(key));
         }
         app
+    }
+
+    /// Sets how a background job asks the window to draw again.
+    pub fn set_repaint(&mut self, repaint: Repaint) {
+        self.repaint = repaint;
+    }
+
+    /// Whether a background job is running.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Takes in what the running job reports: its progress each frame, its outcome when
+    /// it ends. Called once per frame before drawing.
+    pub fn poll_jobs(&mut self) {
+        let Some(job) = &self.job else { return };
+        self.state.job = Some((job.kind, job.progress(), job.is_cancelling()));
+        let Some(outcome) = job.poll() else { return };
+        self.job = None;
+        self.state.job = None;
+        match outcome {
+            JobOutcome::Attached {
+                control,
+                added,
+                refused,
+                cancelled,
+            } => {
+                self.refresh();
+                if !added.is_empty() {
+                    let names: Vec<&str> = added.iter().map(|e| e.file_name.as_str()).collect();
+                    self.notify(
+                        Level::Info,
+                        format!("Attached {} to {control}.", names.join(", ")),
+                    );
+                }
+                for reason in refused {
+                    self.notify(Level::Error, format!("Not attached: {reason}"));
+                }
+                if cancelled {
+                    self.notify(
+                        Level::Info,
+                        "Attaching was cancelled; nothing half-written was kept.".to_string(),
+                    );
+                }
+            }
+            JobOutcome::Verified(report) => {
+                let clean = report.is_clean();
+                self.notify(
+                    if clean { Level::Info } else { Level::Error },
+                    if clean {
+                        "Workspace verified: the activity log and every evidence file are intact."
+                            .to_string()
+                    } else {
+                        "Verification found problems: see the report.".to_string()
+                    },
+                );
+                self.state.verify_result = Some((clean, report.lines()));
+            }
+            JobOutcome::Failed(error) => self.notify(Level::Error, error),
+            JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
+        }
+    }
+
+    /// Waits for the running job to end and takes in its outcome (tests use this).
+    pub fn finish_jobs(&mut self) {
+        while self.job.is_some() {
+            self.poll_jobs();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    fn start_job(
+        &mut self,
+        kind: JobKind,
+        start: impl FnOnce(PathBuf, Clock, Repaint) -> Result<Job, String>,
+    ) {
+        if let Some(job) = &self.job {
+            let text = format!(
+                "{} is still running: wait for it or cancel it first.",
+                job.kind.label()
+            );
+            self.notify(Level::Error, text);
+            return;
+        }
+        match start(
+            self.state.workspace.clone(),
+            self.clock.clone(),
+            self.repaint.clone(),
+        ) {
+            Ok(job) => {
+                self.state.job = Some((kind, job.progress(), false));
+                self.job = Some(job);
+            }
+            Err(error) => self.notify(Level::Error, error),
+        }
+    }
+
+    fn attach_files(&mut self, files: Vec<PathBuf>) {
+        let (Some(project), Some(control)) =
+            (self.state.project.as_ref(), self.state.selected_control())
+        else {
+            self.notify(
+                Level::Error,
+                "Select a control first, then attach files to it.".to_string(),
+            );
+            return;
+        };
+        if files.is_empty() {
+            return;
+        }
+        if control.retired {
+            let text = format!(
+                "{} is retired: add its services back before attaching evidence.",
+                control.id
+            );
+            self.notify(Level::Error, text);
+            return;
+        }
+        let date = |text: &str| -> Result<Option<NaiveDate>, String> {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_date(text).map(Some).map_err(|e| e.to_string())
+            }
+        };
+        let options = match (
+            date(&self.state.draft.collected_on),
+            date(&self.state.draft.valid_until),
+        ) {
+            (Ok(collected), Ok(valid_until)) => AttachOptions {
+                description: self.state.draft.evidence_description.trim().to_string(),
+                collected_on: collected.unwrap_or(self.state.today),
+                valid_until,
+            },
+            (Err(error), _) | (_, Err(error)) => {
+                self.notify(Level::Error, format!("Not attached: {error}"));
+                return;
+            }
+        };
+        if let Err(error) =
+            crate::model::check_evidence_dates(options.collected_on, options.valid_until)
+        {
+            self.notify(Level::Error, format!("Not attached: {error}"));
+            return;
+        }
+        let (project, control) = (project.key, control.id.clone());
+        self.start_job(JobKind::Attach, |dir, clock, repaint| {
+            Job::attach(dir, clock, project, control, files, options, repaint)
+        });
+    }
+
+    fn open_evidence(&mut self, evidence_id: i64) {
+        let Some(evidence) = self
+            .state
+            .selected_evidence
+            .iter()
+            .find(|e| e.id == evidence_id)
+            .cloned()
+        else {
+            return;
+        };
+        let Some(vault) = self.vault.as_ref() else {
+            return;
+        };
+        let dir = std::env::temp_dir()
+            .join("lockstep-open")
+            .join(evidence.id.to_string());
+        let opened = vault
+            .copy_out(&evidence.sha256, &evidence.file_name, &dir)
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|path| {
+                open::that_detached(&path)
+                    .map_err(|e| format!("cannot open {}: {e}", path.display()))
+            });
+        if let Err(error) = opened {
+            self.notify(Level::Error, error);
+        }
+    }
+
+    fn remove_evidence(&mut self, evidence_id: i64, reason: &str) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.remove_evidence(project.key, evidence_id, reason) {
+            Ok(evidence) => {
+                self.state.draft.removing = None;
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Removed {} from {} (kept as a removed record).",
+                        evidence.file_name, evidence.control
+                    ),
+                );
+            }
+            Err(error) => self.notify(Level::Error, format!("{error:#}")),
+        }
     }
 
     /// The open store, for tests and benchmarks that check what was written.
@@ -193,7 +418,12 @@ impl App {
     }
 
     fn relayout(&mut self) {
-        self.state.board = layout(&self.state.controls, &self.state.filter, self.state.today);
+        self.state.board = layout(
+            &self.state.controls,
+            &self.state.filter,
+            self.state.today,
+            &self.state.evidence_summary,
+        );
         self.state.board_filter = self.state.filter.clone();
     }
 
@@ -263,6 +493,30 @@ impl App {
             }
             Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
             Command::Undo => self.undo(),
+            Command::AttachFiles(files) => self.attach_files(files),
+            Command::PickFiles => {
+                if self.state.selected.is_some()
+                    && let Some(files) = rfd::FileDialog::new()
+                        .set_title("Attach evidence files")
+                        .pick_files()
+                {
+                    self.attach_files(files);
+                }
+            }
+            Command::OpenEvidence(id) => self.open_evidence(id),
+            Command::RemoveEvidence { id, reason } => self.remove_evidence(id, &reason),
+            Command::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
+            Command::VerifyWorkspace => {
+                if self.store.is_some() {
+                    self.start_job(JobKind::Verify, Job::verify);
+                }
+            }
+            Command::DismissVerifyResult => self.state.verify_result = None,
+            Command::DismissToast => self.state.toast = false,
             Command::ToggleNotifications => {
                 self.state.notifications_open = !self.state.notifications_open;
                 self.state.toast = false;
@@ -468,6 +722,21 @@ impl App {
                 Some(project) => store.controls(project.key)?,
                 None => Vec::new(),
             };
+            let evidence = match &self.state.project {
+                Some(project) => store.evidence(project.key, None)?,
+                None => Vec::new(),
+            };
+            let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
+            for item in evidence.iter().filter(|e| !e.removed) {
+                let entry = summary.entry(item.control.clone()).or_default();
+                entry.count += 1;
+                match item.validity(self.state.today) {
+                    Validity::Valid => {}
+                    Validity::Expiring => entry.expiring += 1,
+                    Validity::Expired => entry.expired += 1,
+                }
+            }
+            self.state.evidence_summary = summary;
             Ok(())
         })();
         if let Err(error) = loaded {
@@ -508,6 +777,9 @@ impl App {
                     .unwrap_or_default();
                 history.reverse();
                 self.state.history = history;
+                self.state.selected_evidence = store
+                    .evidence(project.key, Some(&control.id))
+                    .unwrap_or_default();
                 if reset_draft || self.state.draft.control_id != control.id {
                     self.state.draft = PanelDraft::of(&control);
                 }
@@ -515,6 +787,7 @@ impl App {
             _ => {
                 self.state.selected = None;
                 self.state.history.clear();
+                self.state.selected_evidence.clear();
                 self.state.draft = PanelDraft::default();
             }
         }

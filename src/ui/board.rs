@@ -177,6 +177,23 @@ fn card_ui(
         if overdue {
             chip_ui(ui, "Overdue", DANGER);
         }
+        if let Some(evidence) = state.evidence_summary.get(&control.id) {
+            let files = if evidence.count == 1 {
+                "1 file".to_string()
+            } else {
+                format!("{} files", evidence.count)
+            };
+            let text = RichText::new(files).small();
+            if evidence.expired > 0 {
+                ui.label(text.color(DANGER))
+                    .on_hover_text("Some evidence has expired");
+            } else if evidence.expiring > 0 {
+                ui.label(text.color(super::theme::WARNING))
+                    .on_hover_text("Some evidence expires within 30 days");
+            } else {
+                ui.label(text);
+            }
+        }
         if !control.owner.is_empty() {
             ui.label(RichText::new(&control.owner).small());
         }

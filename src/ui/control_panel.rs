@@ -116,6 +116,8 @@ fn panel_body_ui(
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });
     ui.separator();
+    super::evidence::evidence_ui(state, control, ui, commands);
+    ui.separator();
     ui.label(
         RichText::new("Can we log in and adjust its security settings?")
             .small()

@@ -50,6 +50,12 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
                 .response
                 .accessible_name("Filter by owner");
             ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
+            ui.checkbox(&mut state.filter.missing_evidence, "Missing evidence")
+                .on_hover_text(
+                    "Controls in scope with no current evidence (not-applicable ones need none)",
+                );
+            ui.checkbox(&mut state.filter.evidence_expiring, "Evidence expiring")
+                .on_hover_text("Controls with evidence expired or valid for 30 days or less");
             ui.checkbox(&mut state.filter.show_retired, "Show retired");
             if state.filter.is_active() {
                 let shown: usize = state.board.iter().map(|c| c.shown).sum();

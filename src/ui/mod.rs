@@ -6,6 +6,7 @@ mod add_control;
 mod board;
 mod control_panel;
 mod dialogs;
+mod evidence;
 mod filter_bar;
 mod notifications;
 mod theme;
@@ -53,6 +54,9 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         options,
         Box::new(|cc| {
             style(&cc.egui_ctx);
+            let mut app = app;
+            let ctx = cc.egui_ctx.clone();
+            app.set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
             Ok(Box::new(LockstepWindow::new(app)))
         }),
     )
@@ -80,9 +84,11 @@ pub fn style(ctx: &egui::Context) {
 
 /// Draws one frame of the whole window and applies what the user asked for.
 pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
+    app.poll_jobs();
     app.sync_board();
     let mut commands = Vec::new();
     shortcuts(&ui.ctx().clone(), &mut app.state, &mut commands);
+    dropped_files(ui.ctx(), &app.state, &mut commands);
     draw(&mut app.state, ui, &mut commands);
     let had_commands = !commands.is_empty();
     for command in commands {
@@ -91,6 +97,51 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     if had_commands {
         app.sync_board();
         ui.ctx().request_repaint();
+    }
+    if app.is_busy() {
+        // Progress arrives from another thread; keep drawing it while the job runs.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Files dropped onto the window are attached to the selected control; while files hover
+/// over the window, a veil says where they will go.
+fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
+    let (hovering, dropped) = ctx.input(|input| {
+        (
+            !input.raw.hovered_files.is_empty(),
+            input
+                .raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .filter(|path| !path.as_os_str().is_empty())
+                .collect::<Vec<_>>(),
+        )
+    });
+    if !dropped.is_empty() {
+        commands.push(Command::AttachFiles(dropped));
+    }
+    if hovering {
+        let text = match state.selected_control() {
+            Some(control) => format!("Drop to attach to {} {}", control.id, control.title),
+            None => "Select a control first: dropped files are attached to the selected control"
+                .to_string(),
+        };
+        let painter = ctx.layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("drop_veil"),
+        ));
+        let screen = ctx.content_rect();
+        painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(150));
+        painter.text(
+            screen.center(),
+            egui::Align2::CENTER_CENTER,
+            text,
+            egui::FontId::proportional(22.0),
+            egui::Color32::WHITE,
+        );
     }
 }
 
@@ -109,7 +160,9 @@ fn shortcuts(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Comma
         if !typing && input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z)) {
             commands.push(Command::Undo);
         }
-        if input.consume_key(Modifiers::NONE, Key::Escape) {
+        // Esc in a text field only leaves the field (egui's own handling); it does not close
+        // the panel and lose what was typed.
+        if !typing && input.consume_key(Modifiers::NONE, Key::Escape) {
             if state.dialog != Dialog::None {
                 commands.push(Command::CloseDialog);
             } else if state.notifications_open {
@@ -138,5 +191,6 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::CentralPanel::default().show(ui, |ui| top_bar::empty_state_ui(state, ui, commands));
     }
     dialogs::dialogs_ui(state, ui, commands);
+    notifications::verify_result_ui(state, ui, commands);
     notifications::notification_list_ui(state, ui, commands);
 }

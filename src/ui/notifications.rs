@@ -9,8 +9,36 @@ use crate::app::{AppState, Command, Level};
 /// The bottom bar: the newest notification, or the workspace path.
 pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        ui.horizontal(
-            |ui| match state.notifications.last().filter(|_| state.toast) {
+        ui.horizontal(|ui| {
+            if let Some((kind, progress, cancelling)) = &state.job {
+                ui.spinner();
+                ui.label(RichText::new(kind.label()).strong());
+                let text = match progress.unit {
+                    "bytes" => format!(
+                        "{}  {} of {}",
+                        progress.stage,
+                        human_bytes(progress.done),
+                        human_bytes(progress.total)
+                    ),
+                    unit => format!(
+                        "{}  {} of {} {unit}",
+                        progress.stage, progress.done, progress.total
+                    ),
+                };
+                ui.add(
+                    egui::ProgressBar::new(progress.fraction())
+                        .desired_width(260.0)
+                        .show_percentage(),
+                );
+                ui.label(RichText::new(text).small());
+                if *cancelling {
+                    ui.label(RichText::new("cancelling…").weak());
+                } else if ui.button("Cancel").clicked() {
+                    commands.push(Command::CancelJob);
+                }
+                ui.separator();
+            }
+            match state.notifications.last().filter(|_| state.toast) {
                 Some(note) => {
                     let text = RichText::new(&note.text);
                     match note.level {
@@ -18,20 +46,69 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                         Level::Info => ui.label(text),
                     };
                     if ui.small_button("Dismiss").clicked() {
-                        commands.push(Command::ToggleNotifications);
-                        commands.push(Command::ToggleNotifications);
+                        commands.push(Command::DismissToast);
                     }
                 }
-                None => {
+                None if state.job.is_none() => {
                     ui.label(
                         RichText::new(format!("Workspace: {}", state.workspace.display()))
                             .weak()
                             .small(),
                     );
                 }
-            },
-        );
+                None => {}
+            }
+        });
     });
+}
+
+/// Bytes as people read them: 1.2 MB, 3.4 GB.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The report of the last "Verify workspace".
+pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some((clean, lines)) = &state.verify_result else {
+        return;
+    };
+    let mut open = true;
+    egui::Window::new("Workspace verification")
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(560.0)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ui.ctx(), |ui| {
+            if *clean {
+                ui.label(RichText::new("Everything is intact.").strong());
+            } else {
+                ui.label(RichText::new("Problems found").strong().color(DANGER));
+            }
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(ui, |ui| {
+                    for line in lines {
+                        ui.label(line);
+                    }
+                });
+            if ui.button("Close report").clicked() {
+                commands.push(Command::DismissVerifyResult);
+            }
+        });
+    if !open {
+        commands.push(Command::DismissVerifyResult);
+    }
 }
 
 /// The list of all notifications of this session.

@@ -33,6 +33,9 @@ pub fn column_caption(column: Column) -> &'static str {
     }
 }
 
+/// Amber for what expires soon.
+pub const WARNING: egui::Color32 = egui::Color32::from_rgb(0xc2, 0x7c, 0x0e);
+
 /// Red for overdue and failures.
 pub const DANGER: Color32 = Color32::from_rgb(0xd6, 0x3b, 0x3b);
 

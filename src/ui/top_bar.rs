@@ -62,6 +62,14 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 if state.open_error.is_none() && ui.button("Settings").clicked() {
                     commands.push(Command::OpenSettings);
                 }
+                if state.open_error.is_none()
+                    && ui
+                        .add_enabled(state.job.is_none(), egui::Button::new("Verify workspace"))
+                        .on_hover_text("Re-walk the activity log and re-hash every evidence file")
+                        .clicked()
+                {
+                    commands.push(Command::VerifyWorkspace);
+                }
                 let unread = state.notifications.len();
                 let label = if unread == 0 {
                     "Notifications".to_string()

@@ -1,0 +1,182 @@
+//! The evidence list of the selected control: what is attached, whether it is still valid,
+//! and the ways to attach (the file dialog, or dropping files on the window), open and
+//! remove files.
+
+use egui::{RichText, Ui};
+
+use super::notifications::human_bytes;
+use super::theme::{DANGER, WARNING};
+use crate::app::{AppState, Command};
+use crate::model::{Control, Validity};
+
+/// Draws the evidence section of the control panel.
+pub fn evidence_ui(
+    state: &mut AppState,
+    control: &Control,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let current = state
+        .selected_evidence
+        .iter()
+        .filter(|e| !e.removed)
+        .count();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("Evidence ({current})")).strong());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let busy = state.job.is_some();
+            let button = ui
+                .add_enabled(
+                    !control.retired && !busy,
+                    egui::Button::new("Attach files…"),
+                )
+                .on_hover_text("Choose files to attach, or drop them onto the window");
+            if button.clicked() {
+                commands.push(Command::PickFiles);
+            }
+        });
+    });
+    if !control.retired {
+        let draft = &mut state.draft;
+        ui.horizontal(|ui| {
+            let label = ui.label(RichText::new("Collected on").small());
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.collected_on)
+                    .hint_text(state.today.to_string())
+                    .desired_width(96.0),
+            )
+            .labelled_by(label.id);
+            let label = ui.label(RichText::new("Valid until").small());
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.valid_until)
+                    .hint_text("no end")
+                    .desired_width(96.0),
+            )
+            .labelled_by(label.id);
+        });
+        let label = ui.label(RichText::new("Description of the next files").small());
+        ui.add(
+            egui::TextEdit::singleline(&mut draft.evidence_description)
+                .hint_text("What they show (optional)")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    }
+    if state.selected_evidence.is_empty() {
+        ui.label(
+            RichText::new("No evidence yet. Attach the files that prove this control works: drop them here or use Attach files…")
+                .weak(),
+        );
+        return;
+    }
+    let today = state.today;
+    for evidence in state.selected_evidence.iter().rev() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let name = RichText::new(&evidence.file_name).strong();
+                ui.label(if evidence.removed {
+                    name.strikethrough().weak()
+                } else {
+                    name
+                });
+                ui.label(
+                    RichText::new(human_bytes(evidence.size_bytes))
+                        .small()
+                        .weak(),
+                );
+                if !evidence.removed {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.small_button("Remove").clicked() {
+                            state.draft.removing = Some((evidence.id, String::new()));
+                        }
+                        if ui
+                            .small_button("Open")
+                            .on_hover_text("Open a copy in the default application")
+                            .clicked()
+                        {
+                            commands.push(Command::OpenEvidence(evidence.id));
+                        }
+                    });
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("collected {}", evidence.collected_on)).small());
+                if let Some(until) = evidence.valid_until {
+                    let text = RichText::new(format!("valid until {until}")).small();
+                    match evidence.validity(today) {
+                        Validity::Expired => ui
+                            .label(text.color(DANGER).strong())
+                            .on_hover_text("Expired"),
+                        Validity::Expiring => ui
+                            .label(text.color(WARNING).strong())
+                            .on_hover_text("Expires within 30 days"),
+                        Validity::Valid => ui.label(text),
+                    };
+                }
+                ui.label(
+                    RichText::new(format!("sha256 {}", &evidence.sha256[..12]))
+                        .small()
+                        .monospace()
+                        .weak(),
+                )
+                .on_hover_text(&evidence.sha256);
+                ui.label(
+                    RichText::new(format!("added by {}", evidence.added_by))
+                        .small()
+                        .weak(),
+                );
+            });
+            if !evidence.description.is_empty() {
+                ui.label(RichText::new(&evidence.description).small());
+            }
+            if evidence.removed {
+                ui.label(
+                    RichText::new(format!(
+                        "Removed by {} on {}: {}",
+                        evidence.removed_by.as_deref().unwrap_or("?"),
+                        evidence
+                            .removed_at
+                            .as_deref()
+                            .unwrap_or("?")
+                            .get(..10)
+                            .unwrap_or(""),
+                        evidence.removed_reason.as_deref().unwrap_or("")
+                    ))
+                    .small()
+                    .italics(),
+                );
+            }
+            if let Some((id, reason)) = &mut state.draft.removing
+                && *id == evidence.id
+            {
+                let label = ui.label(
+                    RichText::new("Why remove it? The record stays, marked removed.").small(),
+                );
+                let field = ui
+                    .add(egui::TextEdit::singleline(reason).desired_width(f32::INFINITY))
+                    .labelled_by(label.id);
+                let submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let mut keep = false;
+                ui.horizontal(|ui| {
+                    let ready = !reason.trim().is_empty();
+                    if (ui
+                        .add_enabled(ready, egui::Button::new("Remove evidence"))
+                        .clicked()
+                        || submit)
+                        && ready
+                    {
+                        commands.push(Command::RemoveEvidence {
+                            id: evidence.id,
+                            reason: reason.trim().to_string(),
+                        });
+                    }
+                    keep = ui.button("Keep it").clicked();
+                });
+                if keep {
+                    state.draft.removing = None;
+                }
+            }
+        });
+    }
+}
