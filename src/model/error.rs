@@ -48,4 +48,34 @@ pub enum RuleError {
         /// The last day it counts.
         valid_until: chrono::NaiveDate,
     },
+    /// A severity that is not one of the four.
+    #[error("unknown severity '{0}': use critical, high, medium or low")]
+    UnknownSeverity(String),
+    /// An asset kind that is not one of the six.
+    #[error(
+        "unknown asset kind '{0}': use instance, ami, container-image, database, application or other"
+    )]
+    UnknownAssetKind(String),
+    /// A manager that is not customer or aws.
+    #[error("unknown manager '{0}': use customer or aws")]
+    UnknownManagedBy(String),
+    /// A malformed email address.
+    #[error("'{0}' is not an email address: write it as name@example.com")]
+    BadEmail(String),
+    /// A malformed month.
+    #[error("'{0}' is not a month: write it as YYYY-MM, for example 2026-10")]
+    BadMonth(String),
+    /// A recurrence of zero or fewer days.
+    #[error("a course must recur every 1 day or more, not {0}")]
+    BadRecurrence(i64),
+    /// A patch applied before its advisory was released.
+    #[error(
+        "applied-on ({applied_on}) is before released-on ({released_on}): a patch cannot be applied before it exists"
+    )]
+    AppliedBeforeReleased {
+        /// Release date.
+        released_on: chrono::NaiveDate,
+        /// Application date.
+        applied_on: chrono::NaiveDate,
+    },
 }

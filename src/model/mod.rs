@@ -5,12 +5,18 @@
 //! (the ownership test, when a status change is allowed, when a control is overdue). Keeping
 //! them pure means every rule is tested in isolation and shared by the window and the CLI.
 
+mod attestation;
 mod control;
 mod dates;
 mod error;
 mod evidence;
 mod project;
 
+pub use attestation::{
+    AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
+    check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
+    training_expires_on, training_state,
+};
 pub use control::{
     Column, ControlChange, ControlField, ControlPatch, ServiceModel, Status, column_for_ownership,
     is_overdue, plan_changes,

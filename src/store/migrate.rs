@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_evidence.sql",
         include_str!("../../schema/0002_evidence.sql"),
     ),
+    (
+        "0003_attestations.sql",
+        include_str!("../../schema/0003_attestations.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

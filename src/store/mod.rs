@@ -13,8 +13,11 @@ pub mod activity;
 mod controls;
 mod evidence;
 mod migrate;
+mod patches;
+mod people;
 mod projects;
 mod settings;
+mod signoffs;
 
 use std::fs;
 use std::io;
@@ -104,6 +107,42 @@ pub enum StoreError {
     /// The evidence was already removed.
     #[error("evidence {0} was already removed")]
     AlreadyRemoved(i64),
+    /// No person with that email.
+    #[error("no person has the email '{0}': add them with `lockstep person add`")]
+    UnknownPerson(String),
+    /// A person with that email (ignoring case) exists.
+    #[error("a person with the email '{0}' already exists")]
+    DuplicateEmail(String),
+    /// No course of that name.
+    #[error("no course is named '{0}': add it with `lockstep course add`")]
+    UnknownCourse(String),
+    /// A course of that name (ignoring case) exists.
+    #[error("a course named '{0}' already exists")]
+    DuplicateCourse(String),
+    /// The same completion is recorded already.
+    #[error("{email} already has {course} completed on {completed_on} recorded")]
+    DuplicateTraining {
+        /// The person.
+        email: String,
+        /// The course.
+        course: String,
+        /// The date.
+        completed_on: chrono::NaiveDate,
+    },
+    /// No asset of that name in the project.
+    #[error("project has no asset named '{0}': add it with `lockstep asset add`")]
+    UnknownAsset(String),
+    /// An asset of that name (ignoring case) exists in the project.
+    #[error("an asset named '{0}' already exists in this project")]
+    DuplicateAsset(String),
+    /// The advisory is recorded for the asset already.
+    #[error("{advisory} is already recorded for {asset}")]
+    DuplicatePatch {
+        /// The asset.
+        asset: String,
+        /// The advisory.
+        advisory: String,
+    },
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),

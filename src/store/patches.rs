@@ -1,0 +1,1 @@
+//! Assets, patch attestations and patch deadlines of a project.

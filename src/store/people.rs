@@ -1,0 +1,1 @@
+//! People, courses and training attestations (workspace-wide).

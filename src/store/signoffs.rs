@@ -1,0 +1,1 @@
+//! Sign-offs: statements about a control, the training roster or a patch cycle.
