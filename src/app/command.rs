@@ -61,6 +61,10 @@ pub enum Command {
     DismissVerifyResult,
     /// Hide the newest notification from the status bar (it stays in the list).
     DismissToast,
+    /// Switch to another view of the project.
+    ShowView(crate::app::View),
+    /// Go to where an attention item is fixed.
+    Goto(crate::app::Target),
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.

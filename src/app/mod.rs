@@ -8,6 +8,7 @@
 
 mod board;
 mod command;
+mod dashboard;
 mod forms;
 mod jobs;
 
@@ -26,6 +27,9 @@ use crate::workspace::{AttachOptions, Workspace};
 
 pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::{Command, SHORTCUTS};
+pub use dashboard::{
+    AttentionItem, Concern, Dashboard, PatchLine, RosterLine, SignoffLine, Target, dashboard,
+};
 pub use forms::{AddControlForm, Answer, NewProjectForm, PanelDraft, ServicesForm, SettingsForm};
 pub use jobs::{Job, JobKind, JobOutcome, Progress, Repaint};
 
@@ -47,6 +51,35 @@ pub struct Notification {
     pub level: Level,
     /// The message.
     pub text: String,
+}
+
+/// The main views of a project, chosen in the top bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// The three-column board: the home.
+    #[default]
+    Board,
+    /// People × courses and their training state.
+    Training,
+    /// Assets and patch records against their deadlines.
+    Patches,
+    /// Charts and what needs attention.
+    Dashboard,
+}
+
+impl View {
+    /// All views, in top-bar order.
+    pub const ALL: [View; 4] = [View::Board, View::Training, View::Patches, View::Dashboard];
+
+    /// The tab's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Board => "Board",
+            View::Training => "Training",
+            View::Patches => "Patches",
+            View::Dashboard => "Dashboard",
+        }
+    }
 }
 
 /// The dialog on top of the board, if any.
@@ -85,6 +118,10 @@ pub struct AppState {
     pub project: Option<Project>,
     /// Its controls, retired ones included, in board order.
     pub controls: Vec<Control>,
+    /// The view shown.
+    pub view: View,
+    /// The dashboard's charts and attention list.
+    pub dashboard: Dashboard,
     /// The filter bar.
     pub filter: BoardFilter,
     /// The board as laid out for `board_filter`.
@@ -175,6 +212,8 @@ impl App {
                 projects: Vec::new(),
                 project: None,
                 controls: Vec::new(),
+                view: View::Board,
+                dashboard: Dashboard::default(),
                 filter: BoardFilter::default(),
                 board: Vec::new(),
                 board_filter: BoardFilter::default(),
@@ -517,6 +556,17 @@ impl App {
             }
             Command::DismissVerifyResult => self.state.verify_result = None,
             Command::DismissToast => self.state.toast = false,
+            Command::ShowView(view) => self.state.view = view,
+            Command::Goto(target) => match target {
+                Target::Control(id) => {
+                    self.state.view = View::Board;
+                    self.state.filter = BoardFilter::default();
+                    self.state.selected = Some(id);
+                    self.refresh_selection(true);
+                }
+                Target::Training => self.state.view = View::Training,
+                Target::Patches => self.state.view = View::Patches,
+            },
             Command::ToggleNotifications => {
                 self.state.notifications_open = !self.state.notifications_open;
                 self.state.toast = false;
@@ -764,6 +814,14 @@ impl App {
                 .collect();
             format!("Undo {} of {}", fields.join(", "), entry.control_id)
         });
+        self.state.dashboard = dashboard(
+            &self.state.controls,
+            &self.state.evidence_summary,
+            &[],
+            &[],
+            &[],
+            self.state.today,
+        );
         self.relayout();
         self.refresh_selection(false);
     }

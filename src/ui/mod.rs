@@ -5,6 +5,7 @@
 mod add_control;
 mod board;
 mod control_panel;
+mod dashboard;
 mod dialogs;
 mod evidence;
 mod filter_bar;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::app::{App, AppState, Command, Dialog};
+use crate::app::{App, AppState, Command, Dialog, View};
 
 /// The eframe wrapper around [`App`].
 pub struct LockstepWindow {
@@ -182,11 +183,18 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         return;
     }
     if state.project.is_some() {
-        filter_bar::filter_bar_ui(state, ui);
-        if state.selected.is_some() {
-            control_panel::control_panel_ui(state, ui, commands);
+        match state.view {
+            View::Dashboard => {
+                egui::CentralPanel::default().show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
+            }
+            View::Board | View::Training | View::Patches => {
+                filter_bar::filter_bar_ui(state, ui);
+                if state.selected.is_some() {
+                    control_panel::control_panel_ui(state, ui, commands);
+                }
+                egui::CentralPanel::default().show(ui, |ui| board::board_ui(state, ui, commands));
+            }
         }
-        egui::CentralPanel::default().show(ui, |ui| board::board_ui(state, ui, commands));
     } else {
         egui::CentralPanel::default().show(ui, |ui| top_bar::empty_state_ui(state, ui, commands));
     }

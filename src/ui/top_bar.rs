@@ -43,6 +43,13 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 commands.push(Command::OpenNewProject);
             }
             if state.project.is_some() {
+                ui.separator();
+                for view in crate::app::View::ALL {
+                    if ui.selectable_label(state.view == view, view.label()).clicked() && state.view != view {
+                        commands.push(Command::ShowView(view));
+                    }
+                }
+                ui.separator();
                 if ui
                     .button("AWS services…")
                     .on_hover_text("Change the AWS services this project uses")

@@ -1,0 +1,212 @@
+//! What the dashboard shows, computed from the state the window already holds: counts for
+//! its charts and the list of what needs attention, each item pointing at where it is fixed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::board::EvidenceSummary;
+use crate::model::{Column, Control, PatchState, Status, TrainingState};
+
+/// Where an attention item is fixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A control on the board: select it.
+    Control(String),
+    /// The training view.
+    Training,
+    /// The patches view.
+    Patches,
+}
+
+/// Why an item needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Concern {
+    /// A control past its due date.
+    OverdueControl,
+    /// A patch past its deadline and not applied.
+    OverduePatch,
+    /// Training expired, missing, or expiring within 30 days.
+    Training,
+    /// A control in scope with no current evidence.
+    MissingEvidence,
+    /// A sign-off whose subject changed since.
+    StaleSignoff,
+}
+
+impl Concern {
+    /// The list heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            Concern::OverdueControl => "Overdue controls",
+            Concern::OverduePatch => "Overdue patches",
+            Concern::Training => "Training expired, missing or expiring",
+            Concern::MissingEvidence => "Missing evidence",
+            Concern::StaleSignoff => "Stale sign-offs",
+        }
+    }
+}
+
+/// One thing that needs attention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttentionItem {
+    /// Why.
+    pub concern: Concern,
+    /// What, in one line.
+    pub text: String,
+    /// Where it is fixed.
+    pub target: Target,
+}
+
+/// A training roster line, as the dashboard needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterLine {
+    /// The person.
+    pub name: String,
+    /// The course.
+    pub course: String,
+    /// Their state.
+    pub state: TrainingState,
+    /// When it expires (or expired).
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A patch line, as the dashboard needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchLine {
+    /// The asset.
+    pub asset: String,
+    /// The advisory.
+    pub advisory: String,
+    /// Release date.
+    pub released_on: NaiveDate,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// State.
+    pub state: PatchState,
+}
+
+/// A sign-off line, as the dashboard needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignoffLine {
+    /// What it covers, as people read it.
+    pub subject: String,
+    /// The control it covers, if a control.
+    pub control: Option<String>,
+    /// Whether it covers the roster.
+    pub training: bool,
+    /// Who signed.
+    pub by: String,
+}
+
+/// Everything the dashboard draws.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dashboard {
+    /// Per column, the count of controls in scope per status (in `Status::ALL` order).
+    pub columns: Vec<(Column, [usize; 4])>,
+    /// Count of roster entries per state (in `TrainingState::ALL` order).
+    pub training: [usize; 4],
+    /// Per release month (`YYYY-MM`, oldest first), patch records per state (in
+    /// `PatchState::ALL` order).
+    pub patch_months: Vec<(String, [usize; 4])>,
+    /// What needs attention, most urgent first.
+    pub attention: Vec<AttentionItem>,
+}
+
+/// Computes the dashboard.
+pub fn dashboard(
+    controls: &[Control],
+    evidence: &std::collections::HashMap<String, EvidenceSummary>,
+    roster: &[RosterLine],
+    patches: &[PatchLine],
+    stale_signoffs: &[SignoffLine],
+    today: NaiveDate,
+) -> Dashboard {
+    let in_scope: Vec<&Control> = controls.iter().filter(|c| !c.retired).collect();
+    let columns = Column::ALL
+        .into_iter()
+        .map(|column| {
+            let mut counts = [0; 4];
+            for control in in_scope.iter().filter(|c| c.column == column) {
+                if let Some(slot) = Status::ALL.iter().position(|s| *s == control.status) {
+                    counts[slot] += 1;
+                }
+            }
+            (column, counts)
+        })
+        .collect();
+    let mut training = [0; 4];
+    for line in roster {
+        if let Some(slot) = TrainingState::ALL.iter().position(|s| *s == line.state) {
+            training[slot] += 1;
+        }
+    }
+    let mut months: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for patch in patches {
+        let counts = months.entry(patch.released_on.format("%Y-%m").to_string()).or_default();
+        if let Some(slot) = PatchState::ALL.iter().position(|s| *s == patch.state) {
+            counts[slot] += 1;
+        }
+    }
+    let mut attention = Vec::new();
+    for control in in_scope.iter().filter(|c| c.is_overdue(today)) {
+        attention.push(AttentionItem {
+            concern: Concern::OverdueControl,
+            text: format!(
+                "{} {} — due {}{}",
+                control.id,
+                control.title,
+                control.due.map(|d| d.to_string()).unwrap_or_default(),
+                if control.owner.is_empty() { String::new() } else { format!(", {}", control.owner) }
+            ),
+            target: Target::Control(control.id.clone()),
+        });
+    }
+    for patch in patches.iter().filter(|p| p.state == PatchState::Overdue) {
+        attention.push(AttentionItem {
+            concern: Concern::OverduePatch,
+            text: format!("{} on {} — deadline {}", patch.advisory, patch.asset, patch.deadline),
+            target: Target::Patches,
+        });
+    }
+    for line in roster.iter().filter(|l| l.state != TrainingState::Current) {
+        attention.push(AttentionItem {
+            concern: Concern::Training,
+            text: match (line.state, line.expires_on) {
+                (TrainingState::Missing, _) => format!("{} — {} never completed", line.name, line.course),
+                (TrainingState::Expired, Some(date)) => format!("{} — {} expired {date}", line.name, line.course),
+                (_, Some(date)) => format!("{} — {} expires {date}", line.name, line.course),
+                (_, None) => format!("{} — {}", line.name, line.course),
+            },
+            target: Target::Training,
+        });
+    }
+    for control in in_scope
+        .iter()
+        .filter(|c| c.status != Status::NotApplicable && evidence.get(&c.id).is_none_or(|e| e.count == 0))
+    {
+        attention.push(AttentionItem {
+            concern: Concern::MissingEvidence,
+            text: format!("{} {}", control.id, control.title),
+            target: Target::Control(control.id.clone()),
+        });
+    }
+    for signoff in stale_signoffs {
+        attention.push(AttentionItem {
+            concern: Concern::StaleSignoff,
+            text: format!("{} — signed by {}, changed since", signoff.subject, signoff.by),
+            target: match (&signoff.control, signoff.training) {
+                (Some(id), _) => Target::Control(id.clone()),
+                (None, true) => Target::Training,
+                (None, false) => Target::Patches,
+            },
+        });
+    }
+    attention.sort_by_key(|item| item.concern);
+    Dashboard {
+        columns,
+        training,
+        patch_months: months.into_iter().collect(),
+        attention,
+    }
+}
