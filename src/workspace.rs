@@ -145,12 +145,17 @@ pub struct VerifyReport {
     pub bytes_checked: u64,
     /// Evidence whose file is missing or altered.
     pub problems: Vec<BlobProblem>,
+    /// Patch evidence and training certificates whose file is missing or altered: what it
+    /// belongs to, its file name, and what the re-hash found.
+    pub attestation_problems: Vec<(String, String, BlobCheck)>,
 }
 
 impl VerifyReport {
     /// Whether nothing is wrong.
     pub fn is_clean(&self) -> bool {
-        self.chain.first_break.is_none() && self.problems.is_empty()
+        self.chain.first_break.is_none()
+            && self.problems.is_empty()
+            && self.attestation_problems.is_empty()
     }
 
     /// The report as lines for people.
@@ -159,28 +164,36 @@ impl VerifyReport {
             None => format!("activity log: {} rows, chain intact", self.chain.rows),
             Some((seq, reason)) => format!("activity log: row {seq} breaks the chain: {reason}"),
         }];
-        if self.problems.is_empty() {
+        if self.problems.is_empty() && self.attestation_problems.is_empty() {
             lines.push(format!(
                 "evidence files: {} checked ({} bytes), all intact",
                 self.files_checked, self.bytes_checked
             ));
         }
+        for (owner, file_name, check) in &self.attestation_problems {
+            lines.push(format!(
+                "{owner}: its file '{file_name}' {}",
+                describe_check(check)
+            ));
+        }
         for problem in &self.problems {
             let e = &problem.evidence;
-            let what = match &problem.check {
-                BlobCheck::Intact => "intact".to_string(),
-                BlobCheck::Missing => "its file is missing from the vault".to_string(),
-                BlobCheck::Altered { actual } => {
-                    format!("its file was altered (content now hashes to {actual})")
-                }
-                BlobCheck::Unreadable(why) => format!("its file cannot be read ({why})"),
-            };
+            let what = format!("its file {}", describe_check(&problem.check));
             lines.push(format!(
                 "evidence {} '{}' of {} in project '{}': {what}; recorded sha256 {}",
                 e.id, e.file_name, e.control, problem.project, e.sha256
             ));
         }
         lines
+    }
+}
+
+fn describe_check(check: &BlobCheck) -> String {
+    match check {
+        BlobCheck::Intact => "is intact".to_string(),
+        BlobCheck::Missing => "is missing from the vault".to_string(),
+        BlobCheck::Altered { actual } => format!("was altered (content now hashes to {actual})"),
+        BlobCheck::Unreadable(why) => format!("cannot be read ({why})"),
     }
 }
 
@@ -193,9 +206,11 @@ pub fn verify_workspace(
 ) -> Result<VerifyReport, WorkspaceError> {
     let chain = workspace.store.verify_chain()?;
     let evidence = workspace.store.all_current_evidence()?;
+    let attestations = workspace.store.attestation_files()?;
     let mut hashes: Vec<(&str, u64)> = evidence
         .iter()
         .map(|(_, e)| (e.sha256.as_str(), e.size_bytes))
+        .chain(attestations.iter().map(|(_, sha, _)| (sha.as_str(), 0)))
         .collect();
     hashes.sort_unstable();
     hashes.dedup_by_key(|(sha, _)| *sha);
@@ -224,10 +239,18 @@ pub fn verify_workspace(
             })
         })
         .collect();
+    let attestation_problems = attestations
+        .iter()
+        .filter_map(|(owner, sha, name)| {
+            bad.get(sha)
+                .map(|check| (owner.clone(), name.clone(), check.clone()))
+        })
+        .collect();
     Ok(VerifyReport {
         chain,
         files_checked: hashes.len(),
         bytes_checked,
         problems,
+        attestation_problems,
     })
 }

@@ -143,7 +143,9 @@ pub fn dashboard(
     }
     let mut months: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for patch in patches {
-        let counts = months.entry(patch.released_on.format("%Y-%m").to_string()).or_default();
+        let counts = months
+            .entry(patch.released_on.format("%Y-%m").to_string())
+            .or_default();
         if let Some(slot) = PatchState::ALL.iter().position(|s| *s == patch.state) {
             counts[slot] += 1;
         }
@@ -157,7 +159,11 @@ pub fn dashboard(
                 control.id,
                 control.title,
                 control.due.map(|d| d.to_string()).unwrap_or_default(),
-                if control.owner.is_empty() { String::new() } else { format!(", {}", control.owner) }
+                if control.owner.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", control.owner)
+                }
             ),
             target: Target::Control(control.id.clone()),
         });
@@ -165,7 +171,10 @@ pub fn dashboard(
     for patch in patches.iter().filter(|p| p.state == PatchState::Overdue) {
         attention.push(AttentionItem {
             concern: Concern::OverduePatch,
-            text: format!("{} on {} — deadline {}", patch.advisory, patch.asset, patch.deadline),
+            text: format!(
+                "{} on {} — deadline {}",
+                patch.advisory, patch.asset, patch.deadline
+            ),
             target: Target::Patches,
         });
     }
@@ -173,18 +182,21 @@ pub fn dashboard(
         attention.push(AttentionItem {
             concern: Concern::Training,
             text: match (line.state, line.expires_on) {
-                (TrainingState::Missing, _) => format!("{} — {} never completed", line.name, line.course),
-                (TrainingState::Expired, Some(date)) => format!("{} — {} expired {date}", line.name, line.course),
+                (TrainingState::Missing, _) => {
+                    format!("{} — {} never completed", line.name, line.course)
+                }
+                (TrainingState::Expired, Some(date)) => {
+                    format!("{} — {} expired {date}", line.name, line.course)
+                }
                 (_, Some(date)) => format!("{} — {} expires {date}", line.name, line.course),
                 (_, None) => format!("{} — {}", line.name, line.course),
             },
             target: Target::Training,
         });
     }
-    for control in in_scope
-        .iter()
-        .filter(|c| c.status != Status::NotApplicable && evidence.get(&c.id).is_none_or(|e| e.count == 0))
-    {
+    for control in in_scope.iter().filter(|c| {
+        c.status != Status::NotApplicable && evidence.get(&c.id).is_none_or(|e| e.count == 0)
+    }) {
         attention.push(AttentionItem {
             concern: Concern::MissingEvidence,
             text: format!("{} {}", control.id, control.title),
@@ -194,7 +206,10 @@ pub fn dashboard(
     for signoff in stale_signoffs {
         attention.push(AttentionItem {
             concern: Concern::StaleSignoff,
-            text: format!("{} — signed by {}, changed since", signoff.subject, signoff.by),
+            text: format!(
+                "{} — signed by {}, changed since",
+                signoff.subject, signoff.by
+            ),
             target: match (&signoff.control, signoff.training) {
                 (Some(id), _) => Target::Control(id.clone()),
                 (None, true) => Target::Training,

@@ -4,11 +4,17 @@
 //! Exit status: 0 on success, 1 when a check found problems, 2 on bad input or an I/O
 //! error, with one clear sentence on stderr.
 
+mod asset;
 mod control;
+mod course;
 mod evidence;
 mod log;
+mod patch;
+mod person;
 mod project;
 mod services;
+mod signoff;
+mod training;
 mod vault;
 mod verify;
 
@@ -49,6 +55,24 @@ pub enum Command {
     /// Look after the evidence vault.
     #[command(subcommand)]
     Vault(vault::VaultCommand),
+    /// Add, import and list people (staff).
+    #[command(subcommand)]
+    Person(person::PersonCommand),
+    /// Add and list training courses.
+    #[command(subcommand)]
+    Course(course::CourseCommand),
+    /// Record and import training completions, and show the roster's state.
+    #[command(subcommand)]
+    Training(training::TrainingCommand),
+    /// Add and list the assets a project patches.
+    #[command(subcommand)]
+    Asset(asset::AssetCommand),
+    /// Record and import patch attestations, set deadlines, and show where patches stand.
+    #[command(subcommand)]
+    Patch(patch::PatchCommand),
+    /// Sign off a control, the training roster or a monthly patch cycle, and list sign-offs.
+    #[command(subcommand)]
+    Signoff(signoff::SignoffCommand),
     /// Show a project's activity log.
     Log(log::LogArgs),
     /// Check the workspace: re-walk the activity log's hash chain and re-hash every
@@ -72,6 +96,12 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         Command::Control(cmd) => control::run(&mut workspace.store, cmd),
         Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),
         Command::Vault(cmd) => vault::run(&mut workspace, cmd),
+        Command::Person(cmd) => person::run(&mut workspace.store, cmd),
+        Command::Course(cmd) => course::run(&mut workspace.store, cmd),
+        Command::Training(cmd) => training::run(&mut workspace, cmd),
+        Command::Asset(cmd) => asset::run(&mut workspace.store, cmd),
+        Command::Patch(cmd) => patch::run(&mut workspace, cmd),
+        Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Verify => verify::run(&workspace),
     }

@@ -207,6 +207,111 @@ pub fn summarise(action: &str, detail: &serde_json::Value) -> String {
                 .unwrap_or(0),
             detail.get("bytes").and_then(|v| v.as_u64()).unwrap_or(0)
         ),
+        "asset.add" => {
+            let environment = text("environment");
+            format!(
+                "added asset {} ({}, managed by {}{})",
+                text("name"),
+                text("kind"),
+                text("managed_by"),
+                if environment.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {environment}")
+                }
+            )
+        }
+        "patch.record" => format!(
+            "recorded {} ({}, released {}, {})",
+            text("advisory"),
+            text("severity"),
+            text("released_on"),
+            non_empty(
+                detail
+                    .get("applied_on")
+                    .and_then(|v| v.as_str())
+                    .map(|d| format!("applied {d}"))
+                    .unwrap_or_default(),
+                "open"
+            )
+        ),
+        "patch.apply" => format!("applied {} on {}", text("advisory"), text("applied_on")),
+        "patch.import" => {
+            let number = |key: &str| detail.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
+            format!(
+                "imported {} of {} rows from {} ({} applied open records, {} refused)",
+                number("imported"),
+                number("rows"),
+                text("file_name"),
+                number("applied"),
+                number("refused")
+            )
+        }
+        "patch.deadlines" => format!(
+            "patch deadlines {}",
+            detail
+                .get("changes")
+                .and_then(|v| v.as_array())
+                .map(|changes| changes
+                    .iter()
+                    .map(|c| format!(
+                        "{} {} → {} days",
+                        c.get("severity").and_then(|v| v.as_str()).unwrap_or(""),
+                        c.get("from").and_then(|v| v.as_u64()).unwrap_or(0),
+                        c.get("to").and_then(|v| v.as_u64()).unwrap_or(0)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; "))
+                .unwrap_or_default()
+        ),
+        "person.add" => format!("added {} <{}>", text("name"), text("email")),
+        "person.active" => format!(
+            "{} {} the training roster",
+            text("email"),
+            if detail.get("active").and_then(|v| v.as_bool()) == Some(true) {
+                "put back on"
+            } else {
+                "taken off"
+            }
+        ),
+        "person.import" | "training.import" => format!(
+            "imported {} {} of {} rows from {} ({} refused)",
+            detail.get("imported").and_then(|v| v.as_u64()).unwrap_or(0),
+            if action == "person.import" {
+                "people"
+            } else {
+                "training records"
+            },
+            detail.get("rows").and_then(|v| v.as_u64()).unwrap_or(0),
+            text("file_name"),
+            detail.get("refused").and_then(|v| v.as_u64()).unwrap_or(0)
+        ),
+        "course.add" => format!(
+            "added course '{}', every {} days",
+            text("name"),
+            detail
+                .get("every_days")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0)
+        ),
+        "training.record" => format!(
+            "recorded {} completed by {} on {}, expires {}{}",
+            text("course"),
+            text("email"),
+            text("completed_on"),
+            text("expires_on"),
+            match detail.get("certificate_name").and_then(|v| v.as_str()) {
+                Some(name) => format!(", certificate {name}"),
+                None => String::new(),
+            }
+        ),
+        "signoff.add" => format!(
+            "{} signed off by {} ({}): {}",
+            text("subject"),
+            text("by"),
+            text("role"),
+            shorten(&text("statement"))
+        ),
         "settings.user_name" => format!("user name {} → {}", text("from"), text("to")),
         other => other.to_string(),
     }

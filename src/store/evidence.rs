@@ -228,19 +228,47 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Hashes that any evidence row names, removed ones included: recovery keeps these.
+    /// Hashes that any row names (evidence, removed included; patch evidence; training
+    /// certificates): recovery keeps these.
     pub fn recorded_hashes(&self) -> Result<HashSet<String>> {
-        let mut stmt = self.conn.prepare("SELECT DISTINCT sha256 FROM evidence")?;
+        self.hash_set(
+            "SELECT sha256 FROM evidence
+             UNION SELECT evidence_sha256 FROM patches WHERE evidence_sha256 IS NOT NULL
+             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL",
+        )
+    }
+
+    /// Hashes that current records use (evidence not removed, patch evidence, training
+    /// certificates): a purge keeps these.
+    pub fn current_hashes(&self) -> Result<HashSet<String>> {
+        self.hash_set(
+            "SELECT sha256 FROM evidence WHERE removed_at IS NULL
+             UNION SELECT evidence_sha256 FROM patches WHERE evidence_sha256 IS NOT NULL
+             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL",
+        )
+    }
+
+    fn hash_set(&self, sql: &str) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Hashes that current (not removed) evidence uses: a purge keeps these.
-    pub fn current_hashes(&self) -> Result<HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT sha256 FROM evidence WHERE removed_at IS NULL")?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    /// Files that patch records and training records keep in the vault, each with what it
+    /// belongs to (for `verify`): description, SHA-256, file name.
+    pub fn attestation_files(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT 'patch ' || p.advisory || ' on ' || a.name || ' in project ' || pr.name,
+                    p.evidence_sha256, coalesce(p.evidence_name, '')
+             FROM patches p JOIN assets a ON a.id = p.asset_id JOIN projects pr ON pr.id = p.project_id
+             WHERE p.evidence_sha256 IS NOT NULL
+             UNION ALL
+             SELECT 'training certificate of ' || pe.email || ' for ' || c.name,
+                    t.certificate_sha256, coalesce(t.certificate_name, '')
+             FROM training t JOIN people pe ON pe.id = t.person_id JOIN courses c ON c.id = t.course_id
+             WHERE t.certificate_sha256 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

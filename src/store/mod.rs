@@ -11,6 +11,7 @@
 
 pub mod activity;
 mod controls;
+pub mod csv_import;
 mod evidence;
 mod migrate;
 mod patches;
@@ -34,7 +35,16 @@ pub use activity::{ActivityEntry, ChainReport};
 pub use controls::NewControl;
 pub use evidence::NewEvidence;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use patches::{
+    Asset, MAX_DEADLINE_DAYS, NewAsset, NewPatch, PATCH_CSV_OPTIONAL, PATCH_CSV_REQUIRED,
+    PatchChange, PatchDeadlines, PatchEvidence, PatchImport, PatchRecord,
+};
+pub use people::{
+    Certificate, Course, MAX_EVERY_DAYS, NewPerson, NewTraining, Person, RosterEntry,
+    TrainingRecord,
+};
 pub use projects::NewProject;
+pub use signoffs::{NewSignoff, Signoff};
 
 /// The database file inside a workspace.
 pub const DB_FILE: &str = "lockstep.db";
@@ -119,6 +129,9 @@ pub enum StoreError {
     /// A course of that name (ignoring case) exists.
     #[error("a course named '{0}' already exists")]
     DuplicateCourse(String),
+    /// A recurrence longer than a century, which no course needs.
+    #[error("a course must recur at least once every {max} days (100 years), not every {0} days", max = people::MAX_EVERY_DAYS)]
+    RecurrenceTooLong(i64),
     /// The same completion is recorded already.
     #[error("{email} already has {course} completed on {completed_on} recorded")]
     DuplicateTraining {
@@ -143,9 +156,20 @@ pub enum StoreError {
         /// The advisory.
         advisory: String,
     },
+    /// A patch deadline outside 1 to 3650 days after release.
+    #[error("a {severity} patch deadline must be 1 to {max} days after release, not {days}", max = patches::MAX_DEADLINE_DAYS)]
+    BadPatchDeadline {
+        /// The severity.
+        severity: crate::model::Severity,
+        /// The days asked for.
+        days: u32,
+    },
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),
+    /// An imported CSV file cannot be used at all.
+    #[error(transparent)]
+    Csv(#[from] csv_import::CsvError),
     /// The catalog refused the input.
     #[error(transparent)]
     Catalog(#[from] CatalogError),

@@ -31,93 +31,125 @@ pub fn patch_color(state: PatchState) -> Color32 {
 /// Draws the dashboard.
 pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let data = &state.dashboard;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.columns(3, |cols| {
-            cols[0].label(RichText::new("Progress per column").strong());
-            let categories: Vec<String> = data.columns.iter().map(|(c, _)| c.label().to_string()).collect();
-            let series: Vec<(String, Color32, Vec<f64>)> = Status::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, status)| {
-                    (
-                        status.label().to_string(),
-                        status_color(*status),
-                        data.columns.iter().map(|(_, counts)| counts[i] as f64).collect(),
-                    )
-                })
-                .collect();
-            stacked_bars_ui(&mut cols[0], "dash_columns", &categories, &series);
-            for (column, counts) in &data.columns {
-                let total: usize = counts.iter().sum();
-                let done = counts[2] + counts[3];
-                cols[0].label(
-                    RichText::new(format!("{}: {done} of {total} done", column.label()))
-                        .small()
-                        .color(column_color(*column)),
-                );
-            }
-
-            cols[1].label(RichText::new("Training roster").strong());
-            let categories: Vec<String> = TrainingState::ALL.iter().map(|s| s.label().to_string()).collect();
-            let series: Vec<(String, Color32, Vec<f64>)> = TrainingState::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let values = (0..4).map(|j| if i == j { data.training[i] as f64 } else { 0.0 }).collect();
-                    (s.label().to_string(), training_color(*s), values)
-                })
-                .collect();
-            if data.training.iter().sum::<usize>() == 0 {
-                cols[1].label(RichText::new("No people or courses yet: add them in Training.").weak());
-            } else {
-                stacked_bars_ui(&mut cols[1], "dash_training", &categories, &series);
-            }
-
-            cols[2].label(RichText::new("Patch timeliness by release month").strong());
-            if data.patch_months.is_empty() {
-                cols[2].label(RichText::new("No patch records yet: record them in Patches.").weak());
-            } else {
-                let categories: Vec<String> = data.patch_months.iter().map(|(m, _)| m.clone()).collect();
-                let series: Vec<(String, Color32, Vec<f64>)> = PatchState::ALL
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.columns(3, |cols| {
+                cols[0].label(RichText::new("Progress per column").strong());
+                let categories: Vec<String> = data
+                    .columns
+                    .iter()
+                    .map(|(c, _)| c.label().to_string())
+                    .collect();
+                let series: Vec<(String, Color32, Vec<f64>)> = Status::ALL
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| {
+                    .map(|(i, status)| {
                         (
-                            s.label().to_string(),
-                            patch_color(*s),
-                            data.patch_months.iter().map(|(_, counts)| counts[i] as f64).collect(),
+                            status.label().to_string(),
+                            status_color(*status),
+                            data.columns
+                                .iter()
+                                .map(|(_, counts)| counts[i] as f64)
+                                .collect(),
                         )
                     })
                     .collect();
-                stacked_bars_ui(&mut cols[2], "dash_patches", &categories, &series);
+                stacked_bars_ui(&mut cols[0], "dash_columns", &categories, &series);
+                for (column, counts) in &data.columns {
+                    let total: usize = counts.iter().sum();
+                    let done = counts[2] + counts[3];
+                    cols[0].label(
+                        RichText::new(format!("{}: {done} of {total} done", column.label()))
+                            .small()
+                            .color(column_color(*column)),
+                    );
+                }
+
+                cols[1].label(RichText::new("Training roster").strong());
+                let categories: Vec<String> = TrainingState::ALL
+                    .iter()
+                    .map(|s| s.label().to_string())
+                    .collect();
+                let series: Vec<(String, Color32, Vec<f64>)> = TrainingState::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        let values = (0..4)
+                            .map(|j| if i == j { data.training[i] as f64 } else { 0.0 })
+                            .collect();
+                        (s.label().to_string(), training_color(*s), values)
+                    })
+                    .collect();
+                if data.training.iter().sum::<usize>() == 0 {
+                    cols[1].label(
+                        RichText::new("No people or courses yet: add them in Training.").weak(),
+                    );
+                } else {
+                    stacked_bars_ui(&mut cols[1], "dash_training", &categories, &series);
+                }
+
+                cols[2].label(RichText::new("Patch timeliness by release month").strong());
+                if data.patch_months.is_empty() {
+                    cols[2].label(
+                        RichText::new("No patch records yet: record them in Patches.").weak(),
+                    );
+                } else {
+                    let categories: Vec<String> =
+                        data.patch_months.iter().map(|(m, _)| m.clone()).collect();
+                    let series: Vec<(String, Color32, Vec<f64>)> = PatchState::ALL
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            (
+                                s.label().to_string(),
+                                patch_color(*s),
+                                data.patch_months
+                                    .iter()
+                                    .map(|(_, counts)| counts[i] as f64)
+                                    .collect(),
+                            )
+                        })
+                        .collect();
+                    stacked_bars_ui(&mut cols[2], "dash_patches", &categories, &series);
+                }
+            });
+            ui.separator();
+            ui.label(RichText::new("Needs attention").strong().size(16.0));
+            if data.attention.is_empty() {
+                ui.label(RichText::new("Nothing overdue, missing, expiring or stale.").weak());
+            }
+            let mut current = None;
+            for item in &data.attention {
+                if current != Some(item.concern) {
+                    current = Some(item.concern);
+                    let count = data
+                        .attention
+                        .iter()
+                        .filter(|i| i.concern == item.concern)
+                        .count();
+                    ui.add_space(6.0);
+                    let heading =
+                        RichText::new(format!("{} ({count})", item.concern.label())).strong();
+                    ui.label(match item.concern {
+                        Concern::OverdueControl | Concern::OverduePatch => heading.color(DANGER),
+                        _ => heading,
+                    });
+                }
+                if ui.link(&item.text).clicked() {
+                    commands.push(Command::Goto(item.target.clone()));
+                }
             }
         });
-        ui.separator();
-        ui.label(RichText::new("Needs attention").strong().size(16.0));
-        if data.attention.is_empty() {
-            ui.label(RichText::new("Nothing overdue, missing, expiring or stale.").weak());
-        }
-        let mut current = None;
-        for item in &data.attention {
-            if current != Some(item.concern) {
-                current = Some(item.concern);
-                let count = data.attention.iter().filter(|i| i.concern == item.concern).count();
-                ui.add_space(6.0);
-                let heading = RichText::new(format!("{} ({count})", item.concern.label())).strong();
-                ui.label(match item.concern {
-                    Concern::OverdueControl | Concern::OverduePatch => heading.color(DANGER),
-                    _ => heading,
-                });
-            }
-            if ui.link(&item.text).clicked() {
-                commands.push(Command::Goto(item.target.clone()));
-            }
-        }
-    });
 }
 
 /// A stacked bar chart: one bar per category, one coloured layer per series.
-fn stacked_bars_ui(ui: &mut Ui, id: &str, categories: &[String], series: &[(String, Color32, Vec<f64>)]) {
+fn stacked_bars_ui(
+    ui: &mut Ui,
+    id: &str,
+    categories: &[String],
+    series: &[(String, Color32, Vec<f64>)],
+) {
     let names = categories.to_vec();
     Plot::new(id)
         .height(190.0)

@@ -185,7 +185,8 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     if state.project.is_some() {
         match state.view {
             View::Dashboard => {
-                egui::CentralPanel::default().show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
+                egui::CentralPanel::default()
+                    .show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
             }
             View::Board | View::Training | View::Patches => {
                 filter_bar::filter_bar_ui(state, ui);

@@ -45,7 +45,11 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             if state.project.is_some() {
                 ui.separator();
                 for view in crate::app::View::ALL {
-                    if ui.selectable_label(state.view == view, view.label()).clicked() && state.view != view {
+                    if ui
+                        .selectable_label(state.view == view, view.label())
+                        .clicked()
+                        && state.view != view
+                    {
                         commands.push(Command::ShowView(view));
                     }
                 }

@@ -1,0 +1,211 @@
+//! `lockstep training`: record completions (one at a time, with an optional certificate,
+//! or from an HR export), list them, and show where everyone stands.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use chrono::{Local, NaiveDate};
+use clap::Subcommand;
+
+use super::person::print_import;
+use super::{Outcome, parse_date_arg, print_json, print_table};
+use crate::model::TrainingState;
+use crate::store::{Certificate, NewTraining, Store, TrainingRecord};
+use crate::vault::Vault;
+use crate::workspace::Workspace;
+
+/// The `training` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrainingCommand {
+    /// Record that a person completed a course; you are recorded as attesting it.
+    Record {
+        /// The person's email address.
+        #[arg(long)]
+        email: String,
+        /// The course's name.
+        #[arg(long)]
+        course: String,
+        /// The day it was completed.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+        completed: NaiveDate,
+        /// The completion certificate, kept in the evidence vault.
+        #[arg(long, value_name = "FILE")]
+        certificate: Option<PathBuf>,
+    },
+    /// Import completions from a CSV file with a header row naming the columns email,
+    /// course and completed_on; other columns are ignored.
+    Import {
+        /// The CSV file (UTF-8).
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// List every recorded completion.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where every active person stands on every course: current, expiring (within
+    /// 30 days), expired or missing.
+    Status {
+        /// The day to judge on (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
+        as_of: Option<NaiveDate>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    match command {
+        TrainingCommand::Record {
+            email,
+            course,
+            completed,
+            certificate,
+        } => {
+            let new = NewTraining {
+                email,
+                course,
+                completed_on: completed,
+                certificate: None,
+            };
+            let record = match certificate {
+                Some(path) => record_with_certificate(store, vault, new, &path)?,
+                None => store.record_training(&new)?,
+            };
+            println!(
+                "recorded {} completed by {} on {}; it expires on {}{}",
+                record.course,
+                record.email,
+                record.completed_on,
+                record.expires_on,
+                match &record.certificate_sha256 {
+                    Some(sha) => format!("; certificate sha256 {sha}"),
+                    None => String::new(),
+                }
+            );
+        }
+        TrainingCommand::Import { file } => {
+            let report = store.import_training(&file)?;
+            return Ok(print_import(&report, &file, "training records"));
+        }
+        TrainingCommand::List { json } => {
+            let records = store.training_records()?;
+            if json {
+                print_json(&records)?;
+            } else if records.is_empty() {
+                println!(
+                    "no training recorded yet: record some with `lockstep training record` or `lockstep training import`"
+                );
+            } else {
+                let rows: Vec<Vec<String>> = records
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.email.clone(),
+                            r.course.clone(),
+                            r.completed_on.to_string(),
+                            r.expires_on.to_string(),
+                            r.attested_by.clone(),
+                            r.certificate_name.clone().unwrap_or_else(|| "-".into()),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "NAME",
+                        "EMAIL",
+                        "COURSE",
+                        "COMPLETED",
+                        "EXPIRES",
+                        "ATTESTED BY",
+                        "CERTIFICATE",
+                    ],
+                    &rows,
+                )?;
+            }
+        }
+        TrainingCommand::Status { as_of, json } => {
+            let as_of = as_of.unwrap_or_else(|| Local::now().date_naive());
+            let roster = store.training_roster(as_of)?;
+            if json {
+                print_json(&roster)?;
+            } else if roster.is_empty() {
+                println!(
+                    "no one to train yet: add people with `lockstep person add` and courses with `lockstep course add`"
+                );
+            } else {
+                let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or("-".into());
+                let rows: Vec<Vec<String>> = roster
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.email.clone(),
+                            r.course.clone(),
+                            date(r.completed_on),
+                            date(r.expires_on),
+                            r.state.to_string(),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &["NAME", "EMAIL", "COURSE", "COMPLETED", "EXPIRES", "STATE"],
+                    &rows,
+                )?;
+                let counts: Vec<String> = TrainingState::ALL
+                    .iter()
+                    .map(|state| {
+                        let count = roster.iter().filter(|r| r.state == *state).count();
+                        format!("{count} {state}")
+                    })
+                    .collect();
+                println!("as of {as_of}: {}", counts.join(", "));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Records a completion with its certificate: checks the request, reads the file once into
+/// the vault, records the row and its activity in one transaction, then moves the file
+/// into place. A refused request leaves nothing in the vault.
+fn record_with_certificate(
+    store: &mut Store,
+    vault: &Vault,
+    mut new: NewTraining,
+    path: &Path,
+) -> anyhow::Result<TrainingRecord> {
+    // A wrong person, course or date is refused before the file is read.
+    store.check_training(&new)?;
+    let staged = vault.stage(path, &AtomicBool::new(false), &mut |_| {})?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    new.certificate = Some(Certificate {
+        sha256: staged.sha256.clone(),
+        file_name,
+    });
+    match store.record_training(&new) {
+        Ok(record) => {
+            vault.commit(staged).with_context(|| {
+                format!(
+                    "{} completing {} on {} is recorded, but its certificate could not be moved into the vault",
+                    record.email, record.course, record.completed_on
+                )
+            })?;
+            Ok(record)
+        }
+        Err(error) => {
+            vault.discard(staged);
+            Err(error.into())
+        }
+    }
+}
