@@ -12,7 +12,10 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 
 use crate::model::{Evidence, media_type_for};
-use crate::store::{ChainReport, Clock, NewEvidence, Store, StoreError, VAULT_DIR, system_clock};
+use crate::store::{
+    Certificate, ChainReport, Clock, NewEvidence, NewPatch, NewTraining, PatchChange,
+    PatchEvidence, PatchRecord, Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
+};
 use crate::vault::{BlobCheck, Vault, VaultError};
 
 /// The environment variable that names the workspace folder.
@@ -78,6 +81,51 @@ pub struct AttachOptions {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// A file read into the vault, as its record names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// SHA-256 of the content.
+    pub sha256: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// The file's name when it was given.
+    pub file_name: String,
+}
+
+/// Stores a file in the vault together with the record that names it: reads the file once
+/// into the vault's temporary folder, lets `write` commit the record (given the file's
+/// SHA-256 and name), and only then moves the file into place. When `write` refuses,
+/// the staged file is dropped, so nothing outside the temporary folder is ever without its
+/// record. Evidence, training certificates and patch evidence all come in this way.
+pub fn store_with_record<T>(
+    vault: &Vault,
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+    write: impl FnOnce(StoredFile) -> Result<T, StoreError>,
+) -> Result<T, WorkspaceError> {
+    let staged = vault.stage(path, cancel, progress)?;
+    let file = StoredFile {
+        sha256: staged.sha256.clone(),
+        size_bytes: staged.size_bytes,
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string()),
+    };
+    match write(file) {
+        Ok(record) => {
+            // The record is committed: if the move fails now, the next open finishes it.
+            let _ = vault.commit(staged);
+            Ok(record)
+        }
+        Err(error) => {
+            vault.discard(staged);
+            Err(error.into())
+        }
+    }
+}
+
 /// Attaches one file to a control: checks the target, reads the file once into the vault,
 /// records its row and activity in one transaction, and moves the file into place. On any
 /// failure nothing is recorded and nothing is left outside the vault's temporary folder.
@@ -96,31 +144,61 @@ pub fn attach(
         options.collected_on,
         options.valid_until,
     )?;
-    let staged = vault.stage(path, cancel, progress)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| path.display().to_string());
-    let record = NewEvidence {
-        media_type: media_type_for(&file_name).to_string(),
-        file_name,
-        size_bytes: staged.size_bytes,
-        sha256: staged.sha256.clone(),
-        description: options.description.clone(),
-        collected_on: options.collected_on,
-        valid_until: options.valid_until,
+    store_with_record(vault, path, cancel, progress, |file| {
+        let record = NewEvidence {
+            media_type: media_type_for(&file.file_name).to_string(),
+            size_bytes: file.size_bytes,
+            file_name: file.file_name,
+            sha256: file.sha256,
+            description: options.description.clone(),
+            collected_on: options.collected_on,
+            valid_until: options.valid_until,
+        };
+        store.add_evidence(project, control_id, &record)
+    })
+}
+
+/// Records a training completion, with its certificate stored in the vault when given.
+pub fn record_training(
+    store: &mut Store,
+    vault: &Vault,
+    mut new: NewTraining,
+    certificate: Option<&Path>,
+) -> Result<TrainingRecord, WorkspaceError> {
+    // A wrong person, course or date is refused before the file is read.
+    store.check_training(&new)?;
+    let Some(path) = certificate else {
+        return Ok(store.record_training(&new)?);
     };
-    match store.add_evidence(project, control_id, &record) {
-        Ok(evidence) => {
-            // The row is committed: if the move fails now, the next open finishes it.
-            let _ = vault.commit(staged);
-            Ok(evidence)
-        }
-        Err(error) => {
-            vault.discard(staged);
-            Err(error.into())
-        }
-    }
+    store_with_record(vault, path, &AtomicBool::new(false), &mut |_| {}, |file| {
+        new.certificate = Some(Certificate {
+            sha256: file.sha256,
+            file_name: file.file_name,
+        });
+        store.record_training(&new)
+    })
+}
+
+/// Records a patch (or its application), with its evidence stored in the vault when given.
+pub fn record_patch(
+    store: &mut Store,
+    vault: &Vault,
+    project: i64,
+    mut new: NewPatch,
+    evidence: Option<&Path>,
+) -> Result<(PatchChange, PatchRecord), WorkspaceError> {
+    // A wrong asset, date or repeat is refused before the file is read.
+    store.check_patch(project, &new)?;
+    let Some(path) = evidence else {
+        return Ok(store.record_patch(project, &new)?);
+    };
+    store_with_record(vault, path, &AtomicBool::new(false), &mut |_| {}, |file| {
+        new.evidence = Some(PatchEvidence {
+            sha256: file.sha256,
+            file_name: file.file_name,
+        });
+        store.record_patch(project, &new)
+    })
 }
 
 /// A vault file that current evidence uses but that is not as recorded.

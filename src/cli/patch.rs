@@ -3,14 +3,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
 use chrono::{Local, NaiveDate};
 use clap::Subcommand;
 
 use super::{Outcome, parse_date_arg, print_json, print_table};
 use crate::model::{PatchState, Severity};
-use crate::store::{NewPatch, PatchChange, PatchDeadlines, PatchEvidence, PatchRecord};
+use crate::store::{NewPatch, PatchChange, PatchDeadlines, PatchRecord};
 use crate::workspace::Workspace;
 
 /// The `patch` subcommands.
@@ -215,34 +214,17 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
 fn record(
     workspace: &mut Workspace,
     project: i64,
-    mut new: NewPatch,
+    new: NewPatch,
     evidence: Option<PathBuf>,
 ) -> anyhow::Result<(PatchChange, PatchRecord)> {
     let Workspace { store, vault } = workspace;
-    // A wrong asset, date or repeat is refused before the file is read.
-    store.check_patch(project, &new)?;
-    let Some(path) = evidence else {
-        return Ok(store.record_patch(project, &new)?);
-    };
-    let staged = vault.stage(&path, &AtomicBool::new(false), &mut |_| {})?;
-    new.evidence = Some(PatchEvidence {
-        sha256: staged.sha256.clone(),
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string()),
-    });
-    match store.record_patch(project, &new) {
-        Ok(recorded) => {
-            // The row is committed: if the move fails now, the next open finishes it.
-            let _ = vault.commit(staged);
-            Ok(recorded)
-        }
-        Err(error) => {
-            vault.discard(staged);
-            Err(error.into())
-        }
-    }
+    Ok(crate::workspace::record_patch(
+        store,
+        vault,
+        project,
+        new,
+        evidence.as_deref(),
+    )?)
 }
 
 fn print_status(records: &[PatchRecord]) -> anyhow::Result<()> {

@@ -3,16 +3,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
-use anyhow::Context;
 use chrono::{Local, NaiveDate};
 use clap::Subcommand;
 
 use super::person::print_import;
 use super::{Outcome, parse_date_arg, print_json, print_table};
 use crate::model::TrainingState;
-use crate::store::{Certificate, NewTraining, Store, TrainingRecord};
+use crate::store::{NewTraining, Store, TrainingRecord};
 use crate::vault::Vault;
 use crate::workspace::Workspace;
 
@@ -179,33 +177,13 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
 fn record_with_certificate(
     store: &mut Store,
     vault: &Vault,
-    mut new: NewTraining,
+    new: NewTraining,
     path: &Path,
 ) -> anyhow::Result<TrainingRecord> {
-    // A wrong person, course or date is refused before the file is read.
-    store.check_training(&new)?;
-    let staged = vault.stage(path, &AtomicBool::new(false), &mut |_| {})?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    new.certificate = Some(Certificate {
-        sha256: staged.sha256.clone(),
-        file_name,
-    });
-    match store.record_training(&new) {
-        Ok(record) => {
-            vault.commit(staged).with_context(|| {
-                format!(
-                    "{} completing {} on {} is recorded, but its certificate could not be moved into the vault",
-                    record.email, record.course, record.completed_on
-                )
-            })?;
-            Ok(record)
-        }
-        Err(error) => {
-            vault.discard(staged);
-            Err(error.into())
-        }
-    }
+    Ok(crate::workspace::record_training(
+        store,
+        vault,
+        new,
+        Some(path),
+    )?)
 }
