@@ -65,6 +65,24 @@ pub enum Command {
     ShowView(crate::app::View),
     /// Go to where an attention item is fixed.
     Goto(crate::app::Target),
+    /// Add the person in the training form.
+    AddPerson,
+    /// Add the course in the training form.
+    AddCourse,
+    /// Record the completion in the training form.
+    RecordTraining,
+    /// Add the asset in the patches form.
+    AddAsset,
+    /// Record the patch in the patches form.
+    RecordPatch,
+    /// Choose a certificate file for the next completion.
+    PickCertificate,
+    /// Choose an evidence file for the next patch.
+    PickPatchEvidence,
+    /// Choose a CSV file and import it.
+    Import(crate::app::ImportKind),
+    /// Record a sign-off.
+    SignOff(crate::store::NewSignoff),
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.

@@ -28,10 +28,10 @@ pub enum Concern {
     OverduePatch,
     /// Training expired, missing, or expiring within 30 days.
     Training,
-    /// A control in scope with no current evidence.
-    MissingEvidence,
     /// A sign-off whose subject changed since.
     StaleSignoff,
+    /// A control in scope with no current evidence.
+    MissingEvidence,
 }
 
 impl Concern {

@@ -6,6 +6,7 @@
 //! the window shows is always what is stored. A failed command becomes a notification (or
 //! an inline message in the dialog that sent it), never a panic.
 
+mod attestations;
 mod board;
 mod command;
 mod dashboard;
@@ -21,10 +22,14 @@ use chrono::{Local, NaiveDate};
 use crate::catalog::{Baseline, Service};
 use crate::model::{Control, ControlChange, ControlField, ControlPatch, Project, Status};
 use crate::model::{Evidence, Validity, parse_date};
-use crate::store::{ActivityEntry, Clock, Store, system_clock};
+use crate::store::{
+    ActivityEntry, Asset, Clock, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff,
+    Store, system_clock,
+};
 use crate::vault::Vault;
 use crate::workspace::{AttachOptions, Workspace};
 
+pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
 pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::{Command, SHORTCUTS};
 pub use dashboard::{
@@ -155,6 +160,26 @@ pub struct AppState {
     pub job: Option<(JobKind, Progress, bool)>,
     /// The last verification's lines and whether all was well, until dismissed.
     pub verify_result: Option<(bool, Vec<String>)>,
+    /// People of the workspace.
+    pub people: Vec<Person>,
+    /// Courses of the workspace.
+    pub courses: Vec<Course>,
+    /// Each active person's state on each course, today.
+    pub roster: Vec<RosterEntry>,
+    /// The project's assets.
+    pub assets: Vec<Asset>,
+    /// The project's patch records, with states as of today.
+    pub patches: Vec<PatchRecord>,
+    /// The project's patch deadlines.
+    pub deadlines: PatchDeadlines,
+    /// The project's sign-offs, oldest first.
+    pub signoffs: Vec<Signoff>,
+    /// The training view's form.
+    pub training_form: TrainingForm,
+    /// The patches view's form.
+    pub patch_form: PatchForm,
+    /// The sign-off being written (shared by the panel and the views).
+    pub signoff_form: SignoffForm,
 }
 
 impl AppState {
@@ -231,6 +256,16 @@ impl App {
                 selected_evidence: Vec::new(),
                 job: None,
                 verify_result: None,
+                people: Vec::new(),
+                courses: Vec::new(),
+                roster: Vec::new(),
+                assets: Vec::new(),
+                patches: Vec::new(),
+                deadlines: PatchDeadlines::default(),
+                signoffs: Vec::new(),
+                training_form: TrainingForm::default(),
+                patch_form: PatchForm::default(),
+                signoff_form: SignoffForm::default(),
             },
             undo: Vec::new(),
         };
@@ -557,6 +592,15 @@ impl App {
             Command::DismissVerifyResult => self.state.verify_result = None,
             Command::DismissToast => self.state.toast = false,
             Command::ShowView(view) => self.state.view = view,
+            Command::AddPerson => self.add_person(),
+            Command::AddCourse => self.add_course(),
+            Command::RecordTraining => self.record_training(),
+            Command::AddAsset => self.add_asset(),
+            Command::RecordPatch => self.record_patch(),
+            Command::PickCertificate => self.pick_attestation_file(false),
+            Command::PickPatchEvidence => self.pick_attestation_file(true),
+            Command::Import(kind) => self.import_csv(kind),
+            Command::SignOff(request) => self.sign_off(request),
             Command::Goto(target) => match target {
                 Target::Control(id) => {
                     self.state.view = View::Board;
@@ -787,6 +831,23 @@ impl App {
                 }
             }
             self.state.evidence_summary = summary;
+            self.state.people = store.people()?;
+            self.state.courses = store.courses()?;
+            self.state.roster = store.training_roster(self.state.today)?;
+            match &self.state.project {
+                Some(project) => {
+                    self.state.assets = store.assets(project.key)?;
+                    self.state.patches = store.patch_records(project.key, self.state.today)?;
+                    self.state.deadlines = store.patch_deadlines(project.key)?;
+                    self.state.signoffs = store.signoffs(project.key)?;
+                }
+                None => {
+                    self.state.assets.clear();
+                    self.state.patches.clear();
+                    self.state.deadlines = PatchDeadlines::default();
+                    self.state.signoffs.clear();
+                }
+            }
             Ok(())
         })();
         if let Err(error) = loaded {
@@ -814,12 +875,47 @@ impl App {
                 .collect();
             format!("Undo {} of {}", fields.join(", "), entry.control_id)
         });
+        let roster: Vec<RosterLine> = self
+            .state
+            .roster
+            .iter()
+            .map(|r| RosterLine {
+                name: r.name.clone(),
+                course: r.course.clone(),
+                state: r.state,
+                expires_on: r.expires_on,
+            })
+            .collect();
+        let patches: Vec<PatchLine> = self
+            .state
+            .patches
+            .iter()
+            .map(|p| PatchLine {
+                asset: p.asset.clone(),
+                advisory: p.advisory.clone(),
+                released_on: p.released_on,
+                deadline: p.deadline,
+                state: p.state,
+            })
+            .collect();
+        let stale: Vec<SignoffLine> = self
+            .state
+            .signoffs
+            .iter()
+            .filter(|s| s.stale && !s.superseded)
+            .map(|s| SignoffLine {
+                subject: s.subject.clone(),
+                control: (s.subject_kind == "control").then(|| s.subject_key.clone()),
+                training: s.subject_kind == "training",
+                by: s.by.clone(),
+            })
+            .collect();
         self.state.dashboard = dashboard(
             &self.state.controls,
             &self.state.evidence_summary,
-            &[],
-            &[],
-            &[],
+            &roster,
+            &patches,
+            &stale,
             self.state.today,
         );
         self.relayout();

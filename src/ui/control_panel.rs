@@ -118,6 +118,14 @@ fn panel_body_ui(
     ui.separator();
     super::evidence::evidence_ui(state, control, ui, commands);
     ui.separator();
+    ui.label(RichText::new("Sign-offs").strong());
+    super::signoffs::signoffs_ui(
+        state,
+        &crate::model::SignoffSubject::Control(control.id.clone()),
+        ui,
+        commands,
+    );
+    ui.separator();
     ui.label(
         RichText::new("Can we log in and adjust its security settings?")
             .small()

@@ -2,11 +2,11 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::AppState;
+use crate::app::{AppState, Command};
 use crate::model::Status;
 
 /// Draws the filter bar. It edits the filter in place: filtering is a view, not a change.
-pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
+pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::top("filter_bar").show(ui, |ui| {
         ui.add_space(2.0);
         ui.horizontal(|ui| {
@@ -67,6 +67,22 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui) {
                     };
                 }
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("+ Add control")
+                    .on_hover_text("Add a control of your own: the ownership test places it")
+                    .clicked()
+                {
+                    commands.push(Command::OpenAddControl);
+                }
+                if ui
+                    .button("AWS services…")
+                    .on_hover_text("Change the AWS services this project uses")
+                    .clicked()
+                {
+                    commands.push(Command::OpenServices);
+                }
+            });
         });
         ui.add_space(2.0);
     });

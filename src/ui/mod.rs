@@ -10,8 +10,11 @@ mod dialogs;
 mod evidence;
 mod filter_bar;
 mod notifications;
+mod patches;
+mod signoffs;
 mod theme;
 mod top_bar;
+mod training;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -188,8 +191,10 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
                 egui::CentralPanel::default()
                     .show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
             }
-            View::Board | View::Training | View::Patches => {
-                filter_bar::filter_bar_ui(state, ui);
+            View::Training => training::training_ui(state, ui, commands),
+            View::Patches => patches::patches_ui(state, ui, commands),
+            View::Board => {
+                filter_bar::filter_bar_ui(state, ui, commands);
                 if state.selected.is_some() {
                     control_panel::control_panel_ui(state, ui, commands);
                 }

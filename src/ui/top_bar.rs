@@ -53,21 +53,6 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         commands.push(Command::ShowView(view));
                     }
                 }
-                ui.separator();
-                if ui
-                    .button("AWS services…")
-                    .on_hover_text("Change the AWS services this project uses")
-                    .clicked()
-                {
-                    commands.push(Command::OpenServices);
-                }
-                if ui
-                    .button("+ Add control")
-                    .on_hover_text("Add a control of your own: the ownership test places it")
-                    .clicked()
-                {
-                    commands.push(Command::OpenAddControl);
-                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if state.open_error.is_none() && ui.button("Settings").clicked() {

@@ -1,0 +1,361 @@
+//! The patches view: assets, patch records against their deadlines (sortable and
+//! filterable), recording a patch, importing a patch tool's export, and signing off a month.
+
+use egui::{RichText, Ui};
+
+use super::dashboard::patch_color;
+use crate::app::{AppState, Command, ImportKind, PatchSort};
+use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
+use crate::store::PatchRecord;
+
+/// Draws the patches view.
+pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    egui::Panel::right("patches_side")
+        .resizable(true)
+        .default_size(360.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| side_ui(state, ui, commands));
+        });
+    egui::CentralPanel::default().show(ui, |ui| table_ui(state, ui));
+}
+
+fn sorted(state: &AppState) -> Vec<&PatchRecord> {
+    let form = &state.patch_form;
+    let mut rows: Vec<&PatchRecord> = state
+        .patches
+        .iter()
+        .filter(|p| form.state_filter.is_none_or(|s| p.state == s))
+        .collect();
+    let (by, descending) = form.sort;
+    rows.sort_by(|a, b| {
+        let order = match by {
+            PatchSort::Asset => a.asset.to_lowercase().cmp(&b.asset.to_lowercase()),
+            PatchSort::Severity => a.severity.cmp(&b.severity),
+            PatchSort::Released => a.released_on.cmp(&b.released_on),
+            PatchSort::Deadline => a.deadline.cmp(&b.deadline),
+            PatchSort::State => a.state.as_str().cmp(b.state.as_str()),
+        };
+        if descending { order.reverse() } else { order }
+    });
+    rows
+}
+
+fn table_ui(state: &mut AppState, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.heading("Patches");
+        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+    });
+    let counts: Vec<String> = PatchState::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                state.patches.iter().filter(|p| p.state == *s).count(),
+                s.label().to_lowercase()
+            )
+        })
+        .collect();
+    ui.label(counts.join(" · "));
+    let d = &state.deadlines;
+    ui.label(
+        RichText::new(format!(
+            "Deadlines after release: critical {} days, high {}, medium {}, low {}",
+            d.critical, d.high, d.medium, d.low
+        ))
+        .small()
+        .weak(),
+    );
+    ui.horizontal(|ui| {
+        let label = ui.label("Show");
+        let form = &mut state.patch_form;
+        egui::ComboBox::from_id_salt("patch_state_filter")
+            .selected_text(
+                form.state_filter
+                    .map(PatchState::label)
+                    .unwrap_or("All states"),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut form.state_filter, None, "All states");
+                for s in PatchState::ALL {
+                    ui.selectable_value(&mut form.state_filter, Some(s), s.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    if state.patches.is_empty() {
+        ui.add_space(12.0);
+        ui.label(
+            RichText::new(
+                "No patch records yet. Add the assets you patch, then record each advisory applied (or import your \
+                 patch tool's CSV export): deadlines, days-to-patch and lateness show here.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    let rows: Vec<PatchRecord> = sorted(state).into_iter().cloned().collect();
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("patch_table")
+                .striped(true)
+                .spacing([14.0, 6.0])
+                .show(ui, |ui| {
+                    let form = &mut state.patch_form;
+                    for (title, sort) in [
+                        ("Asset", Some(PatchSort::Asset)),
+                        ("Advisory", None),
+                        ("Severity", Some(PatchSort::Severity)),
+                        ("Released", Some(PatchSort::Released)),
+                        ("Deadline", Some(PatchSort::Deadline)),
+                        ("Applied", None),
+                        ("Days", None),
+                        ("State", Some(PatchSort::State)),
+                    ] {
+                        match sort {
+                            Some(sort) => {
+                                let marker = if form.sort.0 == sort {
+                                    if form.sort.1 { " ▼" } else { " ▲" }
+                                } else {
+                                    ""
+                                };
+                                if ui
+                                    .button(RichText::new(format!("{title}{marker}")).strong())
+                                    .clicked()
+                                {
+                                    form.sort = (
+                                        sort,
+                                        if form.sort.0 == sort {
+                                            !form.sort.1
+                                        } else {
+                                            false
+                                        },
+                                    );
+                                }
+                            }
+                            None => {
+                                ui.label(RichText::new(title).strong());
+                            }
+                        }
+                    }
+                    ui.end_row();
+                    for record in &rows {
+                        ui.label(&record.asset);
+                        ui.label(RichText::new(&record.advisory).monospace());
+                        ui.label(record.severity.label());
+                        ui.label(record.released_on.to_string());
+                        ui.label(record.deadline.to_string());
+                        ui.label(
+                            record
+                                .applied_on
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "—".into()),
+                        );
+                        ui.label(
+                            record
+                                .days_to_patch
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                        );
+                        super::board::chip_ui(ui, record.state.label(), patch_color(record.state));
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let form = &mut state.patch_form;
+    ui.label(RichText::new("Record a patch").strong());
+    egui::Grid::new("record_patch")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let label = ui.label("Asset");
+            egui::ComboBox::from_id_salt("patch_asset")
+                .selected_text(if form.asset.is_empty() {
+                    "Choose…".to_string()
+                } else {
+                    form.asset.clone()
+                })
+                .width(200.0)
+                .show_ui(ui, |ui| {
+                    for asset in &state.assets {
+                        ui.selectable_value(&mut form.asset, asset.name.clone(), &asset.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Advisory");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.advisory)
+                    .hint_text("CVE-2026-1234, ALAS-…, KB…")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Severity");
+            egui::ComboBox::from_id_salt("patch_severity")
+                .selected_text(form.severity.label())
+                .show_ui(ui, |ui| {
+                    for s in Severity::ALL {
+                        ui.selectable_value(&mut form.severity, s, s.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Released on");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.released_on)
+                    .hint_text("YYYY-MM-DD")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Applied on");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.applied_on)
+                    .hint_text("empty while open")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label("Evidence");
+            ui.horizontal(|ui| {
+                let name = form
+                    .evidence
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "none".to_string());
+                ui.label(RichText::new(name).small());
+                if ui.small_button("Choose…").clicked() {
+                    commands.push(Command::PickPatchEvidence);
+                }
+            });
+            ui.end_row();
+        });
+    let ready = !form.asset.is_empty()
+        && !form.advisory.trim().is_empty()
+        && !form.released_on.trim().is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new("Record patch"))
+        .clicked()
+    {
+        commands.push(Command::RecordPatch);
+    }
+    ui.separator();
+    ui.label(RichText::new("Add an asset").strong());
+    egui::Grid::new("add_asset")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let label = ui.label("Asset name");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.asset_name)
+                    .hint_text("web-1, payments-ami")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Kind");
+            egui::ComboBox::from_id_salt("asset_kind")
+                .selected_text(form.asset_kind.as_str())
+                .show_ui(ui, |ui| {
+                    for kind in AssetKind::ALL {
+                        ui.selectable_value(&mut form.asset_kind, kind, kind.as_str());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Environment");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.asset_environment)
+                    .hint_text("prod")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label("Patched by");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut form.asset_managed_by, ManagedBy::Customer, "Us");
+                ui.radio_value(&mut form.asset_managed_by, ManagedBy::Aws, "AWS");
+            });
+            ui.end_row();
+        });
+    if ui
+        .add_enabled(
+            !form.asset_name.trim().is_empty(),
+            egui::Button::new("Add asset"),
+        )
+        .clicked()
+    {
+        commands.push(Command::AddAsset);
+    }
+    if !state.assets.is_empty() {
+        ui.label(RichText::new("Assets").small().strong());
+        for asset in &state.assets {
+            ui.label(
+                RichText::new(format!(
+                    "{} · {} · {} · patched by {} · {} open",
+                    asset.name,
+                    asset.kind.as_str(),
+                    if asset.environment.is_empty() {
+                        "-"
+                    } else {
+                        &asset.environment
+                    },
+                    if asset.managed_by == ManagedBy::Aws {
+                        "AWS"
+                    } else {
+                        "us"
+                    },
+                    asset.unapplied
+                ))
+                .small(),
+            );
+        }
+    }
+    ui.separator();
+    if ui
+        .button("Import patch records…")
+        .on_hover_text(format!("CSV columns: {}", ImportKind::Patches.columns()))
+        .clicked()
+    {
+        commands.push(Command::Import(ImportKind::Patches));
+    }
+    ui.separator();
+    ui.label(RichText::new("Monthly patch cycle sign-off").strong());
+    let mut months: Vec<String> = state
+        .patches
+        .iter()
+        .map(|p| p.released_on.format("%Y-%m").to_string())
+        .collect();
+    months.sort();
+    months.dedup();
+    months.reverse();
+    if state.patch_form.month.is_empty() {
+        state.patch_form.month = months
+            .first()
+            .cloned()
+            .unwrap_or_else(|| state.today.format("%Y-%m").to_string());
+    }
+    let label = ui.label("Month");
+    egui::ComboBox::from_id_salt("signoff_month")
+        .selected_text(state.patch_form.month.clone())
+        .show_ui(ui, |ui| {
+            for month in &months {
+                ui.selectable_value(&mut state.patch_form.month, month.clone(), month);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    let month = state.patch_form.month.clone();
+    super::signoffs::signoffs_ui(state, &SignoffSubject::PatchCycle(month), ui, commands);
+}

@@ -1,0 +1,249 @@
+//! The training view: people × courses coloured by state, recording a completion, adding
+//! people and courses, importing HR exports, and signing off the roster.
+
+use egui::{RichText, Ui};
+
+use super::dashboard::training_color;
+use crate::app::{AppState, Command, ImportKind};
+use crate::model::{SignoffSubject, TrainingState};
+
+/// Draws the training view.
+pub fn training_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    egui::Panel::right("training_side")
+        .resizable(true)
+        .default_size(360.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| side_ui(state, ui, commands));
+        });
+    egui::CentralPanel::default().show(ui, |ui| matrix_ui(state, ui));
+}
+
+fn matrix_ui(state: &AppState, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.heading("Training roster");
+        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+    });
+    let counts: Vec<String> = TrainingState::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                state.roster.iter().filter(|r| r.state == *s).count(),
+                s.label().to_lowercase()
+            )
+        })
+        .collect();
+    ui.label(counts.join(" · "));
+    if state.people.is_empty() || state.courses.is_empty() {
+        ui.add_space(12.0);
+        ui.label(
+            RichText::new(
+                "Add the people who have access and the courses they must take (or import your HR export), \
+                 then record completions: each person's state on each course shows here.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    ui.add_space(6.0);
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("training_matrix")
+                .striped(true)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new("Person").strong());
+                    for course in &state.courses {
+                        ui.label(RichText::new(&course.name).strong())
+                            .on_hover_text(format!("every {} days", course.every_days));
+                    }
+                    ui.end_row();
+                    for person in state.people.iter().filter(|p| p.active) {
+                        ui.label(&person.name)
+                            .on_hover_text(format!("{}\n{}", person.email, person.role));
+                        for course in &state.courses {
+                            match state
+                                .roster
+                                .iter()
+                                .find(|r| r.email == person.email && r.course == course.name)
+                            {
+                                Some(entry) => {
+                                    let text = match entry.expires_on {
+                                        Some(date) => format!("{} · {date}", entry.state.label()),
+                                        None => entry.state.label().to_string(),
+                                    };
+                                    super::board::chip_ui(ui, &text, training_color(entry.state));
+                                }
+                                None => {
+                                    ui.label("");
+                                }
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let form = &mut state.training_form;
+    ui.label(RichText::new("Record a completion").strong());
+    egui::Grid::new("record_training")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let label = ui.label("Person");
+            let person = state
+                .people
+                .iter()
+                .find(|p| p.email == form.email)
+                .map(|p| format!("{} <{}>", p.name, p.email))
+                .unwrap_or_else(|| "Choose…".to_string());
+            egui::ComboBox::from_id_salt("training_person")
+                .selected_text(person)
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    for person in state.people.iter().filter(|p| p.active) {
+                        ui.selectable_value(
+                            &mut form.email,
+                            person.email.clone(),
+                            format!("{} <{}>", person.name, person.email),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Course");
+            egui::ComboBox::from_id_salt("training_course")
+                .selected_text(if form.course.is_empty() {
+                    "Choose…".to_string()
+                } else {
+                    form.course.clone()
+                })
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    for course in &state.courses {
+                        ui.selectable_value(&mut form.course, course.name.clone(), &course.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Completed on");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.completed_on)
+                    .hint_text(state.today.to_string())
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label("Certificate");
+            ui.horizontal(|ui| {
+                let name = form
+                    .certificate
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "none".to_string());
+                ui.label(RichText::new(name).small());
+                if ui.small_button("Choose…").clicked() {
+                    commands.push(Command::PickCertificate);
+                }
+            });
+            ui.end_row();
+        });
+    let ready = !form.email.is_empty() && !form.course.is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new("Record completion"))
+        .clicked()
+    {
+        commands.push(Command::RecordTraining);
+    }
+    ui.separator();
+    ui.label(RichText::new("Add a person").strong());
+    egui::Grid::new("add_person")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            for (label, text, hint) in [
+                ("Name", &mut form.person_name, "Ana Ruiz"),
+                ("Email", &mut form.person_email, "ana@example.com"),
+                ("Role", &mut form.person_role, "Engineer"),
+            ] {
+                let label = ui.label(label);
+                ui.add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text(hint)
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
+    if ui
+        .add_enabled(
+            !form.person_name.trim().is_empty() && !form.person_email.trim().is_empty(),
+            egui::Button::new("Add person"),
+        )
+        .clicked()
+    {
+        commands.push(Command::AddPerson);
+    }
+    ui.separator();
+    ui.label(RichText::new("Add a course").strong());
+    egui::Grid::new("add_course")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let label = ui.label("Course");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.course_name)
+                    .hint_text("Security awareness")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Every (days)");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.course_days)
+                    .hint_text("365")
+                    .desired_width(80.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+        });
+    if ui
+        .add_enabled(
+            !form.course_name.trim().is_empty() && !form.course_days.trim().is_empty(),
+            egui::Button::new("Add course"),
+        )
+        .clicked()
+    {
+        commands.push(Command::AddCourse);
+    }
+    ui.separator();
+    ui.label(RichText::new("Import from CSV").strong());
+    ui.horizontal(|ui| {
+        if ui
+            .button("People…")
+            .on_hover_text(format!("Columns: {}", ImportKind::People.columns()))
+            .clicked()
+        {
+            commands.push(Command::Import(ImportKind::People));
+        }
+        if ui
+            .button("Completions…")
+            .on_hover_text(format!("Columns: {}", ImportKind::Training.columns()))
+            .clicked()
+        {
+            commands.push(Command::Import(ImportKind::Training));
+        }
+    });
+    ui.separator();
+    ui.label(RichText::new("Roster sign-off").strong());
+    super::signoffs::signoffs_ui(state, &SignoffSubject::Training, ui, commands);
+}
