@@ -9,6 +9,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod model;
+pub mod pack;
 pub mod store;
 pub mod ui;
 pub mod vault;

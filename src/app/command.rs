@@ -83,6 +83,16 @@ pub enum Command {
     Import(crate::app::ImportKind),
     /// Record a sign-off.
     SignOff(crate::store::NewSignoff),
+    /// Open the export dialog.
+    OpenExport,
+    /// Choose where the pack goes with the system save dialog.
+    PickExportTarget,
+    /// Write the pack the export dialog describes.
+    StartExport,
+    /// Choose a pack file and check it.
+    VerifyPack,
+    /// Show a file in the system's file manager.
+    ShowInFolder(PathBuf),
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.

@@ -200,3 +200,18 @@ impl PanelDraft {
         }
     }
 }
+
+/// The export dialog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportForm {
+    /// The as-of date, as typed (empty: today).
+    pub as_of: String,
+    /// First day of the period, as typed (empty: the project's period).
+    pub from: String,
+    /// Last day of the period, as typed.
+    pub to: String,
+    /// Where the pack goes.
+    pub target: Option<std::path::PathBuf>,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}

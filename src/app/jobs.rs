@@ -26,6 +26,10 @@ pub enum JobKind {
     Attach,
     /// Re-walking the activity chain and re-hashing the vault.
     Verify,
+    /// Writing an evidence pack.
+    Export,
+    /// Checking an evidence pack.
+    VerifyPack,
 }
 
 impl JobKind {
@@ -34,6 +38,8 @@ impl JobKind {
         match self {
             JobKind::Attach => "Attaching evidence",
             JobKind::Verify => "Verifying the workspace",
+            JobKind::Export => "Exporting the evidence pack",
+            JobKind::VerifyPack => "Checking the evidence pack",
         }
     }
 }
@@ -78,6 +84,10 @@ pub enum JobOutcome {
     },
     /// The verification report.
     Verified(VerifyReport),
+    /// The pack written.
+    Exported(crate::pack::ExportSummary),
+    /// What a pack check found, and the pack's path.
+    PackChecked(PathBuf, crate::pack::VerifyOutcome),
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.
@@ -241,6 +251,80 @@ impl Job {
             }
         })
     }
+}
+
+impl Job {
+    /// Starts writing a project's evidence pack.
+    pub fn export(
+        dir: PathBuf,
+        clock: Clock,
+        request: ExportRequest,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::Export, repaint, move |progress, cancel| {
+            let (store, vault) = match open_for_job(&dir, clock) {
+                Ok(opened) => opened,
+                Err(error) => return JobOutcome::Failed(format!("{error:#}")),
+            };
+            let data = match crate::pack::collect(
+                &store,
+                request.project,
+                request.as_of,
+                request.period,
+            ) {
+                Ok(data) => data,
+                Err(error) => return JobOutcome::Failed(format!("{error:#}")),
+            };
+            let mut report = |p: crate::pack::ExportProgress| {
+                set_progress(
+                    progress,
+                    &format!("{} of {} files", p.files_done, p.files_total),
+                    p.bytes_done,
+                    p.bytes_total,
+                    "bytes",
+                );
+                ticker();
+            };
+            match crate::pack::export(&data, &vault, &request.target, true, cancel, &mut report) {
+                Ok(summary) => JobOutcome::Exported(summary),
+                Err(crate::pack::ExportError::Cancelled) => JobOutcome::Cancelled,
+                Err(error) => JobOutcome::Failed(format!("The pack was not written: {error:#}")),
+            }
+        })
+    }
+
+    /// Starts checking a pack file.
+    pub fn verify_pack(path: PathBuf, repaint: Repaint) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::VerifyPack, repaint, move |progress, _cancel| {
+            let mut report = |done: u64, total: u64| {
+                set_progress(
+                    progress,
+                    "re-hashing the pack's files",
+                    done,
+                    total,
+                    "bytes",
+                );
+                ticker();
+            };
+            let outcome = crate::pack::verify_pack(&path, &mut report);
+            JobOutcome::PackChecked(path, outcome)
+        })
+    }
+}
+
+/// What an export from the window asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The project's key.
+    pub project: i64,
+    /// The as-of date.
+    pub as_of: chrono::NaiveDate,
+    /// The period, when not the project's.
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Where to write it.
+    pub target: PathBuf,
 }
 
 fn set_progress(

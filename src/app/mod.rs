@@ -35,8 +35,10 @@ pub use command::{Command, SHORTCUTS};
 pub use dashboard::{
     AttentionItem, Concern, Dashboard, PatchLine, RosterLine, SignoffLine, Target, dashboard,
 };
-pub use forms::{AddControlForm, Answer, NewProjectForm, PanelDraft, ServicesForm, SettingsForm};
-pub use jobs::{Job, JobKind, JobOutcome, Progress, Repaint};
+pub use forms::{
+    AddControlForm, Answer, ExportForm, NewProjectForm, PanelDraft, ServicesForm, SettingsForm,
+};
+pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Progress, Repaint};
 
 /// How serious a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,8 @@ pub struct Notification {
     pub level: Level,
     /// The message.
     pub text: String,
+    /// A file the message is about, offered with "Show in folder".
+    pub file: Option<PathBuf>,
 }
 
 /// The main views of a project, chosen in the top bar.
@@ -101,6 +105,8 @@ pub enum Dialog {
     AddControl(AddControlForm),
     /// Settings.
     Settings(SettingsForm),
+    /// Exporting an evidence pack.
+    Export(ExportForm),
 }
 
 /// Everything the drawing code reads; plain data, refreshed from the store after each
@@ -336,6 +342,44 @@ impl App {
                 );
                 self.state.verify_result = Some((clean, report.lines()));
             }
+            JobOutcome::Exported(summary) => {
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Evidence pack written: {} ({} files). Check it anywhere with `sha256sum -c SHA256SUMS`.",
+                        summary.path.display(),
+                        summary.files
+                    ),
+                );
+                if let Some(note) = self.state.notifications.last_mut() {
+                    note.file = Some(summary.path.clone());
+                }
+            }
+            JobOutcome::PackChecked(path, outcome) => {
+                let name = path.display().to_string();
+                let (clean, lines) = match outcome {
+                    crate::pack::VerifyOutcome::Intact { files, bytes } => (
+                        true,
+                        vec![format!(
+                            "{name}: intact — {files} files, {bytes} bytes match the manifest and SHA256SUMS"
+                        )],
+                    ),
+                    crate::pack::VerifyOutcome::Problems(problems) => {
+                        let mut lines = vec![format!("{name}: {} problems", problems.len())];
+                        lines.extend(problems);
+                        (false, lines)
+                    }
+                    crate::pack::VerifyOutcome::NotAPack(why) => (
+                        false,
+                        vec![format!("{name} is not a Lockstep evidence pack: {why}")],
+                    ),
+                };
+                self.notify(
+                    if clean { Level::Info } else { Level::Error },
+                    lines[0].clone(),
+                );
+                self.state.verify_result = Some((clean, lines));
+            }
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -372,6 +416,52 @@ impl App {
                 self.job = Some(job);
             }
             Err(error) => self.notify(Level::Error, error),
+        }
+    }
+
+    fn start_export(&mut self) {
+        let (Some(project), Dialog::Export(form)) =
+            (self.state.project.as_ref(), &mut self.state.dialog)
+        else {
+            return;
+        };
+        let date = |text: &str| -> Result<Option<NaiveDate>, String> {
+            if text.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_date(text).map(Some).map_err(|e| e.to_string())
+            }
+        };
+        let request = (|| -> Result<ExportRequest, String> {
+            let as_of = date(&form.as_of)?.unwrap_or(self.state.today);
+            let period = match (date(&form.from)?, date(&form.to)?) {
+                (Some(from), Some(to)) if to < from => {
+                    return Err(format!("the period ends ({to}) before it starts ({from})"));
+                }
+                (Some(from), Some(to)) => Some((from, to)),
+                (None, None) => None,
+                _ => {
+                    return Err(
+                        "give both ends of the period, or neither to use the project's".to_string(),
+                    );
+                }
+            };
+            let target = form.target.clone().ok_or("choose where to save the pack")?;
+            Ok(ExportRequest {
+                project: project.key,
+                as_of,
+                period,
+                target,
+            })
+        })();
+        match request {
+            Ok(request) => {
+                self.state.dialog = Dialog::None;
+                self.start_job(JobKind::Export, |dir, clock, repaint| {
+                    Job::export(dir, clock, request, repaint)
+                });
+            }
+            Err(error) => form.error = Some(error),
         }
     }
 
@@ -591,6 +681,57 @@ impl App {
             }
             Command::DismissVerifyResult => self.state.verify_result = None,
             Command::DismissToast => self.state.toast = false,
+            Command::OpenExport => {
+                if self.state.project.is_some() {
+                    self.state.dialog = Dialog::Export(ExportForm {
+                        as_of: self.state.today.to_string(),
+                        ..ExportForm::default()
+                    });
+                }
+            }
+            Command::PickExportTarget => {
+                let name = self
+                    .state
+                    .project
+                    .as_ref()
+                    .map(|p| {
+                        format!(
+                            "{} evidence pack.zip",
+                            crate::pack::names::safe_component(&p.name)
+                        )
+                    })
+                    .unwrap_or_else(|| "evidence pack.zip".to_string());
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Save the evidence pack")
+                    .set_file_name(name)
+                    .add_filter("Zip", &["zip"])
+                    .save_file()
+                    && let Dialog::Export(form) = &mut self.state.dialog
+                {
+                    form.target = Some(path);
+                }
+            }
+            Command::StartExport => self.start_export(),
+            Command::VerifyPack => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .set_title("Check an evidence pack")
+                    .add_filter("Zip", &["zip"])
+                    .pick_file()
+                {
+                    self.start_job(JobKind::VerifyPack, |_, _, repaint| {
+                        Job::verify_pack(path, repaint)
+                    });
+                }
+            }
+            Command::ShowInFolder(path) => {
+                let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
+                if let Err(error) = open::that_detached(&folder) {
+                    self.notify(
+                        Level::Error,
+                        format!("cannot open {}: {error}", folder.display()),
+                    );
+                }
+            }
             Command::ShowView(view) => self.state.view = view,
             Command::AddPerson => self.add_person(),
             Command::AddCourse => self.add_course(),
@@ -797,6 +938,7 @@ impl App {
             at: Local::now().format("%H:%M:%S").to_string(),
             level,
             text,
+            file: None,
         });
         self.state.toast = true;
     }

@@ -8,6 +8,7 @@ mod asset;
 mod control;
 mod course;
 mod evidence;
+mod export;
 mod log;
 mod patch;
 mod person;
@@ -17,6 +18,7 @@ mod signoff;
 mod training;
 mod vault;
 mod verify;
+mod verify_pack;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -73,11 +75,15 @@ pub enum Command {
     /// Sign off a control, the training roster or a monthly patch cycle, and list sign-offs.
     #[command(subcommand)]
     Signoff(signoff::SignoffCommand),
+    /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
+    Export(export::ExportArgs),
     /// Show a project's activity log.
     Log(log::LogArgs),
     /// Check the workspace: re-walk the activity log's hash chain and re-hash every
     /// evidence file.
     Verify,
+    /// Check an evidence pack against its manifest and SHA256SUMS, without a workspace.
+    VerifyPack(verify_pack::VerifyPackArgs),
 }
 
 /// The outcome of a subcommand that ran to its end.
@@ -88,10 +94,14 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
     if let Command::Services(args) = &command {
         return services::run(args);
     }
+    if let Command::VerifyPack(args) = &command {
+        return verify_pack::run(args);
+    }
     let dir = resolve(workspace);
     let mut workspace = Workspace::open(&dir)?;
     match command {
         Command::Services(_) => unreachable!("handled above"),
+        Command::VerifyPack(_) => unreachable!("handled above"),
         Command::Project(cmd) => project::run(&mut workspace.store, cmd),
         Command::Control(cmd) => control::run(&mut workspace.store, cmd),
         Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),
@@ -102,6 +112,7 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         Command::Asset(cmd) => asset::run(&mut workspace.store, cmd),
         Command::Patch(cmd) => patch::run(&mut workspace, cmd),
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
+        Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Verify => verify::run(&workspace),
     }

@@ -722,11 +722,13 @@ impl Store {
              FROM people p CROSS JOIN courses c
              LEFT JOIN training t ON t.id = (
                  SELECT id FROM training WHERE person_id = p.id AND course_id = c.id
+                    AND completed_on <= ?1
                  ORDER BY completed_on DESC, id DESC LIMIT 1)
              WHERE p.active = 1
              ORDER BY p.name COLLATE NOCASE, p.email_key, c.name_key",
         )?;
-        let rows = stmt.query_map([], |row| {
+        // Completions after the date do not count yet: the roster is as it stood then.
+        let rows = stmt.query_map([as_of.to_string()], |row| {
             let completed_on = row
                 .get::<_, Option<String>>(3)?
                 .map(|text| stored_date(3, text))

@@ -223,7 +223,9 @@ pub fn chip_ui(ui: &mut Ui, text: &str, color: Color32) {
         ui.painter()
             .layout_no_wrap(text.to_string(), FontId::proportional(11.5), Color32::WHITE);
     let size = galley.size() + vec2(12.0, 4.0);
-    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    // The word is painted, not laid out as a label: say it to screen readers too.
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
     ui.painter().rect_filled(rect, CornerRadius::same(8), color);
     ui.painter()
         .galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);

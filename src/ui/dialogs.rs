@@ -120,6 +120,61 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
             })
             .inner,
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
+        Dialog::Export(form) => egui::Modal::new(Id::unique("export_pack"))
+            .show(&ctx, |ui| {
+                ui.set_width(520.0);
+                ui.heading("Export evidence pack");
+                ui.label(
+                    RichText::new(
+                        "One zip for the auditor: a report to read in any browser, spreadsheets, the evidence files, \
+                         and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
+                    )
+                    .weak(),
+                );
+                ui.add_space(6.0);
+                egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
+                    let label = ui.label("As of");
+                    ui.add(egui::TextEdit::singleline(&mut form.as_of).hint_text("YYYY-MM-DD").desired_width(120.0))
+                        .labelled_by(label.id)
+                        .on_hover_text("Statuses, evidence and the roster as they stood on this day");
+                    ui.end_row();
+                    let label = ui.label("Period");
+                    ui.horizontal(|ui| {
+                        ui.add(egui::TextEdit::singleline(&mut form.from).hint_text("project's").desired_width(110.0))
+                            .labelled_by(label.id);
+                        let to = ui.label("to");
+                        ui.add(egui::TextEdit::singleline(&mut form.to).hint_text("period").desired_width(110.0))
+                            .labelled_by(to.id);
+                    });
+                    ui.end_row();
+                    ui.label("Save as");
+                    ui.horizontal(|ui| {
+                        let name = form
+                            .target
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| "not chosen".to_string());
+                        ui.label(RichText::new(name).small());
+                        if ui.button("Choose…").clicked() {
+                            commands.push(Command::PickExportTarget);
+                        }
+                    });
+                    ui.end_row();
+                });
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(form.target.is_some(), egui::Button::new("Export")).clicked() {
+                        commands.push(Command::StartExport);
+                    }
+                    close = ui.button("Cancel").clicked();
+                });
+                close
+            })
+            .inner,
     };
     if closed {
         commands.push(Command::CloseDialog);

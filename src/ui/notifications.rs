@@ -45,6 +45,11 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                         Level::Error => ui.label(text.color(DANGER)),
                         Level::Info => ui.label(text),
                     };
+                    if let Some(file) = &note.file
+                        && ui.small_button("Show in folder").clicked()
+                    {
+                        commands.push(Command::ShowInFolder(file.clone()));
+                    }
                     if ui.small_button("Dismiss").clicked() {
                         commands.push(Command::DismissToast);
                     }
@@ -84,7 +89,7 @@ pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comman
         return;
     };
     let mut open = true;
-    egui::Window::new("Workspace verification")
+    egui::Window::new("Verification")
         .open(&mut open)
         .collapsible(false)
         .default_width(560.0)

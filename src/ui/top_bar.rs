@@ -58,6 +58,27 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 if state.open_error.is_none() && ui.button("Settings").clicked() {
                     commands.push(Command::OpenSettings);
                 }
+                if state.open_error.is_none() {
+                    ui.menu_button("Evidence pack", |ui| {
+                        if ui
+                            .add_enabled(
+                                state.project.is_some() && state.job.is_none(),
+                                egui::Button::new("Export evidence pack…"),
+                            )
+                            .clicked()
+                        {
+                            commands.push(Command::OpenExport);
+                            ui.close();
+                        }
+                        if ui
+                            .add_enabled(state.job.is_none(), egui::Button::new("Verify a pack…"))
+                            .clicked()
+                        {
+                            commands.push(Command::VerifyPack);
+                            ui.close();
+                        }
+                    });
+                }
                 if state.open_error.is_none()
                     && ui
                         .add_enabled(state.job.is_none(), egui::Button::new("Verify workspace"))

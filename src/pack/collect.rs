@@ -1,0 +1,174 @@
+//! Taking the snapshot a pack shows: the project as it stood on the as-of date.
+//!
+//! Control values are the current ones with every later edit undone, using the `from`
+//! values the activity log recorded; evidence is what had been attached and not yet
+//! removed on that day; the roster counts completions up to that day. Patch records and the
+//! activity excerpt are limited to the audit period.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::names::{Folder, safe_component};
+use super::{PackControl, PackData, PackEvidence};
+use crate::model::{Column, Control, ControlChange, ControlField, Status};
+use crate::store::{Result, Store};
+
+/// The calendar day of a stored UTC timestamp (`2026-11-28T13:53:52Z`).
+fn day_of(timestamp: &str) -> Option<NaiveDate> {
+    timestamp.get(..10).and_then(|day| day.parse().ok())
+}
+
+/// Puts a field of a control back to an earlier value.
+fn set_field(control: &mut Control, field: ControlField, value: &str) {
+    match field {
+        ControlField::Title => control.title = value.to_string(),
+        ControlField::Description => control.description = value.to_string(),
+        ControlField::Column => {
+            if let Ok(column) = value.parse::<Column>() {
+                control.column = column;
+            }
+        }
+        ControlField::Status => {
+            if let Ok(status) = value.parse::<Status>() {
+                control.status = status;
+            }
+        }
+        ControlField::StatusReason => control.status_reason = value.to_string(),
+        ControlField::Owner => control.owner = value.to_string(),
+        ControlField::Due => control.due = value.parse().ok(),
+        ControlField::ReviewDays => control.review_days = value.parse().ok(),
+        ControlField::Notes => control.notes = value.to_string(),
+        ControlField::AwsPart => control.aws_part = value.to_string(),
+        ControlField::CustomerPart => control.customer_part = value.to_string(),
+    }
+}
+
+/// Takes the snapshot of `project` as of `as_of`; `period` limits the patches and the
+/// activity excerpt (default: the project's audit period, else from its creation to the
+/// as-of date).
+pub fn collect(
+    store: &Store,
+    project: i64,
+    as_of: NaiveDate,
+    period: Option<(NaiveDate, NaiveDate)>,
+) -> Result<PackData> {
+    let project = store.project(project)?;
+    let created = day_of(&project.created_at).unwrap_or(as_of);
+    let (from, to) = period.unwrap_or(match (project.period_start, project.period_end) {
+        (Some(start), Some(end)) => (start, end),
+        _ => (created.min(as_of), as_of),
+    });
+    let activity = store.activity(Some(project.key), None)?;
+
+    // Undo, newest first, every edit made after the as-of date; leave out controls added
+    // after it.
+    let mut controls: Vec<Control> = store.controls(project.key)?;
+    let mut added_later = Vec::new();
+    for entry in activity.iter().rev() {
+        if day_of(&entry.at).is_none_or(|day| day <= as_of) {
+            break;
+        }
+        match entry.action.as_str() {
+            "control.update" => {
+                let changes: Vec<ControlChange> = entry
+                    .detail
+                    .get("changes")
+                    .cloned()
+                    .and_then(|c| serde_json::from_value(c).ok())
+                    .unwrap_or_default();
+                if let Some(control) = controls.iter_mut().find(|c| c.id == entry.subject) {
+                    for change in changes.iter().rev() {
+                        set_field(control, change.field, &change.from);
+                    }
+                }
+            }
+            "control.add" => added_later.push(entry.subject.clone()),
+            _ => {}
+        }
+    }
+    controls.retain(|c| !c.retired && !added_later.contains(&c.id));
+
+    let evidence = store.evidence(project.key, None)?;
+    let signoffs: Vec<_> = store
+        .signoffs(project.key)?
+        .into_iter()
+        .filter(|s| day_of(&s.signed_at).is_some_and(|day| day <= as_of))
+        .collect();
+
+    // Paths are handed out in pack order, so the same snapshot always gets the same names.
+    let mut control_folders: BTreeMap<Column, Folder> = BTreeMap::new();
+    let mut pack_controls = Vec::with_capacity(controls.len());
+    for column in Column::ALL {
+        for control in controls.iter().filter(|c| c.column == column) {
+            let folder_name = control_folders
+                .entry(column)
+                .or_default()
+                .name(&format!("{} {}", control.id, control.title));
+            let mut files = Folder::default();
+            let current: Vec<PackEvidence> = evidence
+                .iter()
+                .filter(|e| e.control == control.id)
+                .filter(|e| day_of(&e.added_at).is_some_and(|day| day <= as_of))
+                .filter(|e| {
+                    !e.removed
+                        || e.removed_at
+                            .as_deref()
+                            .and_then(day_of)
+                            .is_some_and(|day| day > as_of)
+                })
+                .map(|e| {
+                    let mut shown = e.clone();
+                    // Removed after the as-of date: on that day it was still current.
+                    shown.removed = false;
+                    shown.removed_at = None;
+                    shown.removed_by = None;
+                    shown.removed_reason = None;
+                    PackEvidence {
+                        path: format!(
+                            "evidence/{}/{}/{}",
+                            safe_component(column.as_str()),
+                            folder_name,
+                            files.name(&e.file_name)
+                        ),
+                        evidence: shown,
+                    }
+                })
+                .collect();
+            pack_controls.push(PackControl {
+                overdue: control.is_overdue(as_of),
+                evidence: current,
+                signoffs: signoffs
+                    .iter()
+                    .filter(|s| s.subject_kind == "control" && s.subject_key == control.id)
+                    .cloned()
+                    .collect(),
+                control: control.clone(),
+            });
+        }
+    }
+
+    let patches = store
+        .patch_records(project.key, as_of)?
+        .into_iter()
+        .filter(|p| p.released_on >= from && p.released_on <= to && p.released_on <= as_of)
+        .collect();
+    let activity = activity
+        .into_iter()
+        .filter(|e| day_of(&e.at).is_some_and(|day| day >= from && day <= to))
+        .collect();
+    Ok(PackData {
+        roster: store.training_roster(as_of)?,
+        deadlines: store.patch_deadlines(project.key)?,
+        generated_by: store.user_name()?,
+        generator: format!("Lockstep {}", env!("CARGO_PKG_VERSION")),
+        project,
+        as_of,
+        from,
+        to,
+        controls: pack_controls,
+        patches,
+        signoffs,
+        activity,
+    })
+}
