@@ -16,7 +16,21 @@ const PROJECT: &str = "Payments";
 /// with a hostile name), and a status change.
 fn populated(dir: &Path) -> std::path::PathBuf {
     assert_eq!(
-        lockstep(dir, &["project", "create", PROJECT, "--services", "ec2,rds,s3", "--period-start", "2026-01-01", "--period-end", "2026-12-31"]).code,
+        lockstep(
+            dir,
+            &[
+                "project",
+                "create",
+                PROJECT,
+                "--services",
+                "ec2,rds,s3",
+                "--period-start",
+                "2026-01-01",
+                "--period-end",
+                "2026-12-31"
+            ]
+        )
+        .code,
         0
     );
     let files = dir.join("files");
@@ -31,12 +45,36 @@ fn populated(dir: &Path) -> std::path::PathBuf {
     ] {
         let run = lockstep(
             dir,
-            &["evidence", "add", "--project", PROJECT, "--control", control, "--collected", "2026-11-01", files.join(file).to_str().unwrap()],
+            &[
+                "evidence",
+                "add",
+                "--project",
+                PROJECT,
+                "--control",
+                control,
+                "--collected",
+                "2026-11-01",
+                files.join(file).to_str().unwrap(),
+            ],
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     assert_eq!(
-        lockstep(dir, &["control", "set", "--project", PROJECT, "SRM-CUS-IAM-03", "--status", "implemented", "--owner", "Ana"]).code,
+        lockstep(
+            dir,
+            &[
+                "control",
+                "set",
+                "--project",
+                PROJECT,
+                "SRM-CUS-IAM-03",
+                "--status",
+                "implemented",
+                "--owner",
+                "Ana"
+            ]
+        )
+        .code,
         0
     );
     files
@@ -55,7 +93,13 @@ fn entries(pack: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn export(dir: &Path, out: &Path, extra: &[&str]) -> common::Run {
-    let mut args = vec!["export", "--project", PROJECT, "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "export",
+        "--project",
+        PROJECT,
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     lockstep(dir, &args)
 }
@@ -71,32 +115,61 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
     let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         &names[..8],
-        ["index.html", "controls.csv", "evidence.csv", "training.csv", "patches.csv", "signoffs.csv", "activity.csv", "evidence-pack.xlsx"]
+        [
+            "index.html",
+            "controls.csv",
+            "evidence.csv",
+            "training.csv",
+            "patches.csv",
+            "signoffs.csv",
+            "activity.csv",
+            "evidence-pack.xlsx"
+        ]
     );
     assert_eq!(names[names.len() - 2..], ["manifest.json", "SHA256SUMS"]);
-    let evidence: Vec<&(String, Vec<u8>)> = entries.iter().filter(|(n, _)| n.starts_with("evidence/")).collect();
+    let evidence: Vec<&(String, Vec<u8>)> = entries
+        .iter()
+        .filter(|(n, _)| n.starts_with("evidence/"))
+        .collect();
     assert_eq!(evidence.len(), 3);
     for (name, bytes) in &evidence {
         assert!(!name.contains(".."), "{name}");
-        assert!(!name.contains('<') && !name.contains('>'), "unsafe name {name}");
+        assert!(
+            !name.contains('<') && !name.contains('>'),
+            "unsafe name {name}"
+        );
         let original = fs::read_dir(&files)
             .unwrap()
             .map(|e| fs::read(e.unwrap().path()).unwrap())
             .find(|content| content == bytes);
-        assert!(original.is_some(), "{name} is not byte-identical to an attached file");
+        assert!(
+            original.is_some(),
+            "{name} is not byte-identical to an attached file"
+        );
     }
-    assert!(names.contains(&"evidence/aws/SRM-AWS-PE-01 Data centre physical access/soc2 report.pdf"));
+    assert!(
+        names.contains(&"evidence/aws/SRM-AWS-PE-01 Data centre physical access/soc2 report.pdf")
+    );
 
     // The manifest lists every file but itself and the checksums, with sizes and hashes.
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&entries.iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &entries
+            .iter()
+            .find(|(n, _)| n == "manifest.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
     assert_eq!(manifest["format_version"], 1);
     assert_eq!(manifest["project"], PROJECT);
     assert_eq!(manifest["as_of"], "2026-11-28");
     let listed = manifest["files"].as_array().unwrap();
     assert_eq!(listed.len(), entries.len() - 2);
     for file in listed {
-        let (_, bytes) = entries.iter().find(|(n, _)| n == file["path"].as_str().unwrap()).unwrap();
+        let (_, bytes) = entries
+            .iter()
+            .find(|(n, _)| n == file["path"].as_str().unwrap())
+            .unwrap();
         assert_eq!(file["size_bytes"].as_u64().unwrap(), bytes.len() as u64);
         let digest = lockstep::model::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes));
         assert_eq!(file["sha256"], digest.as_str());
@@ -118,7 +191,12 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
 
 #[test]
 fn sha256sum_passes_inside_the_extracted_pack() {
-    let has = |tool: &str| std::process::Command::new(tool).arg("--version").output().is_ok();
+    let has = |tool: &str| {
+        std::process::Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok()
+    };
     if !has("sha256sum") {
         println!("skipped: sha256sum is not installed");
         return;
@@ -138,7 +216,11 @@ fn sha256sum_passes_inside_the_extracted_pack() {
         .current_dir(&out)
         .output()
         .unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }
 
 #[test]
@@ -162,8 +244,19 @@ fn an_earlier_as_of_shows_the_earlier_status_and_no_later_evidence() {
     assert_eq!(export(&dir, &pack, &["--as-of", &yesterday]).code, 0);
     let entries = entries(&pack);
     assert!(!entries.iter().any(|(n, _)| n.starts_with("evidence/")));
-    let controls = String::from_utf8(entries.iter().find(|(n, _)| n == "controls.csv").unwrap().1.clone()).unwrap();
-    let mfa = controls.lines().find(|l| l.starts_with("SRM-CUS-IAM-03")).unwrap();
+    let controls = String::from_utf8(
+        entries
+            .iter()
+            .find(|(n, _)| n == "controls.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let mfa = controls
+        .lines()
+        .find(|l| l.starts_with("SRM-CUS-IAM-03"))
+        .unwrap();
     assert!(mfa.contains("not_started"), "{mfa}");
 }
 
@@ -179,9 +272,19 @@ fn an_altered_vault_file_stops_the_export_and_leaves_no_pack() {
     let pack = dir.join("pack.zip");
     let run = export(&dir, &pack, &[]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("iam-report.csv") && run.stderr.contains("altered"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("iam-report.csv") && run.stderr.contains("altered"),
+        "{}",
+        run.stderr
+    );
     assert!(!pack.exists());
-    assert!(!fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains("partial")));
+    assert!(
+        !fs::read_dir(&dir).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("partial"))
+    );
 }
 
 #[test]
@@ -190,13 +293,26 @@ fn bad_targets_and_projects_are_refused_with_one_sentence() {
     populated(&dir);
     let before = lockstep(&dir, &["log", "--project", PROJECT, "--json"]).stdout;
 
-    let unknown = lockstep(&dir, &["export", "--project", "Nope", "--out", dir.join("x.zip").to_str().unwrap()]);
+    let unknown = lockstep(
+        &dir,
+        &[
+            "export",
+            "--project",
+            "Nope",
+            "--out",
+            dir.join("x.zip").to_str().unwrap(),
+        ],
+    );
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("Nope"));
 
     let missing_folder = export(&dir, &dir.join("no/such/folder/pack.zip"), &[]);
     assert_eq!(missing_folder.code, 2);
-    assert!(missing_folder.stderr.contains("does not exist"), "{}", missing_folder.stderr);
+    assert!(
+        missing_folder.stderr.contains("does not exist"),
+        "{}",
+        missing_folder.stderr
+    );
 
     let existing = dir.join("exists.zip");
     fs::write(&existing, "keep me").unwrap();
@@ -207,7 +323,11 @@ fn bad_targets_and_projects_are_refused_with_one_sentence() {
     assert_eq!(export(&dir, &existing, &["--force"]).code, 0);
     assert!(fs::read(&existing).unwrap().starts_with(b"PK"));
 
-    let reversed = export(&dir, &dir.join("r.zip"), &["--from", "2026-12-01", "--to", "2026-01-01"]);
+    let reversed = export(
+        &dir,
+        &dir.join("r.zip"),
+        &["--from", "2026-12-01", "--to", "2026-01-01"],
+    );
     assert_eq!(reversed.code, 2);
     let bad_date = export(&dir, &dir.join("d.zip"), &["--as-of", "2026-02-30"]);
     assert_eq!(bad_date.code, 2);
@@ -216,7 +336,10 @@ fn bad_targets_and_projects_are_refused_with_one_sentence() {
         assert!(!run.stderr.contains("panicked"));
     }
     // Exports change nothing in the workspace.
-    assert_eq!(lockstep(&dir, &["log", "--project", PROJECT, "--json"]).stdout, before);
+    assert_eq!(
+        lockstep(&dir, &["log", "--project", PROJECT, "--json"]).stdout,
+        before
+    );
 }
 
 #[test]

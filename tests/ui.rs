@@ -535,3 +535,41 @@ fn verify_workspace_runs_in_the_background_and_reports_an_altered_file() {
                     .any(|l| l.contains("scan.txt") && l.contains(MFA)))
     );
 }
+
+#[test]
+fn exporting_from_the_window_writes_the_pack_and_offers_show_in_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    create_project(tmp.path());
+    let file = tmp.path().join("policy.txt");
+    std::fs::write(&file, "MFA for every human login").unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    open_card(&mut harness, MFA_CARD);
+    drop_file(&mut harness, &file);
+
+    harness.get_by_label("Evidence pack").click();
+    harness.run();
+    harness.get_by_label("Export evidence pack…").click();
+    harness.run();
+    assert!(matches!(harness.state().state.dialog, Dialog::Export(_)));
+    // The system save dialog cannot run headless: the test chooses the target as it would.
+    let target = tmp.path().join("out").join("pack.zip");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    if let Dialog::Export(form) = &mut harness.state_mut().state.dialog {
+        form.target = Some(target.clone());
+    }
+    harness.run();
+    harness.get_by_label("Export").click();
+    finish_background_job(&mut harness);
+
+    assert!(target.is_file());
+    let bytes = std::fs::read(&target).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+    harness.get_by_label("Show in folder");
+    let note = harness.state().state.notifications.last().unwrap().clone();
+    assert!(
+        note.text.starts_with("Evidence pack written"),
+        "{}",
+        note.text
+    );
+    assert_eq!(note.file.as_deref(), Some(target.as_path()));
+}
