@@ -2,10 +2,11 @@
 //! by role and label. Each flow runs on a fresh temp workspace with a fixed clock and a
 //! fixed "today", and checks what the store holds afterwards, not only what is drawn.
 
+mod window;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -13,47 +14,13 @@ use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use lockstep::app::{App, Dialog};
 use lockstep::catalog::Baseline;
 use lockstep::model::{ControlField, ControlPatch, Status};
-use lockstep::store::{Clock, NewProject, Store};
+use lockstep::store::Store;
+use window::{PROJECT, clock, create_project, harness, open_app, today};
 
-const PROJECT: &str = "Payments platform";
 const MFA: &str = "SRM-CUS-IAM-03";
 const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";
 const ROOT_CARD: &str = "SRM-CUS-IAM-01 Root account protection";
 const SEARCH_HINT: &str = "Search id, title";
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
-}
-
-fn clock() -> Clock {
-    Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap())
-}
-
-fn open_app(dir: &Path) -> App {
-    App::open_with(dir.to_path_buf(), clock(), today())
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(lockstep::ui::style)
-        .build_ui_state(|ui, app: &mut App| lockstep::ui::frame_ui(app, ui), app);
-    harness.run();
-    harness
-}
-
-/// Creates the usual project through the store, as the CLI would, and returns its key.
-fn create_project(dir: &Path) -> i64 {
-    let mut store = Store::open_with_clock(dir, clock()).unwrap();
-    store
-        .create_project(&NewProject {
-            name: PROJECT.to_string(),
-            services: vec!["ec2".into(), "rds".into(), "s3".into()],
-            ..NewProject::default()
-        })
-        .unwrap()
-        .key
-}
 
 fn store<'h>(harness: &'h Harness<'_, App>) -> &'h Store {
     harness.state().store().unwrap()

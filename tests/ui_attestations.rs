@@ -2,10 +2,11 @@
 //! by role and label. Each flow runs on a fresh temp workspace with a fixed clock and a fixed
 //! "today", and checks what the store holds afterwards, not only what is drawn.
 
-use std::path::Path;
-use std::sync::Arc;
+mod window;
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use std::path::Path;
+
+use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -13,9 +14,9 @@ use lockstep::app::{App, Concern, Level, Target, View};
 use lockstep::model::{
     AssetKind, ControlField, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
 };
-use lockstep::store::{Clock, NewAsset, NewPatch, NewPerson, NewProject, Store};
+use lockstep::store::{NewAsset, NewPatch, NewPerson, Store};
+use window::{create_project, harness, open_app, open_store, today};
 
-const PROJECT: &str = "Payments platform";
 const MFA: &str = "SRM-CUS-IAM-03";
 const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";
 const ANA: &str = "ana@example.com";
@@ -24,44 +25,6 @@ const WEB: &str = "web-1";
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
-}
-
-fn today() -> NaiveDate {
-    day("2026-11-28")
-}
-
-fn clock() -> Clock {
-    Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap())
-}
-
-fn open_app(dir: &Path) -> App {
-    App::open_with(dir.to_path_buf(), clock(), today())
-}
-
-fn harness(app: App) -> Harness<'static, App> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(lockstep::ui::style)
-        .build_ui_state(|ui, app: &mut App| lockstep::ui::frame_ui(app, ui), app);
-    harness.run();
-    harness
-}
-
-/// The store as the command line would open it, beside the window's own.
-fn open_store(dir: &Path) -> Store {
-    Store::open_with_clock(dir, clock()).unwrap()
-}
-
-/// Creates the usual project through the store and returns its key.
-fn create_project(dir: &Path) -> i64 {
-    open_store(dir)
-        .create_project(&NewProject {
-            name: PROJECT.to_string(),
-            services: vec!["ec2".into(), "rds".into(), "s3".into()],
-            ..NewProject::default()
-        })
-        .unwrap()
-        .key
 }
 
 fn add_ana_and_awareness(dir: &Path) {
