@@ -237,6 +237,11 @@ impl Vault {
                     let _ = fs::remove_file(&part);
                     return Err(self.write_error(&ready, source));
                 }
+                // Sync the folder so the `ready` name survives a power cut before the row
+                // that names its hash is committed.
+                if let Ok(dir) = File::open(self.tmp_dir()) {
+                    let _ = dir.sync_all();
+                }
                 Ok(Staged {
                     sha256,
                     size_bytes,
