@@ -22,6 +22,8 @@ pub enum VaultCommand {
 
 pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
     let VaultCommand::Purge { yes } = command;
+    // Under the vault's lock, an ingest cannot reuse a file between the check and the delete.
+    let _lock = workspace.vault.lock()?;
     let keep = workspace.store.current_hashes()?;
     let unused = workspace.vault.unreferenced(&keep);
     let bytes: u64 = unused.iter().map(|(_, size)| size).sum();

@@ -362,6 +362,9 @@ impl Vault {
     /// Moves a staged file into place once its row is committed. Identical content already
     /// in place is kept and the copy dropped.
     pub fn commit(&self, staged: Staged) -> Result<PathBuf, VaultError> {
+        // A purge in another process holds the lock while it deletes: the check below then
+        // sees the file gone and moves this copy into place instead of relying on it.
+        let _lock = self.lock();
         let target = self.blob_path(&staged.sha256);
         if target.is_file() {
             let _ = fs::remove_file(&staged.ready);
@@ -369,6 +372,21 @@ impl Vault {
         }
         self.move_into_place(&staged.ready, &target)?;
         Ok(target)
+    }
+
+    /// Takes the vault's lock, held while files move into place or are purged, so a purge
+    /// never deletes a file an ingest in another process has just decided to reuse. The lock
+    /// is released when the returned handle is dropped.
+    pub fn lock(&self) -> Result<File, VaultError> {
+        let path = self.root.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| self.write_error(&path, e))?;
+        file.lock().map_err(|e| self.write_error(&path, e))?;
+        Ok(file)
     }
 
     /// Drops a staged file whose row was not written.
