@@ -16,7 +16,26 @@ pub fn os_user_name() -> String {
         .filter_map(|key| std::env::var(key).ok())
         .map(|name| name.trim().to_string())
         .find(|name| !name.is_empty())
+        .or_else(login_of_current_uid)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of this process's user from the system's user list, for sessions (such as
+/// services and containers) that set no user variables. Linux only; elsewhere none.
+fn login_of_current_uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let users = std::fs::read_to_string("/etc/passwd").ok()?;
+    users.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_string())
+    })
 }
 
 impl Store {
