@@ -424,7 +424,9 @@ fn copy_hashing(
                 total += read as u64;
                 progress(read as u64);
                 if to_hasher.send((buffer, read)).is_err() {
-                    return Err(CopyError::Write(io::Error::other("the hashing thread stopped")));
+                    return Err(CopyError::Write(io::Error::other(
+                        "the hashing thread stopped",
+                    )));
                 }
             }
         })();
@@ -432,7 +434,8 @@ fn copy_hashing(
         let digest = hasher.join();
         pool.extend(returned.try_iter());
         copied?;
-        let digest = digest.map_err(|_| CopyError::Write(io::Error::other("the hashing thread failed")))?;
+        let digest =
+            digest.map_err(|_| CopyError::Write(io::Error::other("the hashing thread failed")))?;
         Ok((total, digest))
     })
 }
