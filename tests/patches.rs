@@ -819,7 +819,10 @@ fn evidence_for_a_patch_is_stored_in_the_vault_under_its_hash() {
     assert_eq!(recorded.code, 0, "{recorded:?}");
     let blob = dir.join("vault/sha256").join(&sha[..2]).join(&sha[2..]);
     assert_eq!(fs::read(&blob).unwrap(), content);
-    assert_eq!(files_under(&dir.join("vault/sha256")), [blob.clone()]);
+    assert_eq!(
+        files_under(&dir.join("vault/sha256")),
+        std::slice::from_ref(&blob)
+    );
     assert!(files_under(&dir.join("vault/tmp")).is_empty());
     let records = status(&dir, "2026-10-20");
     let stored = find(&records, "CVE-2026-0001");
