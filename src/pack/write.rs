@@ -21,7 +21,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::report::{ReportError, report_files};
 use super::{FORMAT_VERSION, PackData};
 use crate::model::hex;
-use crate::vault::{CHUNK_BYTES, Vault};
+use crate::vault::{CHUNK_BYTES, Vault, WriteBack};
 
 /// The name the manifest has in every pack.
 pub const MANIFEST: &str = "manifest.json";
@@ -160,14 +160,33 @@ pub fn export(
         .create_new(true)
         .open(&partial)
         .map_err(|e| write_error(&partial, e))?;
+    // A second handle lets a helper thread sync what is written while the rest is read
+    // and hashed, so the final sync has little left to do.
+    let sync_handle = file.try_clone().ok();
+    let mut write_back = WriteBack::default();
+    let sink = BufWriter::with_capacity(CHUNK_BYTES, file);
+    let mut early_sync = |bytes: u64| {
+        if let Some(handle) = &sync_handle {
+            write_back.wrote(handle, bytes);
+        }
+    };
     let result = write_pack(
         data,
         vault,
-        BufWriter::with_capacity(CHUNK_BYTES, file),
+        sink,
         &partial,
         cancel,
         progress,
+        &mut early_sync,
     );
+    // Joined on every path, so no handle to the partial file outlives the export.
+    let synced = write_back.finish();
+    drop(sync_handle);
+    let result = match (result, synced) {
+        (Ok(written), Ok(())) => Ok(written),
+        (Ok(_), Err(error)) => Err(write_error(&partial, error)),
+        (Err(error), _) => Err(error),
+    };
     match result {
         Ok((file, files, bytes)) => {
             let finished = file
@@ -222,6 +241,7 @@ fn write_pack<W: Write + Seek>(
     partial: &Path,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(ExportProgress),
+    early_sync: &mut dyn FnMut(u64),
 ) -> Result<(W, usize, u64), ExportError> {
     use chrono::Datelike as _;
     let stamp = DateTime::from_date_and_time(
@@ -308,6 +328,7 @@ fn write_pack<W: Write + Seek>(
         let (size, digest) = copy_hashing(&mut blob, &mut zip, &mut buffers, cancel, &mut |read| {
             state.bytes_done += read;
             progress(state);
+            early_sync(state.bytes_done);
         })
         .map_err(|error| match error {
             CopyError::Cancelled => ExportError::Cancelled,

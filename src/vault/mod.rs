@@ -554,7 +554,7 @@ fn owner_is_running(name: &str, path: &Path) -> bool {
 /// time: when no thread or handle can be had, the copy goes on without it and the final
 /// sync writes everything.
 #[derive(Default)]
-struct WriteBack {
+pub(crate) struct WriteBack {
     /// Bytes written when the next early sync is due.
     due: u64,
     /// Asks the thread for a sync; holds at most one request, so a busy thread is not
@@ -569,7 +569,7 @@ struct WriteBack {
 impl WriteBack {
     /// Tells the thread that `total` bytes are written, starting it on the first call that
     /// passes [`WRITE_BACK_BYTES`].
-    fn wrote(&mut self, output: &File, total: u64) {
+    pub(crate) fn wrote(&mut self, output: &File, total: u64) {
         if total < self.due.max(WRITE_BACK_BYTES) || self.unavailable {
             return;
         }
@@ -606,7 +606,7 @@ impl WriteBack {
     }
 
     /// Stops the thread and returns the first error of its syncs.
-    fn finish(self) -> io::Result<()> {
+    pub(crate) fn finish(self) -> io::Result<()> {
         drop(self.wake);
         match self.thread.map(thread::JoinHandle::join) {
             None => Ok(()),
