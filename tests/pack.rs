@@ -351,3 +351,44 @@ fn verify_pack_accepts_a_fresh_export() {
     let run = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn a_cancelled_export_leaves_no_file_behind() {
+    let (_tmp, dir) = workspace();
+    populated(&dir);
+    let workspace = common::open_workspace(&dir);
+    let project = workspace.store.project_by_name(PROJECT).unwrap();
+    let data = lockstep::pack::collect(
+        &workspace.store,
+        project.key,
+        chrono::Local::now().date_naive(),
+        None,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    fs::create_dir_all(&out).unwrap();
+    let target = out.join("pack.zip");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    // Cancel as soon as the first evidence bytes are on their way.
+    let result = lockstep::pack::export(
+        &data,
+        &workspace.vault,
+        &target,
+        false,
+        &cancel,
+        &mut |progress| {
+            if progress.files_done >= 8 {
+                cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        },
+    );
+    assert!(
+        matches!(result, Err(lockstep::pack::ExportError::Cancelled)),
+        "{result:?}"
+    );
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        0,
+        "a partial file was left behind"
+    );
+}
