@@ -56,7 +56,7 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         &mut |_| {},
     )?;
     println!(
-        "wrote {} ({} files, {} bytes of content) for '{}' as of {as_of}",
+        "wrote {} ({} files with manifest.json and SHA256SUMS, {} bytes of content) for '{}' as of {as_of}",
         summary.path.display(),
         summary.files,
         summary.bytes,
