@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::{App, Level};
-use crate::model::{AssetKind, ManagedBy, Severity, SignoffSubject, parse_date};
+use crate::model::{AssetKind, ManagedBy, Severity, SignoffSubject, parse_optional_date};
 use crate::store::{NewAsset, NewPatch, NewPerson, NewSignoff, NewTraining};
 
 /// The form of the training view: a completion to record, a person or a course to add.
@@ -145,11 +145,7 @@ impl ImportKind {
 }
 
 fn optional_date(text: &str) -> Result<Option<NaiveDate>, String> {
-    if text.trim().is_empty() {
-        Ok(None)
-    } else {
-        parse_date(text).map(Some).map_err(|e| e.to_string())
-    }
+    parse_optional_date(text).map_err(|e| e.to_string())
 }
 
 impl App {

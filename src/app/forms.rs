@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Control, ControlField, ControlPatch, parse_date};
+use crate::model::{Control, ControlField, ControlPatch, parse_optional_date};
 use crate::store::{NewControl, NewProject};
 
 /// The new-project dialog.
@@ -28,13 +28,7 @@ pub struct NewProjectForm {
 impl NewProjectForm {
     /// Checks the dates and builds the request; the store checks the rest.
     pub fn to_request(&self) -> Result<NewProject, String> {
-        let date = |text: &str| -> Result<Option<chrono::NaiveDate>, String> {
-            if text.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse_date(text).map(Some).map_err(|e| e.to_string())
-            }
-        };
+        let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
         Ok(NewProject {
             name: self.name.clone(),
             description: self.description.clone(),

@@ -21,7 +21,7 @@ use chrono::{Local, NaiveDate};
 
 use crate::catalog::{Baseline, Service};
 use crate::model::{Control, ControlChange, ControlField, ControlPatch, Project, Status};
-use crate::model::{Evidence, Validity, parse_date};
+use crate::model::{Evidence, Validity, parse_optional_date};
 use crate::store::{
     ActivityEntry, Asset, Clock, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff,
     Store, system_clock,
@@ -425,13 +425,7 @@ impl App {
         else {
             return;
         };
-        let date = |text: &str| -> Result<Option<NaiveDate>, String> {
-            if text.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse_date(text).map(Some).map_err(|e| e.to_string())
-            }
-        };
+        let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
         let request = (|| -> Result<ExportRequest, String> {
             let as_of = date(&form.as_of)?.unwrap_or(self.state.today);
             let period = match (date(&form.from)?, date(&form.to)?) {
@@ -486,13 +480,7 @@ impl App {
             self.notify(Level::Error, text);
             return;
         }
-        let date = |text: &str| -> Result<Option<NaiveDate>, String> {
-            if text.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse_date(text).map(Some).map_err(|e| e.to_string())
-            }
-        };
+        let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
         let options = match (
             date(&self.state.draft.collected_on),
             date(&self.state.draft.valid_until),

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{RuleError, parse_date};
+use super::{RuleError, parse_optional_date};
 
 /// Who is responsible for a control: the three columns of the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -343,13 +343,9 @@ pub(crate) fn normalise_value(field: ControlField, value: &str) -> Result<String
         }
         ControlField::Column => Ok(value.parse::<Column>()?.as_str().to_string()),
         ControlField::Status => Ok(value.parse::<Status>()?.as_str().to_string()),
-        ControlField::Due => {
-            if value.trim().is_empty() {
-                Ok(String::new())
-            } else {
-                Ok(parse_date(value)?.to_string())
-            }
-        }
+        ControlField::Due => Ok(parse_optional_date(value)?
+            .map(|date| date.to_string())
+            .unwrap_or_default()),
         ControlField::ReviewDays => {
             let text = value.trim();
             if text.is_empty() {

@@ -13,6 +13,15 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, RuleError> {
         .ok_or_else(|| RuleError::BadDate(text.to_string()))
 }
 
+/// Parses a date that may be left empty: empty (or blank) is `None`.
+pub fn parse_optional_date(text: &str) -> Result<Option<NaiveDate>, RuleError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_date(text).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,6 +36,13 @@ mod tests {
             parse_date(" 2024-02-29 ").unwrap(),
             NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
         );
+    }
+
+    #[test]
+    fn an_empty_optional_date_is_none() {
+        assert_eq!(parse_optional_date("  "), Ok(None));
+        assert!(parse_optional_date("2027-02-30").is_err());
+        assert!(parse_optional_date("2027-03-01").unwrap().is_some());
     }
 
     #[test]
