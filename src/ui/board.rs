@@ -9,6 +9,7 @@ use egui::{
 use super::theme::{
     AREA_ROW_HEIGHT, CARD_GAP, CARD_ROW_HEIGHT, DANGER, column_caption, column_color, status_color,
 };
+use super::widgets::chip_ui;
 use crate::app::{AppState, BoardColumn, BoardRow, Command};
 use crate::model::Control;
 
@@ -215,18 +216,4 @@ fn card_ui(
             Some(control.id.clone())
         }));
     }
-}
-
-/// A small coloured label with its word: colour is never the only signal.
-pub fn chip_ui(ui: &mut Ui, text: &str, color: Color32) {
-    let galley =
-        ui.painter()
-            .layout_no_wrap(text.to_string(), FontId::proportional(11.5), Color32::WHITE);
-    let size = galley.size() + vec2(12.0, 4.0);
-    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    // The word is painted, not laid out as a label: say it to screen readers too.
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
-    ui.painter().rect_filled(rect, CornerRadius::same(8), color);
-    ui.painter()
-        .galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
 }

@@ -6,8 +6,8 @@
 
 use egui::{RichText, Ui};
 
-use super::board::chip_ui;
 use super::theme::{DANGER, column_color, status_color};
+use super::widgets::chip_ui;
 use crate::app::{AppState, Command, PanelDraft};
 use crate::model::{Column, Control, ControlField, ControlPatch, Status};
 

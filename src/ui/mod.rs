@@ -15,6 +15,7 @@ mod signoffs;
 mod theme;
 mod top_bar;
 mod training;
+mod widgets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

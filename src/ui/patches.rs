@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::patch_color;
+use super::widgets::{chosen_file_ui, pick_one_ui};
 use crate::app::{AppState, Command, ImportKind, PatchSort};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
 use crate::store::PatchRecord;
@@ -160,7 +161,11 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
                                 .map(|d| d.to_string())
                                 .unwrap_or_default(),
                         );
-                        super::board::chip_ui(ui, record.state.label(), patch_color(record.state));
+                        super::widgets::chip_ui(
+                            ui,
+                            record.state.label(),
+                            patch_color(record.state),
+                        );
                         ui.end_row();
                     }
                 });
@@ -174,21 +179,13 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
+            let assets: Vec<(String, String)> = state
+                .assets
+                .iter()
+                .map(|a| (a.name.clone(), a.name.clone()))
+                .collect();
             let label = ui.label("Asset");
-            egui::ComboBox::from_id_salt("patch_asset")
-                .selected_text(if form.asset.is_empty() {
-                    "Choose…".to_string()
-                } else {
-                    form.asset.clone()
-                })
-                .width(200.0)
-                .show_ui(ui, |ui| {
-                    for asset in &state.assets {
-                        ui.selectable_value(&mut form.asset, asset.name.clone(), &asset.name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            pick_one_ui(ui, "patch_asset", label.id, 200.0, &mut form.asset, &assets);
             ui.end_row();
             let label = ui.label("Advisory");
             ui.add(
@@ -226,18 +223,9 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             .labelled_by(label.id);
             ui.end_row();
             ui.label("Evidence");
-            ui.horizontal(|ui| {
-                let name = form
-                    .evidence
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "none".to_string());
-                ui.label(RichText::new(name).small());
-                if ui.small_button("Choose…").clicked() {
-                    commands.push(Command::PickPatchEvidence);
-                }
-            });
+            if chosen_file_ui(ui, form.evidence.as_ref()) {
+                commands.push(Command::PickPatchEvidence);
+            }
             ui.end_row();
         });
     let ready = !form.asset.is_empty()

@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::training_color;
+use super::widgets::{chosen_file_ui, pick_one_ui};
 use crate::app::{AppState, Command, ImportKind};
 use crate::model::{SignoffSubject, TrainingState};
 
@@ -75,7 +76,7 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
                                         Some(date) => format!("{} · {date}", entry.state.label()),
                                         None => entry.state.label().to_string(),
                                     };
-                                    super::board::chip_ui(ui, &text, training_color(entry.state));
+                                    super::widgets::chip_ui(ui, &text, training_color(entry.state));
                                 }
                                 None => {
                                     ui.label("");
@@ -95,43 +96,36 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("Person");
-            let person = state
+            let people: Vec<(String, String)> = state
                 .people
                 .iter()
-                .find(|p| p.email == form.email)
-                .map(|p| format!("{} <{}>", p.name, p.email))
-                .unwrap_or_else(|| "Choose…".to_string());
-            egui::ComboBox::from_id_salt("training_person")
-                .selected_text(person)
-                .width(220.0)
-                .show_ui(ui, |ui| {
-                    for person in state.people.iter().filter(|p| p.active) {
-                        ui.selectable_value(
-                            &mut form.email,
-                            person.email.clone(),
-                            format!("{} <{}>", person.name, person.email),
-                        );
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+                .filter(|p| p.active)
+                .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
+                .collect();
+            let label = ui.label("Person");
+            pick_one_ui(
+                ui,
+                "training_person",
+                label.id,
+                220.0,
+                &mut form.email,
+                &people,
+            );
             ui.end_row();
+            let courses: Vec<(String, String)> = state
+                .courses
+                .iter()
+                .map(|c| (c.name.clone(), c.name.clone()))
+                .collect();
             let label = ui.label("Course");
-            egui::ComboBox::from_id_salt("training_course")
-                .selected_text(if form.course.is_empty() {
-                    "Choose…".to_string()
-                } else {
-                    form.course.clone()
-                })
-                .width(220.0)
-                .show_ui(ui, |ui| {
-                    for course in &state.courses {
-                        ui.selectable_value(&mut form.course, course.name.clone(), &course.name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            pick_one_ui(
+                ui,
+                "training_course",
+                label.id,
+                220.0,
+                &mut form.course,
+                &courses,
+            );
             ui.end_row();
             let label = ui.label("Completed on");
             ui.add(
@@ -142,18 +136,9 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             .labelled_by(label.id);
             ui.end_row();
             ui.label("Certificate");
-            ui.horizontal(|ui| {
-                let name = form
-                    .certificate
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "none".to_string());
-                ui.label(RichText::new(name).small());
-                if ui.small_button("Choose…").clicked() {
-                    commands.push(Command::PickCertificate);
-                }
-            });
+            if chosen_file_ui(ui, form.certificate.as_ref()) {
+                commands.push(Command::PickCertificate);
+            }
             ui.end_row();
         });
     let ready = !form.email.is_empty() && !form.course.is_empty();
