@@ -348,6 +348,30 @@ impl LineCounter {
     }
 }
 
+/// Closes an import: when any row was stored, writes the import's one activity row —
+/// `entry` with the file's name and SHA-256 and the counts added to its detail — and
+/// commits; when none was, drops the transaction so the workspace stays as it was.
+pub(super) fn finish_import(
+    tx: rusqlite::Transaction<'_>,
+    table: &CsvTable,
+    report: &ImportReport,
+    mut entry: super::activity::Entry<'_>,
+) -> super::Result<()> {
+    if report.imported == 0 {
+        return Ok(());
+    }
+    if let Some(detail) = entry.detail.as_object_mut() {
+        detail.insert("file_name".into(), table.file_name.clone().into());
+        detail.insert("file_sha256".into(), table.sha256.clone().into());
+        detail.insert("rows".into(), report.rows.into());
+        detail.insert("imported".into(), report.imported.into());
+        detail.insert("refused".into(), report.refused.len().into());
+    }
+    super::activity::append(&tx, entry)?;
+    tx.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

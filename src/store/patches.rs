@@ -26,7 +26,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::activity::{Entry, append};
-use super::csv_import::{CsvRow, ImportReport, RowProblem, read_csv};
+use super::csv_import::{CsvRow, ImportReport, RowProblem, finish_import, read_csv};
 use super::{Result, Store, StoreError};
 use crate::model::{
     AssetKind, ManagedBy, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,
@@ -699,30 +699,19 @@ impl Store {
             },
             applied,
         };
-        if report.report.imported == 0 {
-            // Nothing to store: the transaction is dropped, so the log stays as it was.
-            return Ok(report);
-        }
-        append(
-            &tx,
+        finish_import(
+            tx,
+            &table,
+            &report.report,
             Entry {
                 at: &at,
                 actor: &actor,
                 project: Some((project, &project_name)),
                 subject: PATCHES_SUBJECT,
                 action: "patch.import",
-                detail: json!({
-                    "file_name": table.file_name,
-                    "sha256": table.sha256,
-                    "rows": report.report.rows,
-                    "imported": report.report.imported,
-                    "added": added,
-                    "applied": applied,
-                    "refused": report.report.refused.len(),
-                }),
+                detail: json!({ "added": added, "applied": applied }),
             },
         )?;
-        tx.commit()?;
         Ok(report)
     }
 

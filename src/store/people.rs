@@ -24,7 +24,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::activity::{Entry, append};
-use super::csv_import::{ImportReport, RowProblem, read_csv};
+use super::csv_import::{ImportReport, RowProblem, finish_import, read_csv};
 use super::{Result, Store, StoreError};
 use crate::model::{
     RuleError, TrainingState, check_email, hex, parse_date, training_expires_on, training_state,
@@ -494,28 +494,19 @@ impl Store {
             imported: imported.len(),
             refused,
         };
-        if imported.is_empty() {
-            return Ok(report);
-        }
-        append(
-            &tx,
+        finish_import(
+            tx,
+            &table,
+            &report,
             Entry {
                 at: &at,
                 actor: &actor,
                 project: None,
                 subject: "",
                 action: "person.import",
-                detail: json!({
-                    "file_name": table.file_name,
-                    "file_sha256": table.sha256,
-                    "rows": report.rows,
-                    "imported": report.imported,
-                    "refused": report.refused.len(),
-                    "emails": imported,
-                }),
+                detail: json!({ "emails": imported }),
             },
         )?;
-        tx.commit()?;
         Ok(report)
     }
 
@@ -666,28 +657,19 @@ impl Store {
             imported: imported.len(),
             refused,
         };
-        if imported.is_empty() {
-            return Ok(report);
-        }
-        append(
-            &tx,
+        finish_import(
+            tx,
+            &table,
+            &report,
             Entry {
                 at: &at,
                 actor: &actor,
                 project: None,
                 subject: "",
                 action: "training.import",
-                detail: json!({
-                    "file_name": table.file_name,
-                    "file_sha256": table.sha256,
-                    "rows": report.rows,
-                    "imported": report.imported,
-                    "refused": report.refused.len(),
-                    "records": imported,
-                }),
+                detail: json!({ "records": imported }),
             },
         )?;
-        tx.commit()?;
         Ok(report)
     }
 
