@@ -119,6 +119,9 @@ pub struct BoardColumn {
     pub rows: Vec<BoardRow>,
     /// Cards shown.
     pub shown: usize,
+    /// For each row, and one past the last, how many area headings come before it: with
+    /// the two row heights, every row's position follows without a per-frame pass.
+    pub areas_before: Vec<usize>,
 }
 
 impl BoardColumn {
@@ -175,7 +178,15 @@ pub fn layout(
                 shown += cards.len();
                 rows.extend(cards.into_iter().map(BoardRow::Card));
             }
+            let mut areas_before = Vec::with_capacity(rows.len() + 1);
+            let mut areas = 0;
+            areas_before.push(0);
+            for row in &rows {
+                areas += usize::from(matches!(row, BoardRow::Area { .. }));
+                areas_before.push(areas);
+            }
             BoardColumn {
+                areas_before,
                 column,
                 total,
                 done,

@@ -63,15 +63,13 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    // Cumulative offsets let the viewport pick its rows by binary search.
-    let mut offsets = Vec::with_capacity(column.rows.len() + 1);
-    let mut y = 0.0;
-    offsets.push(0.0);
-    for row in &column.rows {
-        y += row_height(row);
-        offsets.push(y);
-    }
-    let total_height = y;
+    // A row's top follows from how many headings and cards come before it.
+    let offset = |index: usize| {
+        let areas = column.areas_before[index];
+        areas as f32 * AREA_ROW_HEIGHT + (index - areas) as f32 * CARD_ROW_HEIGHT
+    };
+    let rows = column.rows.len();
+    let total_height = offset(rows);
     egui::ScrollArea::vertical()
         .id_salt(("board_column", column.column.as_str()))
         .auto_shrink([false, false])
@@ -79,16 +77,12 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
             let width = ui.available_width();
             ui.set_height(total_height);
             let top = ui.min_rect().top();
-            let first = offsets
-                .partition_point(|&o| o <= viewport.min.y)
-                .saturating_sub(1);
-            let last = offsets
-                .partition_point(|&o| o < viewport.max.y)
-                .min(column.rows.len());
-            let first = first.min(last);
-            for (row, offset) in column.rows[first..last].iter().zip(&offsets[first..last]) {
+            let first = count_while(rows + 1, |i| offset(i) <= viewport.min.y).saturating_sub(1);
+            let last = count_while(rows + 1, |i| offset(i) < viewport.max.y).min(rows);
+            for index in first.min(last)..last {
+                let row = &column.rows[index];
                 let rect = Rect::from_min_size(
-                    egui::pos2(ui.min_rect().left(), top + offset),
+                    egui::pos2(ui.min_rect().left(), top + offset(index)),
                     vec2(width, row_height(row)),
                 );
                 match row {
@@ -101,6 +95,21 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
                 }
             }
         });
+}
+
+/// How many of the indices `0..n` satisfy `holds`, which is true up to some index and false
+/// after it: a binary search.
+fn count_while(n: usize, holds: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0, n);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if holds(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 fn area_ui(ui: &mut Ui, rect: Rect, name: &str, count: usize) {
