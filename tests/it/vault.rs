@@ -2,7 +2,7 @@
 //! stored once under their SHA-256, tombstones and purge, `verify`, kills and cancels in the
 //! middle of an ingest, and files that are refused.
 
-mod common;
+
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -14,7 +14,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use common::{Run, binary, files_under, listing, lockstep, new_project, open_workspace, workspace};
+use crate::common::{Run, binary, files_under, listing, lockstep, new_project, open_workspace, workspace};
 use lockstep::model::Evidence;
 use lockstep::store::{NewEvidence, VAULT_DIR};
 use lockstep::vault::{CHUNK_BYTES, VaultError};
@@ -185,7 +185,7 @@ fn add(dir: &Path, control: &str, files: &[&Path], extra: &[&str]) -> Run {
         .arg(dir)
         .args(add_args(control, files))
         .args(extra);
-    common::run(command)
+    crate::common::run(command)
 }
 
 fn evidence_json(dir: &Path, extra: &[&str]) -> Vec<Value> {
@@ -955,7 +955,7 @@ fn a_wrong_target_or_bad_dates_are_refused_once_for_all_files() {
         CONTROL,
     ]);
     command.arg(&source);
-    let refused = common::run(command);
+    let refused = crate::common::run(command);
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(refused.stderr.contains("No such project"), "{refused:?}");
     assert_eq!(evidence_json(&dir, &[]), Vec::<Value>::new());

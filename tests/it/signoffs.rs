@@ -1,10 +1,10 @@
 //! Sign-offs: each kind of subject turns stale when what it covered changes, a new sign-off
 //! supersedes without editing the old one, and the CLI speaks the contract.
 
-mod common;
+
 
 use chrono::NaiveDate;
-use common::{lockstep, new_project, open, workspace};
+use crate::common::{lockstep, new_project, open, workspace};
 use lockstep::model::{AssetKind, ManagedBy, Severity, SignoffSubject};
 use lockstep::store::{NewAsset, NewPatch, NewPerson, NewSignoff, Store};
 
@@ -88,7 +88,7 @@ fn a_control_signoff_turns_stale_when_the_control_changes() {
 #[test]
 fn a_control_signoff_turns_stale_when_evidence_is_attached() {
     let (_tmp, dir) = workspace();
-    let mut workspace = common::open_workspace(&dir);
+    let mut workspace = crate::common::open_workspace(&dir);
     let project = workspace
         .store
         .create_project(&new_project("P", &["ec2"]))

@@ -1,12 +1,12 @@
 //! The command line checked from outside: the real binary on a temp workspace, its exit
 //! codes, its JSON, and what it prints when it refuses.
 
-mod common;
+
 
 use std::fs;
 use std::path::Path;
 
-use common::{Run, binary, lockstep, raw, run, workspace};
+use crate::common::{Run, binary, lockstep, raw, run, workspace};
 use serde_json::Value;
 
 const PROJECT: &str = "Payments platform";

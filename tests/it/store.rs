@@ -2,12 +2,12 @@
 //! one activity row per command, service-aware controls, the ownership test and the
 //! hash-chained log.
 
-mod common;
+
 
 use std::fs;
 use std::path::Path;
 
-use common::{FIXED_TIME_TEXT, listing, new_project, open, raw, workspace};
+use crate::common::{FIXED_TIME_TEXT, listing, new_project, open, raw, workspace};
 use lockstep::catalog::CatalogError;
 use lockstep::model::{Column, ControlField, ControlPatch, Origin, RuleError, Status};
 use lockstep::store::{

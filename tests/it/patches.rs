@@ -2,13 +2,13 @@
 //! import, evidence in the vault, and what the command line refuses, through the store and
 //! through the real binary on a temp workspace.
 
-mod common;
+
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use common::{Run, files_under, lockstep, new_project, open, raw, workspace};
+use crate::common::{Run, files_under, lockstep, new_project, open, raw, workspace};
 use lockstep::model::{AssetKind, ManagedBy, PatchState, Severity};
 use lockstep::store::{NewAsset, NewPatch, PatchChange, PatchDeadlines, Store, StoreError};
 use serde_json::Value;

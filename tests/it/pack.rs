@@ -2,13 +2,13 @@
 //! pack, byte-identical repeats, as-of snapshots, and every way an export is refused
 //! without leaving a partial pack or changing the workspace.
 
-mod common;
+
 
 use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use common::{lockstep, workspace};
+use crate::common::{lockstep, workspace};
 
 const PROJECT: &str = "Payments";
 
@@ -92,7 +92,7 @@ fn entries(pack: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn export(dir: &Path, out: &Path, extra: &[&str]) -> common::Run {
+fn export(dir: &Path, out: &Path, extra: &[&str]) -> crate::common::Run {
     let mut args = vec![
         "export",
         "--project",
@@ -264,7 +264,7 @@ fn an_earlier_as_of_shows_the_earlier_status_and_no_later_evidence() {
 fn an_altered_vault_file_stops_the_export_and_leaves_no_pack() {
     let (_tmp, dir) = workspace();
     populated(&dir);
-    let blob = common::files_under(&dir.join("vault/sha256"))
+    let blob = crate::common::files_under(&dir.join("vault/sha256"))
         .into_iter()
         .find(|p| fs::read(p).unwrap() == b"user,mfa\nana,yes\n")
         .unwrap();
@@ -356,7 +356,7 @@ fn verify_pack_accepts_a_fresh_export() {
 fn a_cancelled_export_leaves_no_file_behind() {
     let (_tmp, dir) = workspace();
     populated(&dir);
-    let workspace = common::open_workspace(&dir);
+    let workspace = crate::common::open_workspace(&dir);
     let project = workspace.store.project_by_name(PROJECT).unwrap();
     let data = lockstep::pack::collect(
         &workspace.store,

@@ -2,13 +2,13 @@
 //! temp workspace for the commands, their exit codes, JSON and `line N: reason` reports,
 //! and the store for the activity log, the roster and its fingerprint.
 
-mod common;
+
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use common::{Run, files_under, lockstep, open, workspace};
+use crate::common::{Run, files_under, lockstep, open, workspace};
 use lockstep::model::TrainingState;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -1,0 +1,17 @@
+//! Lockstep's integration tests, in one binary so the app is linked once: one module per
+//! area, each on its own temp workspace.
+
+mod common;
+mod window;
+
+mod baseline;
+mod cli;
+mod pack;
+mod patches;
+mod signoffs;
+mod store;
+mod training;
+mod ui;
+mod ui_attestations;
+mod vault;
+mod verify_pack;
