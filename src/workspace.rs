@@ -282,9 +282,14 @@ pub fn verify_workspace(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<VerifyReport, WorkspaceError> {
-    let chain = workspace.store.verify_chain()?;
-    let evidence = workspace.store.all_current_evidence()?;
-    let attestations = workspace.store.attestation_files()?;
+    // One snapshot: the chain, and the files its rows name, as of one moment.
+    let (chain, evidence, attestations) = workspace.store.read(|store| {
+        Ok((
+            store.verify_chain()?,
+            store.all_current_evidence()?,
+            store.attestation_files()?,
+        ))
+    })?;
     let mut hashes: Vec<(&str, u64)> = evidence
         .iter()
         .map(|(_, e)| (e.sha256.as_str(), e.size_bytes))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use super::{Outcome, parse_date_arg, print_json, print_table};
@@ -73,7 +73,7 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
             let project = store.project_by_name(&project)?;
             let options = AttachOptions {
                 description,
-                collected_on: collected.unwrap_or_else(|| Local::now().date_naive()),
+                collected_on: collected.unwrap_or_else(|| store.today()),
                 valid_until,
             };
             // A wrong control or dates refuse every file alike: say it once.

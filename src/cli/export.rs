@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use clap::Args;
 
 use super::{Outcome, parse_date_arg};
@@ -38,7 +38,7 @@ pub struct ExportArgs {
 
 pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
     let project = workspace.store.project_by_name(&args.project)?;
-    let as_of = args.as_of.unwrap_or_else(|| Local::now().date_naive());
+    let as_of = args.as_of.unwrap_or_else(|| workspace.store.today());
     let period = match (args.from, args.to) {
         (Some(from), Some(to)) if to < from => {
             anyhow::bail!("the period ends ({to}) before it starts ({from})")

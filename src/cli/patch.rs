@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use super::{Outcome, parse_date_arg, print_json, print_table};
@@ -165,7 +165,7 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
         } => {
             let store = &workspace.store;
             let project = store.project_by_name(&project)?;
-            let as_of = as_of.unwrap_or_else(|| Local::now().date_naive());
+            let as_of = as_of.unwrap_or_else(|| store.today());
             let records = store.patch_records(project.key, as_of)?;
             if json {
                 print_json(&records)?;

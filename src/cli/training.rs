@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use super::person::print_import;
@@ -130,7 +130,7 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
             }
         }
         TrainingCommand::Status { as_of, json } => {
-            let as_of = as_of.unwrap_or_else(|| Local::now().date_naive());
+            let as_of = as_of.unwrap_or_else(|| store.today());
             let roster = store.training_roster(as_of)?;
             if json {
                 print_json(&roster)?;

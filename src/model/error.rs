@@ -16,6 +16,9 @@ pub enum RuleError {
     /// A date that is not a real calendar date in `YYYY-MM-DD` form.
     #[error("'{0}' is not a date: write it as YYYY-MM-DD, for example 2027-03-01")]
     BadDate(String),
+    /// A time zone that is neither `local` nor an offset from UTC.
+    #[error("'{0}' is not a time zone: write local, UTC, or an offset such as +02:00")]
+    BadTimeZone(String),
     /// `not_applicable` asked for without saying why.
     #[error("a control marked not_applicable needs a reason: add one with --reason")]
     ReasonRequiredForNotApplicable,

@@ -21,7 +21,7 @@ pub use control::{
     Column, ControlChange, ControlField, ControlPatch, ServiceModel, Status, column_for_ownership,
     is_overdue, plan_changes,
 };
-pub use dates::{parse_date, parse_optional_date};
+pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;
 pub use evidence::{
     EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,

@@ -14,11 +14,6 @@ use super::{PackControl, PackData, PackEvidence};
 use crate::model::{Column, Control, ControlChange, ControlField, Status};
 use crate::store::{Result, Store};
 
-/// The calendar day of a stored UTC timestamp (`2026-11-28T13:53:52Z`).
-fn day_of(timestamp: &str) -> Option<NaiveDate> {
-    timestamp.get(..10).and_then(|day| day.parse().ok())
-}
-
 /// Puts a field of a control back to an earlier value.
 fn set_field(control: &mut Control, field: ControlField, value: &str) {
     match field {
@@ -46,15 +41,25 @@ fn set_field(control: &mut Control, field: ControlField, value: &str) {
 
 /// Takes the snapshot of `project` as of `as_of`; `period` limits the patches and the
 /// activity excerpt (default: the project's audit period, else from its creation to the
-/// as-of date).
+/// as-of date). Everything is read in one snapshot, so an edit landing meanwhile cannot
+/// make the pack disagree with itself. Days are counted in the workspace's time zone.
 pub fn collect(
     store: &Store,
     project: i64,
     as_of: NaiveDate,
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<PackData> {
+    store.read(|store| collect_snapshot(store, project, as_of, period))
+}
+
+fn collect_snapshot(
+    store: &Store,
+    project: i64,
+    as_of: NaiveDate,
+    period: Option<(NaiveDate, NaiveDate)>,
+) -> Result<PackData> {
     let project = store.project(project)?;
-    let created = day_of(&project.created_at).unwrap_or(as_of);
+    let created = store.day_of(&project.created_at).unwrap_or(as_of);
     let (from, to) = period.unwrap_or(match (project.period_start, project.period_end) {
         (Some(start), Some(end)) => (start, end),
         _ => (created.min(as_of), as_of),
@@ -66,7 +71,7 @@ pub fn collect(
     let mut controls: Vec<Control> = store.controls(project.key)?;
     let mut added_later = Vec::new();
     for entry in activity.iter().rev() {
-        if day_of(&entry.at).is_none_or(|day| day <= as_of) {
+        if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
             break;
         }
         match entry.action.as_str() {
@@ -93,7 +98,7 @@ pub fn collect(
     let signoffs: Vec<_> = store
         .signoffs(project.key)?
         .into_iter()
-        .filter(|s| day_of(&s.signed_at).is_some_and(|day| day <= as_of))
+        .filter(|s| store.day_of(&s.signed_at).is_some_and(|day| day <= as_of))
         .collect();
 
     // Paths are handed out in pack order, so the same snapshot always gets the same names.
@@ -109,12 +114,12 @@ pub fn collect(
             let current: Vec<PackEvidence> = evidence
                 .iter()
                 .filter(|e| e.control == control.id)
-                .filter(|e| day_of(&e.added_at).is_some_and(|day| day <= as_of))
+                .filter(|e| store.day_of(&e.added_at).is_some_and(|day| day <= as_of))
                 .filter(|e| {
                     !e.removed
                         || e.removed_at
                             .as_deref()
-                            .and_then(day_of)
+                            .and_then(|at| store.day_of(at))
                             .is_some_and(|day| day > as_of)
                 })
                 .map(|e| {
@@ -155,7 +160,7 @@ pub fn collect(
         .collect();
     let activity = activity
         .into_iter()
-        .filter(|e| day_of(&e.at).is_some_and(|day| day >= from && day <= to))
+        .filter(|e| store.day_of(&e.at).is_some_and(|day| day >= from && day <= to))
         .collect();
     Ok(PackData {
         roster: store.training_roster(as_of)?,

@@ -381,8 +381,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Re-walks the whole chain and reports the first row that breaks it.
+    /// Re-walks the whole chain and reports the first row that breaks it. The rows and the
+    /// head record are read in one snapshot, so a change committed meanwhile by another
+    /// process is never mistaken for rows cut from the log.
     pub fn verify_chain(&self) -> Result<ChainReport> {
+        self.read(Store::walk_chain)
+    }
+
+    fn walk_chain(&self) -> Result<ChainReport> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, at, actor, project, subject, action, detail, prev_hash, hash
              FROM activity ORDER BY seq",

@@ -25,11 +25,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::catalog::CatalogError;
-use crate::model::RuleError;
+use crate::model::{RuleError, Zone};
 
 pub use activity::{ActivityEntry, ChainReport};
 pub use controls::NewControl;
@@ -191,6 +191,7 @@ pub struct Store {
     conn: Connection,
     dir: PathBuf,
     clock: Clock,
+    zone: Zone,
 }
 
 impl std::fmt::Debug for Store {
@@ -236,11 +237,14 @@ impl Store {
         configure(&conn).map_err(|e| classify_open_error(e, &db_path))?;
         migrate::migrate(&mut conn, &db_path)?;
         fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             dir: dir.to_path_buf(),
             clock,
-        })
+            zone: Zone::Local,
+        };
+        store.zone = store.stored_zone()?;
+        Ok(store)
     }
 
     /// The workspace folder.
@@ -256,6 +260,43 @@ impl Store {
     fn now_text(&self) -> String {
         self.now().to_rfc3339_opts(SecondsFormat::Secs, true)
     }
+
+    /// The time zone the workspace counts its days in: the `time_zone` setting, else the
+    /// computer's.
+    pub fn zone(&self) -> Zone {
+        self.zone
+    }
+
+    /// Today's date in the workspace's time zone, by the store's clock. Every "today" in
+    /// Lockstep comes from here.
+    pub fn today(&self) -> NaiveDate {
+        self.zone.day_of(self.now())
+    }
+
+    /// The calendar day of a stored event timestamp, in the workspace's time zone.
+    pub fn day_of(&self, timestamp: &str) -> Option<NaiveDate> {
+        self.zone.day_of_timestamp(timestamp)
+    }
+
+    /// Runs `read` inside one read transaction, so everything it reads comes from one
+    /// snapshot of the database even while other processes write. Inside a transaction
+    /// already, it simply runs `read`.
+    pub fn read<T>(&self, read: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return read(self);
+        }
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // The first read fixes the snapshot in WAL mode.
+        let started = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+        let outcome = started.map_err(StoreError::from).and_then(|()| read(self));
+        // A read transaction changes nothing, so ending it cannot lose work.
+        let ended = self.conn.execute_batch("COMMIT");
+        let value = outcome?;
+        ended?;
+        Ok(value)
+    }
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -267,9 +308,19 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Checks that the folder takes new files. The probe's name is this process's own and
+/// unique within it, so processes opening the workspace at once never touch each other's.
 fn check_writable(dir: &Path) -> io::Result<()> {
-    let probe = dir.join(".lockstep-write-check");
-    fs::write(&probe, b"")?;
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let number = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = dir.join(format!(
+        ".lockstep-write-check.{}-{number}",
+        std::process::id()
+    ));
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
     fs::remove_file(&probe)
 }
 

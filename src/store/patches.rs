@@ -618,7 +618,7 @@ impl Store {
         let project_name = self.project(project)?.name;
         let at = self.now_text();
         let actor = self.user_name()?;
-        let today = self.now().date_naive();
+        let today = self.today();
         let tx = self.conn.transaction()?;
         let plan = plan_patch(&tx, project, new)?;
         let change = match plan {

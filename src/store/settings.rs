@@ -5,9 +5,10 @@ use serde_json::json;
 
 use super::activity::{Entry, append};
 use super::{Result, Store};
-use crate::model::RuleError;
+use crate::model::{RuleError, Zone};
 
 const USER_NAME: &str = "user_name";
+const TIME_ZONE: &str = "time_zone";
 
 /// The OS user's name, the default actor.
 pub fn os_user_name() -> String {
@@ -39,6 +40,49 @@ fn login_of_current_uid() -> Option<String> {
 }
 
 impl Store {
+    /// The time zone setting as stored: the computer's when none is set or it does not read.
+    pub(super) fn stored_zone(&self) -> Result<Zone> {
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [TIME_ZONE],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(stored.and_then(|text| text.parse().ok()).unwrap_or_default())
+    }
+
+    /// Changes the time zone the workspace counts its days in.
+    pub fn set_time_zone(&mut self, zone: Zone) -> Result<()> {
+        let before = self.stored_zone()?;
+        if before == zone {
+            return Ok(());
+        }
+        let at = self.now_text();
+        let actor = self.user_name()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![TIME_ZONE, zone.to_string()],
+        )?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor: &actor,
+                project: None,
+                subject: "",
+                action: "settings.time_zone",
+                detail: json!({ "from": before.to_string(), "to": zone.to_string() }),
+            },
+        )?;
+        tx.commit()?;
+        self.zone = zone;
+        Ok(())
+    }
+
     /// The name recorded as the actor of changes: the setting, or the OS user name.
     pub fn user_name(&self) -> Result<String> {
         let stored: Option<String> = self
