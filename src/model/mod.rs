@@ -5,6 +5,7 @@
 //! (the ownership test, when a status change is allowed, when a control is overdue). Keeping
 //! them pure means every rule is tested in isolation and shared by the window and the CLI.
 
+mod action;
 mod attestation;
 mod control;
 mod dates;
@@ -12,6 +13,7 @@ mod error;
 mod evidence;
 mod project;
 
+pub use action::{Action, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash};
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
     check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::names::{Folder, safe_component};
 use super::{PackControl, PackData, PackEvidence};
-use crate::model::{Column, Control, ControlChange, ControlField, Status};
+use crate::model::{Action, Column, Control, ControlField, Status};
 use crate::store::{Result, Store};
 
 /// Puts a field of a control back to an earlier value.
@@ -74,21 +74,15 @@ fn collect_snapshot(
         if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
             break;
         }
-        match entry.action.as_str() {
-            "control.update" => {
-                let changes: Vec<ControlChange> = entry
-                    .detail
-                    .get("changes")
-                    .cloned()
-                    .and_then(|c| serde_json::from_value(c).ok())
-                    .unwrap_or_default();
+        match entry.typed() {
+            Some(Action::ControlUpdate { changes }) => {
                 if let Some(control) = controls.iter_mut().find(|c| c.id == entry.subject) {
                     for change in changes.iter().rev() {
                         set_field(control, change.field, &change.from);
                     }
                 }
             }
-            "control.add" => added_later.push(entry.subject.clone()),
+            Some(Action::ControlAdd { .. }) => added_later.push(entry.subject.clone()),
             _ => {}
         }
     }
@@ -160,7 +154,11 @@ fn collect_snapshot(
         .collect();
     let activity = activity
         .into_iter()
-        .filter(|e| store.day_of(&e.at).is_some_and(|day| day >= from && day <= to))
+        .filter(|e| {
+            store
+                .day_of(&e.at)
+                .is_some_and(|day| day >= from && day <= to)
+        })
         .collect();
     Ok(PackData {
         roster: store.training_roster(as_of)?,

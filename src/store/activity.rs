@@ -5,11 +5,12 @@
 //! deleting a row by hand breaks the chain from that row on. [`Store::verify_chain`]
 //! re-walks it and names the first row that does not match.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Result, Store, StoreError};
+use super::{Result, Store};
+use crate::model::Action;
 pub use crate::model::hex;
 
 /// The `prev_hash` of the first row.
@@ -40,6 +41,13 @@ pub struct ActivityEntry {
     pub hash: String,
 }
 
+impl ActivityEntry {
+    /// What the row says happened, typed; `None` for a row this version cannot read.
+    pub fn typed(&self) -> Option<Action> {
+        Action::from_stored(&self.action, &self.detail)
+    }
+}
+
 /// The result of re-walking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
@@ -61,18 +69,17 @@ pub fn row_hash(prev_hash: &str, seq: i64, content: [&str; 6]) -> String {
 }
 
 /// What a new activity row says; written by [`append`] inside the change's transaction.
-pub(super) struct Entry<'a> {
+pub(super) struct LogRow<'a> {
     pub at: &'a str,
     pub actor: &'a str,
     pub project: Option<(i64, &'a str)>,
     pub subject: &'a str,
-    pub action: &'a str,
-    pub detail: serde_json::Value,
+    pub action: &'a Action,
 }
 
-/// Appends a row to the log within `tx`.
-pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
-    let last: Option<(i64, String)> = tx
+/// Appends a row to the log inside the open transaction of `conn`.
+pub(super) fn append(conn: &Connection, entry: LogRow<'_>) -> Result<()> {
+    let last: Option<(i64, String)> = conn
         .query_row(
             "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1",
             [],
@@ -83,7 +90,8 @@ pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
     };
-    let detail = entry.detail.to_string();
+    let (action, detail) = entry.action.to_stored();
+    let detail = detail.to_string();
     let project_name = entry.project.map(|(_, name)| name).unwrap_or("");
     let hash = row_hash(
         &prev_hash,
@@ -93,16 +101,16 @@ pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
             entry.actor,
             project_name,
             entry.subject,
-            entry.action,
+            &action,
             &detail,
         ],
     );
-    tx.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES ('activity_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
     .execute([format!("{seq}:{hash}")])?;
-    tx.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO activity (seq, at, actor, project_id, project, subject, action, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
@@ -113,7 +121,7 @@ pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
         entry.project.map(|(key, _)| key),
         project_name,
         entry.subject,
-        entry.action,
+        action,
         detail,
         prev_hash,
         hash
@@ -121,218 +129,12 @@ pub(super) fn append(tx: &Transaction<'_>, entry: Entry<'_>) -> Result<()> {
     Ok(())
 }
 
-/// One line for people describing a row.
+/// One line for people describing a row: its typed action's summary, or the action's
+/// name when this version cannot read the row.
 pub fn summarise(action: &str, detail: &serde_json::Value) -> String {
-    let text = |key: &str| {
-        detail
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let list = |key: &str| {
-        detail
-            .get(key)
-            .and_then(|v| v.as_array())
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-    };
-    match action {
-        "project.create" => format!(
-            "created the project with {} controls for {}",
-            detail.get("controls").and_then(|v| v.as_i64()).unwrap_or(0),
-            non_empty(list("services"), "no services")
-        ),
-        "project.services" => {
-            let mut parts = vec![format!(
-                "services {} → {}",
-                non_empty(list("from"), "none"),
-                non_empty(list("to"), "none")
-            )];
-            for (key, word) in [
-                ("added", "added"),
-                ("retired", "retired"),
-                ("restored", "restored"),
-            ] {
-                let items = list(key);
-                if !items.is_empty() {
-                    parts.push(format!("{word} {items}"));
-                }
-            }
-            parts.join("; ")
-        }
-        "control.add" => format!("added control '{}' in {}", text("title"), text("column")),
-        "control.update" => detail
-            .get("changes")
-            .and_then(|v| v.as_array())
-            .map(|changes| {
-                changes
-                    .iter()
-                    .map(|change| {
-                        let field = change.get("field").and_then(|v| v.as_str()).unwrap_or("");
-                        let from = change.get("from").and_then(|v| v.as_str()).unwrap_or("");
-                        let to = change.get("to").and_then(|v| v.as_str()).unwrap_or("");
-                        format!(
-                            "{field}: {} → {}",
-                            non_empty(shorten(from), "(empty)"),
-                            non_empty(shorten(to), "(empty)")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .unwrap_or_default(),
-        "evidence.add" => format!(
-            "attached {} ({} bytes, sha256 {})",
-            text("file_name"),
-            detail
-                .get("size_bytes")
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0),
-            text("sha256").get(..12).unwrap_or("")
-        ),
-        "evidence.remove" => format!("removed evidence {}: {}", text("file_name"), text("reason")),
-        "vault.purge" => format!(
-            "purged {} unused files ({} bytes) from the vault",
-            detail
-                .get("files")
-                .and_then(|v| v.as_array())
-                .map(|a| a.len())
-                .unwrap_or(0),
-            detail.get("bytes").and_then(|v| v.as_u64()).unwrap_or(0)
-        ),
-        "asset.add" => {
-            let environment = text("environment");
-            format!(
-                "added asset {} ({}, managed by {}{})",
-                text("name"),
-                text("kind"),
-                text("managed_by"),
-                if environment.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {environment}")
-                }
-            )
-        }
-        "patch.record" => format!(
-            "recorded {} ({}, released {}, {})",
-            text("advisory"),
-            text("severity"),
-            text("released_on"),
-            non_empty(
-                detail
-                    .get("applied_on")
-                    .and_then(|v| v.as_str())
-                    .map(|d| format!("applied {d}"))
-                    .unwrap_or_default(),
-                "open"
-            )
-        ),
-        "patch.apply" => format!("applied {} on {}", text("advisory"), text("applied_on")),
-        "patch.import" => {
-            let number = |key: &str| detail.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
-            format!(
-                "imported {} of {} rows from {} ({} applied open records, {} refused)",
-                number("imported"),
-                number("rows"),
-                text("file_name"),
-                number("applied"),
-                number("refused")
-            )
-        }
-        "patch.deadlines" => format!(
-            "patch deadlines {}",
-            detail
-                .get("changes")
-                .and_then(|v| v.as_array())
-                .map(|changes| changes
-                    .iter()
-                    .map(|c| format!(
-                        "{} {} → {} days",
-                        c.get("severity").and_then(|v| v.as_str()).unwrap_or(""),
-                        c.get("from").and_then(|v| v.as_u64()).unwrap_or(0),
-                        c.get("to").and_then(|v| v.as_u64()).unwrap_or(0)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; "))
-                .unwrap_or_default()
-        ),
-        "person.add" => format!("added {} <{}>", text("name"), text("email")),
-        "person.active" => format!(
-            "{} {} the training roster",
-            text("email"),
-            if detail.get("active").and_then(|v| v.as_bool()) == Some(true) {
-                "put back on"
-            } else {
-                "taken off"
-            }
-        ),
-        "person.import" | "training.import" => format!(
-            "imported {} {} of {} rows from {} ({} refused)",
-            detail.get("imported").and_then(|v| v.as_u64()).unwrap_or(0),
-            if action == "person.import" {
-                "people"
-            } else {
-                "training records"
-            },
-            detail.get("rows").and_then(|v| v.as_u64()).unwrap_or(0),
-            text("file_name"),
-            detail.get("refused").and_then(|v| v.as_u64()).unwrap_or(0)
-        ),
-        "course.add" => format!(
-            "added course '{}', every {} days",
-            text("name"),
-            detail
-                .get("every_days")
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0)
-        ),
-        "training.record" => format!(
-            "recorded {} completed by {} on {}, expires {}{}",
-            text("course"),
-            text("email"),
-            text("completed_on"),
-            text("expires_on"),
-            match detail.get("certificate_name").and_then(|v| v.as_str()) {
-                Some(name) => format!(", certificate {name}"),
-                None => String::new(),
-            }
-        ),
-        "signoff.add" => format!(
-            "{} signed off by {} ({}): {}",
-            text("subject"),
-            text("by"),
-            text("role"),
-            shorten(&text("statement"))
-        ),
-        "settings.user_name" => format!("user name {} → {}", text("from"), text("to")),
-        other => other.to_string(),
-    }
-}
-
-fn non_empty(text: String, fallback: &str) -> String {
-    if text.is_empty() {
-        fallback.to_string()
-    } else {
-        text
-    }
-}
-
-fn shorten(text: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    let line = text.lines().next().unwrap_or("");
-    if line.chars().count() > MAX_CHARS || text.lines().count() > 1 {
-        format!("{}…", line.chars().take(MAX_CHARS).collect::<String>())
-    } else {
-        line.to_string()
-    }
+    Action::from_stored(action, detail)
+        .map(|typed| typed.summary())
+        .unwrap_or_else(|| action.to_string())
 }
 
 impl Store {
@@ -363,8 +165,10 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (seq, at, actor, project, subject, action, detail, prev_hash, hash) = row?;
-            let detail: serde_json::Value = serde_json::from_str(&detail)
-                .map_err(|_| StoreError::Corrupt(format!("activity row {seq}")))?;
+            // A detail that is not JSON was altered by hand: the row is still shown, as
+            // its raw text, and `verify` names it as breaking the chain.
+            let detail: serde_json::Value =
+                serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail));
             out.push(ActivityEntry {
                 summary: summarise(&action, &detail),
                 seq,

@@ -1,13 +1,12 @@
 //! Controls: reading a project's checklist, editing a control, adding one of the team's own.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::activity::{Entry, append};
+use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::PlannedControl;
 use crate::model::{
-    Column, Control, ControlChange, ControlField, ControlPatch, Origin, RuleError, Status,
+    Action, Column, Control, ControlChange, ControlField, ControlPatch, Origin, RuleError, Status,
     column_for_ownership, plan_changes,
 };
 
@@ -96,7 +95,7 @@ pub(super) fn load_controls(conn: &Connection, project: i64) -> Result<Vec<Contr
 
 /// Inserts a baseline control planned for a project.
 pub(super) fn insert_planned(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     project: i64,
     plan: &PlannedControl<'_>,
 ) -> Result<()> {
@@ -163,48 +162,41 @@ impl Store {
         id: &str,
         patch: &ControlPatch,
     ) -> Result<Vec<ControlChange>> {
-        let control = self.control(project, id)?;
-        if control.retired {
-            return Err(StoreError::RetiredControl(control.id));
-        }
-        let changes = plan_changes(|field| control.field(field), patch)?;
-        if changes.is_empty() {
-            return Ok(changes);
-        }
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        for change in &changes {
-            let sql = format!(
-                "UPDATE controls SET {} = ?1 WHERE id = ?2",
-                column_sql(change.field)
-            );
-            match change.field {
-                ControlField::Due => {
-                    let value = (!change.to.is_empty()).then_some(change.to.as_str());
-                    tx.execute(&sql, params![value, control.key])?
-                }
-                ControlField::ReviewDays => {
-                    let value: Option<i64> = change.to.parse().ok();
-                    tx.execute(&sql, params![value, control.key])?
-                }
-                _ => tx.execute(&sql, params![change.to, control.key])?,
+        self.write(|tx| {
+            // Read inside the write transaction, so the "from" values are the ones replaced.
+            let control = tx.store.control(project, id)?;
+            if control.retired {
+                return Err(StoreError::RetiredControl(control.id));
+            }
+            let changes = plan_changes(|field| control.field(field), patch)?;
+            if changes.is_empty() {
+                return Ok(Change::Unchanged(changes));
+            }
+            for change in &changes {
+                let sql = format!(
+                    "UPDATE controls SET {} = ?1 WHERE id = ?2",
+                    column_sql(change.field)
+                );
+                match change.field {
+                    ControlField::Due => {
+                        let value = (!change.to.is_empty()).then_some(change.to.as_str());
+                        tx.execute(&sql, params![value, control.key])?
+                    }
+                    ControlField::ReviewDays => {
+                        let value: Option<i64> = change.to.parse().ok();
+                        tx.execute(&sql, params![value, control.key])?
+                    }
+                    _ => tx.execute(&sql, params![change.to, control.key])?,
+                };
+            }
+            let action = Action::ControlUpdate {
+                changes: changes.clone(),
             };
-        }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: &control.id,
-                action: "control.update",
-                detail: json!({ "changes": changes }),
-            },
-        )?;
-        tx.commit()?;
-        Ok(changes)
+            Ok(Change::Made(
+                changes,
+                Logged::new(Some(project), control.id, action),
+            ))
+        })
     }
 
     /// Adds a control of the team's own; the ownership test decides its column.
@@ -214,7 +206,6 @@ impl Store {
             return Err(RuleError::Blank("title").into());
         }
         let column = column_for_ownership(new.can_adjust, new.aws_operates_part)?;
-        let project_name = self.project(project)?.name;
         let area = if new.area.trim().is_empty() {
             CUSTOM_AREA
         } else {
@@ -227,9 +218,7 @@ impl Store {
             }
             (true, _) => "Yes: the team adjusts its settings, and AWS operates none of it.",
         };
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
+        let id = self.write(|tx| {
         let prefix = format!("USR-{}-", column.id_code());
         let taken: i64 = tx.query_row(
             "SELECT count(*) FROM controls WHERE project_id = ?1 AND control_id LIKE ?2 || '%'",
@@ -264,25 +253,19 @@ impl Store {
                 CUSTOM_SORT_BASE + number
             ],
         )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: &id,
-                action: "control.add",
-                detail: json!({
-                    "title": title,
-                    "description": new.description.trim(),
-                    "area": area,
-                    "column": column.as_str(),
-                    "can_adjust": new.can_adjust,
-                    "aws_operates_part": new.aws_operates_part,
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let action = Action::ControlAdd {
+            title: title.to_string(),
+            description: new.description.trim().to_string(),
+            area: area.to_string(),
+            column: column.as_str().to_string(),
+            can_adjust: new.can_adjust,
+            aws_operates_part: new.aws_operates_part,
+        };
+        Ok(Change::Made(
+            id.clone(),
+            Logged::new(Some(project), id, action),
+        ))
+        })?;
         self.control(project, &id)
     }
 }

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::hex;
+use super::write::{Change, Logged};
+use crate::model::{ImportedFile, hex};
 
 /// What makes a CSV file unusable as a whole. Each message is one sentence; the path is last.
 #[derive(Debug, thiserror::Error)]
@@ -348,28 +349,32 @@ impl LineCounter {
     }
 }
 
-/// Closes an import: when any row was stored, writes the import's one activity row —
-/// `entry` with the file's name and SHA-256 and the counts added to its detail — and
-/// commits; when none was, drops the transaction so the workspace stays as it was.
-pub(super) fn finish_import(
-    tx: rusqlite::Transaction<'_>,
+/// What an import did: when any row was stored, the change with its one activity row,
+/// made by `logged` from the file's name, SHA-256 and counts; when none was, nothing, so
+/// the transaction is rolled back and the workspace stays as it was.
+pub(super) fn import_change<T: AsRef<ImportReport>>(
     table: &CsvTable,
-    report: &ImportReport,
-    mut entry: super::activity::Entry<'_>,
-) -> super::Result<()> {
-    if report.imported == 0 {
-        return Ok(());
+    report: T,
+    logged: impl FnOnce(ImportedFile) -> Logged,
+) -> Change<T> {
+    let counts = report.as_ref();
+    if counts.imported == 0 {
+        return Change::Unchanged(report);
     }
-    if let Some(detail) = entry.detail.as_object_mut() {
-        detail.insert("file_name".into(), table.file_name.clone().into());
-        detail.insert("file_sha256".into(), table.sha256.clone().into());
-        detail.insert("rows".into(), report.rows.into());
-        detail.insert("imported".into(), report.imported.into());
-        detail.insert("refused".into(), report.refused.len().into());
+    let import = ImportedFile {
+        file_name: table.file_name.clone(),
+        file_sha256: table.sha256.clone(),
+        rows: counts.rows as u64,
+        imported: counts.imported as u64,
+        refused: counts.refused.len() as u64,
+    };
+    Change::Made(report, logged(import))
+}
+
+impl AsRef<ImportReport> for ImportReport {
+    fn as_ref(&self) -> &ImportReport {
+        self
     }
-    super::activity::append(&tx, entry)?;
-    tx.commit()?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -7,11 +7,10 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
-use serde_json::json;
 
-use super::activity::{Entry, append};
+use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
-use crate::model::{Control, Evidence, RuleError, check_evidence_dates};
+use crate::model::{Action, Control, Evidence, PurgedFile, RuleError, check_evidence_dates};
 
 /// What is recorded when a file is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,16 +93,13 @@ impl Store {
         control_id: &str,
         new: &NewEvidence,
     ) -> Result<Evidence> {
-        let control =
-            self.check_evidence_target(project, control_id, new.collected_on, new.valid_until)?;
         let file_name = new.file_name.trim();
         if file_name.is_empty() {
             return Err(RuleError::Blank("file name").into());
         }
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
+        let id = self.write(|tx| {
+        let control =
+            tx.store.check_evidence_target(project, control_id, new.collected_on, new.valid_until)?;
         tx.execute(
             "INSERT INTO evidence (project_id, control_key, file_name, size_bytes, media_type, sha256,
                 description, collected_on, valid_until, added_by, added_at)
@@ -118,30 +114,21 @@ impl Store {
                 new.description.trim(),
                 new.collected_on.to_string(),
                 new.valid_until.map(|d| d.to_string()),
-                actor,
-                at
+                tx.actor,
+                tx.at
             ],
         )?;
         let id = tx.last_insert_rowid();
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: &control.id,
-                action: "evidence.add",
-                detail: json!({
-                    "evidence_id": id,
-                    "file_name": file_name,
-                    "sha256": new.sha256,
-                    "size_bytes": new.size_bytes,
-                    "collected_on": new.collected_on.to_string(),
-                    "valid_until": new.valid_until.map(|d| d.to_string()),
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let action = Action::EvidenceAdd {
+            evidence_id: id,
+            file_name: file_name.to_string(),
+            sha256: new.sha256.clone(),
+            size_bytes: new.size_bytes,
+            collected_on: new.collected_on,
+            valid_until: new.valid_until,
+        };
+        Ok(Change::Made(id, Logged::new(Some(project), control.id, action)))
+        })?;
         self.evidence_by_id(project, id)
     }
 
@@ -157,35 +144,29 @@ impl Store {
         if reason.is_empty() {
             return Err(RuleError::Blank("reason for removing evidence").into());
         }
-        let evidence = self.evidence_by_id(project, evidence_id)?;
-        if evidence.removed {
-            return Err(StoreError::AlreadyRemoved(evidence_id));
-        }
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE evidence SET removed_at = ?1, removed_by = ?2, removed_reason = ?3 WHERE id = ?4",
-            params![at, actor, reason, evidence_id],
-        )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: &evidence.control,
-                action: "evidence.remove",
-                detail: json!({
-                    "evidence_id": evidence_id,
-                    "file_name": evidence.file_name,
-                    "sha256": evidence.sha256,
-                    "reason": reason,
-                }),
-            },
-        )?;
-        tx.commit()?;
+        self.write(|tx| {
+            // Checked inside the write transaction: of two removals at once, the second sees
+            // the first's tombstone and is refused.
+            let evidence = tx.store.evidence_by_id(project, evidence_id)?;
+            if evidence.removed {
+                return Err(StoreError::AlreadyRemoved(evidence_id));
+            }
+            tx.execute(
+                "UPDATE evidence SET removed_at = ?1, removed_by = ?2, removed_reason = ?3
+             WHERE id = ?4 AND removed_at IS NULL",
+                params![tx.at, tx.actor, reason, evidence_id],
+            )?;
+            let action = Action::EvidenceRemove {
+                evidence_id,
+                file_name: evidence.file_name,
+                sha256: evidence.sha256,
+                reason: reason.to_string(),
+            };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), evidence.control, action),
+            ))
+        })?;
         self.evidence_by_id(project, evidence_id)
     }
 
@@ -275,24 +256,16 @@ impl Store {
     /// Records a purge of vault files that no current evidence uses. Called before the
     /// files are deleted, so the log never misses a deletion.
     pub fn record_purge(&mut self, purged: &[(String, u64)]) -> Result<()> {
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: "",
-                action: "vault.purge",
-                detail: json!({
-                    "files": purged.iter().map(|(sha, size)| json!({"sha256": sha, "size_bytes": size})).collect::<Vec<_>>(),
-                    "bytes": purged.iter().map(|(_, size)| size).sum::<u64>(),
-                }),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        let action = Action::VaultPurge {
+            files: purged
+                .iter()
+                .map(|(sha256, size_bytes)| PurgedFile {
+                    sha256: sha256.clone(),
+                    size_bytes: *size_bytes,
+                })
+                .collect(),
+            bytes: purged.iter().map(|(_, size)| size).sum(),
+        };
+        self.write(|_| Ok(Change::Made((), Logged::new(None, "", action))))
     }
 }

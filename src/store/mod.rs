@@ -19,6 +19,7 @@ mod people;
 mod projects;
 mod settings;
 mod signoffs;
+mod write;
 
 use std::fs;
 use std::io;

@@ -25,12 +25,12 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::activity::{Entry, append};
-use super::csv_import::{CsvRow, ImportReport, RowProblem, finish_import, read_csv};
+use super::csv_import::{CsvRow, ImportReport, RowProblem, import_change, read_csv};
+use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::model::{
-    AssetKind, ManagedBy, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,
-    parse_date, patch_deadline, patch_state,
+    Action, AssetKind, DeadlineChange, ManagedBy, PatchDetail, PatchState, RuleError, Severity,
+    check_patch_dates, days_to_patch, hex, parse_date, patch_deadline, patch_state,
 };
 
 /// The longest deadline a project may set: ten years after release.
@@ -203,6 +203,12 @@ pub struct PatchImport {
     pub applied: usize,
 }
 
+impl AsRef<ImportReport> for PatchImport {
+    fn as_ref(&self) -> &ImportReport {
+        &self.report
+    }
+}
+
 /// How a request to record a patch will be carried out.
 enum Plan {
     Add { asset_id: i64, asset: String },
@@ -365,14 +371,14 @@ fn plan_patch(conn: &Connection, project: i64, new: &NewPatch) -> Result<Plan> {
 }
 
 /// Carries out a planned patch change inside a transaction, without its activity row.
-/// Returns the record's key, the stored asset name and the activity action and detail.
+/// Returns the record's key, the stored asset name and what the activity row says.
 fn write_patch(
     conn: &Connection,
     project: i64,
     plan: Plan,
     new: &NewPatch,
     (actor, at): (&str, &str),
-) -> Result<(i64, String, &'static str, serde_json::Value)> {
+) -> Result<(i64, String, Action)> {
     let advisory = new.advisory.trim();
     let evidence_sha256 = new.evidence.as_ref().map(|e| e.sha256.as_str());
     let evidence_name = new.evidence.as_ref().map(|e| e.file_name.as_str());
@@ -397,15 +403,15 @@ fn write_patch(
                 evidence_name,
                 at
             ])?;
-            let detail = json!({
-                "advisory": advisory,
-                "severity": new.severity.as_str(),
-                "released_on": new.released_on.to_string(),
-                "applied_on": applied_on,
-                "evidence_sha256": evidence_sha256,
-                "evidence_name": evidence_name,
+            let action = Action::PatchRecord(PatchDetail {
+                advisory: advisory.to_string(),
+                severity: new.severity,
+                released_on: new.released_on,
+                applied_on: new.applied_on,
+                evidence_sha256: evidence_sha256.map(str::to_string),
+                evidence_name: evidence_name.map(str::to_string),
             });
-            Ok((conn.last_insert_rowid(), asset, "patch.record", detail))
+            Ok((conn.last_insert_rowid(), asset, action))
         }
         Plan::Apply { patch_id, asset } => {
             // Evidence given with the application replaces any the open record had: it
@@ -424,15 +430,15 @@ fn write_patch(
                 patch_id
             ])?;
             let stored = load_patch(conn, patch_id)?;
-            let detail = json!({
-                "advisory": stored.advisory,
-                "severity": stored.severity.as_str(),
-                "released_on": stored.released_on.to_string(),
-                "applied_on": applied_on,
-                "evidence_sha256": evidence_sha256,
-                "evidence_name": evidence_name,
+            let action = Action::PatchApply(PatchDetail {
+                advisory: stored.advisory,
+                severity: stored.severity,
+                released_on: stored.released_on,
+                applied_on: new.applied_on,
+                evidence_sha256: evidence_sha256.map(str::to_string),
+                evidence_name: evidence_name.map(str::to_string),
             });
-            Ok((patch_id, asset, "patch.apply", detail))
+            Ok((patch_id, asset, action))
         }
     }
 }
@@ -454,10 +460,8 @@ impl Store {
             return Err(RuleError::Blank("asset name").into());
         }
         let environment = new.environment.trim();
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
+        self.write(|tx| {
+        tx.store.project(project)?;
         let taken: Option<String> = tx
             .query_row(
                 "SELECT name FROM assets WHERE project_id = ?1 AND name_key = ?2",
@@ -478,26 +482,17 @@ impl Store {
                 new.kind.as_str(),
                 environment,
                 new.managed_by.as_str(),
-                at
+                tx.at
             ],
         )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: name,
-                action: "asset.add",
-                detail: json!({
-                    "name": name,
-                    "kind": new.kind.as_str(),
-                    "environment": environment,
-                    "managed_by": new.managed_by.as_str(),
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let action = Action::AssetAdd {
+            name: name.to_string(),
+            kind: new.kind.as_str().to_string(),
+            environment: environment.to_string(),
+            managed_by: new.managed_by.as_str().to_string(),
+        };
+        Ok(Change::Made((), Logged::new(Some(project), name, action)))
+        })?;
         Ok(Asset {
             name: name.to_string(),
             kind: new.kind,
@@ -547,43 +542,34 @@ impl Store {
         {
             return Err(StoreError::BadPatchDeadline { severity, days });
         }
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        let before = load_deadlines(&tx, project)?;
-        let after = changes.iter().fold(before, |deadlines, &(severity, days)| {
-            deadlines.with(severity, days)
-        });
-        if after == before {
-            return Ok(before);
-        }
-        let mut changed = Vec::new();
-        for severity in Severity::ALL {
-            let (from, to) = (before.days(severity), after.days(severity));
-            if from == to {
-                continue;
+        self.write(|tx| {
+            tx.store.project(project)?;
+            let before = load_deadlines(tx, project)?;
+            let after = changes.iter().fold(before, |deadlines, &(severity, days)| {
+                deadlines.with(severity, days)
+            });
+            if after == before {
+                return Ok(Change::Unchanged(before));
             }
-            tx.prepare_cached(
-                "INSERT INTO patch_deadlines (project_id, severity, days) VALUES (?1, ?2, ?3)
+            let mut changed = Vec::new();
+            for severity in Severity::ALL {
+                let (from, to) = (before.days(severity), after.days(severity));
+                if from == to {
+                    continue;
+                }
+                tx.prepare_cached(
+                    "INSERT INTO patch_deadlines (project_id, severity, days) VALUES (?1, ?2, ?3)
                  ON CONFLICT (project_id, severity) DO UPDATE SET days = excluded.days",
-            )?
-            .execute(params![project, severity.as_str(), to])?;
-            changed.push(json!({ "severity": severity.as_str(), "from": from, "to": to }));
-        }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: PATCHES_SUBJECT,
-                action: "patch.deadlines",
-                detail: json!({ "changes": changed }),
-            },
-        )?;
-        tx.commit()?;
-        Ok(after)
+                )?
+                .execute(params![project, severity.as_str(), to])?;
+                changed.push(DeadlineChange { severity, from, to });
+            }
+            let action = Action::PatchDeadlines { changes: changed };
+            Ok(Change::Made(
+                after,
+                Logged::new(Some(project), PATCHES_SUBJECT, action),
+            ))
+        })
     }
 
     /// A project's patch records as of a date, by asset, release and advisory.
@@ -615,32 +601,22 @@ impl Store {
         project: i64,
         new: &NewPatch,
     ) -> Result<(PatchChange, PatchRecord)> {
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
         let today = self.today();
-        let tx = self.conn.transaction()?;
-        let plan = plan_patch(&tx, project, new)?;
-        let change = match plan {
-            Plan::Add { .. } => PatchChange::Added,
-            Plan::Apply { .. } => PatchChange::Applied,
-        };
-        let (patch_id, asset, action, detail) =
-            write_patch(&tx, project, plan, new, (&actor, &at))?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: &asset,
-                action,
-                detail,
-            },
-        )?;
-        let record = load_patch(&tx, patch_id)?.judged(&load_deadlines(&tx, project)?, today);
-        tx.commit()?;
-        Ok((change, record))
+        self.write(|tx| {
+            tx.store.project(project)?;
+            let plan = plan_patch(tx, project, new)?;
+            let change = match plan {
+                Plan::Add { .. } => PatchChange::Added,
+                Plan::Apply { .. } => PatchChange::Applied,
+            };
+            let (patch_id, asset, action) =
+                write_patch(tx, project, plan, new, (&tx.actor, &tx.at))?;
+            let record = load_patch(tx, patch_id)?.judged(&load_deadlines(tx, project)?, today);
+            Ok(Change::Made(
+                (change, record),
+                Logged::new(Some(project), asset, action),
+            ))
+        })
     }
 
     /// Imports a patch tool's CSV export (columns `asset`, `advisory`, `severity`,
@@ -649,70 +625,63 @@ impl Store {
     /// stored in one transaction with one activity row, and the refused ones returned by
     /// line. A file that cannot be used at all is refused whole and nothing is stored.
     pub fn import_patches(&mut self, project: i64, path: &Path) -> Result<PatchImport> {
-        let project_name = self.project(project)?.name;
+        self.project(project)?;
         let table = read_csv(path, &PATCH_CSV_REQUIRED, &PATCH_CSV_OPTIONAL)?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        let mut refused = table.problems.clone();
-        // Rows stored by this import, by asset and advisory: a later row of the same pair
-        // is a repeat, not an application of the first.
-        let mut stored: HashMap<(i64, String), u64> = HashMap::new();
-        let (mut added, mut applied) = (0, 0);
-        for row in &table.rows {
-            let (asset_id, asset, new) = match patch_from_row(&tx, project, row)? {
-                Ok(found) => found,
-                Err(reason) => {
-                    refused.push(RowProblem::new(row.line, reason));
+        self.write(|tx| {
+            let mut refused = table.problems.clone();
+            // Rows stored by this import, by asset and advisory: a later row of the same pair
+            // is a repeat, not an application of the first.
+            let mut stored: HashMap<(i64, String), u64> = HashMap::new();
+            let (mut added, mut applied) = (0, 0);
+            for row in &table.rows {
+                let (asset_id, asset, new) = match patch_from_row(tx, project, row)? {
+                    Ok(found) => found,
+                    Err(reason) => {
+                        refused.push(RowProblem::new(row.line, reason));
+                        continue;
+                    }
+                };
+                let key = (asset_id, name_key(&new.advisory));
+                if let Some(first) = stored.get(&key) {
+                    refused.push(RowProblem::new(
+                        row.line,
+                        format!("{} for {asset} repeats line {first}", new.advisory),
+                    ));
                     continue;
                 }
-            };
-            let key = (asset_id, name_key(&new.advisory));
-            if let Some(first) = stored.get(&key) {
-                refused.push(RowProblem::new(
-                    row.line,
-                    format!("{} for {asset} repeats line {first}", new.advisory),
-                ));
-                continue;
-            }
-            let plan = match plan_patch(&tx, project, &new) {
-                Ok(plan) => plan,
-                Err(StoreError::Sqlite(error)) => return Err(error.into()),
-                Err(error) => {
-                    refused.push(RowProblem::new(row.line, error));
-                    continue;
+                let plan = match plan_patch(tx, project, &new) {
+                    Ok(plan) => plan,
+                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error) => {
+                        refused.push(RowProblem::new(row.line, error));
+                        continue;
+                    }
+                };
+                match plan {
+                    Plan::Add { .. } => added += 1,
+                    Plan::Apply { .. } => applied += 1,
                 }
-            };
-            match plan {
-                Plan::Add { .. } => added += 1,
-                Plan::Apply { .. } => applied += 1,
+                write_patch(tx, project, plan, &new, (&tx.actor, &tx.at))?;
+                stored.insert(key, row.line);
             }
-            write_patch(&tx, project, plan, &new, (&actor, &at))?;
-            stored.insert(key, row.line);
-        }
-        refused.sort_by_key(|problem| problem.line);
-        let report = PatchImport {
-            report: ImportReport {
-                rows: table.data_rows(),
-                imported: added + applied,
-                refused,
-            },
-            applied,
-        };
-        finish_import(
-            tx,
-            &table,
-            &report.report,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: PATCHES_SUBJECT,
-                action: "patch.import",
-                detail: json!({ "added": added, "applied": applied }),
-            },
-        )?;
-        Ok(report)
+            refused.sort_by_key(|problem| problem.line);
+            let report = PatchImport {
+                report: ImportReport {
+                    rows: table.data_rows(),
+                    imported: added + applied,
+                    refused,
+                },
+                applied,
+            };
+            Ok(import_change(&table, report, |import| {
+                let action = Action::PatchImport {
+                    added: added as u64,
+                    applied: applied as u64,
+                    import,
+                };
+                Logged::new(Some(project), PATCHES_SUBJECT, action)
+            }))
+        })
     }
 
     /// A fingerprint of a project's patch cycle for the month holding `month_first_day`:

@@ -23,11 +23,12 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::activity::{Entry, append};
-use super::csv_import::{ImportReport, RowProblem, finish_import, read_csv};
+use super::csv_import::{ImportReport, RowProblem, import_change, read_csv};
+use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::model::{
-    RuleError, TrainingState, check_email, hex, parse_date, training_expires_on, training_state,
+    Action, RuleError, TrainingState, check_email, hex, parse_date, training_expires_on,
+    training_state,
 };
 
 /// The longest recurrence a course may have: 100 years.
@@ -387,127 +388,106 @@ impl Store {
     /// Adds a person, active. Their email must be valid and not taken (ignoring case).
     pub fn add_person(&mut self, new: &NewPerson) -> Result<Person> {
         let person = check_person(new)?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        if let Some(taken) = find_person(&tx, &person.email)? {
-            return Err(StoreError::DuplicateEmail(taken.email));
-        }
-        insert_person(&tx, &person, &at)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: &person.email,
-                action: "person.add",
-                detail: json!({
-                    "name": person.name,
-                    "email": person.email,
-                    "role": person.role,
-                }),
-            },
-        )?;
-        tx.commit()?;
+        self.write(|tx| {
+            if let Some(taken) = find_person(tx, &person.email)? {
+                return Err(StoreError::DuplicateEmail(taken.email));
+            }
+            insert_person(tx, &person, &tx.at)?;
+            let action = Action::PersonAdd {
+                name: person.name.clone(),
+                email: person.email.clone(),
+                role: person.role.clone(),
+            };
+            Ok(Change::Made(
+                (),
+                Logged::new(None, person.email.clone(), action),
+            ))
+        })?;
         self.person(&person.email)
     }
 
     /// Puts a person on the roster or takes them off it; their records stay. Asking for
     /// the state they are in changes nothing and logs nothing.
     pub fn set_person_active(&mut self, email: &str, active: bool) -> Result<Person> {
-        let person = self.person(email)?;
-        if person.active == active {
-            return Ok(person);
-        }
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE people SET active = ?1 WHERE id = ?2",
-            params![active, person.key],
-        )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: &person.email,
-                action: "person.active",
-                detail: json!({
-                    "email": person.email,
-                    "name": person.name,
-                    "active": active,
-                }),
-            },
-        )?;
-        tx.commit()?;
-        self.person(&person.email)
+        let email = self.write(|tx| {
+            let person = tx.store.person(email)?;
+            if person.active == active {
+                return Ok(Change::Unchanged(person.email));
+            }
+            tx.execute(
+                "UPDATE people SET active = ?1 WHERE id = ?2",
+                params![active, person.key],
+            )?;
+            let action = Action::PersonActive {
+                email: person.email.clone(),
+                name: person.name,
+                active,
+            };
+            Ok(Change::Made(
+                person.email.clone(),
+                Logged::new(None, person.email, action),
+            ))
+        })?;
+        self.person(&email)
     }
 
     /// Imports people from a CSV file with columns `name`, `email` and optionally `role`.
     /// Good rows go in together, with one activity row; each refused row is reported.
     pub fn import_people(&mut self, path: &Path) -> Result<ImportReport> {
         let table = read_csv(path, &["name", "email"], &["role"])?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        let mut refused = table.problems.clone();
-        let mut lines_by_email: HashMap<String, u64> = HashMap::new();
-        let mut imported = Vec::new();
-        for row in &table.rows {
-            let new = NewPerson {
-                name: row.get("name").to_string(),
-                email: row.get("email").to_string(),
-                role: row.get("role").to_string(),
-            };
-            let person = match check_person(&new) {
-                Ok(person) => person,
-                Err(error) => {
-                    refused.push(RowProblem::new(row.line, error));
+        self.write(|tx| {
+            let mut refused = table.problems.clone();
+            let mut lines_by_email: HashMap<String, u64> = HashMap::new();
+            let mut imported = Vec::new();
+            for row in &table.rows {
+                let new = NewPerson {
+                    name: row.get("name").to_string(),
+                    email: row.get("email").to_string(),
+                    role: row.get("role").to_string(),
+                };
+                let person = match check_person(&new) {
+                    Ok(person) => person,
+                    Err(error) => {
+                        refused.push(RowProblem::new(row.line, error));
+                        continue;
+                    }
+                };
+                let key = email_key(&person.email);
+                if let Some(first) = lines_by_email.get(&key) {
+                    refused.push(RowProblem::new(
+                        row.line,
+                        format!("the email '{}' is already on line {first}", person.email),
+                    ));
                     continue;
                 }
+                if let Some(taken) = find_person(tx, &person.email)? {
+                    refused.push(RowProblem::new(
+                        row.line,
+                        StoreError::DuplicateEmail(taken.email),
+                    ));
+                    continue;
+                }
+                insert_person(tx, &person, &tx.at)?;
+                lines_by_email.insert(key, row.line);
+                imported.push(person.email);
+            }
+            refused.sort_by_key(|problem| problem.line);
+            let report = ImportReport {
+                rows: table.data_rows(),
+                imported: imported.len(),
+                refused,
             };
-            let key = email_key(&person.email);
-            if let Some(first) = lines_by_email.get(&key) {
-                refused.push(RowProblem::new(
-                    row.line,
-                    format!("the email '{}' is already on line {first}", person.email),
-                ));
-                continue;
-            }
-            if let Some(taken) = find_person(&tx, &person.email)? {
-                refused.push(RowProblem::new(
-                    row.line,
-                    StoreError::DuplicateEmail(taken.email),
-                ));
-                continue;
-            }
-            insert_person(&tx, &person, &at)?;
-            lines_by_email.insert(key, row.line);
-            imported.push(person.email);
-        }
-        refused.sort_by_key(|problem| problem.line);
-        let report = ImportReport {
-            rows: table.data_rows(),
-            imported: imported.len(),
-            refused,
-        };
-        finish_import(
-            tx,
-            &table,
-            &report,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: "",
-                action: "person.import",
-                detail: json!({ "emails": imported }),
-            },
-        )?;
-        Ok(report)
+            Ok(import_change(&table, report, |import| {
+                Logged::new(
+                    None,
+                    "",
+                    Action::PersonImport {
+                        emails: imported,
+                        import,
+                    },
+                )
+            }))
+        })
     }
 
     /// Every course, by name.
@@ -532,28 +512,20 @@ impl Store {
             return Err(RuleError::Blank("course name").into());
         }
         let every_days = check_every_days(every_days)?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        if let Some(taken) = find_course(&tx, name)? {
-            return Err(StoreError::DuplicateCourse(taken.name));
-        }
-        tx.execute(
+        self.write(|tx| {
+            if let Some(taken) = find_course(tx, name)? {
+                return Err(StoreError::DuplicateCourse(taken.name));
+            }
+            tx.execute(
             "INSERT INTO courses (name, name_key, every_days, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, name_key(name), every_days, at],
+            params![name, name_key(name), every_days, tx.at],
         )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: name,
-                action: "course.add",
-                detail: json!({ "name": name, "every_days": every_days }),
-            },
-        )?;
-        tx.commit()?;
+            let action = Action::CourseAdd {
+                name: name.to_string(),
+                every_days,
+            };
+            Ok(Change::Made((), Logged::new(None, name, action)))
+        })?;
         self.course(name)
     }
 
@@ -566,32 +538,24 @@ impl Store {
     /// Records a completion, attested by the workspace user. A certificate must already be
     /// staged in the vault; it is moved into place after this returns.
     pub fn record_training(&mut self, new: &NewTraining) -> Result<TrainingRecord> {
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        let checked = check_training(&tx, &new.email, &new.course, new.completed_on)?;
-        let certificate = new.certificate.as_ref();
-        let id = insert_training(&tx, &checked, certificate, &actor, &at)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: &checked.person.email,
-                action: "training.record",
-                detail: json!({
-                    "email": checked.person.email,
-                    "name": checked.person.name,
-                    "course": checked.course.name,
-                    "completed_on": checked.completed_on.to_string(),
-                    "expires_on": checked.expires_on.to_string(),
-                    "certificate_sha256": certificate.map(|c| c.sha256.as_str()),
-                    "certificate_name": certificate.map(|c| c.file_name.as_str()),
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let id = self.write(|tx| {
+            let checked = check_training(tx, &new.email, &new.course, new.completed_on)?;
+            let certificate = new.certificate.as_ref();
+            let id = insert_training(tx, &checked, certificate, &tx.actor, &tx.at)?;
+            let action = Action::TrainingRecord {
+                email: checked.person.email.clone(),
+                name: checked.person.name.clone(),
+                course: checked.course.name.clone(),
+                completed_on: checked.completed_on,
+                expires_on: checked.expires_on,
+                certificate_sha256: certificate.map(|c| c.sha256.clone()),
+                certificate_name: certificate.map(|c| c.file_name.clone()),
+            };
+            Ok(Change::Made(
+                id,
+                Logged::new(None, checked.person.email, action),
+            ))
+        })?;
         self.training_record(id)
     }
 
@@ -600,77 +564,72 @@ impl Store {
     /// (unknown person or course, impossible date, already recorded) is reported.
     pub fn import_training(&mut self, path: &Path) -> Result<ImportReport> {
         let table = read_csv(path, &["email", "course", "completed_on"], &[])?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        let mut refused = table.problems.clone();
-        let mut lines_by_completion: HashMap<(i64, i64, NaiveDate), u64> = HashMap::new();
-        let mut imported = Vec::new();
-        for row in &table.rows {
-            let completed_on = match row.get("completed_on") {
-                "" => Err(RuleError::Blank("completed_on date")),
-                text => parse_date(text),
-            };
-            let checked = completed_on
-                .map_err(StoreError::from)
-                .and_then(|completed_on| {
-                    resolve_training(&tx, row.get("email"), row.get("course"), completed_on)
-                });
-            let checked = match checked {
-                Ok(checked) => checked,
-                Err(StoreError::Sqlite(error)) => return Err(error.into()),
-                Err(error) => {
-                    refused.push(RowProblem::new(row.line, error));
+        self.write(|tx| {
+            let mut refused = table.problems.clone();
+            let mut lines_by_completion: HashMap<(i64, i64, NaiveDate), u64> = HashMap::new();
+            let mut imported = Vec::new();
+            for row in &table.rows {
+                let completed_on = match row.get("completed_on") {
+                    "" => Err(RuleError::Blank("completed_on date")),
+                    text => parse_date(text),
+                };
+                let checked = completed_on
+                    .map_err(StoreError::from)
+                    .and_then(|completed_on| {
+                        resolve_training(tx, row.get("email"), row.get("course"), completed_on)
+                    });
+                let checked = match checked {
+                    Ok(checked) => checked,
+                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error) => {
+                        refused.push(RowProblem::new(row.line, error));
+                        continue;
+                    }
+                };
+                let key = (checked.person.key, checked.course.key, checked.completed_on);
+                if let Some(first) = lines_by_completion.get(&key) {
+                    refused.push(RowProblem::new(
+                        row.line,
+                        format!(
+                            "{} completing {} on {} is already on line {first}",
+                            checked.person.email, checked.course.name, checked.completed_on
+                        ),
+                    ));
                     continue;
                 }
-            };
-            let key = (checked.person.key, checked.course.key, checked.completed_on);
-            if let Some(first) = lines_by_completion.get(&key) {
-                refused.push(RowProblem::new(
-                    row.line,
-                    format!(
-                        "{} completing {} on {} is already on line {first}",
-                        checked.person.email, checked.course.name, checked.completed_on
-                    ),
+                let checked = match refuse_recorded(tx, checked) {
+                    Ok(checked) => checked,
+                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error) => {
+                        refused.push(RowProblem::new(row.line, error));
+                        continue;
+                    }
+                };
+                insert_training(tx, &checked, None, &tx.actor, &tx.at)?;
+                lines_by_completion.insert(key, row.line);
+                imported.push((
+                    checked.person.email,
+                    checked.course.name,
+                    checked.completed_on,
                 ));
-                continue;
             }
-            let checked = match refuse_recorded(&tx, checked) {
-                Ok(checked) => checked,
-                Err(StoreError::Sqlite(error)) => return Err(error.into()),
-                Err(error) => {
-                    refused.push(RowProblem::new(row.line, error));
-                    continue;
-                }
+            refused.sort_by_key(|problem| problem.line);
+            let report = ImportReport {
+                rows: table.data_rows(),
+                imported: imported.len(),
+                refused,
             };
-            insert_training(&tx, &checked, None, &actor, &at)?;
-            lines_by_completion.insert(key, row.line);
-            imported.push(json!([
-                checked.person.email,
-                checked.course.name,
-                checked.completed_on.to_string()
-            ]));
-        }
-        refused.sort_by_key(|problem| problem.line);
-        let report = ImportReport {
-            rows: table.data_rows(),
-            imported: imported.len(),
-            refused,
-        };
-        finish_import(
-            tx,
-            &table,
-            &report,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: "",
-                action: "training.import",
-                detail: json!({ "records": imported }),
-            },
-        )?;
-        Ok(report)
+            Ok(import_change(&table, report, |import| {
+                Logged::new(
+                    None,
+                    "",
+                    Action::TrainingImport {
+                        records: imported,
+                        import,
+                    },
+                )
+            }))
+        })
     }
 
     fn training_record(&self, id: i64) -> Result<TrainingRecord> {

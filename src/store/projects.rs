@@ -1,14 +1,13 @@
 //! Projects: creating one from the baseline, and changing the services it uses.
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::activity::{Entry, append};
 use super::controls::{insert_planned, load_controls};
+use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::Baseline;
-use crate::model::{Project, RuleError};
+use crate::model::{Action, Project, RuleError};
 
 /// What a user gives to create a project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,9 +42,7 @@ impl Store {
         }
         let baseline = Baseline::builtin();
         let services = baseline.resolve_services(&new.services)?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
+        let key = self.write(|tx| {
         let taken: Option<String> = tx
             .query_row(
                 "SELECT name FROM projects WHERE name_key = ?1",
@@ -65,7 +62,7 @@ impl Store {
                 new.description.trim(),
                 new.period_start.map(|d| d.to_string()),
                 new.period_end.map(|d| d.to_string()),
-                at
+                tx.at
             ],
         )?;
         let key = tx.last_insert_rowid();
@@ -74,24 +71,15 @@ impl Store {
         for control in &planned {
             insert_planned(&tx, key, control)?;
         }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((key, name)),
-                subject: "",
-                action: "project.create",
-                detail: json!({
-                    "services": services,
-                    "description": new.description.trim(),
-                    "period_start": new.period_start.map(|d| d.to_string()),
-                    "period_end": new.period_end.map(|d| d.to_string()),
-                    "controls": planned.len(),
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let action = Action::ProjectCreate {
+            services: services.clone(),
+            description: new.description.trim().to_string(),
+            period_start: new.period_start,
+            period_end: new.period_end,
+            controls: planned.len(),
+        };
+        Ok(Change::Made(key, Logged::new(Some(key), "", action)))
+        })?;
         self.project(key)
     }
 
@@ -102,69 +90,58 @@ impl Store {
     pub fn set_project_services(&mut self, project: i64, services: &[String]) -> Result<Project> {
         let baseline = Baseline::builtin();
         let services = baseline.resolve_services(services)?;
-        let current = self.project(project)?;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let existing = load_controls(&self.conn, project)?;
-        let tx = self.conn.transaction()?;
-        write_services(&tx, project, &services)?;
-        let planned = baseline.plan(&services);
-        let (mut added, mut retired, mut restored) = (Vec::new(), Vec::new(), Vec::new());
-        for plan in &planned {
-            match existing.iter().find(|c| c.id == plan.template.id) {
-                Some(control) => {
-                    tx.execute(
-                        "UPDATE controls SET services = ?1, retired = 0 WHERE id = ?2",
-                        params![plan.services.join(","), control.key],
-                    )?;
-                    if control.retired {
-                        restored.push(control.id.clone());
+        self.write(|tx| {
+            let current = tx.store.project(project)?;
+            let existing = load_controls(tx, project)?;
+            write_services(&tx, project, &services)?;
+            let planned = baseline.plan(&services);
+            let (mut added, mut retired, mut restored) = (Vec::new(), Vec::new(), Vec::new());
+            for plan in &planned {
+                match existing.iter().find(|c| c.id == plan.template.id) {
+                    Some(control) => {
+                        tx.execute(
+                            "UPDATE controls SET services = ?1, retired = 0 WHERE id = ?2",
+                            params![plan.services.join(","), control.key],
+                        )?;
+                        if control.retired {
+                            restored.push(control.id.clone());
+                        }
+                    }
+                    None => {
+                        insert_planned(&tx, project, plan)?;
+                        added.push(plan.template.id.clone());
                     }
                 }
-                None => {
-                    insert_planned(&tx, project, plan)?;
-                    added.push(plan.template.id.clone());
+            }
+            for control in existing
+                .iter()
+                .filter(|c| c.origin == crate::model::Origin::Baseline)
+            {
+                if !control.retired && !planned.iter().any(|p| p.template.id == control.id) {
+                    tx.execute(
+                        "UPDATE controls SET retired = 1 WHERE id = ?1",
+                        [control.key],
+                    )?;
+                    retired.push(control.id.clone());
                 }
             }
-        }
-        for control in existing
-            .iter()
-            .filter(|c| c.origin == crate::model::Origin::Baseline)
-        {
-            if !control.retired && !planned.iter().any(|p| p.template.id == control.id) {
-                tx.execute(
-                    "UPDATE controls SET retired = 1 WHERE id = ?1",
-                    [control.key],
-                )?;
-                retired.push(control.id.clone());
+            if services == current.services
+                && added.is_empty()
+                && retired.is_empty()
+                && restored.is_empty()
+            {
+                // Nothing changed: the transaction is rolled back, so no row is logged.
+                return Ok(Change::Unchanged(()));
             }
-        }
-        if services == current.services
-            && added.is_empty()
-            && retired.is_empty()
-            && restored.is_empty()
-        {
-            // Nothing changed: dropping the transaction rolls it back, so no row is logged.
-            return Ok(current);
-        }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &current.name)),
-                subject: "",
-                action: "project.services",
-                detail: json!({
-                    "from": current.services,
-                    "to": services,
-                    "added": added,
-                    "retired": retired,
-                    "restored": restored,
-                }),
-            },
-        )?;
-        tx.commit()?;
+            let action = Action::ProjectServices {
+                from: current.services.clone(),
+                to: services.clone(),
+                added,
+                retired,
+                restored,
+            };
+            Ok(Change::Made((), Logged::new(Some(project), "", action)))
+        })?;
         self.project(project)
     }
 
@@ -250,7 +227,7 @@ impl Store {
     }
 }
 
-fn write_services(tx: &Transaction<'_>, project: i64, services: &[String]) -> Result<()> {
+fn write_services(tx: &Connection, project: i64, services: &[String]) -> Result<()> {
     tx.execute(
         "DELETE FROM project_services WHERE project_id = ?1",
         [project],

@@ -1,11 +1,9 @@
 //! Workspace settings: the user's name recorded as the actor of every change.
 
-use rusqlite::{OptionalExtension, params};
-use serde_json::json;
-
-use super::activity::{Entry, append};
+use super::write::{Change, Logged};
 use super::{Result, Store};
-use crate::model::{RuleError, Zone};
+use crate::model::{Action, RuleError, Zone};
+use rusqlite::{OptionalExtension, params};
 
 const USER_NAME: &str = "user_name";
 const TIME_ZONE: &str = "time_zone";
@@ -50,35 +48,29 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?;
-        Ok(stored.and_then(|text| text.parse().ok()).unwrap_or_default())
+        Ok(stored
+            .and_then(|text| text.parse().ok())
+            .unwrap_or_default())
     }
 
     /// Changes the time zone the workspace counts its days in.
     pub fn set_time_zone(&mut self, zone: Zone) -> Result<()> {
-        let before = self.stored_zone()?;
-        if before == zone {
-            return Ok(());
-        }
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![TIME_ZONE, zone.to_string()],
-        )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: None,
-                subject: "",
-                action: "settings.time_zone",
-                detail: json!({ "from": before.to_string(), "to": zone.to_string() }),
-            },
-        )?;
-        tx.commit()?;
+        self.write(|tx| {
+            let before = tx.store.stored_zone()?;
+            if before == zone {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![TIME_ZONE, zone.to_string()],
+            )?;
+            let action = Action::TimeZone {
+                from: before.to_string(),
+                to: zone.to_string(),
+            };
+            Ok(Change::Made((), Logged::new(None, "", action)))
+        })?;
         self.zone = zone;
         Ok(())
     }
@@ -102,29 +94,27 @@ impl Store {
         if name.is_empty() {
             return Err(RuleError::Blank("user name").into());
         }
-        let before = self.user_name()?;
-        if before == name {
-            return Ok(());
-        }
-        let at = self.now_text();
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![USER_NAME, name],
-        )?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: name,
-                project: None,
-                subject: "",
-                action: "settings.user_name",
-                detail: json!({ "from": before, "to": name }),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let before = tx.actor.clone();
+            if before == name {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![USER_NAME, name],
+            )?;
+            let mut logged = Logged::new(
+                None,
+                "",
+                Action::UserName {
+                    from: before,
+                    to: name.to_string(),
+                },
+            );
+            // The row is the new name's first: it is recorded as theirs.
+            logged.actor = Some(name.to_string());
+            Ok(Change::Made((), logged))
+        })
     }
 }

@@ -10,12 +10,11 @@
 use chrono::NaiveDate;
 use rusqlite::params;
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::activity::{Entry, append};
+use super::write::{Change, Logged};
 use super::{Result, Store};
-use crate::model::{ControlField, RuleError, SignoffSubject, hex, parse_month};
+use crate::model::{Action, ControlField, RuleError, SignoffSubject, hex, parse_month};
 
 /// A sign-off as listed: whether it still matches what it covered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,41 +150,32 @@ impl Store {
         if statement.is_empty() {
             return Err(RuleError::Blank("statement").into());
         }
-        let subject = self.resolve_subject(project, &new.subject)?;
-        let fingerprint = self.subject_fingerprint(project, &subject)?;
-        let project_name = self.project(project)?.name;
-        let at = self.now_text();
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
+        let id = self.write(|tx| {
+        // The fingerprint is taken inside the write transaction: it is of exactly what
+        // stands when the sign-off is recorded.
+        let subject = tx.store.resolve_subject(project, &new.subject)?;
+        let fingerprint = tx.store.subject_fingerprint(project, &subject)?;
         tx.execute(
             "INSERT INTO signoffs (project_id, subject_kind, subject, by_name, role, statement, fingerprint,
                 signed_at, recorded_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![project, subject.kind(), subject.key(), by, role, statement, fingerprint, at, actor],
+            params![project, subject.kind(), subject.key(), by, role, statement, fingerprint, tx.at, tx.actor],
         )?;
         let id = tx.last_insert_rowid();
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor: &actor,
-                project: Some((project, &project_name)),
-                subject: match &subject {
-                    SignoffSubject::Control(id) => id,
-                    _ => "",
-                },
-                action: "signoff.add",
-                detail: json!({
-                    "signoff_id": id,
-                    "subject": subject.describe(),
-                    "by": by,
-                    "role": role,
-                    "statement": statement,
-                    "fingerprint": fingerprint,
-                }),
-            },
-        )?;
-        tx.commit()?;
+        let logged_subject = match &subject {
+            SignoffSubject::Control(id) => id.clone(),
+            _ => String::new(),
+        };
+        let action = Action::SignoffAdd {
+            signoff_id: id,
+            subject: subject.describe(),
+            by: by.to_string(),
+            role: role.to_string(),
+            statement: statement.to_string(),
+            fingerprint,
+        };
+        Ok(Change::Made(id, Logged::new(Some(project), logged_subject, action)))
+        })?;
         self.signoffs(project)?
             .into_iter()
             .find(|s| s.id == id)

@@ -1,0 +1,604 @@
+//! What an activity-log row says happened: one variant per kind of change, each with a typed
+//! detail.
+//!
+//! The log stores a row's action as its name (`control.update`) and its detail as JSON; this
+//! enum is the one place both are defined, so the store writes them, the log's one-line
+//! summary reads them, the pack's as-of replay undoes them and the window shows them, all
+//! from the same type. Field names match what earlier versions wrote, so old rows read back
+//! into the same variants; a row this version cannot read keeps its raw name and detail.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{ControlChange, Severity};
+
+/// One kind of change, with what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "detail")]
+pub enum Action {
+    /// A project was created on the baseline.
+    #[serde(rename = "project.create")]
+    ProjectCreate {
+        /// The services it uses.
+        services: Vec<String>,
+        /// Its description.
+        #[serde(default)]
+        description: String,
+        /// The audit period's first day.
+        #[serde(default)]
+        period_start: Option<NaiveDate>,
+        /// The audit period's last day.
+        #[serde(default)]
+        period_end: Option<NaiveDate>,
+        /// How many controls it started with.
+        controls: usize,
+    },
+    /// A project's services changed, and its controls with them.
+    #[serde(rename = "project.services")]
+    ProjectServices {
+        /// Services before.
+        from: Vec<String>,
+        /// Services after.
+        to: Vec<String>,
+        /// Controls added.
+        #[serde(default)]
+        added: Vec<String>,
+        /// Controls retired.
+        #[serde(default)]
+        retired: Vec<String>,
+        /// Controls brought back.
+        #[serde(default)]
+        restored: Vec<String>,
+    },
+    /// A control of the team's own was added.
+    #[serde(rename = "control.add")]
+    ControlAdd {
+        /// Its title.
+        title: String,
+        /// What it requires.
+        #[serde(default)]
+        description: String,
+        /// Its board group.
+        #[serde(default)]
+        area: String,
+        /// The column the ownership test gave.
+        column: String,
+        /// "Can the team log in and adjust its security settings?"
+        can_adjust: bool,
+        /// "Does AWS also operate part of it?"
+        #[serde(default)]
+        aws_operates_part: Option<bool>,
+    },
+    /// Fields of a control changed.
+    #[serde(rename = "control.update")]
+    ControlUpdate {
+        /// Each field, from what to what, in the order applied.
+        changes: Vec<ControlChange>,
+    },
+    /// A file was attached to a control.
+    #[serde(rename = "evidence.add")]
+    EvidenceAdd {
+        /// The evidence record.
+        evidence_id: i64,
+        /// The file's name.
+        file_name: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// Its size.
+        size_bytes: u64,
+        /// The day it is about.
+        collected_on: NaiveDate,
+        /// The last day it counts.
+        #[serde(default)]
+        valid_until: Option<NaiveDate>,
+    },
+    /// Evidence was removed (a tombstone: the record stays).
+    #[serde(rename = "evidence.remove")]
+    EvidenceRemove {
+        /// The evidence record.
+        evidence_id: i64,
+        /// The file's name.
+        file_name: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// Why.
+        reason: String,
+    },
+    /// Files no record uses were deleted from the vault.
+    #[serde(rename = "vault.purge")]
+    VaultPurge {
+        /// Each file deleted.
+        files: Vec<PurgedFile>,
+        /// Bytes freed.
+        bytes: u64,
+    },
+    /// An asset was added to a project.
+    #[serde(rename = "asset.add")]
+    AssetAdd {
+        /// Its name.
+        name: String,
+        /// What kind of thing it is.
+        kind: String,
+        /// Where it runs.
+        #[serde(default)]
+        environment: String,
+        /// Who patches it.
+        managed_by: String,
+    },
+    /// A patch attestation was recorded.
+    #[serde(rename = "patch.record")]
+    PatchRecord(PatchDetail),
+    /// An open patch record was given its application.
+    #[serde(rename = "patch.apply")]
+    PatchApply(PatchDetail),
+    /// A patch tool's export was imported.
+    #[serde(rename = "patch.import")]
+    PatchImport {
+        /// Records added.
+        #[serde(default)]
+        added: u64,
+        /// Open records applied.
+        #[serde(default)]
+        applied: u64,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+    },
+    /// A project's patch deadlines changed.
+    #[serde(rename = "patch.deadlines")]
+    PatchDeadlines {
+        /// Each severity changed.
+        changes: Vec<DeadlineChange>,
+    },
+    /// A person was added.
+    #[serde(rename = "person.add")]
+    PersonAdd {
+        /// Their name.
+        name: String,
+        /// Their email.
+        email: String,
+        /// Their role.
+        #[serde(default)]
+        role: String,
+    },
+    /// A person was put on or taken off the training roster.
+    #[serde(rename = "person.active")]
+    PersonActive {
+        /// Their email.
+        email: String,
+        /// Their name.
+        #[serde(default)]
+        name: String,
+        /// On the roster now.
+        active: bool,
+    },
+    /// People were imported.
+    #[serde(rename = "person.import")]
+    PersonImport {
+        /// The emails added.
+        #[serde(default)]
+        emails: Vec<String>,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+    },
+    /// A course was added.
+    #[serde(rename = "course.add")]
+    CourseAdd {
+        /// Its name.
+        name: String,
+        /// How often it must be retaken.
+        every_days: u32,
+    },
+    /// A training completion was recorded.
+    #[serde(rename = "training.record")]
+    TrainingRecord {
+        /// The person's email.
+        email: String,
+        /// The person's name.
+        #[serde(default)]
+        name: String,
+        /// The course.
+        course: String,
+        /// When it was completed.
+        completed_on: NaiveDate,
+        /// When it expires.
+        expires_on: NaiveDate,
+        /// The certificate's SHA-256.
+        #[serde(default)]
+        certificate_sha256: Option<String>,
+        /// The certificate's file name.
+        #[serde(default)]
+        certificate_name: Option<String>,
+    },
+    /// Training completions were imported.
+    #[serde(rename = "training.import")]
+    TrainingImport {
+        /// Each completion: email, course, completed on.
+        #[serde(default)]
+        records: Vec<(String, String, NaiveDate)>,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+    },
+    /// A sign-off was given.
+    #[serde(rename = "signoff.add")]
+    SignoffAdd {
+        /// The sign-off record.
+        signoff_id: i64,
+        /// What was signed off (`control SRM-…`, `training`, `patch-cycle 2027-01`).
+        subject: String,
+        /// Who signed.
+        by: String,
+        /// Their role.
+        #[serde(default)]
+        role: String,
+        /// What they stated.
+        statement: String,
+        /// The fingerprint of what was signed.
+        fingerprint: String,
+    },
+    /// The name recorded with changes changed.
+    #[serde(rename = "settings.user_name")]
+    UserName {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// The time zone days are counted in changed.
+    #[serde(rename = "settings.time_zone")]
+    TimeZone {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+}
+
+/// A file deleted by a purge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedFile {
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size.
+    pub size_bytes: u64,
+}
+
+/// What a patch record says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchDetail {
+    /// The advisory (CVE, ALAS, KB…).
+    pub advisory: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// When the fix was released.
+    pub released_on: NaiveDate,
+    /// When it was applied, if it was.
+    #[serde(default)]
+    pub applied_on: Option<NaiveDate>,
+    /// The evidence file's SHA-256.
+    #[serde(default)]
+    pub evidence_sha256: Option<String>,
+    /// The evidence file's name.
+    #[serde(default)]
+    pub evidence_name: Option<String>,
+}
+
+/// One severity's patch deadline, from and to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineChange {
+    /// The severity.
+    pub severity: Severity,
+    /// Days before.
+    pub from: u32,
+    /// Days after.
+    pub to: u32,
+}
+
+/// The file an import read and what came of its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedFile {
+    /// The file's name.
+    #[serde(default)]
+    pub file_name: String,
+    /// Its SHA-256.
+    #[serde(default)]
+    pub file_sha256: String,
+    /// Data rows read.
+    #[serde(default)]
+    pub rows: u64,
+    /// Rows stored.
+    #[serde(default)]
+    pub imported: u64,
+    /// Rows refused.
+    #[serde(default)]
+    pub refused: u64,
+}
+
+impl Action {
+    /// The action's stored name and its detail as JSON.
+    pub fn to_stored(&self) -> (String, serde_json::Value) {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        let name = value
+            .get("action")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let detail = value
+            .get_mut("detail")
+            .map(serde_json::Value::take)
+            .unwrap_or_default();
+        (name, detail)
+    }
+
+    /// Reads a stored row back, or `None` when this version does not know its shape.
+    pub fn from_stored(name: &str, detail: &serde_json::Value) -> Option<Action> {
+        serde_json::from_value(serde_json::json!({ "action": name, "detail": detail })).ok()
+    }
+
+    /// One line for people.
+    pub fn summary(&self) -> String {
+        match self {
+            Action::ProjectCreate {
+                services, controls, ..
+            } => format!(
+                "created the project with {controls} controls for {}",
+                list_or(services, "no services")
+            ),
+            Action::ProjectServices {
+                from,
+                to,
+                added,
+                retired,
+                restored,
+            } => {
+                let mut parts = vec![format!(
+                    "services {} → {}",
+                    list_or(from, "none"),
+                    list_or(to, "none")
+                )];
+                for (items, word) in [
+                    (added, "added"),
+                    (retired, "retired"),
+                    (restored, "restored"),
+                ] {
+                    if !items.is_empty() {
+                        parts.push(format!("{word} {}", items.join(", ")));
+                    }
+                }
+                parts.join("; ")
+            }
+            Action::ControlAdd { title, column, .. } => {
+                format!("added control '{title}' in {column}")
+            }
+            Action::ControlUpdate { changes } => changes
+                .iter()
+                .map(|change| {
+                    format!(
+                        "{}: {} → {}",
+                        change.field.as_str(),
+                        or_empty(shorten(&change.from)),
+                        or_empty(shorten(&change.to))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Action::EvidenceAdd {
+                file_name,
+                size_bytes,
+                sha256,
+                ..
+            } => format!(
+                "attached {file_name} ({size_bytes} bytes, sha256 {})",
+                short_hash(sha256)
+            ),
+            Action::EvidenceRemove {
+                file_name, reason, ..
+            } => format!("removed evidence {file_name}: {reason}"),
+            Action::VaultPurge { files, bytes } => format!(
+                "purged {} unused files ({bytes} bytes) from the vault",
+                files.len()
+            ),
+            Action::AssetAdd {
+                name,
+                kind,
+                environment,
+                managed_by,
+            } => {
+                let environment = if environment.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {environment}")
+                };
+                format!("added asset {name} ({kind}, managed by {managed_by}{environment})")
+            }
+            Action::PatchRecord(patch) => format!(
+                "recorded {} ({}, released {}, {})",
+                patch.advisory,
+                patch.severity.as_str(),
+                patch.released_on,
+                patch
+                    .applied_on
+                    .map(|day| format!("applied {day}"))
+                    .unwrap_or_else(|| "open".to_string())
+            ),
+            Action::PatchApply(patch) => match patch.applied_on {
+                Some(day) => format!("applied {} on {day}", patch.advisory),
+                None => format!("applied {}", patch.advisory),
+            },
+            Action::PatchImport {
+                applied, import, ..
+            } => format!(
+                "imported {} of {} rows from {} ({applied} applied open records, {} refused)",
+                import.imported, import.rows, import.file_name, import.refused
+            ),
+            Action::PatchDeadlines { changes } => format!(
+                "patch deadlines {}",
+                changes
+                    .iter()
+                    .map(|c| format!("{} {} → {} days", c.severity.as_str(), c.from, c.to))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Action::PersonAdd { name, email, .. } => format!("added {name} <{email}>"),
+            Action::PersonActive { email, active, .. } => format!(
+                "{email} {} the training roster",
+                if *active { "put back on" } else { "taken off" }
+            ),
+            Action::PersonImport { import, .. } => import_summary(import, "people"),
+            Action::TrainingImport { import, .. } => import_summary(import, "training records"),
+            Action::CourseAdd { name, every_days } => {
+                format!("added course '{name}', every {every_days} days")
+            }
+            Action::TrainingRecord {
+                email,
+                course,
+                completed_on,
+                expires_on,
+                certificate_name,
+                ..
+            } => format!(
+                "recorded {course} completed by {email} on {completed_on}, expires {expires_on}{}",
+                certificate_name
+                    .as_deref()
+                    .map(|name| format!(", certificate {name}"))
+                    .unwrap_or_default()
+            ),
+            Action::SignoffAdd {
+                subject,
+                by,
+                role,
+                statement,
+                ..
+            } => format!(
+                "{subject} signed off by {by} ({role}): {}",
+                shorten(statement)
+            ),
+            Action::UserName { from, to } => format!("user name {from} → {to}"),
+            Action::TimeZone { from, to } => format!("time zone {from} → {to}"),
+        }
+    }
+}
+
+fn import_summary(import: &ImportedFile, what: &str) -> String {
+    format!(
+        "imported {} {what} of {} rows from {} ({} refused)",
+        import.imported, import.rows, import.file_name, import.refused
+    )
+}
+
+fn list_or(items: &[String], fallback: &str) -> String {
+    if items.is_empty() {
+        fallback.to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn or_empty(text: String) -> String {
+    if text.is_empty() {
+        "(empty)".to_string()
+    } else {
+        text
+    }
+}
+
+/// The first 12 characters of a hash, whatever the text holds.
+pub fn short_hash(sha256: &str) -> String {
+    sha256.chars().take(12).collect()
+}
+
+/// The first line of a text, cut at 60 characters, with `…` when anything was left out.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > MAX_CHARS || text.lines().count() > 1 {
+        format!("{}…", line.chars().take(MAX_CHARS).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ControlField;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_action_round_trips_through_its_stored_form() {
+        let action = Action::ControlUpdate {
+            changes: vec![ControlChange {
+                field: ControlField::Status,
+                from: "not_started".into(),
+                to: "implemented".into(),
+            }],
+        };
+        let (name, detail) = action.to_stored();
+        assert_eq!(name, "control.update");
+        assert_eq!(Action::from_stored(&name, &detail), Some(action));
+    }
+
+    #[test]
+    fn rows_written_by_earlier_versions_read_back() {
+        let detail = serde_json::json!({
+            "added": 2, "applied": 1, "file_name": "patches.csv", "file_sha256": "ab",
+            "rows": 4, "imported": 3, "refused": 1
+        });
+        let action = Action::from_stored("patch.import", &detail).unwrap();
+        assert_eq!(
+            action.summary(),
+            "imported 3 of 4 rows from patches.csv (1 applied open records, 1 refused)"
+        );
+        let detail = serde_json::json!({
+            "evidence_id": 1, "file_name": "a.pdf", "sha256": "ab", "size_bytes": 3,
+            "collected_on": "2026-11-28", "valid_until": null
+        });
+        let action = Action::from_stored("evidence.add", &detail).unwrap();
+        assert_eq!(action.summary(), "attached a.pdf (3 bytes, sha256 ab)");
+    }
+
+    #[test]
+    fn an_unknown_or_malformed_row_is_none() {
+        assert_eq!(
+            Action::from_stored("project.teleport", &serde_json::json!({})),
+            None
+        );
+        assert_eq!(
+            Action::from_stored("control.update", &serde_json::json!({"changes": 3})),
+            None
+        );
+    }
+
+    #[test]
+    fn summaries_say_what_changed() {
+        let action = Action::PatchRecord(PatchDetail {
+            advisory: "CVE-2026-1".into(),
+            severity: Severity::Critical,
+            released_on: day("2026-11-01"),
+            applied_on: None,
+            evidence_sha256: None,
+            evidence_name: None,
+        });
+        assert_eq!(
+            action.summary(),
+            "recorded CVE-2026-1 (critical, released 2026-11-01, open)"
+        );
+        let action = Action::SignoffAdd {
+            signoff_id: 1,
+            subject: "training".into(),
+            by: "Ana".into(),
+            role: "CISO".into(),
+            statement: "All current.\nSecond line".into(),
+            fingerprint: "ff".into(),
+        };
+        assert_eq!(
+            action.summary(),
+            "training signed off by Ana (CISO): All current.…"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The one write path: every change to a workspace goes through [`Store::write`].
+//!
+//! A change opens an IMMEDIATE transaction, so it takes the database's write lock before it
+//! reads anything: another process writing at the same moment makes it wait (up to the busy
+//! timeout) instead of failing, and nothing it reads can be stale by the time it writes.
+//! Inside, the change reads and checks what it needs, writes, and says what happened; the
+//! write path appends exactly that one activity row and commits. A change that finds nothing
+//! to do rolls back and logs nothing. Any error rolls everything back.
+
+use std::ops::Deref;
+
+use rusqlite::Connection;
+
+use super::activity::{self, LogRow};
+use super::{Result, Store};
+use crate::model::Action;
+
+/// An open write transaction, as a change sees it: the connection (through `Deref`), the
+/// store for its read methods, and the time and actor every row of the change records.
+pub(super) struct Tx<'a> {
+    /// The store, for its read methods; they read inside this transaction.
+    pub store: &'a Store,
+    /// When the change happens (UTC, RFC 3339), the same for each row it writes.
+    pub at: String,
+    /// Who makes it: the workspace user, read inside the transaction.
+    pub actor: String,
+}
+
+impl Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.store.conn
+    }
+}
+
+/// What a change did.
+pub(super) enum Change<T> {
+    /// It wrote something, and the log says what.
+    Made(T, Logged),
+    /// Nothing needed writing: the transaction is rolled back and no row is logged.
+    Unchanged(T),
+}
+
+/// The activity row a change asks for.
+pub(super) struct Logged {
+    /// The project it concerns, if any.
+    pub project: Option<i64>,
+    /// What it concerns within the project: a control id, an asset, an email, or empty.
+    pub subject: String,
+    /// What happened.
+    pub action: Action,
+    /// Who, when not the workspace user as stored before the change.
+    pub actor: Option<String>,
+}
+
+impl Logged {
+    /// A row for `action` on `subject` of `project`, by the workspace user.
+    pub fn new(project: Option<i64>, subject: impl Into<String>, action: Action) -> Self {
+        Logged {
+            project,
+            subject: subject.into(),
+            action,
+            actor: None,
+        }
+    }
+}
+
+impl Store {
+    /// Applies one change in one IMMEDIATE transaction with its one activity row.
+    pub(super) fn write<T>(
+        &mut self,
+        change: impl FnOnce(&Tx<'_>) -> Result<Change<T>>,
+    ) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let outcome = self.user_name().and_then(|actor| {
+            let tx = Tx {
+                store: self,
+                at: self.now_text(),
+                actor,
+            };
+            let change = change(&tx)?;
+            Ok((change, tx.at, tx.actor))
+        });
+        match outcome {
+            Ok((Change::Made(value, logged), at, actor)) => {
+                let committed = self
+                    .append(logged, &at, actor)
+                    .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+                match committed {
+                    Ok(()) => Ok(value),
+                    Err(error) => {
+                        self.rollback();
+                        Err(error)
+                    }
+                }
+            }
+            Ok((Change::Unchanged(value), _, _)) => {
+                self.rollback();
+                Ok(value)
+            }
+            Err(error) => {
+                self.rollback();
+                Err(error)
+            }
+        }
+    }
+
+    /// Ends the open transaction without keeping anything. SQLite rolls back by itself when
+    /// a statement failed badly enough to end the transaction, so there may be none left.
+    fn rollback(&self) {
+        if !self.conn.is_autocommit() {
+            // The change's own outcome is what the caller hears about; should the rollback
+            // itself fail, SQLite discards the unfinished transaction when the connection
+            // closes, and the next BEGIN reports the connection's state.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
+    /// Appends the change's row, inside the transaction.
+    fn append(&self, logged: Logged, at: &str, actor: String) -> Result<()> {
+        let actor = logged.actor.unwrap_or(actor);
+        let project = match logged.project {
+            Some(key) => Some((key, self.project(key)?.name)),
+            None => None,
+        };
+        activity::append(
+            &self.conn,
+            LogRow {
+                at,
+                actor: &actor,
+                project: project.as_ref().map(|(key, name)| (*key, name.as_str())),
+                subject: &logged.subject,
+                action: &logged.action,
+            },
+        )
+    }
+}
