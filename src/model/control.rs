@@ -218,6 +218,9 @@ pub fn is_overdue(status: Status, due: Option<NaiveDate>, today: NaiveDate) -> b
     !status.is_done() && due.is_some_and(|due| due < today)
 }
 
+/// The longest review cadence: a hundred years.
+pub const MAX_REVIEW_DAYS: u32 = 36_500;
+
 /// A field of a control that a user can edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -351,11 +354,14 @@ pub(crate) fn normalise_value(field: ControlField, value: &str) -> Result<String
             if text.is_empty() {
                 return Ok(String::new());
             }
+            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(RuleError::BadReviewDays(value.to_string()));
+            }
             match text.parse::<u32>() {
-                Ok(days) if days > 0 => Ok(days.to_string()),
-                _ => Err(RuleError::Blank(
-                    "review cadence (a whole number of days above 0)",
-                )),
+                Ok(0) => Err(RuleError::BadReviewDays(value.to_string())),
+                Ok(days) if days <= MAX_REVIEW_DAYS => Ok(days.to_string()),
+                // All digits, so anything that does not fit is too large.
+                _ => Err(RuleError::ReviewDaysTooLarge(text.to_string())),
             }
         }
         ControlField::Owner => Ok(value.trim().to_string()),
@@ -512,6 +518,15 @@ mod tests {
         assert!(plan_changes(current, &ControlPatch::one(ControlField::Status, "done")).is_err());
         assert!(plan_changes(current, &ControlPatch::one(ControlField::Title, "  ")).is_err());
         assert!(plan_changes(current, &ControlPatch::one(ControlField::ReviewDays, "0")).is_err());
+        let huge = plan_changes(
+            current,
+            &ControlPatch::one(ControlField::ReviewDays, "99999999999999999999"),
+        )
+        .unwrap_err();
+        assert!(huge.to_string().contains("too large"), "{huge}");
+        let negative =
+            plan_changes(current, &ControlPatch::one(ControlField::ReviewDays, "-5")).unwrap_err();
+        assert!(negative.to_string().contains("whole number"), "{negative}");
     }
 
     #[test]

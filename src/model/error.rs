@@ -16,6 +16,14 @@ pub enum RuleError {
     /// A date that is not a real calendar date in `YYYY-MM-DD` form.
     #[error("'{0}' is not a date: write it as YYYY-MM-DD, for example 2027-03-01")]
     BadDate(String),
+    /// A review cadence that is not a whole number of days above 0.
+    #[error(
+        "the review cadence must be a whole number of days, at least 1 (for example 90), not '{0}'"
+    )]
+    BadReviewDays(String),
+    /// A review cadence beyond a hundred years.
+    #[error("the review cadence {0} is too large: at most {max} days (100 years)", max = super::control::MAX_REVIEW_DAYS)]
+    ReviewDaysTooLarge(String),
     /// A time zone that is neither `local` nor an offset from UTC.
     #[error("'{0}' is not a time zone: write local, UTC, or an offset such as +02:00")]
     BadTimeZone(String),

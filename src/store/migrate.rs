@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_attestations.sql",
         include_str!("../../schema/0003_attestations.sql"),
     ),
+    (
+        "0004_checks.sql",
+        include_str!("../../schema/0004_checks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -38,6 +42,23 @@ const APPLICATION_ID: i64 = 0x4c4b_5354;
 /// program's or was written by a newer Lockstep. It only reads, so a refused file is left
 /// exactly as it was.
 pub(super) fn check(conn: &Connection, path: &Path) -> Result<i64> {
+    if !conn.is_autocommit() {
+        return check_snapshot(conn, path);
+    }
+    // One snapshot: another process may commit the first migration between two reads, and
+    // tables without a version would look like someone else's database.
+    conn.execute_batch("BEGIN DEFERRED")
+        .map_err(|e| classify_open_error(e, path))?;
+    let checked = check_snapshot(conn, path);
+    let ended = conn
+        .execute_batch("COMMIT")
+        .map_err(|e| classify_open_error(e, path));
+    let version = checked?;
+    ended?;
+    Ok(version)
+}
+
+fn check_snapshot(conn: &Connection, path: &Path) -> Result<i64> {
     let read = |pragma: &str| -> Result<i64> {
         conn.query_row(&format!("PRAGMA {pragma}"), [], |row| row.get(0))
             .map_err(|e| classify_open_error(e, path))

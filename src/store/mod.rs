@@ -13,6 +13,7 @@ pub mod activity;
 mod controls;
 pub mod csv_import;
 mod evidence;
+mod integrity;
 mod migrate;
 mod patches;
 mod people;
@@ -35,6 +36,7 @@ use crate::model::{RuleError, Zone};
 pub use activity::{ActivityEntry, ChainReport};
 pub use controls::NewControl;
 pub use evidence::NewEvidence;
+pub use integrity::BadValue;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use patches::{
     Asset, MAX_DEADLINE_DAYS, NewAsset, NewPatch, PATCH_CSV_OPTIONAL, PATCH_CSV_REQUIRED,
@@ -51,6 +53,10 @@ pub use signoffs::{NewSignoff, Signoff};
 pub const DB_FILE: &str = "lockstep.db";
 /// The evidence vault folder inside a workspace.
 pub const VAULT_DIR: &str = "vault";
+
+/// How long a change waits for another process's write to finish before giving up. Writes
+/// hold the lock for milliseconds; the longest, a large import, for a second or two.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Where "now" comes from; tests pass a fixed clock.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -230,7 +236,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify_open_error(e, &db_path))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify_open_error(e, &db_path))?;
         // Switching to WAL rewrites the file header, so a file that is not ours, or is newer,
         // is refused before anything is written to it or beside it.

@@ -15,3 +15,4 @@ mod ui;
 mod ui_attestations;
 mod vault;
 mod verify_pack;
+mod write_path;
