@@ -66,10 +66,10 @@ impl Store {
             ],
         )?;
         let key = tx.last_insert_rowid();
-        write_services(&tx, key, &services)?;
+        write_services(tx, key, &services)?;
         let planned = baseline.plan(&services);
         for control in &planned {
-            insert_planned(&tx, key, control)?;
+            insert_planned(tx, key, control)?;
         }
         let action = Action::ProjectCreate {
             services: services.clone(),
@@ -93,7 +93,7 @@ impl Store {
         self.write(|tx| {
             let current = tx.store.project(project)?;
             let existing = load_controls(tx, project)?;
-            write_services(&tx, project, &services)?;
+            write_services(tx, project, &services)?;
             let planned = baseline.plan(&services);
             let (mut added, mut retired, mut restored) = (Vec::new(), Vec::new(), Vec::new());
             for plan in &planned {
@@ -108,7 +108,7 @@ impl Store {
                         }
                     }
                     None => {
-                        insert_planned(&tx, project, plan)?;
+                        insert_planned(tx, project, plan)?;
                         added.push(plan.template.id.clone());
                     }
                 }
