@@ -301,6 +301,11 @@ fn verify_reports_nothing_while_two_processes_write() {
         failed_edits.first(),
         failed_adds.first()
     );
+    println!(
+        "{VERIFIES} verify runs beside {} control edits and {} evidence adds",
+        edits.len(),
+        adds.len()
+    );
     assert!(!edits.is_empty() && !adds.is_empty());
     let log = log(&dir);
     assert_eq!(rows(&log, "control.update").len(), edits.len());
@@ -368,12 +373,12 @@ fn two_scripts_adding_one_file_at_a_time_record_all_forty() {
 
 /// Runs `project list` in a hundred processes at once and checks that every one succeeded,
 /// and that no opener left a file of its own behind.
-fn open_a_hundred_times(dir: &Path) {
+fn open_a_hundred_times(dir: &Path, what: &str) {
     let runs = all_at_once(dir, &vec![vec!["project".into(), "list".into()]; 100]);
     let failed = failures(&runs);
     assert!(
         failed.is_empty(),
-        "{} of 100 opens failed; the first: {:#?}",
+        "{what}: {} of 100 opens failed; the first: {:#?}",
         failed.len(),
         failed.first()
     );
@@ -381,24 +386,28 @@ fn open_a_hundred_times(dir: &Path) {
         .into_iter()
         .filter(|name| name.starts_with(".lockstep"))
         .collect();
-    assert!(left.is_empty(), "left in the workspace: {left:?}");
+    assert!(left.is_empty(), "{what}: left in the workspace: {left:?}");
 }
 
 #[test]
 fn a_hundred_processes_creating_one_workspace_at_once_all_succeed() {
-    let (_tmp, dir) = workspace();
-    open_a_hundred_times(&dir);
-    let listed = lockstep(&dir, &["project", "list", "--json"]);
-    assert_eq!(listed.code, 0, "{listed:?}");
-    assert_eq!(listed.json(), serde_json::json!([]));
-    assert_verify_clean(&dir);
+    // Creating is the racy part (who makes the file, who migrates it), and a lost race
+    // shows in about one fresh folder in ten, so ten are tried.
+    for round in 0..10 {
+        let (_tmp, dir) = workspace();
+        open_a_hundred_times(&dir, &format!("fresh folder, round {round}"));
+        let listed = lockstep(&dir, &["project", "list", "--json"]);
+        assert_eq!(listed.code, 0, "{listed:?}");
+        assert_eq!(listed.json(), serde_json::json!([]));
+        assert_verify_clean(&dir);
+    }
 }
 
 #[test]
 fn a_hundred_processes_opening_an_existing_workspace_at_once_all_succeed() {
     let (_tmp, dir) = workspace();
     create_project(&dir);
-    open_a_hundred_times(&dir);
+    open_a_hundred_times(&dir, "existing workspace");
     let listed = lockstep(&dir, &["project", "list", "--json"]);
     assert_eq!(listed.json()[0]["name"], PROJECT, "{listed:?}");
     assert_verify_clean(&dir);
@@ -656,7 +665,7 @@ fn assert_sound_after_kill(dir: &Path, what: &str) {
 
 #[test]
 fn killing_a_script_of_edits_at_random_points_leaves_a_sound_workspace() {
-    const TRIALS: usize = 40;
+    const TRIALS: usize = 60;
     const SEED: u64 = 0x5eed_1234_abcd_0001;
     let (_tmp, dir) = workspace();
     create_project(&dir);
