@@ -211,13 +211,23 @@ fn assert_notes_history_consistent(dir: &Path, log: &[Value], id: &str) {
         .filter(|change| change["field"] == "notes")
         .collect();
     let mut notes = "";
-    for change in &changes {
-        assert_eq!(
-            change["from"], notes,
-            "{id}: a notes change starts from something other than the last one's result: {changes:#?}"
-        );
+    let mut stale = Vec::new();
+    for (n, change) in changes.iter().enumerate() {
+        if change["from"] != notes {
+            stale.push(format!(
+                "change {n} logs notes {} -> {}, but the change before left {notes:?}",
+                change["from"], change["to"]
+            ));
+        }
         notes = change["to"].as_str().unwrap();
     }
+    assert!(
+        stale.is_empty(),
+        "{id}: {} of {} logged notes changes start from a stale value; the first: {:#?}",
+        stale.len(),
+        changes.len(),
+        &stale[..stale.len().min(3)]
+    );
     assert_eq!(
         control(dir, id)["notes"],
         notes,
