@@ -654,6 +654,14 @@ fn assert_sound_after_kill(dir: &Path, what: &str) {
     let listed = lockstep(dir, &["project", "list", "--json"]);
     assert_eq!(listed.code, 0, "{what}: {listed:?}");
     drop(open_workspace(dir));
+    let left: Vec<String> = crate::common::listing(dir)
+        .into_iter()
+        .filter(|name| name.starts_with(".lockstep"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{what}: left after the next open: {left:?}"
+    );
 
     // An edit and its log row are one: what the log last said is what the workspace holds.
     let log = log(dir);
