@@ -6,6 +6,7 @@ mod window;
 
 mod baseline;
 mod cli;
+mod concurrency;
 mod pack;
 mod patches;
 mod signoffs;
