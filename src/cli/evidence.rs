@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::{Outcome, parse_date_arg, print_json, print_table};
+use super::{Outcome, numbers, parse_date_arg, print_json, print_table};
 use crate::workspace::{AttachOptions, Workspace, attach};
 
 /// The `evidence` subcommands.
@@ -52,6 +52,7 @@ pub enum EvidenceCommand {
         #[arg(long)]
         project: String,
         /// The evidence id (see `evidence list`).
+        #[arg(allow_negative_numbers = true, value_parser = numbers::evidence_id)]
         evidence_id: i64,
         /// Why it is removed.
         #[arg(long)]

@@ -10,6 +10,7 @@ mod course;
 mod evidence;
 mod export;
 mod log;
+mod numbers;
 mod patch;
 mod person;
 mod project;

@@ -1,0 +1,138 @@
+//! What the command line says when something is wrong: numbers out of range, a damaged
+//! database, hostile names in the database, each as one sentence on stderr with exit 2 and
+//! never a panic; and tables that stay whole whatever a name holds.
+
+use std::path::Path;
+
+use crate::common::{Run, lockstep, workspace};
+
+const PROJECT: &str = "Payments";
+
+/// Asserts a refusal: exit 2 and one line on stderr that says `expected`, no panic.
+fn assert_says(run: &Run, expected: &str) {
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{run:?}");
+    assert!(lines[0].starts_with("lockstep: "), "{run:?}");
+    assert!(
+        lines[0].contains(expected),
+        "wanted {expected:?} in {run:?}"
+    );
+}
+
+/// A workspace with one project on EC2, so it has baseline controls.
+fn project(dir: &Path) {
+    let run = lockstep(dir, &["project", "create", PROJECT, "--services", "ec2"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+const HUGE: &str = "99999999999999999999";
+
+#[test]
+fn a_review_cadence_of_twenty_digits_is_too_large_not_blank() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    let set = |value: &str| {
+        let flag = format!("--review-every-days={value}");
+        lockstep(
+            &dir,
+            &[
+                "control",
+                "set",
+                "--project",
+                PROJECT,
+                "SRM-CUS-IAM-01",
+                &flag,
+            ],
+        )
+    };
+    assert_says(&set(HUGE), "too large: at most 36525 days");
+    assert_says(&set("36526"), "too large: at most 36525 days");
+    assert_says(&set("-5"), "cannot be negative");
+    assert_says(&set("0"), "must be 1 day or more");
+    assert_says(&set("monthly"), "not a whole number of days");
+    assert_says(&set("1.5"), "not a whole number of days");
+    for run in [set("30"), set("")] {
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+}
+
+#[test]
+fn a_negative_review_cadence_after_a_space_is_read_as_a_value() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    let run = lockstep(
+        &dir,
+        &[
+            "control",
+            "set",
+            "--project",
+            PROJECT,
+            "SRM-CUS-IAM-01",
+            "--review-every-days",
+            "-5",
+        ],
+    );
+    assert_says(&run, "cannot be negative");
+}
+
+#[test]
+fn course_recurrences_out_of_range_each_get_their_sentence() {
+    let (_tmp, dir) = workspace();
+    let add = |value: &str| lockstep(&dir, &["course", "add", "Awareness", "--every-days", value]);
+    assert_says(&add(HUGE), "too large: at most 36525 days (100 years)");
+    assert_says(&add("100000"), "at least once every 36525 days");
+    assert_says(&add("-5"), "every 1 day or more, not -5");
+    assert_says(&add("0"), "every 1 day or more, not 0");
+    assert_says(&add("yearly"), "not a whole number of days");
+    assert_says(&add(""), "cannot be blank");
+}
+
+#[test]
+fn patch_deadlines_out_of_range_each_get_their_sentence() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    for flag in ["--critical", "--high", "--medium", "--low"] {
+        let set = |value: &str| {
+            lockstep(
+                &dir,
+                &["patch", "deadlines", "--project", PROJECT, flag, value],
+            )
+        };
+        assert_says(&set(HUGE), "too large: at most 3650 days");
+        assert_says(&set("4294967296"), "too large: at most 3650 days");
+        assert_says(&set("3651"), "too large: at most 3650 days");
+        assert_says(&set("-5"), "cannot be negative");
+        assert_says(&set("0"), "must be 1 day or more");
+        assert_says(&set("soon"), "not a whole number of days");
+    }
+    let run = lockstep(
+        &dir,
+        &["patch", "deadlines", "--project", PROJECT, "--low", "3650"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn evidence_ids_that_are_no_number_or_too_large_are_refused_plainly() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    let remove = |id: &str| {
+        lockstep(
+            &dir,
+            &[
+                "evidence",
+                "remove",
+                "--project",
+                PROJECT,
+                "--reason",
+                "wrong",
+                id,
+            ],
+        )
+    };
+    assert_says(&remove(HUGE), "too large to be an evidence id");
+    assert_says(&remove("abc"), "not an evidence id");
+    assert_says(&remove("-5"), "no evidence with id -5");
+}
