@@ -7,6 +7,7 @@
 mod asset;
 mod control;
 mod course;
+mod damage;
 mod evidence;
 mod export;
 mod log;
@@ -22,11 +23,12 @@ mod verify;
 mod verify_pack;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::store::DB_FILE;
 use crate::workspace::{WORKSPACE_ENV, Workspace, resolve};
 
 /// Audit preparation for AWS workloads: shared-responsibility checklists, evidence and sign-offs.
@@ -99,7 +101,12 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         return verify_pack::run(args);
     }
     let dir = resolve(workspace);
-    let mut workspace = Workspace::open(&dir)?;
+    run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
+}
+
+/// Runs a subcommand that needs the workspace in `dir`.
+fn run_in(dir: &Path, command: Command) -> Outcome {
+    let mut workspace = Workspace::open(dir)?;
     match command {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),

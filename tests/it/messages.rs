@@ -2,7 +2,10 @@
 //! database, hostile names in the database, each as one sentence on stderr with exit 2 and
 //! never a panic; and tables that stay whole whatever a name holds.
 
+use std::fs;
 use std::path::Path;
+
+use lockstep::store::DB_FILE;
 
 use crate::common::{Run, lockstep, workspace};
 
@@ -135,4 +138,90 @@ fn evidence_ids_that_are_no_number_or_too_large_are_refused_plainly() {
     assert_says(&remove(HUGE), "too large to be an evidence id");
     assert_says(&remove("abc"), "not an evidence id");
     assert_says(&remove("-5"), "no evidence with id -5");
+}
+
+const DAMAGED: &str = "the workspace database is damaged and cannot be read; restore it from a backup, \
+                       or move it away to start an empty workspace: ";
+
+/// A workspace with a project and a database file whose bytes `damage` then changes.
+fn damaged(damage: impl FnOnce(&mut Vec<u8>)) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace();
+    let run = lockstep(
+        &dir,
+        &[
+            "project",
+            "create",
+            PROJECT,
+            "--services",
+            "ec2,rds,s3,lambda",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let db = dir.join(DB_FILE);
+    assert!(!dir.join(format!("{DB_FILE}-wal")).exists());
+    let mut bytes = fs::read(&db).unwrap();
+    damage(&mut bytes);
+    fs::write(&db, bytes).unwrap();
+    (tmp, dir)
+}
+
+/// Asserts that each everyday command says the database is damaged, naming its path.
+fn assert_damaged(dir: &Path) {
+    let expected = format!("{DAMAGED}{}", dir.join(DB_FILE).display());
+    for args in [
+        &["control", "list", "--project", PROJECT][..],
+        &["project", "list"],
+        &["evidence", "list", "--project", PROJECT],
+        &["verify"],
+        &["log", "--project", PROJECT],
+    ] {
+        let run = lockstep(dir, args);
+        assert_says(&run, &expected);
+        assert!(!run.stderr.contains("Error code"), "{args:?}: {run:?}");
+    }
+}
+
+#[test]
+fn a_database_of_random_bytes_is_reported_as_damaged() {
+    let (_tmp, dir) = damaged(|bytes| {
+        let mut state = 0x2545_f491_u32;
+        for byte in bytes.iter_mut() {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            *byte = state.to_le_bytes()[0];
+        }
+    });
+    assert_damaged(&dir);
+}
+
+#[test]
+fn a_truncated_database_is_reported_as_damaged() {
+    let (_tmp, dir) = damaged(|bytes| bytes.truncate(bytes.len() / 3));
+    assert_damaged(&dir);
+}
+
+#[test]
+fn a_database_with_corrupt_pages_is_reported_as_damaged() {
+    let (_tmp, dir) = damaged(|bytes| {
+        let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+        let pages = bytes.len() / page;
+        assert!(pages > 4, "{pages} pages");
+        for index in (1..pages).step_by(2) {
+            bytes[index * page..(index + 1) * page].fill(0xAB);
+        }
+    });
+    assert_damaged(&dir);
+}
+
+#[test]
+fn another_programs_sqlite_file_is_still_called_not_a_lockstep_database() {
+    let (_tmp, dir) = workspace();
+    fs::create_dir_all(&dir).unwrap();
+    rusqlite::Connection::open(dir.join(DB_FILE))
+        .unwrap()
+        .execute_batch("CREATE TABLE recipes (name TEXT);")
+        .unwrap();
+    let run = lockstep(&dir, &["project", "list"]);
+    assert_says(&run, "not a Lockstep database");
 }
