@@ -225,3 +225,158 @@ fn another_programs_sqlite_file_is_still_called_not_a_lockstep_database() {
     let run = lockstep(&dir, &["project", "list"]);
     assert_says(&run, "not a Lockstep database");
 }
+
+/// A name with a line break, a tab and a right-to-left override that turns `exe.pdf` around.
+const HOSTILE_NAME: &str = "evil\nname\t\u{202e}fdp.exe";
+/// How a table shows it.
+const HOSTILE_SHOWN: &str = "evil\\nname\\t\\u{202e}fdp.exe";
+
+/// A project with one evidence file named [`HOSTILE_NAME`] on SRM-CUS-IAM-01.
+fn hostile_evidence(dir: &Path) {
+    project(dir);
+    let files = dir.with_file_name("files");
+    fs::create_dir_all(&files).unwrap();
+    let file = files.join(HOSTILE_NAME);
+    fs::write(&file, "scan report").unwrap();
+    let run = lockstep(
+        dir,
+        &[
+            "evidence",
+            "add",
+            "--project",
+            PROJECT,
+            "--control",
+            "SRM-CUS-IAM-01",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+    assert!(run.stdout.contains(HOSTILE_SHOWN), "{run:?}");
+}
+
+#[test]
+fn a_file_name_with_a_line_break_and_a_bidi_override_is_listed_escaped_on_one_line() {
+    let (_tmp, dir) = workspace();
+    hostile_evidence(&dir);
+    let list = lockstep(&dir, &["evidence", "list", "--project", PROJECT]);
+    assert_eq!(list.code, 0, "{list:?}");
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{list:?}");
+    assert!(lines[1].ends_with(HOSTILE_SHOWN), "{list:?}");
+    assert!(!list.stdout.contains('\u{202e}'));
+
+    let json = lockstep(&dir, &["evidence", "list", "--project", PROJECT, "--json"]).json();
+    assert_eq!(json[0]["file_name"], HOSTILE_NAME);
+}
+
+#[test]
+fn names_with_control_characters_keep_people_training_and_patch_tables_whole() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    for args in [
+        &["person", "add", "Ana\nLima", "--email", "ana@example.com"][..],
+        &["course", "add", "Aware\tness", "--every-days", "365"],
+        &[
+            "asset",
+            "add",
+            "--project",
+            PROJECT,
+            "web\r1",
+            "--kind",
+            "instance",
+            "--managed-by",
+            "customer",
+        ],
+        &[
+            "patch",
+            "record",
+            "--project",
+            PROJECT,
+            "--asset",
+            "web\r1",
+            "--advisory",
+            "CVE-2026-\u{2066}1",
+            "--severity",
+            "high",
+            "--released",
+            "2026-11-01",
+        ],
+    ] {
+        let run = lockstep(&dir, args);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+    }
+    let tables: [(&[&str], &[&str]); 5] = [
+        (&["person", "list"], &["Ana\\nLima"]),
+        (&["course", "list"], &["Aware\\tness"]),
+        (&["training", "status"], &["Ana\\nLima", "Aware\\tness"]),
+        (&["asset", "list", "--project", PROJECT], &["web\\r1"]),
+        (
+            &["patch", "status", "--project", PROJECT],
+            &["web\\r1", "CVE-2026-\\u{2066}1"],
+        ),
+    ];
+    for (args, escaped) in tables {
+        let run = lockstep(&dir, args);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        let row = run
+            .stdout
+            .lines()
+            .find(|line| line.contains(escaped[0]))
+            .unwrap_or_else(|| panic!("{args:?}: no row shows {:?}: {run:?}", escaped[0]));
+        for text in escaped {
+            assert!(row.contains(text), "{args:?}: {run:?}");
+        }
+        assert!(
+            !run.stdout.contains(['\r', '\t', '\u{2066}']),
+            "{args:?}: {run:?}"
+        );
+    }
+    let people = lockstep(&dir, &["person", "list", "--json"]).json();
+    assert_eq!(people[0]["name"], "Ana\nLima");
+}
+
+#[test]
+fn hashes_that_are_short_not_hex_or_a_path_do_not_crash_any_command() {
+    let (tmp, dir) = workspace();
+    hostile_evidence(&dir);
+    let out = tmp.path().join("pack.zip");
+    for hash in ["ab".to_string(), "z".repeat(64), "../../x".to_string()] {
+        let db = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+        // A damaged or hand-edited database need not keep the schema's checks.
+        db.execute_batch("PRAGMA ignore_check_constraints = ON;")
+            .unwrap();
+        db.execute("UPDATE evidence SET sha256 = ?1", [&hash])
+            .unwrap();
+        drop(db);
+
+        let list = lockstep(&dir, &["evidence", "list", "--project", PROJECT]);
+        assert_eq!(list.code, 0, "{hash}: {list:?}");
+        assert!(list.stdout.contains("(not a hash)"), "{hash}: {list:?}");
+        let json = lockstep(&dir, &["evidence", "list", "--project", PROJECT, "--json"]);
+        assert_eq!(json.json()[0]["sha256"], hash.as_str());
+
+        for args in [
+            &["verify"][..],
+            &["control", "list", "--project", PROJECT],
+            &["vault", "purge"],
+            &[
+                "export",
+                "--project",
+                PROJECT,
+                "--force",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        ] {
+            let run = lockstep(&dir, args);
+            assert!(
+                matches!(run.code, 0..=2) && !run.stderr.contains("panicked"),
+                "{hash} {args:?}: {run:?}"
+            );
+            if run.code == 2 {
+                assert_eq!(run.stderr.lines().count(), 1, "{hash} {args:?}: {run:?}");
+            }
+        }
+    }
+}
