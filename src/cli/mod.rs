@@ -16,6 +16,7 @@ mod patch;
 mod person;
 mod project;
 mod services;
+mod settings;
 mod signoff;
 mod training;
 mod vault;
@@ -83,6 +84,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Show a project's activity log.
     Log(log::LogArgs),
+    /// Show and change the workspace's settings: your name in the log and its time zone.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Check the workspace: re-walk the activity log's hash chain and re-hash every
     /// evidence file.
     Verify,
@@ -123,6 +127,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
+        Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),
         Command::Verify => verify::run(&workspace),
     }
 }
