@@ -20,13 +20,13 @@ END;
 CREATE TRIGGER controls_checked_on_insert BEFORE INSERT ON controls
 BEGIN
     SELECT RAISE(ABORT, 'controls.due must be a date written YYYY-MM-DD') WHERE NOT (NEW.due IS NULL OR (length(NEW.due) = 10 AND date(NEW.due) IS NEW.due));
-    SELECT RAISE(ABORT, 'controls.review_days must be a number of days from 1 to 36500') WHERE NOT (NEW.review_days IS NULL OR NEW.review_days BETWEEN 1 AND 36500);
+    SELECT RAISE(ABORT, 'controls.review_days must be a number of days from 1 to 36525') WHERE NOT (NEW.review_days IS NULL OR NEW.review_days BETWEEN 1 AND 36525);
 END;
 
 CREATE TRIGGER controls_checked_on_update BEFORE UPDATE OF due, review_days ON controls
 BEGIN
     SELECT RAISE(ABORT, 'controls.due must be a date written YYYY-MM-DD') WHERE NOT (NEW.due IS NULL OR (length(NEW.due) = 10 AND date(NEW.due) IS NEW.due));
-    SELECT RAISE(ABORT, 'controls.review_days must be a number of days from 1 to 36500') WHERE NOT (NEW.review_days IS NULL OR NEW.review_days BETWEEN 1 AND 36500);
+    SELECT RAISE(ABORT, 'controls.review_days must be a number of days from 1 to 36525') WHERE NOT (NEW.review_days IS NULL OR NEW.review_days BETWEEN 1 AND 36525);
 END;
 
 CREATE TRIGGER evidence_checked_on_insert BEFORE INSERT ON evidence

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use lockstep::cli::{Cli, run};
+use lockstep::cli::{Cli, run, shown};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -21,7 +21,8 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("lockstep: {error:#}");
+            // A name with a line break must not split the one sentence over lines.
+            eprintln!("lockstep: {}", shown(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }

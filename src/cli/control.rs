@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Subcommand};
 
-use super::{Outcome, parse_yes_no, print_json, print_table};
+use super::{Outcome, numbers, parse_yes_no, print_json, print_table};
 use crate::model::{Column, ControlField, ControlPatch};
 use crate::store::{NewControl, Store};
 
@@ -48,8 +48,8 @@ pub enum ControlCommand {
         /// Move to another column: aws, shared or customer (needs --reason).
         #[arg(long)]
         column: Option<String>,
-        /// Review cadence in days; an empty value clears it.
-        #[arg(long, value_name = "DAYS")]
+        /// Review cadence in days (1 to 36525); an empty value clears it.
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::review_days)]
         review_every_days: Option<String>,
     },
     /// Add a control of your own; the ownership test decides its column.

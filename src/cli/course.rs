@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{Outcome, print_json, print_table};
+use super::{Outcome, numbers, print_json, print_table};
 use crate::store::Store;
 
 /// The `course` subcommands.
@@ -15,7 +15,7 @@ pub enum CourseCommand {
         /// The course's name (unique, ignoring case).
         name: String,
         /// Days a completion stays valid (365 for a yearly course).
-        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = numbers::course_days)]
         every_days: i64,
     },
     /// List the courses.

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::{Outcome, parse_date_arg, print_json, print_table};
+use super::{Outcome, numbers, parse_date_arg, print_json, print_table, shown};
 use crate::workspace::{AttachOptions, Workspace, attach};
 
 /// The `evidence` subcommands.
@@ -52,6 +52,7 @@ pub enum EvidenceCommand {
         #[arg(long)]
         project: String,
         /// The evidence id (see `evidence list`).
+        #[arg(allow_negative_numbers = true, value_parser = numbers::evidence_id)]
         evidence_id: i64,
         /// Why it is removed.
         #[arg(long)]
@@ -95,10 +96,12 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
                     &cancel,
                     &mut |_| {},
                 ) {
-                    Ok(evidence) => println!("{}  {}", evidence.sha256, evidence.file_name),
+                    Ok(evidence) => {
+                        println!("{}  {}", evidence.sha256, shown(&evidence.file_name));
+                    }
                     Err(error) => {
                         refused += 1;
-                        eprintln!("lockstep: refused: {error:#}");
+                        eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
                     }
                 }
             }
@@ -125,7 +128,7 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
                         vec![
                             e.id.to_string(),
                             e.control.clone(),
-                            e.sha256[..12].to_string(),
+                            short_hash(&e.sha256),
                             e.size_bytes.to_string(),
                             e.collected_on.to_string(),
                             e.valid_until
@@ -167,4 +170,15 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first 12 hex digits of a SHA-256, enough to tell files apart in a table; a stored
+/// value that is not 64 hex digits (a damaged or edited database) is marked, never sliced.
+fn short_hash(sha256: &str) -> String {
+    let is_hash = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_hash {
+        sha256.chars().take(12).collect()
+    } else {
+        "(not a hash)".to_string()
+    }
 }

@@ -7,25 +7,30 @@
 mod asset;
 mod control;
 mod course;
+mod damage;
 mod evidence;
 mod export;
 mod log;
+mod numbers;
 mod patch;
 mod person;
 mod project;
 mod services;
+mod settings;
 mod signoff;
 mod training;
 mod vault;
 mod verify;
 mod verify_pack;
 
+use std::borrow::Cow;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::store::DB_FILE;
 use crate::workspace::{WORKSPACE_ENV, Workspace, resolve};
 
 /// Audit preparation for AWS workloads: shared-responsibility checklists, evidence and sign-offs.
@@ -79,6 +84,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Show a project's activity log.
     Log(log::LogArgs),
+    /// Show and change the workspace's settings: your name in the log and its time zone.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Check the workspace: re-walk the activity log's hash chain and re-hash every
     /// evidence file.
     Verify,
@@ -98,7 +106,12 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         return verify_pack::run(args);
     }
     let dir = resolve(workspace);
-    let mut workspace = Workspace::open(&dir)?;
+    run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
+}
+
+/// Runs a subcommand that needs the workspace in `dir`.
+fn run_in(dir: &Path, command: Command) -> Outcome {
+    let mut workspace = Workspace::open(dir)?;
     match command {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),
@@ -114,6 +127,7 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
+        Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),
         Command::Verify => verify::run(&workspace),
     }
 }
@@ -127,9 +141,16 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
 }
 
 /// Prints rows as aligned columns; the last column is not padded.
+///
+/// Each cell is shown through [`shown`], so a name holding a line break, a tab or a
+/// direction override cannot break the table or disguise what it says.
 pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| shown(cell).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -151,10 +172,39 @@ pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) -> anyhow::Resu
             .join("  ")
     };
     writeln!(out, "{}", line(header.to_vec()))?;
-    for row in rows {
+    for row in &rows {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
     Ok(())
+}
+
+/// Text as a terminal line can show it: control characters (line breaks, tabs, escape)
+/// and the invisible characters that reorder or hide text (bidi overrides and isolates,
+/// direction marks) are written as Rust-style escapes such as `\n` and `\u{202e}`.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a character would break a line of a table or change how its text reads.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Parses a yes/no answer.
@@ -169,4 +219,21 @@ pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
 /// Parses a `YYYY-MM-DD` date argument.
 pub(crate) fn parse_date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
     crate::model::parse_date(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_escapes_line_breaks_controls_and_direction_changes_only() {
+        assert_eq!(shown("plain é 名前"), "plain é 名前");
+        assert_eq!(shown("a\nb\r\tc"), "a\\nb\\r\\tc");
+        assert_eq!(shown("x\u{1b}[31m"), "x\\u{1b}[31m");
+        assert_eq!(
+            shown("\u{202e}fdp.exe \u{2066}\u{200f}"),
+            "\\u{202e}fdp.exe \\u{2066}\\u{200f}"
+        );
+        assert!(matches!(shown("no change"), Cow::Borrowed(_)));
+    }
 }

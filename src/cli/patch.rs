@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::{Outcome, parse_date_arg, print_json, print_table};
+use super::{Outcome, numbers, parse_date_arg, print_json, print_table, shown};
 use crate::model::{PatchState, Severity};
 use crate::store::{NewPatch, PatchChange, PatchDeadlines, PatchRecord};
 use crate::workspace::Workspace;
@@ -68,16 +68,16 @@ pub enum PatchCommand {
         #[arg(long)]
         project: String,
         /// Days to patch a critical advisory.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::deadline_days)]
         critical: Option<u32>,
         /// Days to patch a high advisory.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::deadline_days)]
         high: Option<u32>,
         /// Days to patch a medium advisory.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::deadline_days)]
         medium: Option<u32>,
         /// Days to patch a low advisory.
-        #[arg(long, value_name = "DAYS")]
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::deadline_days)]
         low: Option<u32>,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -131,7 +131,7 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
             let project = store.project_by_name(&project)?;
             let import = store.import_patches(project.key, &file)?;
             for problem in &import.report.refused {
-                eprintln!("{problem}");
+                eprintln!("{}", shown(&problem.to_string()));
             }
             let report = &import.report;
             if report.rows == 0 {

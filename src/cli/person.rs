@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{Outcome, print_json, print_table};
+use super::{Outcome, print_json, print_table, shown};
 use crate::store::csv_import::ImportReport;
 use crate::store::{NewPerson, Store};
 
@@ -117,7 +117,7 @@ pub(super) fn print_import(report: &ImportReport, file: &Path, what: &str) -> Ex
         file.display()
     );
     for problem in &report.refused {
-        eprintln!("{problem}");
+        eprintln!("{}", shown(&problem.to_string()));
     }
     if report.refused.is_empty() {
         ExitCode::SUCCESS

@@ -219,7 +219,7 @@ pub fn is_overdue(status: Status, due: Option<NaiveDate>, today: NaiveDate) -> b
 }
 
 /// The longest review cadence: a hundred years.
-pub const MAX_REVIEW_DAYS: u32 = 36_500;
+pub const MAX_REVIEW_DAYS: u32 = 36_525;
 
 /// A field of a control that a user can edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

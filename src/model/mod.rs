@@ -20,8 +20,8 @@ pub use attestation::{
     training_expires_on, training_state,
 };
 pub use control::{
-    Column, ControlChange, ControlField, ControlPatch, ServiceModel, Status, column_for_ownership,
-    is_overdue, plan_changes,
+    Column, ControlChange, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel, Status,
+    column_for_ownership, is_overdue, plan_changes,
 };
 pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;

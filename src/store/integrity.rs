@@ -33,7 +33,7 @@ impl std::fmt::Display for BadValue {
 
 const HASH: &str = "a SHA-256 in lowercase hex";
 const DATE: &str = "a date written YYYY-MM-DD";
-const DAYS: &str = "a number of days from 1 to 36500";
+const DAYS: &str = "a number of days from 1 to 36525";
 
 /// Each checked column: table, column, whether it may be empty, and what it must be.
 const CHECKED: &[(&str, &str, bool, &str)] = &[
@@ -61,7 +61,7 @@ fn good(column: &str, nullable: bool, expected: &str) -> String {
         DATE => format!(
             "(typeof({column}) = 'text' AND length({column}) = 10 AND date({column}) IS {column})"
         ),
-        _ => format!("(typeof({column}) = 'integer' AND {column} BETWEEN 1 AND 36500)"),
+        _ => format!("(typeof({column}) = 'integer' AND {column} BETWEEN 1 AND 36525)"),
     };
     if nullable {
         format!("({column} IS NULL OR {shape})")

@@ -607,3 +607,108 @@ fn a_garbage_database_is_refused() {
     assert!(refused.stdout.is_empty());
     assert_eq!(fs::read_to_string(dir.join("lockstep.db")).unwrap(), text);
 }
+
+/// The days it can be in a zone `offset_hours` from UTC, read around a run so a test that
+/// crosses midnight still agrees.
+fn days_at_offset(offset_hours: i64, during: impl FnOnce() -> Run) -> (Run, [String; 2]) {
+    let day = || {
+        (chrono::Utc::now() + chrono::Duration::hours(offset_hours))
+            .date_naive()
+            .to_string()
+    };
+    let before = day();
+    let run = during();
+    (run, [before, day()])
+}
+
+#[test]
+fn settings_show_the_user_name_and_the_local_time_zone_by_default() {
+    let (_tmp, dir) = workspace();
+    let mut command = binary();
+    command
+        .env("USER", "ana")
+        .arg("--workspace")
+        .arg(&dir)
+        .args(["settings", "show", "--json"]);
+    let shown = run(command);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    let json = shown.json();
+    assert_eq!(json["user_name"], "ana");
+    assert_eq!(json["time_zone"], "local");
+    assert!(json["today"].is_string(), "{json}");
+
+    let table = lockstep(&dir, &["settings", "show"]);
+    assert_eq!(table.code, 0, "{table:?}");
+    assert!(table.stdout.contains("time zone  local"), "{table:?}");
+}
+
+#[test]
+fn setting_the_time_zone_moves_today_and_is_logged() {
+    let (_tmp, dir) = workspace();
+    for (zone, shown, offset_hours) in [("+14:00", "+14:00", 14), ("-12:00", "-12:00", -12)] {
+        let set = lockstep(&dir, &["settings", "set-time-zone", zone]);
+        assert_eq!(set.code, 0, "{set:?}");
+        let (show, days) = days_at_offset(offset_hours, || {
+            lockstep(&dir, &["settings", "show", "--json"])
+        });
+        let json = show.json();
+        assert_eq!(json["time_zone"], shown);
+        assert!(
+            days.iter().any(|d| json["today"] == d.as_str()),
+            "{json} {days:?}"
+        );
+    }
+    let set = lockstep(&dir, &["settings", "set-time-zone", "UTC"]);
+    assert_eq!(set.code, 0, "{set:?}");
+    assert_eq!(
+        lockstep(&dir, &["settings", "show", "--json"]).json()["time_zone"],
+        "+00:00"
+    );
+
+    let actions: Vec<String> = raw(&dir)
+        .prepare("SELECT action FROM activity ORDER BY seq")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(actions, ["settings.time_zone"; 3]);
+}
+
+#[test]
+fn a_time_zone_that_is_not_one_is_refused_in_one_line() {
+    let (_tmp, dir) = workspace();
+    for zone in ["Mars", "+25:00", "Europe/Berlin", ""] {
+        let refused = lockstep(&dir, &["settings", "set-time-zone", zone]);
+        assert_refused(&refused);
+        assert_one_line(&refused);
+        assert!(refused.stderr.contains("is not a time zone"), "{refused:?}");
+    }
+    assert_eq!(
+        lockstep(&dir, &["settings", "show", "--json"]).json()["time_zone"],
+        "local"
+    );
+}
+
+#[test]
+fn the_user_name_set_is_the_actor_of_later_changes() {
+    let (_tmp, dir) = workspace();
+    let set = lockstep(&dir, &["settings", "set-user-name", "  Ana Lima "]);
+    assert_eq!(set.code, 0, "{set:?}");
+    assert_eq!(set.stdout.trim_end(), "user name: Ana Lima");
+    create_project(&dir);
+    assert_eq!(
+        lockstep(&dir, &["settings", "show", "--json"]).json()["user_name"],
+        "Ana Lima"
+    );
+    let entries = log(&dir);
+    assert!(
+        entries.iter().all(|e| e["actor"] == "Ana Lima"),
+        "{entries:?}"
+    );
+
+    let refused = lockstep(&dir, &["settings", "set-user-name", " "]);
+    assert_refused(&refused);
+    assert_one_line(&refused);
+    assert!(refused.stderr.contains("cannot be blank"), "{refused:?}");
+}

@@ -1,0 +1,117 @@
+//! The pack's generated files: the report page, the spreadsheets and the workbook.
+//!
+//! The auditor reads these without Lockstep, so each stands on its own. `index.html` is one
+//! page with its stylesheet inline and no scripts or outside resources: it opens from the
+//! unzipped folder in any browser, its evidence links are relative paths into the pack, and
+//! its print stylesheet makes "Print to PDF" a clean document. The CSV files and the
+//! workbook carry the same tables for filtering and sorting.
+//!
+//! Everything here is text somebody typed (titles, notes, file names, statements), and the
+//! files are opened by tools that would act on it: a browser runs markup, a spreadsheet
+//! runs a cell that starts with `=`. So every piece of user text on the page goes through
+//! [`escape_html`] and every spreadsheet cell through [`neutralise_cell`].
+//!
+//! The pack must be byte-identical for the same workspace and as-of date, so nothing here
+//! reads the clock or iterates a hash map: rows follow the snapshot's order, and the
+//! workbook's creation time is the as-of date rather than the moment it was built.
+//!
+//! The parts: [`rows`] builds the six tables shared by [`csv`] and [`workbook`]; [`html`]
+//! builds the page, with its stylesheet in `report.css`.
+
+mod csv;
+mod html;
+mod rows;
+mod workbook;
+
+use rust_xlsxwriter::XlsxError;
+
+use super::PackData;
+
+/// Why the generated files could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A CSV file could not be written.
+    #[error("could not write {file}")]
+    Csv {
+        /// The file's name in the pack.
+        file: &'static str,
+        /// What went wrong.
+        #[source]
+        source: ::csv::Error,
+    },
+    /// The workbook failed to build.
+    #[error("could not build the workbook")]
+    Workbook(#[from] XlsxError),
+}
+
+/// The generated files of a pack, in pack order, each path with its bytes.
+pub fn report_files(data: &PackData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let tables = rows::tables(data);
+    let mut files = Vec::with_capacity(tables.len() + 2);
+    files.push((
+        "index.html".to_string(),
+        html::index_html(data).into_bytes(),
+    ));
+    for table in &tables {
+        files.push((table.file.to_string(), csv::csv_bytes(table)?));
+    }
+    files.push((
+        "evidence-pack.xlsx".to_string(),
+        workbook::workbook_bytes(data, &tables)?,
+    ));
+    Ok(files)
+}
+
+/// Neutralises a spreadsheet cell that would run as a formula.
+///
+/// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
+/// so a spreadsheet shows it as text. A negative number such as `-3` or `-2.5` is left as
+/// it is.
+pub fn neutralise_cell(text: &str) -> String {
+    let risky = match text.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !is_plain_number(&text[1..]),
+        _ => false,
+    };
+    if risky {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether `text` is digits with at most one decimal point (`3`, `2.5`, `.5`).
+fn is_plain_number(text: &str) -> bool {
+    let mut digits = 0;
+    let mut points = 0;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            '.' => points += 1,
+            _ => return false,
+        }
+    }
+    digits > 0 && points <= 1
+}
+
+/// Escapes text for HTML.
+///
+/// Escapes `&`, `<`, `>`, `"` and `'`, so the result is safe both between tags and inside
+/// a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

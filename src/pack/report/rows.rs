@@ -1,0 +1,297 @@
+//! The tables behind the CSV files and the workbook: one row per control, evidence file,
+//! roster entry, patch record, sign-off and activity entry.
+//!
+//! Both the CSV writer and the workbook read these rows, so the two always carry the same
+//! columns in the same order. Cells are typed ([`Cell`]) so the workbook can write numbers
+//! and dates as such while the CSV files write them as text.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+
+use super::super::PackData;
+
+/// One cell of a table, typed so the workbook can write numbers and dates as such.
+pub(super) enum Cell {
+    /// Text as the user gave it (neutralised on the way out).
+    Text(String),
+    /// A whole number, or an empty cell.
+    Number(Option<i64>),
+    /// A calendar date, or an empty cell.
+    Date(Option<NaiveDate>),
+    /// A UTC timestamp in RFC 3339, as stored.
+    Stamp(String),
+    /// Yes or no.
+    Flag(bool),
+}
+
+impl Cell {
+    fn text(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
+
+    /// The cell as CSV text, before neutralising.
+    pub(super) fn plain(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Text(text) | Cell::Stamp(text) => Cow::Borrowed(text),
+            Cell::Number(number) => number.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string())),
+            Cell::Date(date) => date.map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
+            Cell::Flag(flag) => Cow::Borrowed(if *flag { "true" } else { "false" }),
+        }
+    }
+}
+
+/// One table: a CSV file and the workbook sheet with the same columns.
+pub(super) struct Table {
+    /// The CSV file's name in the pack.
+    pub(super) file: &'static str,
+    /// The workbook sheet's name.
+    pub(super) sheet: &'static str,
+    /// Column names, in order.
+    pub(super) header: &'static [&'static str],
+    /// One row per item, each as long as the header.
+    pub(super) rows: Vec<Vec<Cell>>,
+}
+
+fn size_number(size_bytes: u64) -> Cell {
+    Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
+}
+
+/// The six tables, in pack order.
+pub(super) fn tables(data: &PackData) -> Vec<Table> {
+    vec![
+        controls_table(data),
+        evidence_table(data),
+        training_table(data),
+        patches_table(data),
+        signoffs_table(data),
+        activity_table(data),
+    ]
+}
+
+fn controls_table(data: &PackData) -> Table {
+    let rows = data
+        .controls
+        .iter()
+        .map(|pc| {
+            let c = &pc.control;
+            let signoffs = pc
+                .signoffs
+                .iter()
+                .map(|s| s.id.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![
+                Cell::text(&c.id),
+                Cell::text(c.column.as_str()),
+                Cell::text(&c.area),
+                Cell::text(&c.title),
+                Cell::text(c.status.as_str()),
+                Cell::text(&c.status_reason),
+                Cell::text(&c.owner),
+                Cell::Date(c.due),
+                Cell::Flag(pc.overdue),
+                Cell::Number(c.review_days.map(i64::from)),
+                Cell::Text(c.services.join(" ")),
+                Cell::Text(c.nist.join(" ")),
+                Cell::text(&c.aws_part),
+                Cell::text(&c.customer_part),
+                Cell::text(&c.notes),
+                Cell::Number(Some(i64::try_from(pc.evidence.len()).unwrap_or(i64::MAX))),
+                Cell::Text(signoffs),
+            ]
+        })
+        .collect();
+    Table {
+        file: "controls.csv",
+        sheet: "Controls",
+        header: &[
+            "id",
+            "column",
+            "area",
+            "title",
+            "status",
+            "status_reason",
+            "owner",
+            "due",
+            "overdue",
+            "review_days",
+            "services",
+            "nist",
+            "aws_part",
+            "customer_part",
+            "notes",
+            "evidence_count",
+            "signoffs",
+        ],
+        rows,
+    }
+}
+
+fn evidence_table(data: &PackData) -> Table {
+    let rows = data
+        .evidence()
+        .map(|(_, pe)| {
+            let e = &pe.evidence;
+            vec![
+                Cell::Number(Some(e.id)),
+                Cell::text(&e.control),
+                Cell::text(&e.file_name),
+                Cell::text(&pe.path),
+                size_number(e.size_bytes),
+                Cell::text(&e.media_type),
+                Cell::text(&e.sha256),
+                Cell::text(&e.description),
+                Cell::Date(Some(e.collected_on)),
+                Cell::Date(e.valid_until),
+                Cell::text(&e.added_by),
+                Cell::Stamp(e.added_at.clone()),
+            ]
+        })
+        .collect();
+    Table {
+        file: "evidence.csv",
+        sheet: "Evidence",
+        header: &[
+            "evidence_id",
+            "control",
+            "file_name",
+            "path",
+            "size_bytes",
+            "media_type",
+            "sha256",
+            "description",
+            "collected_on",
+            "valid_until",
+            "added_by",
+            "added_at",
+        ],
+        rows,
+    }
+}
+
+fn training_table(data: &PackData) -> Table {
+    let rows = data
+        .roster
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::text(&r.email),
+                Cell::text(&r.name),
+                Cell::text(&r.course),
+                Cell::Date(r.completed_on),
+                Cell::Date(r.expires_on),
+                Cell::text(r.state.as_str()),
+            ]
+        })
+        .collect();
+    Table {
+        file: "training.csv",
+        sheet: "Training",
+        header: &[
+            "email",
+            "name",
+            "course",
+            "completed_on",
+            "expires_on",
+            "state",
+        ],
+        rows,
+    }
+}
+
+fn patches_table(data: &PackData) -> Table {
+    let rows = data
+        .patches
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::text(&p.asset),
+                Cell::text(&p.advisory),
+                Cell::text(p.severity.as_str()),
+                Cell::Date(Some(p.released_on)),
+                Cell::Date(Some(p.deadline)),
+                Cell::Date(p.applied_on),
+                Cell::Number(p.days_to_patch),
+                Cell::text(p.state.as_str()),
+                Cell::text(&p.attested_by),
+                Cell::Text(p.evidence_sha256.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    Table {
+        file: "patches.csv",
+        sheet: "Patches",
+        header: &[
+            "asset",
+            "advisory",
+            "severity",
+            "released_on",
+            "deadline",
+            "applied_on",
+            "days_to_patch",
+            "state",
+            "attested_by",
+            "evidence_sha256",
+        ],
+        rows,
+    }
+}
+
+fn signoffs_table(data: &PackData) -> Table {
+    let rows = data
+        .signoffs
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Number(Some(s.id)),
+                Cell::text(&s.subject),
+                Cell::text(&s.by),
+                Cell::text(&s.role),
+                Cell::text(&s.statement),
+                Cell::Stamp(s.signed_at.clone()),
+                Cell::Flag(s.stale),
+                Cell::Flag(s.superseded),
+            ]
+        })
+        .collect();
+    Table {
+        file: "signoffs.csv",
+        sheet: "Sign-offs",
+        header: &[
+            "id",
+            "subject",
+            "by",
+            "role",
+            "statement",
+            "signed_at",
+            "stale",
+            "superseded",
+        ],
+        rows,
+    }
+}
+
+fn activity_table(data: &PackData) -> Table {
+    let rows = data
+        .activity
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::Number(Some(a.seq)),
+                Cell::Stamp(a.at.clone()),
+                Cell::text(&a.actor),
+                Cell::text(&a.subject),
+                Cell::text(&a.action),
+                Cell::text(&a.summary),
+                Cell::text(&a.hash),
+            ]
+        })
+        .collect();
+    Table {
+        file: "activity.csv",
+        sheet: "Activity",
+        header: &["seq", "at", "actor", "subject", "action", "summary", "hash"],
+        rows,
+    }
+}
