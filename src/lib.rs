@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod model;
 pub mod pack;
+pub mod process;
 pub mod store;
 pub mod ui;
 pub mod vault;

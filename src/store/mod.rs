@@ -240,9 +240,7 @@ impl Store {
             .map_err(|e| classify_open_error(e, &db_path))?;
         // Switching to WAL rewrites the file header, so a file that is not ours, or is newer,
         // is refused before anything is written to it or beside it.
-        migrate::check(&conn, &db_path)?;
-        configure(&conn).map_err(|e| classify_open_error(e, &db_path))?;
-        migrate::migrate(&mut conn, &db_path)?;
+        prepare(&mut conn, &db_path)?;
         fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
         let mut store = Store {
             conn,
@@ -306,6 +304,39 @@ impl Store {
     }
 }
 
+/// Checks, configures and migrates a freshly opened database. Processes opening a new
+/// workspace at the same moment race to switch it to WAL and create its tables; SQLite
+/// answers some of those steps with "busy" at once rather than waiting (a lock upgrade that
+/// could deadlock, a journal-mode change), so a busy answer means trying again shortly,
+/// until the busy timeout has passed.
+fn prepare(conn: &mut Connection, db_path: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        let attempt = migrate::check(conn, db_path).and_then(|_| {
+            configure(conn).map_err(|e| classify_open_error(e, db_path))?;
+            migrate::migrate(conn, db_path)
+        });
+        match attempt {
+            Err(StoreError::Sqlite(error))
+                if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Whether SQLite said another connection holds the lock it needed.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // journal_mode answers with a row, so it is read rather than executed. FULL sync makes a
     // committed evidence row survive a power cut, so a blob moved into place after the
@@ -315,20 +346,47 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The start of the writability probe's name; the rest is `<pid>-<n>`.
+const PROBE_PREFIX: &str = ".lockstep-write-check.";
+
 /// Checks that the folder takes new files. The probe's name is this process's own and
-/// unique within it, so processes opening the workspace at once never touch each other's.
+/// unique within it, so processes opening the workspace at once never touch each other's;
+/// probes left by processes killed mid-check are removed.
 fn check_writable(dir: &Path) -> io::Result<()> {
     static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let number = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let probe = dir.join(format!(
-        ".lockstep-write-check.{}-{number}",
-        std::process::id()
-    ));
+    let probe = dir.join(format!("{PROBE_PREFIX}{}-{number}", std::process::id()));
     fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&probe)?;
-    fs::remove_file(&probe)
+    fs::remove_file(&probe)?;
+    remove_dead_probes(dir);
+    Ok(())
+}
+
+/// Removes probes whose process is no longer running. Best effort: a probe that cannot be
+/// removed now is an empty file that the next open tries again.
+fn remove_dead_probes(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(owner) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(PROBE_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        if !crate::process::writer_is_running(owner, &path) {
+            // Another opener may remove it first; either way it is gone.
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 fn classify_open_error(error: rusqlite::Error, path: &Path) -> StoreError {

@@ -55,6 +55,29 @@ pub fn raw(dir: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(dir.join(DB_FILE)).unwrap()
 }
 
+/// A plain connection to the workspace's database with its shape checks switched off, as a
+/// hand-edited or damaged file would be: CHECK constraints ignored and the checking
+/// triggers dropped.
+pub fn tamper(dir: &Path) -> rusqlite::Connection {
+    let conn = raw(dir);
+    let triggers: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_checked_on_%'",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for trigger in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {trigger}"))
+            .unwrap();
+    }
+    conn.execute_batch("PRAGMA ignore_check_constraints = ON")
+        .unwrap();
+    conn
+}
+
 /// The names in a folder, sorted, so a test can tell whether anything appeared or vanished.
 pub fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use lockstep::store::DB_FILE;
 
-use crate::common::{Run, lockstep, workspace};
+use crate::common::{Run, lockstep, tamper, workspace};
 
 const PROJECT: &str = "Payments";
 
@@ -342,10 +342,8 @@ fn hashes_that_are_short_not_hex_or_a_path_do_not_crash_any_command() {
     hostile_evidence(&dir);
     let out = tmp.path().join("pack.zip");
     for hash in ["ab".to_string(), "z".repeat(64), "../../x".to_string()] {
-        let db = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
         // A damaged or hand-edited database need not keep the schema's checks.
-        db.execute_batch("PRAGMA ignore_check_constraints = ON;")
-            .unwrap();
+        let db = tamper(&dir);
         db.execute("UPDATE evidence SET sha256 = ?1", [&hash])
             .unwrap();
         drop(db);
