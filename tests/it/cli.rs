@@ -712,3 +712,34 @@ fn the_user_name_set_is_the_actor_of_later_changes() {
     assert_one_line(&refused);
     assert!(refused.stderr.contains("cannot be blank"), "{refused:?}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error_for_json_output() {
+    use std::io::Read as _;
+    let (_tmp, dir) = workspace();
+    create_project(&dir);
+    // A log far larger than a pipe holds, so the writer is still writing when it closes.
+    let mut store = crate::common::open(&dir);
+    let project = store.project_by_name(PROJECT).unwrap().key;
+    let id = store.controls(project).unwrap()[0].id.clone();
+    for edit in 0..200 {
+        let notes = format!("{edit} {}", "x".repeat(1000));
+        let patch = lockstep::model::ControlPatch::one(lockstep::model::ControlField::Notes, notes);
+        store.update_control(project, &id, &patch).unwrap();
+    }
+    drop(store);
+    let mut child = binary()
+        .arg("--workspace")
+        .arg(&dir)
+        .args(["log", "--project", PROJECT, "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then close the pipe as `head -c 10` would.
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
