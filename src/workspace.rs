@@ -43,6 +43,18 @@ pub enum WorkspaceError {
     /// The vault refused.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The record was saved, but its file could not be moved into place in the vault; it
+    /// waits in the vault's temporary folder and is moved the next time the workspace is
+    /// opened.
+    #[error(
+        "the record is saved, but its file could not be moved into the vault yet ({0}); it will be moved into place the next time the workspace is opened"
+    )]
+    SavedFileNotInPlace(VaultError),
+    /// The workspace's `vault` is a file, not a folder.
+    #[error(
+        "the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {0}"
+    )]
+    VaultNotAFolder(PathBuf),
 }
 
 /// An open workspace: its database and its vault.
@@ -62,6 +74,10 @@ impl Workspace {
 
     /// Opens the workspace with a given clock, and cleans up after interrupted ingests.
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, WorkspaceError> {
+        let vault_dir = dir.join(VAULT_DIR);
+        if vault_dir.exists() && !vault_dir.is_dir() {
+            return Err(WorkspaceError::VaultNotAFolder(vault_dir));
+        }
         let store = Store::open_with_clock(dir, clock)?;
         let vault = Vault::open(&dir.join(VAULT_DIR))?;
         let recorded = store.recorded_hashes()?;
@@ -115,8 +131,11 @@ pub fn store_with_record<T>(
     };
     match write(file) {
         Ok(record) => {
-            // The record is committed: if the move fails now, the next open finishes it.
-            let _ = vault.commit(staged);
+            // The record is committed, so the file must not be dropped: it stays `ready` in
+            // the vault's temporary folder and the next open moves it into place.
+            vault
+                .commit(staged)
+                .map_err(WorkspaceError::SavedFileNotInPlace)?;
             Ok(record)
         }
         Err(error) => {
@@ -248,18 +267,30 @@ impl VerifyReport {
                 self.files_checked, self.bytes_checked
             ));
         }
+        // Names and hashes come from the database: escaped, so a newline or a control
+        // character in one cannot break the report's lines.
         for (owner, file_name, check) in &self.attestation_problems {
             lines.push(format!(
-                "{owner}: its file '{file_name}' {}",
+                "{owner}: its file '{}' {}",
+                file_name.escape_debug(),
                 describe_check(check)
             ));
         }
         for problem in &self.problems {
             let e = &problem.evidence;
-            let what = format!("its file {}", describe_check(&problem.check));
+            let what = match &problem.check {
+                BlobCheck::NotASha256 => {
+                    "its recorded hash is not a SHA-256, so its file cannot be found".to_string()
+                }
+                check => format!("its file {}", describe_check(check)),
+            };
             lines.push(format!(
                 "evidence {} '{}' of {} in project '{}': {what}; recorded sha256 {}",
-                e.id, e.file_name, e.control, problem.project, e.sha256
+                e.id,
+                e.file_name.escape_debug(),
+                e.control,
+                problem.project,
+                e.sha256.escape_debug()
             ));
         }
         lines
@@ -272,6 +303,7 @@ fn describe_check(check: &BlobCheck) -> String {
         BlobCheck::Missing => "is missing from the vault".to_string(),
         BlobCheck::Altered { actual } => format!("was altered (content now hashes to {actual})"),
         BlobCheck::Unreadable(why) => format!("cannot be read ({why})"),
+        BlobCheck::NotASha256 => "cannot be found: its recorded hash is not a SHA-256".to_string(),
     }
 }
 
@@ -304,7 +336,13 @@ pub fn verify_workspace(
             return Err(VaultError::Cancelled.into());
         }
         progress(done, hashes.len());
-        let check = workspace.vault.check(sha);
+        let mut check = workspace.vault.check(sha);
+        if check == BlobCheck::Missing {
+            // Another process may have committed the row and be moving the file into place
+            // right now; it holds the vault's lock while it does, so look again under it.
+            let _lock = workspace.vault.lock()?;
+            check = workspace.vault.check(sha);
+        }
         if check == BlobCheck::Intact {
             bytes_checked += size;
         } else {

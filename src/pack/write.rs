@@ -61,6 +61,18 @@ pub enum ExportError {
         /// Its control.
         control: String,
     },
+    /// An evidence row's hash is not a SHA-256, so it names no file.
+    #[error(
+        "evidence {evidence_id} '{file_name}' of {control}: its recorded hash is not a SHA-256, so its file cannot be found; run `lockstep verify`"
+    )]
+    EvidenceHashInvalid {
+        /// Evidence id.
+        evidence_id: i64,
+        /// Its file name.
+        file_name: String,
+        /// Its control.
+        control: String,
+    },
     /// An evidence file no longer matches its record.
     #[error(
         "evidence {evidence_id} '{file_name}' of {control} was altered in the vault (it no longer hashes to {sha256}); the pack was not written"
@@ -313,10 +325,17 @@ fn write_pack<W: Write + Seek>(
             control: control.control.id.clone(),
             sha256: e.sha256.clone(),
         };
-        let mut blob = match File::open(vault.blob_path(&e.sha256)) {
+        let Ok(blob_path) = vault.blob_path(&e.sha256) else {
+            return Err(ExportError::EvidenceHashInvalid {
+                evidence_id: e.id,
+                file_name: e.file_name.clone(),
+                control: control.control.id.clone(),
+            });
+        };
+        let mut blob = match File::open(&blob_path) {
             Ok(blob) => blob,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(missing()),
-            Err(error) => return Err(write_error(&vault.blob_path(&e.sha256), error)),
+            Err(error) => return Err(write_error(&blob_path, error)),
         };
         let method = if deflate(&e.media_type) {
             CompressionMethod::Deflated
@@ -332,7 +351,7 @@ fn write_pack<W: Write + Seek>(
         })
         .map_err(|error| match error {
             CopyError::Cancelled => ExportError::Cancelled,
-            CopyError::Read(source) => write_error(&vault.blob_path(&e.sha256), source),
+            CopyError::Read(source) => write_error(&blob_path, source),
             CopyError::Write(source) => write_error(partial, source),
         })?;
         if size != e.size_bytes || digest != e.sha256 {

@@ -90,6 +90,18 @@ pub enum VaultError {
         #[source]
         source: io::Error,
     },
+    /// A recorded hash is not a SHA-256 (64 lowercase hex digits), so it names no file in
+    /// the vault; the database holding it was damaged or edited by hand.
+    #[error("the recorded hash is not a SHA-256, so it names no file in the vault: {0:?}")]
+    NotASha256(String),
+    /// The vault's lock could not be taken.
+    #[error("cannot lock the evidence vault ({reason}): {path}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -119,6 +131,8 @@ pub enum BlobCheck {
     },
     /// Present but unreadable.
     Unreadable(String),
+    /// The recorded hash is not a SHA-256, so it names no file at all.
+    NotASha256,
 }
 
 /// The vault folder of a workspace.
@@ -158,15 +172,21 @@ impl Vault {
         self.root.join("tmp")
     }
 
-    /// Where the file with this hash is stored.
-    pub fn blob_path(&self, sha256: &str) -> PathBuf {
-        let (head, tail) = sha256.split_at(sha256.len().min(2));
-        self.blobs_dir().join(head).join(tail)
+    /// Where the file with this hash is stored. A hash read from the database is text
+    /// anyone could have edited, so anything but 64 lowercase hex digits is refused rather
+    /// than turned into a path (`../../x` must never name a file outside the vault).
+    pub fn blob_path(&self, sha256: &str) -> Result<PathBuf, VaultError> {
+        if !is_sha256(sha256) {
+            return Err(VaultError::NotASha256(sha256.to_string()));
+        }
+        // Both halves are ASCII hex digits, so the split falls on a character boundary.
+        let (head, tail) = sha256.split_at(2);
+        Ok(self.blobs_dir().join(head).join(tail))
     }
 
     /// Whether the file with this hash is stored.
-    pub fn contains(&self, sha256: &str) -> bool {
-        self.blob_path(sha256).is_file()
+    pub fn contains(&self, sha256: &str) -> Result<bool, VaultError> {
+        Ok(self.blob_path(sha256)?.is_file())
     }
 
     /// Checks a source path before anything is read, so each bad input gets its own message.
@@ -364,8 +384,8 @@ impl Vault {
     pub fn commit(&self, staged: Staged) -> Result<PathBuf, VaultError> {
         // A purge in another process holds the lock while it deletes: the check below then
         // sees the file gone and moves this copy into place instead of relying on it.
-        let _lock = self.lock();
-        let target = self.blob_path(&staged.sha256);
+        let _lock = self.lock()?;
+        let target = self.blob_path(&staged.sha256)?;
         if target.is_file() {
             let _ = fs::remove_file(&staged.ready);
             return Ok(target);
@@ -384,9 +404,19 @@ impl Vault {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| self.write_error(&path, e))?;
-        file.lock().map_err(|e| self.write_error(&path, e))?;
+            .map_err(|e| self.lock_error(&path, e))?;
+        file.lock().map_err(|e| self.lock_error(&path, e))?;
         Ok(file)
+    }
+
+    fn lock_error(&self, path: &Path, source: io::Error) -> VaultError {
+        match self.write_error(path, source) {
+            VaultError::Write { path, source } => VaultError::Lock {
+                path,
+                reason: source.to_string(),
+            },
+            other => other,
+        }
     }
 
     /// Drops a staged file whose row was not written.
@@ -421,9 +451,19 @@ impl Vault {
                 // Another Lockstep process (the CLI beside an open window) is ingesting it.
                 continue;
             }
-            if name.ends_with(".ready") && is_sha256(sha) && referenced(sha) && !self.contains(sha)
-            {
-                if self.move_into_place(&path, &self.blob_path(sha)).is_ok() {
+            // A name that does not start with a SHA-256 is nothing a commit would move.
+            let target = self.blob_path(sha).ok();
+            if let Some(target) = target.filter(|_| name.ends_with(".ready") && referenced(sha)) {
+                // Under the lock, as in `commit`, so a purge cannot delete between the check
+                // and the move. Without the lock the file stays for the next open to finish.
+                let Ok(_lock) = self.lock() else {
+                    continue;
+                };
+                if target.is_file() {
+                    if fs::remove_file(&path).is_ok() {
+                        removed += 1;
+                    }
+                } else if self.move_into_place(&path, &target).is_ok() {
                     moved += 1;
                 }
             } else if fs::remove_file(&path).is_ok() {
@@ -435,7 +475,9 @@ impl Vault {
 
     /// Re-hashes a stored file.
     pub fn check(&self, sha256: &str) -> BlobCheck {
-        let path = self.blob_path(sha256);
+        let Ok(path) = self.blob_path(sha256) else {
+            return BlobCheck::NotASha256;
+        };
         let mut file = match File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobCheck::Missing,
@@ -484,7 +526,7 @@ impl Vault {
 
     /// Removes a stored file.
     pub fn remove(&self, sha256: &str) -> Result<(), VaultError> {
-        let path = self.blob_path(sha256);
+        let path = self.blob_path(sha256)?;
         fs::remove_file(&path).map_err(|e| self.write_error(&path, e))?;
         if let Some(dir) = path.parent() {
             // An emptied two-letter folder goes too; a non-empty one stays.
@@ -501,6 +543,7 @@ impl Vault {
         file_name: &str,
         dir: &Path,
     ) -> Result<PathBuf, VaultError> {
+        let blob = self.blob_path(sha256)?;
         fs::create_dir_all(dir).map_err(|e| self.write_error(dir, e))?;
         let safe: String = file_name
             .chars()
@@ -517,7 +560,7 @@ impl Vault {
         } else {
             safe
         });
-        fs::copy(self.blob_path(sha256), &target).map_err(|e| self.write_error(&target, e))?;
+        fs::copy(blob, &target).map_err(|e| self.write_error(&target, e))?;
         Ok(target)
     }
 }
@@ -535,17 +578,21 @@ fn owner_is_running(name: &str, path: &Path) -> bool {
     match pid {
         None => false,
         Some(pid) if pid == std::process::id() => false,
-        Some(pid) => {
-            if cfg!(target_os = "linux") {
-                Path::new("/proc").join(pid.to_string()).exists()
-            } else {
-                // Without a cheap liveness check, a file touched within the hour is left alone.
-                fs::metadata(path)
-                    .and_then(|m| m.modified())
-                    .map(|t| t.elapsed().map(|age| age.as_secs() < 3600).unwrap_or(true))
-                    .unwrap_or(false)
-            }
-        }
+        Some(pid) => writer_is_running(pid, path),
+    }
+}
+
+/// Whether process `pid`, which wrote the temporary file `path`, is still running. Used
+/// for the vault's and the pack's temporary files alike.
+pub(crate) fn writer_is_running(pid: u32, path: &Path) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        // Without a cheap liveness check, a file touched within the hour is left alone.
+        fs::metadata(path)
+            .and_then(|m| m.modified())
+            .map(|t| t.elapsed().map(|age| age.as_secs() < 3600).unwrap_or(true))
+            .unwrap_or(false)
     }
 }
 
