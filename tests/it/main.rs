@@ -6,6 +6,7 @@ mod window;
 
 mod baseline;
 mod cli;
+mod faults;
 mod pack;
 mod patches;
 mod signoffs;
