@@ -50,11 +50,6 @@ pub enum WorkspaceError {
         "the record is saved, but its file could not be moved into the vault yet ({0}); it will be moved into place the next time the workspace is opened"
     )]
     SavedFileNotInPlace(VaultError),
-    /// The workspace's `vault` is a file, not a folder.
-    #[error(
-        "the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {0}"
-    )]
-    VaultNotAFolder(PathBuf),
 }
 
 /// An open workspace: its database and its vault.
@@ -74,9 +69,11 @@ impl Workspace {
 
     /// Opens the workspace with a given clock, and cleans up after interrupted ingests.
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, WorkspaceError> {
+        // Checked before the store opens, which would otherwise fail to create the folder
+        // with a message about the whole workspace.
         let vault_dir = dir.join(VAULT_DIR);
         if vault_dir.exists() && !vault_dir.is_dir() {
-            return Err(WorkspaceError::VaultNotAFolder(vault_dir));
+            return Err(VaultError::NotAFolder(vault_dir).into());
         }
         let store = Store::open_with_clock(dir, clock)?;
         let vault = Vault::open(&dir.join(VAULT_DIR))?;
@@ -340,8 +337,11 @@ pub fn verify_workspace(
         if check == BlobCheck::Missing {
             // Another process may have committed the row and be moving the file into place
             // right now; it holds the vault's lock while it does, so look again under it.
-            let _lock = workspace.vault.lock()?;
-            check = workspace.vault.check(sha);
+            // Without the lock (a read-only vault) no move can be under way, and the first
+            // look stands.
+            if let Ok(_lock) = workspace.vault.lock() {
+                check = workspace.vault.check(sha);
+            }
         }
         if check == BlobCheck::Intact {
             bytes_checked += size;

@@ -54,6 +54,11 @@ pub enum VaultError {
     /// The source is not a regular file (a device, a pipe, a socket).
     #[error("this is not a regular file: {0}")]
     NotAFile(PathBuf),
+    /// The vault's own folder is a file.
+    #[error(
+        "the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {0}"
+    )]
+    NotAFolder(PathBuf),
     /// The source is empty.
     #[error("this file is empty, and evidence must have content: {0}")]
     Empty(PathBuf),
@@ -147,6 +152,9 @@ static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 impl Vault {
     /// The vault in `root` (the workspace's `vault/`), creating its folders.
     pub fn open(root: &Path) -> Result<Self, VaultError> {
+        if root.exists() && !root.is_dir() {
+            return Err(VaultError::NotAFolder(root.to_path_buf()));
+        }
         let vault = Vault {
             root: root.to_path_buf(),
         };
