@@ -337,9 +337,14 @@ pub fn verify_workspace(
         if check == BlobCheck::Missing {
             // Another process may have committed the row and be moving the file into place
             // right now; it holds the vault's lock while it does, so look again under it.
+            // Only the look is made under the lock, so a re-hash never holds up ingests.
             // Without the lock (a read-only vault) no move can be under way, and the first
             // look stands.
-            if let Ok(_lock) = workspace.vault.lock() {
+            let in_place = match workspace.vault.lock() {
+                Ok(_lock) => workspace.vault.contains(sha).unwrap_or(false),
+                Err(_) => false,
+            };
+            if in_place {
                 check = workspace.vault.check(sha);
             }
         }
