@@ -47,7 +47,7 @@ pub enum WorkspaceError {
     /// waits in the vault's temporary folder and is moved the next time the workspace is
     /// opened.
     #[error(
-        "the record is saved, but its file could not be moved into the vault yet ({0}); it will be moved into place the next time the workspace is opened"
+        "the record is saved, but its file could not be moved into the vault yet; it will be moved into place the next time the workspace is opened: {0}"
     )]
     SavedFileNotInPlace(VaultError),
 }

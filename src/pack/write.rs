@@ -1,6 +1,8 @@
 //! Writing a pack: the report files, then every evidence file streamed from the vault,
 //! then `manifest.json` and `SHA256SUMS`, into a temporary file beside the target that is
-//! renamed into place only when complete.
+//! renamed into place only when complete. A failed export removes that file, and every
+//! export first removes the ones killed exports of the same target left behind; failures
+//! are one sentence naming the target.
 //!
 //! Entries go in a fixed order with a fixed timestamp (the as-of date), so the same
 //! snapshot gives the same bytes. Evidence is never loaded whole: it is read in chunks,

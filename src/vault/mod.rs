@@ -17,6 +17,10 @@
 //! next open) or a committed row whose file is either in place or still `ready` in `tmp/`,
 //! where [`Vault::recover`] finishes the move on the next open. Nothing outside `tmp/` is
 //! ever without its row.
+//!
+//! Hashes come back from the database, which anyone can edit: every call that takes one
+//! checks that it is a SHA-256 before it becomes a path, so a damaged row can neither
+//! panic nor name a file outside `sha256/`.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -395,6 +399,7 @@ impl Vault {
         let _lock = self.lock()?;
         let target = self.blob_path(&staged.sha256)?;
         if target.is_file() {
+            // A copy that cannot be removed now is removed by the next open.
             let _ = fs::remove_file(&staged.ready);
             return Ok(target);
         }
@@ -429,6 +434,7 @@ impl Vault {
 
     /// Drops a staged file whose row was not written.
     pub fn discard(&self, staged: Staged) {
+        // Without its row the file is a leftover, which the next open removes.
         let _ = fs::remove_file(&staged.ready);
     }
 
