@@ -266,11 +266,13 @@ impl Vault {
                     NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
                 ));
                 if let Err(source) = fs::rename(&part, &ready) {
+                    // A part file left behind is removed by the next open.
                     let _ = fs::remove_file(&part);
                     return Err(self.write_error(&ready, source));
                 }
                 // Sync the folder so the `ready` name survives a power cut before the row
                 // that names its hash is committed.
+                // Some file systems cannot sync a folder; the data itself is synced already.
                 if let Ok(dir) = File::open(self.tmp_dir()) {
                     let _ = dir.sync_all();
                 }
@@ -281,6 +283,7 @@ impl Vault {
                 })
             }
             Err(error) => {
+                // A part file left behind is removed by the next open.
                 let _ = fs::remove_file(&part);
                 Err(error)
             }
@@ -442,7 +445,8 @@ impl Vault {
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| self.write_error(&dir, e))?;
         fs::rename(from, target).map_err(|e| self.write_error(target, e))?;
-        // Sync the folder so the rename itself survives a power cut.
+        // Sync the folder so the rename itself survives a power cut. Some file systems
+        // cannot sync a folder; the file is in place either way.
         if let Ok(handle) = File::open(&dir) {
             let _ = handle.sync_all();
         }
