@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use crate::model::{Evidence, media_type_for};
 use crate::store::{
-    Certificate, ChainReport, Clock, NewEvidence, NewPatch, NewTraining, PatchChange,
+    BadValue, Certificate, ChainReport, Clock, NewEvidence, NewPatch, NewTraining, PatchChange,
     PatchEvidence, PatchRecord, Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
 };
 use crate::vault::{BlobCheck, Vault, VaultError};
@@ -43,6 +43,13 @@ pub enum WorkspaceError {
     /// The vault refused.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The record was saved, but its file could not be moved into place in the vault; it
+    /// waits in the vault's temporary folder and is moved the next time the workspace is
+    /// opened.
+    #[error(
+        "the record is saved, but its file could not be moved into the vault yet; it will be moved into place the next time the workspace is opened: {0}"
+    )]
+    SavedFileNotInPlace(VaultError),
 }
 
 /// An open workspace: its database and its vault.
@@ -62,6 +69,12 @@ impl Workspace {
 
     /// Opens the workspace with a given clock, and cleans up after interrupted ingests.
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self, WorkspaceError> {
+        // Checked before the store opens, which would otherwise fail to create the folder
+        // with a message about the whole workspace.
+        let vault_dir = dir.join(VAULT_DIR);
+        if vault_dir.exists() && !vault_dir.is_dir() {
+            return Err(VaultError::NotAFolder(vault_dir).into());
+        }
         let store = Store::open_with_clock(dir, clock)?;
         let vault = Vault::open(&dir.join(VAULT_DIR))?;
         let recorded = store.recorded_hashes()?;
@@ -115,8 +128,11 @@ pub fn store_with_record<T>(
     };
     match write(file) {
         Ok(record) => {
-            // The record is committed: if the move fails now, the next open finishes it.
-            let _ = vault.commit(staged);
+            // The record is committed, so the file must not be dropped: it stays `ready` in
+            // the vault's temporary folder and the next open moves it into place.
+            vault
+                .commit(staged)
+                .map_err(WorkspaceError::SavedFileNotInPlace)?;
             Ok(record)
         }
         Err(error) => {
@@ -226,6 +242,9 @@ pub struct VerifyReport {
     /// Patch evidence and training certificates whose file is missing or altered: what it
     /// belongs to, its file name, and what the re-hash found.
     pub attestation_problems: Vec<(String, String, BlobCheck)>,
+    /// Stored dates and cadences that are not of the shape Lockstep writes (hashes of the
+    /// wrong shape are among the problems above, with what they belong to).
+    pub bad_values: Vec<BadValue>,
 }
 
 impl VerifyReport {
@@ -234,6 +253,7 @@ impl VerifyReport {
         self.chain.first_break.is_none()
             && self.problems.is_empty()
             && self.attestation_problems.is_empty()
+            && self.bad_values.is_empty()
     }
 
     /// The report as lines for people.
@@ -248,19 +268,34 @@ impl VerifyReport {
                 self.files_checked, self.bytes_checked
             ));
         }
+        // Names and hashes come from the database: escaped, so a newline or a control
+        // character in one cannot break the report's lines.
         for (owner, file_name, check) in &self.attestation_problems {
             lines.push(format!(
-                "{owner}: its file '{file_name}' {}",
+                "{owner}: its file '{}' {}",
+                file_name.escape_debug(),
                 describe_check(check)
             ));
         }
         for problem in &self.problems {
             let e = &problem.evidence;
-            let what = format!("its file {}", describe_check(&problem.check));
+            let what = match &problem.check {
+                BlobCheck::NotASha256 => {
+                    "its recorded hash is not a SHA-256, so its file cannot be found".to_string()
+                }
+                check => format!("its file {}", describe_check(check)),
+            };
             lines.push(format!(
                 "evidence {} '{}' of {} in project '{}': {what}; recorded sha256 {}",
-                e.id, e.file_name, e.control, problem.project, e.sha256
+                e.id,
+                e.file_name.escape_debug(),
+                e.control,
+                problem.project,
+                e.sha256.escape_debug()
             ));
+        }
+        for bad in &self.bad_values {
+            lines.push(format!("damaged value: {bad}"));
         }
         lines
     }
@@ -272,6 +307,7 @@ fn describe_check(check: &BlobCheck) -> String {
         BlobCheck::Missing => "is missing from the vault".to_string(),
         BlobCheck::Altered { actual } => format!("was altered (content now hashes to {actual})"),
         BlobCheck::Unreadable(why) => format!("cannot be read ({why})"),
+        BlobCheck::NotASha256 => "cannot be found: its recorded hash is not a SHA-256".to_string(),
     }
 }
 
@@ -283,13 +319,18 @@ pub fn verify_workspace(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<VerifyReport, WorkspaceError> {
     // One snapshot: the chain, and the files its rows name, as of one moment.
-    let (chain, evidence, attestations) = workspace.store.read(|store| {
+    let (chain, evidence, attestations, bad_values) = workspace.store.read(|store| {
         Ok((
             store.verify_chain()?,
             store.all_current_evidence()?,
             store.attestation_files()?,
+            store.bad_values()?,
         ))
     })?;
+    let bad_values = bad_values
+        .into_iter()
+        .filter(|bad| !bad.column.ends_with("sha256"))
+        .collect();
     let mut hashes: Vec<(&str, u64)> = evidence
         .iter()
         .map(|(_, e)| (e.sha256.as_str(), e.size_bytes))
@@ -304,7 +345,21 @@ pub fn verify_workspace(
             return Err(VaultError::Cancelled.into());
         }
         progress(done, hashes.len());
-        let check = workspace.vault.check(sha);
+        let mut check = workspace.vault.check(sha);
+        if check == BlobCheck::Missing {
+            // Another process may have committed the row and be moving the file into place
+            // right now; it holds the vault's lock while it does, so look again under it.
+            // Only the look is made under the lock, so a re-hash never holds up ingests.
+            // Without the lock (a read-only vault) no move can be under way, and the first
+            // look stands.
+            let in_place = match workspace.vault.lock() {
+                Ok(_lock) => workspace.vault.contains(sha).unwrap_or(false),
+                Err(_) => false,
+            };
+            if in_place {
+                check = workspace.vault.check(sha);
+            }
+        }
         if check == BlobCheck::Intact {
             bytes_checked += size;
         } else {
@@ -330,6 +385,7 @@ pub fn verify_workspace(
         })
         .collect();
     Ok(VerifyReport {
+        bad_values,
         chain,
         files_checked: hashes.len(),
         bytes_checked,

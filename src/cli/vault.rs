@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::Outcome;
+use crate::vault::is_sha256;
 use crate::workspace::Workspace;
 
 /// The `vault` subcommands.
@@ -25,6 +26,13 @@ pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
     // Under the vault's lock, an ingest cannot reuse a file between the check and the delete.
     let _lock = workspace.vault.lock()?;
     let keep = workspace.store.current_hashes()?;
+    // A damaged hash hides which file its row uses, and that file would look unused.
+    let damaged = keep.iter().filter(|sha| !is_sha256(sha)).count();
+    if damaged > 0 {
+        anyhow::bail!(
+            "nothing was purged: {damaged} recorded hash(es) are not a SHA-256, so which vault files are still in use cannot be told; run `lockstep verify` to see which records"
+        );
+    }
     let unused = workspace.vault.unreferenced(&keep);
     let bytes: u64 = unused.iter().map(|(_, size)| size).sum();
     if unused.is_empty() {

@@ -1,6 +1,8 @@
 //! File names that are safe inside a zip on every operating system: no `..`, no absolute
 //! paths, no characters Windows reserves, no reserved device names, no trailing dots or
-//! spaces, not too long, and no two alike in one folder.
+//! spaces, not too long, and no two alike in one folder. Bidirectional control characters
+//! are dropped too: `invoice\u{202E}fdp.exe` would show as `invoiceexe.pdf` and hide what
+//! the file really is.
 
 use std::collections::HashSet;
 
@@ -12,12 +14,20 @@ const RESERVED: [&str; 22] = [
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
-/// One path component made safe: reserved and control characters become `_`, leading and
-/// trailing dots and spaces go, reserved device names get a `_`, and long names are
-/// shortened keeping their extension. Never empty, never `.` or `..`.
+/// Whether `c` changes the direction text is shown in: the embeddings, overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One path component made safe: bidirectional control characters go, reserved and
+/// control characters become `_`, leading and trailing dots and spaces go, reserved device
+/// names get a `_`, and long names are shortened keeping their extension. Never empty,
+/// never `.` or `..`.
 pub fn safe_component(name: &str) -> String {
     let mut out: String = name
         .chars()
+        .filter(|c| !is_bidi_control(*c))
         .map(|c| {
             if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
                 '_'
@@ -94,6 +104,27 @@ mod tests {
         assert_eq!(safe_component("CON.txt"), "_CON.txt");
         assert_eq!(safe_component("nul"), "_nul");
         assert_eq!(safe_component("tab\there"), "tab_here");
+    }
+
+    #[test]
+    fn bidi_controls_are_dropped_so_the_extension_shows_as_it_is() {
+        assert_eq!(safe_component("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        for c in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}'] {
+            assert_eq!(safe_component(&format!("a{c}b.pdf")), "ab.pdf");
+        }
+        for c in ['\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
+            assert_eq!(safe_component(&format!("a{c}b.pdf")), "ab.pdf");
+        }
+        assert_eq!(safe_component("\u{202E}\u{2066}"), "file");
+        // Other right-to-left text is kept as written.
+        assert_eq!(safe_component("تقرير.pdf"), "تقرير.pdf");
+    }
+
+    #[test]
+    fn clashes_after_dropping_bidi_controls_are_numbered() {
+        let mut folder = Folder::default();
+        assert_eq!(folder.name("report.pdf"), "report.pdf");
+        assert_eq!(folder.name("report\u{202D}.pdf"), "report (2).pdf");
     }
 
     #[test]

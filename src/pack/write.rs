@@ -1,6 +1,8 @@
 //! Writing a pack: the report files, then every evidence file streamed from the vault,
 //! then `manifest.json` and `SHA256SUMS`, into a temporary file beside the target that is
-//! renamed into place only when complete.
+//! renamed into place only when complete. A failed export removes that file, and every
+//! export first removes the ones killed exports of the same target left behind; failures
+//! are one sentence naming the target.
 //!
 //! Entries go in a fixed order with a fixed timestamp (the as-of date), so the same
 //! snapshot gives the same bytes. Evidence is never loaded whole: it is read in chunks,
@@ -9,9 +11,10 @@
 //! (PDF, images, archives, office files) are stored; text is deflated.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -28,7 +31,8 @@ pub const MANIFEST: &str = "manifest.json";
 /// The name the checksum list has in every pack.
 pub const SHA256SUMS: &str = "SHA256SUMS";
 
-/// What can stop an export. Nothing is left at the target when it does.
+/// What can stop an export. Nothing is left at the target, and no temporary file beside
+/// it, when it does. Messages are one sentence for people and name the target last.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The target exists and `force` was not given.
@@ -37,23 +41,42 @@ pub enum ExportError {
     /// The target's folder does not exist.
     #[error("the folder to write the pack in does not exist: {0}")]
     NoSuchFolder(PathBuf),
-    /// Writing failed (permissions, a read-only folder).
-    #[error("cannot write the pack ({source}): {path}")]
+    /// Writing failed (permissions, a read-only folder, a device error).
+    #[error("cannot write the evidence pack: {reason}: {path}")]
     Write {
-        /// Where.
+        /// The target.
         path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
+        /// Why, in words.
+        reason: String,
     },
     /// The disk filled up.
-    #[error("the disk filled up while writing the pack; free some space and export again: {0}")]
+    #[error("cannot write the evidence pack: the disk is full: {0}")]
     DiskFull(PathBuf),
+    /// A file in the vault could not be read.
+    #[error("cannot read a file from the evidence vault: {reason}: {path}")]
+    Read {
+        /// The vault file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
     /// An evidence file is not in the vault.
     #[error(
         "evidence {evidence_id} '{file_name}' of {control} is missing from the vault; run `lockstep verify`"
     )]
     EvidenceMissing {
+        /// Evidence id.
+        evidence_id: i64,
+        /// Its file name.
+        file_name: String,
+        /// Its control.
+        control: String,
+    },
+    /// An evidence row's hash is not a SHA-256, so it names no file.
+    #[error(
+        "evidence {evidence_id} '{file_name}' of {control}: its recorded hash is not a SHA-256, so its file cannot be found; run `lockstep verify`"
+    )]
+    EvidenceHashInvalid {
         /// Evidence id.
         evidence_id: i64,
         /// Its file name.
@@ -79,8 +102,8 @@ pub enum ExportError {
     #[error(transparent)]
     Report(#[from] ReportError),
     /// The zip library refused.
-    #[error("cannot write the zip: {0}")]
-    Zip(String),
+    #[error("cannot write the evidence pack: the zip library refused ({0}): {1}")]
+    Zip(String, PathBuf),
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -128,6 +151,11 @@ struct Entry {
 }
 
 /// Writes the pack for `data` to `target`.
+///
+/// The pack is written to a hidden `.<name>.<pid>.partial` file beside the target and
+/// renamed into place when complete. A failed or cancelled export removes that file; an
+/// export a kill stopped leaves it behind, so every export first removes the ones of this
+/// target whose process is gone.
 pub fn export(
     data: &PackData,
     vault: &Vault,
@@ -154,95 +182,303 @@ pub fn export(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "pack.zip".to_string());
-    let partial = folder.join(format!(".{file_name}.{}.partial", std::process::id()));
+    remove_stale_partials(&folder, &file_name);
+    let partial = folder.join(partial_name(&file_name, std::process::id()));
+    let _claim = Claim::take(&partial).ok_or_else(|| ExportError::Write {
+        path: target.to_path_buf(),
+        reason: "another export to this file is under way".to_string(),
+    })?;
     let file = File::options()
         .write(true)
         .create_new(true)
         .open(&partial)
-        .map_err(|e| write_error(&partial, e))?;
-    // A second handle lets a helper thread sync what is written while the rest is read
-    // and hashed, so the final sync has little left to do.
-    let sync_handle = file.try_clone().ok();
-    let mut write_back = WriteBack::default();
-    let sink = BufWriter::with_capacity(CHUNK_BYTES, file);
-    let mut early_sync = |bytes: u64| {
-        if let Some(handle) = &sync_handle {
-            write_back.wrote(handle, bytes);
-        }
-    };
-    let result = write_pack(
-        data,
-        vault,
-        sink,
-        &partial,
-        cancel,
-        progress,
-        &mut early_sync,
-    );
-    // Joined on every path, so no handle to the partial file outlives the export.
-    let synced = write_back.finish();
-    drop(sync_handle);
-    let result = match (result, synced) {
-        (Ok(written), Ok(())) => Ok(written),
-        (Ok(_), Err(error)) => Err(write_error(&partial, error)),
-        (Err(error), _) => Err(error),
-    };
-    match result {
-        Ok((file, files, bytes)) => {
-            let finished = file
-                .sync_all()
-                .and_then(|()| {
-                    drop(file);
-                    if force && target.exists() {
-                        fs::remove_file(target)?;
-                    }
-                    fs::rename(&partial, target)
-                })
-                .map_err(|e| write_error(target, e));
-            if let Err(error) = finished {
-                let _ = fs::remove_file(&partial);
-                return Err(error);
+        .map_err(|e| write_error(target, e))?;
+    let result = write_partial(data, vault, file, target, cancel, progress).and_then(
+        |(file, files, bytes)| {
+            file.sync_all().map_err(|e| write_error(target, e))?;
+            drop(file);
+            if force && target.exists() {
+                fs::remove_file(target).map_err(|e| write_error(target, e))?;
             }
+            fs::rename(&partial, target).map_err(|e| write_error(target, e))?;
             Ok(ExportSummary {
                 path: target.to_path_buf(),
                 files,
                 bytes,
             })
+        },
+    );
+    if result.is_err() {
+        // Losing this removal is harmless: the file is hidden, and the next export into
+        // this folder removes it once this process has ended.
+        let _ = fs::remove_file(&partial);
+    }
+    result
+}
+
+/// Writes the whole pack into the open partial file and returns the file, synced only as
+/// far as the early syncs got, with the count of files and bytes of content.
+fn write_partial(
+    data: &PackData,
+    vault: &Vault,
+    file: File,
+    target: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<(File, usize, u64), ExportError> {
+    // A second handle lets a helper thread sync what is written while the rest is read
+    // and hashed, so the final sync has little left to do.
+    let sync_handle = file.try_clone().ok();
+    let mut write_back = WriteBack::default();
+    let mut early_sync = |bytes: u64| {
+        if let Some(handle) = &sync_handle {
+            write_back.wrote(handle, bytes);
         }
+    };
+    let sink = PackFile::new(file);
+    let abandoned = Arc::clone(&sink.abandoned);
+    let mut zip = ZipWriter::new(BufWriter::with_capacity(CHUNK_BYTES, sink));
+    let filled = write_pack(
+        data,
+        vault,
+        &mut zip,
+        target,
+        cancel,
+        progress,
+        &mut early_sync,
+    );
+    let finished = match filled {
+        Ok((files, bytes)) => zip
+            .finish()
+            .map_err(|e| zip_error(target, e))
+            .and_then(|sink| {
+                sink.into_inner()
+                    .map_err(|e| write_error(target, e.into_error()))
+            })
+            .map(|sink| (sink.file, files, bytes)),
         Err(error) => {
-            let _ = fs::remove_file(&partial);
+            // The zip writer finishes the archive when dropped, and prints on stderr when
+            // that fails; an abandoned file takes the ending in silence and writes nothing.
+            abandoned.store(true, Ordering::Relaxed);
+            drop(zip);
             Err(error)
         }
+    };
+    // Joined on every path, so no handle to the partial file outlives the export.
+    let synced = write_back.finish();
+    drop(sync_handle);
+    let written = finished?;
+    synced.map_err(|e| write_error(target, e))?;
+    Ok(written)
+}
+
+/// The name of the temporary file an export by process `pid` writes `file_name` into.
+fn partial_name(file_name: &str, pid: u32) -> String {
+    format!(".{file_name}.{pid}.partial")
+}
+
+/// Partial files this process is writing now, so a second export in the same process
+/// (the window) neither removes nor reuses one in use.
+static ACTIVE_PARTIALS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A partial file this process is writing; released when dropped.
+struct Claim(PathBuf);
+
+impl Claim {
+    /// Claims `path`, or `None` when another export in this process has it.
+    fn take(path: &Path) -> Option<Claim> {
+        let mut active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
+        if active.iter().any(|p| p == path) {
+            return None;
+        }
+        active.push(path.to_path_buf());
+        Some(Claim(path.to_path_buf()))
+    }
+
+    fn is_active(path: &Path) -> bool {
+        let active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
+        active.iter().any(|p| p == path)
     }
 }
 
-fn write_error(path: &Path, source: io::Error) -> ExportError {
-    if source.raw_os_error() == Some(28) || source.kind() == io::ErrorKind::StorageFull {
-        ExportError::DiskFull(path.to_path_buf())
-    } else {
-        ExportError::Write {
-            path: path.to_path_buf(),
-            source,
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
+        active.retain(|p| p != &self.0);
+    }
+}
+
+/// Removes the partial files of exports to `file_name` in `folder` whose process is no
+/// longer running: what a killed export leaves behind.
+fn remove_stale_partials(folder: &Path, file_name: &str) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    let prefix = format!(".{file_name}.");
+    let own = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(pid) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".partial"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let stale = if pid == own {
+            !Claim::is_active(&path)
+        } else {
+            !crate::process::writer_is_running(pid, &path)
+        };
+        if stale {
+            // Losing this removal is harmless: the export goes on, and the next one tries
+            // again.
+            let _ = fs::remove_file(&path);
         }
     }
 }
 
-fn zip_error(path: &Path, error: zip::result::ZipError) -> ExportError {
+/// The file a pack is written into. Once abandoned it takes every write and seek without
+/// touching the file, so the zip writer, which finishes its archive when dropped and
+/// prints on stderr when that fails, can be dropped after an error in silence. Any failed
+/// write or seek abandons it, since the export stops there.
+struct PackFile {
+    file: File,
+    abandoned: Arc<AtomicBool>,
+    /// Where an abandoned file pretends to be, and how long it pretends to be.
+    position: u64,
+    length: u64,
+}
+
+impl PackFile {
+    fn new(file: File) -> Self {
+        PackFile {
+            file,
+            abandoned: Arc::new(AtomicBool::new(false)),
+            position: 0,
+            length: 0,
+        }
+    }
+
+    fn is_abandoned(&self) -> bool {
+        self.abandoned.load(Ordering::Relaxed)
+    }
+
+    fn failed(&self, error: io::Error) -> io::Error {
+        if error.kind() != io::ErrorKind::Interrupted {
+            self.abandoned.store(true, Ordering::Relaxed);
+        }
+        error
+    }
+}
+
+impl Write for PackFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.is_abandoned() {
+            self.position += buf.len() as u64;
+            self.length = self.length.max(self.position);
+            return Ok(buf.len());
+        }
+        match self.file.write(buf) {
+            Ok(written) => {
+                self.position += written as u64;
+                self.length = self.length.max(self.position);
+                Ok(written)
+            }
+            Err(error) => Err(self.failed(error)),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.is_abandoned() {
+            return Ok(());
+        }
+        self.file.flush().map_err(|e| self.failed(e))
+    }
+}
+
+impl Seek for PackFile {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        if self.is_abandoned() {
+            let base = match to {
+                SeekFrom::Start(offset) => Some(offset),
+                SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+                SeekFrom::End(delta) => self.length.checked_add_signed(delta),
+            };
+            self.position = base.unwrap_or(0);
+            return Ok(self.position);
+        }
+        match self.file.seek(to) {
+            Ok(position) => {
+                self.position = position;
+                self.length = self.length.max(position);
+                Ok(position)
+            }
+            Err(error) => Err(self.failed(error)),
+        }
+    }
+}
+
+fn write_error(target: &Path, source: io::Error) -> ExportError {
+    if is_disk_full(&source) {
+        ExportError::DiskFull(target.to_path_buf())
+    } else {
+        ExportError::Write {
+            path: target.to_path_buf(),
+            reason: io_reason(&source),
+        }
+    }
+}
+
+fn read_error(path: &Path, source: io::Error) -> ExportError {
+    ExportError::Read {
+        path: path.to_path_buf(),
+        reason: io_reason(&source),
+    }
+}
+
+fn is_disk_full(error: &io::Error) -> bool {
+    // ENOSPC is 28 on Linux, macOS and the BSDs; Windows reports ERROR_DISK_FULL (112).
+    error.kind() == io::ErrorKind::StorageFull
+        || error.kind() == io::ErrorKind::QuotaExceeded
+        || matches!(error.raw_os_error(), Some(28) | Some(112))
+}
+
+/// An I/O error in words, without the operating system's error number.
+fn io_reason(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
+        io::ErrorKind::NotFound => "a file or folder it needs is gone".to_string(),
+        io::ErrorKind::AlreadyExists => "a file of that name appeared meanwhile".to_string(),
+        _ => {
+            let text = error.to_string();
+            let text = match text.find(" (os error") {
+                Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+                None => text,
+            };
+            text.to_lowercase()
+        }
+    }
+}
+
+fn zip_error(target: &Path, error: zip::result::ZipError) -> ExportError {
     match error {
-        zip::result::ZipError::Io(source) => write_error(path, source),
-        other => ExportError::Zip(other.to_string()),
+        zip::result::ZipError::Io(source) => write_error(target, source),
+        other => ExportError::Zip(other.to_string(), target.to_path_buf()),
     }
 }
 
 fn write_pack<W: Write + Seek>(
     data: &PackData,
     vault: &Vault,
-    sink: BufWriter<W>,
-    partial: &Path,
+    zip: &mut ZipWriter<W>,
+    target: &Path,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(ExportProgress),
     early_sync: &mut dyn FnMut(u64),
-) -> Result<(W, usize, u64), ExportError> {
+) -> Result<(usize, u64), ExportError> {
     use chrono::Datelike as _;
     let stamp = DateTime::from_date_and_time(
         u16::try_from(data.as_of.year().clamp(1980, 2107)).unwrap_or(1980),
@@ -275,7 +511,6 @@ fn write_pack<W: Write + Seek>(
                 .sum::<u64>(),
     };
     progress(state);
-    let mut zip = ZipWriter::new(sink);
     let mut entries: Vec<Entry> = Vec::new();
     for (path, bytes) in &reports {
         let method = if path.ends_with(".xlsx") {
@@ -284,8 +519,8 @@ fn write_pack<W: Write + Seek>(
             CompressionMethod::Deflated
         };
         zip.start_file(path.as_str(), options(method, bytes.len() as u64))
-            .map_err(|e| zip_error(partial, e))?;
-        zip.write_all(bytes).map_err(|e| write_error(partial, e))?;
+            .map_err(|e| zip_error(target, e))?;
+        zip.write_all(bytes).map_err(|e| write_error(target, e))?;
         entries.push(Entry {
             path: path.clone(),
             size_bytes: bytes.len() as u64,
@@ -313,10 +548,17 @@ fn write_pack<W: Write + Seek>(
             control: control.control.id.clone(),
             sha256: e.sha256.clone(),
         };
-        let mut blob = match File::open(vault.blob_path(&e.sha256)) {
+        let Ok(blob_path) = vault.blob_path(&e.sha256) else {
+            return Err(ExportError::EvidenceHashInvalid {
+                evidence_id: e.id,
+                file_name: e.file_name.clone(),
+                control: control.control.id.clone(),
+            });
+        };
+        let mut blob = match File::open(&blob_path) {
             Ok(blob) => blob,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(missing()),
-            Err(error) => return Err(write_error(&vault.blob_path(&e.sha256), error)),
+            Err(error) => return Err(read_error(&blob_path, error)),
         };
         let method = if deflate(&e.media_type) {
             CompressionMethod::Deflated
@@ -324,16 +566,16 @@ fn write_pack<W: Write + Seek>(
             CompressionMethod::Stored
         };
         zip.start_file(item.path.as_str(), options(method, e.size_bytes))
-            .map_err(|err| zip_error(partial, err))?;
-        let (size, digest) = copy_hashing(&mut blob, &mut zip, &mut buffers, cancel, &mut |read| {
+            .map_err(|err| zip_error(target, err))?;
+        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
             state.bytes_done += read;
             progress(state);
             early_sync(state.bytes_done);
         })
         .map_err(|error| match error {
             CopyError::Cancelled => ExportError::Cancelled,
-            CopyError::Read(source) => write_error(&vault.blob_path(&e.sha256), source),
-            CopyError::Write(source) => write_error(partial, source),
+            CopyError::Read(source) => read_error(&blob_path, source),
+            CopyError::Write(source) => write_error(target, source),
         })?;
         if size != e.size_bytes || digest != e.sha256 {
             return Err(altered());
@@ -352,9 +594,9 @@ fn write_pack<W: Write + Seek>(
         MANIFEST,
         options(CompressionMethod::Deflated, manifest.len() as u64),
     )
-    .map_err(|e| zip_error(partial, e))?;
+    .map_err(|e| zip_error(target, e))?;
     zip.write_all(&manifest)
-        .map_err(|e| write_error(partial, e))?;
+        .map_err(|e| write_error(target, e))?;
     entries.push(Entry {
         path: MANIFEST.to_string(),
         size_bytes: manifest.len() as u64,
@@ -369,16 +611,12 @@ fn write_pack<W: Write + Seek>(
         SHA256SUMS,
         options(CompressionMethod::Deflated, sums.len() as u64),
     )
-    .map_err(|e| zip_error(partial, e))?;
+    .map_err(|e| zip_error(target, e))?;
     zip.write_all(sums.as_bytes())
-        .map_err(|e| write_error(partial, e))?;
+        .map_err(|e| write_error(target, e))?;
     state.files_done = state.files_total;
     progress(state);
-    let sink = zip.finish().map_err(|e| zip_error(partial, e))?;
-    let inner = sink
-        .into_inner()
-        .map_err(|e| write_error(partial, e.into_error()))?;
-    Ok((inner, entries.len() + 1, state.bytes_total))
+    Ok((entries.len() + 1, state.bytes_total))
 }
 
 /// Why copying a file into the zip stopped.

@@ -17,6 +17,10 @@
 //! next open) or a committed row whose file is either in place or still `ready` in `tmp/`,
 //! where [`Vault::recover`] finishes the move on the next open. Nothing outside `tmp/` is
 //! ever without its row.
+//!
+//! Hashes come back from the database, which anyone can edit: every call that takes one
+//! checks that it is a SHA-256 before it becomes a path, so a damaged row can neither
+//! panic nor name a file outside `sha256/`.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -54,6 +58,11 @@ pub enum VaultError {
     /// The source is not a regular file (a device, a pipe, a socket).
     #[error("this is not a regular file: {0}")]
     NotAFile(PathBuf),
+    /// The vault's own folder is a file.
+    #[error(
+        "the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {0}"
+    )]
+    NotAFolder(PathBuf),
     /// The source is empty.
     #[error("this file is empty, and evidence must have content: {0}")]
     Empty(PathBuf),
@@ -90,6 +99,18 @@ pub enum VaultError {
         #[source]
         source: io::Error,
     },
+    /// A recorded hash is not a SHA-256 (64 lowercase hex digits), so it names no file in
+    /// the vault; the database holding it was damaged or edited by hand.
+    #[error("the recorded hash is not a SHA-256, so it names no file in the vault: {0:?}")]
+    NotASha256(String),
+    /// The vault's lock could not be taken.
+    #[error("cannot lock the evidence vault ({reason}): {path}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -119,6 +140,8 @@ pub enum BlobCheck {
     },
     /// Present but unreadable.
     Unreadable(String),
+    /// The recorded hash is not a SHA-256, so it names no file at all.
+    NotASha256,
 }
 
 /// The vault folder of a workspace.
@@ -133,6 +156,9 @@ static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 impl Vault {
     /// The vault in `root` (the workspace's `vault/`), creating its folders.
     pub fn open(root: &Path) -> Result<Self, VaultError> {
+        if root.exists() && !root.is_dir() {
+            return Err(VaultError::NotAFolder(root.to_path_buf()));
+        }
         let vault = Vault {
             root: root.to_path_buf(),
         };
@@ -158,15 +184,21 @@ impl Vault {
         self.root.join("tmp")
     }
 
-    /// Where the file with this hash is stored.
-    pub fn blob_path(&self, sha256: &str) -> PathBuf {
-        let (head, tail) = sha256.split_at(sha256.len().min(2));
-        self.blobs_dir().join(head).join(tail)
+    /// Where the file with this hash is stored. A hash read from the database is text
+    /// anyone could have edited, so anything but 64 lowercase hex digits is refused rather
+    /// than turned into a path (`../../x` must never name a file outside the vault).
+    pub fn blob_path(&self, sha256: &str) -> Result<PathBuf, VaultError> {
+        if !is_sha256(sha256) {
+            return Err(VaultError::NotASha256(sha256.to_string()));
+        }
+        // Both halves are ASCII hex digits, so the split falls on a character boundary.
+        let (head, tail) = sha256.split_at(2);
+        Ok(self.blobs_dir().join(head).join(tail))
     }
 
     /// Whether the file with this hash is stored.
-    pub fn contains(&self, sha256: &str) -> bool {
-        self.blob_path(sha256).is_file()
+    pub fn contains(&self, sha256: &str) -> Result<bool, VaultError> {
+        Ok(self.blob_path(sha256)?.is_file())
     }
 
     /// Checks a source path before anything is read, so each bad input gets its own message.
@@ -234,11 +266,13 @@ impl Vault {
                     NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
                 ));
                 if let Err(source) = fs::rename(&part, &ready) {
+                    // A part file left behind is removed by the next open.
                     let _ = fs::remove_file(&part);
                     return Err(self.write_error(&ready, source));
                 }
                 // Sync the folder so the `ready` name survives a power cut before the row
                 // that names its hash is committed.
+                // Some file systems cannot sync a folder; the data itself is synced already.
                 if let Ok(dir) = File::open(self.tmp_dir()) {
                     let _ = dir.sync_all();
                 }
@@ -249,6 +283,7 @@ impl Vault {
                 })
             }
             Err(error) => {
+                // A part file left behind is removed by the next open.
                 let _ = fs::remove_file(&part);
                 Err(error)
             }
@@ -364,9 +399,10 @@ impl Vault {
     pub fn commit(&self, staged: Staged) -> Result<PathBuf, VaultError> {
         // A purge in another process holds the lock while it deletes: the check below then
         // sees the file gone and moves this copy into place instead of relying on it.
-        let _lock = self.lock();
-        let target = self.blob_path(&staged.sha256);
+        let _lock = self.lock()?;
+        let target = self.blob_path(&staged.sha256)?;
         if target.is_file() {
+            // A copy that cannot be removed now is removed by the next open.
             let _ = fs::remove_file(&staged.ready);
             return Ok(target);
         }
@@ -384,13 +420,24 @@ impl Vault {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| self.write_error(&path, e))?;
-        file.lock().map_err(|e| self.write_error(&path, e))?;
+            .map_err(|e| self.lock_error(&path, e))?;
+        file.lock().map_err(|e| self.lock_error(&path, e))?;
         Ok(file)
+    }
+
+    fn lock_error(&self, path: &Path, source: io::Error) -> VaultError {
+        match self.write_error(path, source) {
+            VaultError::Write { path, source } => VaultError::Lock {
+                path,
+                reason: source.to_string(),
+            },
+            other => other,
+        }
     }
 
     /// Drops a staged file whose row was not written.
     pub fn discard(&self, staged: Staged) {
+        // Without its row the file is a leftover, which the next open removes.
         let _ = fs::remove_file(&staged.ready);
     }
 
@@ -398,7 +445,8 @@ impl Vault {
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| self.write_error(&dir, e))?;
         fs::rename(from, target).map_err(|e| self.write_error(target, e))?;
-        // Sync the folder so the rename itself survives a power cut.
+        // Sync the folder so the rename itself survives a power cut. Some file systems
+        // cannot sync a folder; the file is in place either way.
         if let Ok(handle) = File::open(&dir) {
             let _ = handle.sync_all();
         }
@@ -421,9 +469,19 @@ impl Vault {
                 // Another Lockstep process (the CLI beside an open window) is ingesting it.
                 continue;
             }
-            if name.ends_with(".ready") && is_sha256(sha) && referenced(sha) && !self.contains(sha)
-            {
-                if self.move_into_place(&path, &self.blob_path(sha)).is_ok() {
+            // A name that does not start with a SHA-256 is nothing a commit would move.
+            let target = self.blob_path(sha).ok();
+            if let Some(target) = target.filter(|_| name.ends_with(".ready") && referenced(sha)) {
+                // Under the lock, as in `commit`, so a purge cannot delete between the check
+                // and the move. Without the lock the file stays for the next open to finish.
+                let Ok(_lock) = self.lock() else {
+                    continue;
+                };
+                if target.is_file() {
+                    if fs::remove_file(&path).is_ok() {
+                        removed += 1;
+                    }
+                } else if self.move_into_place(&path, &target).is_ok() {
                     moved += 1;
                 }
             } else if fs::remove_file(&path).is_ok() {
@@ -435,7 +493,9 @@ impl Vault {
 
     /// Re-hashes a stored file.
     pub fn check(&self, sha256: &str) -> BlobCheck {
-        let path = self.blob_path(sha256);
+        let Ok(path) = self.blob_path(sha256) else {
+            return BlobCheck::NotASha256;
+        };
         let mut file = match File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobCheck::Missing,
@@ -484,7 +544,7 @@ impl Vault {
 
     /// Removes a stored file.
     pub fn remove(&self, sha256: &str) -> Result<(), VaultError> {
-        let path = self.blob_path(sha256);
+        let path = self.blob_path(sha256)?;
         fs::remove_file(&path).map_err(|e| self.write_error(&path, e))?;
         if let Some(dir) = path.parent() {
             // An emptied two-letter folder goes too; a non-empty one stays.
@@ -501,6 +561,7 @@ impl Vault {
         file_name: &str,
         dir: &Path,
     ) -> Result<PathBuf, VaultError> {
+        let blob = self.blob_path(sha256)?;
         fs::create_dir_all(dir).map_err(|e| self.write_error(dir, e))?;
         let safe: String = file_name
             .chars()
@@ -517,7 +578,7 @@ impl Vault {
         } else {
             safe
         });
-        fs::copy(self.blob_path(sha256), &target).map_err(|e| self.write_error(&target, e))?;
+        fs::copy(blob, &target).map_err(|e| self.write_error(&target, e))?;
         Ok(target)
     }
 }
@@ -535,17 +596,7 @@ fn owner_is_running(name: &str, path: &Path) -> bool {
     match pid {
         None => false,
         Some(pid) if pid == std::process::id() => false,
-        Some(pid) => {
-            if cfg!(target_os = "linux") {
-                Path::new("/proc").join(pid.to_string()).exists()
-            } else {
-                // Without a cheap liveness check, a file touched within the hour is left alone.
-                fs::metadata(path)
-                    .and_then(|m| m.modified())
-                    .map(|t| t.elapsed().map(|age| age.as_secs() < 3600).unwrap_or(true))
-                    .unwrap_or(false)
-            }
-        }
+        Some(pid) => crate::process::writer_is_running(pid, path),
     }
 }
 

@@ -7,6 +7,7 @@ mod window;
 mod baseline;
 mod cli;
 mod concurrency;
+mod faults;
 mod messages;
 mod pack;
 mod patches;

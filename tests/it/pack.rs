@@ -390,3 +390,99 @@ fn a_cancelled_export_leaves_no_file_behind() {
         "a partial file was left behind"
     );
 }
+
+/// The id of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn an_export_removes_partial_files_killed_exports_left_for_the_same_target() {
+    let (tmp, dir) = workspace();
+    populated(&dir);
+    let pack = tmp.path().join("pack.zip");
+    let dead = tmp.path().join(format!(".pack.zip.{}.partial", dead_pid()));
+    // This test's own process is alive: an export it were running must be left alone.
+    let live = tmp
+        .path()
+        .join(format!(".pack.zip.{}.partial", std::process::id()));
+    let other_target = tmp
+        .path()
+        .join(format!(".other.zip.{}.partial", dead_pid()));
+    for path in [&dead, &live, &other_target] {
+        fs::write(path, vec![0u8; 4096]).unwrap();
+    }
+    let run = export(&dir, &pack, &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!dead.exists(), "a dead export's partial file was left");
+    assert!(live.exists(), "a running export's partial file was removed");
+    assert!(
+        other_target.exists(),
+        "another target's partial file was removed"
+    );
+}
+
+#[test]
+fn a_failed_export_leaves_no_partial_file_and_names_only_the_target() {
+    let (tmp, dir) = workspace();
+    populated(&dir);
+    let vault = dir.join("vault").join("sha256");
+    for head in fs::read_dir(&vault).unwrap() {
+        fs::remove_dir_all(head.unwrap().path()).unwrap();
+    }
+    let pack = tmp.path().join("pack.zip");
+    let run = export(&dir, &pack, &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(run.stderr.contains("missing from the vault"), "{run:?}");
+    assert!(!run.stderr.contains("partial"), "{run:?}");
+    assert!(!run.stderr.contains("ZipWriter"), "{run:?}");
+    assert!(!pack.exists());
+    let left: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new());
+}
+
+#[test]
+fn names_in_a_pack_lose_bidi_controls_that_could_disguise_an_extension() {
+    let (tmp, dir) = workspace();
+    populated(&dir);
+    let disguised = tmp.path().join("invoice\u{202E}fdp.exe");
+    fs::write(&disguised, "MZ not really a pdf").unwrap();
+    let added = lockstep(
+        &dir,
+        &[
+            "evidence",
+            "add",
+            "--project",
+            PROJECT,
+            "--control",
+            "SRM-CUS-IAM-03",
+            "--collected",
+            "2026-11-01",
+            disguised.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(added.code, 0, "{added:?}");
+    let pack = tmp.path().join("pack.zip");
+    assert_eq!(export(&dir, &pack, &[]).code, 0);
+    let names: Vec<String> = entries(&pack).into_iter().map(|(name, _)| name).collect();
+    assert!(
+        names.iter().any(|name| name.ends_with("/invoicefdp.exe")),
+        "{names:?}"
+    );
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    assert!(!names.iter().any(|name| name.contains(bidi)), "{names:?}");
+    let sums = entries(&pack)
+        .into_iter()
+        .find(|(name, _)| name == "SHA256SUMS")
+        .unwrap()
+        .1;
+    assert!(!String::from_utf8(sums).unwrap().contains(bidi));
+}

@@ -17,7 +17,7 @@ use crate::common::{
 use chrono::NaiveDate;
 use lockstep::model::Evidence;
 use lockstep::store::{NewEvidence, VAULT_DIR};
-use lockstep::vault::{CHUNK_BYTES, VaultError};
+use lockstep::vault::{BlobCheck, CHUNK_BYTES, VaultError};
 use lockstep::workspace::{AttachOptions, Workspace, WorkspaceError, attach, verify_workspace};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -1110,4 +1110,116 @@ fn evidence_list_json_has_the_documented_keys_and_filters_by_control() {
     );
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(refused.stdout.is_empty(), "{refused:?}");
+}
+
+#[test]
+fn vault_calls_refuse_hashes_that_are_not_sha256_instead_of_naming_a_path() {
+    let lib = library();
+    let vault = &lib.workspace.vault;
+    let outside = lib.dir.parent().unwrap().join("opened");
+    for hash in [
+        "",
+        "ab",
+        "../../x",
+        &"z".repeat(64),
+        &"AB".repeat(32),
+        &"é".repeat(32),
+    ] {
+        assert!(
+            matches!(vault.blob_path(hash), Err(VaultError::NotASha256(_))),
+            "{hash:?}"
+        );
+        assert!(vault.contains(hash).is_err(), "{hash:?}");
+        assert_eq!(vault.check(hash), BlobCheck::NotASha256, "{hash:?}");
+        assert!(vault.remove(hash).is_err(), "{hash:?}");
+        assert!(vault.copy_out(hash, "x.txt", &outside).is_err(), "{hash:?}");
+    }
+    let good = "ab".repeat(32);
+    assert_eq!(
+        vault.blob_path(&good).unwrap(),
+        blobs_dir(&lib.dir).join("ab").join("ab".repeat(31))
+    );
+    assert_eq!(vault.check(&good), BlobCheck::Missing);
+}
+
+#[test]
+fn a_vault_that_is_a_file_is_named_in_one_sentence() {
+    let (_tmp, dir) = workspace();
+    assert_eq!(lockstep(&dir, &["project", "list"]).code, 0);
+    fs::remove_dir_all(dir.join(VAULT_DIR)).unwrap();
+    fs::write(dir.join(VAULT_DIR), "not a folder").unwrap();
+    for args in [
+        &["verify"][..],
+        &["project", "list"][..],
+        &["vault", "purge"][..],
+    ] {
+        let run = lockstep(&dir, args);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "lockstep: the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {}\n",
+                dir.join(VAULT_DIR).display()
+            )
+        );
+    }
+}
+
+#[test]
+fn a_saved_record_whose_file_could_not_be_moved_says_so_and_the_next_open_moves_it() {
+    let mut lib = library();
+    let content = pseudo_random(11, 40_000);
+    let source = write_file(&lib.source("guardduty-findings.json"), &content);
+    // A folder where the lock file belongs: the lock cannot be taken, so the move cannot
+    // happen safely.
+    let lock = lib.dir.join(VAULT_DIR).join(".lock");
+    fs::create_dir(&lock).unwrap();
+    let attached = lib.attach(CONTROL, &source);
+    match &attached {
+        Err(error @ WorkspaceError::SavedFileNotInPlace(_)) => {
+            let text = error.to_string();
+            assert!(text.contains("the record is saved"), "{text}");
+            assert!(text.contains("next time the workspace is opened"), "{text}");
+        }
+        other => panic!("expected a saved record whose file is not in place: {other:?}"),
+    }
+    let rows = lib.rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(files_under(&blobs_dir(&lib.dir)), Vec::<PathBuf>::new());
+    assert_eq!(listing(&tmp_dir(&lib.dir)).len(), 1);
+
+    fs::remove_dir(&lock).unwrap();
+    drop(lib.workspace);
+    let reopened = open_workspace(&lib.dir);
+    assert_eq!(
+        reopened.vault.check(&rows[0].sha256),
+        BlobCheck::Intact,
+        "the file was not moved into place on open"
+    );
+    assert_eq!(listing(&tmp_dir(&lib.dir)), Vec::<String>::new());
+}
+
+#[test]
+fn verify_waits_for_a_file_being_moved_into_place_instead_of_calling_it_missing() {
+    let mut lib = library();
+    let source = write_file(&lib.source("config-snapshot.json"), b"{\"rules\": 12}");
+    let evidence = lib.attach(CONTROL, &source).unwrap();
+    let blob = blob_path(&lib.dir, &evidence.sha256);
+    // Outside the vault, so the open that `verify` starts with does not touch it.
+    let aside = lib.source("being-moved");
+
+    // The moment between a row's commit and its file's move: the committing process holds
+    // the vault's lock and the file is not in place yet.
+    let lock = lib.workspace.vault.lock().unwrap();
+    fs::rename(&blob, &aside).unwrap();
+    let mut verify = binary();
+    verify.arg("--workspace").arg(&lib.dir).arg("verify");
+    let verifying = thread::spawn(move || crate::common::run(verify));
+    thread::sleep(Duration::from_millis(600));
+    fs::rename(&aside, &blob).unwrap();
+    drop(lock);
+
+    let run = verifying.join().unwrap();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("all intact"), "{run:?}");
 }

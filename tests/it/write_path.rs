@@ -265,3 +265,22 @@ fn events_just_before_and_after_local_midnight_count_on_their_own_days() {
     let as_of_29 = lockstep::pack::collect(&store, project, day(29), None).unwrap();
     assert_eq!(control(&as_of_29), "Bo");
 }
+
+#[test]
+fn verify_names_a_date_damaged_by_hand_and_exits_one() {
+    let (_tmp, dir) = workspace();
+    let (project, _) = setup(&dir);
+    crate::common::tamper(&dir)
+        .execute(
+            "UPDATE controls SET due = '2027-02-30' WHERE project_id = ?1 AND id = (SELECT min(id) FROM controls)",
+            [project],
+        )
+        .unwrap();
+    let run = crate::common::lockstep(&dir, &["verify"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("damaged value: controls row 1: its due is not a date written YYYY-MM-DD"),
+        "{run:?}"
+    );
+}
