@@ -12,16 +12,17 @@ mod command;
 mod dashboard;
 mod forms;
 mod jobs;
+mod picker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::catalog::{Baseline, Service};
 use crate::model::{Control, ControlChange, ControlField, ControlPatch, Project, Status};
-use crate::model::{Evidence, Validity, parse_optional_date};
+use crate::model::{Evidence, Validity, Zone, parse_optional_date};
 use crate::store::{
     ActivityEntry, Asset, Clock, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff,
     Store, system_clock,
@@ -38,7 +39,11 @@ pub use dashboard::{
 pub use forms::{
     AddControlForm, Answer, ExportForm, NewProjectForm, PanelDraft, ServicesForm, SettingsForm,
 };
-pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Progress, Repaint};
+pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, system_opener};
+pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
+
+/// The folder inside a workspace where evidence is copied to be opened.
+pub const OPEN_DIR: &str = "open";
 
 /// How serious a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +169,8 @@ pub struct AppState {
     pub selected_evidence: Vec<Evidence>,
     /// The running background job: what it is and how far it got.
     pub job: Option<(JobKind, Progress, bool)>,
+    /// What the open file dialog is for, while one is open.
+    pub picking: Option<PickPurpose>,
     /// The last verification's lines and whether all was well, until dismissed.
     pub verify_result: Option<(bool, Vec<String>)>,
     /// People of the workspace.
@@ -196,6 +203,22 @@ impl AppState {
     }
 }
 
+/// What one refresh reads, all from one snapshot of the database.
+struct Snapshot {
+    user_name: String,
+    projects: Vec<Project>,
+    project: Option<Project>,
+    controls: Vec<Control>,
+    evidence: Vec<Evidence>,
+    people: Vec<Person>,
+    courses: Vec<Course>,
+    roster: Vec<RosterEntry>,
+    assets: Vec<Asset>,
+    patches: Vec<PatchRecord>,
+    deadlines: PatchDeadlines,
+    signoffs: Vec<Signoff>,
+}
+
 /// An edit that can be undone.
 #[derive(Debug, Clone)]
 struct UndoEntry {
@@ -211,22 +234,30 @@ pub struct App {
     clock: Clock,
     repaint: Repaint,
     job: Option<Job>,
+    picker: Arc<dyn FilePicker>,
+    pick: Option<PendingPick>,
+    opener: Opener,
     /// What the drawing code reads.
     pub state: AppState,
     undo: Vec<UndoEntry>,
 }
 
 impl App {
-    /// Opens the workspace in `dir` with the system clock and today's local date.
+    /// Opens the workspace in `dir` with the system clock and the system's file dialogs.
     pub fn open(dir: PathBuf) -> Self {
-        Self::open_with(dir, system_clock(), Local::now().date_naive())
+        Self::open_with(dir, system_clock())
     }
 
-    /// Opens the workspace with a given clock and "today" (tests fix both).
-    pub fn open_with(dir: PathBuf, clock: Clock, today: NaiveDate) -> Self {
+    /// Opens the workspace with a given clock (tests fix it). "Today" is always the
+    /// workspace's today by this clock, so it moves on at midnight.
+    pub fn open_with(dir: PathBuf, clock: Clock) -> Self {
         let (store, vault, open_error) = match Workspace::open_with_clock(&dir, clock.clone()) {
             Ok(workspace) => (Some(workspace.store), Some(workspace.vault), None),
             Err(error) => (None, None, Some(format!("{error:#}"))),
+        };
+        let today = match &store {
+            Some(store) => store.today(),
+            None => Zone::default().day_of(clock()),
         };
         let mut app = App {
             store,
@@ -234,6 +265,9 @@ impl App {
             clock,
             repaint: Arc::new(|| {}),
             job: None,
+            picker: Arc::new(SystemPicker),
+            pick: None,
+            opener: system_opener(),
             state: AppState {
                 workspace: dir,
                 open_error,
@@ -261,6 +295,7 @@ impl App {
                 evidence_summary: HashMap::new(),
                 selected_evidence: Vec::new(),
                 job: None,
+                picking: None,
                 verify_result: None,
                 people: Vec::new(),
                 courses: Vec::new(),
@@ -275,11 +310,23 @@ impl App {
             },
             undo: Vec::new(),
         };
+        if app.store.is_some()
+            && let Err(error) = open_folder(&app.state.workspace, true)
+        {
+            app.notify(Level::Error, error);
+        }
         app.refresh();
-        let recent = app
-            .store
-            .as_ref()
-            .and_then(|s| s.most_recent_project().ok().flatten());
+        let recent = match app.store.as_ref().map(|s| s.most_recent_project()) {
+            Some(Ok(recent)) => recent,
+            Some(Err(error)) => {
+                app.notify(
+                    Level::Error,
+                    format!("Could not read the last project used: {error:#}"),
+                );
+                None
+            }
+            None => None,
+        };
         if let Some(key) = recent.or_else(|| app.state.projects.first().map(|p| p.key)) {
             app.apply(Command::SelectProject(key));
         }
@@ -291,14 +338,30 @@ impl App {
         self.repaint = repaint;
     }
 
-    /// Whether a background job is running.
-    pub fn is_busy(&self) -> bool {
-        self.job.is_some()
+    /// Sets where the window asks for files (tests give a scripted picker).
+    pub fn set_picker(&mut self, picker: Arc<dyn FilePicker>) {
+        self.picker = picker;
     }
 
-    /// Takes in what the running job reports: its progress each frame, its outcome when
-    /// it ends. Called once per frame before drawing.
+    /// Sets how files and folders are handed to the system (tests record them).
+    pub fn set_opener(&mut self, opener: Opener) {
+        self.opener = opener;
+    }
+
+    /// Whether a background job is running or a file dialog is open.
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some() || self.pick.is_some()
+    }
+
+    /// Takes in what the running job and the open file dialog report: progress each
+    /// frame, the outcome or the picked files when they arrive. Called once per frame
+    /// before drawing.
     pub fn poll_jobs(&mut self) {
+        self.poll_pick();
+        self.poll_job();
+    }
+
+    fn poll_job(&mut self) {
         let Some(job) = &self.job else { return };
         self.state.job = Some((job.kind, job.progress(), job.is_cancelling()));
         let Some(outcome) = job.poll() else { return };
@@ -380,14 +443,102 @@ impl App {
                 );
                 self.state.verify_result = Some((clean, lines));
             }
+            JobOutcome::TrainingRecorded(record) => {
+                self.state.training_form.certificate = None;
+                self.state.training_form.completed_on.clear();
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Recorded {} completing {} on {} (expires {}).",
+                        record.name, record.course, record.completed_on, record.expires_on
+                    ),
+                );
+            }
+            JobOutcome::PatchRecorded(record) => {
+                self.patch_recorded(&record);
+            }
+            JobOutcome::Imported(kind, name, report) => self.imported(kind, &name, &report),
+            JobOutcome::Opened(path) => {
+                self.notify(Level::Info, format!("Opened a copy: {}", path.display()));
+                if let Some(note) = self.state.notifications.last_mut() {
+                    note.file = Some(path);
+                }
+            }
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
     }
 
-    /// Waits for the running job to end and takes in its outcome (tests use this).
+    /// Opens a file dialog on its own thread; what the user picks is used by
+    /// [`App::picked`] when it arrives.
+    fn start_pick(&mut self, purpose: PickPurpose, mode: PickMode, request: PickRequest) {
+        if self.pick.is_some() {
+            self.notify(
+                Level::Error,
+                "A file dialog is already open: answer it first.".to_string(),
+            );
+            return;
+        }
+        match PendingPick::start(
+            self.picker.clone(),
+            purpose,
+            mode,
+            request,
+            self.repaint.clone(),
+        ) {
+            Ok(pick) => {
+                self.state.picking = Some(purpose);
+                self.pick = Some(pick);
+            }
+            Err(error) => self.notify(Level::Error, format!("Cannot open a file dialog: {error}")),
+        }
+    }
+
+    fn poll_pick(&mut self) {
+        let Some(answer) = self.pick.as_ref().and_then(|pick| pick.poll()) else {
+            return;
+        };
+        let purpose = self.pick.take().map(|pick| pick.purpose);
+        self.state.picking = None;
+        // A cancelled dialog is the user's answer: nothing to do.
+        if let (Some(purpose), Some(paths)) = (purpose, answer) {
+            self.picked(purpose, paths);
+        }
+    }
+
+    /// Carries on the flow that asked for files, now that they are picked.
+    fn picked(&mut self, purpose: PickPurpose, mut paths: Vec<PathBuf>) {
+        match purpose {
+            PickPurpose::Attach => self.attach_files(paths),
+            PickPurpose::Certificate => {
+                self.state.training_form.certificate = paths.pop();
+            }
+            PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
+            PickPurpose::Import(kind) => {
+                if let Some(path) = paths.pop() {
+                    self.import_csv_file(kind, path);
+                }
+            }
+            PickPurpose::ExportTarget => {
+                if let Dialog::Export(form) = &mut self.state.dialog {
+                    form.target = paths.pop();
+                }
+            }
+            PickPurpose::VerifyPack => {
+                if let Some(path) = paths.pop() {
+                    self.start_job(JobKind::VerifyPack, |_, _, repaint| {
+                        Job::verify_pack(path, repaint)
+                    });
+                }
+            }
+        }
+    }
+
+    /// Waits for the open file dialog and the running job to end, and takes in what they
+    /// give (tests use this).
     pub fn finish_jobs(&mut self) {
-        while self.job.is_some() {
+        while self.is_busy() {
             self.poll_jobs();
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
@@ -517,22 +668,38 @@ impl App {
         else {
             return;
         };
-        let Some(vault) = self.vault.as_ref() else {
+        if self.vault.is_none() {
             return;
-        };
-        let dir = std::env::temp_dir()
-            .join("lockstep-open")
-            .join(evidence.id.to_string());
-        let opened = vault
-            .copy_out(&evidence.sha256, &evidence.file_name, &dir)
-            .map_err(|e| format!("{e:#}"))
-            .and_then(|path| {
-                open::that_detached(&path)
-                    .map_err(|e| format!("cannot open {}: {e}", path.display()))
-            });
-        if let Err(error) = opened {
-            self.notify(Level::Error, error);
         }
+        if !crate::vault::is_sha256(&evidence.sha256) {
+            self.notify(
+                Level::Error,
+                format!(
+                    "Cannot open {}: its recorded SHA-256 is damaged (\"{}\"), so its file cannot be found. Run Verify to see what else is damaged.",
+                    escape_name(&evidence.file_name),
+                    escape_name(&evidence.sha256)
+                ),
+            );
+            return;
+        }
+        let folder = match open_folder(&self.state.workspace, false) {
+            Ok(folder) => folder.join(evidence.id.to_string()),
+            Err(error) => {
+                self.notify(Level::Error, error);
+                return;
+            }
+        };
+        let opener = self.opener.clone();
+        self.start_job(JobKind::OpenEvidence, |dir, _, repaint| {
+            Job::open_evidence(
+                dir,
+                evidence.sha256,
+                evidence.file_name,
+                folder,
+                opener,
+                repaint,
+            )
+        });
     }
 
     fn remove_evidence(&mut self, evidence_id: i64, reason: &str) {
@@ -647,12 +814,12 @@ impl App {
             Command::Undo => self.undo(),
             Command::AttachFiles(files) => self.attach_files(files),
             Command::PickFiles => {
-                if self.state.selected.is_some()
-                    && let Some(files) = rfd::FileDialog::new()
-                        .set_title("Attach evidence files")
-                        .pick_files()
-                {
-                    self.attach_files(files);
+                if self.state.selected.is_some() {
+                    self.start_pick(
+                        PickPurpose::Attach,
+                        PickMode::Files,
+                        PickRequest::titled("Attach evidence files"),
+                    );
                 }
             }
             Command::OpenEvidence(id) => self.open_evidence(id),
@@ -689,31 +856,23 @@ impl App {
                         )
                     })
                     .unwrap_or_else(|| "evidence pack.zip".to_string());
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Save the evidence pack")
-                    .set_file_name(name)
-                    .add_filter("Zip", &["zip"])
-                    .save_file()
-                    && let Dialog::Export(form) = &mut self.state.dialog
-                {
-                    form.target = Some(path);
-                }
+                self.start_pick(
+                    PickPurpose::ExportTarget,
+                    PickMode::Save,
+                    PickRequest::titled("Save the evidence pack")
+                        .file_name(name)
+                        .filter("Zip", &["zip"]),
+                );
             }
             Command::StartExport => self.start_export(),
-            Command::VerifyPack => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .set_title("Check an evidence pack")
-                    .add_filter("Zip", &["zip"])
-                    .pick_file()
-                {
-                    self.start_job(JobKind::VerifyPack, |_, _, repaint| {
-                        Job::verify_pack(path, repaint)
-                    });
-                }
-            }
+            Command::VerifyPack => self.start_pick(
+                PickPurpose::VerifyPack,
+                PickMode::File,
+                PickRequest::titled("Check an evidence pack").filter("Zip", &["zip"]),
+            ),
             Command::ShowInFolder(path) => {
                 let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
-                if let Err(error) = open::that_detached(&folder) {
+                if let Err(error) = (self.opener)(&folder) {
                     self.notify(
                         Level::Error,
                         format!("cannot open {}: {error}", folder.display()),
@@ -726,9 +885,25 @@ impl App {
             Command::RecordTraining => self.record_training(),
             Command::AddAsset => self.add_asset(),
             Command::RecordPatch => self.record_patch(),
-            Command::PickCertificate => self.pick_attestation_file(false),
-            Command::PickPatchEvidence => self.pick_attestation_file(true),
-            Command::Import(kind) => self.import_csv(kind),
+            Command::PickCertificate => self.start_pick(
+                PickPurpose::Certificate,
+                PickMode::File,
+                PickRequest::titled("Training certificate"),
+            ),
+            Command::PickPatchEvidence => self.start_pick(
+                PickPurpose::PatchEvidence,
+                PickMode::File,
+                PickRequest::titled("Evidence of the patch"),
+            ),
+            Command::Import(kind) => self.start_pick(
+                PickPurpose::Import(kind),
+                PickMode::File,
+                PickRequest::titled(format!(
+                    "Import a CSV file with the columns {}",
+                    kind.columns()
+                ))
+                .filter("CSV", &["csv"]),
+            ),
             Command::SignOff(request) => self.sign_off(request),
             Command::Goto(target) => match target {
                 Target::Control(id) => {
@@ -757,12 +932,12 @@ impl App {
         };
         match store.create_project(&request) {
             Ok(project) => {
-                let count = store.controls(project.key).map(|c| c.len()).unwrap_or(0);
                 self.state.dialog = Dialog::None;
                 self.state.project = Some(project.clone());
                 self.state.selected = None;
                 self.state.filter = BoardFilter::default();
                 self.refresh();
+                let count = self.state.controls.len();
                 self.notify(
                     Level::Info,
                     format!("Created '{}' with {count} controls.", project.name),
@@ -920,10 +1095,34 @@ impl App {
         );
     }
 
+    /// The workspace's today by the app's clock: the store's when the workspace is open.
+    fn today(&self) -> NaiveDate {
+        match &self.store {
+            Some(store) => store.today(),
+            None => Zone::default().day_of((self.clock)()),
+        }
+    }
+
+    /// Moves "today" on when the clock has passed midnight in the workspace's zone, and
+    /// then reads everything again (overdue and expiry depend on it). Called once per frame
+    /// before drawing; cheap when the day is the same.
+    pub fn sync_today(&mut self) {
+        if self.today() != self.state.today {
+            self.refresh();
+        }
+    }
+
     /// Records a message for the user.
     pub fn notify(&mut self, level: Level, text: String) {
+        let now = (self.clock)();
+        let zone = self.store.as_ref().map(|s| s.zone()).unwrap_or_default();
+        let at = match zone {
+            Zone::Local => now.with_timezone(&chrono::Local).format("%H:%M:%S"),
+            Zone::Fixed(offset) => now.with_timezone(&offset).format("%H:%M:%S"),
+        }
+        .to_string();
         self.state.notifications.push(Notification {
-            at: Local::now().format("%H:%M:%S").to_string(),
+            at,
             level,
             text,
             file: None,
@@ -936,55 +1135,70 @@ impl App {
         let Some(store) = self.store.as_ref() else {
             return;
         };
-        let loaded = (|| -> crate::store::Result<()> {
-            self.state.user_name = store.user_name()?;
-            self.state.projects = store.projects()?;
-            if let Some(key) = self.state.project.as_ref().map(|p| p.key) {
-                self.state.project = self.state.projects.iter().find(|p| p.key == key).cloned();
-            }
-            self.state.controls = match &self.state.project {
-                Some(project) => store.controls(project.key)?,
-                None => Vec::new(),
+        self.state.today = store.today();
+        let today = self.state.today;
+        let project_key = self.state.project.as_ref().map(|p| p.key);
+        // One read transaction: everything shown comes from one snapshot, even while
+        // another process writes.
+        let loaded = store.read(|store| {
+            let projects = store.projects()?;
+            let project = project_key.and_then(|key| projects.iter().find(|p| p.key == key));
+            let (controls, evidence, assets, patches, deadlines, signoffs) = match project {
+                Some(project) => (
+                    store.controls(project.key)?,
+                    store.evidence(project.key, None)?,
+                    store.assets(project.key)?,
+                    store.patch_records(project.key, today)?,
+                    store.patch_deadlines(project.key)?,
+                    store.signoffs(project.key)?,
+                ),
+                None => Default::default(),
             };
-            let evidence = match &self.state.project {
-                Some(project) => store.evidence(project.key, None)?,
-                None => Vec::new(),
-            };
-            let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
-            for item in evidence.iter().filter(|e| !e.removed) {
-                let entry = summary.entry(item.control.clone()).or_default();
-                entry.count += 1;
-                match item.validity(self.state.today) {
-                    Validity::Valid => {}
-                    Validity::Expiring => entry.expiring += 1,
-                    Validity::Expired => entry.expired += 1,
+            Ok(Snapshot {
+                user_name: store.user_name()?,
+                project: project.cloned(),
+                projects,
+                controls,
+                evidence,
+                people: store.people()?,
+                courses: store.courses()?,
+                roster: store.training_roster(today)?,
+                assets,
+                patches,
+                deadlines,
+                signoffs,
+            })
+        });
+        match loaded {
+            Ok(snapshot) => {
+                let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
+                for item in snapshot.evidence.iter().filter(|e| !e.removed) {
+                    let entry = summary.entry(item.control.clone()).or_default();
+                    entry.count += 1;
+                    match item.validity(today) {
+                        Validity::Valid => {}
+                        Validity::Expiring => entry.expiring += 1,
+                        Validity::Expired => entry.expired += 1,
+                    }
                 }
+                let state = &mut self.state;
+                state.evidence_summary = summary;
+                state.user_name = snapshot.user_name;
+                state.projects = snapshot.projects;
+                state.project = snapshot.project;
+                state.controls = snapshot.controls;
+                state.people = snapshot.people;
+                state.courses = snapshot.courses;
+                state.roster = snapshot.roster;
+                state.assets = snapshot.assets;
+                state.patches = snapshot.patches;
+                state.deadlines = snapshot.deadlines;
+                state.signoffs = snapshot.signoffs;
             }
-            self.state.evidence_summary = summary;
-            self.state.people = store.people()?;
-            self.state.courses = store.courses()?;
-            self.state.roster = store.training_roster(self.state.today)?;
-            match &self.state.project {
-                Some(project) => {
-                    self.state.assets = store.assets(project.key)?;
-                    self.state.patches = store.patch_records(project.key, self.state.today)?;
-                    self.state.deadlines = store.patch_deadlines(project.key)?;
-                    self.state.signoffs = store.signoffs(project.key)?;
-                }
-                None => {
-                    self.state.assets.clear();
-                    self.state.patches.clear();
-                    self.state.deadlines = PatchDeadlines::default();
-                    self.state.signoffs.clear();
-                }
-            }
-            Ok(())
-        })();
-        if let Err(error) = loaded {
-            self.notify(
+            Err(error) => self.notify(
                 Level::Error,
                 format!("Could not read the workspace: {error:#}"),
-            );
+            ),
         }
         let mut owners: Vec<String> = self
             .state
@@ -1056,14 +1270,30 @@ impl App {
         let control = self.state.selected_control().cloned();
         match (control, self.store.as_ref(), self.state.project.as_ref()) {
             (Some(control), Some(store), Some(project)) => {
-                let mut history = store
-                    .activity(Some(project.key), Some(&control.id))
-                    .unwrap_or_default();
-                history.reverse();
-                self.state.history = history;
-                self.state.selected_evidence = store
-                    .evidence(project.key, Some(&control.id))
-                    .unwrap_or_default();
+                let loaded = store.read(|store| {
+                    Ok((
+                        store.activity(Some(project.key), Some(&control.id))?,
+                        store.evidence(project.key, Some(&control.id))?,
+                    ))
+                });
+                match loaded {
+                    Ok((mut history, evidence)) => {
+                        history.reverse();
+                        self.state.history = history;
+                        self.state.selected_evidence = evidence;
+                    }
+                    Err(error) => {
+                        self.state.history.clear();
+                        self.state.selected_evidence.clear();
+                        self.notify(
+                            Level::Error,
+                            format!(
+                                "Could not read the history and evidence of {}: {error:#}",
+                                control.id
+                            ),
+                        );
+                    }
+                }
                 if reset_draft || self.state.draft.control_id != control.id {
                     self.state.draft = PanelDraft::of(&control);
                 }
@@ -1091,5 +1321,49 @@ impl App {
                 (status, count)
             })
             .collect()
+    }
+}
+
+/// The folder inside the workspace where evidence is copied to be opened, readable by its
+/// owner only; created when missing, and emptied first when `empty` is set (the window
+/// does that when it starts, so copies do not pile up).
+fn open_folder(workspace: &std::path::Path, empty: bool) -> Result<PathBuf, String> {
+    let folder = workspace.join(OPEN_DIR);
+    let failed = |what: &str, error: std::io::Error| {
+        format!(
+            "cannot {what} the folder for opened evidence ({error}): {}",
+            folder.display()
+        )
+    };
+    if empty {
+        match std::fs::remove_dir_all(&folder) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(failed("empty", error)),
+        }
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        builder.mode(0o700);
+        builder.create(&folder).map_err(|e| failed("create", e))?;
+        // A folder left by an older version, or made by hand, is made private too.
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| failed("protect", e))?;
+    }
+    #[cfg(not(unix))]
+    builder.create(&folder).map_err(|e| failed("create", e))?;
+    Ok(folder)
+}
+
+/// A name as it is safe to show on one line: control characters (a newline, say) are
+/// shown escaped.
+pub fn escape_name(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        name.chars().flat_map(char::escape_debug).collect()
+    } else {
+        name.to_string()
     }
 }

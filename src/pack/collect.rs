@@ -160,7 +160,11 @@ fn collect_snapshot(
         .collect();
     let activity = activity
         .into_iter()
-        .filter(|e| store.day_of(&e.at).is_some_and(|day| day >= from && day <= to))
+        .filter(|e| {
+            store
+                .day_of(&e.at)
+                .is_some_and(|day| day >= from && day <= to)
+        })
         .collect();
     Ok(PackData {
         roster: store.training_roster(as_of)?,

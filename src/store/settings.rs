@@ -50,7 +50,9 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?;
-        Ok(stored.and_then(|text| text.parse().ok()).unwrap_or_default())
+        Ok(stored
+            .and_then(|text| text.parse().ok())
+            .unwrap_or_default())
     }
 
     /// Changes the time zone the workspace counts its days in.

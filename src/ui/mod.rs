@@ -89,6 +89,7 @@ pub fn style(ctx: &egui::Context) {
 
 /// Draws one frame of the whole window and applies what the user asked for.
 pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
+    app.sync_today();
     app.poll_jobs();
     app.sync_board();
     let mut commands = Vec::new();

@@ -1,8 +1,6 @@
 //! The command line checked from outside: the real binary on a temp workspace, its exit
 //! codes, its JSON, and what it prints when it refuses.
 
-
-
 use std::fs;
 use std::path::Path;
 

@@ -13,5 +13,6 @@ mod store;
 mod training;
 mod ui;
 mod ui_attestations;
+mod ui_files;
 mod vault;
 mod verify_pack;

@@ -2,8 +2,6 @@
 //! pack, byte-identical repeats, as-of snapshots, and every way an export is refused
 //! without leaving a partial pack or changing the workspace.
 
-
-
 use std::fs;
 use std::io::Read;
 use std::path::Path;

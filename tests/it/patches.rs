@@ -2,13 +2,11 @@
 //! import, evidence in the vault, and what the command line refuses, through the store and
 //! through the real binary on a temp workspace.
 
-
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use crate::common::{Run, files_under, lockstep, new_project, open, raw, workspace};
+use chrono::NaiveDate;
 use lockstep::model::{AssetKind, ManagedBy, PatchState, Severity};
 use lockstep::store::{NewAsset, NewPatch, PatchChange, PatchDeadlines, Store, StoreError};
 use serde_json::Value;

@@ -1,10 +1,8 @@
 //! Sign-offs: each kind of subject turns stale when what it covered changes, a new sign-off
 //! supersedes without editing the old one, and the CLI speaks the contract.
 
-
-
-use chrono::NaiveDate;
 use crate::common::{lockstep, new_project, open, workspace};
+use chrono::NaiveDate;
 use lockstep::model::{AssetKind, ManagedBy, Severity, SignoffSubject};
 use lockstep::store::{NewAsset, NewPatch, NewPerson, NewSignoff, Store};
 

@@ -2,8 +2,6 @@
 //! one activity row per command, service-aware controls, the ownership test and the
 //! hash-chained log.
 
-
-
 use std::fs;
 use std::path::Path;
 

@@ -2,13 +2,11 @@
 //! temp workspace for the commands, their exit codes, JSON and `line N: reason` reports,
 //! and the store for the activity log, the roster and its fingerprint.
 
-
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use crate::common::{Run, files_under, lockstep, open, workspace};
+use chrono::NaiveDate;
 use lockstep::model::TrainingState;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -2,11 +2,10 @@
 //! by role and label. Each flow runs on a fresh temp workspace with a fixed clock and a
 //! fixed "today", and checks what the store holds afterwards, not only what is drawn.
 
-
-
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::window::{PROJECT, clock, create_project, harness, open_app, today};
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -15,7 +14,6 @@ use lockstep::app::{App, Dialog};
 use lockstep::catalog::Baseline;
 use lockstep::model::{ControlField, ControlPatch, Status};
 use lockstep::store::Store;
-use crate::window::{PROJECT, clock, create_project, harness, open_app, today};
 
 const MFA: &str = "SRM-CUS-IAM-03";
 const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";

@@ -2,10 +2,9 @@
 //! by role and label. Each flow runs on a fresh temp workspace with a fixed clock and a fixed
 //! "today", and checks what the store holds afterwards, not only what is drawn.
 
-
-
 use std::path::Path;
 
+use crate::window::{create_project, harness, open_app, open_store, today};
 use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -15,7 +14,6 @@ use lockstep::model::{
     AssetKind, ControlField, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
 };
 use lockstep::store::{NewAsset, NewPatch, NewPerson, Store};
-use crate::window::{create_project, harness, open_app, open_store, today};
 
 const MFA: &str = "SRM-CUS-IAM-03";
 const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";

@@ -2,8 +2,6 @@
 //! stored once under their SHA-256, tombstones and purge, `verify`, kills and cancels in the
 //! middle of an ingest, and files that are refused.
 
-
-
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,8 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::{
+    Run, binary, files_under, listing, lockstep, new_project, open_workspace, workspace,
+};
 use chrono::NaiveDate;
-use crate::common::{Run, binary, files_under, listing, lockstep, new_project, open_workspace, workspace};
 use lockstep::model::Evidence;
 use lockstep::store::{NewEvidence, VAULT_DIR};
 use lockstep::vault::{CHUNK_BYTES, VaultError};
