@@ -13,6 +13,7 @@ mod store;
 mod training;
 mod ui;
 mod ui_attestations;
+mod ui_clock;
 mod ui_files;
 mod vault;
 mod verify_pack;
