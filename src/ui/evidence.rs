@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::notifications::human_bytes;
 use super::theme::{DANGER, WARNING};
-use crate::app::{AppState, Command};
+use crate::app::{AppState, Command, escape_name};
 use crate::model::{Control, Validity};
 
 /// Draws the evidence section of the control panel.
@@ -74,7 +74,8 @@ pub fn evidence_ui(
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                let name = RichText::new(&evidence.file_name).strong();
+                // A name with a newline would break the row: it is shown escaped.
+                let name = RichText::new(escape_name(&evidence.file_name)).strong();
                 ui.label(if evidence.removed {
                     name.strikethrough().weak()
                 } else {
@@ -115,7 +116,7 @@ pub fn evidence_ui(
                     };
                 }
                 ui.label(
-                    RichText::new(format!("sha256 {}", &evidence.sha256[..12]))
+                    RichText::new(format!("sha256 {}", short_hash(&evidence.sha256)))
                         .small()
                         .monospace()
                         .weak(),
@@ -179,4 +180,10 @@ pub fn evidence_ui(
             }
         });
     }
+}
+
+/// The first 12 characters of a recorded hash, enough to tell files apart; a damaged hash
+/// (short, or not hex) is shown escaped as it is, never sliced.
+fn short_hash(sha256: &str) -> String {
+    escape_name(&sha256.chars().take(12).collect::<String>())
 }

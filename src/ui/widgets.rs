@@ -51,7 +51,7 @@ pub fn chosen_file_ui(ui: &mut Ui, file: Option<&PathBuf>) -> bool {
     ui.horizontal(|ui| {
         let name = file
             .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().to_string())
+            .map(|n| crate::app::escape_name(&n.to_string_lossy()))
             .unwrap_or_else(|| "none".to_string());
         ui.label(RichText::new(name).small());
         ui.small_button("Choose…").clicked()

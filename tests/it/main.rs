@@ -14,6 +14,7 @@ mod training;
 mod ui;
 mod ui_attestations;
 mod ui_clock;
+mod ui_damaged;
 mod ui_files;
 mod vault;
 mod verify_pack;
