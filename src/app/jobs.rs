@@ -68,6 +68,12 @@ impl JobKind {
             JobKind::OpenEvidence => "Opening the evidence file",
         }
     }
+
+    /// Whether the job stops when asked. An import is one transaction and copying a file
+    /// out to open it is short, so neither offers Cancel.
+    pub fn can_cancel(self) -> bool {
+        !matches!(self, JobKind::Import | JobKind::OpenEvidence)
+    }
 }
 
 /// How far a job has got.
@@ -146,6 +152,8 @@ impl std::fmt::Debug for Job {
 impl Job {
     /// Its progress now.
     pub fn progress(&self) -> Progress {
+        // A poisoned lock means the job's thread panicked; its outcome says so, and until
+        // then an empty progress is all there is to show.
         self.progress.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
