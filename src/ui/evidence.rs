@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 
 use super::notifications::human_bytes;
 use super::theme::{DANGER, WARNING};
+use super::widgets::command_button_ui;
 use crate::app::{AppState, Command, escape_name};
 use crate::model::{Control, Validity};
 
@@ -24,16 +25,9 @@ pub fn evidence_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({current})")).strong());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let busy = state.job.is_some();
-            let button = ui
-                .add_enabled(
-                    !control.retired && !busy,
-                    egui::Button::new("Attach files…"),
-                )
-                .on_hover_text("Choose files to attach, or drop them onto the window");
-            if button.clicked() {
-                commands.push(Command::PickFiles);
-            }
+            let busy = state.job.is_some() || state.picking.is_some();
+            let enabled = !control.retired && !busy;
+            command_button_ui(ui, "", Command::PickFiles, enabled, commands);
         });
     });
     if !control.retired {
