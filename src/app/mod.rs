@@ -5,6 +5,12 @@
 //! functions the command line uses, then refreshes the state from the database, so what
 //! the window shows is always what is stored. A failed command becomes a notification (or
 //! an inline message in the dialog that sent it), never a panic.
+//!
+//! One idea per file: `state` is the plain data drawn; `command_handling` applies
+//! commands; `refresh` reads the state from the store in one snapshot, with "today" from
+//! the store's clock; `background` opens file dialogs through the injected [`FilePicker`]
+//! and takes in what background `jobs` report, so the window's thread never waits on
+//! a file or a dialog.
 
 mod attestations;
 mod background;
