@@ -190,3 +190,19 @@ impl Command {
         !matches!(self, Command::Undo | Command::Back)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_listed_shortcut_is_a_different_key() {
+        let keys: Vec<_> = Command::with_shortcuts()
+            .iter()
+            .map(|c| c.shortcut().expect("listed commands have a shortcut"))
+            .collect();
+        for (n, key) in keys.iter().enumerate() {
+            assert!(!keys[n + 1..].contains(key), "{key:?} is used twice");
+        }
+    }
+}

@@ -608,6 +608,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_check_cancelled_before_it_ends_gives_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.zip");
+        std::fs::write(&path, b"not a zip").unwrap();
+        let cancel = AtomicBool::new(true);
+        assert_eq!(
+            verify_pack_with_cancel(&path, &cancel, &mut |_, _| {}),
+            None
+        );
+        let cancel = AtomicBool::new(false);
+        assert!(matches!(
+            verify_pack_with_cancel(&path, &cancel, &mut |_, _| {}),
+            Some(VerifyOutcome::NotAPack(_))
+        ));
+    }
+
+    #[test]
     fn plain_relative_names_are_not_hostile() {
         for name in [
             "index.html",
