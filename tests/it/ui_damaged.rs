@@ -116,3 +116,40 @@ fn evidence_with_damaged_hashes_draws_everywhere_and_opening_it_says_why_not() {
     assert!(opened.lock().unwrap().is_empty());
     assert!(!tmp.path().join("x").exists());
 }
+
+#[test]
+fn a_history_that_cannot_be_read_is_reported_not_shown_as_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = create_project(tmp.path());
+    write_damaged_rows(tmp.path(), project);
+    // The newest activity row is the attachment to MFA: its detail is no longer JSON.
+    let conn = rusqlite::Connection::open(tmp.path().join(lockstep::store::DB_FILE)).unwrap();
+    conn.execute_batch(
+        "PRAGMA ignore_check_constraints = ON; \
+         UPDATE activity SET detail = '{' WHERE seq = (SELECT max(seq) FROM activity);",
+    )
+    .unwrap();
+    let picker = ScriptedPicker::new();
+    let (app, _) = open_app_with_picker(tmp.path(), &picker);
+    let mut harness = harness(app);
+    harness
+        .state_mut()
+        .apply(lockstep::app::Command::SelectControl(Some(MFA.to_string())));
+    harness.run();
+
+    let errors: Vec<String> = harness
+        .state()
+        .state
+        .notifications
+        .iter()
+        .filter(|n| n.level == Level::Error)
+        .map(|n| n.text.clone())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|t| t.starts_with(&format!("Could not read the history and evidence of {MFA}"))),
+        "{errors:?}"
+    );
+}
