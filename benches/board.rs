@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use chrono::{TimeZone as _, Utc};
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, RawInput, TouchPhase};
 use lockstep::app::App;
 use lockstep::catalog::Baseline;
@@ -44,10 +44,6 @@ const FRAME_GOAL: Duration = Duration::from_millis(4);
 /// Our own bar for "only visible rows are laid out": 185 times the controls may cost at
 /// most twice the frame.
 const RATIO_GOAL: f64 = 2.0;
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
-}
 
 fn clock() -> Clock {
     Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap())
@@ -154,7 +150,7 @@ fn open_and_first_frame(dir: &Path) -> (egui::Context, App, Duration, Duration) 
     let start = Instant::now();
     let ctx = egui::Context::default();
     lockstep::ui::style(&ctx);
-    let mut app = App::open_with(dir.to_path_buf(), clock(), today());
+    let mut app = App::open_with(dir.to_path_buf(), clock());
     let opened = start.elapsed();
     let first = frame(&ctx, &mut app, input(0, false));
     assert!(!first.cards.is_empty(), "the first frame shows no cards");

@@ -1,13 +1,16 @@
 //! The window's commands for people, training, assets, patches and sign-offs. Each calls
 //! the same store or workspace function as the command line, then refreshes the state.
+//! Whatever reads a file (a certificate, patch evidence, a CSV import) runs as a
+//! background job, so the window keeps drawing.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{App, Level};
+use super::{App, Job, JobKind, Level};
 use crate::model::{AssetKind, ManagedBy, Severity, SignoffSubject, parse_optional_date};
-use crate::store::{NewAsset, NewPatch, NewPerson, NewSignoff, NewTraining};
+use crate::store::csv_import::ImportReport;
+use crate::store::{NewAsset, NewPatch, NewPerson, NewSignoff, NewTraining, PatchRecord};
 
 /// The form of the training view: a completion to record, a person or a course to add.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -218,19 +221,23 @@ impl App {
                 return;
             }
         };
-        let (Some(store), Some(vault)) = (self.store.as_mut(), self.vault.as_ref()) else {
-            return;
-        };
         let request = NewTraining {
             email: form.email.clone(),
             course: form.course.clone(),
             completed_on,
             certificate: None,
         };
-        match crate::workspace::record_training(store, vault, request, form.certificate.as_deref())
-        {
+        if let Some(certificate) = form.certificate {
+            self.start_job(JobKind::RecordTraining, |dir, clock, repaint| {
+                Job::record_training(dir, clock, request, certificate, repaint)
+            });
+            return;
+        }
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        match store.record_training(&request) {
             Ok(record) => {
-                self.state.training_form.certificate = None;
                 self.state.training_form.completed_on.clear();
                 self.refresh();
                 self.notify(
@@ -292,11 +299,7 @@ impl App {
                 return;
             }
         };
-        let (Some(store), Some(vault), Some(project)) = (
-            self.store.as_mut(),
-            self.vault.as_ref(),
-            self.state.project.as_ref(),
-        ) else {
+        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
             return;
         };
         let request = NewPatch {
@@ -307,91 +310,79 @@ impl App {
             applied_on,
             evidence: None,
         };
-        match crate::workspace::record_patch(
-            store,
-            vault,
-            project.key,
-            request,
-            form.evidence.as_deref(),
-        ) {
-            Ok((_, record)) => {
-                let form = &mut self.state.patch_form;
-                form.advisory.clear();
-                form.applied_on.clear();
-                form.evidence = None;
-                self.refresh();
-                self.notify(
-                    Level::Info,
-                    format!(
-                        "Recorded {} on {}: {} (deadline {}).",
-                        record.advisory,
-                        record.asset,
-                        record.state.label(),
-                        record.deadline
-                    ),
-                );
-            }
+        if let Some(evidence) = form.evidence {
+            self.start_job(JobKind::RecordPatch, |dir, clock, repaint| {
+                Job::record_patch(dir, clock, project, request, evidence, repaint)
+            });
+            return;
+        }
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        match store.record_patch(project, &request) {
+            Ok((_, record)) => self.patch_recorded(&record),
             Err(error) => self.notify(Level::Error, format!("Not recorded: {error:#}")),
         }
     }
 
-    pub(super) fn import_csv(&mut self, kind: ImportKind) {
-        let Some(path) = rfd::FileDialog::new()
-            .set_title(format!(
-                "Import a CSV file with the columns {}",
-                kind.columns()
-            ))
-            .add_filter("CSV", &["csv"])
-            .pick_file()
-        else {
-            return;
-        };
-        self.import_csv_file(kind, &path);
+    /// Clears the patch form and says what was recorded.
+    pub(super) fn patch_recorded(&mut self, record: &PatchRecord) {
+        let form = &mut self.state.patch_form;
+        form.advisory.clear();
+        form.applied_on.clear();
+        form.evidence = None;
+        self.refresh();
+        self.notify(
+            Level::Info,
+            format!(
+                "Recorded {} on {}: {} (deadline {}).",
+                record.advisory,
+                record.asset,
+                record.state.label(),
+                record.deadline
+            ),
+        );
     }
 
-    /// Imports a CSV file and reports each refused row.
-    pub fn import_csv_file(&mut self, kind: ImportKind, path: &std::path::Path) {
-        let Some(store) = self.store.as_mut() else {
+    /// Imports a CSV file in the background; each refused row is reported when it ends.
+    pub fn import_csv_file(&mut self, kind: ImportKind, path: PathBuf) {
+        if self.store.is_none() {
             return;
-        };
+        }
         let project = self.state.project.as_ref().map(|p| p.key);
-        let report = match (kind, project) {
-            (ImportKind::People, _) => store.import_people(path),
-            (ImportKind::Training, _) => store.import_training(path),
-            (ImportKind::Patches, Some(project)) => {
-                store.import_patches(project, path).map(|r| r.report)
-            }
-            (ImportKind::Patches, None) => return,
+        self.start_job(JobKind::Import, |dir, clock, repaint| {
+            Job::import(dir, clock, kind, project, path, repaint)
+        });
+    }
+
+    /// Says what an import stored and what it refused.
+    pub(super) fn imported(&mut self, kind: ImportKind, name: &str, report: &ImportReport) {
+        self.refresh();
+        let level = if report.refused.is_empty() {
+            Level::Info
+        } else {
+            Level::Error
         };
-        match report {
-            Ok(report) => {
-                self.refresh();
-                let level = if report.refused.is_empty() {
-                    Level::Info
+        let what = match kind {
+            ImportKind::People => "people",
+            ImportKind::Training => "training completions",
+            ImportKind::Patches => "patch records",
+        };
+        self.notify(
+            level,
+            format!(
+                "Imported {} of {} rows of {what} from {name}{}",
+                report.imported,
+                report.rows,
+                if report.refused.is_empty() {
+                    ".".to_string()
                 } else {
-                    Level::Error
-                };
-                self.notify(
-                    level,
-                    format!(
-                        "Imported {} of {} rows from {}{}",
-                        report.imported,
-                        report.rows,
-                        path.file_name()
-                            .map(|n| n.to_string_lossy().to_string())
-                            .unwrap_or_default(),
-                        if report.refused.is_empty() {
-                            ".".to_string()
-                        } else {
-                            format!("; {} refused (see Notifications).", report.refused.len())
-                        }
-                    ),
-                );
-                for problem in &report.refused {
-                    self.notify(Level::Error, problem.to_string());
+                    format!("; {} refused (see Notifications).", report.refused.len())
                 }
-            }
-            Err(error) => self.notify(Level::Error, format!("Nothing imported: {error:#}")),
+            ),
+        );
+        for problem in &report.refused {
+            self.notify(Level::Error, problem.to_string());
         }
     }
 
@@ -411,24 +402,6 @@ impl App {
                 );
             }
             Err(error) => self.notify(Level::Error, format!("Not signed: {error:#}")),
-        }
-    }
-
-    pub(super) fn pick_attestation_file(&mut self, for_patch: bool) {
-        let Some(path) = rfd::FileDialog::new()
-            .set_title(if for_patch {
-                "Evidence of the patch"
-            } else {
-                "Training certificate"
-            })
-            .pick_file()
-        else {
-            return;
-        };
-        if for_patch {
-            self.state.patch_form.evidence = Some(path);
-        } else {
-            self.state.training_form.certificate = Some(path);
         }
     }
 }

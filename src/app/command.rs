@@ -1,7 +1,12 @@
 //! Everything a user can ask of the window, as one enum. Drawing code only records these;
 //! [`crate::app::App::apply`] carries them out after the frame is drawn.
+//!
+//! Each command carries its own label, tooltip and keyboard shortcut, so buttons, menus,
+//! the keys and the keyboard help all come from one place.
 
 use std::path::PathBuf;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
 
 use crate::model::ControlPatch;
 use crate::store::{NewControl, NewProject};
@@ -40,6 +45,10 @@ pub enum Command {
     },
     /// Undo the last edit of a control (Ctrl+Z).
     Undo,
+    /// Put the keyboard in the board's search field (Ctrl+F).
+    FocusSearch,
+    /// Close the open dialog, else the notification list, else the control panel (Esc).
+    Back,
     /// Attach files to the selected control (dropped on the window, or picked).
     AttachFiles(Vec<PathBuf>),
     /// Pick files with the system dialog and attach them to the selected control.
@@ -99,10 +108,101 @@ pub enum Command {
     ClearNotifications,
 }
 
-/// A keyboard shortcut the window knows, with what it does: listed in the help tooltip.
-pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("Ctrl+N", "New project"),
-    ("Ctrl+F", "Search the board"),
-    ("Ctrl+Z", "Undo the last edit"),
-    ("Esc", "Close the panel or dialog"),
-];
+impl Command {
+    /// The commands that have a keyboard shortcut, in the order the keyboard help lists them.
+    pub fn with_shortcuts() -> [Command; 4] {
+        [
+            Command::OpenNewProject,
+            Command::FocusSearch,
+            Command::Undo,
+            Command::Back,
+        ]
+    }
+
+    /// The words on its button or menu item.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Command::SelectProject(_) => "Show project",
+            Command::OpenNewProject | Command::CreateProject(_) => "New project",
+            Command::OpenServices | Command::SetServices(_) => "Services",
+            Command::OpenAddControl | Command::AddControl(_) => "Add control",
+            Command::OpenSettings | Command::SetUserName(_) => "Settings",
+            Command::CloseDialog => "Close",
+            Command::SelectControl(_) => "Select control",
+            Command::EditControl { .. } => "Save",
+            Command::Undo => "Undo",
+            Command::FocusSearch => "Search the board",
+            Command::Back => "Close the panel or dialog",
+            Command::AttachFiles(_) | Command::PickFiles => "Attach files…",
+            Command::OpenEvidence(_) => "Open",
+            Command::RemoveEvidence { .. } => "Remove evidence",
+            Command::CancelJob => "Cancel",
+            Command::VerifyWorkspace => "Verify workspace",
+            Command::DismissVerifyResult | Command::DismissToast => "Dismiss",
+            Command::ShowView(view) => view.label(),
+            Command::Goto(_) => "Go there",
+            Command::AddPerson => "Add person",
+            Command::AddCourse => "Add course",
+            Command::RecordTraining => "Record completion",
+            Command::AddAsset => "Add asset",
+            Command::RecordPatch => "Record patch",
+            Command::PickCertificate | Command::PickPatchEvidence => "Choose…",
+            Command::Import(_) => "Import…",
+            Command::SignOff(_) => "Sign off",
+            Command::OpenExport => "Export evidence pack…",
+            Command::PickExportTarget => "Choose…",
+            Command::StartExport => "Export",
+            Command::VerifyPack => "Verify a pack…",
+            Command::ShowInFolder(_) => "Show in folder",
+            Command::ToggleNotifications => "Notifications",
+            Command::ClearNotifications => "Clear all",
+        }
+    }
+
+    /// What it does, for its tooltip, when the label does not say it all.
+    pub fn tooltip(&self) -> Option<&'static str> {
+        match self {
+            Command::OpenNewProject => Some("Create a project for an audit scope"),
+            Command::Undo => Some("Undo the last edit"),
+            Command::PickFiles => Some("Choose files to attach, or drop them onto the window"),
+            Command::VerifyWorkspace => {
+                Some("Re-walk the activity log and re-hash every evidence file")
+            }
+            Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
+            _ => None,
+        }
+    }
+
+    /// Its keyboard shortcut, if it has one.
+    pub fn shortcut(&self) -> Option<KeyboardShortcut> {
+        match self {
+            Command::OpenNewProject => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::N)),
+            Command::FocusSearch => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
+            Command::Undo => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Z)),
+            Command::Back => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
+            _ => None,
+        }
+    }
+
+    /// Whether its shortcut still works while a text field has the keyboard. A text field
+    /// owns Ctrl+Z (its own undo) and Esc (leaving the field, keeping what was typed).
+    pub fn works_while_typing(&self) -> bool {
+        !matches!(self, Command::Undo | Command::Back)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_listed_shortcut_is_a_different_key() {
+        let keys: Vec<_> = Command::with_shortcuts()
+            .iter()
+            .map(|c| c.shortcut().expect("listed commands have a shortcut"))
+            .collect();
+        for (n, key) in keys.iter().enumerate() {
+            assert!(!keys[n + 1..].contains(key), "{key:?} is used twice");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Background jobs: long work (ingesting files, verifying the workspace) runs on a named
+//! Background jobs: long work (ingesting files, importing CSV files, copying a file out to
+//! open it, verifying the workspace or a pack, exporting) runs on a named
 //! thread with its own connection to the workspace, reports progress through shared state,
 //! can be cancelled, and hands its outcome back over a channel. The window polls each
 //! frame and never waits on a job.
@@ -10,14 +11,27 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::model::Evidence;
-use crate::store::{Clock, Store, VAULT_DIR};
+use crate::store::csv_import::ImportReport;
+use crate::store::{
+    Certificate, Clock, NewPatch, NewTraining, PatchEvidence, PatchRecord, Store, TrainingRecord,
+    VAULT_DIR,
+};
 use crate::vault::{Vault, VaultError};
 use crate::workspace::{
-    AttachOptions, VerifyReport, Workspace, WorkspaceError, attach, verify_workspace,
+    AttachOptions, VerifyReport, Workspace, WorkspaceError, attach, store_with_record,
+    verify_workspace,
 };
 
 /// Asks the window to draw again; jobs call it when they have news.
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
+
+/// Hands a file or folder to the system's default application (tests record it instead).
+pub type Opener = Arc<dyn Fn(&std::path::Path) -> std::io::Result<()> + Send + Sync>;
+
+/// The system's default application, started without waiting for it.
+pub fn system_opener() -> Opener {
+    Arc::new(|path| open::that_detached(path))
+}
 
 /// The kinds of job; one of each kind runs at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +44,14 @@ pub enum JobKind {
     Export,
     /// Checking an evidence pack.
     VerifyPack,
+    /// Recording a training completion with its certificate.
+    RecordTraining,
+    /// Recording a patch with its evidence.
+    RecordPatch,
+    /// Importing a CSV file.
+    Import,
+    /// Copying a piece of evidence out of the vault to open it.
+    OpenEvidence,
 }
 
 impl JobKind {
@@ -40,7 +62,17 @@ impl JobKind {
             JobKind::Verify => "Verifying the workspace",
             JobKind::Export => "Exporting the evidence pack",
             JobKind::VerifyPack => "Checking the evidence pack",
+            JobKind::RecordTraining => "Recording the training completion",
+            JobKind::RecordPatch => "Recording the patch",
+            JobKind::Import => "Importing the CSV file",
+            JobKind::OpenEvidence => "Opening the evidence file",
         }
+    }
+
+    /// Whether the job stops when asked. An import is one transaction and copying a file
+    /// out to open it is short, so neither offers Cancel.
+    pub fn can_cancel(self) -> bool {
+        !matches!(self, JobKind::Import | JobKind::OpenEvidence)
     }
 }
 
@@ -88,6 +120,14 @@ pub enum JobOutcome {
     Exported(crate::pack::ExportSummary),
     /// What a pack check found, and the pack's path.
     PackChecked(PathBuf, crate::pack::VerifyOutcome),
+    /// A training completion recorded.
+    TrainingRecorded(TrainingRecord),
+    /// A patch recorded.
+    PatchRecorded(PatchRecord),
+    /// A CSV file imported: what, from which file, and the report.
+    Imported(super::ImportKind, String, ImportReport),
+    /// A copy of a piece of evidence handed to the default application.
+    Opened(PathBuf),
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.
@@ -112,6 +152,8 @@ impl std::fmt::Debug for Job {
 impl Job {
     /// Its progress now.
     pub fn progress(&self) -> Progress {
+        // A poisoned lock means the job's thread panicked; its outcome says so, and until
+        // then an empty progress is all there is to show.
         self.progress.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
@@ -181,6 +223,8 @@ impl Job {
                 Ok(opened) => opened,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
+            // Sizes only scale the progress bar; a file that cannot be read is refused, with
+            // its reason, when it is read.
             let sizes: Vec<u64> = files
                 .iter()
                 .map(|f| Vault::check_source(f).unwrap_or(0))
@@ -297,7 +341,7 @@ impl Job {
     /// Starts checking a pack file.
     pub fn verify_pack(path: PathBuf, repaint: Repaint) -> Result<Job, String> {
         let ticker = repaint.clone();
-        Job::spawn(JobKind::VerifyPack, repaint, move |progress, _cancel| {
+        Job::spawn(JobKind::VerifyPack, repaint, move |progress, cancel| {
             let mut report = |done: u64, total: u64| {
                 set_progress(
                     progress,
@@ -308,9 +352,159 @@ impl Job {
                 );
                 ticker();
             };
-            let outcome = crate::pack::verify_pack(&path, &mut report);
-            JobOutcome::PackChecked(path, outcome)
+            match crate::pack::verify::verify_pack_with_cancel(&path, cancel, &mut report) {
+                Some(outcome) => JobOutcome::PackChecked(path, outcome),
+                None => JobOutcome::Cancelled,
+            }
         })
+    }
+
+    /// Starts recording a training completion, reading its certificate into the vault.
+    pub fn record_training(
+        dir: PathBuf,
+        clock: Clock,
+        mut new: NewTraining,
+        certificate: PathBuf,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::RecordTraining, repaint, move |progress, cancel| {
+            let recorded = (|| -> Result<TrainingRecord, WorkspaceError> {
+                let (mut store, vault) = open_for_job(&dir, clock)?;
+                // A wrong person, course or date is refused before the file is read.
+                store.check_training(&new)?;
+                let mut report = file_progress(progress, &certificate, &ticker);
+                store_with_record(&vault, &certificate, cancel, &mut report, |file| {
+                    new.certificate = Some(Certificate {
+                        sha256: file.sha256,
+                        file_name: file.file_name,
+                    });
+                    store.record_training(&new)
+                })
+            })();
+            match recorded {
+                Ok(record) => JobOutcome::TrainingRecorded(record),
+                Err(WorkspaceError::Vault(VaultError::Cancelled)) => JobOutcome::Cancelled,
+                Err(error) => JobOutcome::Failed(format!("Not recorded: {error:#}")),
+            }
+        })
+    }
+
+    /// Starts recording a patch, reading its evidence into the vault.
+    pub fn record_patch(
+        dir: PathBuf,
+        clock: Clock,
+        project: i64,
+        mut new: NewPatch,
+        evidence: PathBuf,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        let ticker = repaint.clone();
+        Job::spawn(JobKind::RecordPatch, repaint, move |progress, cancel| {
+            let recorded = (|| -> Result<PatchRecord, WorkspaceError> {
+                let (mut store, vault) = open_for_job(&dir, clock)?;
+                // A wrong asset, date or repeat is refused before the file is read.
+                store.check_patch(project, &new)?;
+                let mut report = file_progress(progress, &evidence, &ticker);
+                store_with_record(&vault, &evidence, cancel, &mut report, |file| {
+                    new.evidence = Some(PatchEvidence {
+                        sha256: file.sha256,
+                        file_name: file.file_name,
+                    });
+                    store.record_patch(project, &new).map(|(_, record)| record)
+                })
+            })();
+            match recorded {
+                Ok(record) => JobOutcome::PatchRecorded(record),
+                Err(WorkspaceError::Vault(VaultError::Cancelled)) => JobOutcome::Cancelled,
+                Err(error) => JobOutcome::Failed(format!("Not recorded: {error:#}")),
+            }
+        })
+    }
+
+    /// Starts importing a CSV file; patch records go to `project`.
+    pub fn import(
+        dir: PathBuf,
+        clock: Clock,
+        kind: super::ImportKind,
+        project: Option<i64>,
+        path: PathBuf,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        Job::spawn(JobKind::Import, repaint, move |progress, _cancel| {
+            let name = display_name(&path);
+            set_progress(progress, &name, 0, 0, "rows");
+            let imported = (|| -> Result<Option<ImportReport>, WorkspaceError> {
+                let (mut store, _) = open_for_job(&dir, clock)?;
+                // One import is one transaction: it cannot stop half-way, so it offers no
+                // Cancel.
+                Ok(match (kind, project) {
+                    (super::ImportKind::People, _) => Some(store.import_people(&path)?),
+                    (super::ImportKind::Training, _) => Some(store.import_training(&path)?),
+                    (super::ImportKind::Patches, Some(project)) => {
+                        Some(store.import_patches(project, &path)?.report)
+                    }
+                    (super::ImportKind::Patches, None) => None,
+                })
+            })();
+            match imported {
+                Ok(Some(report)) => JobOutcome::Imported(kind, name, report),
+                Ok(None) => JobOutcome::Failed(
+                    "Nothing imported: choose a project for the patch records first.".to_string(),
+                ),
+                Err(error) => JobOutcome::Failed(format!("Nothing imported: {error:#}")),
+            }
+        })
+    }
+
+    /// Starts copying a stored file into `folder` under its own name and opening it with
+    /// the system's default application.
+    pub fn open_evidence(
+        dir: PathBuf,
+        sha256: String,
+        file_name: String,
+        folder: PathBuf,
+        opener: Opener,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        Job::spawn(JobKind::OpenEvidence, repaint, move |progress, _cancel| {
+            set_progress(progress, &file_name, 0, 0, "bytes");
+            let opened = Vault::open(&dir.join(VAULT_DIR))
+                .and_then(|vault| vault.copy_out(&sha256, &file_name, &folder))
+                .map_err(|e| format!("{e:#}"))
+                .and_then(|path| {
+                    opener(&path)
+                        .map(|()| path.clone())
+                        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+                });
+            match opened {
+                Ok(path) => JobOutcome::Opened(path),
+                Err(error) => JobOutcome::Failed(error),
+            }
+        })
+    }
+}
+
+/// The last part of a path, as people read it.
+fn display_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Reports bytes of one file read as a job's progress.
+fn file_progress<'a>(
+    progress: &'a Mutex<Progress>,
+    path: &std::path::Path,
+    ticker: &'a Repaint,
+) -> impl FnMut(u64) + 'a {
+    let name = display_name(path);
+    // The size only scales the progress bar; a file that cannot be read is refused, with
+    // its reason, when it is read.
+    let total = Vault::check_source(path).unwrap_or(0);
+    move |done| {
+        set_progress(progress, &name, done, total, "bytes");
+        ticker();
     }
 }
 

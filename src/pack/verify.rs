@@ -21,6 +21,9 @@
 //!    nowhere are *extra*, entries whose size or hash differ are *altered*, and a name used
 //!    by two entries is a *duplicate*.
 //!
+//! A check can be cancelled: [`verify_pack_with_cancel`] looks at its flag before each
+//! entry and after each chunk read, and answers `None` once it is set.
+//!
 //! Performance: entries are streamed through SHA-256 in 1 MiB reads, never held whole.
 //! The zip's own CRC-32 is not checked, since SHA-256 already covers every byte. Two
 //! threads, each with its own handle on the file, take entries from a shared queue,
@@ -33,7 +36,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -138,19 +141,43 @@ type Hashed = Result<(u64, [u8; 32]), String>;
 /// Checks the pack at `path` against its `manifest.json` and `SHA256SUMS`, reporting
 /// `progress(bytes done, bytes total)` while it hashes. Nothing is extracted or written.
 pub fn verify_pack(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> VerifyOutcome {
-    match check(path, progress) {
-        Ok(problems) => problems,
-        Err(refusal) => VerifyOutcome::NotAPack(refusal.to_string()),
+    let never = AtomicBool::new(false);
+    match verify_pack_with_cancel(path, &never, progress) {
+        Some(outcome) => outcome,
+        // The flag is never set, so the check always runs to its end.
+        None => VerifyOutcome::NotAPack("the check was cancelled".to_string()),
     }
 }
 
-fn check(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyOutcome, Refusal> {
+/// Checks the pack at `path` like [`verify_pack`], stopping soon after `cancel` is set;
+/// then the answer is `None`.
+pub fn verify_pack_with_cancel(
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Option<VerifyOutcome> {
+    match check(path, cancel, progress) {
+        Ok(outcome) => outcome,
+        // Whoever cancelled asked for no answer, so a refusal found while stopping is moot.
+        Err(_) if cancel.load(Ordering::Relaxed) => None,
+        Err(refusal) => Some(VerifyOutcome::NotAPack(refusal.to_string())),
+    }
+}
+
+fn check(
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Option<VerifyOutcome>, Refusal> {
     let file = File::open(path).map_err(Refusal::Open)?;
     let mut archive = ZipArchive::new(file).map_err(Refusal::NotAZip)?;
 
     // Step 1: every name is looked at before any entry is read.
     let mut names = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let entry = archive.by_index_data(index).map_err(Refusal::NotAZip)?;
         let name = entry.name().map_err(Refusal::UnreadableName)?.into_owned();
         if is_hostile(&name) {
@@ -301,7 +328,10 @@ fn check(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyOutcom
     // Largest first, so the threads finish together rather than one hashing a big entry
     // alone at the end.
     jobs.sort_by_key(|job| std::cmp::Reverse(job.size_bytes));
-    let hashed = hash_entries(path, archive, &jobs, total_bytes, progress);
+    let hashed = hash_entries(path, archive, &jobs, total_bytes, cancel, progress);
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     for (job, result) in jobs.iter().zip(hashed) {
         let slot = &expected[&job.name];
         match result {
@@ -337,14 +367,14 @@ fn check(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyOutcom
         }
     }
 
-    Ok(if problems.is_empty() {
+    Ok(Some(if problems.is_empty() {
         VerifyOutcome::Intact {
             files: manifest.files.len(),
             bytes: manifest.files.iter().map(|f| f.size_bytes).sum(),
         }
     } else {
         VerifyOutcome::Problems(problems)
-    })
+    }))
 }
 
 /// Whether an entry name could land outside the folder it is unpacked into, on any
@@ -481,6 +511,7 @@ fn hash_entries(
     archive: ZipArchive<File>,
     jobs: &[Job],
     total_bytes: u64,
+    cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Vec<Hashed> {
     let next = AtomicUsize::new(0);
@@ -510,9 +541,13 @@ fn hash_entries(
                 };
                 let mut buffer = vec![0u8; CHUNK_BYTES];
                 loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
                     let at = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(at) else { return };
-                    let result = hash_entry(&mut archive, job.index, &mut buffer, done_bytes);
+                    let result =
+                        hash_entry(&mut archive, job.index, &mut buffer, done_bytes, cancel);
                     if sender.send((at, result)).is_err() {
                         return;
                     }
@@ -542,6 +577,7 @@ fn hash_entry(
     index: usize,
     buffer: &mut [u8],
     done_bytes: &AtomicU64,
+    cancel: &AtomicBool,
 ) -> Hashed {
     // SHA-256 covers every byte, so the CRC-32 would only cost time.
     let options = ZipReadOptions::new().ignore_crc32(true);
@@ -551,6 +587,9 @@ fn hash_entry(
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err("the check was cancelled".to_string());
+        }
         let read = match entry.read(buffer) {
             Ok(0) => break,
             Ok(read) => read,
@@ -567,6 +606,23 @@ fn hash_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_cancelled_before_it_ends_gives_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.zip");
+        std::fs::write(&path, b"not a zip").unwrap();
+        let cancel = AtomicBool::new(true);
+        assert_eq!(
+            verify_pack_with_cancel(&path, &cancel, &mut |_, _| {}),
+            None
+        );
+        let cancel = AtomicBool::new(false);
+        assert!(matches!(
+            verify_pack_with_cancel(&path, &cancel, &mut |_, _| {}),
+            Some(VerifyOutcome::NotAPack(_))
+        ));
+    }
 
     #[test]
     fn plain_relative_names_are_not_hostile() {

@@ -6,7 +6,8 @@ use egui::{RichText, Ui};
 
 use super::notifications::human_bytes;
 use super::theme::{DANGER, WARNING};
-use crate::app::{AppState, Command};
+use super::widgets::command_button_ui;
+use crate::app::{AppState, Command, escape_name};
 use crate::model::{Control, Validity};
 
 /// Draws the evidence section of the control panel.
@@ -24,16 +25,9 @@ pub fn evidence_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({current})")).strong());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let busy = state.job.is_some();
-            let button = ui
-                .add_enabled(
-                    !control.retired && !busy,
-                    egui::Button::new("Attach files…"),
-                )
-                .on_hover_text("Choose files to attach, or drop them onto the window");
-            if button.clicked() {
-                commands.push(Command::PickFiles);
-            }
+            let busy = state.job.is_some() || state.picking.is_some();
+            let enabled = !control.retired && !busy;
+            command_button_ui(ui, "", Command::PickFiles, enabled, commands);
         });
     });
     if !control.retired {
@@ -74,7 +68,8 @@ pub fn evidence_ui(
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                let name = RichText::new(&evidence.file_name).strong();
+                // A name with a newline would break the row: it is shown escaped.
+                let name = RichText::new(escape_name(&evidence.file_name)).strong();
                 ui.label(if evidence.removed {
                     name.strikethrough().weak()
                 } else {
@@ -115,7 +110,7 @@ pub fn evidence_ui(
                     };
                 }
                 ui.label(
-                    RichText::new(format!("sha256 {}", &evidence.sha256[..12]))
+                    RichText::new(format!("sha256 {}", short_hash(&evidence.sha256)))
                         .small()
                         .monospace()
                         .weak(),
@@ -179,4 +174,10 @@ pub fn evidence_ui(
             }
         });
     }
+}
+
+/// The first 12 characters of a recorded hash, enough to tell files apart; a damaged hash
+/// (short, or not hex) is shown escaped as it is, never sliced.
+fn short_hash(sha256: &str) -> String {
+    escape_name(&sha256.chars().take(12).collect::<String>())
 }

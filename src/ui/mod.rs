@@ -20,9 +20,7 @@ mod widgets;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use egui::{Key, KeyboardShortcut, Modifiers};
-
-use crate::app::{App, AppState, Command, Dialog, View};
+use crate::app::{App, AppState, Command, View};
 
 /// The eframe wrapper around [`App`].
 pub struct LockstepWindow {
@@ -89,10 +87,11 @@ pub fn style(ctx: &egui::Context) {
 
 /// Draws one frame of the whole window and applies what the user asked for.
 pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
+    app.sync_today();
     app.poll_jobs();
     app.sync_board();
     let mut commands = Vec::new();
-    shortcuts(&ui.ctx().clone(), &mut app.state, &mut commands);
+    shortcuts(&ui.ctx().clone(), &mut commands);
     dropped_files(ui.ctx(), &app.state, &mut commands);
     draw(&mut app.state, ui, &mut commands);
     let had_commands = !commands.is_empty();
@@ -150,30 +149,16 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
     }
 }
 
-fn shortcuts(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
-    // Only a text field owns Ctrl+Z; a focused button or combo box (Tab) does not.
+/// Turns each command's keyboard shortcut into the command.
+fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
     let typing = ctx.text_edit_focused();
     ctx.input_mut(|input| {
-        if input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::N)) {
-            commands.push(Command::OpenNewProject);
-        }
-        if input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F))
-            && state.project.is_some()
-        {
-            state.focus_search = true;
-        }
-        if !typing && input.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z)) {
-            commands.push(Command::Undo);
-        }
-        // Esc in a text field only leaves the field (egui's own handling); it does not close
-        // the panel and lose what was typed.
-        if !typing && input.consume_key(Modifiers::NONE, Key::Escape) {
-            if state.dialog != Dialog::None {
-                commands.push(Command::CloseDialog);
-            } else if state.notifications_open {
-                commands.push(Command::ToggleNotifications);
-            } else if state.selected.is_some() {
-                commands.push(Command::SelectControl(None));
+        for command in Command::with_shortcuts() {
+            if let Some(shortcut) = command.shortcut()
+                && (!typing || command.works_while_typing())
+                && input.consume_shortcut(&shortcut)
+            {
+                commands.push(command);
             }
         }
     });

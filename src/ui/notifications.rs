@@ -14,6 +14,8 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                 ui.spinner();
                 ui.label(RichText::new(kind.label()).strong());
                 let text = match progress.unit {
+                    // Work of unknown length shows only what it is doing.
+                    _ if progress.total == 0 => progress.stage.clone(),
                     "bytes" => format!(
                         "{}  {} of {}",
                         progress.stage,
@@ -25,17 +27,24 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                         progress.stage, progress.done, progress.total
                     ),
                 };
-                ui.add(
-                    egui::ProgressBar::new(progress.fraction())
-                        .desired_width(260.0)
-                        .show_percentage(),
-                );
+                if progress.total > 0 {
+                    ui.add(
+                        egui::ProgressBar::new(progress.fraction())
+                            .desired_width(260.0)
+                            .show_percentage(),
+                    );
+                }
                 ui.label(RichText::new(text).small());
                 if *cancelling {
                     ui.label(RichText::new("cancelling…").weak());
-                } else if ui.button("Cancel").clicked() {
+                } else if kind.can_cancel() && ui.button("Cancel").clicked() {
                     commands.push(Command::CancelJob);
                 }
+                ui.separator();
+            }
+            if state.picking.is_some() {
+                ui.spinner();
+                ui.label(RichText::new("Waiting for the file dialog…").weak());
                 ui.separator();
             }
             match state.notifications.last().filter(|_| state.toast) {

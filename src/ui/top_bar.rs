@@ -3,7 +3,8 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::{AppState, Command, SHORTCUTS};
+use super::widgets::{command_button_ui, hover_text};
+use crate::app::{AppState, Command};
 
 /// Draws the top bar.
 pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
@@ -34,13 +35,8 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     .response
                     .labelled_by(picker.id);
             }
-            if state.open_error.is_none()
-                && ui
-                    .button("+ New project")
-                    .on_hover_text("Create a project for an audit scope (Ctrl+N)")
-                    .clicked()
-            {
-                commands.push(Command::OpenNewProject);
+            if state.open_error.is_none() {
+                command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             if state.project.is_some() {
                 ui.separator();
@@ -55,37 +51,20 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if state.open_error.is_none() && ui.button("Settings").clicked() {
-                    commands.push(Command::OpenSettings);
-                }
                 if state.open_error.is_none() {
+                    command_button_ui(ui, "", Command::OpenSettings, true, commands);
                     ui.menu_button("Evidence pack", |ui| {
-                        if ui
-                            .add_enabled(
-                                state.project.is_some() && state.job.is_none(),
-                                egui::Button::new("Export evidence pack…"),
-                            )
-                            .clicked()
-                        {
-                            commands.push(Command::OpenExport);
-                            ui.close();
-                        }
-                        if ui
-                            .add_enabled(state.job.is_none(), egui::Button::new("Verify a pack…"))
-                            .clicked()
-                        {
-                            commands.push(Command::VerifyPack);
+                        let before = commands.len();
+                        let idle = state.job.is_none();
+                        let exportable = state.project.is_some() && idle;
+                        command_button_ui(ui, "", Command::OpenExport, exportable, commands);
+                        command_button_ui(ui, "", Command::VerifyPack, idle, commands);
+                        if commands.len() > before {
                             ui.close();
                         }
                     });
-                }
-                if state.open_error.is_none()
-                    && ui
-                        .add_enabled(state.job.is_none(), egui::Button::new("Verify workspace"))
-                        .on_hover_text("Re-walk the activity log and re-hash every evidence file")
-                        .clicked()
-                {
-                    commands.push(Command::VerifyWorkspace);
+                    let idle = state.job.is_none();
+                    command_button_ui(ui, "", Command::VerifyWorkspace, idle, commands);
                 }
                 let unread = state.notifications.len();
                 let label = if unread == 0 {
@@ -99,27 +78,37 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 {
                     commands.push(Command::ToggleNotifications);
                 }
-                if let Some(undo) = &state.undo_label
-                    && ui
-                        .button("Undo")
-                        .on_hover_text(format!("{undo} (Ctrl+Z)"))
+                if let Some(undo) = &state.undo_label {
+                    let keys = Command::Undo
+                        .shortcut()
+                        .map(|s| ui.ctx().format_shortcut(&s))
+                        .unwrap_or_default();
+                    if ui
+                        .button(Command::Undo.label())
+                        .on_hover_text(format!("{undo} ({keys})"))
                         .clicked()
-                {
-                    commands.push(Command::Undo);
+                    {
+                        commands.push(Command::Undo);
+                    }
                 }
+                let help = shortcut_help(ui.ctx());
                 ui.label(RichText::new(format!("Signed in as {}", state.user_name)).weak())
-                    .on_hover_text(shortcut_help());
+                    .on_hover_text(help);
             });
         });
         ui.add_space(2.0);
     });
 }
 
-fn shortcut_help() -> String {
+fn shortcut_help(ctx: &egui::Context) -> String {
     let mut text =
         String::from("Changes are recorded under this name (change it in Settings).\n\nKeyboard:");
-    for (keys, what) in SHORTCUTS {
-        text.push_str(&format!("\n  {keys}  {what}"));
+    for command in Command::with_shortcuts() {
+        if let Some(shortcut) = command.shortcut() {
+            let keys = ctx.format_shortcut(&shortcut);
+            let what = command.tooltip().unwrap_or(command.label());
+            text.push_str(&format!("\n  {keys}  {what}"));
+        }
     }
     text
 }
@@ -138,12 +127,15 @@ pub fn empty_state_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
             .size(15.0),
         );
         ui.add_space(16.0);
-        if ui
-            .add(egui::Button::new(RichText::new("+ New project").size(16.0)).min_size(egui::vec2(160.0, 36.0)))
-            .on_hover_text("Ctrl+N")
-            .clicked()
-        {
-            commands.push(Command::OpenNewProject);
+        let new_project = Command::OpenNewProject;
+        let button = egui::Button::new(RichText::new(format!("+ {}", new_project.label())).size(16.0))
+            .min_size(egui::vec2(160.0, 36.0));
+        let mut response = ui.add(button);
+        if let Some(text) = hover_text(ui.ctx(), &new_project) {
+            response = response.on_hover_text(text);
+        }
+        if response.clicked() {
+            commands.push(new_project);
         }
         ui.add_space(12.0);
         ui.label(

@@ -1,9 +1,11 @@
-//! Small widgets the views share: status chips, a pick-one-of-a-list box, and the row that
-//! shows a chosen file with its "Choose…" button.
+//! Small widgets the views share: status chips, a pick-one-of-a-list box, the row that
+//! shows a chosen file with its "Choose…" button, and a button drawn from a command.
 
 use std::path::PathBuf;
 
 use egui::{Color32, CornerRadius, FontId, RichText, Sense, Ui, vec2};
+
+use crate::app::Command;
 
 /// A small coloured label with its word: colour is never the only signal.
 pub fn chip_ui(ui: &mut Ui, text: &str, color: Color32) {
@@ -51,10 +53,43 @@ pub fn chosen_file_ui(ui: &mut Ui, file: Option<&PathBuf>) -> bool {
     ui.horizontal(|ui| {
         let name = file
             .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().to_string())
+            .map(|n| crate::app::escape_name(&n.to_string_lossy()))
             .unwrap_or_else(|| "none".to_string());
         ui.label(RichText::new(name).small());
         ui.small_button("Choose…").clicked()
     })
     .inner
+}
+
+/// A button showing the command's label (after `prefix`), with its tooltip and shortcut on
+/// hover; records the command when clicked.
+pub fn command_button_ui(
+    ui: &mut Ui,
+    prefix: &str,
+    command: Command,
+    enabled: bool,
+    commands: &mut Vec<Command>,
+) {
+    let response = ui.add_enabled(
+        enabled,
+        egui::Button::new(format!("{prefix}{}", command.label())),
+    );
+    let response = match hover_text(ui.ctx(), &command) {
+        Some(text) => response.on_hover_text(text),
+        None => response,
+    };
+    if response.clicked() {
+        commands.push(command);
+    }
+}
+
+/// The command's tooltip with its shortcut, such as "Undo the last edit (Ctrl+Z)".
+pub fn hover_text(ctx: &egui::Context, command: &Command) -> Option<String> {
+    let keys = command.shortcut().map(|s| ctx.format_shortcut(&s));
+    match (command.tooltip(), keys) {
+        (Some(tip), Some(keys)) => Some(format!("{tip} ({keys})")),
+        (Some(tip), None) => Some(tip.to_string()),
+        (None, Some(keys)) => Some(keys),
+        (None, None) => None,
+    }
 }

@@ -1,14 +1,17 @@
 //! What the window's tests share: a fixed clock and "today", the app on a temp workspace,
-//! the harness that draws it, and the usual project created as the command line would.
+//! the harness that draws it, the usual project created as the command line would, a
+//! file picker that answers from a script and an opener that only records.
 
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use egui_kittest::Harness;
-use lockstep::app::App;
+use lockstep::app::{App, FilePicker, PickRequest};
 use lockstep::store::{Clock, NewProject, Store};
 
 /// The project most flows work on.
@@ -24,9 +27,9 @@ pub fn clock() -> Clock {
     Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap())
 }
 
-/// The app on a workspace, with the fixed clock and day.
+/// The app on a workspace, with the fixed clock.
 pub fn open_app(dir: &Path) -> App {
-    App::open_with(dir.to_path_buf(), clock(), today())
+    App::open_with(dir.to_path_buf(), clock())
 }
 
 /// A harness drawing whole frames of the app, settled.
@@ -54,4 +57,100 @@ pub fn create_project(dir: &Path) -> i64 {
         })
         .unwrap()
         .key
+}
+
+/// A file picker that answers each dialog with the next scripted answer (cancel when the
+/// script is empty) and remembers each dialog's title.
+#[derive(Default)]
+pub struct ScriptedPicker {
+    answers: Mutex<VecDeque<Option<Vec<PathBuf>>>>,
+    titles: Mutex<Vec<String>>,
+}
+
+impl ScriptedPicker {
+    /// A picker with nothing scripted yet.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// The next dialog picks these paths.
+    pub fn will_pick(&self, paths: &[&Path]) {
+        let paths = paths.iter().map(|p| p.to_path_buf()).collect();
+        self.answers.lock().unwrap().push_back(Some(paths));
+    }
+
+    /// The titles of the dialogs opened so far.
+    pub fn titles(&self) -> Vec<String> {
+        self.titles.lock().unwrap().clone()
+    }
+
+    fn next(&self, request: &PickRequest) -> Option<Vec<PathBuf>> {
+        self.titles.lock().unwrap().push(request.title.clone());
+        self.answers.lock().unwrap().pop_front().flatten()
+    }
+}
+
+impl FilePicker for ScriptedPicker {
+    fn pick_files(&self, request: &PickRequest) -> Option<Vec<PathBuf>> {
+        self.next(request)
+    }
+
+    fn pick_file(&self, request: &PickRequest) -> Option<PathBuf> {
+        self.next(request)?.pop()
+    }
+
+    fn save_file(&self, request: &PickRequest) -> Option<PathBuf> {
+        self.next(request)?.pop()
+    }
+}
+
+/// The app on a workspace with the fixed clock, a scripted picker, and an opener that
+/// records what it was asked to open.
+pub fn open_app_with_picker(
+    dir: &Path,
+    picker: &Arc<ScriptedPicker>,
+) -> (App, Arc<Mutex<Vec<PathBuf>>>) {
+    let mut app = open_app(dir);
+    app.set_picker(picker.clone());
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let record = opened.clone();
+    app.set_opener(Arc::new(move |path: &Path| {
+        record.lock().unwrap().push(path.to_path_buf());
+        Ok(())
+    }));
+    (app, opened)
+}
+
+/// Steps past the frame that starts a file dialog or job (its spinner keeps repainting),
+/// waits for both, and lets the window settle on the outcome.
+pub fn finish_background(harness: &mut Harness<'_, App>) {
+    harness.step();
+    harness.state_mut().finish_jobs();
+    harness.run();
+}
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct HandClock(Arc<AtomicI64>);
+
+impl HandClock {
+    /// A clock showing `at`.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        HandClock(Arc::new(AtomicI64::new(at.timestamp())))
+    }
+
+    /// Moves it to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        self.0.store(at.timestamp(), Ordering::SeqCst);
+    }
+
+    /// The clock the store and the app read.
+    pub fn clock(&self) -> Clock {
+        let seconds = self.0.clone();
+        Arc::new(move || {
+            Utc.timestamp_opt(seconds.load(Ordering::SeqCst), 0)
+                .single()
+                .unwrap()
+        })
+    }
 }

@@ -1,0 +1,235 @@
+//! The glue between the window and the work it does off its thread: file dialogs opened
+//! through the injected picker, and background jobs. Each frame takes in what they report;
+//! one of each runs at a time, and a second is refused with a clear message.
+
+use std::path::PathBuf;
+
+use super::jobs::Repaint;
+use super::{
+    App, Dialog, Job, JobKind, JobOutcome, Level, PendingPick, PickMode, PickPurpose, PickRequest,
+};
+use crate::store::Clock;
+
+impl App {
+    /// Takes in what the running job and the open file dialog report: progress each
+    /// frame, the outcome or the picked files when they arrive. Called once per frame
+    /// before drawing.
+    pub fn poll_jobs(&mut self) {
+        self.poll_pick();
+        self.poll_job();
+    }
+
+    pub(super) fn poll_job(&mut self) {
+        let Some(job) = &self.job else { return };
+        self.state.job = Some((job.kind, job.progress(), job.is_cancelling()));
+        let Some(outcome) = job.poll() else { return };
+        self.job = None;
+        self.state.job = None;
+        match outcome {
+            JobOutcome::Attached {
+                control,
+                added,
+                refused,
+                cancelled,
+            } => {
+                self.refresh();
+                if !added.is_empty() {
+                    let names: Vec<&str> = added.iter().map(|e| e.file_name.as_str()).collect();
+                    self.notify(
+                        Level::Info,
+                        format!("Attached {} to {control}.", names.join(", ")),
+                    );
+                }
+                for reason in refused {
+                    self.notify(Level::Error, format!("Not attached: {reason}"));
+                }
+                if cancelled {
+                    self.notify(
+                        Level::Info,
+                        "Attaching was cancelled; nothing half-written was kept.".to_string(),
+                    );
+                }
+            }
+            JobOutcome::Verified(report) => {
+                let clean = report.is_clean();
+                self.notify(
+                    if clean { Level::Info } else { Level::Error },
+                    if clean {
+                        "Workspace verified: the activity log and every evidence file are intact."
+                            .to_string()
+                    } else {
+                        "Verification found problems: see the report.".to_string()
+                    },
+                );
+                self.state.verify_result = Some((clean, report.lines()));
+            }
+            JobOutcome::Exported(summary) => {
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Evidence pack written: {} ({} files). Check it anywhere with `sha256sum -c SHA256SUMS`.",
+                        summary.path.display(),
+                        summary.files
+                    ),
+                );
+                if let Some(note) = self.state.notifications.last_mut() {
+                    note.file = Some(summary.path.clone());
+                }
+            }
+            JobOutcome::PackChecked(path, outcome) => {
+                let name = path.display().to_string();
+                let (clean, lines) = match outcome {
+                    crate::pack::VerifyOutcome::Intact { files, bytes } => (
+                        true,
+                        vec![format!(
+                            "{name}: intact — {files} files, {bytes} bytes match the manifest and SHA256SUMS"
+                        )],
+                    ),
+                    crate::pack::VerifyOutcome::Problems(problems) => {
+                        let mut lines = vec![format!("{name}: {} problems", problems.len())];
+                        lines.extend(problems);
+                        (false, lines)
+                    }
+                    crate::pack::VerifyOutcome::NotAPack(why) => (
+                        false,
+                        vec![format!("{name} is not a Lockstep evidence pack: {why}")],
+                    ),
+                };
+                self.notify(
+                    if clean { Level::Info } else { Level::Error },
+                    lines[0].clone(),
+                );
+                self.state.verify_result = Some((clean, lines));
+            }
+            JobOutcome::TrainingRecorded(record) => {
+                self.state.training_form.certificate = None;
+                self.state.training_form.completed_on.clear();
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Recorded {} completing {} on {} (expires {}).",
+                        record.name, record.course, record.completed_on, record.expires_on
+                    ),
+                );
+            }
+            JobOutcome::PatchRecorded(record) => {
+                self.patch_recorded(&record);
+            }
+            JobOutcome::Imported(kind, name, report) => self.imported(kind, &name, &report),
+            JobOutcome::Opened(path) => {
+                self.notify(Level::Info, format!("Opened a copy: {}", path.display()));
+                if let Some(note) = self.state.notifications.last_mut() {
+                    note.file = Some(path);
+                }
+            }
+            JobOutcome::Failed(error) => self.notify(Level::Error, error),
+            JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
+        }
+    }
+
+    /// Opens a file dialog on its own thread; what the user picks is used by
+    /// [`App::picked`] when it arrives.
+    pub(super) fn start_pick(
+        &mut self,
+        purpose: PickPurpose,
+        mode: PickMode,
+        request: PickRequest,
+    ) {
+        if self.pick.is_some() {
+            self.notify(
+                Level::Error,
+                "A file dialog is already open: answer it first.".to_string(),
+            );
+            return;
+        }
+        match PendingPick::start(
+            self.picker.clone(),
+            purpose,
+            mode,
+            request,
+            self.repaint.clone(),
+        ) {
+            Ok(pick) => {
+                self.state.picking = Some(purpose);
+                self.pick = Some(pick);
+            }
+            Err(error) => self.notify(Level::Error, format!("Cannot open a file dialog: {error}")),
+        }
+    }
+
+    pub(super) fn poll_pick(&mut self) {
+        let Some(answer) = self.pick.as_ref().and_then(|pick| pick.poll()) else {
+            return;
+        };
+        let purpose = self.pick.take().map(|pick| pick.purpose);
+        self.state.picking = None;
+        // A cancelled dialog is the user's answer: nothing to do.
+        if let (Some(purpose), Some(paths)) = (purpose, answer) {
+            self.picked(purpose, paths);
+        }
+    }
+
+    /// Carries on the flow that asked for files, now that they are picked.
+    pub(super) fn picked(&mut self, purpose: PickPurpose, mut paths: Vec<PathBuf>) {
+        match purpose {
+            PickPurpose::Attach => self.attach_files(paths),
+            PickPurpose::Certificate => {
+                self.state.training_form.certificate = paths.pop();
+            }
+            PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
+            PickPurpose::Import(kind) => {
+                if let Some(path) = paths.pop() {
+                    self.import_csv_file(kind, path);
+                }
+            }
+            PickPurpose::ExportTarget => {
+                if let Dialog::Export(form) = &mut self.state.dialog {
+                    form.target = paths.pop();
+                }
+            }
+            PickPurpose::VerifyPack => {
+                if let Some(path) = paths.pop() {
+                    self.start_job(JobKind::VerifyPack, |_, _, repaint| {
+                        Job::verify_pack(path, repaint)
+                    });
+                }
+            }
+        }
+    }
+
+    /// Waits for the open file dialog and the running job to end, and takes in what they
+    /// give (tests use this).
+    pub fn finish_jobs(&mut self) {
+        while self.is_busy() {
+            self.poll_jobs();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    pub(super) fn start_job(
+        &mut self,
+        kind: JobKind,
+        start: impl FnOnce(PathBuf, Clock, Repaint) -> Result<Job, String>,
+    ) {
+        if let Some(job) = &self.job {
+            let text = format!(
+                "{} is still running: wait for it or cancel it first.",
+                job.kind.label()
+            );
+            self.notify(Level::Error, text);
+            return;
+        }
+        match start(
+            self.state.workspace.clone(),
+            self.clock.clone(),
+            self.repaint.clone(),
+        ) {
+            Ok(job) => {
+                self.state.job = Some((kind, job.progress(), false));
+                self.job = Some(job);
+            }
+            Err(error) => self.notify(Level::Error, error),
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! Carrying out the commands the drawing code recorded: [`App::apply`] is the one place
+//! where a [`Command`] turns into a store call, a job or a change of view. A failed command
+//! becomes a notification (or an inline message in the dialog that sent it).
+
+use std::path::PathBuf;
+
+use super::{
+    AddControlForm, App, BoardFilter, Command, Dialog, ExportForm, ExportRequest, Job, JobKind,
+    Level, NewProjectForm, PickMode, PickPurpose, PickRequest, ServicesForm, SettingsForm, Target,
+    View, escape_name, open_folder,
+};
+use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
+use crate::workspace::AttachOptions;
+
+/// An edit that can be undone.
+#[derive(Debug, Clone)]
+pub(super) struct UndoEntry {
+    pub(super) project: i64,
+    pub(super) control_id: String,
+    pub(super) changes: Vec<ControlChange>,
+}
+
+impl App {
+    /// Carries out one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SelectProject(key) => {
+                let project = self.state.projects.iter().find(|p| p.key == key).cloned();
+                if project.is_some() {
+                    self.state.project = project;
+                    self.state.selected = None;
+                    self.state.filter = BoardFilter::default();
+                    self.refresh();
+                }
+            }
+            Command::OpenNewProject => {
+                if self.store.is_some() {
+                    self.state.dialog = Dialog::NewProject(NewProjectForm::default());
+                }
+            }
+            Command::CreateProject(request) => self.create_project(request),
+            Command::OpenServices => {
+                if let Some(project) = &self.state.project {
+                    self.state.dialog = Dialog::Services(ServicesForm {
+                        services: project.services.iter().cloned().collect(),
+                        ..ServicesForm::default()
+                    });
+                }
+            }
+            Command::SetServices(services) => self.set_services(services),
+            Command::OpenAddControl => {
+                if self.state.project.is_some() {
+                    self.state.dialog = Dialog::AddControl(AddControlForm::default());
+                }
+            }
+            Command::AddControl(request) => self.add_control(request),
+            Command::OpenSettings => {
+                self.state.dialog = Dialog::Settings(SettingsForm {
+                    user_name: self.state.user_name.clone(),
+                    error: None,
+                });
+            }
+            Command::SetUserName(name) => {
+                let Some(store) = self.store.as_mut() else {
+                    return;
+                };
+                match store.set_user_name(&name) {
+                    Ok(()) => {
+                        self.state.dialog = Dialog::None;
+                        self.refresh();
+                        self.notify(
+                            Level::Info,
+                            format!("Changes are now recorded as {}.", self.state.user_name),
+                        );
+                    }
+                    Err(error) => {
+                        if let Dialog::Settings(form) = &mut self.state.dialog {
+                            form.error = Some(format!("{error:#}"));
+                        }
+                    }
+                }
+            }
+            Command::CloseDialog => self.state.dialog = Dialog::None,
+            Command::SelectControl(id) => {
+                self.state.selected = id;
+                self.refresh_selection(true);
+            }
+            Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
+            Command::Undo => self.undo(),
+            Command::FocusSearch => {
+                if self.state.project.is_some() {
+                    self.state.focus_search = true;
+                }
+            }
+            Command::Back => {
+                if self.state.dialog != Dialog::None {
+                    self.state.dialog = Dialog::None;
+                } else if self.state.notifications_open {
+                    self.state.notifications_open = false;
+                    self.state.toast = false;
+                } else if self.state.selected.is_some() {
+                    self.state.selected = None;
+                    self.refresh_selection(true);
+                }
+            }
+            Command::AttachFiles(files) => self.attach_files(files),
+            Command::PickFiles => {
+                if self.state.selected.is_some() {
+                    self.start_pick(
+                        PickPurpose::Attach,
+                        PickMode::Files,
+                        PickRequest::titled("Attach evidence files"),
+                    );
+                }
+            }
+            Command::OpenEvidence(id) => self.open_evidence(id),
+            Command::RemoveEvidence { id, reason } => self.remove_evidence(id, &reason),
+            Command::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
+            Command::VerifyWorkspace => {
+                if self.store.is_some() {
+                    self.start_job(JobKind::Verify, Job::verify);
+                }
+            }
+            Command::DismissVerifyResult => self.state.verify_result = None,
+            Command::DismissToast => self.state.toast = false,
+            Command::OpenExport => {
+                if self.state.project.is_some() {
+                    self.state.dialog = Dialog::Export(ExportForm {
+                        as_of: self.state.today.to_string(),
+                        ..ExportForm::default()
+                    });
+                }
+            }
+            Command::PickExportTarget => {
+                let name = self
+                    .state
+                    .project
+                    .as_ref()
+                    .map(|p| {
+                        format!(
+                            "{} evidence pack.zip",
+                            crate::pack::names::safe_component(&p.name)
+                        )
+                    })
+                    .unwrap_or_else(|| "evidence pack.zip".to_string());
+                self.start_pick(
+                    PickPurpose::ExportTarget,
+                    PickMode::Save,
+                    PickRequest::titled("Save the evidence pack")
+                        .file_name(name)
+                        .filter("Zip", &["zip"]),
+                );
+            }
+            Command::StartExport => self.start_export(),
+            Command::VerifyPack => self.start_pick(
+                PickPurpose::VerifyPack,
+                PickMode::File,
+                PickRequest::titled("Check an evidence pack").filter("Zip", &["zip"]),
+            ),
+            Command::ShowInFolder(path) => {
+                let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
+                if let Err(error) = (self.opener)(&folder) {
+                    self.notify(
+                        Level::Error,
+                        format!("cannot open {}: {error}", folder.display()),
+                    );
+                }
+            }
+            Command::ShowView(view) => self.state.view = view,
+            Command::AddPerson => self.add_person(),
+            Command::AddCourse => self.add_course(),
+            Command::RecordTraining => self.record_training(),
+            Command::AddAsset => self.add_asset(),
+            Command::RecordPatch => self.record_patch(),
+            Command::PickCertificate => self.start_pick(
+                PickPurpose::Certificate,
+                PickMode::File,
+                PickRequest::titled("Training certificate"),
+            ),
+            Command::PickPatchEvidence => self.start_pick(
+                PickPurpose::PatchEvidence,
+                PickMode::File,
+                PickRequest::titled("Evidence of the patch"),
+            ),
+            Command::Import(kind) => self.start_pick(
+                PickPurpose::Import(kind),
+                PickMode::File,
+                PickRequest::titled(format!(
+                    "Import a CSV file with the columns {}",
+                    kind.columns()
+                ))
+                .filter("CSV", &["csv"]),
+            ),
+            Command::SignOff(request) => self.sign_off(request),
+            Command::Goto(target) => match target {
+                Target::Control(id) => {
+                    self.state.view = View::Board;
+                    self.state.filter = BoardFilter::default();
+                    self.state.selected = Some(id);
+                    self.refresh_selection(true);
+                }
+                Target::Training => self.state.view = View::Training,
+                Target::Patches => self.state.view = View::Patches,
+            },
+            Command::ToggleNotifications => {
+                self.state.notifications_open = !self.state.notifications_open;
+                self.state.toast = false;
+            }
+            Command::ClearNotifications => {
+                self.state.notifications.clear();
+                self.state.toast = false;
+            }
+        }
+    }
+
+    pub(super) fn start_export(&mut self) {
+        let (Some(project), Dialog::Export(form)) =
+            (self.state.project.as_ref(), &mut self.state.dialog)
+        else {
+            return;
+        };
+        let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
+        let request = (|| -> Result<ExportRequest, String> {
+            let as_of = date(&form.as_of)?.unwrap_or(self.state.today);
+            let period = match (date(&form.from)?, date(&form.to)?) {
+                (Some(from), Some(to)) if to < from => {
+                    return Err(format!("the period ends ({to}) before it starts ({from})"));
+                }
+                (Some(from), Some(to)) => Some((from, to)),
+                (None, None) => None,
+                _ => {
+                    return Err(
+                        "give both ends of the period, or neither to use the project's".to_string(),
+                    );
+                }
+            };
+            let target = form.target.clone().ok_or("choose where to save the pack")?;
+            Ok(ExportRequest {
+                project: project.key,
+                as_of,
+                period,
+                target,
+            })
+        })();
+        match request {
+            Ok(request) => {
+                self.state.dialog = Dialog::None;
+                self.start_job(JobKind::Export, |dir, clock, repaint| {
+                    Job::export(dir, clock, request, repaint)
+                });
+            }
+            Err(error) => form.error = Some(error),
+        }
+    }
+
+    pub(super) fn attach_files(&mut self, files: Vec<PathBuf>) {
+        let (Some(project), Some(control)) =
+            (self.state.project.as_ref(), self.state.selected_control())
+        else {
+            self.notify(
+                Level::Error,
+                "Select a control first, then attach files to it.".to_string(),
+            );
+            return;
+        };
+        if files.is_empty() {
+            return;
+        }
+        if control.retired {
+            let text = format!(
+                "{} is retired: add its services back before attaching evidence.",
+                control.id
+            );
+            self.notify(Level::Error, text);
+            return;
+        }
+        let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
+        let options = match (
+            date(&self.state.draft.collected_on),
+            date(&self.state.draft.valid_until),
+        ) {
+            (Ok(collected), Ok(valid_until)) => AttachOptions {
+                description: self.state.draft.evidence_description.trim().to_string(),
+                collected_on: collected.unwrap_or(self.state.today),
+                valid_until,
+            },
+            (Err(error), _) | (_, Err(error)) => {
+                self.notify(Level::Error, format!("Not attached: {error}"));
+                return;
+            }
+        };
+        if let Err(error) =
+            crate::model::check_evidence_dates(options.collected_on, options.valid_until)
+        {
+            self.notify(Level::Error, format!("Not attached: {error}"));
+            return;
+        }
+        let (project, control) = (project.key, control.id.clone());
+        self.start_job(JobKind::Attach, |dir, clock, repaint| {
+            Job::attach(dir, clock, project, control, files, options, repaint)
+        });
+    }
+
+    pub(super) fn open_evidence(&mut self, evidence_id: i64) {
+        let Some(evidence) = self
+            .state
+            .selected_evidence
+            .iter()
+            .find(|e| e.id == evidence_id)
+            .cloned()
+        else {
+            return;
+        };
+        if self.vault.is_none() {
+            return;
+        }
+        if !crate::vault::is_sha256(&evidence.sha256) {
+            self.notify(
+                Level::Error,
+                format!(
+                    "Cannot open {}: its recorded SHA-256 is damaged (\"{}\"), so its file cannot be found. Run Verify to see what else is damaged.",
+                    escape_name(&evidence.file_name),
+                    escape_name(&evidence.sha256)
+                ),
+            );
+            return;
+        }
+        let folder = match open_folder(&self.state.workspace, false) {
+            Ok(folder) => folder.join(evidence.id.to_string()),
+            Err(error) => {
+                self.notify(Level::Error, error);
+                return;
+            }
+        };
+        let opener = self.opener.clone();
+        self.start_job(JobKind::OpenEvidence, |dir, _, repaint| {
+            Job::open_evidence(
+                dir,
+                evidence.sha256,
+                evidence.file_name,
+                folder,
+                opener,
+                repaint,
+            )
+        });
+    }
+
+    pub(super) fn remove_evidence(&mut self, evidence_id: i64, reason: &str) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.remove_evidence(project.key, evidence_id, reason) {
+            Ok(evidence) => {
+                self.state.draft.removing = None;
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Removed {} from {} (kept as a removed record).",
+                        evidence.file_name, evidence.control
+                    ),
+                );
+            }
+            Err(error) => self.notify(Level::Error, format!("{error:#}")),
+        }
+    }
+
+    pub(super) fn create_project(&mut self, request: crate::store::NewProject) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        match store.create_project(&request) {
+            Ok(project) => {
+                self.state.dialog = Dialog::None;
+                self.state.project = Some(project.clone());
+                self.state.selected = None;
+                self.state.filter = BoardFilter::default();
+                self.refresh();
+                let count = self.state.controls.len();
+                self.notify(
+                    Level::Info,
+                    format!("Created '{}' with {count} controls.", project.name),
+                );
+            }
+            Err(error) => {
+                if let Dialog::NewProject(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn set_services(&mut self, services: Vec<String>) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        let before: Vec<(String, bool)> = self
+            .state
+            .controls
+            .iter()
+            .map(|c| (c.id.clone(), c.retired))
+            .collect();
+        match store.set_project_services(project.key, &services) {
+            Ok(project) => {
+                self.state.dialog = Dialog::None;
+                self.state.project = Some(project);
+                self.refresh();
+                let newly = |retired: bool| {
+                    self.state
+                        .controls
+                        .iter()
+                        .filter(|c| {
+                            c.retired == retired && !before.contains(&(c.id.clone(), retired))
+                        })
+                        .count()
+                };
+                let text = format!(
+                    "Services saved: {} controls came into scope, {} retired.",
+                    newly(false),
+                    newly(true)
+                );
+                self.notify(Level::Info, text);
+            }
+            Err(error) => {
+                if let Dialog::Services(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn add_control(&mut self, request: crate::store::NewControl) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.add_control(project.key, &request) {
+            Ok(control) => {
+                self.state.dialog = Dialog::None;
+                self.state.selected = Some(control.id.clone());
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Added {} to the {} column.",
+                        control.id,
+                        control.column.label()
+                    ),
+                );
+            }
+            Err(error) => {
+                if let Dialog::AddControl(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn edit_control(&mut self, id: &str, patch: ControlPatch, undoable: bool) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        let project = project.key;
+        match store.update_control(project, id, &patch) {
+            Ok(changes) => {
+                if changes.is_empty() {
+                    self.refresh_selection(true);
+                    return;
+                }
+                if undoable {
+                    self.undo.push(UndoEntry {
+                        project,
+                        control_id: id.to_string(),
+                        changes,
+                    });
+                }
+                self.refresh();
+                self.refresh_selection(true);
+            }
+            Err(error) => {
+                self.notify(Level::Error, format!("{id}: {error:#}"));
+                self.refresh_selection(true);
+            }
+        }
+    }
+
+    pub(super) fn undo(&mut self) {
+        let Some(entry) = self.undo.pop() else {
+            self.notify(Level::Info, "Nothing to undo.".to_string());
+            return;
+        };
+        let mut patch = ControlPatch::default();
+        let mut reason = None;
+        for change in &entry.changes {
+            if change.field == ControlField::StatusReason {
+                reason = Some(change.from.clone());
+            } else {
+                patch.fields.push((change.field, change.from.clone()));
+            }
+        }
+        let moves = entry
+            .changes
+            .iter()
+            .any(|c| matches!(c.field, ControlField::Column | ControlField::Status));
+        match reason {
+            Some(reason) if !reason.trim().is_empty() => patch.reason = Some(reason),
+            Some(_) if moves => {
+                patch.reason = Some("Undo of the previous edit".to_string());
+            }
+            Some(reason) => patch.fields.push((ControlField::StatusReason, reason)),
+            None => {
+                if moves {
+                    patch.reason = Some("Undo of the previous edit".to_string());
+                }
+            }
+        }
+        if self.state.project.as_ref().map(|p| p.key) != Some(entry.project) {
+            self.apply(Command::SelectProject(entry.project));
+        }
+        self.edit_control(&entry.control_id, patch, false);
+        self.state.selected = Some(entry.control_id.clone());
+        self.refresh_selection(true);
+        self.notify(
+            Level::Info,
+            format!("Undid the last edit of {}.", entry.control_id),
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading the window's state from the store: everything in one read transaction, with
+//! "today" taken from the store's clock and zone each time, so it moves on at midnight.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{
+    App, EvidenceSummary, Level, PanelDraft, PatchLine, RosterLine, SignoffLine, dashboard, layout,
+};
+use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
+use crate::store::{Asset, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff};
+
+/// What one refresh reads, all from one snapshot of the database.
+struct Snapshot {
+    user_name: String,
+    projects: Vec<Project>,
+    project: Option<Project>,
+    controls: Vec<Control>,
+    evidence: Vec<Evidence>,
+    people: Vec<Person>,
+    courses: Vec<Course>,
+    roster: Vec<RosterEntry>,
+    assets: Vec<Asset>,
+    patches: Vec<PatchRecord>,
+    deadlines: PatchDeadlines,
+    signoffs: Vec<Signoff>,
+}
+
+impl App {
+    /// Lays the board out again if the filter changed since it was last laid out. Called
+    /// once per frame before drawing; cheap when nothing changed.
+    pub fn sync_board(&mut self) {
+        if self.state.filter != self.state.board_filter {
+            self.relayout();
+        }
+    }
+
+    pub(super) fn relayout(&mut self) {
+        self.state.board = layout(
+            &self.state.controls,
+            &self.state.filter,
+            self.state.today,
+            &self.state.evidence_summary,
+        );
+        self.state.board_filter = self.state.filter.clone();
+    }
+
+    /// The workspace's today by the app's clock: the store's when the workspace is open.
+    pub(super) fn today(&self) -> NaiveDate {
+        match &self.store {
+            Some(store) => store.today(),
+            None => Zone::default().day_of((self.clock)()),
+        }
+    }
+
+    /// Moves "today" on when the clock has passed midnight in the workspace's zone, and
+    /// then reads everything again (overdue and expiry depend on it). Called once per frame
+    /// before drawing; cheap when the day is the same.
+    pub fn sync_today(&mut self) {
+        if self.today() != self.state.today {
+            self.refresh();
+        }
+    }
+
+    /// Reloads everything the window shows from the store.
+    pub fn refresh(&mut self) {
+        let Some(store) = self.store.as_ref() else {
+            return;
+        };
+        self.state.today = store.today();
+        let today = self.state.today;
+        let project_key = self.state.project.as_ref().map(|p| p.key);
+        // One read transaction: everything shown comes from one snapshot, even while
+        // another process writes.
+        let loaded = store.read(|store| {
+            let projects = store.projects()?;
+            let project = project_key.and_then(|key| projects.iter().find(|p| p.key == key));
+            let (controls, evidence, assets, patches, deadlines, signoffs) = match project {
+                Some(project) => (
+                    store.controls(project.key)?,
+                    store.evidence(project.key, None)?,
+                    store.assets(project.key)?,
+                    store.patch_records(project.key, today)?,
+                    store.patch_deadlines(project.key)?,
+                    store.signoffs(project.key)?,
+                ),
+                None => Default::default(),
+            };
+            Ok(Snapshot {
+                user_name: store.user_name()?,
+                project: project.cloned(),
+                projects,
+                controls,
+                evidence,
+                people: store.people()?,
+                courses: store.courses()?,
+                roster: store.training_roster(today)?,
+                assets,
+                patches,
+                deadlines,
+                signoffs,
+            })
+        });
+        match loaded {
+            Ok(snapshot) => {
+                let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
+                for item in snapshot.evidence.iter().filter(|e| !e.removed) {
+                    let entry = summary.entry(item.control.clone()).or_default();
+                    entry.count += 1;
+                    match item.validity(today) {
+                        Validity::Valid => {}
+                        Validity::Expiring => entry.expiring += 1,
+                        Validity::Expired => entry.expired += 1,
+                    }
+                }
+                let state = &mut self.state;
+                state.evidence_summary = summary;
+                state.user_name = snapshot.user_name;
+                state.projects = snapshot.projects;
+                state.project = snapshot.project;
+                state.controls = snapshot.controls;
+                state.people = snapshot.people;
+                state.courses = snapshot.courses;
+                state.roster = snapshot.roster;
+                state.assets = snapshot.assets;
+                state.patches = snapshot.patches;
+                state.deadlines = snapshot.deadlines;
+                state.signoffs = snapshot.signoffs;
+            }
+            Err(error) => self.notify(
+                Level::Error,
+                format!("Could not read the workspace: {error:#}"),
+            ),
+        }
+        let mut owners: Vec<String> = self
+            .state
+            .controls
+            .iter()
+            .map(|c| c.owner.clone())
+            .filter(|o| !o.is_empty())
+            .collect();
+        owners.sort_by_key(|o| o.to_lowercase());
+        owners.dedup();
+        self.state.owners = owners;
+        self.state.undo_label = self.undo.last().map(|entry| {
+            let fields: Vec<&str> = entry
+                .changes
+                .iter()
+                .filter(|c| c.field != ControlField::StatusReason)
+                .map(|c| c.field.label())
+                .collect();
+            format!("Undo {} of {}", fields.join(", "), entry.control_id)
+        });
+        let roster: Vec<RosterLine> = self
+            .state
+            .roster
+            .iter()
+            .map(|r| RosterLine {
+                name: r.name.clone(),
+                course: r.course.clone(),
+                state: r.state,
+                expires_on: r.expires_on,
+            })
+            .collect();
+        let patches: Vec<PatchLine> = self
+            .state
+            .patches
+            .iter()
+            .map(|p| PatchLine {
+                asset: p.asset.clone(),
+                advisory: p.advisory.clone(),
+                released_on: p.released_on,
+                deadline: p.deadline,
+                state: p.state,
+            })
+            .collect();
+        let stale: Vec<SignoffLine> = self
+            .state
+            .signoffs
+            .iter()
+            .filter(|s| s.stale && !s.superseded)
+            .map(|s| SignoffLine {
+                subject: s.subject.clone(),
+                control: (s.subject_kind == "control").then(|| s.subject_key.clone()),
+                training: s.subject_kind == "training",
+                by: s.by.clone(),
+            })
+            .collect();
+        self.state.dashboard = dashboard(
+            &self.state.controls,
+            &self.state.evidence_summary,
+            &roster,
+            &patches,
+            &stale,
+            self.state.today,
+        );
+        self.relayout();
+        self.refresh_selection(false);
+    }
+
+    pub(super) fn refresh_selection(&mut self, reset_draft: bool) {
+        let control = self.state.selected_control().cloned();
+        match (control, self.store.as_ref(), self.state.project.as_ref()) {
+            (Some(control), Some(store), Some(project)) => {
+                let loaded = store.read(|store| {
+                    Ok((
+                        store.activity(Some(project.key), Some(&control.id))?,
+                        store.evidence(project.key, Some(&control.id))?,
+                    ))
+                });
+                match loaded {
+                    Ok((mut history, evidence)) => {
+                        history.reverse();
+                        self.state.history = history;
+                        self.state.selected_evidence = evidence;
+                    }
+                    Err(error) => {
+                        self.state.history.clear();
+                        self.state.selected_evidence.clear();
+                        self.notify(
+                            Level::Error,
+                            format!(
+                                "Could not read the history and evidence of {}: {error:#}",
+                                control.id
+                            ),
+                        );
+                    }
+                }
+                if reset_draft || self.state.draft.control_id != control.id {
+                    self.state.draft = PanelDraft::of(&control);
+                }
+            }
+            _ => {
+                self.state.selected = None;
+                self.state.history.clear();
+                self.state.selected_evidence.clear();
+                self.state.draft = PanelDraft::default();
+            }
+        }
+    }
+
+    /// Counts of the current project's controls in scope per status.
+    pub fn status_counts(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .into_iter()
+            .map(|status| {
+                let count = self
+                    .state
+                    .controls
+                    .iter()
+                    .filter(|c| !c.retired && c.status == status)
+                    .count();
+                (status, count)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,177 @@
+//! The plain state the drawing code reads: what is shown, which view and dialog are open,
+//! and the messages for the user. Refreshed from the store after each command; nothing
+//! here touches the database or the file system.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::{
+    AddControlForm, BoardColumn, BoardFilter, Dashboard, EvidenceSummary, ExportForm, JobKind,
+    NewProjectForm, PanelDraft, PatchForm, PickPurpose, Progress, ServicesForm, SettingsForm,
+    SignoffForm, TrainingForm,
+};
+use crate::catalog::Service;
+use crate::model::{Control, Evidence, Project};
+use crate::store::{
+    ActivityEntry, Asset, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff,
+};
+
+/// How serious a notification is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something worked.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// A message for the user that stays readable in the notification list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Local time it was raised, `HH:MM:SS`.
+    pub at: String,
+    /// How serious.
+    pub level: Level,
+    /// The message.
+    pub text: String,
+    /// A file the message is about, offered with "Show in folder".
+    pub file: Option<PathBuf>,
+}
+
+/// The main views of a project, chosen in the top bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// The three-column board: the home.
+    #[default]
+    Board,
+    /// People × courses and their training state.
+    Training,
+    /// Assets and patch records against their deadlines.
+    Patches,
+    /// Charts and what needs attention.
+    Dashboard,
+}
+
+impl View {
+    /// All views, in top-bar order.
+    pub const ALL: [View; 4] = [View::Board, View::Training, View::Patches, View::Dashboard];
+
+    /// The tab's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Board => "Board",
+            View::Training => "Training",
+            View::Patches => "Patches",
+            View::Dashboard => "Dashboard",
+        }
+    }
+}
+
+/// The dialog on top of the board, if any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Dialog {
+    /// None open.
+    #[default]
+    None,
+    /// Creating a project.
+    NewProject(NewProjectForm),
+    /// Changing the current project's services.
+    Services(ServicesForm),
+    /// Adding a control through the ownership test.
+    AddControl(AddControlForm),
+    /// Settings.
+    Settings(SettingsForm),
+    /// Exporting an evidence pack.
+    Export(ExportForm),
+}
+
+/// Everything the drawing code reads; plain data, refreshed from the store after each
+/// command.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The workspace folder.
+    pub workspace: PathBuf,
+    /// Why the workspace could not be opened, if it could not.
+    pub open_error: Option<String>,
+    /// The name recorded with changes.
+    pub user_name: String,
+    /// The date overdue is judged against.
+    pub today: NaiveDate,
+    /// The AWS services Lockstep knows.
+    pub services: Vec<Service>,
+    /// All projects, by name.
+    pub projects: Vec<Project>,
+    /// The project on the board.
+    pub project: Option<Project>,
+    /// Its controls, retired ones included, in board order.
+    pub controls: Vec<Control>,
+    /// The view shown.
+    pub view: View,
+    /// The dashboard's charts and attention list.
+    pub dashboard: Dashboard,
+    /// The filter bar.
+    pub filter: BoardFilter,
+    /// The board as laid out for `board_filter`.
+    pub board: Vec<BoardColumn>,
+    pub(super) board_filter: BoardFilter,
+    /// Owners named on the project's controls, for the owner filter.
+    pub owners: Vec<String>,
+    /// The selected control's id: the control panel shows it.
+    pub selected: Option<String>,
+    /// The selected control's activity history, newest first.
+    pub history: Vec<ActivityEntry>,
+    /// The control panel's fields while being typed.
+    pub draft: PanelDraft,
+    /// The open dialog.
+    pub dialog: Dialog,
+    /// Messages, oldest first.
+    pub notifications: Vec<Notification>,
+    /// Whether the notification list is open.
+    pub notifications_open: bool,
+    /// Whether the newest notification is still shown in the status bar.
+    pub toast: bool,
+    /// Set when the search field should take the keyboard focus.
+    pub focus_search: bool,
+    /// What Ctrl+Z would undo, if anything.
+    pub undo_label: Option<String>,
+    /// Current evidence per control id: counts and expiry, for cards and filters.
+    pub evidence_summary: HashMap<String, EvidenceSummary>,
+    /// The selected control's evidence, removed included.
+    pub selected_evidence: Vec<Evidence>,
+    /// The running background job: what it is and how far it got.
+    pub job: Option<(JobKind, Progress, bool)>,
+    /// What the open file dialog is for, while one is open.
+    pub picking: Option<PickPurpose>,
+    /// The last verification's lines and whether all was well, until dismissed.
+    pub verify_result: Option<(bool, Vec<String>)>,
+    /// People of the workspace.
+    pub people: Vec<Person>,
+    /// Courses of the workspace.
+    pub courses: Vec<Course>,
+    /// Each active person's state on each course, today.
+    pub roster: Vec<RosterEntry>,
+    /// The project's assets.
+    pub assets: Vec<Asset>,
+    /// The project's patch records, with states as of today.
+    pub patches: Vec<PatchRecord>,
+    /// The project's patch deadlines.
+    pub deadlines: PatchDeadlines,
+    /// The project's sign-offs, oldest first.
+    pub signoffs: Vec<Signoff>,
+    /// The training view's form.
+    pub training_form: TrainingForm,
+    /// The patches view's form.
+    pub patch_form: PatchForm,
+    /// The sign-off being written (shared by the panel and the views).
+    pub signoff_form: SignoffForm,
+}
+
+impl AppState {
+    /// The selected control.
+    pub fn selected_control(&self) -> Option<&Control> {
+        let id = self.selected.as_ref()?;
+        self.controls.iter().find(|c| &c.id == id)
+    }
+}
