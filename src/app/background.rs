@@ -30,6 +30,7 @@ impl App {
                 control,
                 added,
                 refused,
+                pending,
                 cancelled,
             } => {
                 self.refresh();
@@ -42,6 +43,9 @@ impl App {
                 }
                 for reason in refused {
                     self.notify(Level::Error, format!("Not attached: {reason}"));
+                }
+                for reason in pending {
+                    self.notify(Level::Error, reason);
                 }
                 if cancelled {
                     self.notify(

@@ -111,6 +111,9 @@ pub enum JobOutcome {
         added: Vec<Evidence>,
         /// Files refused, each with its reason.
         refused: Vec<String>,
+        /// Files whose record was saved but whose move into the vault waits for the next
+        /// start, each with why.
+        pending: Vec<String>,
         /// Whether the user cancelled before all were done.
         cancelled: bool,
     },
@@ -231,7 +234,7 @@ impl Job {
                 .collect();
             let total: u64 = sizes.iter().sum();
             let mut base = 0;
-            let (mut added, mut refused) = (Vec::new(), Vec::new());
+            let (mut added, mut refused, mut pending) = (Vec::new(), Vec::new(), Vec::new());
             for (file, size) in files.iter().zip(&sizes) {
                 if cancel.load(Ordering::Relaxed) {
                     break;
@@ -256,6 +259,9 @@ impl Job {
                 ) {
                     Ok(evidence) => added.push(evidence),
                     Err(WorkspaceError::Vault(VaultError::Cancelled)) => break,
+                    Err(error @ WorkspaceError::SavedFileNotInPlace(_)) => {
+                        pending.push(format!("{name}: {error:#}"))
+                    }
                     Err(error) => refused.push(format!("{error:#}")),
                 }
                 base += size;
@@ -264,6 +270,7 @@ impl Job {
                 control,
                 added,
                 refused,
+                pending,
                 cancelled: cancel.load(Ordering::Relaxed),
             }
         })

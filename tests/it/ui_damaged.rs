@@ -44,9 +44,7 @@ fn write_damaged_rows(dir: &Path, project: i64) {
         &mut |_| {},
     )
     .unwrap();
-    let conn = rusqlite::Connection::open(dir.join(lockstep::store::DB_FILE)).unwrap();
-    conn.execute_batch("PRAGMA ignore_check_constraints = ON")
-        .unwrap();
+    let conn = crate::common::tamper(dir);
     let copy = "INSERT INTO evidence (project_id, control_key, file_name, size_bytes, media_type, \
                 sha256, description, collected_on, added_by, added_at) \
                 SELECT project_id, control_key, ?1, size_bytes, media_type, ?2, description, \
@@ -122,13 +120,21 @@ fn a_history_that_cannot_be_read_is_reported_not_shown_as_empty() {
     let tmp = tempfile::tempdir().unwrap();
     let project = create_project(tmp.path());
     write_damaged_rows(tmp.path(), project);
-    // The newest activity row is the attachment to MFA: its detail is no longer JSON.
-    let conn = rusqlite::Connection::open(tmp.path().join(lockstep::store::DB_FILE)).unwrap();
+    // The newest activity row is the attachment to MFA: its actor is no longer text.
+    let conn = crate::common::tamper(tmp.path());
     conn.execute_batch(
-        "PRAGMA ignore_check_constraints = ON; \
-         UPDATE activity SET detail = '{' WHERE seq = (SELECT max(seq) FROM activity);",
+        "PRAGMA writable_schema = ON; \
+         UPDATE sqlite_schema SET sql = replace(sql, ') STRICT', ')') WHERE name = 'activity'; \
+         PRAGMA writable_schema = OFF;",
     )
     .unwrap();
+    drop(conn);
+    crate::common::raw(tmp.path())
+        .execute(
+            "UPDATE activity SET actor = x'00ff' WHERE seq = (SELECT max(seq) FROM activity)",
+            [],
+        )
+        .unwrap();
     let picker = ScriptedPicker::new();
     let (app, _) = open_app_with_picker(tmp.path(), &picker);
     let mut harness = harness(app);
