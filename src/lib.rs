@@ -11,6 +11,7 @@ pub mod cli;
 pub mod model;
 pub mod pack;
 pub mod process;
+pub mod sign;
 pub mod store;
 pub mod ui;
 pub mod vault;
