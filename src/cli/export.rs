@@ -1,5 +1,5 @@
 //! `lockstep export`: writes a project's evidence pack, the zip an auditor reads and checks
-//! without Lockstep.
+//! without Lockstep, signed with the author's SSH key when asked (`--sign`, `--sign-key`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,8 +8,9 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 use clap::Args;
 
-use super::{Outcome, parse_date_arg};
-use crate::pack::{collect, export};
+use super::{Outcome, parse_date_arg, shown};
+use crate::pack::{collect, export_signed};
+use crate::sign::keys::{own_key, own_key_path, read_key};
 use crate::workspace::Workspace;
 
 /// Options of `lockstep export`.
@@ -34,6 +35,14 @@ pub struct ExportArgs {
     /// Replace the target if it exists.
     #[arg(long)]
     force: bool,
+    /// Sign the pack with your key (`lockstep key create`): adds SHA256SUMS.sig and
+    /// allowed_signers.
+    #[arg(long, conflicts_with = "sign_key")]
+    sign: bool,
+    /// Sign the pack with this unencrypted OpenSSH Ed25519 private key; its comment names
+    /// the signer.
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
 }
 
 pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
@@ -46,12 +55,30 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         (Some(from), Some(to)) => Some((from, to)),
         _ => None,
     };
+    let key = match (&args.sign_key, args.sign) {
+        (Some(path), _) => Some(read_key(path)?),
+        (None, true) => Some(own_key()?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "there is no signing key yet; make one with `lockstep key create`, or give one with --sign-key FILE: {}",
+                own_key_path().display()
+            )
+        })?),
+        (None, false) => None,
+    };
+    if let Some(key) = &key {
+        key.check_signer().map_err(|e| {
+            anyhow::anyhow!(
+                "{e}; the signer is the key's comment (change it with ssh-keygen -c -C ID -f FILE)"
+            )
+        })?;
+    }
     let data = collect(&workspace.store, project.key, as_of, period)?;
-    let summary = export(
+    let summary = export_signed(
         &data,
         &workspace.vault,
         &args.out,
         args.force,
+        key.as_ref(),
         &AtomicBool::new(false),
         &mut |_| {},
     )?;
@@ -60,7 +87,14 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         summary.path.display(),
         summary.files,
         summary.bytes,
-        project.name
+        shown(&project.name)
     );
+    if let Some(key) = &key {
+        println!(
+            "signed by {} with {}",
+            shown(key.signer()),
+            key.public().fingerprint()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

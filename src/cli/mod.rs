@@ -10,6 +10,7 @@ mod course;
 mod damage;
 mod evidence;
 mod export;
+mod key;
 mod log;
 mod numbers;
 mod patch;
@@ -82,6 +83,9 @@ pub enum Command {
     Signoff(signoff::SignoffCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
+    /// Make and show your signing key for evidence packs (kept in your config folder).
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// Show a project's activity log.
     Log(log::LogArgs),
     /// Show and change the workspace's settings: your name in the log and its time zone.
@@ -105,6 +109,9 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
     if let Command::VerifyPack(args) = &command {
         return verify_pack::run(args);
     }
+    if let Command::Key(cmd) = command {
+        return key::run(cmd);
+    }
     let dir = resolve(workspace);
     run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
 }
@@ -115,6 +122,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
     match command {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),
+        Command::Key(_) => unreachable!("handled above"),
         Command::Project(cmd) => project::run(&mut workspace.store, cmd),
         Command::Control(cmd) => control::run(&mut workspace.store, cmd),
         Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),

@@ -21,7 +21,9 @@ use crate::store::{ActivityEntry, PatchDeadlines, PatchRecord, RosterEntry, Sign
 
 pub use collect::collect;
 pub use verify::{VerifyOutcome, verify_pack};
-pub use write::{ExportError, ExportProgress, ExportSummary, export};
+pub use write::{
+    ALLOWED_SIGNERS, ExportError, ExportProgress, ExportSummary, SIGNATURE, export, export_signed,
+};
 
 /// The pack format this build writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -1,5 +1,6 @@
 //! Writing a pack: the report files, then every evidence file streamed from the vault,
-//! then `manifest.json` and `SHA256SUMS`, into a temporary file beside the target that is
+//! then `manifest.json` and `SHA256SUMS` (and for a signed pack `SHA256SUMS.sig` and
+//! `allowed_signers`), into a temporary file beside the target that is
 //! renamed into place only when complete. A failed export removes that file, and every
 //! export first removes the ones killed exports of the same target left behind; failures
 //! are one sentence naming the target.
@@ -24,12 +25,17 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::report::{ReportError, report_files};
 use super::{FORMAT_VERSION, PackData};
 use crate::model::hex;
+use crate::sign::SigningKey;
 use crate::vault::{CHUNK_BYTES, Vault, WriteBack};
 
 /// The name the manifest has in every pack.
 pub const MANIFEST: &str = "manifest.json";
 /// The name the checksum list has in every pack.
 pub const SHA256SUMS: &str = "SHA256SUMS";
+/// The name of the signature over `SHA256SUMS` in a signed pack.
+pub const SIGNATURE: &str = "SHA256SUMS.sig";
+/// The name of the file naming a signed pack's signer.
+pub const ALLOWED_SIGNERS: &str = "allowed_signers";
 
 /// What can stop an export. Nothing is left at the target, and no temporary file beside
 /// it, when it does. Messages are one sentence for people and name the target last.
@@ -164,6 +170,22 @@ pub fn export(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<ExportSummary, ExportError> {
+    export_signed(data, vault, target, force, None, cancel, progress)
+}
+
+/// Writes the pack like [`export`], signed with `key` when one is given: then the pack also
+/// holds [`SIGNATURE`], an SSH signature over `SHA256SUMS` in namespace `lockstep-pack`, and
+/// [`ALLOWED_SIGNERS`] naming the key's signer. Ed25519 signatures are deterministic, so a
+/// signed pack stays byte-identical for the same workspace, as-of date and key.
+pub fn export_signed(
+    data: &PackData,
+    vault: &Vault,
+    target: &Path,
+    force: bool,
+    key: Option<&SigningKey>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(ExportProgress),
+) -> Result<ExportSummary, ExportError> {
     let folder = match target.parent() {
         Some(parent) if parent.as_os_str().is_empty() => PathBuf::from("."),
         Some(parent) => parent.to_path_buf(),
@@ -193,7 +215,7 @@ pub fn export(
         .create_new(true)
         .open(&partial)
         .map_err(|e| write_error(target, e))?;
-    let result = write_partial(data, vault, file, target, cancel, progress).and_then(
+    let result = write_partial(data, vault, file, target, key, cancel, progress).and_then(
         |(file, files, bytes)| {
             file.sync_all().map_err(|e| write_error(target, e))?;
             drop(file);
@@ -223,6 +245,7 @@ fn write_partial(
     vault: &Vault,
     file: File,
     target: &Path,
+    key: Option<&SigningKey>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<(File, usize, u64), ExportError> {
@@ -243,6 +266,7 @@ fn write_partial(
         vault,
         &mut zip,
         target,
+        key,
         cancel,
         progress,
         &mut early_sync,
@@ -470,11 +494,15 @@ fn zip_error(target: &Path, error: zip::result::ZipError) -> ExportError {
     }
 }
 
+// Each argument is a separate concern of the one pass over the pack (what, from where, to
+// where, signed by whom, and three callbacks); bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn write_pack<W: Write + Seek>(
     data: &PackData,
     vault: &Vault,
     zip: &mut ZipWriter<W>,
     target: &Path,
+    key: Option<&SigningKey>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(ExportProgress),
     early_sync: &mut dyn FnMut(u64),
@@ -614,9 +642,27 @@ fn write_pack<W: Write + Seek>(
     .map_err(|e| zip_error(target, e))?;
     zip.write_all(sums.as_bytes())
         .map_err(|e| write_error(target, e))?;
+    let mut files = entries.len() + 1;
+    if let Some(key) = key {
+        // Outside SHA256SUMS, since the signature covers it; the auditor checks the
+        // signer against an allowed_signers file of their own, this one only names it.
+        for (name, text) in [
+            (SIGNATURE, key.sign(sums.as_bytes())),
+            (ALLOWED_SIGNERS, key.allowed_signers_line()),
+        ] {
+            zip.start_file(
+                name,
+                options(CompressionMethod::Deflated, text.len() as u64),
+            )
+            .map_err(|e| zip_error(target, e))?;
+            zip.write_all(text.as_bytes())
+                .map_err(|e| write_error(target, e))?;
+            files += 1;
+        }
+    }
     state.files_done = state.files_total;
     progress(state);
-    Ok((entries.len() + 1, state.bytes_total))
+    Ok((files, state.bytes_total))
 }
 
 /// Why copying a file into the zip stopped.

@@ -1,0 +1,94 @@
+//! `lockstep key`: the person's own signing key, kept in their config folder and used by
+//! `lockstep export --sign`. Needs no workspace: the key belongs to the person, not to an
+//! audit.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{Outcome, print_json, shown};
+use crate::sign::keys::{create_own_key, own_key, own_key_path};
+
+/// The `key` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make your Ed25519 signing key (OpenSSH format, owner-only, in your config folder).
+    Create {
+        /// The name auditors will know you by in allowed_signers, such as your e-mail
+        /// address (default: your user name on this computer).
+        #[arg(long, value_name = "ID")]
+        signer: Option<String>,
+    },
+    /// Show your key's signer, fingerprint and public line to send to auditors.
+    Show {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The key as `key show --json` prints it.
+#[derive(Debug, Serialize)]
+struct KeyInfo {
+    signer: String,
+    fingerprint: String,
+    public_line: String,
+    allowed_signers: String,
+    path: String,
+}
+
+pub(super) fn run(command: KeyCommand) -> Outcome {
+    match command {
+        KeyCommand::Create { signer } => {
+            let Some(signer) = signer.or_else(login_name) else {
+                anyhow::bail!("this computer names no user; give one with --signer ID");
+            };
+            let key = create_own_key(&signer)?;
+            println!(
+                "made the signing key {} for {} in {}",
+                key.public().fingerprint(),
+                shown(key.signer()),
+                own_key_path().display()
+            );
+            println!("send auditors this line for their allowed_signers file:");
+            print!("{}", key.allowed_signers_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::Show { json } => {
+            let Some(key) = own_key()? else {
+                anyhow::bail!(
+                    "there is no signing key yet; make one with `lockstep key create`: {}",
+                    own_key_path().display()
+                );
+            };
+            let info = KeyInfo {
+                signer: key.signer().to_string(),
+                fingerprint: key.public().fingerprint(),
+                public_line: key.public().line(key.signer()),
+                allowed_signers: key.allowed_signers_line().trim_end().to_string(),
+                path: own_key_path().display().to_string(),
+            };
+            if json {
+                print_json(&info)?;
+            } else {
+                println!("signer       {}", shown(&info.signer));
+                println!("fingerprint  {}", info.fingerprint);
+                println!("public key   {}", shown(&info.public_line));
+                println!("file         {}", info.path);
+                println!("allowed_signers line for auditors:");
+                println!("{}", shown(&info.allowed_signers));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The computer's user name, the signer when none is given.
+fn login_name() -> Option<String> {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty())
+}
