@@ -1,19 +1,24 @@
 //! `lockstep verify-pack FILE.zip`: checks an evidence pack against its manifest and
-//! `SHA256SUMS`, without a workspace: the pack is all it needs, so an auditor's copy of
-//! Lockstep can check a pack it did not write.
+//! `SHA256SUMS`, and its signature when it has one, without a workspace: the pack is all it
+//! needs, so an auditor's copy of Lockstep can check a pack it did not write.
 //!
-//! Prints one line per missing, extra or altered entry and a summary. Exit 0 when the pack
-//! is intact, 1 when anything in it is wrong, 2 when the file is not a Lockstep pack at
-//! all (not a zip, truncated, no manifest, or an entry with a path that would escape the
-//! folder it is extracted into), with the reason on stderr.
+//! Prints one line per missing, extra or altered entry and a summary, then the signer and
+//! the key's fingerprint of a signed pack. `--signers FILE` checks the signer against an
+//! allowed_signers file the auditor already trusts. Exit 0 when the pack is intact (and its
+//! signature good), 1 when anything in it is wrong, the signature fails, or the signer is
+//! not in `--signers`; 2 when the file is not a Lockstep pack at all (not a zip, truncated,
+//! no manifest, or an entry with a path that would escape the folder it is extracted into)
+//! or the `--signers` file cannot be read, with the reason on stderr.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Args;
 
-use super::Outcome;
-use crate::pack::{VerifyOutcome, verify_pack};
+use super::{Outcome, shown};
+use crate::pack::{SignatureCheck, VerifyOutcome, check_signature, verify_pack};
+use crate::sign::parse_allowed_signers;
 
 /// Options of `lockstep verify-pack`.
 #[derive(Debug, Args)]
@@ -21,13 +26,38 @@ pub struct VerifyPackArgs {
     /// The pack to check (a zip written by `lockstep export`).
     #[arg(value_name = "FILE.zip")]
     file: PathBuf,
+    /// An allowed_signers file you trust: the pack must be signed by a key it lists for
+    /// namespace lockstep-pack.
+    #[arg(long, value_name = "FILE")]
+    signers: Option<PathBuf>,
 }
 
 pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
+    let trusted = match &args.signers {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| {
+                format!("cannot read the allowed_signers file: {}", path.display())
+            })?;
+            let lines = parse_allowed_signers(&String::from_utf8_lossy(&bytes)).map_err(|line| {
+                anyhow::anyhow!(
+                    "the allowed_signers file cannot be read at line {line} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
+                    path.display()
+                )
+            })?;
+            if lines.is_empty() {
+                anyhow::bail!(
+                    "the allowed_signers file lists no Ed25519 key for namespace lockstep-pack: {}",
+                    path.display()
+                );
+            }
+            Some(lines)
+        }
+    };
+    let mut failed = false;
     match verify_pack(&args.file, &mut |_, _| {}) {
         VerifyOutcome::Intact { files, bytes } => {
             println!("intact: {files} files, {bytes} bytes match manifest.json and SHA256SUMS");
-            Ok(ExitCode::SUCCESS)
         }
         VerifyOutcome::Problems(problems) => {
             for problem in &problems {
@@ -39,14 +69,41 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
                 "problems"
             };
             println!("NOT intact: {} {noun}", problems.len());
-            Ok(ExitCode::from(1))
+            failed = true;
         }
         VerifyOutcome::NotAPack(why) => {
             eprintln!(
                 "not a Lockstep evidence pack: {why}: {}",
                 args.file.display()
             );
-            Ok(ExitCode::from(2))
+            return Ok(ExitCode::from(2));
         }
     }
+    match check_signature(&args.file, trusted.as_deref()) {
+        SignatureCheck::Unsigned => println!("unsigned: the pack has no SHA256SUMS.sig"),
+        SignatureCheck::Good {
+            signer,
+            fingerprint,
+            trusted,
+        } => {
+            let whose = if trusted {
+                "your allowed_signers"
+            } else {
+                "the pack's own allowed_signers; check the fingerprint with the signer, or use --signers"
+            };
+            println!(
+                "signed by {} with ED25519 key {fingerprint} (listed in {whose})",
+                shown(&signer)
+            );
+        }
+        SignatureCheck::Failed(why) => {
+            println!("signature NOT good: {why}");
+            failed = true;
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -5,11 +5,12 @@
 //! snapshot into the report, the spreadsheets and the workbook; [`write`] streams it and
 //! the evidence files into a zip in a fixed order with fixed timestamps, so the same
 //! workspace and the same as-of date give a byte-identical pack; [`verify`] checks a pack
-//! against its manifest and `SHA256SUMS`.
+//! against its manifest and `SHA256SUMS`, and [`signature`] who signed it.
 
 mod collect;
 pub mod names;
 pub mod report;
+pub mod signature;
 pub mod verify;
 mod write;
 
@@ -20,6 +21,7 @@ use crate::model::{Control, Evidence, Project};
 use crate::store::{ActivityEntry, PatchDeadlines, PatchRecord, RosterEntry, Signoff};
 
 pub use collect::collect;
+pub use signature::{SignatureCheck, check_signature};
 pub use verify::{VerifyOutcome, verify_pack};
 pub use write::{
     ALLOWED_SIGNERS, ExportError, ExportProgress, ExportSummary, SIGNATURE, export, export_signed,

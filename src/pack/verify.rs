@@ -21,6 +21,9 @@
 //!    nowhere are *extra*, entries whose size or hash differ are *altered*, and a name used
 //!    by two entries is a *duplicate*.
 //!
+//! A signed pack's `SHA256SUMS.sig` and `allowed_signers` are in neither list (the signature
+//! covers `SHA256SUMS` itself); [`super::signature`] checks them.
+//!
 //! A check can be cancelled: [`verify_pack_with_cancel`] looks at its flag before each
 //! entry and after each chunk read, and answers `None` once it is set.
 //!
@@ -300,7 +303,13 @@ fn check(
     let mut entry_problems: Vec<(usize, String)> = Vec::new();
     for (index, (name, size)) in names.iter().enumerate() {
         present.insert(name.as_str());
-        if index == manifest_index || index == sums_index {
+        // The signature and its allowed_signers sit outside both lists, since the signature
+        // covers SHA256SUMS; `pack::signature` checks them.
+        if index == manifest_index
+            || index == sums_index
+            || name == super::SIGNATURE
+            || name == super::ALLOWED_SIGNERS
+        {
             continue;
         }
         match expected.get(name) {

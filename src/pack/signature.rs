@@ -1,0 +1,134 @@
+//! Checking who signed a pack: its `SHA256SUMS.sig` against its `SHA256SUMS`, and the key
+//! that made it against `allowed_signers` — the pack's own, which only names the signer, and,
+//! when the auditor gives one, an allowed_signers file they already trust, which is what
+//! makes the check mean something: anyone can sign a pack and name themselves in it.
+//!
+//! The same check `ssh-keygen -Y verify -f allowed_signers -I SIGNER -n lockstep-pack -s
+//! SHA256SUMS.sig < SHA256SUMS` makes. Only the three small entries are read; whether the
+//! rest of the pack matches `SHA256SUMS` is [`super::verify`]'s part.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use zip::read::ZipArchive;
+
+use super::{ALLOWED_SIGNERS, SIGNATURE};
+use crate::sign::{AllowedSigner, parse_allowed_signers, verify};
+
+/// The largest `SHA256SUMS` read, as in [`super::verify`].
+const MAX_SUMS_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest signature or allowed_signers entry read.
+const MAX_SMALL_BYTES: u64 = 1024 * 1024;
+
+/// What the signature check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// The pack carries no signature (and none was asked for).
+    Unsigned,
+    /// The signature matches `SHA256SUMS`, made by a key the pack's allowed_signers (and
+    /// the trusted file, when given) names.
+    Good {
+        /// Who signed, as the trusted file names them (else as the pack does).
+        signer: String,
+        /// The key's fingerprint, as `ssh-keygen -l` prints it.
+        fingerprint: String,
+        /// Whether the key was found in an allowed_signers file the auditor gave.
+        trusted: bool,
+    },
+    /// The signature fails, or its signer is not allowed: why, one sentence.
+    Failed(String),
+}
+
+/// Checks the signature of the pack at `path`; `trusted` is the allowed_signers file the
+/// auditor trusts, already read, when they gave one.
+pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> SignatureCheck {
+    let read = || -> Result<[Option<Vec<u8>>; 3], String> {
+        let file = File::open(path).map_err(|e| format!("the pack cannot be read ({e})"))?;
+        let mut archive =
+            ZipArchive::new(file).map_err(|e| format!("the pack cannot be read ({e})"))?;
+        let mut entry = |name: &str, limit: u64| -> Result<Option<Vec<u8>>, String> {
+            let Some(index) = archive.index_for_name(name) else {
+                return Ok(None);
+            };
+            let entry = archive
+                .by_index(index)
+                .map_err(|e| format!("{name} cannot be read ({e})"))?;
+            let mut bytes = Vec::new();
+            entry
+                .take(limit)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("{name} cannot be read ({e})"))?;
+            Ok(Some(bytes))
+        };
+        Ok([
+            entry(super::write::SHA256SUMS, MAX_SUMS_BYTES)?,
+            entry(SIGNATURE, MAX_SMALL_BYTES)?,
+            entry(ALLOWED_SIGNERS, MAX_SMALL_BYTES)?,
+        ])
+    };
+    let [sums, signature, allowed] = match read() {
+        Ok(entries) => entries,
+        Err(why) => return SignatureCheck::Failed(why),
+    };
+    let (signature, allowed) = match (signature, allowed) {
+        (None, None) if trusted.is_some() => {
+            return SignatureCheck::Failed(
+                "the pack is not signed (it has no SHA256SUMS.sig), and --signers asks for a signature"
+                    .to_string(),
+            );
+        }
+        (None, None) => return SignatureCheck::Unsigned,
+        (Some(_), None) => {
+            return SignatureCheck::Failed(
+                "the pack has SHA256SUMS.sig but no allowed_signers naming its signer".to_string(),
+            );
+        }
+        (None, Some(_)) => {
+            return SignatureCheck::Failed(
+                "the pack has allowed_signers but no SHA256SUMS.sig: its signature was removed"
+                    .to_string(),
+            );
+        }
+        (Some(signature), Some(allowed)) => (signature, allowed),
+    };
+    let Some(sums) = sums else {
+        return SignatureCheck::Failed("the pack has no SHA256SUMS to check".to_string());
+    };
+    let key = match verify(&String::from_utf8_lossy(&signature), &sums) {
+        Ok(key) => key,
+        Err(error) => return SignatureCheck::Failed(error.to_string()),
+    };
+    let fingerprint = key.fingerprint();
+    let own = match parse_allowed_signers(&String::from_utf8_lossy(&allowed)) {
+        Ok(lines) => lines,
+        Err(line) => {
+            return SignatureCheck::Failed(format!(
+                "the pack's allowed_signers cannot be read (line {line})"
+            ));
+        }
+    };
+    let Some(named) = own.iter().find(|line| line.key == key) else {
+        return SignatureCheck::Failed(format!(
+            "the pack's allowed_signers does not name the key that signed it ({fingerprint}): one of the two was swapped"
+        ));
+    };
+    match trusted {
+        None => SignatureCheck::Good {
+            signer: named.principals.clone(),
+            fingerprint,
+            trusted: false,
+        },
+        Some(trusted) => match trusted.iter().find(|line| line.key == key) {
+            Some(line) => SignatureCheck::Good {
+                signer: line.principals.clone(),
+                fingerprint,
+                trusted: true,
+            },
+            None => SignatureCheck::Failed(format!(
+                "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not list",
+                crate::cli::shown(&named.principals)
+            )),
+        },
+    }
+}
