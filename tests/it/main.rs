@@ -11,6 +11,7 @@ mod faults;
 mod messages;
 mod pack;
 mod patches;
+mod sign;
 mod signoffs;
 mod store;
 mod training;
