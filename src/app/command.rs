@@ -32,6 +32,8 @@ pub enum Command {
     OpenSettings,
     /// Change the user name recorded with every change.
     SetUserName(String),
+    /// Make the person's signing key for this signer (Settings).
+    CreateSigningKey(String),
     /// Close whichever dialog is open.
     CloseDialog,
     /// Select a control (or none, closing the panel).
@@ -127,6 +129,7 @@ impl Command {
             Command::OpenServices | Command::SetServices(_) => "Services",
             Command::OpenAddControl | Command::AddControl(_) => "Add control",
             Command::OpenSettings | Command::SetUserName(_) => "Settings",
+            Command::CreateSigningKey(_) => "Create my signing key",
             Command::CloseDialog => "Close",
             Command::SelectControl(_) => "Select control",
             Command::EditControl { .. } => "Save",
@@ -169,6 +172,9 @@ impl Command {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }
             Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
+            Command::CreateSigningKey(_) => Some(
+                "Make an Ed25519 SSH key, kept in your config folder, to sign the packs you export",
+            ),
             _ => None,
         }
     }

@@ -10,6 +10,7 @@ use super::{
     View, escape_name, open_folder,
 };
 use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
+use crate::sign::keys::{KeyInfo, create_key_in, own_key_in};
 use crate::workspace::AttachOptions;
 
 /// An edit that can be undone.
@@ -55,10 +56,31 @@ impl App {
             }
             Command::AddControl(request) => self.add_control(request),
             Command::OpenSettings => {
+                let (key, key_error) = match own_key_in(&self.config_dir) {
+                    Ok(key) => (key.as_ref().map(KeyInfo::of), None),
+                    Err(error) => (None, Some(format!("{error:#}"))),
+                };
                 self.state.dialog = Dialog::Settings(SettingsForm {
                     user_name: self.state.user_name.clone(),
                     error: None,
+                    key,
+                    key_error,
+                    signer: String::new(),
                 });
+            }
+            Command::CreateSigningKey(signer) => {
+                let made = create_key_in(&self.config_dir, signer.trim());
+                if let Dialog::Settings(form) = &mut self.state.dialog {
+                    match made {
+                        Ok(key) => {
+                            form.key = Some(KeyInfo::of(&key));
+                            form.key_error = None;
+                        }
+                        Err(error) => form.key_error = Some(format!("{error:#}")),
+                    }
+                } else if let Err(error) = made {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
             }
             Command::SetUserName(name) => {
                 let Some(store) = self.store.as_mut() else {
@@ -129,8 +151,16 @@ impl App {
             Command::DismissToast => self.state.toast = false,
             Command::OpenExport => {
                 if self.state.project.is_some() {
+                    // A key that cannot be read is said when signing is asked for; here it
+                    // only means the box is not offered.
+                    let key = own_key_in(&self.config_dir)
+                        .ok()
+                        .flatten()
+                        .map(|key| KeyInfo::of(&key));
                     self.state.dialog = Dialog::Export(ExportForm {
                         as_of: self.state.today.to_string(),
+                        sign: key.is_some(),
+                        key,
                         ..ExportForm::default()
                     });
                 }
@@ -244,6 +274,7 @@ impl App {
                 as_of,
                 period,
                 target,
+                sign_with: (form.sign && form.key.is_some()).then(|| self.config_dir.clone()),
             })
         })();
         match request {

@@ -118,6 +118,12 @@ pub struct SettingsForm {
     pub user_name: String,
     /// Why the last attempt was refused.
     pub error: Option<String>,
+    /// The person's signing key, when they have one.
+    pub key: Option<crate::sign::keys::KeyInfo>,
+    /// Why the key cannot be read or made.
+    pub key_error: Option<String>,
+    /// The signer a new key is made for, as typed.
+    pub signer: String,
 }
 
 /// What the control panel's text fields hold while the user types. Each field is saved on
@@ -208,4 +214,8 @@ pub struct ExportForm {
     pub target: Option<std::path::PathBuf>,
     /// Why the last attempt was refused.
     pub error: Option<String>,
+    /// The person's signing key, when they have one; only then can the pack be signed.
+    pub key: Option<crate::sign::keys::KeyInfo>,
+    /// Whether to sign the pack with that key (on by default once one exists).
+    pub sign: bool,
 }

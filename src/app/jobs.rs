@@ -337,7 +337,30 @@ impl Job {
                 );
                 ticker();
             };
-            match crate::pack::export(&data, &vault, &request.target, true, cancel, &mut report) {
+            let key = match &request.sign_with {
+                None => None,
+                Some(dir) => match crate::sign::keys::own_key_in(dir) {
+                    Ok(Some(key)) => Some(key),
+                    Ok(None) => {
+                        return JobOutcome::Failed(format!(
+                            "The pack was not written: there is no signing key any more; make one in Settings: {}",
+                            dir.display()
+                        ));
+                    }
+                    Err(error) => {
+                        return JobOutcome::Failed(format!("The pack was not written: {error:#}"));
+                    }
+                },
+            };
+            match crate::pack::export_signed(
+                &data,
+                &vault,
+                &request.target,
+                true,
+                key.as_ref(),
+                cancel,
+                &mut report,
+            ) {
                 Ok(summary) => JobOutcome::Exported(summary),
                 Err(crate::pack::ExportError::Cancelled) => JobOutcome::Cancelled,
                 Err(error) => JobOutcome::Failed(format!("The pack was not written: {error:#}")),
@@ -526,6 +549,8 @@ pub struct ExportRequest {
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Where to write it.
     pub target: PathBuf,
+    /// The config folder whose signing key signs the pack, when it is signed.
+    pub sign_with: Option<PathBuf>,
 }
 
 fn set_progress(

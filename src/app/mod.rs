@@ -62,6 +62,8 @@ pub struct App {
     picker: Arc<dyn FilePicker>,
     pick: Option<PendingPick>,
     opener: Opener,
+    /// The config folder holding the person's signing key.
+    config_dir: PathBuf,
     /// What the drawing code reads.
     pub state: AppState,
     undo: Vec<UndoEntry>,
@@ -93,6 +95,7 @@ impl App {
             picker: Arc::new(SystemPicker),
             pick: None,
             opener: system_opener(),
+            config_dir: crate::sign::keys::config_dir(),
             state: AppState {
                 workspace: dir,
                 open_error,
@@ -161,6 +164,12 @@ impl App {
     /// Sets how a background job asks the window to draw again.
     pub fn set_repaint(&mut self, repaint: Repaint) {
         self.repaint = repaint;
+    }
+
+    /// Keeps the signing key in this config folder instead of the user's (tests give a
+    /// temp folder).
+    pub fn set_config_dir(&mut self, dir: PathBuf) {
+        self.config_dir = dir;
     }
 
     /// Sets where the window asks for files (tests give a scripted picker).

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::{Outcome, print_json, shown};
-use crate::sign::keys::{create_own_key, own_key, own_key_path};
+use crate::sign::keys::{KeyInfo, create_own_key, own_key, own_key_path};
 
 /// The `key` subcommands.
 #[derive(Debug, Subcommand)]
@@ -30,7 +30,7 @@ pub enum KeyCommand {
 
 /// The key as `key show --json` prints it.
 #[derive(Debug, Serialize)]
-struct KeyInfo {
+struct Shown {
     signer: String,
     fingerprint: String,
     public_line: String,
@@ -62,11 +62,17 @@ pub(super) fn run(command: KeyCommand) -> Outcome {
                     own_key_path().display()
                 );
             };
-            let info = KeyInfo {
-                signer: key.signer().to_string(),
-                fingerprint: key.public().fingerprint(),
-                public_line: key.public().line(key.signer()),
-                allowed_signers: key.allowed_signers_line().trim_end().to_string(),
+            let KeyInfo {
+                signer,
+                fingerprint,
+                public_line,
+                allowed_signers,
+            } = KeyInfo::of(&key);
+            let info = Shown {
+                signer,
+                fingerprint,
+                public_line,
+                allowed_signers,
                 path: own_key_path().display().to_string(),
             };
             if json {

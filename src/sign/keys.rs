@@ -57,6 +57,31 @@ pub fn own_key_path() -> PathBuf {
     config_dir().join(KEY_FILE)
 }
 
+/// The key and what to tell others about it, as Settings and `lockstep key show` show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Who the key signs for (its comment).
+    pub signer: String,
+    /// Its fingerprint, as `ssh-keygen -l` prints it.
+    pub fingerprint: String,
+    /// Its public line, `ssh-ed25519 AAAA… signer`.
+    pub public_line: String,
+    /// The allowed_signers line auditors add to their file.
+    pub allowed_signers: String,
+}
+
+impl KeyInfo {
+    /// What to show of `key`.
+    pub fn of(key: &SigningKey) -> KeyInfo {
+        KeyInfo {
+            signer: key.signer().to_string(),
+            fingerprint: key.public().fingerprint(),
+            public_line: key.public().line(key.signer()),
+            allowed_signers: key.allowed_signers_line().trim_end().to_string(),
+        }
+    }
+}
+
 /// Reads a private key file.
 pub fn read_key(path: &Path) -> Result<SigningKey, KeyFileError> {
     let bytes = fs::read(path).map_err(|source| KeyFileError::Io {
@@ -73,7 +98,12 @@ pub fn read_key(path: &Path) -> Result<SigningKey, KeyFileError> {
 
 /// The person's own key, or `None` when none was made yet.
 pub fn own_key() -> Result<Option<SigningKey>, KeyFileError> {
-    let path = own_key_path();
+    own_key_in(&config_dir())
+}
+
+/// The key kept in the config folder `dir`, or `None` when there is none.
+pub fn own_key_in(dir: &Path) -> Result<Option<SigningKey>, KeyFileError> {
+    let path = dir.join(KEY_FILE);
     if !path.exists() {
         return Ok(None);
     }
@@ -83,12 +113,16 @@ pub fn own_key() -> Result<Option<SigningKey>, KeyFileError> {
 /// Makes the person's key for `signer` and writes it, owner-only, into the config folder.
 /// An existing key is never replaced.
 pub fn create_own_key(signer: &str) -> Result<SigningKey, KeyFileError> {
-    let path = own_key_path();
+    create_key_in(&config_dir(), signer)
+}
+
+/// Makes a key for `signer` in the config folder `dir`, owner-only; never replaces one.
+pub fn create_key_in(dir: &Path, signer: &str) -> Result<SigningKey, KeyFileError> {
+    let path = dir.join(KEY_FILE);
     let key = SigningKey::generate(signer).map_err(|source| KeyFileError::Key {
         path: path.clone(),
         source,
     })?;
-    let dir = config_dir();
     let io = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |source| KeyFileError::Io {
@@ -97,7 +131,7 @@ pub fn create_own_key(signer: &str) -> Result<SigningKey, KeyFileError> {
             source,
         }
     };
-    create_private_dir(&dir).map_err(io("create the folder for", &dir))?;
+    create_private_dir(dir).map_err(io("create the folder for", dir))?;
     if path.exists() {
         return Err(KeyFileError::Exists(path));
     }

@@ -109,6 +109,8 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     ui.colored_label(super::theme::DANGER, error);
                 }
                 ui.separator();
+                signing_key_ui(ui, form, commands);
+                ui.separator();
                 let mut close = false;
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() || submit {
@@ -161,6 +163,19 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     });
                     ui.end_row();
                 });
+                match &form.key {
+                    Some(key) => {
+                        ui.checkbox(&mut form.sign, "Sign with my key").on_hover_text(format!(
+                            "Adds SHA256SUMS.sig and allowed_signers, signed by {} ({}), so the auditor can check who made the pack",
+                            key.signer, key.fingerprint
+                        ));
+                    }
+                    None => {
+                        ui.label(
+                            RichText::new("To sign packs, create your signing key in Settings.").weak().small(),
+                        );
+                    }
+                }
                 if let Some(error) = &form.error {
                     ui.colored_label(super::theme::DANGER, error);
                 }
@@ -178,6 +193,68 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     };
     if closed {
         commands.push(Command::CloseDialog);
+    }
+}
+
+/// The Settings section for the person's signing key: its fingerprint and public line to
+/// send to auditors, or a way to make one.
+fn signing_key_ui(ui: &mut Ui, form: &mut crate::app::SettingsForm, commands: &mut Vec<Command>) {
+    ui.strong("Signing key for evidence packs");
+    match &form.key {
+        Some(key) => {
+            ui.label(format!("Signer: {}", key.signer));
+            ui.label(format!("Fingerprint: {}", key.fingerprint));
+            ui.label(
+                RichText::new(
+                    "Send auditors this line ahead of time for their allowed_signers file:",
+                )
+                .weak(),
+            );
+            ui.add(
+                egui::TextEdit::multiline(&mut key.allowed_signers.as_str())
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Copy line").clicked() {
+                    ui.ctx().copy_text(key.allowed_signers.clone());
+                }
+                if ui.button("Copy public key").clicked() {
+                    ui.ctx().copy_text(key.public_line.clone());
+                }
+            });
+        }
+        None => {
+            ui.label(
+                RichText::new(
+                    "Signed packs let the auditor check who made them. Name yourself as auditors know you, \
+                     such as your e-mail address.",
+                )
+                .weak(),
+            );
+            ui.horizontal(|ui| {
+                let label = ui.label("Signer");
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.signer)
+                        .hint_text("you@example.com")
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
+                let create = Command::CreateSigningKey(form.signer.clone());
+                let enabled = !form.signer.trim().is_empty();
+                if ui
+                    .add_enabled(enabled, egui::Button::new(create.label()))
+                    .on_hover_text(create.tooltip().unwrap_or_default())
+                    .clicked()
+                {
+                    commands.push(create);
+                }
+            });
+        }
+    }
+    if let Some(error) = &form.key_error {
+        ui.colored_label(super::theme::DANGER, error);
     }
 }
 

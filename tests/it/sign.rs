@@ -453,3 +453,73 @@ fn ssh_keygen_verifies_a_signed_pack_as_the_readme_shows() {
         );
     }
 }
+
+mod window {
+    //! Settings makes the key and shows what to send auditors; the export dialog signs with
+    //! it by default once it exists.
+
+    use egui_kittest::kittest::Queryable as _;
+    use lockstep::app::{Command, Dialog};
+
+    use crate::window::{create_project, harness, open_app};
+
+    #[test]
+    fn settings_makes_the_key_and_the_export_dialog_signs_with_it_by_default() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = tmp.path().join("workspace");
+        std::fs::create_dir_all(&workspace).unwrap();
+        create_project(&workspace);
+        let config = tmp.path().join("config");
+        let mut app = open_app(&workspace);
+        app.set_config_dir(config.clone());
+        let mut harness = harness(app);
+
+        // Without a key the dialog offers no signing.
+        harness.state_mut().apply(Command::OpenExport);
+        harness.run();
+        assert!(harness.query_by_label("Sign with my key").is_none());
+        assert!(matches!(&harness.state().state.dialog, Dialog::Export(form) if !form.sign));
+        harness.state_mut().apply(Command::CloseDialog);
+
+        harness.state_mut().apply(Command::OpenSettings);
+        harness.run();
+        if let Dialog::Settings(form) = &mut harness.state_mut().state.dialog {
+            form.signer = "ada@example.com".to_string();
+        }
+        harness.run();
+        harness.get_by_label("Create my signing key").click();
+        harness.run();
+        let Dialog::Settings(form) = &harness.state().state.dialog else {
+            panic!("Settings closed");
+        };
+        let key = form.key.clone().expect("the key was made");
+        assert!(config.join("signing_key").is_file());
+        assert!(!workspace.join("signing_key").exists());
+        harness.get_by_label(&format!("Fingerprint: {}", key.fingerprint));
+        harness.get_by_label("Copy line");
+        harness.state_mut().apply(Command::CloseDialog);
+        harness.run();
+
+        harness.state_mut().apply(Command::OpenExport);
+        harness.run();
+        harness.get_by_label("Sign with my key");
+        let target = tmp.path().join("pack.zip");
+        if let Dialog::Export(form) = &mut harness.state_mut().state.dialog {
+            assert!(form.sign, "signing is on by default once a key exists");
+            form.target = Some(target.clone());
+        }
+        harness.run();
+        harness.get_by_label("Export").click();
+        harness.step();
+        harness.state_mut().finish_jobs();
+        harness.run();
+
+        let sums = super::entry(&target, "SHA256SUMS");
+        let signature = String::from_utf8(super::entry(&target, "SHA256SUMS.sig")).unwrap();
+        let signer = lockstep::sign::verify(&signature, &sums).unwrap();
+        assert_eq!(signer.fingerprint(), key.fingerprint);
+        let checked = super::verify_pack(&target, &[]);
+        assert_eq!(checked.code, 0, "{}", checked.stdout);
+        assert!(checked.stdout.contains("signed by ada@example.com"));
+    }
+}
