@@ -41,14 +41,16 @@ pub enum KeyFileError {
     },
 }
 
-/// The config folder: `LOCKSTEP_CONFIG_DIR` when set, else the platform's config folder for
-/// Lockstep (`~/.config/lockstep` on Linux), else `./lockstep-config`.
+/// The config folder: `LOCKSTEP_CONFIG_DIR` when set, else the platform's preferences folder
+/// for Lockstep (`~/.config/lockstep` on Linux, `~/Library/Preferences/Lockstep` on macOS,
+/// `%APPDATA%\Lockstep\config` on Windows), else `./lockstep-config`. The preferences folder
+/// rather than the config folder: on macOS the latter is the default workspace folder.
 pub fn config_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(CONFIG_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     directories::ProjectDirs::from("", "", "Lockstep")
-        .map(|dirs| dirs.config_dir().to_path_buf())
+        .map(|dirs| dirs.preference_dir().to_path_buf())
         .unwrap_or_else(|| PathBuf::from("lockstep-config"))
 }
 
