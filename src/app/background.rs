@@ -80,9 +80,9 @@ impl App {
                     note.file = Some(summary.path.clone());
                 }
             }
-            JobOutcome::PackChecked(path, outcome) => {
+            JobOutcome::PackChecked(path, outcome, signature) => {
                 let name = path.display().to_string();
-                let (clean, lines) = match outcome {
+                let (mut clean, mut lines) = match outcome {
                     crate::pack::VerifyOutcome::Intact { files, bytes } => (
                         true,
                         vec![format!(
@@ -99,6 +99,29 @@ impl App {
                         vec![format!("{name} is not a Lockstep evidence pack: {why}")],
                     ),
                 };
+                match signature {
+                    None => {}
+                    Some(crate::pack::SignatureCheck::Unsigned) => {
+                        lines.push("Unsigned: the pack has no SHA256SUMS.sig.".to_string());
+                    }
+                    Some(crate::pack::SignatureCheck::Good {
+                        signer,
+                        fingerprint,
+                        ..
+                    }) => lines.push(format!(
+                        "Signed by {signer} with ED25519 key {fingerprint}; check that fingerprint with the signer."
+                    )),
+                    Some(crate::pack::SignatureCheck::Failed(why)) => {
+                        if clean {
+                            lines.insert(
+                                0,
+                                format!("{name}: files intact, but the signature is not good"),
+                            );
+                        }
+                        clean = false;
+                        lines.push(format!("Signature not good: {why}"));
+                    }
+                }
                 self.notify(
                     if clean { Level::Info } else { Level::Error },
                     lines[0].clone(),

@@ -121,8 +121,13 @@ pub enum JobOutcome {
     Verified(VerifyReport),
     /// The pack written.
     Exported(crate::pack::ExportSummary),
-    /// What a pack check found, and the pack's path.
-    PackChecked(PathBuf, crate::pack::VerifyOutcome),
+    /// What a pack check found, with the pack's path and its signature check (none when the
+    /// file is not a pack).
+    PackChecked(
+        PathBuf,
+        crate::pack::VerifyOutcome,
+        Option<crate::pack::SignatureCheck>,
+    ),
     /// A training completion recorded.
     TrainingRecorded(TrainingRecord),
     /// A patch recorded.
@@ -383,7 +388,12 @@ impl Job {
                 ticker();
             };
             match crate::pack::verify::verify_pack_with_cancel(&path, cancel, &mut report) {
-                Some(outcome) => JobOutcome::PackChecked(path, outcome),
+                Some(outcome) => {
+                    // A file that is no pack has no signature worth reading.
+                    let signature = (!matches!(outcome, crate::pack::VerifyOutcome::NotAPack(_)))
+                        .then(|| crate::pack::check_signature(&path, None));
+                    JobOutcome::PackChecked(path, outcome, signature)
+                }
                 None => JobOutcome::Cancelled,
             }
         })

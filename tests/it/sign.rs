@@ -523,3 +523,48 @@ mod window {
         assert!(checked.stdout.contains("signed by ada@example.com"));
     }
 }
+
+mod window_verify {
+    //! "Verify a pack…" in the window names the signer, and flags a swapped signature.
+
+    use std::sync::Arc;
+
+    use lockstep::app::Command;
+
+    use crate::window::{ScriptedPicker, finish_background, harness, open_app_with_picker};
+
+    #[test]
+    fn verifying_a_pack_in_the_window_names_its_signer_and_flags_a_swapped_signature() {
+        let (tmp, dir, config) = super::signed_setup();
+        let pack = tmp.path().join("pack.zip");
+        assert_eq!(super::export(&dir, &config, &pack, &["--sign"]).code, 0);
+        let mallory = lockstep::sign::SigningKey::generate("mallory").unwrap();
+        let forged = mallory
+            .sign(&super::entry(&pack, "SHA256SUMS"))
+            .into_bytes();
+        let swapped = tmp.path().join("swapped.zip");
+        super::rewrite(&pack, &swapped, &[("SHA256SUMS.sig", forged)]);
+
+        let picker: Arc<ScriptedPicker> = ScriptedPicker::new();
+        let (app, _) = open_app_with_picker(&dir, &picker);
+        let mut harness = harness(app);
+        picker.will_pick(&[&pack]);
+        harness.state_mut().apply(Command::VerifyPack);
+        finish_background(&mut harness);
+        let (clean, lines) = harness.state().state.verify_result.clone().unwrap();
+        assert!(clean, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("Signed by {}", super::SIGNER))),
+            "{lines:?}"
+        );
+
+        picker.will_pick(&[&swapped]);
+        harness.state_mut().apply(Command::VerifyPack);
+        finish_background(&mut harness);
+        let (clean, lines) = harness.state().state.verify_result.clone().unwrap();
+        assert!(!clean);
+        assert!(lines[0].contains("signature is not good"), "{lines:?}");
+    }
+}
