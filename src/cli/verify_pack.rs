@@ -39,7 +39,14 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
             let bytes = std::fs::read(path).with_context(|| {
                 format!("cannot read the allowed_signers file: {}", path.display())
             })?;
-            let lines = parse_allowed_signers(&String::from_utf8_lossy(&bytes)).map_err(|line| {
+            let text = String::from_utf8_lossy(&bytes);
+            if text.trim_start().starts_with("ssh-") {
+                anyhow::bail!(
+                    "the --signers file is a public key, not an allowed_signers file; put the signer before the key (SIGNER ssh-ed25519 KEY): {}",
+                    path.display()
+                );
+            }
+            let lines = parse_allowed_signers(&text).map_err(|line| {
                 anyhow::anyhow!(
                     "the allowed_signers file cannot be read at line {line} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
                     path.display()

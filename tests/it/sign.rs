@@ -223,6 +223,12 @@ fn a_signed_pack_is_byte_identical_and_verify_pack_names_its_signer() {
         checked.stdout
     );
 
+    // A signers file that is no allowed_signers file is bad input.
+    let public = config.join("signing_key.pub");
+    let checked = verify_pack(&one, &["--signers", public.to_str().unwrap()]);
+    assert_eq!(checked.code, 2, "{}", checked.stdout);
+    assert!(checked.stderr.contains("public key"), "{}", checked.stderr);
+
     // An unsigned pack passes on its own, and fails when a signature is asked for.
     let plain = tmp.path().join("plain.zip");
     assert_eq!(export(&dir, &config, &plain, &[]).code, 0);
