@@ -8,6 +8,7 @@
 mod action;
 mod attestation;
 mod control;
+mod coverage;
 mod dates;
 mod error;
 mod evidence;
@@ -22,6 +23,10 @@ pub use attestation::{
 pub use control::{
     Column, ControlChange, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel, Status,
     column_for_ownership, is_overdue, plan_changes,
+};
+pub use coverage::{
+    Coverage, DateRange, MissingService, ReportError, ReportKind, ReportSpan, check_report_dates,
+    coverage, parse_services,
 };
 pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;
