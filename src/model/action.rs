@@ -238,6 +238,48 @@ pub enum Action {
         /// The fingerprint of what was signed.
         fingerprint: String,
     },
+    /// One of AWS's own reports was added to the workspace.
+    #[serde(rename = "aws_report.add")]
+    AwsReportAdd {
+        /// The report record.
+        report_id: i64,
+        /// Its kind (`soc2-type2`, …).
+        kind: String,
+        /// Its title.
+        title: String,
+        /// The file's name.
+        file_name: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// The period's first day.
+        #[serde(default)]
+        period_start: Option<NaiveDate>,
+        /// The period's last day.
+        #[serde(default)]
+        period_end: Option<NaiveDate>,
+        /// The last day it counts.
+        #[serde(default)]
+        valid_until: Option<NaiveDate>,
+        /// Services in its scope.
+        #[serde(default)]
+        services: Vec<String>,
+        /// The bridge letter's SHA-256.
+        #[serde(default)]
+        bridge_sha256: Option<String>,
+        /// The last day the bridge letter vouches for.
+        #[serde(default)]
+        bridge_until: Option<NaiveDate>,
+    },
+    /// One of AWS's reports was removed (a tombstone: the record and file stay).
+    #[serde(rename = "aws_report.remove")]
+    AwsReportRemove {
+        /// The report record.
+        report_id: i64,
+        /// Its title.
+        title: String,
+        /// Why.
+        reason: String,
+    },
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -369,6 +411,17 @@ impl Action {
                 }
                 parts.join("; ")
             }
+            Action::AwsReportAdd {
+                report_id,
+                kind,
+                title,
+                ..
+            } => format!("added AWS report {report_id} '{title}' ({kind})"),
+            Action::AwsReportRemove {
+                report_id,
+                title,
+                reason,
+            } => format!("removed AWS report {report_id} '{title}': {reason}"),
             Action::ControlAdd { title, column, .. } => {
                 format!("added control '{title}' in {column}")
             }

@@ -10,6 +10,7 @@
 //! The activity log is append-only and hash-chained (see [`activity`]).
 
 pub mod activity;
+mod aws_reports;
 mod controls;
 pub mod csv_import;
 mod evidence;
@@ -31,9 +32,10 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::catalog::CatalogError;
-use crate::model::{RuleError, Zone};
+use crate::model::{ReportError, RuleError, Zone};
 
 pub use activity::{ActivityEntry, ChainReport};
+pub use aws_reports::{AwsReport, NewAwsReport, ProjectCoverage, ReportFile};
 pub use controls::NewControl;
 pub use evidence::NewEvidence;
 pub use integrity::BadValue;
@@ -171,6 +173,15 @@ pub enum StoreError {
         /// The days asked for.
         days: u32,
     },
+    /// No AWS report with that id.
+    #[error("no AWS report has the id {0}: run `lockstep aws-report list` to see the ids")]
+    UnknownAwsReport(i64),
+    /// The AWS report was already removed.
+    #[error("AWS report {0} was already removed")]
+    AwsReportRemoved(i64),
+    /// The report's kind, period or bridge letter was refused.
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),
