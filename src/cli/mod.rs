@@ -5,6 +5,7 @@
 //! error, with one clear sentence on stderr.
 
 mod asset;
+mod aws_report;
 mod control;
 mod course;
 mod damage;
@@ -80,6 +81,10 @@ pub enum Command {
     /// Sign off a control, the training roster or a monthly patch cycle, and list sign-offs.
     #[command(subcommand)]
     Signoff(signoff::SignoffCommand),
+    /// Add, list and remove AWS's own reports, and show how they cover a project's audit
+    /// period.
+    #[command(subcommand)]
+    AwsReport(aws_report::AwsReportCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Show a project's activity log.
@@ -125,6 +130,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Asset(cmd) => asset::run(&mut workspace.store, cmd),
         Command::Patch(cmd) => patch::run(&mut workspace, cmd),
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
+        Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

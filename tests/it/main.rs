@@ -4,6 +4,7 @@
 mod common;
 mod window;
 
+mod aws_reports;
 mod baseline;
 mod cli;
 mod concurrency;
