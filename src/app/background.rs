@@ -117,6 +117,7 @@ impl App {
                     ),
                 );
             }
+            JobOutcome::AwsReportAdded(report) => self.aws_report_added(&report),
             JobOutcome::PatchRecorded(record) => {
                 self.patch_recorded(&record);
             }
@@ -182,6 +183,8 @@ impl App {
                 self.state.training_form.certificate = paths.pop();
             }
             PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
+            PickPurpose::AwsReportFile => self.state.aws_report_form.file = paths.pop(),
+            PickPurpose::BridgeLetter => self.state.aws_report_form.bridge_letter = paths.pop(),
             PickPurpose::Import(kind) => {
                 if let Some(path) = paths.pop() {
                     self.import_csv_file(kind, path);

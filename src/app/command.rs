@@ -88,6 +88,19 @@ pub enum Command {
     PickCertificate,
     /// Choose an evidence file for the next patch.
     PickPatchEvidence,
+    /// Choose the file of the next AWS report.
+    PickAwsReportFile,
+    /// Choose the bridge letter of the next AWS report.
+    PickBridgeLetter,
+    /// Add the AWS report in the AWS reports form.
+    AddAwsReport,
+    /// Remove an AWS report (a tombstone) with a reason.
+    RemoveAwsReport {
+        /// The report's id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
     /// Choose a CSV file and import it.
     Import(crate::app::ImportKind),
     /// Record a sign-off.
@@ -146,7 +159,12 @@ impl Command {
             Command::RecordTraining => "Record completion",
             Command::AddAsset => "Add asset",
             Command::RecordPatch => "Record patch",
-            Command::PickCertificate | Command::PickPatchEvidence => "Choose…",
+            Command::PickCertificate
+            | Command::PickPatchEvidence
+            | Command::PickAwsReportFile
+            | Command::PickBridgeLetter => "Choose…",
+            Command::AddAwsReport => "Add report",
+            Command::RemoveAwsReport { .. } => "Remove report",
             Command::Import(_) => "Import…",
             Command::SignOff(_) => "Sign off",
             Command::OpenExport => "Export evidence pack…",

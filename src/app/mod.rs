@@ -13,6 +13,7 @@
 //! a file or a dialog.
 
 mod attestations;
+mod aws_reports;
 mod background;
 mod board;
 mod command;
@@ -37,6 +38,7 @@ use crate::workspace::Workspace;
 use command_handling::UndoEntry;
 
 pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
+pub use aws_reports::{AwsReportForm, coverage_attention, covering_reports, relies_on_aws_reports};
 pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::Command;
 pub use dashboard::{
@@ -131,6 +133,9 @@ impl App {
                 signoffs: Vec::new(),
                 training_form: TrainingForm::default(),
                 patch_form: PatchForm::default(),
+                aws_reports: Vec::new(),
+                coverage: None,
+                aws_report_form: AwsReportForm::default(),
                 signoff_form: SignoffForm::default(),
             },
             undo: Vec::new(),

@@ -9,7 +9,10 @@ use super::{
     App, EvidenceSummary, Level, PanelDraft, PatchLine, RosterLine, SignoffLine, dashboard, layout,
 };
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
-use crate::store::{Asset, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff};
+use crate::store::{
+    Asset, AwsReport, Course, PatchDeadlines, PatchRecord, Person, ProjectCoverage, RosterEntry,
+    Signoff,
+};
 
 /// What one refresh reads, all from one snapshot of the database.
 struct Snapshot {
@@ -25,6 +28,8 @@ struct Snapshot {
     patches: Vec<PatchRecord>,
     deadlines: PatchDeadlines,
     signoffs: Vec<Signoff>,
+    aws_reports: Vec<AwsReport>,
+    coverage: Option<ProjectCoverage>,
 }
 
 impl App {
@@ -87,6 +92,10 @@ impl App {
                 ),
                 None => Default::default(),
             };
+            let coverage = match project {
+                Some(project) => Some(store.coverage(project.key)?),
+                None => None,
+            };
             Ok(Snapshot {
                 user_name: store.user_name()?,
                 project: project.cloned(),
@@ -100,6 +109,8 @@ impl App {
                 patches,
                 deadlines,
                 signoffs,
+                aws_reports: store.aws_reports()?,
+                coverage,
             })
         });
         match loaded {
@@ -127,6 +138,8 @@ impl App {
                 state.patches = snapshot.patches;
                 state.deadlines = snapshot.deadlines;
                 state.signoffs = snapshot.signoffs;
+                state.aws_reports = snapshot.aws_reports;
+                state.coverage = snapshot.coverage;
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -195,6 +208,9 @@ impl App {
             &stale,
             self.state.today,
         );
+        let attention = &mut self.state.dashboard.attention;
+        attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
+        attention.sort_by_key(|item| item.concern);
         self.relayout();
         self.refresh_selection(false);
     }
