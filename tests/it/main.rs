@@ -17,6 +17,7 @@ mod store;
 mod training;
 mod ui;
 mod ui_attestations;
+mod ui_aws_reports;
 mod ui_clock;
 mod ui_damaged;
 mod ui_files;
