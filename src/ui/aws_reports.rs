@@ -32,6 +32,28 @@ pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comm
     });
 }
 
+/// In a control's panel: the AWS reports that back its AWS side, and whether they leave
+/// part of the audit period or a service uncovered.
+pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let reports = covering_reports(&state.aws_reports, state.coverage.as_ref());
+    ui.label(RichText::new("AWS's reports behind it").strong());
+    if reports.is_empty() {
+        ui.label(RichText::new("None for this audit period yet.").color(DANGER));
+    }
+    for report in reports {
+        ui.label(format!("{} — {}", report.kind.label(), report.title));
+    }
+    if state.aws_coverage_incomplete() {
+        ui.colored_label(
+            DANGER,
+            "AWS's reports leave a gap in the audit period or a service out of scope.",
+        );
+    }
+    if ui.link("Open AWS reports").clicked() {
+        commands.push(Command::ShowView(crate::app::View::AwsReports));
+    }
+}
+
 fn coverage_ui(state: &AppState, ui: &mut Ui) {
     ui.heading("Coverage of the audit period");
     match &state.coverage {

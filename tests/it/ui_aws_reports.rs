@@ -126,6 +126,19 @@ fn a_report_added_in_the_window_closes_the_gap_and_clears_the_marks() {
     harness.get_by_label("No gaps and no missing services.");
     assert!(coverage_items(&harness).is_empty());
 
+    // An AWS-column control's panel names the report behind it, and its card is not marked.
+    click(&mut harness, Role::Button, "Board");
+    assert!(harness.query_by_label(AWS_CARD_MARK).is_none());
+    harness
+        .state_mut()
+        .apply(lockstep::app::Command::SelectControl(Some(
+            "SRM-AWS-PE-01".into(),
+        )));
+    harness.run();
+    harness.get_by_label("AWS's reports behind it");
+    harness.get_by_label("SOC 2 Type II — AWS SOC 2 Type II 2026-27");
+    click(&mut harness, Role::Link, "Open AWS reports");
+
     // Removing it needs a reason and brings the gap back.
     type_into(&mut harness, "Reason for removing", "wrong file");
     click(&mut harness, Role::Button, "Remove report");
