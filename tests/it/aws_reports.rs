@@ -370,3 +370,130 @@ fn report_files_survive_a_purge_and_verify_names_an_altered_one() {
         run.stdout
     );
 }
+
+fn pack_entries(pack: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(pack).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
+    let (tmp, dir) = workspace();
+    project(&dir);
+    let soc = write(tmp.path(), "aws soc2.pdf", b"%PDF SOC 2 body");
+    let bridge = write(tmp.path(), "bridge.pdf", b"%PDF bridge body");
+    ok(&add(
+        &dir,
+        &soc,
+        &[
+            "--kind",
+            "soc2-type2",
+            "--title",
+            "SOC 2 <2027>",
+            "--period-start",
+            "2026-10-01",
+            "--period-end",
+            "2027-06-30",
+            "--services",
+            "ec2,rds,s3",
+            "--bridge-letter",
+            arg(&bridge),
+            "--bridge-until",
+            "2027-09-30",
+        ],
+    ));
+    let removed = write(tmp.path(), "old.pdf", b"%PDF old");
+    ok(&add(&dir, &removed, &["--kind", "other", "--title", "Old"]));
+    ok(&lockstep(
+        &dir,
+        &["aws-report", "remove", "2", "--reason", "old"],
+    ));
+
+    let pack = tmp.path().join("pack.zip");
+    let run = lockstep(
+        &dir,
+        &[
+            "export",
+            "--project",
+            "Payments",
+            "--out",
+            arg(&pack),
+            "--as-of",
+            "2026-11-28",
+        ],
+    );
+    ok(&run);
+    let entries = pack_entries(&pack);
+    let file = |name: &str| -> Vec<u8> {
+        entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} is in the pack"))
+            .1
+            .clone()
+    };
+    assert_eq!(
+        file("evidence/aws/AWS report 1 SOC 2 _2027_/aws soc2.pdf"),
+        b"%PDF SOC 2 body"
+    );
+    assert_eq!(
+        file("evidence/aws/AWS report 1 SOC 2 _2027_/bridge.pdf"),
+        b"%PDF bridge body"
+    );
+    assert!(
+        !entries.iter().any(|(n, _)| n.ends_with("old.pdf")),
+        "a removed report stays out of the pack"
+    );
+
+    let csv = String::from_utf8(file("aws-reports.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("report_id,kind,title,period_start")
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("1,soc2-type2,SOC 2 <2027>,2026-10-01,2027-06-30,2027-09-30"),
+        "{row}"
+    );
+    assert_eq!(lines.next(), None);
+
+    let html = String::from_utf8(file("index.html")).unwrap();
+    assert!(html.contains("id=\"aws-reports\""));
+    assert!(
+        html.contains("Gap: 2027-10-01 to 2027-12-31 (92 days)"),
+        "the gap is marked"
+    );
+    assert!(html.contains("class=\"timeline\""));
+    assert!(html.contains("SOC 2 &lt;2027&gt;") && !html.contains("SOC 2 <2027>"));
+    assert!(
+        html.contains("href=\"evidence/aws/AWS%20report%201%20SOC%202%20_2027_/bridge.pdf\""),
+        "links reach the files"
+    );
+
+    let manifest: Value = serde_json::from_slice(&file("manifest.json")).unwrap();
+    let listed = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["aws_report_id"] == 1)
+        .count();
+    assert_eq!(listed, 2);
+    let sums = String::from_utf8(file("SHA256SUMS")).unwrap();
+    assert!(sums.contains("  evidence/aws/AWS report 1 SOC 2 _2027_/bridge.pdf\n"));
+    ok(&crate::common::run({
+        let mut command = crate::common::binary();
+        command.args(["verify-pack", arg(&pack)]);
+        command
+    }));
+}

@@ -202,6 +202,8 @@ fn sample() -> PackData {
             prev_hash: "0".repeat(64),
             hash: "f".repeat(64),
         }],
+        aws_reports: vec![],
+        coverage: None,
     }
 }
 
@@ -244,6 +246,7 @@ fn files_come_in_pack_order() {
             "patches.csv",
             "signoffs.csv",
             "activity.csv",
+            "aws-reports.csv",
             "evidence-pack.xlsx",
         ]
     );
