@@ -1,6 +1,7 @@
 -- AWS's own reports (SOC 2, SOC 1, ISO 27001, PCI AOC, FedRAMP) kept once per workspace, since
--- they serve every project; the complementary user entity controls (CUECs) each report lists;
--- and, per project, which of its controls carry out each CUEC. Removing a report writes a
+-- they serve every project; the complementary user entity controls (CUECs) each report lists,
+-- with the criteria and control ids the list names; and, per project, which of its controls a
+-- person mapped to each CUEC by hand (a control named by id in the list maps by itself). Removing a report writes a
 -- tombstone: the row and its files stay.
 
 CREATE TABLE aws_reports (
@@ -32,9 +33,10 @@ CREATE TABLE aws_reports (
 CREATE TABLE cuecs (
     id        INTEGER PRIMARY KEY,
     report_id INTEGER NOT NULL REFERENCES aws_reports(id),
-    text      TEXT NOT NULL CHECK (length(trim(text)) > 0),
-    refs      TEXT NOT NULL DEFAULT '',
-    added_at  TEXT NOT NULL
+    text        TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    criteria    TEXT NOT NULL DEFAULT '',
+    control_ids TEXT NOT NULL DEFAULT '',
+    added_at    TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE cuec_controls (

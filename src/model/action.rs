@@ -280,6 +280,25 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// The CUECs an AWS report lists were imported.
+    #[serde(rename = "cuec.import")]
+    CuecImport {
+        /// The report they belong to.
+        report_id: i64,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+    },
+    /// A CUEC was mapped to a project's control by hand, or unmapped.
+    #[serde(rename = "cuec.map")]
+    CuecMap {
+        /// The CUEC.
+        cuec_id: i64,
+        /// The control's id.
+        control: String,
+        /// Mapped (true) or unmapped (false).
+        mapped: bool,
+    },
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -422,6 +441,20 @@ impl Action {
                 title,
                 reason,
             } => format!("removed AWS report {report_id} '{title}': {reason}"),
+            Action::CuecImport { report_id, import } => format!(
+                "imported {} CUECs of AWS report {report_id} from {}",
+                import.imported, import.file_name
+            ),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: true,
+            } => format!("mapped CUEC {cuec_id} to {control}"),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: false,
+            } => format!("unmapped CUEC {cuec_id} from {control}"),
             Action::ControlAdd { title, column, .. } => {
                 format!("added control '{title}' in {column}")
             }
