@@ -8,6 +8,7 @@ mod asset;
 mod aws_report;
 mod control;
 mod course;
+mod cuec;
 mod damage;
 mod evidence;
 mod export;
@@ -85,6 +86,10 @@ pub enum Command {
     /// period.
     #[command(subcommand)]
     AwsReport(aws_report::AwsReportCommand),
+    /// Import the CUECs an AWS report lists, map them to controls, and show a project's CUEC
+    /// table.
+    #[command(subcommand)]
+    Cuec(cuec::CuecCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Show a project's activity log.
@@ -131,6 +136,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Patch(cmd) => patch::run(&mut workspace, cmd),
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
+        Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

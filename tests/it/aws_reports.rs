@@ -497,3 +497,97 @@ fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
         command
     }));
 }
+
+#[test]
+fn cuecs_are_imported_mapped_by_id_or_by_hand_and_unmapped_ones_exit_1() {
+    let (tmp, dir) = workspace();
+    project(&dir);
+    let soc = write(tmp.path(), "soc2.pdf", b"SOC 2 report");
+    ok(&add(
+        &dir,
+        &soc,
+        &["--kind", "soc2-type2", "--title", "SOC 2"],
+    ));
+    let csv = write(
+        tmp.path(),
+        "cuecs.csv",
+        b"cuec,criteria,controls\n\
+          Customers enforce MFA for their users,CC6.1,SRM-CUS-IAM-03\n\
+          Customers patch their guest operating systems,CC7.1,\n\
+          ,CC8.1,\n",
+    );
+    let run = lockstep(&dir, &["cuec", "import", "--report", "1", arg(&csv)]);
+    assert_eq!(run.code, 2, "a blank row is refused: {}", run.stderr);
+    assert!(
+        run.stdout.contains("imported 2 CUECs of 3 rows"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("line 4: the CUEC text is blank"),
+        "{}",
+        run.stderr
+    );
+
+    let list = lockstep(&dir, &["cuec", "list", "--project", "Payments", "--json"]);
+    assert_eq!(list.code, 1, "one CUEC is unmapped: {}", list.stderr);
+    let lines = list.json();
+    assert_eq!(lines[0]["controls"][0]["id"], "SRM-CUS-IAM-03");
+    assert_eq!(lines[0]["controls"][0]["mapped_by"], "id");
+    assert_eq!(lines[0]["controls"][0]["status"], "not_started");
+    assert_eq!(lines[1]["controls"], serde_json::json!([]));
+
+    refused(
+        &lockstep(
+            &dir,
+            &["cuec", "map", "--project", "Payments", "2", "SRM-AWS-PE-01"],
+        ),
+        "is in the AWS column",
+    );
+    refused(
+        &lockstep(
+            &dir,
+            &["cuec", "map", "--project", "Payments", "9", "SRM-SHR-PM-01"],
+        ),
+        "no CUEC has the id 9",
+    );
+    ok(&lockstep(
+        &dir,
+        &["cuec", "map", "--project", "Payments", "2", "SRM-SHR-PM-01"],
+    ));
+    let list = lockstep(&dir, &["cuec", "list", "--project", "Payments", "--json"]);
+    ok(&list);
+    assert_eq!(list.json()[1]["controls"][0]["mapped_by"], "hand");
+    let table = lockstep(&dir, &["cuec", "list", "--project", "Payments"]);
+    assert!(
+        table
+            .stdout
+            .contains("SRM-SHR-PM-01 (not started, by hand)"),
+        "{}",
+        table.stdout
+    );
+
+    ok(&lockstep(
+        &dir,
+        &[
+            "cuec",
+            "map",
+            "--project",
+            "Payments",
+            "2",
+            "SRM-SHR-PM-01",
+            "--unmap",
+        ],
+    ));
+    assert_eq!(
+        lockstep(&dir, &["cuec", "list", "--project", "Payments"]).code,
+        1
+    );
+    // Importing the same list again adds nothing twice.
+    let again = lockstep(&dir, &["cuec", "import", "--report", "1", arg(&csv)]);
+    assert!(
+        again.stdout.contains("imported 0 CUECs"),
+        "{}",
+        again.stdout
+    );
+}
