@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::jobs::{Job, JobKind, JobOutcome, Repaint, open_for_job};
 use super::{App, AttentionItem, Concern, Level, Target};
 use crate::model::{Column, Control, ReportKind, parse_optional_date, parse_services};
-use crate::store::{AwsReport, Clock, NewAwsReport, ProjectCoverage};
+use crate::store::{AwsReport, Clock, CuecLine, NewAwsReport, ProjectCoverage};
 use crate::vault::VaultError;
 use crate::workspace::{WorkspaceError, add_aws_report};
 
@@ -101,6 +101,19 @@ pub fn coverage_attention(coverage: Option<&ProjectCoverage>) -> Vec<AttentionIt
         .collect()
 }
 
+/// What the CUEC table puts under "Needs attention": each CUEC no control carries out.
+pub fn cuec_attention(cuecs: &[CuecLine]) -> Vec<AttentionItem> {
+    cuecs
+        .iter()
+        .filter(|line| line.controls.is_empty())
+        .map(|line| AttentionItem {
+            concern: Concern::UnmappedCuec,
+            text: format!("CUEC {}: {}", line.cuec.id, line.cuec.text),
+            target: Target::AwsReports,
+        })
+        .collect()
+}
+
 /// The reports whose period (with its bridge letter) reaches into the project's audit
 /// period, or that have no period: those that back the AWS column.
 pub fn covering_reports<'a>(
@@ -183,6 +196,49 @@ impl App {
                 );
             }
             Err(error) => self.notify(Level::Error, format!("Not removed: {error:#}")),
+        }
+    }
+}
+
+impl App {
+    /// Imports the CUECs a report lists from a picked CSV file; a short file, read at once.
+    pub(super) fn import_cuecs(&mut self, report_id: i64, path: &std::path::Path) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let name = super::escape_name(
+            &path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
+        match store.import_cuecs(report_id, path) {
+            Ok(report) => {
+                self.refresh();
+                self.notify(
+                    Level::Info,
+                    format!(
+                        "Imported {} CUECs of {} rows from {name}.",
+                        report.imported, report.rows
+                    ),
+                );
+                for problem in report.refused {
+                    self.notify(Level::Error, format!("Not imported: {problem}"));
+                }
+            }
+            Err(error) => self.notify(Level::Error, format!("Not imported: {error:#}")),
+        }
+    }
+
+    /// Maps a CUEC to a control of the project by hand, or unmaps it.
+    pub(super) fn map_cuec(&mut self, cuec: i64, control: &str, mapped: bool) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.map_cuec(project.key, cuec, control, mapped) {
+            Ok(_) => self.refresh(),
+            Err(error) => self.notify(Level::Error, format!("Not mapped: {error:#}")),
         }
     }
 }

@@ -185,6 +185,11 @@ impl App {
             PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
             PickPurpose::AwsReportFile => self.state.aws_report_form.file = paths.pop(),
             PickPurpose::BridgeLetter => self.state.aws_report_form.bridge_letter = paths.pop(),
+            PickPurpose::Cuecs(report) => {
+                if let Some(path) = paths.pop() {
+                    self.import_cuecs(report, &path);
+                }
+            }
             PickPurpose::Import(kind) => {
                 if let Some(path) = paths.pop() {
                     self.import_csv_file(kind, path);

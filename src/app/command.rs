@@ -101,6 +101,17 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Choose a CSV file of the CUECs an AWS report lists and import it.
+    ImportCuecs(i64),
+    /// Map a CUEC to a control of the project by hand, or unmap it.
+    MapCuec {
+        /// The CUEC's id.
+        cuec: i64,
+        /// The control's id.
+        control: String,
+        /// Map (true) or unmap (false).
+        mapped: bool,
+    },
     /// Choose a CSV file and import it.
     Import(crate::app::ImportKind),
     /// Record a sign-off.
@@ -164,6 +175,9 @@ impl Command {
             | Command::PickAwsReportFile
             | Command::PickBridgeLetter => "Choose…",
             Command::AddAwsReport => "Add report",
+            Command::ImportCuecs(_) => "Import CUECs…",
+            Command::MapCuec { mapped: true, .. } => "Map",
+            Command::MapCuec { mapped: false, .. } => "Unmap",
             Command::RemoveAwsReport { .. } => "Remove report",
             Command::Import(_) => "Import…",
             Command::SignOff(_) => "Sign off",

@@ -197,6 +197,19 @@ impl App {
                 PickRequest::titled("Bridge letter for the AWS report"),
             ),
             Command::AddAwsReport => self.add_aws_report(),
+            Command::ImportCuecs(report) => self.start_pick(
+                PickPurpose::Cuecs(report),
+                PickMode::File,
+                PickRequest::titled(format!(
+                    "Import the CUECs of AWS report {report}: a CSV file with the columns cuec[,criteria,controls]"
+                ))
+                .filter("CSV", &["csv"]),
+            ),
+            Command::MapCuec {
+                cuec,
+                control,
+                mapped,
+            } => self.map_cuec(cuec, &control, mapped),
             Command::RemoveAwsReport { id, reason } => self.remove_aws_report(id, &reason),
             Command::Import(kind) => self.start_pick(
                 PickPurpose::Import(kind),

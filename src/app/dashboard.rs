@@ -35,6 +35,8 @@ pub enum Concern {
     /// A gap in AWS's reports' coverage of the audit period, or a service out of a
     /// report's scope.
     AwsCoverage,
+    /// A CUEC of AWS's reports that no control of the project carries out.
+    UnmappedCuec,
     /// A control in scope with no current evidence.
     MissingEvidence,
 }
@@ -47,6 +49,7 @@ impl Concern {
             Concern::OverduePatch => "Overdue patches",
             Concern::Training => "Training expired, missing or expiring",
             Concern::AwsCoverage => "AWS report coverage",
+            Concern::UnmappedCuec => "CUECs not mapped to a control",
             Concern::MissingEvidence => "Missing evidence",
             Concern::StaleSignoff => "Stale sign-offs",
         }

@@ -38,7 +38,9 @@ use crate::workspace::Workspace;
 use command_handling::UndoEntry;
 
 pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
-pub use aws_reports::{AwsReportForm, coverage_attention, covering_reports, relies_on_aws_reports};
+pub use aws_reports::{
+    AwsReportForm, coverage_attention, covering_reports, cuec_attention, relies_on_aws_reports,
+};
 pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::Command;
 pub use dashboard::{
@@ -135,6 +137,7 @@ impl App {
                 patch_form: PatchForm::default(),
                 aws_reports: Vec::new(),
                 coverage: None,
+                cuecs: Vec::new(),
                 aws_report_form: AwsReportForm::default(),
                 signoff_form: SignoffForm::default(),
             },

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
 use crate::store::{
-    Asset, AwsReport, Course, PatchDeadlines, PatchRecord, Person, ProjectCoverage, RosterEntry,
-    Signoff,
+    Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person, ProjectCoverage,
+    RosterEntry, Signoff,
 };
 
 /// What one refresh reads, all from one snapshot of the database.
@@ -30,6 +30,7 @@ struct Snapshot {
     signoffs: Vec<Signoff>,
     aws_reports: Vec<AwsReport>,
     coverage: Option<ProjectCoverage>,
+    cuecs: Vec<CuecLine>,
 }
 
 impl App {
@@ -92,9 +93,12 @@ impl App {
                 ),
                 None => Default::default(),
             };
-            let coverage = match project {
-                Some(project) => Some(store.coverage(project.key)?),
-                None => None,
+            let (coverage, cuecs) = match project {
+                Some(project) => (
+                    Some(store.coverage(project.key)?),
+                    store.cuec_table(project.key)?,
+                ),
+                None => (None, Vec::new()),
             };
             Ok(Snapshot {
                 user_name: store.user_name()?,
@@ -111,6 +115,7 @@ impl App {
                 signoffs,
                 aws_reports: store.aws_reports()?,
                 coverage,
+                cuecs,
             })
         });
         match loaded {
@@ -140,6 +145,7 @@ impl App {
                 state.signoffs = snapshot.signoffs;
                 state.aws_reports = snapshot.aws_reports;
                 state.coverage = snapshot.coverage;
+                state.cuecs = snapshot.cuecs;
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -210,6 +216,7 @@ impl App {
         );
         let attention = &mut self.state.dashboard.attention;
         attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
+        attention.extend(super::cuec_attention(&self.state.cuecs));
         attention.sort_by_key(|item| item.concern);
         self.relayout();
         self.refresh_selection(false);

@@ -15,8 +15,8 @@ use super::{
 use crate::catalog::Service;
 use crate::model::{Control, Evidence, Project};
 use crate::store::{
-    ActivityEntry, Asset, AwsReport, Course, PatchDeadlines, PatchRecord, Person, ProjectCoverage,
-    RosterEntry, Signoff,
+    ActivityEntry, Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person,
+    ProjectCoverage, RosterEntry, Signoff,
 };
 
 /// How serious a notification is.
@@ -180,6 +180,8 @@ pub struct AppState {
     pub aws_reports: Vec<AwsReport>,
     /// How they cover the project's audit period.
     pub coverage: Option<ProjectCoverage>,
+    /// The project's CUEC table.
+    pub cuecs: Vec<CuecLine>,
     /// The AWS reports view's form.
     pub aws_report_form: super::AwsReportForm,
 }

@@ -1,5 +1,6 @@
 //! The AWS reports view: the project's coverage line (a period timeline with its gaps), the
-//! workspace's reports with a way to remove one, and the form that adds one.
+//! workspace's reports with a way to remove one or import its CUECs, the project's CUEC table
+//! with the controls that carry each out, and the form that adds a report.
 
 use egui::{Color32, RichText, Ui};
 
@@ -28,6 +29,8 @@ pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comm
                 coverage_ui(state, ui);
                 ui.separator();
                 reports_ui(state, ui, commands);
+                ui.separator();
+                cuecs_ui(state, ui, commands);
             });
     });
 }
@@ -194,6 +197,9 @@ fn report_row_ui(
             if covering {
                 chip_ui(ui, "Covers this audit", COVERED);
             }
+            if ui.button(Command::ImportCuecs(report.id).label()).clicked() {
+                commands.push(Command::ImportCuecs(report.id));
+            }
             let button = ui
                 .add_enabled(!reason.is_empty(), egui::Button::new("Remove report"))
                 .on_disabled_hover_text("Type the reason for removing it first");
@@ -205,6 +211,94 @@ fn report_row_ui(
             }
         }
     });
+}
+
+fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.heading("CUECs");
+    ui.label(
+        RichText::new(
+            "The complementary user entity controls AWS's reports list: what you must do for AWS's controls to \
+             hold. Each needs a customer or shared control that carries it out.",
+        )
+        .weak(),
+    );
+    if state.cuecs.is_empty() {
+        ui.label(
+            RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
+        );
+        return;
+    }
+    let candidates: Vec<&crate::model::Control> = state
+        .controls
+        .iter()
+        .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
+        .collect();
+    egui::Grid::new("cuec_table")
+        .striped(true)
+        .spacing([14.0, 6.0])
+        .show(ui, |ui| {
+            for title in ["Id", "CUEC", "Report", "Controls", "", ""] {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for line in &state.cuecs {
+                ui.label(line.cuec.id.to_string());
+                ui.add(egui::Label::new(&line.cuec.text).wrap())
+                    .on_hover_text(&line.cuec.criteria);
+                ui.label(&line.report_title);
+                ui.vertical(|ui| {
+                    if line.controls.is_empty() {
+                        chip_ui(ui, "Unmapped", DANGER);
+                    }
+                    for control in &line.controls {
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{} {}", control.id, control.title));
+                            chip_ui(
+                                ui,
+                                control.status.label(),
+                                super::theme::status_color(control.status),
+                            );
+                            if control.mapped_by == crate::store::MappedBy::Hand
+                                && ui.small_button("Unmap").clicked()
+                            {
+                                commands.push(Command::MapCuec {
+                                    cuec: line.cuec.id,
+                                    control: control.id.clone(),
+                                    mapped: false,
+                                });
+                            }
+                        });
+                    }
+                });
+                let label = ui.label(RichText::new(format!("Map CUEC {}", line.cuec.id)).small());
+                egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
+                    .selected_text("Map to…")
+                    .width(220.0)
+                    .show_ui(ui, |ui| {
+                        for control in &candidates {
+                            if line.controls.iter().any(|c| c.id == control.id) {
+                                continue;
+                            }
+                            if ui
+                                .selectable_label(
+                                    false,
+                                    format!("{} {}", control.id, control.title),
+                                )
+                                .clicked()
+                            {
+                                commands.push(Command::MapCuec {
+                                    cuec: line.cuec.id,
+                                    control: control.id.clone(),
+                                    mapped: true,
+                                });
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
 }
 
 fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
