@@ -154,3 +154,68 @@ fn a_report_added_in_the_window_closes_the_gap_and_clears_the_marks() {
             .is_empty()
     );
 }
+
+#[test]
+fn cuecs_imported_in_the_window_are_mapped_by_hand_and_leave_the_attention_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    create_audited_project(tmp.path());
+    let soc = write(tmp.path(), "soc2.pdf", b"%PDF SOC 2");
+    let csv = write(
+        tmp.path(),
+        "cuecs.csv",
+        b"cuec,criteria\nCustomers review who can reach their data,CC6.3\n",
+    );
+    let picker = ScriptedPicker::new();
+    picker.will_pick(&[&soc]);
+    picker.will_pick(&[&csv]);
+    let (app, _) = open_app_with_picker(tmp.path(), &picker);
+    let mut harness = harness(app);
+    click(&mut harness, Role::Button, "AWS reports");
+    type_into(&mut harness, "Title", "SOC 2");
+    click_and_wait(&mut harness, "Choose report…");
+    click_and_wait(&mut harness, "Add report");
+    click_and_wait(&mut harness, "Import CUECs…");
+
+    let unmapped: Vec<_> = harness
+        .state()
+        .state
+        .dashboard
+        .attention
+        .iter()
+        .filter(|item| item.concern == Concern::UnmappedCuec)
+        .map(|item| item.text.clone())
+        .collect();
+    assert_eq!(
+        unmapped,
+        ["CUEC 1: Customers review who can reach their data"]
+    );
+    harness.get_by_label("Unmapped");
+
+    click(&mut harness, Role::ComboBox, "Map CUEC 1");
+    click(
+        &mut harness,
+        Role::Button,
+        "SRM-CUS-IAM-03 Multi-factor authentication",
+    );
+
+    let store = open_store(tmp.path());
+    let project = store.project_by_name("Payments platform").unwrap();
+    let table = store.cuec_table(project.key).unwrap();
+    assert_eq!(table[0].controls.len(), 1);
+    assert_eq!(table[0].controls[0].id, "SRM-CUS-IAM-03");
+    assert!(
+        harness
+            .state()
+            .state
+            .dashboard
+            .attention
+            .iter()
+            .all(|item| item.concern != Concern::UnmappedCuec)
+    );
+    click(&mut harness, Role::Button, "Unmap");
+    assert!(
+        open_store(tmp.path()).cuec_table(project.key).unwrap()[0]
+            .controls
+            .is_empty()
+    );
+}
