@@ -190,6 +190,29 @@ fn collect_snapshot(
         _ => None,
     };
 
+    let cuecs = store
+        .cuec_table(project.key)?
+        .into_iter()
+        .filter(|line| {
+            aws_reports
+                .iter()
+                .any(|r| r.report.id == line.cuec.report_id)
+        })
+        .map(|mut line| {
+            // Statuses as of the pack's date; controls the pack leaves out drop out here too.
+            line.controls.retain_mut(|mapped| {
+                match pack_controls.iter().find(|pc| pc.control.id == mapped.id) {
+                    Some(pc) => {
+                        mapped.status = pc.control.status;
+                        true
+                    }
+                    None => false,
+                }
+            });
+            line
+        })
+        .collect();
+
     let patches = store
         .patch_records(project.key, as_of)?
         .into_iter()
@@ -218,5 +241,6 @@ fn collect_snapshot(
         activity,
         aws_reports,
         coverage,
+        cuecs,
     })
 }

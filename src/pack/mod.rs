@@ -17,7 +17,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::model::{Control, Coverage, Evidence, Project};
-use crate::store::{ActivityEntry, AwsReport, PatchDeadlines, PatchRecord, RosterEntry, Signoff};
+use crate::store::{
+    ActivityEntry, AwsReport, CuecLine, PatchDeadlines, PatchRecord, RosterEntry, Signoff,
+};
 
 pub use collect::collect;
 pub use verify::{VerifyOutcome, verify_pack};
@@ -105,6 +107,9 @@ pub struct PackData {
     pub aws_reports: Vec<PackAwsReport>,
     /// How those reports cover the project's audit period; `None` without a period.
     pub coverage: Option<Coverage>,
+    /// The CUECs those reports list, each with the project's controls that carry it out and
+    /// their status on the as-of date.
+    pub cuecs: Vec<CuecLine>,
 }
 
 impl PackData {

@@ -416,6 +416,15 @@ fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
         &dir,
         &["aws-report", "remove", "2", "--reason", "old"],
     ));
+    let cuecs = write(
+        tmp.path(),
+        "cuecs.csv",
+        b"cuec,controls\n=Customers enforce MFA,SRM-CUS-IAM-03\nCustomers <review> access,\n",
+    );
+    ok(&lockstep(
+        &dir,
+        &["cuec", "import", "--report", "1", arg(&cuecs)],
+    ));
 
     let pack = tmp.path().join("pack.zip");
     let run = lockstep(
@@ -468,7 +477,22 @@ fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
     );
     assert_eq!(lines.next(), None);
 
+    let cuecs = String::from_utf8(file("cuecs.csv")).unwrap();
+    assert_eq!(
+        cuecs.lines().collect::<Vec<_>>(),
+        [
+            "cuec_id,report_id,report,cuec,criteria,controls,control_statuses,mapped",
+            "1,1,SOC 2 <2027>,'=Customers enforce MFA,,SRM-CUS-IAM-03,not_started,true",
+            "2,1,SOC 2 <2027>,Customers <review> access,,,,false",
+        ]
+    );
+
     let html = String::from_utf8(file("index.html")).unwrap();
+    assert!(html.contains("Customers &lt;review&gt; access"));
+    assert!(
+        html.contains("2 CUECs, 1 not mapped"),
+        "the CUEC table is in the report"
+    );
     assert!(html.contains("id=\"aws-reports\""));
     assert!(
         html.contains("Gap: 2027-10-01 to 2027-12-31 (92 days)"),

@@ -1,10 +1,10 @@
 //! The report page's section on AWS's own reports: the coverage of the audit period as a
 //! timeline with its gaps marked, each project service missing from a report's scope, and
-//! the reports with links to their files under `evidence/aws/`.
+//! the reports with links to their files under `evidence/aws/`, and the CUEC table.
 
 use super::super::PackData;
 use super::escape_html;
-use super::html::{date_or_dash, encode_href};
+use super::html::{date_or_dash, encode_href, status_html};
 use crate::model::Coverage;
 
 /// Appends the section.
@@ -24,6 +24,56 @@ pub(super) fn aws_reports_html(out: &mut String, data: &PackData) {
         out.push_str("<p class=\"empty\">No AWS reports.</p>\n</section>\n");
         return;
     }
+    reports_table_html(out, data);
+    cuecs_html(out, data);
+    out.push_str("</section>\n");
+}
+
+fn cuecs_html(out: &mut String, data: &PackData) {
+    out.push_str("<h3 id=\"cuecs\">CUECs</h3>\n");
+    let unmapped = data.cuecs.iter().filter(|l| l.controls.is_empty()).count();
+    out.push_str(&format!(
+        "<p class=\"lead\">The complementary user entity controls the reports list, each with the \
+         customer or shared controls that carry it out and their status as of {}: {} CUECs, {unmapped} not mapped.</p>\n",
+        data.as_of,
+        data.cuecs.len()
+    ));
+    if data.cuecs.is_empty() {
+        out.push_str("<p class=\"empty\">No CUECs listed.</p>\n");
+        return;
+    }
+    out.push_str(
+        "<table>\n<thead><tr><th>Id</th><th>CUEC</th><th>Criteria</th><th>Report</th>\
+         <th>Controls</th></tr></thead>\n<tbody>\n",
+    );
+    for line in &data.cuecs {
+        let controls = if line.controls.is_empty() {
+            "<span class=\"bad\">Not mapped <span class=\"flag\">UNMAPPED</span></span>".to_string()
+        } else {
+            line.controls
+                .iter()
+                .map(|c| {
+                    format!(
+                        "<span class=\"mono\">{}</span> {}",
+                        escape_html(&c.id),
+                        status_html(c.status)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{controls}</td></tr>\n",
+            line.cuec.id,
+            escape_html(&line.cuec.text),
+            escape_html(&line.cuec.criteria),
+            escape_html(&line.report_title),
+        ));
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+fn reports_table_html(out: &mut String, data: &PackData) {
     out.push_str(
         "<table>\n<thead><tr><th>Id</th><th>Kind</th><th>Title</th><th>Period</th>\
          <th>Bridge letter to</th><th>Valid until</th><th>Services</th><th>Files</th></tr></thead>\n<tbody>\n",
@@ -60,7 +110,7 @@ pub(super) fn aws_reports_html(out: &mut String, data: &PackData) {
             },
         ));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn coverage_html(out: &mut String, coverage: &Coverage) {

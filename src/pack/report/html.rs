@@ -65,7 +65,7 @@ pub(super) fn date_or_dash(day: Option<NaiveDate>) -> String {
     day.map_or_else(|| "—".to_string(), |d| d.to_string())
 }
 
-fn status_html(status: Status) -> String {
+pub(super) fn status_html(status: Status) -> String {
     format!(
         "<span class=\"status st-{}\"><span aria-hidden=\"true\">●</span> {}</span>",
         status.as_str(),

@@ -204,6 +204,7 @@ fn sample() -> PackData {
         }],
         aws_reports: vec![],
         coverage: None,
+        cuecs: vec![],
     }
 }
 
@@ -247,6 +248,7 @@ fn files_come_in_pack_order() {
             "signoffs.csv",
             "activity.csv",
             "aws-reports.csv",
+            "cuecs.csv",
             "evidence-pack.xlsx",
         ]
     );
