@@ -240,36 +240,7 @@ pub enum Action {
     },
     /// One of AWS's own reports was added to the workspace.
     #[serde(rename = "aws_report.add")]
-    AwsReportAdd {
-        /// The report record.
-        report_id: i64,
-        /// Its kind (`soc2-type2`, …).
-        kind: String,
-        /// Its title.
-        title: String,
-        /// The file's name.
-        file_name: String,
-        /// Its SHA-256.
-        sha256: String,
-        /// The period's first day.
-        #[serde(default)]
-        period_start: Option<NaiveDate>,
-        /// The period's last day.
-        #[serde(default)]
-        period_end: Option<NaiveDate>,
-        /// The last day it counts.
-        #[serde(default)]
-        valid_until: Option<NaiveDate>,
-        /// Services in its scope.
-        #[serde(default)]
-        services: Vec<String>,
-        /// The bridge letter's SHA-256.
-        #[serde(default)]
-        bridge_sha256: Option<String>,
-        /// The last day the bridge letter vouches for.
-        #[serde(default)]
-        bridge_until: Option<NaiveDate>,
-    },
+    AwsReportAdd(Box<AwsReportDetail>),
     /// One of AWS's reports was removed (a tombstone: the record and file stay).
     #[serde(rename = "aws_report.remove")]
     AwsReportRemove {
@@ -315,6 +286,39 @@ pub enum Action {
         /// After.
         to: String,
     },
+}
+
+/// What an added AWS report records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsReportDetail {
+    /// The report record.
+    pub report_id: i64,
+    /// Its kind (`soc2-type2`, …).
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// The file's name.
+    pub file_name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The period's first day.
+    #[serde(default)]
+    pub period_start: Option<NaiveDate>,
+    /// The period's last day.
+    #[serde(default)]
+    pub period_end: Option<NaiveDate>,
+    /// The last day it counts.
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Services in its scope.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// The bridge letter's SHA-256.
+    #[serde(default)]
+    pub bridge_sha256: Option<String>,
+    /// The last day the bridge letter vouches for.
+    #[serde(default)]
+    pub bridge_until: Option<NaiveDate>,
 }
 
 /// A file deleted by a purge.
@@ -430,12 +434,10 @@ impl Action {
                 }
                 parts.join("; ")
             }
-            Action::AwsReportAdd {
-                report_id,
-                kind,
-                title,
-                ..
-            } => format!("added AWS report {report_id} '{title}' ({kind})"),
+            Action::AwsReportAdd(detail) => format!(
+                "added AWS report {} '{}' ({})",
+                detail.report_id, detail.title, detail.kind
+            ),
             Action::AwsReportRemove {
                 report_id,
                 title,

@@ -14,7 +14,9 @@ mod error;
 mod evidence;
 mod project;
 
-pub use action::{Action, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash};
+pub use action::{
+    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash,
+};
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
     check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,

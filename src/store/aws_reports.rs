@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::model::{
-    Action, Coverage, DateRange, ReportKind, ReportSpan, RuleError, check_report_dates, coverage,
+    Action, AwsReportDetail, Coverage, DateRange, ReportKind, ReportSpan, RuleError,
+    check_report_dates, coverage,
 };
 
 /// A file stored in the vault for a report: its SHA-256 and name.
@@ -205,7 +206,7 @@ impl Store {
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            let action = Action::AwsReportAdd {
+            let action = Action::AwsReportAdd(Box::new(AwsReportDetail {
                 report_id: id,
                 kind: new.kind.as_str().to_string(),
                 title: new.title.trim().to_string(),
@@ -217,7 +218,7 @@ impl Store {
                 services: new.services.clone(),
                 bridge_sha256: bridge_letter.map(|b| b.sha256.clone()),
                 bridge_until: new.bridge_until,
-            };
+            }));
             Ok(Change::Made(
                 id,
                 Logged::new(None, format!("aws-report {id}"), action),
