@@ -306,8 +306,9 @@ pub struct VerifyReport {
     pub bytes_checked: u64,
     /// Evidence whose file is missing or altered.
     pub problems: Vec<BlobProblem>,
-    /// Patch evidence and training certificates whose file is missing or altered: what it
-    /// belongs to, its file name, and what the re-hash found.
+    /// Patch evidence, training certificates and AWS reports (with their bridge letters)
+    /// whose file is missing or altered: what it belongs to, its file name, and what the
+    /// re-hash found.
     pub attestation_problems: Vec<(String, String, BlobCheck)>,
     /// Stored dates and cadences that are not of the shape Lockstep writes (hashes of the
     /// wrong shape are among the problems above, with what they belong to).
