@@ -615,3 +615,68 @@ fn cuecs_are_imported_mapped_by_id_or_by_hand_and_unmapped_ones_exit_1() {
         again.stdout
     );
 }
+
+#[test]
+fn a_pack_with_reports_is_byte_identical_and_an_altered_report_stops_the_export() {
+    let (tmp, dir) = workspace();
+    project(&dir);
+    let soc = write(tmp.path(), "soc2.pdf", b"%PDF SOC 2 body");
+    let bridge = write(tmp.path(), "bridge.pdf", b"%PDF bridge");
+    ok(&add(
+        &dir,
+        &soc,
+        &[
+            "--kind",
+            "soc2-type2",
+            "--title",
+            "SOC 2",
+            "--period-start",
+            "2027-01-01",
+            "--period-end",
+            "2027-06-30",
+            "--bridge-letter",
+            arg(&bridge),
+            "--bridge-until",
+            "2027-12-31",
+        ],
+    ));
+    let export = |name: &str| {
+        let pack = tmp.path().join(name);
+        let run = lockstep(
+            &dir,
+            &[
+                "export",
+                "--project",
+                "Payments",
+                "--out",
+                arg(&pack),
+                "--as-of",
+                "2026-11-28",
+            ],
+        );
+        (run, pack)
+    };
+    let (first, one) = export("one.zip");
+    ok(&first);
+    let (second, two) = export("two.zip");
+    ok(&second);
+    assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&two).unwrap());
+
+    let sha: String = raw(&dir)
+        .query_row("SELECT bridge_sha256 FROM aws_reports", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    let blob = dir.join("vault/sha256").join(&sha[..2]).join(&sha[2..]);
+    let mut permissions = std::fs::metadata(&blob).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&blob, permissions).unwrap();
+    std::fs::write(&blob, b"forged bridge letter").unwrap();
+    let (run, three) = export("three.zip");
+    refused(
+        &run,
+        "AWS report 1: its file 'bridge.pdf' was altered in the vault",
+    );
+    assert!(!three.exists(), "no pack is left behind");
+}
