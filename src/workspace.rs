@@ -13,8 +13,9 @@ use chrono::NaiveDate;
 
 use crate::model::{Evidence, media_type_for};
 use crate::store::{
-    BadValue, Certificate, ChainReport, Clock, NewEvidence, NewPatch, NewTraining, PatchChange,
-    PatchEvidence, PatchRecord, Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
+    AwsReport, BadValue, Certificate, ChainReport, Clock, NewAwsReport, NewEvidence, NewPatch,
+    NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile, Store, StoreError,
+    TrainingRecord, VAULT_DIR, system_clock,
 };
 use crate::vault::{BlobCheck, Vault, VaultError};
 
@@ -217,6 +218,72 @@ pub fn record_patch(
     })
 }
 
+/// Adds one of AWS's reports: checks it, reads the report file (and its bridge letter, when
+/// given) once into the vault, records the row and its activity in one transaction, and
+/// moves the files into place. On any failure before the commit nothing is recorded and
+/// nothing is left outside the vault's temporary folder.
+pub fn add_aws_report(
+    store: &mut Store,
+    vault: &Vault,
+    new: &NewAwsReport,
+    path: &Path,
+    bridge_letter: Option<&Path>,
+    cancel: &AtomicBool,
+) -> Result<AwsReport, WorkspaceError> {
+    // A wrong title or dates are refused before any file is read.
+    store.check_aws_report(new, bridge_letter.is_some())?;
+    let Some(bridge_path) = bridge_letter else {
+        return store_with_record(vault, path, cancel, &mut |_| {}, |file| {
+            store.add_aws_report(new, &report_file(&file), file.size_bytes, None)
+        });
+    };
+    let bridge = vault.stage(bridge_path, cancel, &mut |_| {})?;
+    let bridge_file = ReportFile {
+        sha256: bridge.sha256.clone(),
+        file_name: file_name_of(bridge_path),
+    };
+    let stored = store_with_record(vault, path, cancel, &mut |_| {}, |file| {
+        store.add_aws_report(
+            new,
+            &report_file(&file),
+            file.size_bytes,
+            Some(&bridge_file),
+        )
+    });
+    match stored {
+        // The report file is in place (or waits for the next open); the row names the
+        // bridge letter too, so it follows the same way.
+        Ok(report) => {
+            vault
+                .commit(bridge)
+                .map_err(WorkspaceError::SavedFileNotInPlace)?;
+            Ok(report)
+        }
+        Err(WorkspaceError::SavedFileNotInPlace(error)) => {
+            // The row is committed: the bridge letter must stay for the next open to move.
+            let _ = vault.commit(bridge);
+            Err(WorkspaceError::SavedFileNotInPlace(error))
+        }
+        Err(error) => {
+            vault.discard(bridge);
+            Err(error)
+        }
+    }
+}
+
+fn report_file(file: &StoredFile) -> ReportFile {
+    ReportFile {
+        sha256: file.sha256.clone(),
+        file_name: file.file_name.clone(),
+    }
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// A vault file that current evidence uses but that is not as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobProblem {
@@ -239,8 +306,9 @@ pub struct VerifyReport {
     pub bytes_checked: u64,
     /// Evidence whose file is missing or altered.
     pub problems: Vec<BlobProblem>,
-    /// Patch evidence and training certificates whose file is missing or altered: what it
-    /// belongs to, its file name, and what the re-hash found.
+    /// Patch evidence, training certificates and AWS reports (with their bridge letters)
+    /// whose file is missing or altered: what it belongs to, its file name, and what the
+    /// re-hash found.
     pub attestation_problems: Vec<(String, String, BlobCheck)>,
     /// Stored dates and cadences that are not of the shape Lockstep writes (hashes of the
     /// wrong shape are among the problems above, with what they belong to).

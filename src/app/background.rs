@@ -140,6 +140,7 @@ impl App {
                     ),
                 );
             }
+            JobOutcome::AwsReportAdded(report) => self.aws_report_added(&report),
             JobOutcome::PatchRecorded(record) => {
                 self.patch_recorded(&record);
             }
@@ -205,6 +206,13 @@ impl App {
                 self.state.training_form.certificate = paths.pop();
             }
             PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
+            PickPurpose::AwsReportFile => self.state.aws_report_form.file = paths.pop(),
+            PickPurpose::BridgeLetter => self.state.aws_report_form.bridge_letter = paths.pop(),
+            PickPurpose::Cuecs(report) => {
+                if let Some(path) = paths.pop() {
+                    self.import_cuecs(report, &path);
+                }
+            }
             PickPurpose::Import(kind) => {
                 if let Some(path) = paths.pop() {
                     self.import_csv_file(kind, path);

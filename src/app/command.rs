@@ -90,6 +90,30 @@ pub enum Command {
     PickCertificate,
     /// Choose an evidence file for the next patch.
     PickPatchEvidence,
+    /// Choose the file of the next AWS report.
+    PickAwsReportFile,
+    /// Choose the bridge letter of the next AWS report.
+    PickBridgeLetter,
+    /// Add the AWS report in the AWS reports form.
+    AddAwsReport,
+    /// Remove an AWS report (a tombstone) with a reason.
+    RemoveAwsReport {
+        /// The report's id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Choose a CSV file of the CUECs an AWS report lists and import it.
+    ImportCuecs(i64),
+    /// Map a CUEC to a control of the project by hand, or unmap it.
+    MapCuec {
+        /// The CUEC's id.
+        cuec: i64,
+        /// The control's id.
+        control: String,
+        /// Map (true) or unmap (false).
+        mapped: bool,
+    },
     /// Choose a CSV file and import it.
     Import(crate::app::ImportKind),
     /// Record a sign-off.
@@ -149,7 +173,15 @@ impl Command {
             Command::RecordTraining => "Record completion",
             Command::AddAsset => "Add asset",
             Command::RecordPatch => "Record patch",
-            Command::PickCertificate | Command::PickPatchEvidence => "Choose…",
+            Command::PickCertificate
+            | Command::PickPatchEvidence
+            | Command::PickAwsReportFile
+            | Command::PickBridgeLetter => "Choose…",
+            Command::AddAwsReport => "Add report",
+            Command::ImportCuecs(_) => "Import CUECs…",
+            Command::MapCuec { mapped: true, .. } => "Map",
+            Command::MapCuec { mapped: false, .. } => "Unmap",
+            Command::RemoveAwsReport { .. } => "Remove report",
             Command::Import(_) => "Import…",
             Command::SignOff(_) => "Sign off",
             Command::OpenExport => "Export evidence pack…",

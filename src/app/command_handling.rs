@@ -216,6 +216,31 @@ impl App {
                 PickMode::File,
                 PickRequest::titled("Evidence of the patch"),
             ),
+            Command::PickAwsReportFile => self.start_pick(
+                PickPurpose::AwsReportFile,
+                PickMode::File,
+                PickRequest::titled("AWS report downloaded from AWS Artifact"),
+            ),
+            Command::PickBridgeLetter => self.start_pick(
+                PickPurpose::BridgeLetter,
+                PickMode::File,
+                PickRequest::titled("Bridge letter for the AWS report"),
+            ),
+            Command::AddAwsReport => self.add_aws_report(),
+            Command::ImportCuecs(report) => self.start_pick(
+                PickPurpose::Cuecs(report),
+                PickMode::File,
+                PickRequest::titled(format!(
+                    "Import the CUECs of AWS report {report}: a CSV file with the columns cuec[,criteria,controls]"
+                ))
+                .filter("CSV", &["csv"]),
+            ),
+            Command::MapCuec {
+                cuec,
+                control,
+                mapped,
+            } => self.map_cuec(cuec, &control, mapped),
+            Command::RemoveAwsReport { id, reason } => self.remove_aws_report(id, &reason),
             Command::Import(kind) => self.start_pick(
                 PickPurpose::Import(kind),
                 PickMode::File,
@@ -235,6 +260,7 @@ impl App {
                 }
                 Target::Training => self.state.view = View::Training,
                 Target::Patches => self.state.view = View::Patches,
+                Target::AwsReports => self.state.view = View::AwsReports,
             },
             Command::ToggleNotifications => {
                 self.state.notifications_open = !self.state.notifications_open;

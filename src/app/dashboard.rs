@@ -17,6 +17,8 @@ pub enum Target {
     Training,
     /// The patches view.
     Patches,
+    /// The AWS reports view.
+    AwsReports,
 }
 
 /// Why an item needs attention.
@@ -30,6 +32,11 @@ pub enum Concern {
     Training,
     /// A sign-off whose subject changed since.
     StaleSignoff,
+    /// A gap in AWS's reports' coverage of the audit period, or a service out of a
+    /// report's scope.
+    AwsCoverage,
+    /// A CUEC of AWS's reports that no control of the project carries out.
+    UnmappedCuec,
     /// A control in scope with no current evidence.
     MissingEvidence,
 }
@@ -41,6 +48,8 @@ impl Concern {
             Concern::OverdueControl => "Overdue controls",
             Concern::OverduePatch => "Overdue patches",
             Concern::Training => "Training expired, missing or expiring",
+            Concern::AwsCoverage => "AWS report coverage",
+            Concern::UnmappedCuec => "CUECs not mapped to a control",
             Concern::MissingEvidence => "Missing evidence",
             Concern::StaleSignoff => "Stale sign-offs",
         }

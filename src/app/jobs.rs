@@ -52,6 +52,8 @@ pub enum JobKind {
     Import,
     /// Copying a piece of evidence out of the vault to open it.
     OpenEvidence,
+    /// Adding one of AWS's reports with its files.
+    AddAwsReport,
 }
 
 impl JobKind {
@@ -66,6 +68,7 @@ impl JobKind {
             JobKind::RecordPatch => "Recording the patch",
             JobKind::Import => "Importing the CSV file",
             JobKind::OpenEvidence => "Opening the evidence file",
+            JobKind::AddAwsReport => "Adding the AWS report",
         }
     }
 
@@ -132,6 +135,8 @@ pub enum JobOutcome {
     TrainingRecorded(TrainingRecord),
     /// A patch recorded.
     PatchRecorded(PatchRecord),
+    /// One of AWS's reports added.
+    AwsReportAdded(Box<crate::store::AwsReport>),
     /// A CSV file imported: what, from which file, and the report.
     Imported(super::ImportKind, String, ImportReport),
     /// A copy of a piece of evidence handed to the default application.
@@ -186,7 +191,7 @@ impl Job {
         }
     }
 
-    fn spawn(
+    pub(super) fn spawn(
         kind: JobKind,
         repaint: Repaint,
         work: impl FnOnce(&Arc<Mutex<Progress>>, &AtomicBool) -> JobOutcome + Send + 'static,
@@ -582,7 +587,10 @@ fn set_progress(
 
 /// A job's own connection to the workspace. It skips the clean-up of interrupted ingests,
 /// which the window already did when it opened the workspace.
-fn open_for_job(dir: &std::path::Path, clock: Clock) -> Result<(Store, Vault), WorkspaceError> {
+pub(super) fn open_for_job(
+    dir: &std::path::Path,
+    clock: Clock,
+) -> Result<(Store, Vault), WorkspaceError> {
     let store = Store::open_with_clock(dir, clock)?;
     let vault = Vault::open(&dir.join(VAULT_DIR))?;
     Ok((store, vault))

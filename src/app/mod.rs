@@ -13,6 +13,7 @@
 //! a file or a dialog.
 
 mod attestations;
+mod aws_reports;
 mod background;
 mod board;
 mod command;
@@ -37,6 +38,9 @@ use crate::workspace::Workspace;
 use command_handling::UndoEntry;
 
 pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
+pub use aws_reports::{
+    AwsReportForm, coverage_attention, covering_reports, cuec_attention, relies_on_aws_reports,
+};
 pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
 pub use command::Command;
 pub use dashboard::{
@@ -134,6 +138,10 @@ impl App {
                 signoffs: Vec::new(),
                 training_form: TrainingForm::default(),
                 patch_form: PatchForm::default(),
+                aws_reports: Vec::new(),
+                coverage: None,
+                cuecs: Vec::new(),
+                aws_report_form: AwsReportForm::default(),
                 signoff_form: SignoffForm::default(),
             },
             undo: Vec::new(),

@@ -111,6 +111,12 @@ pub enum PickPurpose {
     Certificate,
     /// Keep it as the next patch's evidence.
     PatchEvidence,
+    /// Keep it as the next AWS report's file.
+    AwsReportFile,
+    /// Keep it as the next AWS report's bridge letter.
+    BridgeLetter,
+    /// Import it as the CUEC list of this AWS report.
+    Cuecs(i64),
     /// Import it as a CSV file of this kind.
     Import(super::ImportKind),
     /// Write the evidence pack there.

@@ -9,7 +9,10 @@ use super::{
     App, EvidenceSummary, Level, PanelDraft, PatchLine, RosterLine, SignoffLine, dashboard, layout,
 };
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
-use crate::store::{Asset, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff};
+use crate::store::{
+    Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person, ProjectCoverage,
+    RosterEntry, Signoff,
+};
 
 /// What one refresh reads, all from one snapshot of the database.
 struct Snapshot {
@@ -25,6 +28,9 @@ struct Snapshot {
     patches: Vec<PatchRecord>,
     deadlines: PatchDeadlines,
     signoffs: Vec<Signoff>,
+    aws_reports: Vec<AwsReport>,
+    coverage: Option<ProjectCoverage>,
+    cuecs: Vec<CuecLine>,
 }
 
 impl App {
@@ -87,6 +93,13 @@ impl App {
                 ),
                 None => Default::default(),
             };
+            let (coverage, cuecs) = match project {
+                Some(project) => (
+                    Some(store.coverage(project.key)?),
+                    store.cuec_table(project.key)?,
+                ),
+                None => (None, Vec::new()),
+            };
             Ok(Snapshot {
                 user_name: store.user_name()?,
                 project: project.cloned(),
@@ -100,6 +113,9 @@ impl App {
                 patches,
                 deadlines,
                 signoffs,
+                aws_reports: store.aws_reports()?,
+                coverage,
+                cuecs,
             })
         });
         match loaded {
@@ -127,6 +143,9 @@ impl App {
                 state.patches = snapshot.patches;
                 state.deadlines = snapshot.deadlines;
                 state.signoffs = snapshot.signoffs;
+                state.aws_reports = snapshot.aws_reports;
+                state.coverage = snapshot.coverage;
+                state.cuecs = snapshot.cuecs;
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -195,6 +214,10 @@ impl App {
             &stale,
             self.state.today,
         );
+        let attention = &mut self.state.dashboard.attention;
+        attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
+        attention.extend(super::cuec_attention(&self.state.cuecs));
+        attention.sort_by_key(|item| item.concern);
         self.relayout();
         self.refresh_selection(false);
     }

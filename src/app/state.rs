@@ -15,7 +15,8 @@ use super::{
 use crate::catalog::Service;
 use crate::model::{Control, Evidence, Project};
 use crate::store::{
-    ActivityEntry, Asset, Course, PatchDeadlines, PatchRecord, Person, RosterEntry, Signoff,
+    ActivityEntry, Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person,
+    ProjectCoverage, RosterEntry, Signoff,
 };
 
 /// How serious a notification is.
@@ -52,11 +53,19 @@ pub enum View {
     Patches,
     /// Charts and what needs attention.
     Dashboard,
+    /// AWS's own reports and how they cover the audit period.
+    AwsReports,
 }
 
 impl View {
     /// All views, in top-bar order.
-    pub const ALL: [View; 4] = [View::Board, View::Training, View::Patches, View::Dashboard];
+    pub const ALL: [View; 5] = [
+        View::Board,
+        View::Training,
+        View::Patches,
+        View::AwsReports,
+        View::Dashboard,
+    ];
 
     /// The tab's name.
     pub fn label(self) -> &'static str {
@@ -65,6 +74,7 @@ impl View {
             View::Training => "Training",
             View::Patches => "Patches",
             View::Dashboard => "Dashboard",
+            View::AwsReports => "AWS reports",
         }
     }
 }
@@ -166,9 +176,23 @@ pub struct AppState {
     pub patch_form: PatchForm,
     /// The sign-off being written (shared by the panel and the views).
     pub signoff_form: SignoffForm,
+    /// AWS's reports in the workspace, removed included.
+    pub aws_reports: Vec<AwsReport>,
+    /// How they cover the project's audit period.
+    pub coverage: Option<ProjectCoverage>,
+    /// The project's CUEC table.
+    pub cuecs: Vec<CuecLine>,
+    /// The AWS reports view's form.
+    pub aws_report_form: super::AwsReportForm,
 }
 
 impl AppState {
+    /// Whether AWS's reports leave a gap in the audit period or a project service out of
+    /// scope: AWS-column and shared cards are marked then.
+    pub fn aws_coverage_incomplete(&self) -> bool {
+        matches!(&self.coverage, Some(ProjectCoverage::Period(c)) if !c.is_complete())
+    }
+
     /// The selected control.
     pub fn selected_control(&self) -> Option<&Control> {
         let id = self.selected.as_ref()?;

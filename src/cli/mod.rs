@@ -5,8 +5,10 @@
 //! error, with one clear sentence on stderr.
 
 mod asset;
+mod aws_report;
 mod control;
 mod course;
+mod cuec;
 mod damage;
 mod evidence;
 mod export;
@@ -81,6 +83,14 @@ pub enum Command {
     /// Sign off a control, the training roster or a monthly patch cycle, and list sign-offs.
     #[command(subcommand)]
     Signoff(signoff::SignoffCommand),
+    /// Add, list and remove AWS's own reports, and show how they cover a project's audit
+    /// period.
+    #[command(subcommand)]
+    AwsReport(aws_report::AwsReportCommand),
+    /// Import the CUECs an AWS report lists, map them to controls, and show a project's CUEC
+    /// table.
+    #[command(subcommand)]
+    Cuec(cuec::CuecCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
@@ -133,6 +143,8 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Asset(cmd) => asset::run(&mut workspace.store, cmd),
         Command::Patch(cmd) => patch::run(&mut workspace, cmd),
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
+        Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
+        Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

@@ -238,6 +238,38 @@ pub enum Action {
         /// The fingerprint of what was signed.
         fingerprint: String,
     },
+    /// One of AWS's own reports was added to the workspace.
+    #[serde(rename = "aws_report.add")]
+    AwsReportAdd(Box<AwsReportDetail>),
+    /// One of AWS's reports was removed (a tombstone: the record and file stay).
+    #[serde(rename = "aws_report.remove")]
+    AwsReportRemove {
+        /// The report record.
+        report_id: i64,
+        /// Its title.
+        title: String,
+        /// Why.
+        reason: String,
+    },
+    /// The CUECs an AWS report lists were imported.
+    #[serde(rename = "cuec.import")]
+    CuecImport {
+        /// The report they belong to.
+        report_id: i64,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+    },
+    /// A CUEC was mapped to a project's control by hand, or unmapped.
+    #[serde(rename = "cuec.map")]
+    CuecMap {
+        /// The CUEC.
+        cuec_id: i64,
+        /// The control's id.
+        control: String,
+        /// Mapped (true) or unmapped (false).
+        mapped: bool,
+    },
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -254,6 +286,39 @@ pub enum Action {
         /// After.
         to: String,
     },
+}
+
+/// What an added AWS report records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsReportDetail {
+    /// The report record.
+    pub report_id: i64,
+    /// Its kind (`soc2-type2`, …).
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// The file's name.
+    pub file_name: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The period's first day.
+    #[serde(default)]
+    pub period_start: Option<NaiveDate>,
+    /// The period's last day.
+    #[serde(default)]
+    pub period_end: Option<NaiveDate>,
+    /// The last day it counts.
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Services in its scope.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// The bridge letter's SHA-256.
+    #[serde(default)]
+    pub bridge_sha256: Option<String>,
+    /// The last day the bridge letter vouches for.
+    #[serde(default)]
+    pub bridge_until: Option<NaiveDate>,
 }
 
 /// A file deleted by a purge.
@@ -369,6 +434,29 @@ impl Action {
                 }
                 parts.join("; ")
             }
+            Action::AwsReportAdd(detail) => format!(
+                "added AWS report {} '{}' ({})",
+                detail.report_id, detail.title, detail.kind
+            ),
+            Action::AwsReportRemove {
+                report_id,
+                title,
+                reason,
+            } => format!("removed AWS report {report_id} '{title}': {reason}"),
+            Action::CuecImport { report_id, import } => format!(
+                "imported {} CUECs of AWS report {report_id} from {}",
+                import.imported, import.file_name
+            ),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: true,
+            } => format!("mapped CUEC {cuec_id} to {control}"),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: false,
+            } => format!("unmapped CUEC {cuec_id} from {control}"),
             Action::ControlAdd { title, column, .. } => {
                 format!("added control '{title}' in {column}")
             }

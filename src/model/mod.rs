@@ -8,12 +8,15 @@
 mod action;
 mod attestation;
 mod control;
+mod coverage;
 mod dates;
 mod error;
 mod evidence;
 mod project;
 
-pub use action::{Action, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash};
+pub use action::{
+    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash,
+};
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
     check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
@@ -22,6 +25,10 @@ pub use attestation::{
 pub use control::{
     Column, ControlChange, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel, Status,
     column_for_ownership, is_overdue, plan_changes,
+};
+pub use coverage::{
+    Coverage, DateRange, MissingService, ReportError, ReportKind, ReportSpan, check_report_dates,
+    coverage, parse_services,
 };
 pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::names::{Folder, safe_component};
-use super::{PackControl, PackData, PackEvidence};
-use crate::model::{Action, Column, Control, ControlField, Status};
+use super::{PackAwsReport, PackControl, PackData, PackEvidence};
+use crate::model::{Action, Column, Control, ControlField, DateRange, Status, coverage};
 use crate::store::{Result, Store};
 
 /// Puts a field of a control back to an earlier value.
@@ -147,6 +147,72 @@ fn collect_snapshot(
         }
     }
 
+    // AWS's reports as they stood on the as-of date, filed beside the AWS column's controls.
+    let mut aws_reports = Vec::new();
+    for report in store.aws_reports()? {
+        let added = store
+            .day_of(&report.added_at)
+            .is_some_and(|day| day <= as_of);
+        let removed = report
+            .removed_at
+            .as_deref()
+            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+        if !added || removed {
+            continue;
+        }
+        let mut shown = report;
+        shown.removed = false;
+        shown.removed_at = None;
+        shown.removed_by = None;
+        shown.removed_reason = None;
+        let folder = control_folders
+            .entry(Column::Aws)
+            .or_default()
+            .name(&format!("AWS report {} {}", shown.id, shown.title));
+        let mut files = Folder::default();
+        let base = format!("evidence/{}/{folder}", safe_component(Column::Aws.as_str()));
+        let path = format!("{base}/{}", files.name(&shown.file_name));
+        let bridge_path = shown
+            .bridge_letter
+            .as_ref()
+            .map(|letter| format!("{base}/{}", files.name(&letter.file_name)));
+        aws_reports.push(PackAwsReport {
+            report: shown,
+            path,
+            bridge_path,
+        });
+    }
+    let coverage = match (project.period_start, project.period_end) {
+        (Some(from), Some(to)) => {
+            let spans: Vec<_> = aws_reports.iter().map(|r| r.report.span()).collect();
+            Some(coverage(DateRange { from, to }, &spans, &project.services))
+        }
+        _ => None,
+    };
+
+    let cuecs = store
+        .cuec_table(project.key)?
+        .into_iter()
+        .filter(|line| {
+            aws_reports
+                .iter()
+                .any(|r| r.report.id == line.cuec.report_id)
+        })
+        .map(|mut line| {
+            // Statuses as of the pack's date; controls the pack leaves out drop out here too.
+            line.controls.retain_mut(|mapped| {
+                match pack_controls.iter().find(|pc| pc.control.id == mapped.id) {
+                    Some(pc) => {
+                        mapped.status = pc.control.status;
+                        true
+                    }
+                    None => false,
+                }
+            });
+            line
+        })
+        .collect();
+
     let patches = store
         .patch_records(project.key, as_of)?
         .into_iter()
@@ -173,5 +239,8 @@ fn collect_snapshot(
         patches,
         signoffs,
         activity,
+        aws_reports,
+        coverage,
+        cuecs,
     })
 }

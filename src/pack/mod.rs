@@ -17,8 +17,10 @@ mod write;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::model::{Control, Evidence, Project};
-use crate::store::{ActivityEntry, PatchDeadlines, PatchRecord, RosterEntry, Signoff};
+use crate::model::{Control, Coverage, Evidence, Project};
+use crate::store::{
+    ActivityEntry, AwsReport, CuecLine, PatchDeadlines, PatchRecord, RosterEntry, Signoff,
+};
 
 pub use collect::collect;
 pub use signature::{SignatureCheck, check_signature};
@@ -52,6 +54,32 @@ pub struct PackControl {
     pub signoffs: Vec<Signoff>,
 }
 
+/// One of AWS's reports as the pack carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackAwsReport {
+    /// The report as it stood on the as-of date.
+    pub report: AwsReport,
+    /// Its file's path inside the pack, under `evidence/aws/`.
+    pub path: String,
+    /// Its bridge letter's path inside the pack, when it has one.
+    pub bridge_path: Option<String>,
+}
+
+/// A vault file the pack carries for an AWS report: the report itself or its bridge letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwsReportFile<'a> {
+    /// The report's id.
+    pub report_id: i64,
+    /// The file's name when added.
+    pub file_name: &'a str,
+    /// SHA-256 of the file.
+    pub sha256: &'a str,
+    /// Bytes, when recorded (bridge letters are checked by hash alone).
+    pub size_bytes: Option<u64>,
+    /// Its path inside the pack.
+    pub path: &'a str,
+}
+
 /// Everything a pack shows, taken from the workspace in one go.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackData {
@@ -79,6 +107,13 @@ pub struct PackData {
     pub signoffs: Vec<Signoff>,
     /// Activity-log rows of the project within the period.
     pub activity: Vec<ActivityEntry>,
+    /// AWS's reports current on the as-of date, oldest first.
+    pub aws_reports: Vec<PackAwsReport>,
+    /// How those reports cover the project's audit period; `None` without a period.
+    pub coverage: Option<Coverage>,
+    /// The CUECs those reports list, each with the project's controls that carry it out and
+    /// their status on the as-of date.
+    pub cuecs: Vec<CuecLine>,
 }
 
 impl PackData {
@@ -89,6 +124,33 @@ impl PackData {
                 .evidence
                 .iter()
                 .map(move |evidence| (control, evidence))
+        })
+    }
+
+    /// Every AWS report file the pack carries (reports, then their bridge letters in turn),
+    /// in pack order.
+    pub fn aws_report_files(&self) -> impl Iterator<Item = AwsReportFile<'_>> {
+        self.aws_reports.iter().flat_map(|item| {
+            let report = &item.report;
+            let main = AwsReportFile {
+                report_id: report.id,
+                file_name: &report.file_name,
+                sha256: &report.sha256,
+                size_bytes: Some(report.size_bytes),
+                path: &item.path,
+            };
+            let bridge = report
+                .bridge_letter
+                .as_ref()
+                .zip(item.bridge_path.as_deref())
+                .map(|(letter, path)| AwsReportFile {
+                    report_id: report.id,
+                    file_name: &letter.file_name,
+                    sha256: &letter.sha256,
+                    size_bytes: None,
+                    path,
+                });
+            std::iter::once(main).chain(bridge)
         })
     }
 }

@@ -104,6 +104,16 @@ pub enum ExportError {
         /// The hash it should have.
         sha256: String,
     },
+    /// A file of one of AWS's reports is missing, altered or unnamed in the vault.
+    #[error("AWS report {report_id}: its file '{file_name}' {problem}; the pack was not written")]
+    AwsReportFile {
+        /// The report's id.
+        report_id: i64,
+        /// The file's name.
+        file_name: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -154,6 +164,7 @@ struct Entry {
     size_bytes: u64,
     sha256: String,
     evidence: Option<(i64, String)>,
+    aws_report: Option<i64>,
 }
 
 /// Writes the pack for `data` to `target`.
@@ -528,15 +539,17 @@ fn write_pack<W: Write + Seek>(
     };
     let reports = report_files(data)?;
     let evidence: Vec<_> = data.evidence().collect();
+    let aws_files: Vec<_> = data.aws_report_files().collect();
     let mut state = ExportProgress {
         files_done: 0,
-        files_total: reports.len() + evidence.len() + 2,
+        files_total: reports.len() + evidence.len() + aws_files.len() + 2,
         bytes_done: 0,
         bytes_total: reports.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
             + evidence
                 .iter()
                 .map(|(_, e)| e.evidence.size_bytes)
-                .sum::<u64>(),
+                .sum::<u64>()
+            + aws_files.iter().filter_map(|f| f.size_bytes).sum::<u64>(),
     };
     progress(state);
     let mut entries: Vec<Entry> = Vec::new();
@@ -554,6 +567,7 @@ fn write_pack<W: Write + Seek>(
             size_bytes: bytes.len() as u64,
             sha256: hex(&Sha256::digest(bytes)),
             evidence: None,
+            aws_report: None,
         });
         state.files_done += 1;
         state.bytes_done += bytes.len() as u64;
@@ -613,6 +627,62 @@ fn write_pack<W: Write + Seek>(
             size_bytes: size,
             sha256: e.sha256.clone(),
             evidence: Some((e.id, control.control.id.clone())),
+            aws_report: None,
+        });
+        state.files_done += 1;
+        progress(state);
+    }
+    for file in aws_files {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Cancelled);
+        }
+        let refused = |problem: &str| ExportError::AwsReportFile {
+            report_id: file.report_id,
+            file_name: file.file_name.to_string(),
+            problem: problem.to_string(),
+        };
+        let Ok(blob_path) = vault.blob_path(file.sha256) else {
+            return Err(refused(
+                "has a recorded hash that is not a SHA-256; run `lockstep verify`",
+            ));
+        };
+        let mut blob = match File::open(&blob_path) {
+            Ok(blob) => blob,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Err(refused("is missing from the vault; run `lockstep verify`"));
+            }
+            Err(error) => return Err(read_error(&blob_path, error)),
+        };
+        let method = if deflate(crate::model::media_type_for(file.file_name)) {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        let size_hint = file.size_bytes.unwrap_or(0);
+        zip.start_file(file.path, options(method, size_hint))
+            .map_err(|err| zip_error(target, err))?;
+        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
+            state.bytes_done += read;
+            progress(state);
+            early_sync(state.bytes_done);
+        })
+        .map_err(|error| match error {
+            CopyError::Cancelled => ExportError::Cancelled,
+            CopyError::Read(source) => read_error(&blob_path, source),
+            CopyError::Write(source) => write_error(target, source),
+        })?;
+        if digest != file.sha256 || file.size_bytes.is_some_and(|expected| expected != size) {
+            return Err(refused(&format!(
+                "was altered in the vault (it no longer hashes to {})",
+                file.sha256
+            )));
+        }
+        entries.push(Entry {
+            path: file.path.to_string(),
+            size_bytes: size,
+            sha256: digest,
+            evidence: None,
+            aws_report: Some(file.report_id),
         });
         state.files_done += 1;
         progress(state);
@@ -630,6 +700,7 @@ fn write_pack<W: Write + Seek>(
         size_bytes: manifest.len() as u64,
         sha256: hex(&Sha256::digest(&manifest)),
         evidence: None,
+        aws_report: None,
     });
     let sums: String = entries
         .iter()
@@ -757,6 +828,9 @@ fn manifest_bytes(data: &PackData, entries: &[Entry]) -> Vec<u8> {
             if let Some((id, control)) = &entry.evidence {
                 file["evidence_id"] = json!(id);
                 file["control"] = json!(control);
+            }
+            if let Some(id) = entry.aws_report {
+                file["aws_report_id"] = json!(id);
             }
             file
         })

@@ -210,22 +210,27 @@ impl Store {
     }
 
     /// Hashes that any row names (evidence, removed included; patch evidence; training
-    /// certificates): recovery keeps these.
+    /// certificates; AWS reports and bridge letters, removed included): recovery keeps these.
     pub fn recorded_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence
              UNION SELECT evidence_sha256 FROM patches WHERE evidence_sha256 IS NOT NULL
-             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL",
+             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL
+             UNION SELECT sha256 FROM aws_reports
+             UNION SELECT bridge_sha256 FROM aws_reports WHERE bridge_sha256 IS NOT NULL",
         )
     }
 
     /// Hashes that current records use (evidence not removed, patch evidence, training
-    /// certificates): a purge keeps these.
+    /// certificates, AWS reports not removed and their bridge letters): a purge keeps these.
     pub fn current_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence WHERE removed_at IS NULL
              UNION SELECT evidence_sha256 FROM patches WHERE evidence_sha256 IS NOT NULL
-             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL",
+             UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL
+             UNION SELECT sha256 FROM aws_reports WHERE removed_at IS NULL
+             UNION SELECT bridge_sha256 FROM aws_reports
+                   WHERE removed_at IS NULL AND bridge_sha256 IS NOT NULL",
         )
     }
 
@@ -235,8 +240,8 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Files that patch records and training records keep in the vault, each with what it
-    /// belongs to (for `verify`): description, SHA-256, file name.
+    /// Files that patch records, training records and current AWS reports keep in the vault,
+    /// each with what it belongs to (for `verify`): description, SHA-256, file name.
     pub fn attestation_files(&self) -> Result<Vec<(String, String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT 'patch ' || p.advisory || ' on ' || a.name || ' in project ' || pr.name,
@@ -247,7 +252,14 @@ impl Store {
              SELECT 'training certificate of ' || pe.email || ' for ' || c.name,
                     t.certificate_sha256, coalesce(t.certificate_name, '')
              FROM training t JOIN people pe ON pe.id = t.person_id JOIN courses c ON c.id = t.course_id
-             WHERE t.certificate_sha256 IS NOT NULL",
+             WHERE t.certificate_sha256 IS NOT NULL
+             UNION ALL
+             SELECT 'AWS report ' || r.id || ' ' || r.title, r.sha256, r.file_name
+             FROM aws_reports r WHERE r.removed_at IS NULL
+             UNION ALL
+             SELECT 'bridge letter of AWS report ' || r.id || ' ' || r.title, r.bridge_sha256,
+                    coalesce(r.bridge_name, '')
+             FROM aws_reports r WHERE r.removed_at IS NULL AND r.bridge_sha256 IS NOT NULL",
         )?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_checks.sql",
         include_str!("../../schema/0004_checks.sql"),
     ),
+    (
+        "0005_aws_reports.sql",
+        include_str!("../../schema/0005_aws_reports.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -10,8 +10,10 @@
 //! The activity log is append-only and hash-chained (see [`activity`]).
 
 pub mod activity;
+mod aws_reports;
 mod controls;
 pub mod csv_import;
+mod cuecs;
 mod evidence;
 mod integrity;
 mod migrate;
@@ -31,10 +33,12 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::catalog::CatalogError;
-use crate::model::{RuleError, Zone};
+use crate::model::{ReportError, RuleError, Zone};
 
 pub use activity::{ActivityEntry, ChainReport};
+pub use aws_reports::{AwsReport, NewAwsReport, ProjectCoverage, ReportFile};
 pub use controls::NewControl;
+pub use cuecs::{CUEC_CSV_OPTIONAL, CUEC_CSV_REQUIRED, Cuec, CuecControl, CuecLine, MappedBy};
 pub use evidence::NewEvidence;
 pub use integrity::BadValue;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
@@ -171,6 +175,23 @@ pub enum StoreError {
         /// The days asked for.
         days: u32,
     },
+    /// No AWS report with that id.
+    #[error("no AWS report has the id {0}: run `lockstep aws-report list` to see the ids")]
+    UnknownAwsReport(i64),
+    /// The AWS report was already removed.
+    #[error("AWS report {0} was already removed")]
+    AwsReportRemoved(i64),
+    /// No CUEC with that id.
+    #[error("no CUEC has the id {0}: run `lockstep cuec list` to see the ids")]
+    UnknownCuec(i64),
+    /// A CUEC is the customer's to carry out, so it cannot map to an AWS-column control.
+    #[error(
+        "control '{0}' is in the AWS column; a CUEC is carried out by a customer or shared control"
+    )]
+    CuecOnAwsControl(String),
+    /// The report's kind, period or bridge letter was refused.
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),

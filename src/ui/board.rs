@@ -187,6 +187,9 @@ fn card_ui(
         if overdue {
             chip_ui(ui, "Overdue", DANGER);
         }
+        if state.aws_coverage_incomplete() && crate::app::relies_on_aws_reports(control) {
+            chip_ui(ui, "AWS coverage gap", DANGER);
+        }
         if let Some(evidence) = state.evidence_summary.get(&control.id) {
             let files = if evidence.count == 1 {
                 "1 file".to_string()

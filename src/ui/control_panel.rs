@@ -115,6 +115,10 @@ fn panel_body_ui(
         }
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });
+    if crate::app::relies_on_aws_reports(control) {
+        ui.separator();
+        super::aws_reports::backing_reports_ui(state, ui, commands);
+    }
     ui.separator();
     super::evidence::evidence_ui(state, control, ui, commands);
     ui.separator();

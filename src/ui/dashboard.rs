@@ -132,7 +132,10 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
                     let heading =
                         RichText::new(format!("{} ({count})", item.concern.label())).strong();
                     ui.label(match item.concern {
-                        Concern::OverdueControl | Concern::OverduePatch => heading.color(DANGER),
+                        Concern::OverdueControl
+                        | Concern::OverduePatch
+                        | Concern::AwsCoverage
+                        | Concern::UnmappedCuec => heading.color(DANGER),
                         _ => heading,
                     });
                 }

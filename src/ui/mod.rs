@@ -3,6 +3,7 @@
 //! the file system.
 
 mod add_control;
+mod aws_reports;
 mod board;
 mod control_panel;
 mod dashboard;
@@ -179,6 +180,7 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
             }
             View::Training => training::training_ui(state, ui, commands),
             View::Patches => patches::patches_ui(state, ui, commands),
+            View::AwsReports => aws_reports::aws_reports_ui(state, ui, commands),
             View::Board => {
                 filter_bar::filter_bar_ui(state, ui, commands);
                 if state.selected.is_some() {

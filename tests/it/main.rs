@@ -4,6 +4,7 @@
 mod common;
 mod window;
 
+mod aws_reports;
 mod baseline;
 mod cli;
 mod concurrency;
@@ -17,6 +18,7 @@ mod store;
 mod training;
 mod ui;
 mod ui_attestations;
+mod ui_aws_reports;
 mod ui_clock;
 mod ui_damaged;
 mod ui_files;

@@ -112,7 +112,7 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
     let entries = entries(&pack);
     let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
-        &names[..8],
+        &names[..10],
         [
             "index.html",
             "controls.csv",
@@ -121,6 +121,8 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
             "patches.csv",
             "signoffs.csv",
             "activity.csv",
+            "aws-reports.csv",
+            "cuecs.csv",
             "evidence-pack.xlsx"
         ]
     );

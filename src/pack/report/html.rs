@@ -29,7 +29,8 @@ pub(super) fn index_html(data: &PackData) -> String {
         "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#column-aws\">AWS</a>\
          <a href=\"#column-shared\">Shared</a><a href=\"#column-customer\">Customer</a>\
          <a href=\"#training\">Training</a><a href=\"#patches\">Patches</a>\
-         <a href=\"#signoffs\">Sign-offs</a><a href=\"#activity\">Activity</a></nav>\n",
+         <a href=\"#aws-reports\">AWS reports</a><a href=\"#signoffs\">Sign-offs</a>\
+         <a href=\"#activity\">Activity</a></nav>\n",
     );
     summary_html(&mut out, data);
     for column in Column::ALL {
@@ -37,6 +38,7 @@ pub(super) fn index_html(data: &PackData) -> String {
     }
     training_html(&mut out, data);
     patches_html(&mut out, data);
+    super::aws::aws_reports_html(&mut out, data);
     signoffs_html(&mut out, data);
     activity_html(&mut out, data);
     out.push_str(&format!(
@@ -59,11 +61,11 @@ fn or_dash(text: &str) -> String {
     }
 }
 
-fn date_or_dash(day: Option<NaiveDate>) -> String {
+pub(super) fn date_or_dash(day: Option<NaiveDate>) -> String {
     day.map_or_else(|| "—".to_string(), |d| d.to_string())
 }
 
-fn status_html(status: Status) -> String {
+pub(super) fn status_html(status: Status) -> String {
     format!(
         "<span class=\"status st-{}\"><span aria-hidden=\"true\">●</span> {}</span>",
         status.as_str(),
@@ -583,7 +585,7 @@ fn activity_html(out: &mut String, data: &PackData) {
 }
 
 /// Percent-encodes a pack path for an `href`, keeping `/` so the link stays relative.
-fn encode_href(path: &str) -> String {
+pub(super) fn encode_href(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {

@@ -15,9 +15,11 @@
 //! reads the clock or iterates a hash map: rows follow the snapshot's order, and the
 //! workbook's creation time is the as-of date rather than the moment it was built.
 //!
-//! The parts: [`rows`] builds the six tables shared by [`csv`] and [`workbook`]; [`html`]
-//! builds the page, with its stylesheet in `report.css`.
+//! The parts: [`rows`] builds the eight tables shared by [`csv`] and [`workbook`]; [`html`]
+//! builds the page, with its stylesheet in `report.css` and its AWS reports section from
+//! [`aws`].
 
+mod aws;
 mod csv;
 mod html;
 mod rows;

@@ -1,5 +1,5 @@
 //! The tables behind the CSV files and the workbook: one row per control, evidence file,
-//! roster entry, patch record, sign-off and activity entry.
+//! roster entry, patch record, sign-off, activity entry, AWS report and CUEC.
 //!
 //! Both the CSV writer and the workbook read these rows, so the two always carry the same
 //! columns in the same order. Cells are typed ([`Cell`]) so the workbook can write numbers
@@ -57,7 +57,7 @@ fn size_number(size_bytes: u64) -> Cell {
     Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
 }
 
-/// The six tables, in pack order.
+/// The eight tables, in pack order.
 pub(super) fn tables(data: &PackData) -> Vec<Table> {
     vec![
         controls_table(data),
@@ -66,7 +66,101 @@ pub(super) fn tables(data: &PackData) -> Vec<Table> {
         patches_table(data),
         signoffs_table(data),
         activity_table(data),
+        aws_reports_table(data),
+        cuecs_table(data),
     ]
+}
+
+fn cuecs_table(data: &PackData) -> Table {
+    let rows = data
+        .cuecs
+        .iter()
+        .map(|line| {
+            let ids: Vec<&str> = line.controls.iter().map(|c| c.id.as_str()).collect();
+            let statuses: Vec<&str> = line.controls.iter().map(|c| c.status.as_str()).collect();
+            vec![
+                Cell::Number(Some(line.cuec.id)),
+                Cell::Number(Some(line.cuec.report_id)),
+                Cell::text(&line.report_title),
+                Cell::text(&line.cuec.text),
+                Cell::text(&line.cuec.criteria),
+                Cell::Text(ids.join(";")),
+                Cell::Text(statuses.join(";")),
+                Cell::Flag(!line.controls.is_empty()),
+            ]
+        })
+        .collect();
+    Table {
+        file: "cuecs.csv",
+        sheet: "CUECs",
+        header: &[
+            "cuec_id",
+            "report_id",
+            "report",
+            "cuec",
+            "criteria",
+            "controls",
+            "control_statuses",
+            "mapped",
+        ],
+        rows,
+    }
+}
+
+fn aws_reports_table(data: &PackData) -> Table {
+    let rows = data
+        .aws_reports
+        .iter()
+        .map(|item| {
+            let r = &item.report;
+            vec![
+                Cell::Number(Some(r.id)),
+                Cell::text(r.kind.as_str()),
+                Cell::text(&r.title),
+                Cell::Date(r.period_start),
+                Cell::Date(r.period_end),
+                Cell::Date(r.bridge_until),
+                Cell::Date(r.valid_until),
+                Cell::Text(r.services.join(",")),
+                Cell::text(&r.file_name),
+                Cell::text(&item.path),
+                size_number(r.size_bytes),
+                Cell::text(&r.sha256),
+                Cell::Text(item.bridge_path.clone().unwrap_or_default()),
+                Cell::Text(
+                    r.bridge_letter
+                        .as_ref()
+                        .map(|b| b.sha256.clone())
+                        .unwrap_or_default(),
+                ),
+                Cell::text(&r.added_by),
+                Cell::Stamp(r.added_at.clone()),
+            ]
+        })
+        .collect();
+    Table {
+        file: "aws-reports.csv",
+        sheet: "AWS reports",
+        header: &[
+            "report_id",
+            "kind",
+            "title",
+            "period_start",
+            "period_end",
+            "bridge_until",
+            "valid_until",
+            "services",
+            "file_name",
+            "path",
+            "size_bytes",
+            "sha256",
+            "bridge_letter_path",
+            "bridge_letter_sha256",
+            "added_by",
+            "added_at",
+        ],
+        rows,
+    }
 }
 
 fn controls_table(data: &PackData) -> Table {

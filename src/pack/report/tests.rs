@@ -202,6 +202,9 @@ fn sample() -> PackData {
             prev_hash: "0".repeat(64),
             hash: "f".repeat(64),
         }],
+        aws_reports: vec![],
+        coverage: None,
+        cuecs: vec![],
     }
 }
 
@@ -244,6 +247,8 @@ fn files_come_in_pack_order() {
             "patches.csv",
             "signoffs.csv",
             "activity.csv",
+            "aws-reports.csv",
+            "cuecs.csv",
             "evidence-pack.xlsx",
         ]
     );

@@ -1,0 +1,369 @@
+//! The AWS reports view: the project's coverage line (a period timeline with its gaps), the
+//! workspace's reports with a way to remove one or import its CUECs, the project's CUEC table
+//! with the controls that carry each out, and the form that adds a report.
+
+use egui::{Color32, RichText, Ui};
+
+use super::theme::DANGER;
+use super::widgets::chip_ui;
+use crate::app::{AppState, Command, covering_reports};
+use crate::model::{Coverage, ReportKind};
+use crate::store::{AwsReport, ProjectCoverage};
+
+const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
+
+/// Draws the AWS reports view.
+pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    egui::Panel::right("aws_reports_side")
+        .resizable(true)
+        .default_size(360.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| add_form_ui(state, ui, commands));
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                coverage_ui(state, ui);
+                ui.separator();
+                reports_ui(state, ui, commands);
+                ui.separator();
+                cuecs_ui(state, ui, commands);
+            });
+    });
+}
+
+/// In a control's panel: the AWS reports that back its AWS side, and whether they leave
+/// part of the audit period or a service uncovered.
+pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let reports = covering_reports(&state.aws_reports, state.coverage.as_ref());
+    ui.label(RichText::new("AWS's reports behind it").strong());
+    if reports.is_empty() {
+        ui.label(RichText::new("None for this audit period yet.").color(DANGER));
+    }
+    for report in reports {
+        ui.label(format!("{} — {}", report.kind.label(), report.title));
+    }
+    if state.aws_coverage_incomplete() {
+        ui.colored_label(
+            DANGER,
+            "AWS's reports leave a gap in the audit period or a service out of scope.",
+        );
+    }
+    if ui.link("Open AWS reports").clicked() {
+        commands.push(Command::ShowView(crate::app::View::AwsReports));
+    }
+}
+
+fn coverage_ui(state: &AppState, ui: &mut Ui) {
+    ui.heading("Coverage of the audit period");
+    match &state.coverage {
+        None => {}
+        Some(ProjectCoverage::NoPeriod) => {
+            ui.label(
+                RichText::new(
+                    "This project has no audit period, so there is no coverage to check.",
+                )
+                .weak(),
+            );
+        }
+        Some(ProjectCoverage::Period(coverage)) => {
+            ui.label(format!("Audit period {}", coverage.period));
+            timeline_ui(ui, coverage);
+            for range in &coverage.covered {
+                ui.label(format!("Covered: {range}"));
+            }
+            for gap in &coverage.gaps {
+                ui.label(RichText::new(format!("Gap: {gap} ({} days)", gap.days())).color(DANGER));
+            }
+            for missing in &coverage.missing_services {
+                ui.label(
+                    RichText::new(format!(
+                        "Missing service: {} is not in the scope of '{}'",
+                        missing.service, missing.title
+                    ))
+                    .color(DANGER),
+                );
+            }
+            if coverage.is_complete() {
+                ui.label(RichText::new("No gaps and no missing services.").color(COVERED));
+            }
+        }
+    }
+}
+
+/// A bar for the audit period: covered stretches green, gaps red.
+fn timeline_ui(ui: &mut Ui, coverage: &Coverage) {
+    let width = ui.available_width().min(640.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
+    let days = coverage.period.days().max(1) as f32;
+    let x = |date: chrono::NaiveDate, end: bool| {
+        let offset = (date - coverage.period.from).num_days() as f32 + if end { 1.0 } else { 0.0 };
+        rect.left() + rect.width() * (offset / days)
+    };
+    let painter = ui.painter();
+    for (ranges, color) in [(&coverage.covered, COVERED), (&coverage.gaps, DANGER)] {
+        for range in ranges {
+            let part = egui::Rect::from_x_y_ranges(
+                x(range.from, false)..=x(range.to, true),
+                rect.y_range(),
+            );
+            painter.rect_filled(part, 2.0, color);
+        }
+    }
+}
+
+fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.heading("AWS reports");
+    if state.aws_reports.is_empty() {
+        ui.label(
+            RichText::new(
+                "No AWS reports yet. Download AWS's SOC 2, SOC 1, ISO 27001, PCI or FedRAMP reports from \
+                 AWS Artifact and add them here: they back every AWS-column control of every project.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    let covering: Vec<i64> = covering_reports(&state.aws_reports, state.coverage.as_ref())
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    ui.horizontal(|ui| {
+        let label = ui.label("Reason for removing");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.aws_report_form.remove_reason)
+                .hint_text("superseded by the next report")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+    });
+    let reason = state.aws_report_form.remove_reason.trim().to_string();
+    egui::Grid::new("aws_reports")
+        .striped(true)
+        .spacing([14.0, 6.0])
+        .show(ui, |ui| {
+            for title in ["Id", "Kind", "Title", "Period", "Bridge to", "Services", ""] {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for report in &state.aws_reports {
+                report_row_ui(ui, report, covering.contains(&report.id), &reason, commands);
+                ui.end_row();
+            }
+        });
+}
+
+fn report_row_ui(
+    ui: &mut Ui,
+    report: &AwsReport,
+    covering: bool,
+    reason: &str,
+    commands: &mut Vec<Command>,
+) {
+    ui.label(report.id.to_string());
+    ui.label(report.kind.label());
+    let title = RichText::new(&report.title);
+    ui.label(if report.removed {
+        title.strikethrough().weak()
+    } else {
+        title
+    })
+    .on_hover_text(format!("{}\n{}", report.file_name, report.sha256));
+    ui.label(match (report.period_start, report.period_end) {
+        (Some(from), Some(to)) => format!("{from} to {to}"),
+        _ => report
+            .valid_until
+            .map(|d| format!("valid until {d}"))
+            .unwrap_or_else(|| "—".into()),
+    });
+    ui.label(
+        report
+            .bridge_until
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+    );
+    ui.label(if report.services.is_empty() {
+        "not stated".to_string()
+    } else {
+        report.services.join(", ")
+    });
+    ui.horizontal(|ui| {
+        if report.removed {
+            chip_ui(ui, "Removed", Color32::GRAY);
+        } else {
+            if covering {
+                chip_ui(ui, "Covers this audit", COVERED);
+            }
+            if ui.button(Command::ImportCuecs(report.id).label()).clicked() {
+                commands.push(Command::ImportCuecs(report.id));
+            }
+            let button = ui
+                .add_enabled(!reason.is_empty(), egui::Button::new("Remove report"))
+                .on_disabled_hover_text("Type the reason for removing it first");
+            if button.clicked() {
+                commands.push(Command::RemoveAwsReport {
+                    id: report.id,
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    });
+}
+
+fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.heading("CUECs");
+    ui.label(
+        RichText::new(
+            "The complementary user entity controls AWS's reports list: what you must do for AWS's controls to \
+             hold. Each needs a customer or shared control that carries it out.",
+        )
+        .weak(),
+    );
+    if state.cuecs.is_empty() {
+        ui.label(
+            RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
+        );
+        return;
+    }
+    let candidates: Vec<&crate::model::Control> = state
+        .controls
+        .iter()
+        .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
+        .collect();
+    egui::Grid::new("cuec_table")
+        .striped(true)
+        .spacing([14.0, 6.0])
+        .show(ui, |ui| {
+            for title in ["Id", "CUEC", "Report", "Controls", "", ""] {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for line in &state.cuecs {
+                ui.label(line.cuec.id.to_string());
+                ui.add(egui::Label::new(&line.cuec.text).wrap())
+                    .on_hover_text(&line.cuec.criteria);
+                ui.label(&line.report_title);
+                ui.vertical(|ui| {
+                    if line.controls.is_empty() {
+                        chip_ui(ui, "Unmapped", DANGER);
+                    }
+                    for control in &line.controls {
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{} {}", control.id, control.title));
+                            chip_ui(
+                                ui,
+                                control.status.label(),
+                                super::theme::status_color(control.status),
+                            );
+                            if control.mapped_by == crate::store::MappedBy::Hand
+                                && ui.small_button("Unmap").clicked()
+                            {
+                                commands.push(Command::MapCuec {
+                                    cuec: line.cuec.id,
+                                    control: control.id.clone(),
+                                    mapped: false,
+                                });
+                            }
+                        });
+                    }
+                });
+                let label = ui.label(RichText::new(format!("Map CUEC {}", line.cuec.id)).small());
+                egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
+                    .selected_text("Map to…")
+                    .width(220.0)
+                    .show_ui(ui, |ui| {
+                        for control in &candidates {
+                            if line.controls.iter().any(|c| c.id == control.id) {
+                                continue;
+                            }
+                            if ui
+                                .selectable_label(
+                                    false,
+                                    format!("{} {}", control.id, control.title),
+                                )
+                                .clicked()
+                            {
+                                commands.push(Command::MapCuec {
+                                    cuec: line.cuec.id,
+                                    control: control.id.clone(),
+                                    mapped: true,
+                                });
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
+}
+
+fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let form = &mut state.aws_report_form;
+    ui.label(RichText::new("Add an AWS report").strong());
+    egui::Grid::new("add_aws_report")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let label = ui.label("Kind");
+            egui::ComboBox::from_id_salt("aws_report_kind")
+                .selected_text(form.kind.label())
+                .show_ui(ui, |ui| {
+                    for kind in ReportKind::ALL {
+                        ui.selectable_value(&mut form.kind, kind, kind.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+            for (name, value, hint) in [
+                ("Title", &mut form.title, "AWS SOC 2 Type II, 2026–27"),
+                ("Period start", &mut form.period_start, "YYYY-MM-DD"),
+                ("Period end", &mut form.period_end, "YYYY-MM-DD"),
+                ("Valid until", &mut form.valid_until, "certificates"),
+                ("Services", &mut form.services, "ec2, s3, rds"),
+                ("Bridge letter until", &mut form.bridge_until, "YYYY-MM-DD"),
+            ] {
+                let label = ui.label(name);
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
+            ui.label("Report file");
+            if file_choice_ui(ui, form.file.as_ref(), "Choose report…") {
+                commands.push(Command::PickAwsReportFile);
+            }
+            ui.end_row();
+            ui.label("Bridge letter");
+            if file_choice_ui(ui, form.bridge_letter.as_ref(), "Choose bridge letter…") {
+                commands.push(Command::PickBridgeLetter);
+            }
+            ui.end_row();
+        });
+    let ready = form.file.is_some() && !form.title.trim().is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new(Command::AddAwsReport.label()))
+        .clicked()
+    {
+        commands.push(Command::AddAwsReport);
+    }
+}
+
+fn file_choice_ui(ui: &mut Ui, file: Option<&std::path::PathBuf>, button: &str) -> bool {
+    ui.horizontal(|ui| {
+        let name = file
+            .and_then(|p| p.file_name())
+            .map(|n| crate::app::escape_name(&n.to_string_lossy()))
+            .unwrap_or_else(|| "none".to_string());
+        ui.label(RichText::new(name).small());
+        ui.small_button(button).clicked()
+    })
+    .inner
+}
