@@ -50,6 +50,12 @@ const CHECKED: &[(&str, &str, bool, &str)] = &[
     ("patches", "evidence_sha256", true, HASH),
     ("patches", "released_on", false, DATE),
     ("patches", "applied_on", true, DATE),
+    ("aws_reports", "sha256", false, HASH),
+    ("aws_reports", "bridge_sha256", true, HASH),
+    ("aws_reports", "period_start", true, DATE),
+    ("aws_reports", "period_end", true, DATE),
+    ("aws_reports", "valid_until", true, DATE),
+    ("aws_reports", "bridge_until", true, DATE),
 ];
 
 /// The SQL condition a good value of `column` meets.
