@@ -35,7 +35,8 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     .response
                     .labelled_by(picker.id);
             }
-            if state.open_error.is_none() {
+            // With no project yet, the empty state's big button is the one way in.
+            if state.open_error.is_none() && !state.projects.is_empty() {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             if state.project.is_some() {
