@@ -92,6 +92,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     app.sync_board();
     let mut commands = Vec::new();
     shortcuts(&ui.ctx().clone(), &mut commands);
+    widgets::forget_date_picker(ui.ctx());
     dropped_files(ui.ctx(), &app.state, &mut commands);
     draw(&mut app.state, ui, &mut commands);
     let had_commands = !commands.is_empty();
@@ -150,12 +151,15 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
 }
 
 /// Turns each command's keyboard shortcut into the command.
+/// While a calendar is open, Esc closes the calendar rather than the dialog under it.
 fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
     let typing = ctx.text_edit_focused();
+    let picking_date = widgets::date_picker_open(ctx);
     ctx.input_mut(|input| {
         for command in Command::with_shortcuts() {
             if let Some(shortcut) = command.shortcut()
                 && (!typing || command.works_while_typing())
+                && !(picking_date && command == Command::Back)
                 && input.consume_shortcut(&shortcut)
             {
                 commands.push(command);
