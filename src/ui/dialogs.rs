@@ -24,6 +24,14 @@ fn dialog_width(ctx: &egui::Context, wanted: f32) -> f32 {
     wanted.min(ctx.content_rect().width() - 2.0 * WINDOW_MARGIN - 24.0)
 }
 
+/// A modal for a dialog that may be as tall as the window: held a margin below the window's top
+/// rather than centred, so its place does not move while its list finds its height.
+fn tall_modal(id: Id) -> egui::Modal {
+    let area = egui::Modal::default_area(id)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, WINDOW_MARGIN));
+    egui::Modal::new(id).area(area)
+}
+
 /// The height left for a list starting at the cursor, so that the dialog still fits.
 fn list_height(ui: &Ui, dialog_top: f32) -> f32 {
     let above = ui.cursor().top() - dialog_top;
@@ -38,7 +46,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     let today = state.today;
     let closed = match &mut state.dialog {
         Dialog::None => false,
-        Dialog::NewProject(form) => egui::Modal::new(Id::unique("new_project"))
+        Dialog::NewProject(form) => tall_modal(Id::unique("new_project"))
             .show(&ctx, |ui| {
                 let top = ui.min_rect().top();
                 ui.set_width(dialog_width(&ctx, 760.0));
@@ -97,7 +105,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 close
             })
             .inner,
-        Dialog::Services(form) => egui::Modal::new(Id::unique("project_services"))
+        Dialog::Services(form) => tall_modal(Id::unique("project_services"))
             .show(&ctx, |ui| {
                 let top = ui.min_rect().top();
                 ui.set_width(dialog_width(&ctx, 760.0));
@@ -248,9 +256,14 @@ pub fn service_checklist_ui(
     let max_height = list_height(ui, dialog_top);
     let per_row = if ui.available_width() >= 700.0 { 4 } else { 3 };
     let mut rows: Vec<egui::Rect> = Vec::new();
+    // The cells keep their width whether the scroll bar shows or not, so the list does not
+    // reflow when it appears.
+    let scroll = egui::style::ScrollStyle::solid();
+    let list_width =
+        ui.available_width() - scroll.bar_width - scroll.bar_inner_margin - scroll.bar_outer_margin;
     let output = ui
         .scope(|ui| {
-            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            ui.spacing_mut().scroll = scroll;
             egui::ScrollArea::vertical()
                 .id_salt(id)
                 .max_height(max_height)
@@ -284,17 +297,16 @@ pub fn service_checklist_ui(
                                 }
                             }
                         });
-                        // A grid fills row by row, so Tab moves through the services in
-                        // reading order.
-                        let width = (ui.available_width() - 8.0 * per_row as f32) / per_row as f32;
-                        egui::Grid::new((id, model.label()))
-                            .num_columns(per_row)
-                            .min_col_width(width)
-                            .max_col_width(width)
-                            .spacing([8.0, 6.0])
-                            .show(ui, |ui| {
-                                for row in matching.chunks(per_row) {
-                                    for service in row {
+                        // Row by row, so that Tab moves through the services in reading order;
+                        // each cell has the same width so the columns line up.
+                        let width = (list_width - 8.0 * per_row as f32) / per_row as f32;
+                        for row in matching.chunks(per_row) {
+                            ui.horizontal(|ui| {
+                                for service in row {
+                                    let size = egui::vec2(width, ui.spacing().interact_size.y);
+                                    let layout = egui::Layout::left_to_right(egui::Align::Center);
+                                    ui.allocate_ui_with_layout(size, layout, |ui| {
+                                        ui.set_width(width);
                                         let mut ticked = selected.contains(&service.id);
                                         let response = ui
                                             .checkbox(&mut ticked, &service.name)
@@ -307,10 +319,10 @@ pub fn service_checklist_ui(
                                                 selected.remove(&service.id);
                                             }
                                         }
-                                    }
-                                    ui.end_row();
+                                    });
                                 }
                             });
+                        }
                     }
                 })
         })

@@ -19,6 +19,7 @@ mod ui_attestations;
 mod ui_clock;
 mod ui_damaged;
 mod ui_files;
+mod ui_forms;
 mod vault;
 mod verify_pack;
 mod write_path;
