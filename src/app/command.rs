@@ -102,6 +102,8 @@ pub enum Command {
     VerifyPack,
     /// Show a file in the system's file manager.
     ShowInFolder(PathBuf),
+    /// Open the workspace's log folder in the system's file manager.
+    OpenLogFolder,
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.
@@ -154,6 +156,7 @@ impl Command {
             Command::StartExport => "Export",
             Command::VerifyPack => "Verify a pack…",
             Command::ShowInFolder(_) => "Show in folder",
+            Command::OpenLogFolder => "Open log folder",
             Command::ToggleNotifications => "Notifications",
             Command::ClearNotifications => "Clear all",
         }
@@ -169,6 +172,9 @@ impl Command {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }
             Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
+            Command::OpenLogFolder => Some(
+                "The log records commands, background jobs and errors: attach it to a support request",
+            ),
             _ => None,
         }
     }

@@ -146,6 +146,18 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 );
                 let submit = enter.submits();
                 ui.label(RichText::new(format!("Workspace: {}", state.workspace.display())).weak().small());
+                ui.add_space(6.0);
+                ui.label(RichText::new("Log").strong());
+                ui.horizontal(|ui| {
+                    let folder = crate::log::log_dir(&state.workspace);
+                    ui.label(RichText::new(folder.display().to_string()).small());
+                    super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
+                });
+                ui.label(
+                    RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
+                        .weak()
+                        .small(),
+                );
                 if let Some(error) = &form.error {
                     ui.colored_label(super::theme::DANGER, error);
                 }

@@ -43,7 +43,14 @@ impl eframe::App for LockstepWindow {
 /// Opens the window on the workspace.
 pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let dir = crate::workspace::resolve(workspace);
-    let app = App::open(dir);
+    let mut app = App::open(dir.clone());
+    // The log lives in the workspace: it starts only once the workspace opened.
+    if app.state.open_error.is_none()
+        && let Err(error) = crate::log::init(&dir)
+    {
+        app.notify(crate::app::Level::Error, format!("{error:#}"));
+    }
+    tracing::info!("window opened");
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Lockstep")
@@ -57,7 +64,6 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         options,
         Box::new(|cc| {
             style(&cc.egui_ctx);
-            let mut app = app;
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
             Ok(Box::new(LockstepWindow::new(app)))

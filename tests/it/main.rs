@@ -20,6 +20,7 @@ mod ui_clock;
 mod ui_damaged;
 mod ui_files;
 mod ui_forms;
+mod ui_log;
 mod vault;
 mod verify_pack;
 mod write_path;
