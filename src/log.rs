@@ -161,10 +161,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RotatingFile {
 /// it carries (`Control(Set(SetArgs { .. }))` is "control set").
 pub fn command_name(command: &impl std::fmt::Debug) -> String {
     let text = format!("{command:?}");
-    let head = text
-        .split(['{', ' ', '"'])
-        .next()
-        .unwrap_or("");
+    let head = text.split(['{', ' ', '"']).next().unwrap_or("");
     head.split(['(', ')'])
         .filter(|word| !word.is_empty() && !word.ends_with("Args"))
         .filter(|word| word.chars().all(|c| c.is_ascii_alphanumeric()))

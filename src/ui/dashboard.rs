@@ -224,17 +224,22 @@ fn stacked_bars_ui(
             plot.response.on_hover_text_at_pointer(text);
         }
     }
-    ui.horizontal_wrapped(|ui| {
-        for (name, color, values) in series {
-            let total: f64 = values.iter().sum();
-            // Swatch and word stay together on one line.
-            ui.horizontal(|ui| {
-                swatch_ui(ui, *color);
-                ui.add(egui::Label::new(format!("{name} {total}")).extend());
-            });
-            ui.add_space(6.0);
-        }
-    });
+    // Two series a line, so a long name never runs into the next chart.
+    egui::Grid::new((id, "legend"))
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (index, (name, color, values)) in series.iter().enumerate() {
+                let total: f64 = values.iter().sum();
+                ui.horizontal(|ui| {
+                    swatch_ui(ui, *color);
+                    ui.label(format!("{name} {total}"));
+                });
+                if index % 2 == 1 {
+                    ui.end_row();
+                }
+            }
+        });
 }
 
 /// A small square of a series' colour, beside its word.

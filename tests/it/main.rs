@@ -18,6 +18,7 @@ mod ui;
 mod ui_attestations;
 mod ui_clock;
 mod ui_damaged;
+mod ui_dashboard;
 mod ui_files;
 mod ui_forms;
 mod ui_log;
