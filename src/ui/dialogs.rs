@@ -49,7 +49,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
         Dialog::NewProject(form) => tall_modal(Id::unique("new_project"))
             .show(&ctx, |ui| {
                 let top = ui.min_rect().top();
-                ui.set_width(dialog_width(&ctx, 760.0));
+                ui.set_width(dialog_width(&ctx, 860.0));
                 let mut enter = EnterKey::new(ui);
                 ui.heading("New project");
                 ui.label(RichText::new("A project is one audit scope: the AWS services it uses decide its checklist.").weak());
@@ -108,7 +108,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
         Dialog::Services(form) => tall_modal(Id::unique("project_services"))
             .show(&ctx, |ui| {
                 let top = ui.min_rect().top();
-                ui.set_width(dialog_width(&ctx, 760.0));
+                ui.set_width(dialog_width(&ctx, 860.0));
                 let mut enter = EnterKey::new(ui);
                 ui.heading("AWS services of this project");
                 ui.label(
@@ -319,10 +319,15 @@ pub fn service_checklist_ui(
                                     let layout = egui::Layout::left_to_right(egui::Align::Center);
                                     ui.allocate_ui_with_layout(size, layout, |ui| {
                                         ui.set_width(width);
+                                        // A long name is cut short rather than pushing the
+                                        // next column out of line; the tooltip has it whole.
+                                        ui.style_mut().wrap_mode =
+                                            Some(egui::TextWrapMode::Truncate);
                                         let mut ticked = selected.contains(&service.id);
-                                        let response = ui
-                                            .checkbox(&mut ticked, &service.name)
-                                            .on_hover_text(format!("id: {}", service.id));
+                                        let response =
+                                            ui.checkbox(&mut ticked, &service.name).on_hover_text(
+                                                format!("{} (id: {})", service.name, service.id),
+                                            );
                                         rows.push(response.rect);
                                         if response.changed() {
                                             if ticked {

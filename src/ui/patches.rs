@@ -224,7 +224,7 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 "patch_applied_on",
                 "Applied on",
                 &mut form.applied_on,
-                "empty while open",
+                "still open",
                 today,
                 label.id,
             );

@@ -165,9 +165,6 @@ pub fn date_field_ui(
                     // The bundled fonts have no calendar glyph; Hack has the small triangle.
                     .format("▾")
                     .show_icon(false)
-                    // Its year, month and day boxes have no names a screen reader can say;
-                    // the arrows and the calendar do the same.
-                    .combo_boxes(false)
                     .calendar_week(false),
             )
             .on_hover_text(format!("Pick the {} from a calendar", name.to_lowercase()));
