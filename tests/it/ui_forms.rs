@@ -262,3 +262,69 @@ fn tab_moves_through_the_new_project_form_in_reading_order() {
         ]
     );
 }
+
+#[test]
+fn a_due_date_picked_in_the_control_panel_is_saved_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = calendar_harness(open_app(dir.path()));
+    harness
+        .get_by_role_and_label(Role::Button, "SRM-CUS-IAM-03 Multi-factor authentication")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Pick Due")
+        .click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "15").click();
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    harness.run();
+    let control = open_store(dir.path())
+        .control(project, "SRM-CUS-IAM-03")
+        .unwrap();
+    assert_eq!(
+        control.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-15")
+    );
+}
+
+#[test]
+fn enter_in_the_title_adds_the_control_once_the_ownership_test_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    let mut harness = sized_harness(open_app(dir.path()), 1280.0, 800.0);
+    harness.get_by_label("+ Add control").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().state.dialog,
+        Dialog::AddControl(_)
+    ));
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .type_text("Quarterly access review");
+    harness.run();
+    // Not answered yet: Enter does nothing.
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert!(matches!(
+        harness.state().state.dialog,
+        Dialog::AddControl(_)
+    ));
+    harness.get_by_label("No").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .focus();
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+    let titles: Vec<String> = open_store(dir.path())
+        .controls(project)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    assert!(titles.contains(&"Quarterly access review".to_string()));
+}
