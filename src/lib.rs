@@ -8,6 +8,7 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod log;
 pub mod model;
 pub mod pack;
 pub mod process;

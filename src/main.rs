@@ -1,4 +1,6 @@
 //! The `lockstep` binary: parses the command line; without a subcommand it opens the window.
+//! Each command's end, and its error with the whole chain, also goes to the workspace's log
+//! (see [`lockstep::log`]).
 
 use std::process::ExitCode;
 
@@ -11,16 +13,25 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    let name = match &cli.command {
+        Some(command) => lockstep::log::command_name(command),
+        None => "window".to_string(),
+    };
     let outcome = match cli.command {
         Some(command) => run(cli.workspace, command),
         None => lockstep::ui::run_window(cli.workspace),
     };
+    // The log is only written once the workspace opened; before that these go nowhere.
     match outcome {
-        Ok(code) => code,
+        Ok(code) => {
+            tracing::info!(command = %name, "command finished");
+            code
+        }
         Err(error) => {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
+            tracing::error!(command = %name, "command failed: {error:#}");
             // A name with a line break must not split the one sentence over lines.
             eprintln!("lockstep: {}", shown(&format!("{error:#}")));
             ExitCode::from(2)

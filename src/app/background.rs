@@ -23,6 +23,7 @@ impl App {
         let Some(job) = &self.job else { return };
         self.state.job = Some((job.kind, job.progress(), job.is_cancelling()));
         let Some(outcome) = job.poll() else { return };
+        tracing::info!(job = job.kind.label(), "job ended");
         self.job = None;
         self.state.job = None;
         match outcome {
@@ -261,6 +262,7 @@ impl App {
             self.repaint.clone(),
         ) {
             Ok(job) => {
+                tracing::info!(job = kind.label(), "job started");
                 self.state.job = Some((kind, job.progress(), false));
                 self.job = Some(job);
             }

@@ -128,6 +128,8 @@ pub enum Command {
     VerifyPack,
     /// Show a file in the system's file manager.
     ShowInFolder(PathBuf),
+    /// Open the workspace's log folder in the system's file manager.
+    OpenLogFolder,
     /// Show or hide the notification list.
     ToggleNotifications,
     /// Forget all notifications.
@@ -189,6 +191,7 @@ impl Command {
             Command::StartExport => "Export",
             Command::VerifyPack => "Verify a pack…",
             Command::ShowInFolder(_) => "Show in folder",
+            Command::OpenLogFolder => "Open log folder",
             Command::ToggleNotifications => "Notifications",
             Command::ClearNotifications => "Clear all",
         }
@@ -206,6 +209,9 @@ impl Command {
             Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
             Command::CreateSigningKey(_) => Some(
                 "Make an Ed25519 SSH key, kept in your config folder, to sign the packs you export",
+            ),
+            Command::OpenLogFolder => Some(
+                "The log records commands, background jobs and errors: attach it to a support request",
             ),
             _ => None,
         }

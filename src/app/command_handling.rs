@@ -24,6 +24,8 @@ pub(super) struct UndoEntry {
 impl App {
     /// Carries out one command.
     pub fn apply(&mut self, command: Command) {
+        // By name only: what a command carries (typed text, file names) stays out of the log.
+        tracing::info!(command = %crate::log::command_name(&command), "window command");
         match command {
             Command::SelectProject(key) => {
                 let project = self.state.projects.iter().find(|p| p.key == key).cloned();
@@ -197,6 +199,15 @@ impl App {
                     self.notify(
                         Level::Error,
                         format!("cannot open {}: {error}", folder.display()),
+                    );
+                }
+            }
+            Command::OpenLogFolder => {
+                let folder = crate::log::log_dir(&self.state.workspace);
+                if let Err(error) = (self.opener)(&folder) {
+                    self.notify(
+                        Level::Error,
+                        format!("cannot open the log folder ({error}): {}", folder.display()),
                     );
                 }
             }

@@ -202,6 +202,13 @@ impl App {
 
     /// Records a message for the user.
     pub fn notify(&mut self, level: Level, text: String) {
+        // Errors reach the log too, so they can be sent with a support request once the
+        // notification is gone.
+        if level == Level::Error {
+            tracing::error!("{text}");
+        } else {
+            tracing::info!("{text}");
+        }
         let now = (self.clock)();
         let zone = self.store.as_ref().map(|s| s.zone()).unwrap_or_default();
         let at = match zone {

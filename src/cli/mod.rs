@@ -129,6 +129,11 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
 /// Runs a subcommand that needs the workspace in `dir`.
 fn run_in(dir: &Path, command: Command) -> Outcome {
     let mut workspace = Workspace::open(dir)?;
+    // The log lives in the workspace, so it starts once the workspace is known to be good.
+    if let Err(error) = crate::log::init(dir) {
+        eprintln!("lockstep: warning: {}", shown(&format!("{error:#}")));
+    }
+    tracing::info!(command = %crate::log::command_name(&command), "command started");
     match command {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),

@@ -1,7 +1,9 @@
-//! The add-control dialog: the ownership test decides the column.
+//! The add-control dialog: the ownership test decides the column. Enter adds the control once
+//! the test is answered; Esc cancels.
 
 use egui::{Id, RichText, Ui};
 
+use super::widgets::EnterKey;
 use crate::app::{AddControlForm, Answer, Command};
 use crate::model::column_for_ownership;
 
@@ -14,16 +16,18 @@ pub fn add_control_ui(
     egui::Modal::new(Id::unique("add_control"))
         .show(ctx, |ui| {
             ui.set_width(520.0);
+            let mut enter = EnterKey::new(ui);
             ui.heading("Add a control");
             let label = ui.label("Title");
-            let title = ui
-                .add(
+            let title = enter.field(
+                ui.add(
                     egui::TextEdit::singleline(&mut form.title)
                         .hint_text("Quarterly access review")
                         .desired_width(f32::INFINITY),
                 )
-                .labelled_by(label.id);
-            if ui.memory(|m| m.focused().is_none()) {
+                .labelled_by(label.id),
+            );
+            if ui.memory(|m| m.focused().is_none()) && form.title.is_empty() {
                 title.request_focus();
             }
             let label = ui.label("Description");
@@ -34,12 +38,14 @@ pub fn add_control_ui(
             )
             .labelled_by(label.id);
             let label = ui.label("Area (optional)");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.area)
-                    .hint_text("Our own controls")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+            enter.field(
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.area)
+                        .hint_text("Our own controls")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id),
+            );
             ui.add_space(6.0);
             answer_ui(
                 ui,
@@ -68,16 +74,17 @@ pub fn add_control_ui(
             let mut close = false;
             ui.horizontal(|ui| {
                 let ready = !form.title.trim().is_empty() && form.to_request().is_ok();
-                if ui
+                let add = ui
                     .add_enabled(ready, egui::Button::new("Add control"))
-                    .clicked()
-                {
+                    .on_hover_text("Enter")
+                    .clicked();
+                if (add || enter.submits()) && ready {
                     match form.to_request() {
                         Ok(request) => commands.push(Command::AddControl(request)),
                         Err(error) => form.error = Some(error),
                     }
                 }
-                close = ui.button("Cancel").clicked();
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
             });
             close
         })

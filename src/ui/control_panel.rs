@@ -70,6 +70,7 @@ fn panel_body_ui(
         );
     }
     let editable = !control.retired;
+    let today = state.today;
     let draft = &mut state.draft;
     ui.add_enabled_ui(editable, |ui| {
         text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
@@ -83,7 +84,7 @@ fn panel_body_ui(
                 single_line_ui(ui, draft, control, ControlField::Owner, owner.id, "Who does it", commands);
                 ui.end_row();
                 let due = ui.label("Due");
-                single_line_ui(ui, draft, control, ControlField::Due, due.id, "YYYY-MM-DD", commands);
+                due_row_ui(ui, draft, control, due.id, today, commands);
                 ui.end_row();
                 cadence_row_ui(ui, control, commands);
             });
@@ -324,6 +325,29 @@ fn single_line_ui(
         commands.push(Command::EditControl {
             id: control.id.clone(),
             patch: ControlPatch::one(field, text.clone()),
+        });
+    }
+}
+
+/// The due date: typed or picked from the calendar; saved when the field loses focus or a day
+/// is picked.
+fn due_row_ui(
+    ui: &mut Ui,
+    draft: &mut PanelDraft,
+    control: &Control,
+    label: egui::Id,
+    today: chrono::NaiveDate,
+    commands: &mut Vec<Command>,
+) {
+    let Some(text) = draft.text_mut(ControlField::Due) else {
+        return;
+    };
+    let field =
+        super::widgets::date_field_ui(ui, "control_due", "Due", text, "YYYY-MM-DD", today, label);
+    if (field.edit.lost_focus() || field.picked) && *text != control.field(ControlField::Due) {
+        commands.push(Command::EditControl {
+            id: control.id.clone(),
+            patch: ControlPatch::one(ControlField::Due, text.clone()),
         });
     }
 }

@@ -1,8 +1,10 @@
 //! The dashboard: progress per column, training states and patch timeliness by month as
 //! charts, and the list of what needs attention, each item a link to where it is fixed.
+//! Each chart's legend sits below it, never over the bars; hovering a bar says its category,
+//! its series and its count.
 
-use egui::{Color32, RichText, Ui};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui::{Color32, CornerRadius, RichText, Sense, Ui, vec2};
+use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme::{DANGER, WARNING, column_color, status_color};
 use crate::app::{AppState, Command, Concern};
@@ -56,14 +58,14 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
                     })
                     .collect();
                 stacked_bars_ui(&mut cols[0], "dash_columns", &categories, &series);
+                cols[0].add_space(4.0);
                 for (column, counts) in &data.columns {
                     let total: usize = counts.iter().sum();
                     let done = counts[2] + counts[3];
-                    cols[0].label(
-                        RichText::new(format!("{}: {done} of {total} done", column.label()))
-                            .small()
-                            .color(column_color(*column)),
-                    );
+                    cols[0].horizontal(|ui| {
+                        swatch_ui(ui, column_color(*column));
+                        ui.label(format!("{}: {done} of {total} done", column.label()));
+                    });
                 }
 
                 cols[1].label(RichText::new("Training roster").strong());
@@ -146,7 +148,12 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
         });
 }
 
-/// A stacked bar chart: one bar per category, one coloured layer per series.
+/// The width of a bar, as a share of the room for one category.
+const BAR_WIDTH: f64 = 0.6;
+
+/// A stacked bar chart: one bar per category, one coloured layer per series; the legend
+/// (each series with its total) is laid out below the plot, and hovering a bar lists its
+/// category and each series' count.
 fn stacked_bars_ui(
     ui: &mut Ui,
     id: &str,
@@ -154,15 +161,26 @@ fn stacked_bars_ui(
     series: &[(String, Color32, Vec<f64>)],
 ) {
     let names = categories.to_vec();
-    Plot::new(id)
+    let tallest = (0..categories.len())
+        .map(|i| {
+            series
+                .iter()
+                .map(|(_, _, values)| values.get(i).copied().unwrap_or(0.0))
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
+    let plot = Plot::new(id)
         .height(190.0)
-        .legend(Legend::default())
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .show_grid([false, true])
+        // The counts show in a tooltip, not as crosshair coordinates.
+        .show_x(false)
+        .show_y(false)
         .include_y(0.0)
+        .include_y(tallest.max(1.0))
         .x_axis_formatter(move |mark, _range| {
             let index = mark.value.round();
             if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
@@ -177,9 +195,13 @@ fn stacked_bars_ui(
                 let bars = values
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| Bar::new(i as f64, *v).width(0.6))
+                    .map(|(i, v)| Bar::new(i as f64, *v).width(BAR_WIDTH))
                     .collect();
-                let mut chart = BarChart::new(name.clone(), bars).color(*color);
+                // Plot's own hover label is drawn beside the bar and cut off at the edge;
+                // the tooltip below says the same for the whole bar.
+                let mut chart = BarChart::new(name.clone(), bars)
+                    .color(*color)
+                    .allow_hover(false);
                 let below: Vec<&BarChart> = charts.iter().collect();
                 if !below.is_empty() {
                     chart = chart.stack_on(&below);
@@ -190,4 +212,41 @@ fn stacked_bars_ui(
                 plot.bar_chart(chart);
             }
         });
+    if let Some(pointer) = plot.response.hover_pos() {
+        let at = plot.transform.value_from_position(pointer);
+        let index = at.x.round();
+        if (at.x - index).abs() <= BAR_WIDTH / 2.0
+            && index >= 0.0
+            && let Some(category) = categories.get(index as usize)
+        {
+            let mut text = category.clone();
+            for (name, _, values) in series {
+                let value = values.get(index as usize).copied().unwrap_or(0.0);
+                text.push_str(&format!("\n{name}: {value}"));
+            }
+            plot.response.on_hover_text_at_pointer(text);
+        }
+    }
+    // Two series a line, so a long name never runs into the next chart.
+    egui::Grid::new((id, "legend"))
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (index, (name, color, values)) in series.iter().enumerate() {
+                let total: f64 = values.iter().sum();
+                ui.horizontal(|ui| {
+                    swatch_ui(ui, *color);
+                    ui.label(format!("{name} {total}"));
+                });
+                if index % 2 == 1 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// A small square of a series' colour, beside its word.
+fn swatch_ui(ui: &mut Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
+    ui.painter().rect_filled(rect, CornerRadius::same(2), color);
 }

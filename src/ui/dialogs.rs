@@ -1,35 +1,68 @@
-//! The dialogs: new project, the project's AWS services, settings, and adding a control.
+//! The dialogs: new project, the project's AWS services, settings, exporting a pack, and
+//! adding a control. Each sizes to its content up to the window; a list that must scroll
+//! shows its scroll bar and says how many entries are below. Enter does the main action,
+//! Esc cancels (through [`Command::Back`]).
 
 use std::collections::BTreeSet;
 
 use egui::{Id, RichText, Ui};
 
+use super::widgets::{EnterKey, date_field_ui, is_blank_or_date};
 use crate::app::{AppState, Command, Dialog};
 use crate::catalog::Service;
 use crate::model::ServiceModel;
+
+/// Room kept between a dialog and the window's edges, in points.
+const WINDOW_MARGIN: f32 = 24.0;
+/// Height kept below the service list for the error line and the buttons, in points.
+const FOOTER_HEIGHT: f32 = 84.0;
+/// The least height the service list gets however small the window.
+const LIST_MIN_HEIGHT: f32 = 140.0;
+
+/// The width a dialog gets: `wanted`, or less on a narrow window.
+fn dialog_width(ctx: &egui::Context, wanted: f32) -> f32 {
+    wanted.min(ctx.content_rect().width() - 2.0 * WINDOW_MARGIN - 24.0)
+}
+
+/// A modal for a dialog that may be as tall as the window: held a margin below the window's top
+/// rather than centred, so its place does not move while its list finds its height.
+fn tall_modal(id: Id) -> egui::Modal {
+    let area = egui::Modal::default_area(id)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, WINDOW_MARGIN));
+    egui::Modal::new(id).area(area)
+}
+
+/// The height left for a list starting at the cursor, so that the dialog still fits.
+fn list_height(ui: &Ui, dialog_top: f32) -> f32 {
+    let above = ui.cursor().top() - dialog_top;
+    let window = ui.ctx().content_rect().height();
+    (window - 2.0 * WINDOW_MARGIN - above - FOOTER_HEIGHT).max(LIST_MIN_HEIGHT)
+}
 
 /// Draws whichever dialog is open.
 pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let ctx = ui.ctx().clone();
     let services = state.services.clone();
+    let today = state.today;
     let closed = match &mut state.dialog {
         Dialog::None => false,
-        Dialog::NewProject(form) => egui::Modal::new(Id::unique("new_project"))
+        Dialog::NewProject(form) => tall_modal(Id::unique("new_project"))
             .show(&ctx, |ui| {
-                ui.set_width(620.0);
+                let top = ui.min_rect().top();
+                ui.set_width(dialog_width(&ctx, 860.0));
+                let mut enter = EnterKey::new(ui);
                 ui.heading("New project");
                 ui.label(RichText::new("A project is one audit scope: the AWS services it uses decide its checklist.").weak());
                 ui.add_space(6.0);
-                let mut submit = false;
                 egui::Grid::new("new_project_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
                     let label = ui.label("Name");
-                    let name = ui
-                        .add(egui::TextEdit::singleline(&mut form.name).hint_text("Payments platform — SOC 2, 2027").desired_width(420.0))
-                        .labelled_by(label.id);
-                    if ui.memory(|m| m.focused().is_none()) {
+                    let name = enter.field(
+                        ui.add(egui::TextEdit::singleline(&mut form.name).hint_text("Payments platform — SOC 2, 2027").desired_width(420.0))
+                            .labelled_by(label.id),
+                    );
+                    if ui.memory(|m| m.focused().is_none()) && !ui.ctx().input(|i| i.key_pressed(egui::Key::Enter)) && form.name.is_empty() {
                         name.request_focus();
                     }
-                    submit |= name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.end_row();
                     let label = ui.label("Description");
                     ui.add(egui::TextEdit::multiline(&mut form.description).desired_rows(2).desired_width(420.0))
@@ -37,41 +70,46 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     ui.end_row();
                     let label = ui.label("Audit period");
                     ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut form.period_start).hint_text("YYYY-MM-DD").desired_width(110.0))
-                            .labelled_by(label.id);
-                        let end = ui.label("to");
-                        ui.add(egui::TextEdit::singleline(&mut form.period_end).hint_text("YYYY-MM-DD").desired_width(110.0))
-                            .labelled_by(end.id);
+                        let start = date_field_ui(ui, "period_start", "Audit period start", &mut form.period_start, "YYYY-MM-DD", today, label.id);
+                        enter.field(start.edit);
+                        let end_label = ui.label("to");
+                        let end = date_field_ui(ui, "period_end", "Audit period end", &mut form.period_end, "YYYY-MM-DD", today, end_label.id);
+                        enter.field(end.edit);
                     });
                     ui.end_row();
                 });
                 ui.add_space(6.0);
                 ui.label(RichText::new("AWS services in use").strong());
-                service_checklist_ui(ui, "new_project_services", &services, &mut form.service_search, &mut form.services);
+                let search = service_checklist_ui(ui, top, "new_project_services", &services, &mut form.service_search, &mut form.services);
+                enter.field(search);
                 if let Some(error) = &form.error {
                     ui.colored_label(super::theme::DANGER, error);
                 }
                 ui.separator();
                 let mut close = false;
                 ui.horizontal(|ui| {
-                    let ready = !form.name.trim().is_empty();
+                    let dates_ok = is_blank_or_date(&form.period_start) && is_blank_or_date(&form.period_end);
+                    let ready = !form.name.trim().is_empty() && dates_ok;
                     let create = ui
                         .add_enabled(ready, egui::Button::new(format!("Create project ({} services)", form.services.len())))
+                        .on_hover_text("Enter")
                         .clicked();
-                    if (create || submit) && ready {
+                    if (create || enter.submits()) && ready {
                         match form.to_request() {
                             Ok(request) => commands.push(Command::CreateProject(request)),
                             Err(error) => form.error = Some(error),
                         }
                     }
-                    close = ui.button("Cancel").clicked();
+                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
                 });
                 close
             })
             .inner,
-        Dialog::Services(form) => egui::Modal::new(Id::unique("project_services"))
+        Dialog::Services(form) => tall_modal(Id::unique("project_services"))
             .show(&ctx, |ui| {
-                ui.set_width(620.0);
+                let top = ui.min_rect().top();
+                ui.set_width(dialog_width(&ctx, 860.0));
+                let mut enter = EnterKey::new(ui);
                 ui.heading("AWS services of this project");
                 ui.label(
                     RichText::new(
@@ -80,31 +118,46 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     )
                     .weak(),
                 );
-                service_checklist_ui(ui, "project_services_list", &services, &mut form.search, &mut form.services);
+                let search = service_checklist_ui(ui, top, "project_services_list", &services, &mut form.search, &mut form.services);
+                enter.field(search);
                 if let Some(error) = &form.error {
                     ui.colored_label(super::theme::DANGER, error);
                 }
                 ui.separator();
                 let mut close = false;
                 ui.horizontal(|ui| {
-                    if ui.button("Save services").clicked() {
+                    if ui.button("Save services").on_hover_text("Enter").clicked() || enter.submits() {
                         commands.push(Command::SetServices(form.services.iter().cloned().collect()));
                     }
-                    close = ui.button("Cancel").clicked();
+                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
                 });
                 close
             })
             .inner,
         Dialog::Settings(form) => egui::Modal::new(Id::unique("settings"))
             .show(&ctx, |ui| {
-                ui.set_width(460.0);
+                ui.set_width(dialog_width(&ctx, 520.0));
+                let mut enter = EnterKey::new(ui);
                 ui.heading("Settings");
                 let label = ui.label("Your name, recorded with every change you make");
-                let field = ui
-                    .add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
-                    .labelled_by(label.id);
-                let submit = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                enter.field(
+                    ui.add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
+                        .labelled_by(label.id),
+                );
+                let submit = enter.submits();
                 ui.label(RichText::new(format!("Workspace: {}", state.workspace.display())).weak().small());
+                ui.add_space(6.0);
+                ui.label(RichText::new("Log").strong());
+                ui.horizontal(|ui| {
+                    let folder = crate::log::log_dir(&state.workspace);
+                    ui.label(RichText::new(folder.display().to_string()).small());
+                    super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
+                });
+                ui.label(
+                    RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
+                        .weak()
+                        .small(),
+                );
                 if let Some(error) = &form.error {
                     ui.colored_label(super::theme::DANGER, error);
                 }
@@ -116,7 +169,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     if ui.button("Save").clicked() || submit {
                         commands.push(Command::SetUserName(form.user_name.clone()));
                     }
-                    close = ui.button("Cancel").clicked();
+                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
                 });
                 close
             })
@@ -124,7 +177,8 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
         Dialog::Export(form) => egui::Modal::new(Id::unique("export_pack"))
             .show(&ctx, |ui| {
-                ui.set_width(520.0);
+                ui.set_width(dialog_width(&ctx, 560.0));
+                let mut enter = EnterKey::new(ui);
                 ui.heading("Export evidence pack");
                 ui.label(
                     RichText::new(
@@ -135,18 +189,17 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 );
                 ui.add_space(6.0);
                 egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
-                    let label = ui.label("As of");
-                    ui.add(egui::TextEdit::singleline(&mut form.as_of).hint_text("YYYY-MM-DD").desired_width(120.0))
-                        .labelled_by(label.id)
-                        .on_hover_text("Statuses, evidence and the roster as they stood on this day");
+                    let label = ui.label("As of").on_hover_text("Statuses, evidence and the roster as they stood on this day");
+                    let as_of = date_field_ui(ui, "export_as_of", "As of", &mut form.as_of, &today.to_string(), today, label.id);
+                    enter.field(as_of.edit);
                     ui.end_row();
                     let label = ui.label("Period");
                     ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut form.from).hint_text("project's").desired_width(110.0))
-                            .labelled_by(label.id);
-                        let to = ui.label("to");
-                        ui.add(egui::TextEdit::singleline(&mut form.to).hint_text("period").desired_width(110.0))
-                            .labelled_by(to.id);
+                        let from = date_field_ui(ui, "export_from", "Period start", &mut form.from, "project's", today, label.id);
+                        enter.field(from.edit);
+                        let to_label = ui.label("to");
+                        let to = date_field_ui(ui, "export_to", "Period end", &mut form.to, "period", today, to_label.id);
+                        enter.field(to.edit);
                     });
                     ui.end_row();
                     ui.label("Save as");
@@ -182,10 +235,12 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 ui.separator();
                 let mut close = false;
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(form.target.is_some(), egui::Button::new("Export")).clicked() {
+                    let dates_ok = [&form.as_of, &form.from, &form.to].iter().all(|t| is_blank_or_date(t));
+                    let ready = form.target.is_some() && dates_ok;
+                    if (ui.add_enabled(ready, egui::Button::new("Export")).on_hover_text("Enter").clicked() || enter.submits()) && ready {
                         commands.push(Command::StartExport);
                     }
-                    close = ui.button("Cancel").clicked();
+                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
                 });
                 close
             })
@@ -258,77 +313,122 @@ fn signing_key_ui(ui: &mut Ui, form: &mut crate::app::SettingsForm, commands: &m
     }
 }
 
-/// The searchable checklist of AWS services, grouped by service model.
+/// The searchable checklist of AWS services, grouped by service model, as tall as the window
+/// allows below the dialog's top at `dialog_top`. When it must scroll, its scroll bar stays
+/// visible and a line says how many services are below. Returns the search field's response.
 pub fn service_checklist_ui(
     ui: &mut Ui,
+    dialog_top: f32,
     id: &str,
     services: &[Service],
     search: &mut String,
     selected: &mut BTreeSet<String>,
-) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Find");
-        ui.add(
-            egui::TextEdit::singleline(search)
-                .hint_text("ec2, database, queue…")
-                .desired_width(220.0),
-        )
-        .labelled_by(label.id);
-        ui.label(RichText::new(format!("{} selected", selected.len())).weak());
-        if !selected.is_empty() && ui.small_button("Clear").clicked() {
-            selected.clear();
-        }
-    });
-    let needle = search.trim().to_lowercase();
-    egui::ScrollArea::vertical()
-        .id_salt(id)
-        .max_height(300.0)
-        .auto_shrink([false, true])
-        .show(ui, |ui| {
-            for model in ServiceModel::ALL {
-                let matching: Vec<&Service> = services
-                    .iter()
-                    .filter(|s| s.model == model)
-                    .filter(|s| {
-                        needle.is_empty()
-                            || s.id.contains(&needle)
-                            || s.name.to_lowercase().contains(&needle)
-                    })
-                    .collect();
-                if matching.is_empty() {
-                    continue;
-                }
-                ui.add_space(4.0);
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(model.label()).strong());
-                    let all = matching.iter().all(|s| selected.contains(&s.id));
-                    if ui.small_button(if all { "none" } else { "all" }).clicked() {
-                        for service in &matching {
-                            if all {
-                                selected.remove(&service.id);
-                            } else {
-                                selected.insert(service.id.clone());
-                            }
-                        }
-                    }
-                });
-                ui.columns(3, |columns| {
-                    for (index, service) in matching.iter().enumerate() {
-                        let ui = &mut columns[index % 3];
-                        let mut ticked = selected.contains(&service.id);
-                        if ui
-                            .checkbox(&mut ticked, &service.name)
-                            .on_hover_text(format!("id: {}", service.id))
-                            .changed()
-                        {
-                            if ticked {
-                                selected.insert(service.id.clone());
-                            } else {
-                                selected.remove(&service.id);
-                            }
-                        }
-                    }
-                });
+) -> egui::Response {
+    let search_field = ui
+        .horizontal(|ui| {
+            let label = ui.label("Find");
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(search)
+                        .hint_text("ec2, database, queue…")
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
+            ui.label(RichText::new(format!("{} selected", selected.len())).weak());
+            if !selected.is_empty() && ui.small_button("Clear").clicked() {
+                selected.clear();
             }
-        });
+            field
+        })
+        .inner;
+    let needle = search.trim().to_lowercase();
+    let max_height = list_height(ui, dialog_top);
+    let per_row = if ui.available_width() >= 700.0 { 4 } else { 3 };
+    let mut rows: Vec<egui::Rect> = Vec::new();
+    // The cells keep their width whether the scroll bar shows or not, so the list does not
+    // reflow when it appears.
+    let scroll = egui::style::ScrollStyle::solid();
+    let list_width =
+        ui.available_width() - scroll.bar_width - scroll.bar_inner_margin - scroll.bar_outer_margin;
+    let output = ui
+        .scope(|ui| {
+            ui.spacing_mut().scroll = scroll;
+            egui::ScrollArea::vertical()
+                .id_salt(id)
+                .max_height(max_height)
+                .auto_shrink([false, true])
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::VisibleWhenNeeded)
+                .show(ui, |ui| {
+                    for model in ServiceModel::ALL {
+                        let matching: Vec<&Service> = services
+                            .iter()
+                            .filter(|s| s.model == model)
+                            .filter(|s| {
+                                needle.is_empty()
+                                    || s.id.contains(&needle)
+                                    || s.name.to_lowercase().contains(&needle)
+                            })
+                            .collect();
+                        if matching.is_empty() {
+                            continue;
+                        }
+                        ui.add_space(4.0);
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(model.label()).strong());
+                            let all = matching.iter().all(|s| selected.contains(&s.id));
+                            if ui.small_button(if all { "none" } else { "all" }).clicked() {
+                                for service in &matching {
+                                    if all {
+                                        selected.remove(&service.id);
+                                    } else {
+                                        selected.insert(service.id.clone());
+                                    }
+                                }
+                            }
+                        });
+                        // Row by row, so that Tab moves through the services in reading order;
+                        // each cell has the same width so the columns line up.
+                        let width = (list_width - 8.0 * per_row as f32) / per_row as f32;
+                        for row in matching.chunks(per_row) {
+                            ui.horizontal(|ui| {
+                                for service in row {
+                                    let size = egui::vec2(width, ui.spacing().interact_size.y);
+                                    let layout = egui::Layout::left_to_right(egui::Align::Center);
+                                    ui.allocate_ui_with_layout(size, layout, |ui| {
+                                        ui.set_width(width);
+                                        // A long name is cut short rather than pushing the
+                                        // next column out of line; the tooltip has it whole.
+                                        ui.style_mut().wrap_mode =
+                                            Some(egui::TextWrapMode::Truncate);
+                                        let mut ticked = selected.contains(&service.id);
+                                        let response =
+                                            ui.checkbox(&mut ticked, &service.name).on_hover_text(
+                                                format!("{} (id: {})", service.name, service.id),
+                                            );
+                                        rows.push(response.rect);
+                                        if response.changed() {
+                                            if ticked {
+                                                selected.insert(service.id.clone());
+                                            } else {
+                                                selected.remove(&service.id);
+                                            }
+                                        }
+                                    });
+                                }
+                            });
+                        }
+                    }
+                })
+        })
+        .inner;
+    let visible_bottom = output.inner_rect.bottom();
+    let below = rows
+        .iter()
+        .filter(|r| r.center().y > visible_bottom)
+        .count();
+    if below > 0 {
+        let noun = if below == 1 { "service" } else { "services" };
+        ui.label(RichText::new(format!("{below} more {noun} below: scroll the list")).weak());
+    }
+    search_field
 }

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::notifications::human_bytes;
 use super::theme::{DANGER, WARNING};
-use super::widgets::command_button_ui;
+use super::widgets::{command_button_ui, date_field_ui};
 use crate::app::{AppState, Command, escape_name};
 use crate::model::{Control, Validity};
 
@@ -33,20 +33,27 @@ pub fn evidence_ui(
     if !control.retired {
         let draft = &mut state.draft;
         ui.horizontal(|ui| {
+            let today = state.today;
             let label = ui.label(RichText::new("Collected on").small());
-            ui.add(
-                egui::TextEdit::singleline(&mut draft.collected_on)
-                    .hint_text(state.today.to_string())
-                    .desired_width(96.0),
-            )
-            .labelled_by(label.id);
+            date_field_ui(
+                ui,
+                "evidence_collected_on",
+                "Collected on",
+                &mut draft.collected_on,
+                &today.to_string(),
+                today,
+                label.id,
+            );
             let label = ui.label(RichText::new("Valid until").small());
-            ui.add(
-                egui::TextEdit::singleline(&mut draft.valid_until)
-                    .hint_text("no end")
-                    .desired_width(96.0),
-            )
-            .labelled_by(label.id);
+            date_field_ui(
+                ui,
+                "evidence_valid_until",
+                "Valid until",
+                &mut draft.valid_until,
+                "no end",
+                today,
+                label.id,
+            );
         });
         let label = ui.label(RichText::new("Description of the next files").small());
         ui.add(

@@ -5,15 +5,32 @@ use egui::{RichText, Ui};
 use crate::app::{AppState, Command};
 use crate::model::Status;
 
+/// Width the filters and buttons beside the search field take, in points.
+const SEARCH_RESERVE: f32 = 1000.0;
+/// Width "N shown" and "Clear filters" add while a filter is on, in points.
+const ACTIVE_FILTER_RESERVE: f32 = 150.0;
+/// The search field's narrowest width, in points.
+const SEARCH_MIN_WIDTH: f32 = 140.0;
+/// The search field's widest width, in points.
+const SEARCH_MAX_WIDTH: f32 = 300.0;
+
 /// Draws the filter bar. It edits the filter in place: filtering is a view, not a change.
 pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::top("filter_bar").show(ui, |ui| {
         ui.add_space(2.0);
         ui.horizontal(|ui| {
+            // The search field gives up width first, so the filters and the buttons on the
+            // right do not run into each other on a 1280-point window.
+            let others = if state.filter.is_active() {
+                SEARCH_RESERVE + ACTIVE_FILTER_RESERVE
+            } else {
+                SEARCH_RESERVE
+            };
+            let width = (ui.available_width() - others).clamp(SEARCH_MIN_WIDTH, SEARCH_MAX_WIDTH);
             let search = ui.add(
                 egui::TextEdit::singleline(&mut state.filter.text)
-                    .hint_text("Search id, title, owner, notes, service (Ctrl+F)")
-                    .desired_width(300.0),
+                    .hint_text("Search id, title, owner… (Ctrl+F)")
+                    .desired_width(width),
             );
             if state.focus_search {
                 search.request_focus();

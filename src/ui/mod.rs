@@ -44,7 +44,14 @@ impl eframe::App for LockstepWindow {
 /// Opens the window on the workspace.
 pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let dir = crate::workspace::resolve(workspace);
-    let app = App::open(dir);
+    let mut app = App::open(dir.clone());
+    // The log lives in the workspace: it starts only once the workspace opened.
+    if app.state.open_error.is_none()
+        && let Err(error) = crate::log::init(&dir)
+    {
+        app.notify(crate::app::Level::Error, format!("{error:#}"));
+    }
+    tracing::info!("window opened");
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Lockstep")
@@ -58,7 +65,6 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         options,
         Box::new(|cc| {
             style(&cc.egui_ctx);
-            let mut app = app;
             let ctx = cc.egui_ctx.clone();
             app.set_repaint(std::sync::Arc::new(move || ctx.request_repaint()));
             Ok(Box::new(LockstepWindow::new(app)))
@@ -93,6 +99,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     app.sync_board();
     let mut commands = Vec::new();
     shortcuts(&ui.ctx().clone(), &mut commands);
+    widgets::forget_date_picker(ui.ctx());
     dropped_files(ui.ctx(), &app.state, &mut commands);
     draw(&mut app.state, ui, &mut commands);
     let had_commands = !commands.is_empty();
@@ -151,12 +158,15 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
 }
 
 /// Turns each command's keyboard shortcut into the command.
+/// While a calendar is open, Esc closes the calendar rather than the dialog under it.
 fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
     let typing = ctx.text_edit_focused();
+    let picking_date = widgets::date_picker_open(ctx);
     ctx.input_mut(|input| {
         for command in Command::with_shortcuts() {
             if let Some(shortcut) = command.shortcut()
                 && (!typing || command.works_while_typing())
+                && !(picking_date && command == Command::Back)
                 && input.consume_shortcut(&shortcut)
             {
                 commands.push(command);

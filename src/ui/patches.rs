@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::patch_color;
-use super::widgets::{chosen_file_ui, pick_one_ui};
+use super::widgets::{chosen_file_ui, date_field_ui, is_blank_or_date, pick_one_ui};
 use crate::app::{AppState, Command, ImportKind, PatchSort};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
 use crate::store::PatchRecord;
@@ -173,6 +173,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
 }
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let today = state.today;
     let form = &mut state.patch_form;
     ui.label(RichText::new("Record a patch").strong());
     egui::Grid::new("record_patch")
@@ -207,20 +208,26 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 .labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Released on");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.released_on)
-                    .hint_text("YYYY-MM-DD")
-                    .desired_width(120.0),
-            )
-            .labelled_by(label.id);
+            date_field_ui(
+                ui,
+                "patch_released_on",
+                "Released on",
+                &mut form.released_on,
+                "YYYY-MM-DD",
+                today,
+                label.id,
+            );
             ui.end_row();
             let label = ui.label("Applied on");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.applied_on)
-                    .hint_text("empty while open")
-                    .desired_width(120.0),
-            )
-            .labelled_by(label.id);
+            date_field_ui(
+                ui,
+                "patch_applied_on",
+                "Applied on",
+                &mut form.applied_on,
+                "still open",
+                today,
+                label.id,
+            );
             ui.end_row();
             ui.label("Evidence");
             if chosen_file_ui(ui, form.evidence.as_ref()) {
@@ -230,7 +237,9 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         });
     let ready = !form.asset.is_empty()
         && !form.advisory.trim().is_empty()
-        && !form.released_on.trim().is_empty();
+        && !form.released_on.trim().is_empty()
+        && is_blank_or_date(&form.released_on)
+        && is_blank_or_date(&form.applied_on);
     if ui
         .add_enabled(ready, egui::Button::new("Record patch"))
         .clicked()

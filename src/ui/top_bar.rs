@@ -35,7 +35,8 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     .response
                     .labelled_by(picker.id);
             }
-            if state.open_error.is_none() {
+            // With no project yet, the empty state's big button is the one way in.
+            if state.open_error.is_none() && !state.projects.is_empty() {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             if state.project.is_some() {
@@ -91,9 +92,16 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         commands.push(Command::Undo);
                     }
                 }
+                // On a narrow window the name alone, so it does not run into the views.
                 let help = shortcut_help(ui.ctx());
-                ui.label(RichText::new(format!("Signed in as {}", state.user_name)).weak())
-                    .on_hover_text(help);
+                let room = ui.available_width();
+                let signed_in = format!("Signed in as {}", state.user_name);
+                let text = if room > 8.0 * signed_in.len() as f32 {
+                    signed_in
+                } else {
+                    state.user_name.clone()
+                };
+                ui.label(RichText::new(text).weak()).on_hover_text(help);
             });
         });
         ui.add_space(2.0);

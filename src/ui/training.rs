@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::training_color;
-use super::widgets::{chosen_file_ui, pick_one_ui};
+use super::widgets::{chosen_file_ui, date_field_ui, is_blank_or_date, pick_one_ui};
 use crate::app::{AppState, Command, ImportKind};
 use crate::model::{SignoffSubject, TrainingState};
 
@@ -128,12 +128,15 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             );
             ui.end_row();
             let label = ui.label("Completed on");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.completed_on)
-                    .hint_text(state.today.to_string())
-                    .desired_width(120.0),
-            )
-            .labelled_by(label.id);
+            date_field_ui(
+                ui,
+                "training_completed_on",
+                "Completed on",
+                &mut form.completed_on,
+                &state.today.to_string(),
+                state.today,
+                label.id,
+            );
             ui.end_row();
             ui.label("Certificate");
             if chosen_file_ui(ui, form.certificate.as_ref()) {
@@ -141,7 +144,8 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
             ui.end_row();
         });
-    let ready = !form.email.is_empty() && !form.course.is_empty();
+    let ready =
+        !form.email.is_empty() && !form.course.is_empty() && is_blank_or_date(&form.completed_on);
     if ui
         .add_enabled(ready, egui::Button::new("Record completion"))
         .clicked()

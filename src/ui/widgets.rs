@@ -1,9 +1,11 @@
 //! Small widgets the views share: status chips, a pick-one-of-a-list box, the row that
-//! shows a chosen file with its "Choose…" button, and a button drawn from a command.
+//! shows a chosen file with its "Choose…" button, a button drawn from a command, a date
+//! field with its calendar, and the rule for when Enter submits a dialog.
 
 use std::path::PathBuf;
 
-use egui::{Color32, CornerRadius, FontId, RichText, Sense, Ui, vec2};
+use chrono::{Datelike as _, NaiveDate};
+use egui::{Color32, CornerRadius, FontId, Id, RichText, Sense, Ui, vec2};
 
 use crate::app::Command;
 
@@ -91,5 +93,158 @@ pub fn hover_text(ctx: &egui::Context, command: &Command) -> Option<String> {
         (Some(tip), None) => Some(tip.to_string()),
         (None, Some(keys)) => Some(keys),
         (None, None) => None,
+    }
+}
+
+/// The key under which a frame records that a date picker is open: while one is, Esc and Enter
+/// belong to the picker, not to the dialog around it.
+const DATE_PICKER_OPEN: &str = "lockstep_date_picker_open";
+
+/// Whether a date picker was open when the last frame was drawn.
+pub fn date_picker_open(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp::<bool>(Id::unique(DATE_PICKER_OPEN)))
+        .unwrap_or(false)
+}
+
+/// Forgets the last frame's open date picker; the fields drawn this frame say it again.
+pub fn forget_date_picker(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.remove_temp::<bool>(Id::unique(DATE_PICKER_OPEN)));
+}
+
+/// What a date field did this frame.
+pub struct DateField {
+    /// The text field's response (it lost focus, changed, ...).
+    pub edit: egui::Response,
+    /// True when a date was chosen in the calendar (the text now holds it).
+    pub picked: bool,
+}
+
+/// Whether `text` is empty or a date as `YYYY-MM-DD`.
+pub fn is_blank_or_date(text: &str) -> bool {
+    text.trim().is_empty() || crate::model::parse_date(text).is_ok()
+}
+
+/// A date typed as `YYYY-MM-DD` with a calendar button beside it. A text that is not a date is
+/// outlined in red with a word saying so while it is typed; the calendar opens on the date
+/// typed, or on `today`. `name` labels the field and its button for screen readers.
+pub fn date_field_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    name: &str,
+    text: &mut String,
+    hint: &str,
+    today: NaiveDate,
+    label: Id,
+) -> DateField {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 2.0;
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .id_salt(("date_text", id_salt))
+                    .hint_text(hint)
+                    .desired_width(96.0),
+            )
+            .labelled_by(label);
+        let valid = is_blank_or_date(text);
+        if !valid {
+            ui.painter().rect_stroke(
+                edit.rect.expand(1.0),
+                CornerRadius::same(3),
+                egui::Stroke::new(1.5, super::theme::DANGER),
+                egui::StrokeKind::Outside,
+            );
+        }
+        let start = crate::model::parse_date(text).unwrap_or(today);
+        let mut date = to_civil(start).unwrap_or_default();
+        let picker_id = ui.make_persistent_id(Some(id_salt));
+        let button = ui
+            .add(
+                egui_extras::DatePickerButton::new(&mut date)
+                    .id_salt(id_salt)
+                    // The bundled fonts have no calendar glyph; Hack has the small triangle.
+                    .format("▾")
+                    .show_icon(false)
+                    .calendar_week(false),
+            )
+            .on_hover_text(format!("Pick the {} from a calendar", name.to_lowercase()));
+        button.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Pick {name}"))
+        });
+        let picker_layer = egui::LayerId::new(egui::Order::Foreground, picker_id);
+        if ui.ctx().memory(|m| m.areas().is_visible(&picker_layer)) {
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(Id::unique(DATE_PICKER_OPEN), true));
+        }
+        let mut picked = false;
+        if button.changed()
+            && let Some(chosen) = from_civil(date)
+        {
+            *text = chosen.format("%Y-%m-%d").to_string();
+            picked = true;
+        }
+        if !valid {
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new("not a date (YYYY-MM-DD)")
+                    .small()
+                    .color(super::theme::DANGER),
+            );
+        }
+        DateField { edit, picked }
+    })
+    .inner
+}
+
+fn to_civil(date: NaiveDate) -> Option<jiff::civil::Date> {
+    let year = i16::try_from(date.year()).ok()?;
+    let month = i8::try_from(date.month()).ok()?;
+    let day = i8::try_from(date.day()).ok()?;
+    jiff::civil::Date::new(year, month, day).ok()
+}
+
+fn from_civil(date: jiff::civil::Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year()),
+        u32::try_from(date.month()).ok()?,
+        u32::try_from(date.day()).ok()?,
+    )
+}
+
+/// Decides whether Enter means "do the dialog's main action": when it was pressed with nothing
+/// focused or in one of the dialog's single-line fields, not in a multi-line text, on a button
+/// or a checkbox, and not while a calendar or a drop-down list is open.
+pub struct EnterKey {
+    pressed: bool,
+    focused: Option<Id>,
+    fields: Vec<Id>,
+}
+
+impl EnterKey {
+    /// Reads the key and the focus as the dialog starts drawing.
+    pub fn new(ui: &Ui) -> Self {
+        let ctx = ui.ctx();
+        let pressed = ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !date_picker_open(ctx)
+            && !egui::Popup::is_any_open(ctx);
+        Self {
+            pressed,
+            focused: ui.memory(|m| m.focused()),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Marks a single-line field in which Enter submits; returns its response.
+    pub fn field(&mut self, response: egui::Response) -> egui::Response {
+        self.fields.push(response.id);
+        response
+    }
+
+    /// True when Enter submits the dialog this frame.
+    pub fn submits(&self) -> bool {
+        self.pressed
+            && self
+                .focused
+                .is_none_or(|focused| self.fields.contains(&focused))
     }
 }

@@ -32,10 +32,15 @@ pub fn open_app(dir: &Path) -> App {
     App::open_with(dir.to_path_buf(), clock())
 }
 
+/// How many frames a harness waits for the window to settle: a dialog whose list of services
+/// lays out its cells for the first time takes a few frames more than egui's default.
+pub const MAX_STEPS: u64 = 10;
+
 /// A harness drawing whole frames of the app, settled.
 pub fn harness(app: App) -> Harness<'static, App> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
+        .with_max_steps(MAX_STEPS)
         .with_context_setup(lockstep::ui::style)
         .build_ui_state(|ui, app: &mut App| lockstep::ui::frame_ui(app, ui), app);
     harness.run();
