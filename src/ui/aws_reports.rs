@@ -5,7 +5,7 @@
 use egui::{Color32, RichText, Ui};
 
 use super::theme::DANGER;
-use super::widgets::chip_ui;
+use super::widgets::{chip_ui, date_field_ui, is_blank_or_date};
 use crate::app::{AppState, Command, covering_reports};
 use crate::model::{Coverage, ReportKind};
 use crate::store::{AwsReport, ProjectCoverage};
@@ -302,6 +302,7 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 }
 
 fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let today = state.today;
     let form = &mut state.aws_report_form;
     ui.label(RichText::new("Add an AWS report").strong());
     egui::Grid::new("add_aws_report")
@@ -319,23 +320,59 @@ fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 .response
                 .labelled_by(label.id);
             ui.end_row();
-            for (name, value, hint) in [
-                ("Title", &mut form.title, "AWS SOC 2 Type II, 2026–27"),
-                ("Period start", &mut form.period_start, "YYYY-MM-DD"),
-                ("Period end", &mut form.period_end, "YYYY-MM-DD"),
-                ("Valid until", &mut form.valid_until, "certificates"),
-                ("Services", &mut form.services, "ec2, s3, rds"),
-                ("Bridge letter until", &mut form.bridge_until, "YYYY-MM-DD"),
-            ] {
+            let label = ui.label("Title");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.title)
+                    .hint_text("AWS SOC 2 Type II, 2026–27")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let dates = [
+                (
+                    "aws_period_start",
+                    "Period start",
+                    &mut form.period_start,
+                    "YYYY-MM-DD",
+                ),
+                (
+                    "aws_period_end",
+                    "Period end",
+                    &mut form.period_end,
+                    "YYYY-MM-DD",
+                ),
+                (
+                    "aws_valid_until",
+                    "Valid until",
+                    &mut form.valid_until,
+                    "certificates",
+                ),
+            ];
+            for (id, name, value, hint) in dates {
                 let label = ui.label(name);
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
+                date_field_ui(ui, id, name, value, hint, today, label.id);
                 ui.end_row();
             }
+            let label = ui.label("Services");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.services)
+                    .hint_text("ec2, s3, rds")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Bridge letter until");
+            let name = "Bridge letter until";
+            date_field_ui(
+                ui,
+                "aws_bridge_until",
+                name,
+                &mut form.bridge_until,
+                "YYYY-MM-DD",
+                today,
+                label.id,
+            );
+            ui.end_row();
             ui.label("Report file");
             if file_choice_ui(ui, form.file.as_ref(), "Choose report…") {
                 commands.push(Command::PickAwsReportFile);
@@ -347,7 +384,15 @@ fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
             ui.end_row();
         });
-    let ready = form.file.is_some() && !form.title.trim().is_empty();
+    let dates_ok = [
+        &form.period_start,
+        &form.period_end,
+        &form.valid_until,
+        &form.bridge_until,
+    ]
+    .iter()
+    .all(|text| is_blank_or_date(text));
+    let ready = form.file.is_some() && !form.title.trim().is_empty() && dates_ok;
     if ui
         .add_enabled(ready, egui::Button::new(Command::AddAwsReport.label()))
         .clicked()

@@ -92,16 +92,22 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         commands.push(Command::Undo);
                     }
                 }
-                // On a narrow window the name alone, so it does not run into the views.
+                // On a narrow window the name alone, and none when even that would run into
+                // the views (Settings shows the name either way).
                 let help = shortcut_help(ui.ctx());
                 let room = ui.available_width();
                 let signed_in = format!("Signed in as {}", state.user_name);
-                let text = if room > 8.0 * signed_in.len() as f32 {
-                    signed_in
+                let needed = |text: &str| 8.0 * text.chars().count() as f32 + 8.0;
+                let text = if room > needed(&signed_in) {
+                    Some(signed_in)
+                } else if room > needed(&state.user_name) {
+                    Some(state.user_name.clone())
                 } else {
-                    state.user_name.clone()
+                    None
                 };
-                ui.label(RichText::new(text).weak()).on_hover_text(help);
+                if let Some(text) = text {
+                    ui.label(RichText::new(text).weak()).on_hover_text(help);
+                }
             });
         });
         ui.add_space(2.0);
