@@ -152,6 +152,20 @@ fn optional_date(text: &str) -> Result<Option<NaiveDate>, String> {
 }
 
 impl App {
+    /// Clears the completion form and says what was recorded, with or without a certificate.
+    pub(super) fn training_recorded(&mut self, record: &crate::store::TrainingRecord) {
+        self.state.training_form.certificate = None;
+        self.state.training_form.completed_on.clear();
+        self.refresh();
+        self.notify(
+            Level::Info,
+            format!(
+                "Recorded {} completing {} on {} (expires {}).",
+                record.name, record.course, record.completed_on, record.expires_on
+            ),
+        );
+    }
+
     pub(super) fn add_person(&mut self) {
         let form = &self.state.training_form;
         let request = NewPerson {
@@ -237,17 +251,7 @@ impl App {
             return;
         };
         match store.record_training(&request) {
-            Ok(record) => {
-                self.state.training_form.completed_on.clear();
-                self.refresh();
-                self.notify(
-                    Level::Info,
-                    format!(
-                        "Recorded {} completing {} on {} (expires {}).",
-                        record.name, record.course, record.completed_on, record.expires_on
-                    ),
-                );
-            }
+            Ok(record) => self.training_recorded(&record),
             Err(error) => self.notify(Level::Error, format!("Not recorded: {error:#}")),
         }
     }

@@ -129,18 +129,7 @@ impl App {
                 );
                 self.state.verify_result = Some((clean, lines));
             }
-            JobOutcome::TrainingRecorded(record) => {
-                self.state.training_form.certificate = None;
-                self.state.training_form.completed_on.clear();
-                self.refresh();
-                self.notify(
-                    Level::Info,
-                    format!(
-                        "Recorded {} completing {} on {} (expires {}).",
-                        record.name, record.course, record.completed_on, record.expires_on
-                    ),
-                );
-            }
+            JobOutcome::TrainingRecorded(record) => self.training_recorded(&record),
             JobOutcome::AwsReportAdded(report) => self.aws_report_added(&report),
             JobOutcome::PatchRecorded(record) => {
                 self.patch_recorded(&record);

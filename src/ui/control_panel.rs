@@ -79,7 +79,7 @@ fn panel_body_ui(
             .spacing([10.0, 8.0])
             .show(ui, |ui| {
                 status_row_ui(ui, draft, control, commands);
-                column_row_ui(ui, draft, control, commands);
+                column_row_ui(ui, draft, control);
                 let owner = ui.label("Owner");
                 single_line_ui(ui, draft, control, ControlField::Owner, owner.id, "Who does it", commands);
                 ui.end_row();
@@ -203,12 +203,8 @@ fn status_row_ui(
     }
 }
 
-fn column_row_ui(
-    ui: &mut Ui,
-    draft: &mut PanelDraft,
-    control: &Control,
-    commands: &mut Vec<Command>,
-) {
+/// A column move waits in the draft for its reason; nothing is sent until it is given.
+fn column_row_ui(ui: &mut Ui, draft: &mut PanelDraft, control: &Control) {
     let label = ui.label("Column");
     let mut chosen = control.column;
     egui::ComboBox::from_id_salt("panel_column")
@@ -226,7 +222,6 @@ fn column_row_ui(
         draft.pending = Some(ControlPatch::one(ControlField::Column, chosen.as_str()));
         draft.reason.clear();
     }
-    let _ = commands;
 }
 
 fn cadence_row_ui(ui: &mut Ui, control: &Control, commands: &mut Vec<Command>) {
