@@ -12,6 +12,7 @@ mod coverage;
 mod dates;
 mod error;
 mod evidence;
+mod framework;
 mod project;
 
 pub use action::{
@@ -34,6 +35,10 @@ pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;
 pub use evidence::{
     EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,
+};
+pub use framework::{
+    BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
+    label_of, oscal_id_of,
 };
 pub use project::{Control, Origin, Project};
 

@@ -1,0 +1,203 @@
+//! Framework baselines: the controls of an OSCAL catalog as a resolved profile selects and
+//! tailors them, and the two ways people write a control's id.
+//!
+//! OSCAL names a control `ac-2.1`; people, workbooks and the board write `AC-2(1)`. Both forms
+//! are accepted everywhere a control id is read, and [`label_of`] and [`oscal_id_of`] turn one
+//! into the other.
+
+use serde::Serialize;
+
+/// A resolved profile stored in the workspace, as `profile list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The name projects use to pick it (`--baseline NAME`).
+    pub name: String,
+    /// The profile's title.
+    pub title: String,
+    /// The profile's version.
+    pub version: String,
+    /// The OSCAL version the profile declares.
+    pub oscal_version: String,
+    /// The name of the catalog its controls come from.
+    pub catalog: String,
+    /// SHA-256 of the profile file as imported.
+    pub sha256: String,
+    /// How many controls it selects.
+    pub selected: usize,
+    /// When it was imported (UTC, RFC 3339).
+    pub imported_at: String,
+}
+
+/// Where a parameter's shown text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterSource {
+    /// The catalog or profile gives values.
+    Value,
+    /// No value: the profile or catalog sets a constraint.
+    Constraint,
+    /// No value: a choice among listed options.
+    Selection,
+    /// Nothing set: the parameter's label, as an assignment to make.
+    Label,
+}
+
+/// One parameter of a control, filled in as the baseline tailors it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FilledParameter {
+    /// OSCAL parameter id (`ac-02_odp.01`).
+    pub id: String,
+    /// The parameter's label, or blank.
+    pub label: String,
+    /// The text shown in the statement.
+    pub value: String,
+    /// Where that text came from.
+    pub source: ParameterSource,
+}
+
+/// A stretch of a statement that is a filled-in parameter, so the window can highlight it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParameterSpan {
+    /// Byte offset of the first byte in [`FilledText::text`].
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// OSCAL parameter id.
+    pub param: String,
+}
+
+/// Text with its parameters filled in, remembering where each filled value sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FilledText {
+    /// The plain text, one line per statement item, items indented by two spaces per level.
+    pub text: String,
+    /// Where the filled parameters are, in order, never overlapping.
+    pub params: Vec<ParameterSpan>,
+}
+
+/// One control of a resolved baseline, ready to place on a board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameworkControl {
+    /// OSCAL id (`ac-2.1`).
+    pub id: String,
+    /// The id people read (`AC-2(1)`).
+    pub label: String,
+    /// The family code (`AC`).
+    pub family: String,
+    /// The family's title (`Access Control`).
+    pub family_title: String,
+    /// The control's title.
+    pub title: String,
+    /// The statement, parameters filled in.
+    pub statement: FilledText,
+    /// The guidance, parameters filled in (blank when none).
+    pub guidance: String,
+    /// Every parameter the statement or guidance uses, in order of first use.
+    pub parameters: Vec<FilledParameter>,
+    /// The label of the control this one enhances, if it is an enhancement.
+    pub parent: Option<String>,
+    /// False when the profile did not select it and it is kept only as a selected
+    /// enhancement's parent: shown as context, not tracked.
+    pub selected: bool,
+    /// Position in the resolved catalog's order.
+    pub position: usize,
+}
+
+/// The id people read for an OSCAL control id: `ac-2.1` → `AC-2(1)`, `si-4` → `SI-4`.
+/// Ids of other shapes are returned upper-cased, unchanged otherwise.
+pub fn label_of(oscal_id: &str) -> String {
+    let id = oscal_id.trim();
+    let mut pieces = id.split('.');
+    let base = pieces.next().unwrap_or_default().to_ascii_uppercase();
+    let mut label = base;
+    for piece in pieces {
+        label.push('(');
+        label.push_str(piece);
+        label.push(')');
+    }
+    label
+}
+
+/// The OSCAL id for a control id written either way: `AC-2(1)`, `ac-2.1`, `AC-02 (01)` and
+/// `ac-2(1)` all give `ac-2.1`. Returns `None` for text that is not a control id of the
+/// `XX-N` shape (letters, a dash, a number, enhancements in brackets or after dots).
+pub fn oscal_id_of(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (family, rest) = compact.split_once('-')?;
+    if family.is_empty() || !family.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut numbers = Vec::new();
+    let mut current = String::new();
+    let mut open = false;
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => current.push(c),
+            '(' if !open && !current.is_empty() => {
+                numbers.push(std::mem::take(&mut current));
+                open = true;
+            }
+            ')' if open && !current.is_empty() => {
+                numbers.push(std::mem::take(&mut current));
+                open = false;
+            }
+            '.' if !open && !current.is_empty() => numbers.push(std::mem::take(&mut current)),
+            '.' if !open && current.is_empty() && !numbers.is_empty() => {}
+            _ => return None,
+        }
+    }
+    if open {
+        return None;
+    }
+    if !current.is_empty() {
+        numbers.push(current);
+    }
+    if numbers.is_empty() {
+        return None;
+    }
+    let mut id = family.to_ascii_lowercase();
+    for (index, number) in numbers.iter().enumerate() {
+        let trimmed = number.trim_start_matches('0');
+        let number = if trimmed.is_empty() { "0" } else { trimmed };
+        id.push(if index == 0 { '-' } else { '.' });
+        id.push_str(number);
+    }
+    Some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_way_people_write_ids() {
+        assert_eq!(label_of("ac-2.1"), "AC-2(1)");
+        assert_eq!(label_of("si-4"), "SI-4");
+        assert_eq!(label_of("pe-11.1"), "PE-11(1)");
+    }
+
+    #[test]
+    fn both_forms_give_the_oscal_id() {
+        for text in ["AC-2(1)", "ac-2.1", "AC-02 (01)", "ac-2(1)", " AC-2(1) "] {
+            assert_eq!(oscal_id_of(text).as_deref(), Some("ac-2.1"), "{text}");
+        }
+        assert_eq!(oscal_id_of("SI-4").as_deref(), Some("si-4"));
+        assert_eq!(oscal_id_of("ia-2.1.2").as_deref(), Some("ia-2.1.2"));
+    }
+
+    #[test]
+    fn other_ids_are_not_control_ids() {
+        for text in [
+            "CC6.1",
+            "A.5.15",
+            "SRM-CUS-IAM-01",
+            "AC-",
+            "AC-2(",
+            "-2",
+            "AC-2(1",
+            "",
+        ] {
+            assert_eq!(oscal_id_of(text), None, "{text}");
+        }
+    }
+}
