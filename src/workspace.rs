@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use crate::model::{Evidence, media_type_for};
 use crate::store::{
     AwsReport, BadValue, Certificate, ChainReport, Clock, NewAwsReport, NewEvidence, NewPatch,
-    NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile, Store, StoreError,
-    TrainingRecord, VAULT_DIR, system_clock,
+    NewRequestFile, NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile, Request,
+    Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
 };
 use crate::vault::{BlobCheck, Vault, VaultError};
 
@@ -141,6 +141,30 @@ pub fn store_with_record<T>(
             Err(error.into())
         }
     }
+}
+
+/// Attaches one file to an auditor's request: reads it once into the vault, records it as
+/// evidence of each control the request names (or as a file of the request alone when it
+/// names none) with one activity row, and moves it into place. On any failure nothing is
+/// recorded.
+pub fn attach_to_request(
+    store: &mut Store,
+    vault: &Vault,
+    (project, request_id): (i64, &str),
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Request, WorkspaceError> {
+    store.check_request_target(project, request_id)?;
+    store_with_record(vault, path, cancel, progress, |file| {
+        let record = NewRequestFile {
+            media_type: media_type_for(&file.file_name).to_string(),
+            size_bytes: file.size_bytes,
+            file_name: file.file_name,
+            sha256: file.sha256,
+        };
+        store.attach_request_file(project, request_id, &record)
+    })
 }
 
 /// Attaches one file to a control: checks the target, reads the file once into the vault,

@@ -18,6 +18,7 @@ mod numbers;
 mod patch;
 mod person;
 mod project;
+mod request;
 mod services;
 mod settings;
 mod signoff;
@@ -91,6 +92,10 @@ pub enum Command {
     /// table.
     #[command(subcommand)]
     Cuec(cuec::CuecCommand),
+    /// Import the auditor's request list, answer each request and move it through its
+    /// lifecycle.
+    #[command(subcommand)]
+    Request(request::RequestCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
@@ -150,6 +155,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
+        Command::Request(cmd) => request::run(&mut workspace, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

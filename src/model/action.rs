@@ -270,6 +270,59 @@ pub enum Action {
         /// Mapped (true) or unmapped (false).
         mapped: bool,
     },
+    /// An auditor's request list was imported: requests added and updated by id.
+    #[serde(rename = "request.import")]
+    RequestImport {
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
+        /// Requests added.
+        #[serde(default)]
+        added: u64,
+        /// Requests whose wording, owner, due date or other columns changed.
+        #[serde(default)]
+        updated: u64,
+        /// What changed in each updated request.
+        #[serde(default)]
+        changes: Vec<RequestChanges>,
+    },
+    /// Fields or the status of one request changed, or a comment was added.
+    #[serde(rename = "request.update")]
+    RequestUpdate {
+        /// Each field, from what to what.
+        #[serde(default)]
+        changes: Vec<RequestChange>,
+        /// The comment that came with the change.
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// A request was linked to evidence of the project or to controls.
+    #[serde(rename = "request.link")]
+    RequestLink {
+        /// Evidence ids linked.
+        #[serde(default)]
+        evidence: Vec<i64>,
+        /// Control ids linked.
+        #[serde(default)]
+        controls: Vec<String>,
+    },
+    /// A file was attached to a request: as evidence of each control it names, or as a
+    /// file of the request alone when it names none.
+    #[serde(rename = "request.attach")]
+    RequestAttach {
+        /// The file's name.
+        file_name: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// Its size.
+        size_bytes: u64,
+        /// The evidence records made, one per control.
+        #[serde(default)]
+        evidence: Vec<i64>,
+        /// The request-file record made when the request names no control.
+        #[serde(default)]
+        file_id: Option<i64>,
+    },
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -319,6 +372,27 @@ pub struct AwsReportDetail {
     /// The last day the bridge letter vouches for.
     #[serde(default)]
     pub bridge_until: Option<NaiveDate>,
+}
+
+/// One field of a request, from what to what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestChange {
+    /// The field (`request`, `controls`, `owner`, `due`, `priority`, `status`, `response`,
+    /// or another column's name).
+    pub field: String,
+    /// Before.
+    pub from: String,
+    /// After.
+    pub to: String,
+}
+
+/// What an import changed in one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestChanges {
+    /// The request's id.
+    pub request: String,
+    /// Each field, from what to what.
+    pub changes: Vec<RequestChange>,
 }
 
 /// A file deleted by a purge.
@@ -562,6 +636,52 @@ impl Action {
             } => format!(
                 "{subject} signed off by {by} ({role}): {}",
                 shorten(statement)
+            ),
+            Action::RequestImport {
+                import,
+                added,
+                updated,
+                ..
+            } => format!(
+                "imported {} of {} requests from {} ({added} added, {updated} updated, {} refused)",
+                import.imported, import.rows, import.file_name, import.refused
+            ),
+            Action::RequestUpdate { changes, comment } => {
+                let mut parts: Vec<String> = changes
+                    .iter()
+                    .map(|change| {
+                        format!(
+                            "{}: {} → {}",
+                            change.field,
+                            or_empty(shorten(&change.from)),
+                            or_empty(shorten(&change.to))
+                        )
+                    })
+                    .collect();
+                if let Some(comment) = comment {
+                    parts.push(format!("comment: {}", shorten(comment)));
+                }
+                parts.join("; ")
+            }
+            Action::RequestLink { evidence, controls } => {
+                let mut parts = Vec::new();
+                if !evidence.is_empty() {
+                    let ids: Vec<String> = evidence.iter().map(i64::to_string).collect();
+                    parts.push(format!("evidence {}", ids.join(", ")));
+                }
+                if !controls.is_empty() {
+                    parts.push(format!("controls {}", controls.join(", ")));
+                }
+                format!("linked {}", list_or(&parts, "nothing"))
+            }
+            Action::RequestAttach {
+                file_name,
+                size_bytes,
+                sha256,
+                ..
+            } => format!(
+                "attached {file_name} ({size_bytes} bytes, sha256 {}) to the request",
+                short_hash(sha256)
             ),
             Action::UserName { from, to } => format!("user name {from} → {to}"),
             Action::TimeZone { from, to } => format!("time zone {from} → {to}"),

@@ -10,6 +10,29 @@ pub enum RuleError {
     /// A status name that is not one of the four statuses.
     #[error("unknown status '{0}': use not_started, in_progress, implemented or not_applicable")]
     UnknownStatus(String),
+    /// A request status word that is not one of the five.
+    #[error("unknown request status '{0}': use open, in_progress, submitted, accepted or returned")]
+    UnknownRequestStatus(String),
+    /// A request status change that skips a step of the lifecycle.
+    #[error("request {id} is {from} and cannot become {to}: {allowed}")]
+    RequestStepSkipped {
+        /// The request.
+        id: String,
+        /// Its status.
+        from: &'static str,
+        /// The status asked for.
+        to: &'static str,
+        /// What may follow, as a clause.
+        allowed: String,
+    },
+    /// Submitting a request with nothing to show.
+    #[error(
+        "request {0} cannot be submitted without an answer: link or attach evidence, or write a response with --response"
+    )]
+    SubmitWithoutAnswer(String),
+    /// Returning a request without saying why.
+    #[error("returning request {0} needs the auditor's comment: add it with --comment")]
+    ReturnWithoutComment(String),
     /// A service model name that is not one of the three models.
     #[error("unknown service model '{0}': use infrastructure, managed or abstracted")]
     UnknownServiceModel(String),

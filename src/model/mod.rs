@@ -14,9 +14,11 @@ mod error;
 mod evidence;
 mod framework;
 mod project;
+mod request;
 
 pub use action::{
-    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash,
+    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, RequestChange,
+    RequestChanges, short_hash,
 };
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
@@ -41,6 +43,10 @@ pub use framework::{
     label_of, oscal_id_of,
 };
 pub use project::{Control, Origin, Project};
+pub use request::{
+    Answer, ControlRef, DateColumnError, DateFormat, ReferenceIndex, ReferenceKind, RequestStatus,
+    check_request_move, detect_date_format, reference_kind, request_is_overdue, split_references,
+};
 
 /// Lowercase hex of bytes (how SHA-256 digests are written everywhere in Lockstep).
 pub fn hex(bytes: &[u8]) -> String {

@@ -217,12 +217,14 @@ impl Store {
              UNION SELECT evidence_sha256 FROM patches WHERE evidence_sha256 IS NOT NULL
              UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL
              UNION SELECT sha256 FROM aws_reports
-             UNION SELECT bridge_sha256 FROM aws_reports WHERE bridge_sha256 IS NOT NULL",
+             UNION SELECT bridge_sha256 FROM aws_reports WHERE bridge_sha256 IS NOT NULL
+             UNION SELECT sha256 FROM request_files",
         )
     }
 
     /// Hashes that current records use (evidence not removed, patch evidence, training
-    /// certificates, AWS reports not removed and their bridge letters): a purge keeps these.
+    /// certificates, AWS reports not removed and their bridge letters, files of requests): a
+    /// purge keeps these.
     pub fn current_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence WHERE removed_at IS NULL
@@ -230,7 +232,8 @@ impl Store {
              UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL
              UNION SELECT sha256 FROM aws_reports WHERE removed_at IS NULL
              UNION SELECT bridge_sha256 FROM aws_reports
-                   WHERE removed_at IS NULL AND bridge_sha256 IS NOT NULL",
+                   WHERE removed_at IS NULL AND bridge_sha256 IS NOT NULL
+             UNION SELECT sha256 FROM request_files",
         )
     }
 
@@ -240,8 +243,8 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Files that patch records, training records and current AWS reports keep in the vault,
-    /// each with what it belongs to (for `verify`): description, SHA-256, file name.
+    /// Files that patch records, training records, current AWS reports and requests keep in the
+    /// vault, each with what it belongs to (for `verify`): description, SHA-256, file name.
     pub fn attestation_files(&self) -> Result<Vec<(String, String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT 'patch ' || p.advisory || ' on ' || a.name || ' in project ' || pr.name,
@@ -259,7 +262,12 @@ impl Store {
              UNION ALL
              SELECT 'bridge letter of AWS report ' || r.id || ' ' || r.title, r.bridge_sha256,
                     coalesce(r.bridge_name, '')
-             FROM aws_reports r WHERE r.removed_at IS NULL AND r.bridge_sha256 IS NOT NULL",
+             FROM aws_reports r WHERE r.removed_at IS NULL AND r.bridge_sha256 IS NOT NULL
+             UNION ALL
+             SELECT 'file of request ' || q.request_id || ' in project ' || pr.name, f.sha256,
+                    f.file_name
+             FROM request_files f JOIN requests q ON q.id = f.request_key
+             JOIN projects pr ON pr.id = q.project_id",
         )?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -56,6 +56,8 @@ const CHECKED: &[(&str, &str, bool, &str)] = &[
     ("aws_reports", "period_end", true, DATE),
     ("aws_reports", "valid_until", true, DATE),
     ("aws_reports", "bridge_until", true, DATE),
+    ("requests", "due", true, DATE),
+    ("request_files", "sha256", false, HASH),
 ];
 
 /// The SQL condition a good value of `column` meets.

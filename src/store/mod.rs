@@ -20,6 +20,7 @@ mod migrate;
 mod patches;
 mod people;
 mod projects;
+mod requests;
 mod settings;
 mod signoffs;
 mod write;
@@ -51,6 +52,10 @@ pub use people::{
     TrainingRecord,
 };
 pub use projects::NewProject;
+pub use requests::{
+    NewRequestFile, OtherColumn, Request, RequestComment, RequestFile, RequestImport, RequestLink,
+    RequestList, RequestListError, RequestPatch, read_request_list,
+};
 pub use signoffs::{NewSignoff, Signoff};
 
 /// The database file inside a workspace.
@@ -189,6 +194,12 @@ pub enum StoreError {
         "control '{0}' is in the AWS column; a CUEC is carried out by a customer or shared control"
     )]
     CuecOnAwsControl(String),
+    /// No request with that id in the project.
+    #[error("this project has no request '{0}': run `lockstep request list` to see the ids")]
+    UnknownRequest(String),
+    /// A request list cannot be used at all.
+    #[error(transparent)]
+    RequestList(#[from] requests::RequestListError),
     /// The report's kind, period or bridge letter was refused.
     #[error(transparent)]
     Report(#[from] ReportError),

@@ -1,0 +1,1360 @@
+//! The auditor's request list of a project: importing it, moving each request through its
+//! lifecycle, answering it with evidence, controls and a response, and reading it back.
+//!
+//! A request is its own aggregate, linked by id: to evidence of the project (any control),
+//! to controls by hand, and through the control references its list names. A file attached
+//! to a request becomes evidence of each of the project's controls the request names, so
+//! the board, `verify`, `vault purge` and the pack see it like any other evidence; a request
+//! that names none of the project's controls keeps the file as a request file of its own,
+//! which `verify` re-hashes, a purge keeps and the pack carries under the request.
+//!
+//! Every change is one write with one activity row; an import is one write for the whole
+//! file. Reading the list takes a handful of queries whatever its length, so the window can
+//! refresh a list of thousands of requests within a frame budget.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::csv_import::{ImportReport, RowProblem};
+use super::write::{Change, Logged};
+use super::{Result, Store, StoreError};
+use crate::model::{
+    Action, Answer, ControlRef, DateColumnError, DateFormat, ImportedFile, ReferenceIndex,
+    RequestChange, RequestChanges, RequestStatus, RuleError, check_request_move,
+    detect_date_format, hex, request_is_overdue, split_references,
+};
+
+/// A comment on a request, with the status it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestComment {
+    /// What it says.
+    pub text: String,
+    /// Who wrote it down.
+    pub by: String,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+    /// The request's status once the comment was made.
+    pub status: RequestStatus,
+}
+
+/// A file attached to a request that names none of the project's controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestFile {
+    /// Its record id.
+    pub id: i64,
+    /// The file's name when attached.
+    pub file_name: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Media type.
+    pub media_type: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Who attached it.
+    pub added_by: String,
+    /// When (UTC, RFC 3339).
+    pub added_at: String,
+}
+
+/// A column of the list that Lockstep has no field for, kept with the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct OtherColumn {
+    /// The column's name as the list writes it.
+    pub name: String,
+    /// The cell.
+    pub value: String,
+}
+
+/// One request of the auditor's list, with its answer so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// Database key.
+    #[serde(skip)]
+    pub key: i64,
+    /// The list's id for it (`R-014`), unique within the project regardless of case.
+    pub id: String,
+    /// What the auditor asks for.
+    pub request: String,
+    /// The control references the list names, as written, each with the project's
+    /// controls it names.
+    pub controls: Vec<ControlRef>,
+    /// The project's controls the request concerns: those its references name, then those
+    /// linked by hand.
+    pub control_ids: Vec<String>,
+    /// Controls linked by hand.
+    pub linked_controls: Vec<String>,
+    /// Who answers it.
+    pub owner: String,
+    /// When the answer is due.
+    pub due: Option<NaiveDate>,
+    /// The list's priority, as written.
+    pub priority: String,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// Current (not removed) evidence linked to it, by evidence id.
+    pub evidence: Vec<i64>,
+    /// Files attached to it alone (when it names none of the project's controls).
+    pub files: Vec<RequestFile>,
+    /// Evidence and files together: what the window shows as its evidence count.
+    pub evidence_count: usize,
+    /// The team's written response.
+    pub response: String,
+    /// Comments, oldest first.
+    pub comments: Vec<RequestComment>,
+    /// The list's other columns.
+    pub other: Vec<OtherColumn>,
+    /// Whether its due date has passed (by [`Store::today`]) and it is not yet submitted
+    /// or accepted.
+    pub overdue: bool,
+    /// When it was first imported (UTC, RFC 3339).
+    pub added_at: String,
+    /// When it last changed (UTC, RFC 3339).
+    pub updated_at: String,
+}
+
+/// A change to one request: each field given is set; a status is checked against the
+/// lifecycle. The comment is recorded with the status the request has afterwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestPatch {
+    /// The new status.
+    pub status: Option<RequestStatus>,
+    /// A comment (the auditor's, when returning it).
+    pub comment: Option<String>,
+    /// The written response.
+    pub response: Option<String>,
+    /// Who answers it.
+    pub owner: Option<String>,
+    /// The due date; `Some(None)` clears it.
+    pub due: Option<Option<NaiveDate>>,
+}
+
+/// What a request is linked to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestLink {
+    /// Evidence of the project, by id.
+    Evidence(i64),
+    /// A control of the project, by id.
+    Control(String),
+}
+
+/// What is recorded when a file is attached to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequestFile {
+    /// The file's name.
+    pub file_name: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Media type.
+    pub media_type: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+/// What an import of a request list did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RequestImport {
+    /// Rows read, stored and refused.
+    #[serde(flatten)]
+    pub report: ImportReport,
+    /// Requests added.
+    pub added: usize,
+    /// Requests updated.
+    pub updated: usize,
+    /// Rows whose request was already as the list says.
+    pub unchanged: usize,
+}
+
+impl AsRef<ImportReport> for RequestImport {
+    fn as_ref(&self) -> &ImportReport {
+        &self.report
+    }
+}
+
+/// What makes a request list unusable as a whole. Each message is one sentence; the path
+/// is last.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestListError {
+    /// The file cannot be read.
+    #[error("cannot read this file ({reason}): {path}")]
+    Unreadable {
+        /// Why.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Neither `.csv` nor `.xlsx`.
+    #[error("a request list must be a .csv or .xlsx file: {0}")]
+    UnknownKind(PathBuf),
+    /// A CSV file that is not UTF-8.
+    #[error(
+        "this file is not UTF-8 text (the first bad byte is on line {line}); save it as \"CSV UTF-8\" and import it again: {path}"
+    )]
+    NotUtf8 {
+        /// The line.
+        line: u64,
+        /// The file.
+        path: PathBuf,
+    },
+    /// No header row.
+    #[error(
+        "this file is empty; it needs a header row with an ID column and a Request column: {0}"
+    )]
+    Empty(PathBuf),
+    /// No id column.
+    #[error(
+        "the header row has no request id column (it names {found}); name it ID, Ref or Request #: {path}"
+    )]
+    NoIdColumn {
+        /// The header's names.
+        found: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A column named twice.
+    #[error(
+        "the header row names the '{column}' column twice, so its values are ambiguous: {path}"
+    )]
+    DuplicateColumn {
+        /// The column.
+        column: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The CSV cannot be parsed.
+    #[error("this file cannot be read as CSV from line {line} ({reason}): {path}")]
+    Malformed {
+        /// Where.
+        line: u64,
+        /// What the parser said.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The due column's dates cannot be read safely.
+    #[error("{source}: {path}")]
+    Dates {
+        /// Why.
+        source: DateColumnError,
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// The fields a list's columns fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Id,
+    Request,
+    Controls,
+    Owner,
+    Due,
+    Priority,
+    Status,
+}
+
+/// Header names each field accepts (lower case, single spaces), best first: when a list
+/// has two of them, the first fills the field and the other is kept as another column.
+const FIELD_NAMES: &[(Field, &[&str])] = &[
+    (
+        Field::Id,
+        &[
+            "id",
+            "request id",
+            "request #",
+            "request no.",
+            "request no",
+            "request number",
+            "ref",
+            "ref #",
+            "ref.",
+            "reference",
+            "item #",
+            "#",
+        ],
+    ),
+    (
+        Field::Request,
+        &[
+            "request",
+            "requested item",
+            "pbc item",
+            "request description",
+            "description",
+            "item",
+        ],
+    ),
+    (
+        Field::Controls,
+        &[
+            "control",
+            "controls",
+            "control reference",
+            "control references",
+            "control id",
+            "control ids",
+            "criteria",
+        ],
+    ),
+    (Field::Owner, &["owner", "assigned to", "assignee"]),
+    (Field::Due, &["due", "due date"]),
+    (Field::Priority, &["priority"]),
+    (Field::Status, &["status"]),
+];
+
+/// A request list read whole: header names and rows of cells, each with its line.
+#[derive(Debug, Clone, Default)]
+pub struct RequestList {
+    /// The file's name.
+    pub file_name: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Header cells as written.
+    pub header: Vec<String>,
+    /// Data rows: line (header is line 1) and cells; rows of blank cells are left out.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads a request list from a `.csv` (UTF-8) or `.xlsx` file (its first sheet). Dates
+/// stored as dates in a workbook come back as `YYYY-MM-DD`.
+pub fn read_request_list(path: &Path) -> Result<RequestList, RequestListError> {
+    let bytes = std::fs::read(path).map_err(|e| RequestListError::Unreadable {
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })?;
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut list = match extension.as_str() {
+        "csv" | "txt" => parse_csv_list(&bytes, path)?,
+        "xlsx" | "xlsm" => parse_xlsx_list(&bytes, path)?,
+        _ => return Err(RequestListError::UnknownKind(path.to_path_buf())),
+    };
+    list.sha256 = hex(&Sha256::digest(&bytes));
+    list.file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(list)
+}
+
+fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| RequestListError::NotUtf8 {
+        line: bytes
+            .get(..e.valid_up_to())
+            .unwrap_or(bytes)
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1,
+        path: path.to_path_buf(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut list = RequestList::default();
+    let mut header = None;
+    // Lines are counted forward from the last record, so a large file is walked once.
+    let (mut counted_to, mut newlines) = (0usize, 0u64);
+    for record in reader.records() {
+        let record = record.map_err(|error| RequestListError::Malformed {
+            line: error.position().map(|p| p.line()).unwrap_or(1),
+            reason: error.to_string(),
+            path: path.to_path_buf(),
+        })?;
+        let start = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0)
+            .min(text.len());
+        let start = start
+            + text.as_bytes()[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+        if start >= counted_to {
+            newlines += text.as_bytes()[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            counted_to = start;
+        }
+        let line = newlines + 1;
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            list.rows.push((line, cells));
+        }
+    }
+    list.header = header.ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
+    Ok(list)
+}
+
+fn parse_xlsx_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = |reason: String| RequestListError::Unreadable {
+        reason,
+        path: path.to_path_buf(),
+    };
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("not an .xlsx workbook: {e}")))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?
+        .map_err(|e| unreadable(e.to_string()))?;
+    let first_row = range.start().map(|(row, _)| row).unwrap_or(0);
+    let first_column = range.start().map(|(_, column)| column).unwrap_or(0) as usize;
+    let mut list = RequestList::default();
+    let mut header = None;
+    for (index, row) in range.rows().enumerate() {
+        let line = u64::from(first_row) + index as u64 + 1;
+        // Cells left of the used range are blank, so columns keep their places.
+        let cells: Vec<String> = std::iter::repeat_n(String::new(), first_column)
+            .chain(row.iter().map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => {
+                    text.trim().to_string()
+                }
+                Data::Int(number) => number.to_string(),
+                Data::Float(number) => number.to_string(),
+                Data::Bool(value) => value.to_string(),
+                Data::DateTime(moment) => {
+                    let (year, month, day, ..) = moment.to_ymd_hms_milli();
+                    NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| moment.as_f64().to_string())
+                }
+                Data::Error(error) => format!("#{error:?}"),
+            }))
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells);
+        } else {
+            list.rows.push((line, cells));
+        }
+    }
+    list.header = header.ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
+    Ok(list)
+}
+
+/// Where each field's column is, and the other columns.
+struct Columns {
+    fields: Vec<(Field, usize)>,
+    other: Vec<(String, usize)>,
+}
+
+impl Columns {
+    fn find(list: &RequestList, path: &Path) -> Result<Columns, RequestListError> {
+        let names: Vec<String> = list
+            .header
+            .iter()
+            .map(|h| {
+                h.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .collect();
+        for (index, name) in names.iter().enumerate() {
+            if !name.is_empty() && names[..index].contains(name) {
+                return Err(RequestListError::DuplicateColumn {
+                    column: list.header[index].clone(),
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        let mut fields = Vec::new();
+        for (field, accepted) in FIELD_NAMES {
+            if let Some(index) = accepted
+                .iter()
+                .find_map(|wanted| names.iter().position(|name| name == wanted))
+            {
+                fields.push((*field, index));
+            }
+        }
+        if !fields.iter().any(|(field, _)| *field == Field::Id) {
+            return Err(RequestListError::NoIdColumn {
+                found: if names.iter().all(String::is_empty) {
+                    "nothing".to_string()
+                } else {
+                    list.header.join(", ")
+                },
+                path: path.to_path_buf(),
+            });
+        }
+        let other = list
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(index, name)| {
+                !name.is_empty() && !fields.iter().any(|(_, used)| used == index)
+            })
+            .map(|(index, name)| (name.clone(), index))
+            .collect();
+        Ok(Columns { fields, other })
+    }
+
+    fn index(&self, field: Field) -> Option<usize> {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, index)| *index)
+    }
+}
+
+/// A row of the list, read into the fields it sets.
+struct ListRow {
+    line: u64,
+    id: String,
+    request: Option<String>,
+    refs: Option<String>,
+    owner: Option<String>,
+    due: Option<Option<NaiveDate>>,
+    priority: Option<String>,
+    status: Option<RequestStatus>,
+    other: Vec<OtherColumn>,
+}
+
+/// The stored values of a request that an import compares.
+struct Stored {
+    key: i64,
+    id: String,
+    request: String,
+    refs: String,
+    owner: String,
+    due: Option<String>,
+    priority: String,
+    status: RequestStatus,
+    other: Vec<OtherColumn>,
+}
+
+const REQUEST_COLUMNS: &str = "r.id, r.request_id, r.request, r.control_refs, r.owner, r.due,
+    r.priority, r.status, r.response, r.other, r.added_at, r.updated_at";
+
+fn corrupt(index: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, what.into())
+}
+
+fn status_of(index: usize, text: String) -> rusqlite::Result<RequestStatus> {
+    text.parse()
+        .map_err(|_| corrupt(index, format!("request status '{text}'")))
+}
+
+fn other_of(index: usize, text: &str) -> rusqlite::Result<Vec<OtherColumn>> {
+    serde_json::from_str(text).map_err(|_| corrupt(index, "request columns".to_string()))
+}
+
+fn request_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
+    let due: Option<String> = row.get(5)?;
+    Ok(Request {
+        key: row.get(0)?,
+        id: row.get(1)?,
+        request: row.get(2)?,
+        controls: split_references(&row.get::<_, String>(3)?)
+            .into_iter()
+            .map(|reference| ControlRef {
+                reference,
+                kind: crate::model::ReferenceKind::Text,
+                controls: Vec::new(),
+            })
+            .collect(),
+        control_ids: Vec::new(),
+        linked_controls: Vec::new(),
+        owner: row.get(4)?,
+        due: due
+            .map(|t| {
+                t.parse::<NaiveDate>()
+                    .map_err(|_| corrupt(5, format!("date '{t}'")))
+            })
+            .transpose()?,
+        priority: row.get(6)?,
+        status: status_of(7, row.get(7)?)?,
+        evidence: Vec::new(),
+        files: Vec::new(),
+        evidence_count: 0,
+        response: row.get(8)?,
+        comments: Vec::new(),
+        other: other_of(9, &row.get::<_, String>(9)?)?,
+        overdue: false,
+        added_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+impl Store {
+    /// A project's requests in list order, each with its references read against the
+    /// project's controls, its evidence, files and comments.
+    pub fn requests(&self, project: i64) -> Result<Vec<Request>> {
+        self.read(|store| store.load_requests(project, None))
+    }
+
+    /// One request of a project by its id (ignoring case).
+    pub fn request(&self, project: i64, id: &str) -> Result<Request> {
+        self.read(|store| {
+            store
+                .load_requests(project, Some(id.trim()))?
+                .pop()
+                .ok_or_else(|| StoreError::UnknownRequest(id.trim().to_string()))
+        })
+    }
+
+    fn load_requests(&self, project: i64, only: Option<&str>) -> Result<Vec<Request>> {
+        let mut requests: Vec<Request> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {REQUEST_COLUMNS} FROM requests r
+                 WHERE r.project_id = ?1 AND (?2 IS NULL OR r.request_id = ?2)
+                 ORDER BY r.position, r.id"
+            ))?
+            .query_map(params![project, only], request_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if requests.is_empty() {
+            return Ok(requests);
+        }
+        let at: HashMap<i64, usize> = requests
+            .iter()
+            .enumerate()
+            .map(|(index, r)| (r.key, index))
+            .collect();
+        let controls = self.controls(project)?;
+        let index = ReferenceIndex::new(&controls);
+        let filter = "(?2 IS NULL OR r.request_id = ?2)";
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT rc.request_key, c.control_id FROM request_controls rc
+                 JOIN requests r ON r.id = rc.request_key JOIN controls c ON c.id = rc.control_key
+                 WHERE r.project_id = ?1 AND {filter} ORDER BY c.id"
+            ))?;
+            let rows = stmt.query_map(params![project, only], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (key, control) = row?;
+                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
+                    request.linked_controls.push(control);
+                }
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT re.request_key, re.evidence_id FROM request_evidence re
+                 JOIN requests r ON r.id = re.request_key JOIN evidence e ON e.id = re.evidence_id
+                 WHERE r.project_id = ?1 AND {filter} AND e.removed_at IS NULL
+                 ORDER BY re.evidence_id"
+            ))?;
+            let rows = stmt.query_map(params![project, only], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (key, evidence) = row?;
+                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
+                    request.evidence.push(evidence);
+                }
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT f.request_key, f.id, f.file_name, f.size_bytes, f.media_type, f.sha256,
+                        f.added_by, f.added_at
+                 FROM request_files f JOIN requests r ON r.id = f.request_key
+                 WHERE r.project_id = ?1 AND {filter} ORDER BY f.id"
+            ))?;
+            let rows = stmt.query_map(params![project, only], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    RequestFile {
+                        id: row.get(1)?,
+                        file_name: row.get(2)?,
+                        size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
+                        media_type: row.get(4)?,
+                        sha256: row.get(5)?,
+                        added_by: row.get(6)?,
+                        added_at: row.get(7)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (key, file) = row?;
+                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
+                    request.files.push(file);
+                }
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT m.request_key, m.text, m.by, m.at, m.status
+                 FROM request_comments m JOIN requests r ON r.id = m.request_key
+                 WHERE r.project_id = ?1 AND {filter} ORDER BY m.id"
+            ))?;
+            let rows = stmt.query_map(params![project, only], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    RequestComment {
+                        text: row.get(1)?,
+                        by: row.get(2)?,
+                        at: row.get(3)?,
+                        status: status_of(4, row.get(4)?)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (key, comment) = row?;
+                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
+                    request.comments.push(comment);
+                }
+            }
+        }
+        let today = self.today();
+        for request in &mut requests {
+            request.controls = request
+                .controls
+                .iter()
+                .map(|r| index.resolve(&r.reference))
+                .collect();
+            let mut ids: Vec<String> = Vec::new();
+            for id in request
+                .controls
+                .iter()
+                .flat_map(|r| r.controls.iter())
+                .chain(request.linked_controls.iter())
+            {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            request.control_ids = ids;
+            request.evidence_count = request.evidence.len() + request.files.len();
+            request.overdue = request_is_overdue(request.status, request.due, today);
+        }
+        Ok(requests)
+    }
+
+    /// Changes one request: its status (checked against the lifecycle), response, owner or
+    /// due date, with an optional comment. One activity row lists every change; a patch
+    /// that changes nothing writes nothing.
+    pub fn set_request(&mut self, project: i64, id: &str, patch: &RequestPatch) -> Result<Request> {
+        let comment = patch
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if patch.comment.is_some() && comment.is_none() {
+            return Err(RuleError::Blank("comment").into());
+        }
+        self.write(|tx| {
+            let request = tx.store.request(project, id)?;
+            let mut changes = Vec::new();
+            let mut change = |field: &str, from: String, to: String| {
+                if from != to {
+                    changes.push(RequestChange {
+                        field: field.to_string(),
+                        from,
+                        to,
+                    });
+                }
+            };
+            let response = patch
+                .response
+                .as_deref()
+                .map(|r| r.trim().to_string())
+                .unwrap_or_else(|| request.response.clone());
+            let owner = patch
+                .owner
+                .as_deref()
+                .map(|o| o.trim().to_string())
+                .unwrap_or_else(|| request.owner.clone());
+            let due = patch.due.unwrap_or(request.due);
+            let status = patch.status.unwrap_or(request.status);
+            check_request_move(
+                &request.id,
+                request.status,
+                status,
+                Answer {
+                    files: request.evidence_count,
+                    has_response: !response.is_empty(),
+                    has_comment: comment.is_some(),
+                },
+            )?;
+            change("response", request.response.clone(), response.clone());
+            change("owner", request.owner.clone(), owner.clone());
+            change("due", date_text(request.due), date_text(due));
+            change(
+                "status",
+                request.status.as_str().to_string(),
+                status.as_str().to_string(),
+            );
+            if changes.is_empty() && comment.is_none() {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "UPDATE requests SET response = ?1, owner = ?2, due = ?3, status = ?4,
+                     updated_at = ?5 WHERE id = ?6",
+                params![
+                    response,
+                    owner,
+                    due.map(|d| d.to_string()),
+                    status.as_str(),
+                    tx.at,
+                    request.key
+                ],
+            )?;
+            if let Some(text) = &comment {
+                tx.execute(
+                    "INSERT INTO request_comments (request_key, text, by, at, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![request.key, text, tx.actor, tx.at, status.as_str()],
+                )?;
+            }
+            let action = Action::RequestUpdate { changes, comment };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), request.id, action),
+            ))
+        })?;
+        self.request(project, id)
+    }
+
+    /// Links a request to evidence of the project (any control) and to controls. Links
+    /// that exist already are left as they are; when all do, nothing is written.
+    pub fn link_request(
+        &mut self,
+        project: i64,
+        id: &str,
+        links: &[RequestLink],
+    ) -> Result<Request> {
+        self.write(|tx| {
+            let request = tx.store.request(project, id)?;
+            let mut evidence = Vec::new();
+            let mut controls = Vec::new();
+            for link in links {
+                match link {
+                    RequestLink::Evidence(evidence_id) => {
+                        let found = tx.store.evidence_by_id(project, *evidence_id)?;
+                        if found.removed {
+                            return Err(StoreError::AlreadyRemoved(*evidence_id));
+                        }
+                        let added = tx.execute(
+                            "INSERT OR IGNORE INTO request_evidence (request_key, evidence_id)
+                             VALUES (?1, ?2)",
+                            params![request.key, evidence_id],
+                        )?;
+                        if added > 0 {
+                            evidence.push(*evidence_id);
+                        }
+                    }
+                    RequestLink::Control(control_id) => {
+                        let control = tx.store.control(project, control_id)?;
+                        let added = tx.execute(
+                            "INSERT OR IGNORE INTO request_controls (request_key, control_key)
+                             VALUES (?1, ?2)",
+                            params![request.key, control.key],
+                        )?;
+                        if added > 0 {
+                            controls.push(control.id);
+                        }
+                    }
+                }
+            }
+            if evidence.is_empty() && controls.is_empty() {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "UPDATE requests SET updated_at = ?1 WHERE id = ?2",
+                params![tx.at, request.key],
+            )?;
+            let action = Action::RequestLink { evidence, controls };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), request.id, action),
+            ))
+        })?;
+        self.request(project, id)
+    }
+
+    /// Checks that a file can be attached to this request, before any file is read; the
+    /// request's current controls (retired ones left out) are where the file will go.
+    pub fn check_request_target(&self, project: i64, id: &str) -> Result<Request> {
+        self.request(project, id)
+    }
+
+    /// Records a file, staged in the vault, as an answer to a request: as evidence of each
+    /// current control the request concerns (collected today), linked to the request; or,
+    /// when it concerns none, as a file of the request alone.
+    pub fn attach_request_file(
+        &mut self,
+        project: i64,
+        id: &str,
+        new: &NewRequestFile,
+    ) -> Result<Request> {
+        let file_name = new.file_name.trim();
+        if file_name.is_empty() {
+            return Err(RuleError::Blank("file name").into());
+        }
+        let today = self.today();
+        self.write(|tx| {
+            let request = tx.store.request(project, id)?;
+            let mut evidence = Vec::new();
+            let mut file_id = None;
+            let mut targets = Vec::new();
+            for control_id in &request.control_ids {
+                let control = tx.store.control(project, control_id)?;
+                if !control.retired {
+                    targets.push(control);
+                }
+            }
+            for control in &targets {
+                tx.execute(
+                    "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
+                         media_type, sha256, description, collected_on, added_by, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        project,
+                        control.key,
+                        file_name,
+                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+                        new.media_type,
+                        new.sha256,
+                        format!("Answer to request {}", request.id),
+                        today.to_string(),
+                        tx.actor,
+                        tx.at
+                    ],
+                )?;
+                let evidence_id = tx.last_insert_rowid();
+                tx.execute(
+                    "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
+                    params![request.key, evidence_id],
+                )?;
+                evidence.push(evidence_id);
+            }
+            if targets.is_empty() {
+                tx.execute(
+                    "INSERT INTO request_files (request_key, file_name, size_bytes, media_type,
+                         sha256, added_by, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        request.key,
+                        file_name,
+                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+                        new.media_type,
+                        new.sha256,
+                        tx.actor,
+                        tx.at
+                    ],
+                )?;
+                file_id = Some(tx.last_insert_rowid());
+            }
+            tx.execute(
+                "UPDATE requests SET updated_at = ?1 WHERE id = ?2",
+                params![tx.at, request.key],
+            )?;
+            let action = Action::RequestAttach {
+                file_name: file_name.to_string(),
+                sha256: new.sha256.clone(),
+                size_bytes: new.size_bytes,
+                evidence,
+                file_id,
+            };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), request.id, action),
+            ))
+        })?;
+        self.request(project, id)
+    }
+
+    /// Imports an auditor's request list (`.csv` or `.xlsx`) into a project: new ids are
+    /// added in list order, known ids (ignoring case) are updated where the list changed,
+    /// and every change is listed in the import's one activity row. Rows that cannot be
+    /// used are refused by line; the others are stored in one transaction.
+    pub fn import_requests(&mut self, project: i64, path: &Path) -> Result<RequestImport> {
+        let list = read_request_list(path)?;
+        let columns = Columns::find(&list, path)?;
+        let cell = |cells: &[String], field: Field| -> Option<String> {
+            columns
+                .index(field)
+                .map(|index| cells.get(index).cloned().unwrap_or_default())
+        };
+        let format = match columns.index(Field::Due) {
+            Some(index) => {
+                let cells: Vec<(u64, &str)> = list
+                    .rows
+                    .iter()
+                    .map(|(line, cells)| {
+                        (*line, cells.get(index).map(String::as_str).unwrap_or(""))
+                    })
+                    .collect();
+                detect_date_format(&list.header[index], &cells).map_err(|source| {
+                    RequestListError::Dates {
+                        source,
+                        path: path.to_path_buf(),
+                    }
+                })?
+            }
+            None => DateFormat::Iso,
+        };
+        let mut refused = Vec::new();
+        let mut rows: Vec<ListRow> = Vec::with_capacity(list.rows.len());
+        let mut first_line: HashMap<String, u64> = HashMap::with_capacity(list.rows.len());
+        let mut repeated: HashMap<String, Vec<u64>> = HashMap::new();
+        for (line, cells) in &list.rows {
+            let line = *line;
+            let id = cell(cells, Field::Id).unwrap_or_default();
+            if id.is_empty() {
+                refused.push(RowProblem::new(line, "the request id is blank"));
+                continue;
+            }
+            let lower = id.to_lowercase();
+            if let Some(first) = first_line.get(&lower) {
+                repeated
+                    .entry(lower)
+                    .or_insert_with(|| vec![*first])
+                    .push(line);
+                continue;
+            }
+            first_line.insert(lower, line);
+            let due = match cell(cells, Field::Due) {
+                None => None,
+                Some(text) if text.is_empty() => Some(None),
+                Some(text) => match format.parse(&text) {
+                    Some(day) => Some(Some(day)),
+                    None => {
+                        refused.push(RowProblem::new(
+                            line,
+                            format!(
+                                "'{text}' is not a due date; write it as {}",
+                                format.pattern()
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let status = match cell(cells, Field::Status).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(text) => match text.parse::<RequestStatus>() {
+                    Ok(status) => Some(status),
+                    Err(error) => {
+                        refused.push(RowProblem::new(line, error));
+                        continue;
+                    }
+                },
+            };
+            let other = columns
+                .other
+                .iter()
+                .map(|(name, index)| OtherColumn {
+                    name: name.clone(),
+                    value: cells.get(*index).cloned().unwrap_or_default(),
+                })
+                .filter(|column| !column.value.is_empty())
+                .collect();
+            rows.push(ListRow {
+                line,
+                id,
+                request: cell(cells, Field::Request),
+                refs: cell(cells, Field::Controls).map(|r| split_references(&r).join("\n")),
+                owner: cell(cells, Field::Owner),
+                due,
+                priority: cell(cells, Field::Priority),
+                status,
+                other,
+            });
+        }
+        // A repeated id refuses every row that has it: which of them the auditor meant is
+        // not for the import to guess.
+        if !repeated.is_empty() {
+            rows.retain(|row| !repeated.contains_key(&row.id.to_lowercase()));
+            for lines in repeated.values() {
+                let all: Vec<String> = lines.iter().map(u64::to_string).collect();
+                for line in lines {
+                    refused.push(RowProblem::new(
+                        *line,
+                        format!(
+                            "the same request id is on lines {}; give each request its own id",
+                            all.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        let data_rows = list.rows.len();
+        let file = (list.file_name.clone(), list.sha256.clone());
+        self.write(|tx| {
+            let mut stored: HashMap<String, Stored> = HashMap::new();
+            let mut position: i64 = 0;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id, request_id, request, control_refs, owner, due, priority, status,
+                            other, position
+                     FROM requests WHERE project_id = ?1",
+                )?;
+                let found = stmt.query_map(params![project], |row| {
+                    Ok((
+                        Stored {
+                            key: row.get(0)?,
+                            id: row.get(1)?,
+                            request: row.get(2)?,
+                            refs: row.get(3)?,
+                            owner: row.get(4)?,
+                            due: row.get(5)?,
+                            priority: row.get(6)?,
+                            status: status_of(7, row.get(7)?)?,
+                            other: other_of(8, &row.get::<_, String>(8)?)?,
+                        },
+                        row.get::<_, i64>(9)?,
+                    ))
+                })?;
+                for row in found {
+                    let (request, at) = row?;
+                    position = position.max(at);
+                    stored.insert(request.id.to_lowercase(), request);
+                }
+            }
+            let mut answered: HashMap<i64, (usize, bool)> = HashMap::new();
+            if rows.iter().any(|r| r.status.is_some()) {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT r.id,
+                        (SELECT count(*) FROM request_evidence re JOIN evidence e
+                           ON e.id = re.evidence_id
+                         WHERE re.request_key = r.id AND e.removed_at IS NULL)
+                        + (SELECT count(*) FROM request_files f WHERE f.request_key = r.id),
+                        r.response <> ''
+                     FROM requests r WHERE r.project_id = ?1",
+                )?;
+                let found = stmt.query_map(params![project], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        (
+                            row.get::<_, i64>(1)?.max(0) as usize,
+                            row.get::<_, bool>(2)?,
+                        ),
+                    ))
+                })?;
+                for row in found {
+                    let (key, answer) = row?;
+                    answered.insert(key, answer);
+                }
+            }
+            let mut refused = refused.clone();
+            let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
+            let mut logged_changes = Vec::new();
+            for row in &rows {
+                match stored.get(&row.id.to_lowercase()) {
+                    None => {
+                        let request = row.request.clone().unwrap_or_default();
+                        if request.is_empty() {
+                            refused.push(RowProblem::new(row.line, "the request text is blank"));
+                            continue;
+                        }
+                        let status = row.status.unwrap_or(RequestStatus::Open);
+                        if let Err(error) = check_request_move(
+                            &row.id,
+                            RequestStatus::Open,
+                            status,
+                            Answer {
+                                files: 0,
+                                has_response: false,
+                                has_comment: false,
+                            },
+                        ) {
+                            refused.push(RowProblem::new(row.line, error));
+                            continue;
+                        }
+                        position += 1;
+                        tx.prepare_cached(
+                            "INSERT INTO requests (project_id, request_id, request, control_refs,
+                                 owner, due, priority, status, other, position, added_at,
+                                 updated_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                        )?
+                        .execute(params![
+                            project,
+                            row.id,
+                            request,
+                            row.refs.clone().unwrap_or_default(),
+                            row.owner.clone().unwrap_or_default(),
+                            row.due.flatten().map(|d| d.to_string()),
+                            row.priority.clone().unwrap_or_default(),
+                            status.as_str(),
+                            other_json(&row.other),
+                            position,
+                            tx.at
+                        ])?;
+                        added += 1;
+                    }
+                    Some(old) => {
+                        let mut changes = Vec::new();
+                        let mut change = |field: &str, from: &str, to: &Option<String>| {
+                            if let Some(to) = to
+                                && to != from
+                            {
+                                changes.push(RequestChange {
+                                    field: field.to_string(),
+                                    from: from.to_string(),
+                                    to: to.clone(),
+                                });
+                            }
+                        };
+                        let request = row.request.clone().filter(|r| !r.is_empty());
+                        if row.request.is_some() && request.is_none() {
+                            refused.push(RowProblem::new(row.line, "the request text is blank"));
+                            continue;
+                        }
+                        change("request", &old.request, &request);
+                        change("controls", &old.refs, &row.refs);
+                        change("owner", &old.owner, &row.owner);
+                        change(
+                            "due",
+                            old.due.as_deref().unwrap_or(""),
+                            &row.due.map(date_text),
+                        );
+                        change("priority", &old.priority, &row.priority);
+                        for column in &row.other {
+                            let before = old
+                                .other
+                                .iter()
+                                .find(|o| o.name == column.name)
+                                .map(|o| o.value.as_str())
+                                .unwrap_or("");
+                            change(&column.name, before, &Some(column.value.clone()));
+                        }
+                        let status = row.status.unwrap_or(old.status);
+                        if status != old.status {
+                            let (files, has_response) =
+                                answered.get(&old.key).copied().unwrap_or((0, false));
+                            if let Err(error) = check_request_move(
+                                &old.id,
+                                old.status,
+                                status,
+                                Answer {
+                                    files,
+                                    has_response,
+                                    has_comment: false,
+                                },
+                            ) {
+                                refused.push(RowProblem::new(row.line, error));
+                                continue;
+                            }
+                            changes.push(RequestChange {
+                                field: "status".to_string(),
+                                from: old.status.as_str().to_string(),
+                                to: status.as_str().to_string(),
+                            });
+                        }
+                        if changes.is_empty() {
+                            unchanged += 1;
+                            continue;
+                        }
+                        let mut other = old.other.clone();
+                        for column in &row.other {
+                            match other.iter_mut().find(|o| o.name == column.name) {
+                                Some(kept) => kept.value = column.value.clone(),
+                                None => other.push(column.clone()),
+                            }
+                        }
+                        tx.prepare_cached(
+                            "UPDATE requests SET request = ?1, control_refs = ?2, owner = ?3,
+                                 due = ?4, priority = ?5, status = ?6, other = ?7, updated_at = ?8
+                             WHERE id = ?9",
+                        )?
+                        .execute(params![
+                            request.unwrap_or_else(|| old.request.clone()),
+                            row.refs.clone().unwrap_or_else(|| old.refs.clone()),
+                            row.owner.clone().unwrap_or_else(|| old.owner.clone()),
+                            match row.due {
+                                Some(due) => due.map(|d| d.to_string()),
+                                None => old.due.clone(),
+                            },
+                            row.priority.clone().unwrap_or_else(|| old.priority.clone()),
+                            status.as_str(),
+                            other_json(&other),
+                            tx.at,
+                            old.key
+                        ])?;
+                        updated += 1;
+                        logged_changes.push(RequestChanges {
+                            request: old.id.clone(),
+                            changes,
+                        });
+                    }
+                }
+            }
+            refused.sort_by_key(|problem| problem.line);
+            let report = RequestImport {
+                report: ImportReport {
+                    rows: data_rows,
+                    imported: added + updated + unchanged,
+                    refused,
+                },
+                added,
+                updated,
+                unchanged,
+            };
+            if added + updated == 0 {
+                return Ok(Change::Unchanged(report));
+            }
+            let import = ImportedFile {
+                file_name: file.0.clone(),
+                file_sha256: file.1.clone(),
+                rows: data_rows as u64,
+                imported: report.report.imported as u64,
+                refused: report.report.refused.len() as u64,
+            };
+            let action = Action::RequestImport {
+                import,
+                added: added as u64,
+                updated: updated as u64,
+                changes: logged_changes,
+            };
+            Ok(Change::Made(report, Logged::new(Some(project), "", action)))
+        })
+    }
+
+    /// Of the ids given, those that are not requests of the project, as given.
+    pub fn unknown_requests(&self, project: i64, ids: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM requests WHERE project_id = ?1 AND request_id = ?2)",
+        )?;
+        let mut unknown = Vec::new();
+        for id in ids {
+            let known: bool = stmt.query_row(params![project, id.trim()], |row| row.get(0))?;
+            if !known {
+                unknown.push(id.clone());
+            }
+        }
+        Ok(unknown)
+    }
+
+    /// The key of a request, when the project has it.
+    pub fn request_key(&self, project: i64, id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM requests WHERE project_id = ?1 AND request_id = ?2")?
+            .query_row(params![project, id.trim()], |row| row.get(0))
+            .optional()?)
+    }
+}
+
+fn date_text(day: Option<NaiveDate>) -> String {
+    day.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn other_json(other: &[OtherColumn]) -> String {
+    serde_json::to_string(other).unwrap_or_else(|_| "[]".to_string())
+}
