@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_aws_reports.sql",
         include_str!("../../schema/0005_aws_reports.sql"),
     ),
+    (
+        "0006_frameworks.sql",
+        include_str!("../../schema/0006_frameworks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
