@@ -272,46 +272,10 @@ pub enum Action {
     },
     /// An OSCAL catalog was imported into the workspace.
     #[serde(rename = "catalog.import")]
-    CatalogImport {
-        /// Its name (the file name without `.json`).
-        name: String,
-        /// Its title.
-        title: String,
-        /// Its version.
-        #[serde(default)]
-        version: String,
-        /// The file's name.
-        file_name: String,
-        /// The file's SHA-256.
-        sha256: String,
-        /// How many controls it holds.
-        controls: usize,
-        /// Whether it replaced an earlier import of the same name.
-        #[serde(default)]
-        replaced: bool,
-    },
+    CatalogImport(Box<CatalogImportDetail>),
     /// An OSCAL profile was imported and resolved into a baseline.
     #[serde(rename = "profile.import")]
-    ProfileImport {
-        /// Its name (the file name without `.json`).
-        name: String,
-        /// Its title.
-        title: String,
-        /// Its version.
-        #[serde(default)]
-        version: String,
-        /// The catalog its controls come from.
-        catalog: String,
-        /// The file's name.
-        file_name: String,
-        /// The file's SHA-256.
-        sha256: String,
-        /// How many controls it selects.
-        selected: usize,
-        /// Whether it replaced an earlier import of the same name.
-        #[serde(default)]
-        replaced: bool,
-    },
+    ProfileImport(Box<ProfileImportDetail>),
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -328,6 +292,50 @@ pub enum Action {
         /// After.
         to: String,
     },
+}
+
+/// What an imported catalog records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogImportDetail {
+    /// Its name (the file name without `.json`).
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// How many controls it holds.
+    pub controls: usize,
+    /// Whether it replaced an earlier import of the same name.
+    #[serde(default)]
+    pub replaced: bool,
+}
+
+/// What an imported profile records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileImportDetail {
+    /// Its name (the file name without `.json`).
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+    /// The catalog its controls come from.
+    pub catalog: String,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// How many controls it selects.
+    pub selected: usize,
+    /// Whether it replaced an earlier import of the same name.
+    #[serde(default)]
+    pub replaced: bool,
 }
 
 /// What an added AWS report records.
@@ -605,32 +613,31 @@ impl Action {
                 "{subject} signed off by {by} ({role}): {}",
                 shorten(statement)
             ),
-            Action::CatalogImport {
-                name,
-                title,
-                version,
-                controls,
-                sha256,
-                replaced,
-                ..
-            } => format!(
-                "{} catalog {name} '{title}' version {} ({controls} controls, sha256 {})",
-                if *replaced { "re-imported" } else { "imported" },
-                or_empty(version.clone()),
-                short_hash(sha256)
+            Action::CatalogImport(detail) => format!(
+                "{} catalog {} '{}' version {} ({} controls, sha256 {})",
+                if detail.replaced {
+                    "re-imported"
+                } else {
+                    "imported"
+                },
+                detail.name,
+                detail.title,
+                or_empty(detail.version.clone()),
+                detail.controls,
+                short_hash(&detail.sha256)
             ),
-            Action::ProfileImport {
-                name,
-                title,
-                catalog,
-                selected,
-                sha256,
-                replaced,
-                ..
-            } => format!(
-                "{} profile {name} '{title}' on {catalog} ({selected} controls selected, sha256 {})",
-                if *replaced { "re-imported" } else { "imported" },
-                short_hash(sha256)
+            Action::ProfileImport(detail) => format!(
+                "{} profile {} '{}' on {} ({} controls selected, sha256 {})",
+                if detail.replaced {
+                    "re-imported"
+                } else {
+                    "imported"
+                },
+                detail.name,
+                detail.title,
+                detail.catalog,
+                detail.selected,
+                short_hash(&detail.sha256)
             ),
             Action::UserName { from, to } => format!("user name {from} → {to}"),
             Action::TimeZone { from, to } => format!("time zone {from} → {to}"),

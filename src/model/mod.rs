@@ -16,7 +16,8 @@ mod framework;
 mod project;
 
 pub use action::{
-    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, short_hash,
+    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, PatchDetail,
+    ProfileImportDetail, PurgedFile, short_hash,
 };
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,

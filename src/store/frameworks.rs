@@ -23,8 +23,8 @@ use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::oscal::{self, Catalog, Document, Loaded, Loader, OscalError, all_controls};
 use crate::model::{
-    Action, BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource,
-    ParameterSpan, hex,
+    Action, BaselineSummary, CatalogImportDetail, FilledParameter, FilledText, FrameworkControl,
+    ParameterSource, ParameterSpan, ProfileImportDetail, hex,
 };
 
 /// An imported catalog, as `catalog list` shows it.
@@ -186,7 +186,7 @@ impl Store {
                 imported_at: tx.at.clone(),
                 ..summary.clone()
             };
-            let action = Action::CatalogImport {
+            let action = Action::CatalogImport(Box::new(CatalogImportDetail {
                 name: stored.name.clone(),
                 title: stored.title.clone(),
                 version: stored.version.clone(),
@@ -194,7 +194,7 @@ impl Store {
                 sha256: stored.sha256.clone(),
                 controls: stored.controls,
                 replaced,
-            };
+            }));
             Ok(Change::Made(
                 stored.clone(),
                 Logged::new(None, stored.name, action),
@@ -358,7 +358,7 @@ impl Store {
                     control.selected
                 ])?;
             }
-            let action = Action::ProfileImport {
+            let action = Action::ProfileImport(Box::new(ProfileImportDetail {
                 name: summary.name.clone(),
                 title: summary.title.clone(),
                 version: summary.version.clone(),
@@ -367,7 +367,7 @@ impl Store {
                 sha256: summary.sha256.clone(),
                 selected: summary.selected,
                 replaced,
-            };
+            }));
             Ok(Change::Made(
                 summary.clone(),
                 Logged::new(None, summary.name, action),
@@ -555,8 +555,10 @@ impl WorkspaceLoader<'_> {
                     |row| row.get(0),
                 )
                 .optional()
-                .ok()
-                .flatten();
+                .map_err(|e| OscalError::UnresolvedImport {
+                    href: path.display().to_string(),
+                    reason: format!("the workspace's catalogs cannot be read ({e})"),
+                })?;
             self.names
                 .borrow_mut()
                 .insert(key.clone(), stored.unwrap_or_else(|| name_of(path)));
@@ -590,7 +592,8 @@ impl Loader for WorkspaceLoader<'_> {
             .filter(|p| p.is_file())
             .or_else(|| (!file_name.is_empty() && beside.is_file()).then_some(beside));
         if let Some(forced) = &self.forced {
-            // A profile file stays a profile; anything else is the chosen catalog.
+            // A profile file stays a profile; anything else, a catalog file or one that
+            // cannot be read, gives way to the chosen catalog, as `--catalog` asks.
             if let Some(path) = &found
                 && let Ok(loaded) = self.file(path)
                 && matches!(loaded.document, Document::Profile(_))
