@@ -6,6 +6,7 @@
 
 mod asset;
 mod aws_report;
+mod catalog;
 mod control;
 mod course;
 mod cuec;
@@ -17,6 +18,7 @@ mod log;
 mod numbers;
 mod patch;
 mod person;
+mod profile;
 mod project;
 mod request;
 mod services;
@@ -96,6 +98,12 @@ pub enum Command {
     /// lifecycle.
     #[command(subcommand)]
     Request(request::RequestCommand),
+    /// Import and list OSCAL catalogs (such as NIST SP 800-53).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Import and list OSCAL profiles (baselines such as NIST SP 800-53 MODERATE).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
@@ -156,6 +164,8 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
         Command::Request(cmd) => request::run(&mut workspace, cmd),
+        Command::Catalog(cmd) => catalog::run(&mut workspace.store, cmd),
+        Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

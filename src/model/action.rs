@@ -323,6 +323,12 @@ pub enum Action {
         #[serde(default)]
         file_id: Option<i64>,
     },
+    /// An OSCAL catalog was imported into the workspace.
+    #[serde(rename = "catalog.import")]
+    CatalogImport(Box<CatalogImportDetail>),
+    /// An OSCAL profile was imported and resolved into a baseline.
+    #[serde(rename = "profile.import")]
+    ProfileImport(Box<ProfileImportDetail>),
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -339,6 +345,50 @@ pub enum Action {
         /// After.
         to: String,
     },
+}
+
+/// What an imported catalog records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogImportDetail {
+    /// Its name (the file name without `.json`).
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// How many controls it holds.
+    pub controls: usize,
+    /// Whether it replaced an earlier import of the same name.
+    #[serde(default)]
+    pub replaced: bool,
+}
+
+/// What an imported profile records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileImportDetail {
+    /// Its name (the file name without `.json`).
+    pub name: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+    /// The catalog its controls come from.
+    pub catalog: String,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's SHA-256.
+    pub sha256: String,
+    /// How many controls it selects.
+    pub selected: usize,
+    /// Whether it replaced an earlier import of the same name.
+    #[serde(default)]
+    pub replaced: bool,
 }
 
 /// What an added AWS report records.
@@ -682,6 +732,32 @@ impl Action {
             } => format!(
                 "attached {file_name} ({size_bytes} bytes, sha256 {}) to the request",
                 short_hash(sha256)
+            ),
+            Action::CatalogImport(detail) => format!(
+                "{} catalog {} '{}' version {} ({} controls, sha256 {})",
+                if detail.replaced {
+                    "re-imported"
+                } else {
+                    "imported"
+                },
+                detail.name,
+                detail.title,
+                or_empty(detail.version.clone()),
+                detail.controls,
+                short_hash(&detail.sha256)
+            ),
+            Action::ProfileImport(detail) => format!(
+                "{} profile {} '{}' on {} ({} controls selected, sha256 {})",
+                if detail.replaced {
+                    "re-imported"
+                } else {
+                    "imported"
+                },
+                detail.name,
+                detail.title,
+                detail.catalog,
+                detail.selected,
+                short_hash(&detail.sha256)
             ),
             Action::UserName { from, to } => format!("user name {from} → {to}"),
             Action::TimeZone { from, to } => format!("time zone {from} → {to}"),

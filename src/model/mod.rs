@@ -17,8 +17,8 @@ mod project;
 mod request;
 
 pub use action::{
-    Action, AwsReportDetail, DeadlineChange, ImportedFile, PatchDetail, PurgedFile, RequestChange,
-    RequestChanges, short_hash,
+    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, PatchDetail,
+    ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
 };
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,

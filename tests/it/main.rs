@@ -9,6 +9,7 @@ mod baseline;
 mod cli;
 mod concurrency;
 mod faults;
+mod frameworks;
 mod messages;
 mod pack;
 mod patches;
