@@ -123,6 +123,10 @@ pub enum PickPurpose {
     ExportTarget,
     /// Check it as an evidence pack.
     VerifyPack,
+    /// Import it as the auditor's request list.
+    RequestList,
+    /// Attach them to the selected request.
+    RequestFiles,
 }
 
 /// A file dialog open on its own thread.
