@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::{Outcome, parse_date_arg, shown};
-use crate::pack::{collect, export_signed};
+use crate::pack::{collect, collect_requests, export_signed};
 use crate::sign::keys::{own_key, own_key_path, read_key};
 use crate::workspace::Workspace;
 
@@ -32,6 +32,10 @@ pub struct ExportArgs {
     /// Last day of that period.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "from")]
     to: Option<NaiveDate>,
+    /// Write a delivery pack of just these requests (ids separated by commas): each
+    /// request's response and files under `requests/<id> <title>/`.
+    #[arg(long, value_name = "ID,ID,...", value_delimiter = ',', num_args = 1.., conflicts_with_all = ["from", "to"])]
+    requests: Vec<String>,
     /// Replace the target if it exists.
     #[arg(long)]
     force: bool,
@@ -72,7 +76,35 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
             )
         })?;
     }
-    let data = collect(&workspace.store, project.key, as_of, period)?;
+    let requests: Vec<String> = args
+        .requests
+        .iter()
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if !args.requests.is_empty() && requests.is_empty() {
+        anyhow::bail!(
+            "--requests names no request: give their ids separated by commas, such as R-001,R-007"
+        );
+    }
+    let data = if requests.is_empty() {
+        collect(&workspace.store, project.key, as_of, period)?
+    } else {
+        let unknown = workspace.store.unknown_requests(project.key, &requests)?;
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "project '{}' has no request {}: run `lockstep request list --project \"{}\"` to see the ids",
+                shown(&project.name),
+                unknown
+                    .iter()
+                    .map(|id| format!("'{}'", shown(id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                shown(&project.name)
+            );
+        }
+        collect_requests(&workspace.store, project.key, &requests, as_of)?
+    };
     let summary = export_signed(
         &data,
         &workspace.vault,

@@ -10,9 +10,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::names::{Folder, safe_component};
-use super::{PackAwsReport, PackControl, PackData, PackEvidence};
-use crate::model::{Action, Column, Control, ControlField, DateRange, Status, coverage};
-use crate::store::{Result, Store};
+use super::{
+    PackAwsReport, PackControl, PackData, PackEvidence, PackKind, PackRequest, PackRequestFile,
+};
+use crate::model::{
+    Action, Column, Control, ControlField, DateRange, RequestChange, Status, coverage,
+    media_type_for, request_is_overdue,
+};
+use crate::store::{ActivityEntry, Request, Result, Store, StoreError};
 
 /// Puts a field of a control back to an earlier value.
 fn set_field(control: &mut Control, field: ControlField, value: &str) {
@@ -213,6 +218,15 @@ fn collect_snapshot(
         })
         .collect();
 
+    let requests = pack_requests(
+        store,
+        project.key,
+        as_of,
+        &activity,
+        Some(&pack_controls),
+        None,
+    )?;
+
     let patches = store
         .patch_records(project.key, as_of)?
         .into_iter()
@@ -242,5 +256,213 @@ fn collect_snapshot(
         aws_reports,
         coverage,
         cuecs,
+        kind: PackKind::Full,
+        requests,
     })
+}
+
+/// Takes the snapshot of a delivery pack: only the requests `ids` of `project` (in list
+/// order), each with its response and the files that answer it, as of `as_of`. An id the
+/// project does not have is refused.
+pub fn collect_requests(
+    store: &Store,
+    project: i64,
+    ids: &[String],
+    as_of: NaiveDate,
+) -> Result<PackData> {
+    store.read(|store| {
+        if let Some(unknown) = store.unknown_requests(project, ids)?.into_iter().next() {
+            return Err(StoreError::UnknownRequest(unknown));
+        }
+        let project = store.project(project)?;
+        let created = store.day_of(&project.created_at).unwrap_or(as_of);
+        let (from, to) = match (project.period_start, project.period_end) {
+            (Some(start), Some(end)) => (start, end),
+            _ => (created.min(as_of), as_of),
+        };
+        let activity = store.activity(Some(project.key), None)?;
+        let requests = pack_requests(store, project.key, as_of, &activity, None, Some(ids))?;
+        Ok(PackData {
+            deadlines: store.patch_deadlines(project.key)?,
+            generated_by: store.user_name()?,
+            generator: format!("Lockstep {}", env!("CARGO_PKG_VERSION")),
+            project,
+            as_of,
+            from,
+            to,
+            controls: Vec::new(),
+            roster: Vec::new(),
+            patches: Vec::new(),
+            signoffs: Vec::new(),
+            activity: Vec::new(),
+            aws_reports: Vec::new(),
+            coverage: None,
+            cuecs: Vec::new(),
+            kind: PackKind::Requests,
+            requests,
+        })
+    })
+}
+
+/// The first words of a request, for its folder's name.
+fn short_title(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() <= MAX_CHARS {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(MAX_CHARS).collect();
+    match cut.rsplit_once(' ') {
+        Some((words, _)) if !words.is_empty() => words.to_string(),
+        _ => cut,
+    }
+}
+
+/// Puts a field of a request back to an earlier value.
+fn set_request_field(request: &mut Request, change: &RequestChange) {
+    let value = change.from.as_str();
+    match change.field.as_str() {
+        "status" => {
+            if let Ok(status) = value.parse() {
+                request.status = status;
+            }
+        }
+        "response" => request.response = value.to_string(),
+        "owner" => request.owner = value.to_string(),
+        "due" => request.due = value.parse().ok(),
+        "request" => request.request = value.to_string(),
+        "priority" => request.priority = value.to_string(),
+        _ => {}
+    }
+}
+
+/// The requests a pack shows, as they stood on `as_of`: every request of the project (a
+/// full pack, whose evidence is already filed under its controls in `controls`), or only
+/// those named (a delivery, which copies every file into the request's folder).
+fn pack_requests(
+    store: &Store,
+    project: i64,
+    as_of: NaiveDate,
+    activity: &[ActivityEntry],
+    controls: Option<&[PackControl]>,
+    only: Option<&[String]>,
+) -> Result<Vec<PackRequest>> {
+    let on_or_before = |at: &str| store.day_of(at).is_some_and(|day| day <= as_of);
+    let mut requests: Vec<Request> = store
+        .requests(project)?
+        .into_iter()
+        .filter(|r| on_or_before(&r.added_at))
+        .filter(|r| {
+            only.is_none_or(|ids| ids.iter().any(|id| id.trim().eq_ignore_ascii_case(&r.id)))
+        })
+        .collect();
+    // Undo, newest first, every change made after the as-of date.
+    for entry in activity.iter().rev() {
+        if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
+            break;
+        }
+        match entry.typed() {
+            Some(Action::RequestUpdate { changes, .. }) => {
+                if let Some(request) = requests.iter_mut().find(|r| r.id == entry.subject) {
+                    for change in changes.iter().rev() {
+                        set_request_field(request, change);
+                    }
+                }
+            }
+            Some(Action::RequestImport { changes, .. }) => {
+                for item in changes.iter().rev() {
+                    if let Some(request) = requests.iter_mut().find(|r| r.id == item.request) {
+                        for change in item.changes.iter().rev() {
+                            set_request_field(request, change);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut folders = Folder::default();
+    let mut shown = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        request.comments.retain(|c| on_or_before(&c.at));
+        request.files.retain(|f| on_or_before(&f.added_at));
+        request.overdue = request_is_overdue(request.status, request.due, as_of);
+        let folder = format!(
+            "requests/{}",
+            folders.name(&format!("{} {}", request.id, short_title(&request.request)))
+        );
+        let mut names = Folder::default();
+        let response_path = match controls {
+            None if !request.response.is_empty() => {
+                Some(format!("{folder}/{}", names.name("response.txt")))
+            }
+            _ => None,
+        };
+        let mut files = Vec::new();
+        let mut evidence_ids = Vec::new();
+        for evidence_id in &request.evidence {
+            match controls {
+                Some(controls) => {
+                    let found = controls.iter().find_map(|pc| {
+                        pc.evidence
+                            .iter()
+                            .find(|e| e.evidence.id == *evidence_id)
+                            .map(|e| (pc, e))
+                    });
+                    if let Some((pc, e)) = found {
+                        evidence_ids.push(*evidence_id);
+                        files.push(PackRequestFile {
+                            path: e.path.clone(),
+                            file_name: e.evidence.file_name.clone(),
+                            sha256: e.evidence.sha256.clone(),
+                            size_bytes: e.evidence.size_bytes,
+                            media_type: e.evidence.media_type.clone(),
+                            evidence: Some((e.evidence.id, pc.control.id.clone())),
+                            copied: false,
+                        });
+                    }
+                }
+                None => {
+                    let e = store.evidence_by_id(project, *evidence_id)?;
+                    if e.removed || !on_or_before(&e.added_at) {
+                        continue;
+                    }
+                    evidence_ids.push(*evidence_id);
+                    files.push(PackRequestFile {
+                        path: format!("{folder}/{}", names.name(&e.file_name)),
+                        file_name: e.file_name,
+                        sha256: e.sha256,
+                        size_bytes: e.size_bytes,
+                        media_type: e.media_type,
+                        evidence: Some((e.id, e.control)),
+                        copied: true,
+                    });
+                }
+            }
+        }
+        for file in &request.files {
+            files.push(PackRequestFile {
+                path: format!("{folder}/{}", names.name(&file.file_name)),
+                file_name: file.file_name.clone(),
+                sha256: file.sha256.clone(),
+                size_bytes: file.size_bytes,
+                media_type: if file.media_type.is_empty() {
+                    media_type_for(&file.file_name).to_string()
+                } else {
+                    file.media_type.clone()
+                },
+                evidence: None,
+                copied: true,
+            });
+        }
+        request.evidence = evidence_ids;
+        request.evidence_count = request.evidence.len() + request.files.len();
+        shown.push(PackRequest {
+            request,
+            folder,
+            response_path,
+            files,
+        });
+    }
+    Ok(shown)
 }

@@ -19,10 +19,10 @@ use serde::Serialize;
 
 use crate::model::{Control, Coverage, Evidence, Project};
 use crate::store::{
-    ActivityEntry, AwsReport, CuecLine, PatchDeadlines, PatchRecord, RosterEntry, Signoff,
+    ActivityEntry, AwsReport, CuecLine, PatchDeadlines, PatchRecord, Request, RosterEntry, Signoff,
 };
 
-pub use collect::collect;
+pub use collect::{collect, collect_requests};
 pub use signature::{SignatureCheck, check_signature};
 pub use verify::{VerifyOutcome, verify_pack};
 pub use write::{
@@ -80,6 +80,50 @@ pub struct AwsReportFile<'a> {
     pub path: &'a str,
 }
 
+/// A file that answers a request, as the pack carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackRequestFile {
+    /// Its path inside the pack.
+    pub path: String,
+    /// The file's name when attached.
+    pub file_name: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Media type.
+    pub media_type: String,
+    /// The evidence record and its control, when the file is evidence of a control.
+    pub evidence: Option<(i64, String)>,
+    /// Whether the pack copies the file to `path` for the request; in a full pack, evidence
+    /// of a control is already under `evidence/` and the request links there.
+    pub copied: bool,
+}
+
+/// An auditor's request as the pack shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackRequest {
+    /// The request, with the values it had on the as-of date.
+    pub request: Request,
+    /// Its folder inside the pack: `requests/<id> <short title>`.
+    pub folder: String,
+    /// Its response as a file in its folder (delivery packs), when it has one.
+    pub response_path: Option<String>,
+    /// The files that answer it.
+    pub files: Vec<PackRequestFile>,
+}
+
+/// What a pack holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackKind {
+    /// The whole project.
+    #[default]
+    Full,
+    /// Only some of the auditor's requests, with their answers (a delivery).
+    Requests,
+}
+
 /// Everything a pack shows, taken from the workspace in one go.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackData {
@@ -114,6 +158,10 @@ pub struct PackData {
     /// The CUECs those reports list, each with the project's controls that carry it out and
     /// their status on the as-of date.
     pub cuecs: Vec<CuecLine>,
+    /// What the pack holds.
+    pub kind: PackKind,
+    /// The auditor's requests the pack shows, in list order.
+    pub requests: Vec<PackRequest>,
 }
 
 impl PackData {
@@ -124,6 +172,17 @@ impl PackData {
                 .evidence
                 .iter()
                 .map(move |evidence| (control, evidence))
+        })
+    }
+
+    /// Every file the pack copies for a request, with the request, in pack order.
+    pub fn request_files(&self) -> impl Iterator<Item = (&PackRequest, &PackRequestFile)> {
+        self.requests.iter().flat_map(|request| {
+            request
+                .files
+                .iter()
+                .filter(|file| file.copied)
+                .map(move |file| (request, file))
         })
     }
 

@@ -114,6 +114,16 @@ pub enum ExportError {
         /// What is wrong with it.
         problem: String,
     },
+    /// A file that answers a request is missing, altered or unnamed in the vault.
+    #[error("request {request}: its file '{file_name}' {problem}; the pack was not written")]
+    RequestFile {
+        /// The request's id.
+        request: String,
+        /// The file's name.
+        file_name: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -165,6 +175,7 @@ struct Entry {
     sha256: String,
     evidence: Option<(i64, String)>,
     aws_report: Option<i64>,
+    request: Option<String>,
 }
 
 /// Writes the pack for `data` to `target`.
@@ -540,16 +551,18 @@ fn write_pack<W: Write + Seek>(
     let reports = report_files(data)?;
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
+    let request_files: Vec<_> = data.request_files().collect();
     let mut state = ExportProgress {
         files_done: 0,
-        files_total: reports.len() + evidence.len() + aws_files.len() + 2,
+        files_total: reports.len() + evidence.len() + aws_files.len() + request_files.len() + 2,
         bytes_done: 0,
         bytes_total: reports.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
             + evidence
                 .iter()
                 .map(|(_, e)| e.evidence.size_bytes)
                 .sum::<u64>()
-            + aws_files.iter().filter_map(|f| f.size_bytes).sum::<u64>(),
+            + aws_files.iter().filter_map(|f| f.size_bytes).sum::<u64>()
+            + request_files.iter().map(|(_, f)| f.size_bytes).sum::<u64>(),
     };
     progress(state);
     let mut entries: Vec<Entry> = Vec::new();
@@ -568,6 +581,7 @@ fn write_pack<W: Write + Seek>(
             sha256: hex(&Sha256::digest(bytes)),
             evidence: None,
             aws_report: None,
+            request: None,
         });
         state.files_done += 1;
         state.bytes_done += bytes.len() as u64;
@@ -628,6 +642,7 @@ fn write_pack<W: Write + Seek>(
             sha256: e.sha256.clone(),
             evidence: Some((e.id, control.control.id.clone())),
             aws_report: None,
+            request: None,
         });
         state.files_done += 1;
         progress(state);
@@ -683,6 +698,62 @@ fn write_pack<W: Write + Seek>(
             sha256: digest,
             evidence: None,
             aws_report: Some(file.report_id),
+            request: None,
+        });
+        state.files_done += 1;
+        progress(state);
+    }
+    for (request, file) in request_files {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Cancelled);
+        }
+        let refused = |problem: &str| ExportError::RequestFile {
+            request: request.request.id.clone(),
+            file_name: file.file_name.clone(),
+            problem: problem.to_string(),
+        };
+        let Ok(blob_path) = vault.blob_path(&file.sha256) else {
+            return Err(refused(
+                "has a recorded hash that is not a SHA-256; run `lockstep verify`",
+            ));
+        };
+        let mut blob = match File::open(&blob_path) {
+            Ok(blob) => blob,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Err(refused("is missing from the vault; run `lockstep verify`"));
+            }
+            Err(error) => return Err(read_error(&blob_path, error)),
+        };
+        let method = if deflate(&file.media_type) {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        zip.start_file(file.path.as_str(), options(method, file.size_bytes))
+            .map_err(|err| zip_error(target, err))?;
+        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
+            state.bytes_done += read;
+            progress(state);
+            early_sync(state.bytes_done);
+        })
+        .map_err(|error| match error {
+            CopyError::Cancelled => ExportError::Cancelled,
+            CopyError::Read(source) => read_error(&blob_path, source),
+            CopyError::Write(source) => write_error(target, source),
+        })?;
+        if digest != file.sha256 || size != file.size_bytes {
+            return Err(refused(&format!(
+                "was altered in the vault (it no longer hashes to {})",
+                file.sha256
+            )));
+        }
+        entries.push(Entry {
+            path: file.path.clone(),
+            size_bytes: size,
+            sha256: digest,
+            evidence: file.evidence.clone(),
+            aws_report: None,
+            request: Some(request.request.id.clone()),
         });
         state.files_done += 1;
         progress(state);
@@ -701,6 +772,7 @@ fn write_pack<W: Write + Seek>(
         sha256: hex(&Sha256::digest(&manifest)),
         evidence: None,
         aws_report: None,
+        request: None,
     });
     let sums: String = entries
         .iter()
@@ -832,6 +904,9 @@ fn manifest_bytes(data: &PackData, entries: &[Entry]) -> Vec<u8> {
             if let Some(id) = entry.aws_report {
                 file["aws_report_id"] = json!(id);
             }
+            if let Some(request) = &entry.request {
+                file["request"] = json!(request);
+            }
             file
         })
         .collect();
@@ -845,6 +920,16 @@ fn manifest_bytes(data: &PackData, entries: &[Entry]) -> Vec<u8> {
         "generator": data.generator,
         "files": files,
     });
+    // A delivery says which requests it delivers; a full pack's manifest is unchanged.
+    let mut manifest = manifest;
+    if data.kind == super::PackKind::Requests {
+        let ids: Vec<&str> = data
+            .requests
+            .iter()
+            .map(|r| r.request.id.as_str())
+            .collect();
+        manifest["requests"] = json!(ids);
+    }
     let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     bytes.push(b'\n');
     bytes

@@ -12,6 +12,7 @@ mod faults;
 mod messages;
 mod pack;
 mod patches;
+mod requests;
 mod sign;
 mod signoffs;
 mod store;

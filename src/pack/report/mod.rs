@@ -17,17 +17,18 @@
 //!
 //! The parts: [`rows`] builds the eight tables shared by [`csv`] and [`workbook`]; [`html`]
 //! builds the page, with its stylesheet in `report.css` and its AWS reports section from
-//! [`aws`].
+//! [`aws`]; [`requests`] the auditor's requests (table, section, and a delivery's page).
 
 mod aws;
 mod csv;
 mod html;
+mod requests;
 mod rows;
 mod workbook;
 
 use rust_xlsxwriter::XlsxError;
 
-use super::PackData;
+use super::{PackData, PackKind};
 
 /// Why the generated files could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -50,10 +51,11 @@ pub enum ReportError {
 pub fn report_files(data: &PackData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let tables = rows::tables(data);
     let mut files = Vec::with_capacity(tables.len() + 2);
-    files.push((
-        "index.html".to_string(),
-        html::index_html(data).into_bytes(),
-    ));
+    let page = match data.kind {
+        PackKind::Full => html::index_html(data),
+        PackKind::Requests => requests::delivery_html(data),
+    };
+    files.push(("index.html".to_string(), page.into_bytes()));
     for table in &tables {
         files.push((table.file.to_string(), csv::csv_bytes(table)?));
     }
@@ -61,6 +63,18 @@ pub fn report_files(data: &PackData) -> Result<Vec<(String, Vec<u8>)>, ReportErr
         "evidence-pack.xlsx".to_string(),
         workbook::workbook_bytes(data, &tables)?,
     ));
+    // A delivery carries each request's response as a file beside its evidence.
+    if data.kind == PackKind::Requests {
+        for item in &data.requests {
+            if let Some(path) = &item.response_path {
+                let mut text = item.request.response.replace("\r\n", "\n");
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                files.push((path.clone(), text.into_bytes()));
+            }
+        }
+    }
     Ok(files)
 }
 

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use super::super::PackData;
+use super::super::{PackData, PackKind};
 
 /// One cell of a table, typed so the workbook can write numbers and dates as such.
 pub(super) enum Cell {
@@ -57,9 +57,13 @@ fn size_number(size_bytes: u64) -> Cell {
     Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
 }
 
-/// The eight tables, in pack order.
+/// The tables, in pack order: the eight of every full pack, then the requests when the
+/// project has any; a delivery pack has the requests alone.
 pub(super) fn tables(data: &PackData) -> Vec<Table> {
-    vec![
+    if data.kind == PackKind::Requests {
+        return vec![super::requests::requests_table(data)];
+    }
+    let mut tables = vec![
         controls_table(data),
         evidence_table(data),
         training_table(data),
@@ -68,7 +72,11 @@ pub(super) fn tables(data: &PackData) -> Vec<Table> {
         activity_table(data),
         aws_reports_table(data),
         cuecs_table(data),
-    ]
+    ];
+    if !data.requests.is_empty() {
+        tables.push(super::requests::requests_table(data));
+    }
+    tables
 }
 
 fn cuecs_table(data: &PackData) -> Table {

@@ -205,6 +205,8 @@ fn sample() -> PackData {
         aws_reports: vec![],
         coverage: None,
         cuecs: vec![],
+        kind: crate::pack::PackKind::Full,
+        requests: vec![],
     }
 }
 
