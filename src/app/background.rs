@@ -226,6 +226,11 @@ impl App {
                 }
             }
             PickPurpose::RequestFiles => self.attach_request_files(paths),
+            PickPurpose::RequestsExportTarget => {
+                if let Some(path) = paths.pop() {
+                    self.export_requests(path);
+                }
+            }
             PickPurpose::VerifyPack => {
                 if let Some(path) = paths.pop() {
                     self.start_job(JobKind::VerifyPack, |_, _, repaint| {

@@ -165,6 +165,9 @@ pub enum Command {
     PickRequestFiles,
     /// Attach files to the selected request (dropped onto the Requests view, or picked).
     AttachRequestFiles(Vec<PathBuf>),
+    /// Choose where to save a delivery pack of the requests shown, then write it in the
+    /// background.
+    ExportRequests,
 }
 
 impl Command {
@@ -236,6 +239,7 @@ impl Command {
                 RequestStatus::Returned => "Return with comment",
             },
             Command::LinkRequest { .. } => "Link",
+            Command::ExportRequests => "Export for requests…",
             Command::PickRequestFiles | Command::AttachRequestFiles(_) => "Attach files…",
         }
     }
@@ -250,6 +254,9 @@ impl Command {
                 "Import the auditor's request list (CSV or XLSX); importing an updated list again updates requests by id",
             ),
             Command::SaveRequestResponse { .. } => Some("Save the written response"),
+            Command::ExportRequests => Some(
+                "Write a delivery pack of the requests shown (filter the table to choose them): each response and its files",
+            ),
             Command::MoveRequest {
                 status: RequestStatus::Submitted,
                 ..

@@ -312,6 +312,7 @@ impl App {
             ),
             Command::LinkRequest { id, link } => self.link_request(&id, link),
             Command::PickRequestFiles => self.pick_request_files(),
+            Command::ExportRequests => self.pick_requests_export_target(),
             Command::AttachRequestFiles(files) => self.attach_request_files(files),
         }
     }
@@ -344,6 +345,7 @@ impl App {
                 period,
                 target,
                 sign_with: (form.sign && form.key.is_some()).then(|| self.config_dir.clone()),
+                requests: Vec::new(),
             })
         })();
         match request {

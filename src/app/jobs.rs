@@ -350,12 +350,17 @@ impl Job {
                 Ok(opened) => opened,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
-            let data = match crate::pack::collect(
-                &store,
-                request.project,
-                request.as_of,
-                request.period,
-            ) {
+            let data = if request.requests.is_empty() {
+                crate::pack::collect(&store, request.project, request.as_of, request.period)
+            } else {
+                crate::pack::collect_requests(
+                    &store,
+                    request.project,
+                    &request.requests,
+                    request.as_of,
+                )
+            };
+            let data = match data {
                 Ok(data) => data,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
@@ -588,6 +593,8 @@ pub struct ExportRequest {
     pub target: PathBuf,
     /// The config folder whose signing key signs the pack, when it is signed.
     pub sign_with: Option<PathBuf>,
+    /// The requests of a delivery pack; none for the full pack.
+    pub requests: Vec<String>,
 }
 
 pub(super) fn set_progress(

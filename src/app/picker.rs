@@ -127,6 +127,8 @@ pub enum PickPurpose {
     RequestList,
     /// Attach them to the selected request.
     RequestFiles,
+    /// Write the delivery pack of these requests there.
+    RequestsExportTarget,
 }
 
 /// A file dialog open on its own thread.

@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 
 use super::jobs::{open_for_job, set_progress};
 use super::{
-    App, AttentionItem, Concern, Job, JobKind, JobOutcome, Level, PickMode, PickPurpose,
-    PickRequest, Target,
+    App, AttentionItem, Concern, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode,
+    PickPurpose, PickRequest, Target,
 };
 use crate::model::{Action, RequestStatus};
 use crate::store::{ActivityEntry, Request, RequestImport, RequestLink, RequestPatch};
@@ -403,6 +403,65 @@ impl App {
                 PickRequest::titled(format!("Attach files to request {id}")),
             );
         }
+    }
+
+    /// Opens the save dialog for a delivery pack of the requests shown.
+    pub(super) fn pick_requests_export_target(&mut self) {
+        let Some(project) = self.state.project.as_ref() else {
+            return;
+        };
+        if self.state.requests_view.rows.is_empty() {
+            self.notify(
+                Level::Error,
+                "No requests are shown: clear the filter to export them.".to_string(),
+            );
+            return;
+        }
+        let name = format!(
+            "{} requests.zip",
+            crate::pack::names::safe_component(&project.name)
+        );
+        self.start_pick(
+            PickPurpose::RequestsExportTarget,
+            PickMode::Save,
+            PickRequest::titled(format!(
+                "Save the delivery pack of {} requests",
+                self.state.requests_view.rows.len()
+            ))
+            .file_name(name)
+            .filter("Zip", &["zip"]),
+        );
+    }
+
+    /// Writes a delivery pack of the requests shown in the background, signed when the
+    /// person has a signing key.
+    pub(super) fn export_requests(&mut self, target: PathBuf) {
+        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+            return;
+        };
+        let requests: Vec<String> = self
+            .state
+            .requests_view
+            .rows
+            .iter()
+            .filter_map(|n| self.state.requests.get(*n))
+            .map(|r| r.id.clone())
+            .collect();
+        if requests.is_empty() {
+            return;
+        }
+        let signed = matches!(crate::sign::keys::own_key_in(&self.config_dir), Ok(Some(_)));
+        let request = ExportRequest {
+            project,
+            as_of: self.state.today,
+            period: None,
+            target,
+            sign_with: signed.then(|| self.config_dir.clone()),
+            requests,
+        };
+        self.start_job(JobKind::Export, |dir, clock, repaint| {
+            Job::export(dir, clock, request, repaint)
+        });
     }
 
     /// Imports a request list into the current project in the background.

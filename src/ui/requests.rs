@@ -51,6 +51,8 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Requests");
         command_button_ui(ui, "", Command::ImportRequestList, true, commands);
+        let exportable = !state.requests_view.rows.is_empty() && state.job.is_none();
+        command_button_ui(ui, "", Command::ExportRequests, exportable, commands);
     });
     if state.requests.is_empty() {
         ui.add_space(12.0);
