@@ -11,6 +11,7 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{Level, View};
 use lockstep::model::RequestStatus;
+use lockstep::store::RequestPatch;
 
 /// R-1 is overdue on the test day (2026-11-28); R-2 names one of the project's controls.
 const LIST: &str = "ID,Request,Control,Owner,Due\n\
@@ -197,4 +198,53 @@ fn the_dashboard_counts_requests_and_an_overdue_one_opens_in_the_requests_view()
     let state = &harness.state().state;
     assert_eq!(state.view, View::Requests);
     assert_eq!(state.requests_view.selected.as_deref(), Some("R-1"));
+}
+
+#[test]
+fn export_for_requests_writes_a_delivery_pack_of_the_requests_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = imported(dir.path());
+    let mut store = open_store(dir.path());
+    for id in ["R-1", "R-2"] {
+        let patch = RequestPatch {
+            response: Some(format!("The answer to {id}.")),
+            ..RequestPatch::default()
+        };
+        store.set_request(project, id, &patch).unwrap();
+    }
+    let target = dir.path().join("delivery.zip");
+    let picker = ScriptedPicker::new();
+    let (app, _) = open_app_with_picker(dir.path(), &picker);
+    let mut harness = harness(app);
+    harness.get_by_label("Requests").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("network");
+    harness.run();
+    assert_eq!(shown(&harness), ["R-1"]);
+    picker.will_pick(&[&target]);
+    harness.get_by_label("Export for requests…").click();
+    finish_background(&mut harness);
+    assert_eq!(
+        picker.titles().last().map(String::as_str),
+        Some("Save the delivery pack of 1 requests")
+    );
+    let notes = &harness.state().state.notifications;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.text.starts_with("Evidence pack written")),
+        "{notes:?}"
+    );
+    let zip = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
+    let names: Vec<&str> = zip.file_names().collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("requests/R-1")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.starts_with("requests/R-2")),
+        "{names:?}"
+    );
 }
