@@ -67,9 +67,9 @@ pub enum RequestCommand {
         /// Who answers it.
         #[arg(long)]
         owner: Option<String>,
-        /// When the answer is due (YYYY-MM-DD; empty clears it).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_optional_date_arg)]
-        due: Option<Option<NaiveDate>>,
+        /// When the answer is due (YYYY-MM-DD; an empty value clears it).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        due: Option<String>,
     },
     /// Link a request to evidence of the project (any control) and to controls.
     #[command(group(ArgGroup::new("target").required(true).multiple(true)
@@ -104,10 +104,6 @@ pub enum RequestCommand {
 fn parse_status(text: &str) -> Result<RequestStatus, String> {
     text.parse()
         .map_err(|e: crate::model::RuleError| e.to_string())
-}
-
-fn parse_optional_date_arg(text: &str) -> Result<Option<NaiveDate>, String> {
-    crate::model::parse_optional_date(text).map_err(|e| e.to_string())
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome {
@@ -206,6 +202,10 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
             owner,
             due,
         } => {
+            let due: Option<Option<NaiveDate>> = due
+                .as_deref()
+                .map(crate::model::parse_optional_date)
+                .transpose()?;
             let project = store.project_by_name(&project)?;
             let before = store.request(project.key, &id)?;
             let patch = RequestPatch {

@@ -236,10 +236,10 @@ pub enum RequestListError {
         path: PathBuf,
     },
     /// The due column's dates cannot be read safely.
-    #[error("{source}: {path}")]
+    #[error("{reason}: {path}")]
     Dates {
-        /// Why.
-        source: DateColumnError,
+        /// Why, shown in the sentence rather than as a cause of its own.
+        reason: DateColumnError,
         /// The file.
         path: PathBuf,
     },
@@ -999,9 +999,9 @@ impl Store {
                         (*line, cells.get(index).map(String::as_str).unwrap_or(""))
                     })
                     .collect();
-                detect_date_format(&list.header[index], &cells).map_err(|source| {
+                detect_date_format(&list.header[index], &cells).map_err(|reason| {
                     RequestListError::Dates {
-                        source,
+                        reason,
                         path: path.to_path_buf(),
                     }
                 })?
