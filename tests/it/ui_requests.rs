@@ -238,7 +238,10 @@ fn export_for_requests_writes_a_delivery_pack_of_the_requests_shown() {
         "{notes:?}"
     );
     let zip = zip::ZipArchive::new(std::fs::File::open(&target).unwrap()).unwrap();
-    let names: Vec<&str> = zip.file_names().collect();
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|name| name.unwrap().to_string())
+        .collect();
     assert!(
         names.iter().any(|n| n.starts_with("requests/R-1")),
         "{names:?}"
