@@ -135,6 +135,13 @@ impl App {
                 self.patch_recorded(&record);
             }
             JobOutcome::Imported(kind, name, report) => self.imported(kind, &name, &report),
+            JobOutcome::RequestsImported(name, report) => self.requests_imported(&name, &report),
+            JobOutcome::RequestFilesAttached {
+                request,
+                added,
+                refused,
+                cancelled,
+            } => self.request_files_attached(&request, &added, &refused, cancelled),
             JobOutcome::Opened(path) => {
                 self.notify(Level::Info, format!("Opened a copy: {}", path.display()));
                 if let Some(note) = self.state.notifications.last_mut() {
@@ -211,6 +218,17 @@ impl App {
             PickPurpose::ExportTarget => {
                 if let Dialog::Export(form) = &mut self.state.dialog {
                     form.target = paths.pop();
+                }
+            }
+            PickPurpose::RequestList => {
+                if let Some(path) = paths.pop() {
+                    self.import_request_list(path);
+                }
+            }
+            PickPurpose::RequestFiles => self.attach_request_files(paths),
+            PickPurpose::RequestsExportTarget => {
+                if let Some(path) = paths.pop() {
+                    self.export_requests(path);
                 }
             }
             PickPurpose::VerifyPack => {

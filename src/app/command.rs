@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::model::ControlPatch;
-use crate::store::{NewControl, NewProject};
+use crate::model::{ControlPatch, RequestStatus};
+use crate::store::{NewControl, NewProject, RequestLink};
 
 /// A request from the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +134,40 @@ pub enum Command {
     ToggleNotifications,
     /// Forget all notifications.
     ClearNotifications,
+    /// Choose the auditor's request list (CSV or XLSX) and import it in the background.
+    ImportRequestList,
+    /// Select a request of the list (or none, closing its detail pane).
+    SelectRequest(Option<String>),
+    /// Save the written response of a request (Ctrl+Enter in the response field).
+    SaveRequestResponse {
+        /// The request's id.
+        id: String,
+        /// The response.
+        response: String,
+    },
+    /// Move a request to the next status of its lifecycle.
+    MoveRequest {
+        /// The request's id.
+        id: String,
+        /// The status it moves to.
+        status: RequestStatus,
+        /// The auditor's comment (needed when returning it).
+        comment: Option<String>,
+    },
+    /// Link a request to evidence of the project or to a control.
+    LinkRequest {
+        /// The request's id.
+        id: String,
+        /// What it is linked to.
+        link: RequestLink,
+    },
+    /// Pick files with the system dialog and attach them to the selected request.
+    PickRequestFiles,
+    /// Attach files to the selected request (dropped onto the Requests view, or picked).
+    AttachRequestFiles(Vec<PathBuf>),
+    /// Choose where to save a delivery pack of the requests shown, then write it in the
+    /// background.
+    ExportRequests,
 }
 
 impl Command {
@@ -194,6 +228,19 @@ impl Command {
             Command::OpenLogFolder => "Open log folder",
             Command::ToggleNotifications => "Notifications",
             Command::ClearNotifications => "Clear all",
+            Command::ImportRequestList => "Import request list…",
+            Command::SelectRequest(_) => "Select request",
+            Command::SaveRequestResponse { .. } => "Save response",
+            Command::MoveRequest { status, .. } => match status {
+                RequestStatus::Open => "Reopen",
+                RequestStatus::InProgress => "Start work",
+                RequestStatus::Submitted => "Submit",
+                RequestStatus::Accepted => "Accept",
+                RequestStatus::Returned => "Return with comment",
+            },
+            Command::LinkRequest { .. } => "Link",
+            Command::ExportRequests => "Export for requests…",
+            Command::PickRequestFiles | Command::AttachRequestFiles(_) => "Attach files…",
         }
     }
 
@@ -203,6 +250,24 @@ impl Command {
             Command::OpenNewProject => Some("Create a project for an audit scope"),
             Command::Undo => Some("Undo the last edit"),
             Command::PickFiles => Some("Choose files to attach, or drop them onto the window"),
+            Command::ImportRequestList => Some(
+                "Import the auditor's request list (CSV or XLSX); importing an updated list again updates requests by id",
+            ),
+            Command::SaveRequestResponse { .. } => Some("Save the written response"),
+            Command::ExportRequests => Some(
+                "Write a delivery pack of the requests shown (filter the table to choose them): each response and its files",
+            ),
+            Command::MoveRequest {
+                status: RequestStatus::Submitted,
+                ..
+            } => Some("Hand the answer to the auditor: needs evidence or a written response"),
+            Command::MoveRequest {
+                status: RequestStatus::Returned,
+                ..
+            } => Some("The auditor sent it back: write their comment first"),
+            Command::PickRequestFiles => Some(
+                "Choose files to attach to the request, or drop them onto its pane; they become evidence of the controls it names",
+            ),
             Command::VerifyWorkspace => {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }
@@ -224,6 +289,9 @@ impl Command {
             Command::FocusSearch => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
             Command::Undo => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Z)),
             Command::Back => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
+            Command::SaveRequestResponse { .. } => {
+                Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter))
+            }
             _ => None,
         }
     }

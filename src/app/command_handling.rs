@@ -11,6 +11,7 @@ use super::{
 };
 use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
 use crate::sign::keys::{KeyInfo, create_key_in, own_key_in};
+use crate::store::RequestPatch;
 use crate::workspace::AttachOptions;
 
 /// An edit that can be undone.
@@ -272,6 +273,11 @@ impl App {
                 Target::Training => self.state.view = View::Training,
                 Target::Patches => self.state.view = View::Patches,
                 Target::AwsReports => self.state.view = View::AwsReports,
+                Target::Request(id) => {
+                    self.state.view = View::Requests;
+                    self.state.requests_view.filter = Default::default();
+                    self.select_request(Some(id));
+                }
             },
             Command::ToggleNotifications => {
                 self.state.notifications_open = !self.state.notifications_open;
@@ -281,6 +287,33 @@ impl App {
                 self.state.notifications.clear();
                 self.state.toast = false;
             }
+            Command::ImportRequestList => self.pick_request_list(),
+            Command::SelectRequest(id) => self.select_request(id),
+            Command::SaveRequestResponse { id, response } => self.patch_request(
+                &id,
+                RequestPatch {
+                    response: Some(response),
+                    ..RequestPatch::default()
+                },
+                "response saved.",
+            ),
+            Command::MoveRequest {
+                id,
+                status,
+                comment,
+            } => self.patch_request(
+                &id,
+                RequestPatch {
+                    status: Some(status),
+                    comment,
+                    ..RequestPatch::default()
+                },
+                &format!("now {}.", status.label().to_lowercase()),
+            ),
+            Command::LinkRequest { id, link } => self.link_request(&id, link),
+            Command::PickRequestFiles => self.pick_request_files(),
+            Command::ExportRequests => self.pick_requests_export_target(),
+            Command::AttachRequestFiles(files) => self.attach_request_files(files),
         }
     }
 
@@ -312,6 +345,7 @@ impl App {
                 period,
                 target,
                 sign_with: (form.sign && form.key.is_some()).then(|| self.config_dir.clone()),
+                requests: Vec::new(),
             })
         })();
         match request {

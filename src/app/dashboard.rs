@@ -19,6 +19,8 @@ pub enum Target {
     Patches,
     /// The AWS reports view.
     AwsReports,
+    /// A request in the Requests view: select it.
+    Request(String),
 }
 
 /// Why an item needs attention.
@@ -26,6 +28,8 @@ pub enum Target {
 pub enum Concern {
     /// A control past its due date.
     OverdueControl,
+    /// A request of the auditor's list past its due date and not yet submitted.
+    OverdueRequest,
     /// A patch past its deadline and not applied.
     OverduePatch,
     /// Training expired, missing, or expiring within 30 days.
@@ -46,6 +50,7 @@ impl Concern {
     pub fn label(self) -> &'static str {
         match self {
             Concern::OverdueControl => "Overdue controls",
+            Concern::OverdueRequest => "Overdue requests",
             Concern::OverduePatch => "Overdue patches",
             Concern::Training => "Training expired, missing or expiring",
             Concern::AwsCoverage => "AWS report coverage",
@@ -120,6 +125,8 @@ pub struct Dashboard {
     pub patch_months: Vec<(String, [usize; 4])>,
     /// What needs attention, most urgent first.
     pub attention: Vec<AttentionItem>,
+    /// The auditor's request list: counts per status now and over time.
+    pub requests: super::RequestProgress,
 }
 
 /// Computes the dashboard.
@@ -232,5 +239,6 @@ pub fn dashboard(
         training,
         patch_months: months.into_iter().collect(),
         attention,
+        requests: Default::default(),
     }
 }

@@ -54,6 +54,10 @@ pub enum JobKind {
     OpenEvidence,
     /// Adding one of AWS's reports with its files.
     AddAwsReport,
+    /// Importing an auditor's request list.
+    ImportRequests,
+    /// Attaching files to a request.
+    AttachToRequest,
 }
 
 impl JobKind {
@@ -69,13 +73,18 @@ impl JobKind {
             JobKind::Import => "Importing the CSV file",
             JobKind::OpenEvidence => "Opening the evidence file",
             JobKind::AddAwsReport => "Adding the AWS report",
+            JobKind::ImportRequests => "Importing the request list",
+            JobKind::AttachToRequest => "Attaching files to the request",
         }
     }
 
     /// Whether the job stops when asked. An import is one transaction and copying a file
     /// out to open it is short, so neither offers Cancel.
     pub fn can_cancel(self) -> bool {
-        !matches!(self, JobKind::Import | JobKind::OpenEvidence)
+        !matches!(
+            self,
+            JobKind::Import | JobKind::ImportRequests | JobKind::OpenEvidence
+        )
     }
 }
 
@@ -139,6 +148,19 @@ pub enum JobOutcome {
     AwsReportAdded(Box<crate::store::AwsReport>),
     /// A CSV file imported: what, from which file, and the report.
     Imported(super::ImportKind, String, ImportReport),
+    /// A request list imported: from which file, and the report.
+    RequestsImported(String, crate::store::RequestImport),
+    /// Files attached to a request, and those refused with why.
+    RequestFilesAttached {
+        /// The request's id.
+        request: String,
+        /// The names of the files attached.
+        added: Vec<String>,
+        /// Files refused, each with its reason.
+        refused: Vec<String>,
+        /// Whether the user cancelled before all were done.
+        cancelled: bool,
+    },
     /// A copy of a piece of evidence handed to the default application.
     Opened(PathBuf),
     /// The job could not run.
@@ -328,12 +350,17 @@ impl Job {
                 Ok(opened) => opened,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
-            let data = match crate::pack::collect(
-                &store,
-                request.project,
-                request.as_of,
-                request.period,
-            ) {
+            let data = if request.requests.is_empty() {
+                crate::pack::collect(&store, request.project, request.as_of, request.period)
+            } else {
+                crate::pack::collect_requests(
+                    &store,
+                    request.project,
+                    &request.requests,
+                    request.as_of,
+                )
+            };
+            let data = match data {
                 Ok(data) => data,
                 Err(error) => return JobOutcome::Failed(format!("{error:#}")),
             };
@@ -566,9 +593,11 @@ pub struct ExportRequest {
     pub target: PathBuf,
     /// The config folder whose signing key signs the pack, when it is signed.
     pub sign_with: Option<PathBuf>,
+    /// The requests of a delivery pack; none for the full pack.
+    pub requests: Vec<String>,
 }
 
-fn set_progress(
+pub(super) fn set_progress(
     progress: &Mutex<Progress>,
     stage: &str,
     done: u64,

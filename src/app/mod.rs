@@ -23,6 +23,7 @@ mod forms;
 mod jobs;
 mod picker;
 mod refresh;
+mod requests;
 mod state;
 
 use std::collections::HashMap;
@@ -51,6 +52,10 @@ pub use forms::{
 };
 pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, system_opener};
 pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
+pub use requests::{
+    PROGRESS_DAYS, RequestFilter, RequestProgress, RequestSort, RequestsView, references,
+    request_attention, request_progress, request_rows, short,
+};
 pub use state::{AppState, Dialog, Level, Notification, View};
 
 /// The folder inside a workspace where evidence is copied to be opened.
@@ -143,6 +148,9 @@ impl App {
                 cuecs: Vec::new(),
                 aws_report_form: AwsReportForm::default(),
                 signoff_form: SignoffForm::default(),
+                evidence: Vec::new(),
+                requests: Vec::new(),
+                requests_view: RequestsView::default(),
             },
             undo: Vec::new(),
         };

@@ -123,6 +123,12 @@ pub enum PickPurpose {
     ExportTarget,
     /// Check it as an evidence pack.
     VerifyPack,
+    /// Import it as the auditor's request list.
+    RequestList,
+    /// Attach them to the selected request.
+    RequestFiles,
+    /// Write the delivery pack of these requests there.
+    RequestsExportTarget,
 }
 
 /// A file dialog open on its own thread.

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
 use crate::store::{
-    Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person, ProjectCoverage,
-    RosterEntry, Signoff,
+    ActivityEntry, Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person,
+    ProjectCoverage, Request, RosterEntry, Signoff,
 };
 
 /// What one refresh reads, all from one snapshot of the database.
@@ -31,6 +31,8 @@ struct Snapshot {
     aws_reports: Vec<AwsReport>,
     coverage: Option<ProjectCoverage>,
     cuecs: Vec<CuecLine>,
+    requests: Vec<Request>,
+    request_log: Vec<ActivityEntry>,
 }
 
 impl App {
@@ -100,6 +102,18 @@ impl App {
                 ),
                 None => (None, Vec::new()),
             };
+            let (requests, request_log) = match project {
+                Some(project) => {
+                    let requests = store.requests(project.key)?;
+                    let log = if requests.is_empty() {
+                        Vec::new()
+                    } else {
+                        store.activity(Some(project.key), None)?
+                    };
+                    (requests, log)
+                }
+                None => (Vec::new(), Vec::new()),
+            };
             Ok(Snapshot {
                 user_name: store.user_name()?,
                 project: project.cloned(),
@@ -116,8 +130,11 @@ impl App {
                 aws_reports: store.aws_reports()?,
                 coverage,
                 cuecs,
+                requests,
+                request_log,
             })
         });
+        let mut requests_progress = super::RequestProgress::default();
         match loaded {
             Ok(snapshot) => {
                 let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
@@ -146,6 +163,14 @@ impl App {
                 state.aws_reports = snapshot.aws_reports;
                 state.coverage = snapshot.coverage;
                 state.cuecs = snapshot.cuecs;
+                requests_progress = super::request_progress(
+                    &snapshot.requests,
+                    &snapshot.request_log,
+                    |at| store.day_of(at),
+                    today,
+                );
+                state.evidence = snapshot.evidence;
+                self.requests_loaded(snapshot.requests);
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -214,9 +239,11 @@ impl App {
             &stale,
             self.state.today,
         );
+        self.state.dashboard.requests = requests_progress;
         let attention = &mut self.state.dashboard.attention;
         attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
         attention.extend(super::cuec_attention(&self.state.cuecs));
+        attention.extend(super::request_attention(&self.state.requests));
         attention.sort_by_key(|item| item.concern);
         self.relayout();
         self.refresh_selection(false);

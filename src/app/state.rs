@@ -55,12 +55,15 @@ pub enum View {
     Dashboard,
     /// AWS's own reports and how they cover the audit period.
     AwsReports,
+    /// The auditor's request list, answered request by request.
+    Requests,
 }
 
 impl View {
     /// All views, in top-bar order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Board,
+        View::Requests,
         View::Training,
         View::Patches,
         View::AwsReports,
@@ -75,6 +78,7 @@ impl View {
             View::Patches => "Patches",
             View::Dashboard => "Dashboard",
             View::AwsReports => "AWS reports",
+            View::Requests => "Requests",
         }
     }
 }
@@ -184,6 +188,12 @@ pub struct AppState {
     pub cuecs: Vec<CuecLine>,
     /// The AWS reports view's form.
     pub aws_report_form: super::AwsReportForm,
+    /// The project's evidence, removed included, for linking it to requests.
+    pub evidence: Vec<Evidence>,
+    /// The project's requests, in list order.
+    pub requests: Vec<crate::store::Request>,
+    /// The Requests view's filter, sort, rows and selection.
+    pub requests_view: super::RequestsView,
 }
 
 impl AppState {

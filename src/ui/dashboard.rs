@@ -7,8 +7,8 @@ use egui::{Color32, CornerRadius, RichText, Sense, Ui, vec2};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme::{DANGER, WARNING, column_color, status_color};
-use crate::app::{AppState, Command, Concern};
-use crate::model::{PatchState, Status, TrainingState};
+use crate::app::{AppState, Command, Concern, RequestProgress};
+use crate::model::{PatchState, RequestStatus, Status, TrainingState};
 
 /// The colour of a training state.
 pub fn training_color(state: TrainingState) -> Color32 {
@@ -116,6 +116,7 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
                     stacked_bars_ui(&mut cols[2], "dash_patches", &categories, &series);
                 }
             });
+            requests_ui(&data.requests, ui);
             ui.separator();
             ui.label(RichText::new("Needs attention").strong().size(16.0));
             if data.attention.is_empty() {
@@ -135,6 +136,7 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
                         RichText::new(format!("{} ({count})", item.concern.label())).strong();
                     ui.label(match item.concern {
                         Concern::OverdueControl
+                        | Concern::OverdueRequest
                         | Concern::OverduePatch
                         | Concern::AwsCoverage
                         | Concern::UnmappedCuec => heading.color(DANGER),
@@ -249,4 +251,42 @@ fn stacked_bars_ui(
 fn swatch_ui(ui: &mut Ui, color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
     ui.painter().rect_filled(rect, CornerRadius::same(2), color);
+}
+
+fn request_color(status: RequestStatus) -> Color32 {
+    match status {
+        RequestStatus::Open => Color32::from_rgb(150, 150, 150),
+        RequestStatus::InProgress => Color32::from_rgb(230, 160, 30),
+        RequestStatus::Submitted => Color32::from_rgb(60, 120, 210),
+        RequestStatus::Accepted => Color32::from_rgb(50, 160, 80),
+        RequestStatus::Returned => Color32::from_rgb(180, 70, 170),
+    }
+}
+
+/// Request progress: the counts per status now, and per day over time as stacked bars.
+fn requests_ui(progress: &RequestProgress, ui: &mut Ui) {
+    if progress.counts.iter().sum::<usize>() == 0 {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new("Request progress").strong());
+    let counts: Vec<String> = RequestStatus::ALL
+        .iter()
+        .zip(progress.counts)
+        .map(|(s, n)| format!("{} {n}", s.label()))
+        .collect();
+    ui.label(format!("Requests: {}", counts.join(" · ")));
+    let categories: Vec<String> = progress.days.iter().map(|(d, _)| d.clone()).collect();
+    let series: Vec<(String, Color32, Vec<f64>)> = RequestStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                s.label().to_string(),
+                request_color(*s),
+                progress.days.iter().map(|(_, c)| c[i] as f64).collect(),
+            )
+        })
+        .collect();
+    stacked_bars_ui(ui, "dash_requests", &categories, &series);
 }

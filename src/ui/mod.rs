@@ -12,6 +12,7 @@ mod evidence;
 mod filter_bar;
 mod notifications;
 mod patches;
+mod requests;
 mod signoffs;
 mod theme;
 mod top_bar;
@@ -97,6 +98,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     app.sync_today();
     app.poll_jobs();
     app.sync_board();
+    app.sync_requests();
     let mut commands = Vec::new();
     shortcuts(&ui.ctx().clone(), &mut commands);
     widgets::forget_date_picker(ui.ctx());
@@ -108,6 +110,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     }
     if had_commands {
         app.sync_board();
+        app.sync_requests();
         ui.ctx().request_repaint();
     }
     if app.is_busy() {
@@ -132,14 +135,28 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
                 .collect::<Vec<_>>(),
         )
     });
+    let on_requests = state.view == View::Requests;
     if !dropped.is_empty() {
-        commands.push(Command::AttachFiles(dropped));
+        commands.push(if on_requests {
+            Command::AttachRequestFiles(dropped)
+        } else {
+            Command::AttachFiles(dropped)
+        });
     }
     if hovering {
-        let text = match state.selected_control() {
-            Some(control) => format!("Drop to attach to {} {}", control.id, control.title),
-            None => "Select a control first: dropped files are attached to the selected control"
-                .to_string(),
+        let text = match (on_requests, &state.requests_view.selected) {
+            (true, Some(id)) => format!("Drop to attach to request {id}"),
+            (true, None) => {
+                "Select a request first: dropped files are attached to the selected request"
+                    .to_string()
+            }
+            (false, _) => match state.selected_control() {
+                Some(control) => format!("Drop to attach to {} {}", control.id, control.title),
+                None => {
+                    "Select a control first: dropped files are attached to the selected control"
+                        .to_string()
+                }
+            },
         };
         let painter = ctx.layer_painter(egui::LayerId::new(
             egui::Order::Foreground,
@@ -191,6 +208,7 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
             View::Training => training::training_ui(state, ui, commands),
             View::Patches => patches::patches_ui(state, ui, commands),
             View::AwsReports => aws_reports::aws_reports_ui(state, ui, commands),
+            View::Requests => requests::requests_ui(state, ui, commands),
             View::Board => {
                 filter_bar::filter_bar_ui(state, ui, commands);
                 if state.selected.is_some() {

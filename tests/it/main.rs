@@ -27,6 +27,7 @@ mod ui_dashboard;
 mod ui_files;
 mod ui_forms;
 mod ui_log;
+mod ui_requests;
 mod vault;
 mod verify_pack;
 mod write_path;
