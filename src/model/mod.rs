@@ -13,6 +13,7 @@ mod dates;
 mod error;
 mod evidence;
 mod framework;
+mod placement;
 mod project;
 
 pub use action::{
@@ -40,7 +41,11 @@ pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
     label_of, oscal_id_of,
 };
-pub use project::{Control, Origin, Project};
+pub use placement::{
+    CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
+    place,
+};
+pub use project::{Control, FrameworkText, Origin, Project};
 
 /// Lowercase hex of bytes (how SHA-256 digests are written everywhere in Lockstep).
 pub fn hex(bytes: &[u8]) -> String {
