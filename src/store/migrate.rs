@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_aws_reports.sql",
         include_str!("../../schema/0005_aws_reports.sql"),
     ),
+    (
+        "0007_baselines.sql",
+        include_str!("../../schema/0007_baselines.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
