@@ -8,6 +8,7 @@ mod asset;
 mod aws_report;
 mod control;
 mod course;
+mod crm;
 mod cuec;
 mod damage;
 mod evidence;
@@ -91,6 +92,9 @@ pub enum Command {
     /// table.
     #[command(subcommand)]
     Cuec(cuec::CuecCommand),
+    /// Import a provider's Customer Responsibility Matrix for a baseline project.
+    #[command(subcommand)]
+    Crm(crm::CrmCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
@@ -150,6 +154,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
+        Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),
