@@ -31,6 +31,7 @@ struct Snapshot {
     aws_reports: Vec<AwsReport>,
     coverage: Option<ProjectCoverage>,
     cuecs: Vec<CuecLine>,
+    baselines: Vec<crate::model::BaselineSummary>,
 }
 
 impl App {
@@ -116,6 +117,7 @@ impl App {
                 aws_reports: store.aws_reports()?,
                 coverage,
                 cuecs,
+                baselines: store.baselines()?,
             })
         });
         match loaded {
@@ -146,6 +148,7 @@ impl App {
                 state.aws_reports = snapshot.aws_reports;
                 state.coverage = snapshot.coverage;
                 state.cuecs = snapshot.cuecs;
+                state.baselines = snapshot.baselines;
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -162,6 +165,15 @@ impl App {
         owners.sort_by_key(|o| o.to_lowercase());
         owners.dedup();
         self.state.owners = owners;
+        let mut families: Vec<String> = self
+            .state
+            .controls
+            .iter()
+            .filter_map(|c| c.family())
+            .collect();
+        families.sort();
+        families.dedup();
+        self.state.families = families;
         self.state.undo_label = self.undo.last().map(|entry| {
             let fields: Vec<&str> = entry
                 .changes
@@ -230,17 +242,21 @@ impl App {
                     Ok((
                         store.activity(Some(project.key), Some(&control.id))?,
                         store.evidence(project.key, Some(&control.id))?,
+                        store.parent_control(project.key, &control)?,
                     ))
                 });
+                self.state.related = store.related_srm(project, &control);
                 match loaded {
-                    Ok((mut history, evidence)) => {
+                    Ok((mut history, evidence, parent)) => {
                         history.reverse();
                         self.state.history = history;
                         self.state.selected_evidence = evidence;
+                        self.state.parent = parent;
                     }
                     Err(error) => {
                         self.state.history.clear();
                         self.state.selected_evidence.clear();
+                        self.state.parent = None;
                         self.notify(
                             Level::Error,
                             format!(
@@ -256,6 +272,8 @@ impl App {
             }
             _ => {
                 self.state.selected = None;
+                self.state.related.clear();
+                self.state.parent = None;
                 self.state.history.clear();
                 self.state.selected_evidence.clear();
                 self.state.draft = PanelDraft::default();
