@@ -7,6 +7,8 @@
 //! *family* of controls with disjoint service models; a project gets one control per owner,
 //! each listing the project's services it covers.
 
+pub mod oscal;
+
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 

@@ -6,6 +6,7 @@
 
 mod asset;
 mod aws_report;
+mod catalog;
 mod control;
 mod course;
 mod crm;
@@ -18,6 +19,7 @@ mod log;
 mod numbers;
 mod patch;
 mod person;
+mod profile;
 mod project;
 mod services;
 mod settings;
@@ -92,6 +94,12 @@ pub enum Command {
     /// table.
     #[command(subcommand)]
     Cuec(cuec::CuecCommand),
+    /// Import and list OSCAL catalogs (such as NIST SP 800-53).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Import and list OSCAL profiles (baselines such as NIST SP 800-53 MODERATE).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
     /// Import a provider's Customer Responsibility Matrix for a baseline project.
     #[command(subcommand)]
     Crm(crm::CrmCommand),
@@ -154,6 +162,8 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),
+        Command::Catalog(cmd) => catalog::run(&mut workspace.store, cmd),
+        Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
         Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),

@@ -298,6 +298,48 @@ pub enum Action {
         /// Mapped (true) or unmapped (false).
         mapped: bool,
     },
+    /// An OSCAL catalog was imported into the workspace.
+    #[serde(rename = "catalog.import")]
+    CatalogImport {
+        /// Its name (the file name without `.json`).
+        name: String,
+        /// Its title.
+        title: String,
+        /// Its version.
+        #[serde(default)]
+        version: String,
+        /// The file's name.
+        file_name: String,
+        /// The file's SHA-256.
+        sha256: String,
+        /// How many controls it holds.
+        controls: usize,
+        /// Whether it replaced an earlier import of the same name.
+        #[serde(default)]
+        replaced: bool,
+    },
+    /// An OSCAL profile was imported and resolved into a baseline.
+    #[serde(rename = "profile.import")]
+    ProfileImport {
+        /// Its name (the file name without `.json`).
+        name: String,
+        /// Its title.
+        title: String,
+        /// Its version.
+        #[serde(default)]
+        version: String,
+        /// The catalog its controls come from.
+        catalog: String,
+        /// The file's name.
+        file_name: String,
+        /// The file's SHA-256.
+        sha256: String,
+        /// How many controls it selects.
+        selected: usize,
+        /// Whether it replaced an earlier import of the same name.
+        #[serde(default)]
+        replaced: bool,
+    },
     /// The name recorded with changes changed.
     #[serde(rename = "settings.user_name")]
     UserName {
@@ -631,6 +673,33 @@ impl Action {
             } => format!(
                 "{subject} signed off by {by} ({role}): {}",
                 shorten(statement)
+            ),
+            Action::CatalogImport {
+                name,
+                title,
+                version,
+                controls,
+                sha256,
+                replaced,
+                ..
+            } => format!(
+                "{} catalog {name} '{title}' version {} ({controls} controls, sha256 {})",
+                if *replaced { "re-imported" } else { "imported" },
+                or_empty(version.clone()),
+                short_hash(sha256)
+            ),
+            Action::ProfileImport {
+                name,
+                title,
+                catalog,
+                selected,
+                sha256,
+                replaced,
+                ..
+            } => format!(
+                "{} profile {name} '{title}' on {catalog} ({selected} controls selected, sha256 {})",
+                if *replaced { "re-imported" } else { "imported" },
+                short_hash(sha256)
             ),
             Action::UserName { from, to } => format!("user name {from} → {to}"),
             Action::TimeZone { from, to } => format!("time zone {from} → {to}"),

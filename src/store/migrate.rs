@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0005_aws_reports.sql"),
     ),
     (
+        "0006_frameworks.sql",
+        include_str!("../../schema/0006_frameworks.sql"),
+    ),
+    (
         "0007_baselines.sql",
         include_str!("../../schema/0007_baselines.sql"),
     ),

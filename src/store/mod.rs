@@ -16,6 +16,7 @@ mod crm;
 pub mod csv_import;
 mod cuecs;
 mod evidence;
+mod frameworks;
 mod integrity;
 mod migrate;
 mod patches;
@@ -42,6 +43,7 @@ pub use controls::NewControl;
 pub use crm::{CRM_COLUMNS, CrmError};
 pub use cuecs::{CUEC_CSV_OPTIONAL, CUEC_CSV_REQUIRED, Cuec, CuecControl, CuecLine, MappedBy};
 pub use evidence::NewEvidence;
+pub use frameworks::CatalogSummary;
 pub use integrity::BadValue;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use patches::{
@@ -211,6 +213,28 @@ pub enum StoreError {
     /// The catalog refused the input.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// An OSCAL file or a profile's resolution was refused.
+    #[error(transparent)]
+    Oscal(#[from] crate::catalog::oscal::OscalError),
+    /// No imported catalog of that name or title.
+    #[error(
+        "no imported catalog is named '{name}': {}",
+        known_names(known, "catalog")
+    )]
+    UnknownCatalog {
+        /// The name asked for.
+        name: String,
+        /// The imported catalogs' names.
+        known: Vec<String>,
+    },
+    /// No imported profile of that name or title.
+    #[error("no baseline is named '{name}': {}", known_names(known, "profile"))]
+    UnknownBaseline {
+        /// The name asked for.
+        name: String,
+        /// The imported profiles' names.
+        known: Vec<String>,
+    },
     /// The database failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -219,6 +243,15 @@ pub enum StoreError {
         "the workspace database holds a value Lockstep cannot read ({0}); run `lockstep verify`"
     )]
     Corrupt(String),
+}
+
+/// The names an unknown-name error offers instead, or how to import the first.
+fn known_names(known: &[String], kind: &str) -> String {
+    if known.is_empty() {
+        format!("none is imported yet; import one with `lockstep {kind} import FILE.json`")
+    } else {
+        format!("the imported ones are {}", known.join(", "))
+    }
 }
 
 /// Shorthand for store results.

@@ -10,6 +10,7 @@ mod baselines;
 mod cli;
 mod concurrency;
 mod faults;
+mod frameworks;
 mod messages;
 mod pack;
 mod patches;
