@@ -135,7 +135,10 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
             } else {
                 let summary = store.baseline(&baseline)?;
                 let controls = store.baseline_controls(&summary.name)?;
-                store.set_project_baseline(project.key, Some((&summary.name, &controls)))?
+                store.set_project_baseline(
+                    project.key,
+                    Some((summary.name.as_str(), controls.as_slice())),
+                )?
             };
             print_columns(store, "moved", &project)?;
         }

@@ -117,23 +117,23 @@ fn panel_body_ui(
                 }
             }
         } else {
-        match control.column {
-            Column::Shared => {
-                text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
-                text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
-                text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
+            match control.column {
+                Column::Shared => {
+                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
+                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
+                    text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
+                }
+                Column::Aws => {
+                    text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
+                    ui.label(
+                        RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
+                            .weak(),
+                    );
+                }
+                Column::Customer => {
+                    text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
+                }
             }
-            Column::Aws => {
-                text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
-                ui.label(
-                    RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
-                        .weak(),
-                );
-            }
-            Column::Customer => {
-                text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
-            }
-        }
         }
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });

@@ -216,7 +216,7 @@ fn moving_a_project_between_baselines_keeps_work_and_retires_the_rest() {
         .unwrap();
     let srm_count = store.controls(project.key).unwrap().len();
     let moved = store
-        .set_project_baseline(project.key, Some(("small", &small_baseline())))
+        .set_project_baseline(project.key, Some(("small", small_baseline().as_slice())))
         .unwrap();
     assert_eq!(moved.baseline.as_deref(), Some("small"));
     let controls = store.controls(project.key).unwrap();
@@ -304,4 +304,311 @@ fn control_show_prints_an_srm_control_with_its_related_controls() {
         "{}",
         unknown.stderr
     );
+}
+
+/// The folder of this module's fixtures.
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/baselines")
+}
+
+/// A workspace with the fixture profile imported and project "Gov" on it, on EC2 and S3.
+fn gov_on_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace();
+    let profile = fixtures().join("small-baseline.json");
+    let imported = lockstep(&dir, &["profile", "import", profile.to_str().unwrap()]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let created = lockstep(
+        &dir,
+        &[
+            "project",
+            "create",
+            "Gov",
+            "--services",
+            "ec2,s3",
+            "--baseline",
+            "small-baseline",
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert!(
+        created
+            .stdout
+            .contains("on baseline 'small-baseline' with 8 controls"),
+        "{}",
+        created.stdout
+    );
+    (tmp, dir)
+}
+
+fn show(dir: &Path, id: &str) -> serde_json::Value {
+    let shown = lockstep(dir, &["control", "show", "--project", "Gov", id, "--json"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    shown.json()
+}
+
+#[test]
+fn a_project_on_an_imported_profile_shows_each_control_with_its_filled_text() {
+    let (_tmp, dir) = gov_on_fixture();
+    let json = show(&dir, "ac-2.1");
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "title",
+            "column",
+            "why",
+            "statement",
+            "guidance",
+            "parameters",
+            "related"
+        ]
+    );
+    assert_eq!(json["id"], "AC-2(1)");
+    assert!(
+        json["statement"]
+            .as_str()
+            .unwrap()
+            .contains("the identity provider"),
+        "{json}"
+    );
+    assert!(json["guidance"].as_str().unwrap().contains("email"));
+    assert_eq!(json["parameters"][0]["value"], "the identity provider");
+    assert_eq!(show(&dir, "AC-2(1)")["id"], "AC-2(1)");
+    let pe8 = show(&dir, "PE-8");
+    assert_eq!(pe8["column"], "aws");
+    assert!(
+        pe8["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("Family rule for PE")
+    );
+    let pe3 = show(&dir, "pe-3");
+    assert!(
+        pe3["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "SRM-AWS-PE-01")
+    );
+    let text = lockstep(&dir, &["control", "show", "--project", "Gov", "SI-2"]);
+    assert!(text.stdout.contains("30 days"), "{}", text.stdout);
+    // The parent is context, not a tracked control.
+    let parent = lockstep(&dir, &["control", "show", "--project", "Gov", "AC-2"]);
+    assert_eq!(parent.code, 2);
+}
+
+#[test]
+fn a_crm_csv_places_the_controls_it_names_and_refuses_bad_rows_by_line() {
+    let (tmp, dir) = gov_on_fixture();
+    let crm = tmp.path().join("crm.csv");
+    std::fs::write(
+        &crm,
+        "Control ID , CAN BE INHERITED FROM CSP,Specific  Inheritance and Customer Agency/CSP Responsibilities\n\
+         ca-2,Yes,Covered by the provider's assessment.\n\
+         PL-2,partial,The customer writes its own plan.\n\
+         ZZ-9,Yes,unknown control\n\
+         AU-2,Maybe,unknown value\n\
+         hello,No,not an id\n",
+    )
+    .unwrap();
+    let run = lockstep(
+        &dir,
+        &["crm", "import", "--project", "Gov", crm.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("line 4: the project's baseline has no control ZZ-9"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("line 5: 'Maybe' is not a CRM answer"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("line 6:"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("imported 2 of 5 CRM rows"),
+        "{}",
+        run.stdout
+    );
+    let ca2 = show(&dir, "CA-2");
+    assert_eq!(ca2["column"], "aws");
+    assert!(ca2["why"].as_str().unwrap().contains("CRM"));
+    let pl2 = show(&dir, "PL-2");
+    assert_eq!(pl2["column"], "shared");
+
+    // Re-importing replaces the CRM: CA-2 falls back to its derived column.
+    std::fs::write(
+        &crm,
+        "Control ID,Can Be Inherited from CSP,Specific Inheritance and Customer Agency/CSP Responsibilities\nPL-2,No,\n",
+    )
+    .unwrap();
+    let again = lockstep(
+        &dir,
+        &["crm", "import", "--project", "Gov", crm.to_str().unwrap()],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(show(&dir, "CA-2")["column"], "customer");
+    assert_eq!(show(&dir, "PL-2")["column"], "customer");
+
+    let missing = tmp.path().join("no-header.csv");
+    std::fs::write(&missing, "Control,Answer\nAC-2,Yes\n").unwrap();
+    let refused = lockstep(
+        &dir,
+        &[
+            "crm",
+            "import",
+            "--project",
+            "Gov",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("no row names the columns"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_crm_workbook_with_title_rows_is_read_from_its_crm_sheet() {
+    let (tmp, dir) = gov_on_fixture();
+    let path = tmp.path().join("crm.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let cis = book.add_worksheet().set_name("CIS").unwrap();
+    cis.write_string(0, 0, "Control ID").unwrap();
+    let sheet = book.add_worksheet().set_name("CRM Worksheet").unwrap();
+    sheet
+        .write_string(0, 0, "FedRAMP Customer Responsibility Matrix")
+        .unwrap();
+    sheet.write_string(1, 0, "Cloud service: Example").unwrap();
+    let header = [
+        "Control ID",
+        "Can Be Inherited from CSP",
+        "Specific Inheritance and Customer Agency/CSP Responsibilities",
+    ];
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string(3, col as u16, *name).unwrap();
+    }
+    for (row, cells) in [
+        ["AU-2", "No", "The customer logs its own events."],
+        [
+            "pe-8",
+            "Partial",
+            "The customer keeps its office visitor log.",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, cell) in cells.iter().enumerate() {
+            sheet
+                .write_string(4 + row as u32, col as u16, *cell)
+                .unwrap();
+        }
+    }
+    book.save(&path).unwrap();
+    let run = lockstep(
+        &dir,
+        &["crm", "import", "--project", "Gov", path.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pe8 = show(&dir, "PE-8");
+    assert_eq!(pe8["column"], "shared");
+    assert!(pe8["why"].as_str().unwrap().contains("Partial"));
+}
+
+#[test]
+fn a_crm_for_a_project_on_the_builtin_set_is_refused() {
+    let (tmp, dir) = workspace();
+    lockstep(&dir, &["project", "create", "Plain", "--services", "ec2"]);
+    let crm = tmp.path().join("crm.csv");
+    std::fs::write(
+        &crm,
+        "Control ID,Can Be Inherited from CSP,Specific Inheritance and Customer Agency/CSP Responsibilities\nAC-2,Yes,x\n",
+    )
+    .unwrap();
+    let run = lockstep(
+        &dir,
+        &["crm", "import", "--project", "Plain", crm.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("built-in SRM set"), "{}", run.stderr);
+}
+
+#[test]
+fn set_baseline_moves_a_project_and_back() {
+    let (_tmp, dir) = gov_on_fixture();
+    let back = lockstep(
+        &dir,
+        &["project", "set-baseline", "Gov", "--baseline", "srm"],
+    );
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    let listed = lockstep(&dir, &["project", "list", "--json"]).json();
+    assert!(listed[0].get("baseline").is_none(), "{listed}");
+    let again = lockstep(
+        &dir,
+        &[
+            "project",
+            "set-baseline",
+            "Gov",
+            "--baseline",
+            "small-baseline",
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let unknown = lockstep(
+        &dir,
+        &["project", "set-baseline", "Gov", "--baseline", "nope"],
+    );
+    assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn a_project_on_nist_moderate_tracks_its_selected_controls() {
+    let data = Path::new("/work/shared/data/oscal/nist-800-53-rev5");
+    let profile = data.join("NIST_SP-800-53_rev5_MODERATE-baseline_profile.json");
+    if !profile.exists() {
+        eprintln!("skipped: the NIST data is not at {}", data.display());
+        return;
+    }
+    let (_tmp, dir) = workspace();
+    let imported = lockstep(&dir, &["profile", "import", profile.to_str().unwrap()]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let name = "NIST_SP-800-53_rev5_MODERATE-baseline_profile";
+    let created = lockstep(
+        &dir,
+        &[
+            "project",
+            "create",
+            "Moderate",
+            "--services",
+            "ec2,rds,s3",
+            "--baseline",
+            name,
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert!(
+        created.stdout.contains("with 287 controls"),
+        "{}",
+        created.stdout
+    );
+    let ac21 = lockstep(
+        &dir,
+        &[
+            "control",
+            "show",
+            "--project",
+            "Moderate",
+            "AC-2(1)",
+            "--json",
+        ],
+    );
+    assert_eq!(ac21.code, 0, "{}", ac21.stderr);
+    assert_eq!(ac21.json()["id"], "AC-2(1)");
 }

@@ -85,9 +85,7 @@ fn the_family_filter_narrows_a_baseline_board() {
         .get_by_role_and_label(Role::ComboBox, "Filter by family")
         .click();
     harness.run();
-    harness
-        .get(By::new().role(Role::Button).label("PE"))
-        .click();
+    harness.get_by_role_and_label(Role::Button, "PE").click();
     harness.run();
     assert_eq!(harness.state().state.filter.family.as_deref(), Some("PE"));
     assert_eq!(card_count(&harness, "PE-3"), 1);
@@ -108,7 +106,7 @@ fn import_crm_runs_in_the_background_and_places_the_controls_it_names() {
     )
     .unwrap();
     let picker = Arc::new(ScriptedPicker::default());
-    picker.will_pick(&[&crm]);
+    picker.will_pick(&[crm.as_path()]);
     let (app, _) = open_app_with_picker(tmp.path(), &picker);
     let mut harness = harness(app);
     harness
