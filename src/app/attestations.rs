@@ -134,6 +134,8 @@ pub enum ImportKind {
     Training,
     /// Patch records: asset, advisory, severity, released_on, applied_on.
     Patches,
+    /// A provider's CRM for the current project (.csv or .xlsx).
+    Crm,
 }
 
 impl ImportKind {
@@ -143,6 +145,9 @@ impl ImportKind {
             ImportKind::People => "name, email, role",
             ImportKind::Training => "email, course, completed_on",
             ImportKind::Patches => "asset, advisory, severity, released_on, applied_on",
+            ImportKind::Crm => {
+                "Control ID, Can Be Inherited from CSP, Specific Inheritance and Customer Agency/CSP Responsibilities"
+            }
         }
     }
 }
@@ -371,6 +376,7 @@ impl App {
             ImportKind::People => "people",
             ImportKind::Training => "training completions",
             ImportKind::Patches => "patch records",
+            ImportKind::Crm => "the CRM",
         };
         self.notify(
             level,

@@ -35,6 +35,8 @@ pub struct BoardFilter {
     pub missing_evidence: bool,
     /// Only controls with evidence expired or expiring within 30 days.
     pub evidence_expiring: bool,
+    /// Only controls of this framework family (`AC`).
+    pub family: Option<String>,
 }
 
 impl BoardFilter {
@@ -44,6 +46,7 @@ impl BoardFilter {
             || self.status.is_some()
             || self.owner.is_some()
             || self.overdue_only
+            || self.family.is_some()
     }
 
     /// Whether a control passes the filter on `today`.
@@ -75,6 +78,14 @@ impl BoardFilter {
             return false;
         }
         if self.overdue_only && !control.is_overdue(today) {
+            return false;
+        }
+        if let Some(family) = &self.family
+            && control
+                .framework
+                .as_ref()
+                .is_none_or(|f| &f.family != family)
+        {
             return false;
         }
         let needle = self.text.trim().to_lowercase();

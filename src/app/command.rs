@@ -19,7 +19,7 @@ pub enum Command {
     /// Open the new-project dialog (Ctrl+N).
     OpenNewProject,
     /// Create a project from the dialog's values.
-    CreateProject(NewProject),
+    CreateProject(NewProject, Option<String>),
     /// Open the dialog that changes the current project's services.
     OpenServices,
     /// Change the current project's services.
@@ -116,6 +116,8 @@ pub enum Command {
     },
     /// Choose a CSV file and import it.
     Import(crate::app::ImportKind),
+    /// Choose a provider's CRM (.csv or .xlsx) and import it for the current project.
+    ImportCrm,
     /// Record a sign-off.
     SignOff(crate::store::NewSignoff),
     /// Open the export dialog.
@@ -185,7 +187,7 @@ impl Command {
     pub fn label(&self) -> &'static str {
         match self {
             Command::SelectProject(_) => "Show project",
-            Command::OpenNewProject | Command::CreateProject(_) => "New project",
+            Command::OpenNewProject | Command::CreateProject(..) => "New project",
             Command::OpenServices | Command::SetServices(_) => "Services",
             Command::OpenAddControl | Command::AddControl(_) => "Add control",
             Command::OpenSettings | Command::SetUserName(_) => "Settings",
@@ -219,6 +221,7 @@ impl Command {
             Command::MapCuec { mapped: false, .. } => "Unmap",
             Command::RemoveAwsReport { .. } => "Remove report",
             Command::Import(_) => "Import…",
+            Command::ImportCrm => "Import CRM…",
             Command::SignOff(_) => "Sign off",
             Command::OpenExport => "Export evidence pack…",
             Command::PickExportTarget => "Choose…",
@@ -248,6 +251,9 @@ impl Command {
     pub fn tooltip(&self) -> Option<&'static str> {
         match self {
             Command::OpenNewProject => Some("Create a project for an audit scope"),
+            Command::ImportCrm => Some(
+                "Import the provider's Customer Responsibility Matrix: it places the controls it names",
+            ),
             Command::Undo => Some("Undo the last edit"),
             Command::PickFiles => Some("Choose files to attach, or drop them onto the window"),
             Command::ImportRequestList => Some(

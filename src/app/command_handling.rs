@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use super::{
-    AddControlForm, App, BoardFilter, Command, Dialog, ExportForm, ExportRequest, Job, JobKind,
-    Level, NewProjectForm, PickMode, PickPurpose, PickRequest, ServicesForm, SettingsForm, Target,
-    View, escape_name, open_folder,
+    AddControlForm, App, BoardFilter, Command, Dialog, ExportForm, ExportRequest, ImportKind, Job,
+    JobKind, Level, NewProjectForm, PickMode, PickPurpose, PickRequest, ServicesForm, SettingsForm,
+    Target, View, escape_name, open_folder,
 };
 use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
 use crate::sign::keys::{KeyInfo, create_key_in, own_key_in};
@@ -42,7 +42,7 @@ impl App {
                     self.state.dialog = Dialog::NewProject(NewProjectForm::default());
                 }
             }
-            Command::CreateProject(request) => self.create_project(request),
+            Command::CreateProject(request, baseline) => self.create_project(request, baseline),
             Command::OpenServices => {
                 if let Some(project) = &self.state.project {
                     self.state.dialog = Dialog::Services(ServicesForm {
@@ -253,6 +253,15 @@ impl App {
                 mapped,
             } => self.map_cuec(cuec, &control, mapped),
             Command::RemoveAwsReport { id, reason } => self.remove_aws_report(id, &reason),
+            Command::ImportCrm => self.start_pick(
+                PickPurpose::Import(ImportKind::Crm),
+                PickMode::File,
+                PickRequest::titled(format!(
+                    "Import a CRM: a .csv or .xlsx file with the columns {}",
+                    ImportKind::Crm.columns()
+                ))
+                .filter("CRM", &["csv", "xlsx"]),
+            ),
             Command::Import(kind) => self.start_pick(
                 PickPurpose::Import(kind),
                 PickMode::File,
@@ -472,11 +481,21 @@ impl App {
         }
     }
 
-    pub(super) fn create_project(&mut self, request: crate::store::NewProject) {
+    pub(super) fn create_project(
+        &mut self,
+        request: crate::store::NewProject,
+        baseline: Option<String>,
+    ) {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        match store.create_project(&request) {
+        let created = match &baseline {
+            Some(name) => store
+                .baseline_controls(name)
+                .and_then(|controls| store.create_project_on_baseline(&request, name, &controls)),
+            None => store.create_project(&request),
+        };
+        match created {
             Ok(project) => {
                 self.state.dialog = Dialog::None;
                 self.state.project = Some(project.clone());

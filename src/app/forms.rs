@@ -21,6 +21,8 @@ pub struct NewProjectForm {
     pub service_search: String,
     /// Ticked service ids.
     pub services: BTreeSet<String>,
+    /// The framework baseline to track, by name; `None` for the built-in SRM set.
+    pub baseline: Option<String>,
     /// Why the last attempt was refused.
     pub error: Option<String>,
 }

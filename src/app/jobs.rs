@@ -70,7 +70,7 @@ impl JobKind {
             JobKind::VerifyPack => "Checking the evidence pack",
             JobKind::RecordTraining => "Recording the training completion",
             JobKind::RecordPatch => "Recording the patch",
-            JobKind::Import => "Importing the CSV file",
+            JobKind::Import => "Importing the file",
             JobKind::OpenEvidence => "Opening the evidence file",
             JobKind::AddAwsReport => "Adding the AWS report",
             JobKind::ImportRequests => "Importing the request list",
@@ -516,14 +516,17 @@ impl Job {
                     (super::ImportKind::Patches, Some(project)) => {
                         Some(store.import_patches(project, &path)?.report)
                     }
-                    (super::ImportKind::Patches, None) => None,
+                    (super::ImportKind::Crm, Some(project)) => {
+                        Some(store.import_crm(project, &path)?)
+                    }
+                    (super::ImportKind::Patches | super::ImportKind::Crm, None) => None,
                 })
             })();
             match imported {
                 Ok(Some(report)) => JobOutcome::Imported(kind, name, report),
-                Ok(None) => JobOutcome::Failed(
-                    "Nothing imported: choose a project for the patch records first.".to_string(),
-                ),
+                Ok(None) => {
+                    JobOutcome::Failed("Nothing imported: choose a project first.".to_string())
+                }
                 Err(error) => JobOutcome::Failed(format!("Nothing imported: {error:#}")),
             }
         })

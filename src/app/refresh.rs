@@ -33,6 +33,7 @@ struct Snapshot {
     cuecs: Vec<CuecLine>,
     requests: Vec<Request>,
     request_log: Vec<ActivityEntry>,
+    baselines: Vec<crate::model::BaselineSummary>,
 }
 
 impl App {
@@ -132,6 +133,7 @@ impl App {
                 cuecs,
                 requests,
                 request_log,
+                baselines: store.baselines()?,
             })
         });
         let mut requests_progress = super::RequestProgress::default();
@@ -171,6 +173,7 @@ impl App {
                 );
                 state.evidence = snapshot.evidence;
                 self.requests_loaded(snapshot.requests);
+                state.baselines = snapshot.baselines;
             }
             Err(error) => self.notify(
                 Level::Error,
@@ -187,6 +190,15 @@ impl App {
         owners.sort_by_key(|o| o.to_lowercase());
         owners.dedup();
         self.state.owners = owners;
+        let mut families: Vec<String> = self
+            .state
+            .controls
+            .iter()
+            .filter_map(|c| c.family())
+            .collect();
+        families.sort();
+        families.dedup();
+        self.state.families = families;
         self.state.undo_label = self.undo.last().map(|entry| {
             let fields: Vec<&str> = entry
                 .changes
@@ -257,17 +269,21 @@ impl App {
                     Ok((
                         store.activity(Some(project.key), Some(&control.id))?,
                         store.evidence(project.key, Some(&control.id))?,
+                        store.parent_control(project.key, &control)?,
                     ))
                 });
+                self.state.related = store.related_srm(project, &control);
                 match loaded {
-                    Ok((mut history, evidence)) => {
+                    Ok((mut history, evidence, parent)) => {
                         history.reverse();
                         self.state.history = history;
                         self.state.selected_evidence = evidence;
+                        self.state.parent = parent;
                     }
                     Err(error) => {
                         self.state.history.clear();
                         self.state.selected_evidence.clear();
+                        self.state.parent = None;
                         self.notify(
                             Level::Error,
                             format!(
@@ -283,6 +299,8 @@ impl App {
             }
             _ => {
                 self.state.selected = None;
+                self.state.related.clear();
+                self.state.parent = None;
                 self.state.history.clear();
                 self.state.selected_evidence.clear();
                 self.state.draft = PanelDraft::default();

@@ -13,7 +13,7 @@ use super::{
     SignoffForm, TrainingForm,
 };
 use crate::catalog::Service;
-use crate::model::{Control, Evidence, Project};
+use crate::model::{BaselineSummary, Control, Evidence, Project, SrmMatch};
 use crate::store::{
     ActivityEntry, Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person,
     ProjectCoverage, RosterEntry, Signoff,
@@ -132,6 +132,14 @@ pub struct AppState {
     pub(super) board_filter: BoardFilter,
     /// Owners named on the project's controls, for the owner filter.
     pub owners: Vec<String>,
+    /// Control families of a baseline project (AC, AU, …), for the family filter.
+    pub families: Vec<String>,
+    /// The framework baselines imported into the workspace, for the New project dialog.
+    pub baselines: Vec<BaselineSummary>,
+    /// The built-in SRM controls related to the selected control, for the panel.
+    pub related: Vec<SrmMatch>,
+    /// The control the selected enhancement enhances, shown as context in the panel.
+    pub parent: Option<Control>,
     /// The selected control's id: the control panel shows it.
     pub selected: Option<String>,
     /// The selected control's activity history, newest first.

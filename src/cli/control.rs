@@ -1,11 +1,14 @@
-//! `lockstep control`: list a project's controls, change one, or add one of the team's own.
+//! `lockstep control`: list a project's controls, show one with its framework text and why it
+//! is in its column, change one, or add one of the team's own.
 
 use std::process::ExitCode;
 
 use clap::{ArgAction, Subcommand};
 
-use super::{Outcome, numbers, parse_yes_no, print_json, print_table};
-use crate::model::{Column, ControlField, ControlPatch};
+use serde::Serialize;
+
+use super::{Outcome, numbers, parse_yes_no, print_json, print_table, shown};
+use crate::model::{Column, ControlField, ControlPatch, FilledParameter};
 use crate::store::{NewControl, Store};
 
 /// The `control` subcommands.
@@ -20,6 +23,18 @@ pub enum ControlCommand {
         #[arg(long, value_parser = parse_column)]
         column: Option<Column>,
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one control: its statement, parameters, guidance, column and why, and the
+    /// built-in SRM controls related to it.
+    Show {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// The control's id: AC-2(1) or ac-2.1 on a baseline project, an SRM id otherwise.
+        id: String,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -75,6 +90,110 @@ pub enum ControlCommand {
     },
 }
 
+/// A related SRM control, as `control show` prints it.
+#[derive(Serialize)]
+struct Related {
+    id: String,
+    title: String,
+    column: Column,
+}
+
+/// What `control show --json` prints; the keys are part of the interface.
+#[derive(Serialize)]
+struct Shown {
+    id: String,
+    title: String,
+    column: Column,
+    why: String,
+    statement: String,
+    guidance: String,
+    parameters: Vec<FilledParameter>,
+    related: Vec<Related>,
+}
+
+fn show(store: &Store, project: &str, id: &str, json: bool) -> anyhow::Result<()> {
+    let project = store.project_by_name(project)?;
+    let control = store.control(project.key, id)?;
+    let related = store
+        .related_srm(&project, &control)
+        .into_iter()
+        .map(|m| Related {
+            id: m.id,
+            title: m.title,
+            column: m.column,
+        })
+        .collect();
+    let (statement, guidance, parameters) = match &control.framework {
+        Some(framework) => (
+            framework.statement.text.clone(),
+            framework.guidance.clone(),
+            framework.parameters.clone(),
+        ),
+        None => (control.description.clone(), String::new(), Vec::new()),
+    };
+    let shown_control = Shown {
+        id: control.id.clone(),
+        title: control.title.clone(),
+        column: control.column,
+        why: control.why(),
+        statement,
+        guidance,
+        parameters,
+        related,
+    };
+    if json {
+        return print_json(&shown_control);
+    }
+    let s = &shown_control;
+    println!("{}  {}", shown(&s.id), shown(&s.title));
+    println!("Column: {}", s.column.label());
+    println!("Why: {}", shown(&s.why));
+    if !control.aws_part.is_empty() {
+        println!("AWS does: {}", shown(&control.aws_part));
+    }
+    if !control.customer_part.is_empty() {
+        println!("You do: {}", shown(&control.customer_part));
+    }
+    if let Some(parent) = store.parent_control(project.key, &control)? {
+        println!("Enhances: {}  {}", shown(&parent.id), shown(&parent.title));
+    }
+    println!();
+    println!("Statement:");
+    for line in s.statement.lines() {
+        println!("  {}", shown(line));
+    }
+    if !s.parameters.is_empty() {
+        println!();
+        println!("Parameters:");
+        for p in &s.parameters {
+            let label = if p.label.is_empty() { &p.id } else { &p.label };
+            println!("  {}: {}", shown(label), shown(&p.value));
+        }
+    }
+    if !s.guidance.is_empty() {
+        println!();
+        println!("Guidance:");
+        for line in s.guidance.lines() {
+            println!("  {}", shown(line));
+        }
+    }
+    println!();
+    if s.related.is_empty() {
+        println!("Related SRM controls: none for this project's services");
+    } else {
+        println!("Related SRM controls:");
+        for r in &s.related {
+            println!(
+                "  {}  {}  ({})",
+                shown(&r.id),
+                shown(&r.title),
+                r.column.label()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn parse_column(text: &str) -> Result<Column, String> {
     text.parse()
         .map_err(|e: crate::model::RuleError| e.to_string())
@@ -82,6 +201,7 @@ fn parse_column(text: &str) -> Result<Column, String> {
 
 pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
     match command {
+        ControlCommand::Show { project, id, json } => show(store, &project, &id, json)?,
         ControlCommand::List {
             project,
             column,

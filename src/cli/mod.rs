@@ -9,6 +9,7 @@ mod aws_report;
 mod catalog;
 mod control;
 mod course;
+mod crm;
 mod cuec;
 mod damage;
 mod evidence;
@@ -104,6 +105,9 @@ pub enum Command {
     /// Import and list OSCAL profiles (baselines such as NIST SP 800-53 MODERATE).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Import a provider's Customer Responsibility Matrix for a baseline project.
+    #[command(subcommand)]
+    Crm(crm::CrmCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
@@ -166,6 +170,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Request(cmd) => request::run(&mut workspace, cmd),
         Command::Catalog(cmd) => catalog::run(&mut workspace.store, cmd),
         Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
+        Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),

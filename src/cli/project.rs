@@ -1,4 +1,4 @@
-//! `lockstep project`: create, list, and change the services of projects.
+//! `lockstep project`: create, list, and change the services and baseline of projects.
 
 use std::process::ExitCode;
 
@@ -30,6 +30,10 @@ pub enum ProjectCommand {
         /// Last day of the audit period.
         #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "period_start")]
         period_end: Option<NaiveDate>,
+        /// Track an imported framework baseline (see `lockstep profile list`) instead of the
+        /// built-in SRM set.
+        #[arg(long, value_name = "NAME")]
+        baseline: Option<String>,
     },
     /// List the projects.
     List {
@@ -45,6 +49,41 @@ pub enum ProjectCommand {
         #[arg(long, value_name = "LIST")]
         services: String,
     },
+    /// Move a project to an imported framework baseline, or back to the built-in SRM set with
+    /// `srm`: controls it keeps keep their work, the others are retired.
+    SetBaseline {
+        /// The project's name.
+        name: String,
+        /// The baseline's name (see `lockstep profile list`), or `srm` for the built-in set.
+        #[arg(long, value_name = "NAME")]
+        baseline: String,
+    },
+}
+
+/// The word that names the built-in SRM set where a baseline name is expected.
+pub(super) const BUILTIN_SET: &str = "srm";
+
+/// Prints how many controls a project holds in each column.
+fn print_columns(store: &Store, verb: &str, project: &crate::model::Project) -> anyhow::Result<()> {
+    let controls: Vec<_> = store
+        .controls(project.key)?
+        .into_iter()
+        .filter(|c| !c.retired)
+        .collect();
+    let count = |column: Column| controls.iter().filter(|c| c.column == column).count();
+    println!(
+        "{verb} project '{}' {}with {} controls (AWS {}, Shared {}, Customer {})",
+        super::shown(&project.name),
+        match &project.baseline {
+            Some(name) => format!("on baseline '{}' ", super::shown(name)),
+            None => String::new(),
+        },
+        controls.len(),
+        count(Column::Aws),
+        count(Column::Shared),
+        count(Column::Customer)
+    );
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -55,6 +94,8 @@ struct ProjectRow {
     period_start: Option<String>,
     period_end: Option<String>,
     created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<String>,
     controls: usize,
     implemented: usize,
     columns: serde_json::Value,
@@ -68,24 +109,38 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
             description,
             period_start,
             period_end,
+            baseline,
         } => {
-            let project = store.create_project(&NewProject {
+            let new = NewProject {
                 name,
                 description,
                 services: split_list(&services),
                 period_start,
                 period_end,
-            })?;
-            let controls = store.controls(project.key)?;
-            let count = |column: Column| controls.iter().filter(|c| c.column == column).count();
-            println!(
-                "created project '{}' with {} controls (AWS {}, Shared {}, Customer {})",
-                project.name,
-                controls.len(),
-                count(Column::Aws),
-                count(Column::Shared),
-                count(Column::Customer)
-            );
+            };
+            let project = match baseline {
+                Some(name) => {
+                    let summary = store.baseline(&name)?;
+                    let controls = store.baseline_controls(&summary.name)?;
+                    store.create_project_on_baseline(&new, &summary.name, &controls)?
+                }
+                None => store.create_project(&new)?,
+            };
+            print_columns(store, "created", &project)?;
+        }
+        ProjectCommand::SetBaseline { name, baseline } => {
+            let project = store.project_by_name(&name)?;
+            let project = if baseline.trim().eq_ignore_ascii_case(BUILTIN_SET) {
+                store.set_project_baseline(project.key, None)?
+            } else {
+                let summary = store.baseline(&baseline)?;
+                let controls = store.baseline_controls(&summary.name)?;
+                store.set_project_baseline(
+                    project.key,
+                    Some((summary.name.as_str(), controls.as_slice())),
+                )?
+            };
+            print_columns(store, "moved", &project)?;
         }
         ProjectCommand::List { json } => {
             let mut rows = Vec::new();
@@ -101,6 +156,7 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
                     period_start: project.period_start.map(|d| d.to_string()),
                     period_end: project.period_end.map(|d| d.to_string()),
                     created_at: project.created_at,
+                    baseline: project.baseline,
                     controls: active.len(),
                     implemented: active
                         .iter()

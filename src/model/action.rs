@@ -32,6 +32,31 @@ pub enum Action {
         period_end: Option<NaiveDate>,
         /// How many controls it started with.
         controls: usize,
+        /// The framework baseline it tracks; absent for the built-in SRM set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        baseline: Option<String>,
+    },
+    /// A project was moved to another framework baseline, or back to the built-in SRM set.
+    #[serde(rename = "project.baseline")]
+    ProjectBaseline {
+        /// The baseline before (`None`: the built-in SRM set).
+        from: Option<String>,
+        /// The baseline after.
+        to: Option<String>,
+        /// How many controls it tracks now.
+        controls: usize,
+        /// How many controls with work on them were kept as retired.
+        retired: usize,
+    },
+    /// A provider's Customer Responsibility Matrix was imported for a project, replacing the
+    /// one before.
+    #[serde(rename = "crm.import")]
+    CrmImport {
+        /// The controls whose column it set.
+        placed: Vec<String>,
+        /// The file and its counts.
+        #[serde(flatten)]
+        import: ImportedFile,
     },
     /// A project's services changed, and its controls with them.
     #[serde(rename = "project.services")]
@@ -49,6 +74,9 @@ pub enum Action {
         /// Controls brought back.
         #[serde(default)]
         restored: Vec<String>,
+        /// Controls of a baseline project whose derived column changed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaced: Vec<String>,
     },
     /// A control of the team's own was added.
     #[serde(rename = "control.add")]
@@ -530,10 +558,49 @@ impl Action {
     pub fn summary(&self) -> String {
         match self {
             Action::ProjectCreate {
-                services, controls, ..
+                services,
+                controls,
+                baseline: None,
+                ..
             } => format!(
                 "created the project with {controls} controls for {}",
                 list_or(services, "no services")
+            ),
+            Action::ProjectCreate {
+                services,
+                controls,
+                baseline: Some(baseline),
+                ..
+            } => format!(
+                "created the project on baseline {baseline} with {controls} controls for {}",
+                list_or(services, "no services")
+            ),
+            Action::ProjectBaseline {
+                from,
+                to,
+                controls,
+                retired,
+            } => {
+                let name = |b: &Option<String>| {
+                    b.clone()
+                        .unwrap_or_else(|| "the built-in SRM set".to_string())
+                };
+                let mut line = format!(
+                    "baseline {} → {} ({controls} controls",
+                    name(from),
+                    name(to)
+                );
+                if *retired > 0 {
+                    line.push_str(&format!(", {retired} with work kept as retired"));
+                }
+                line.push(')');
+                line
+            }
+            Action::CrmImport { placed, import } => format!(
+                "imported a CRM of {} rows from {}, placing {} controls",
+                import.imported,
+                import.file_name,
+                placed.len()
             ),
             Action::ProjectServices {
                 from,
@@ -541,6 +608,7 @@ impl Action {
                 added,
                 retired,
                 restored,
+                replaced,
             } => {
                 let mut parts = vec![format!(
                     "services {} → {}",
@@ -551,6 +619,7 @@ impl Action {
                     (added, "added"),
                     (retired, "retired"),
                     (restored, "restored"),
+                    (replaced, "re-placed"),
                 ] {
                     if !items.is_empty() {
                         parts.push(format!("{word} {}", items.join(", ")));

@@ -61,6 +61,12 @@ pub enum RuleError {
         "your team can adjust it, so say whether AWS also operates part of it (--aws-operates-part yes|no)"
     )]
     MissingAwsPart,
+    /// A CRM answer that is not Yes, Partial or No.
+    #[error("'{0}' is not a CRM answer: use Yes, Partial or No")]
+    UnknownCrmAnswer(String),
+    /// The built-in family rules do not parse.
+    #[error("the built-in family rules are malformed: {0}")]
+    MalformedFamilyRules(String),
     /// A blank required text.
     #[error("the {0} cannot be blank")]
     Blank(&'static str),

@@ -13,6 +13,7 @@ mod dates;
 mod error;
 mod evidence;
 mod framework;
+mod placement;
 mod project;
 mod request;
 
@@ -42,7 +43,11 @@ pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
     label_of, oscal_id_of,
 };
-pub use project::{Control, Origin, Project};
+pub use placement::{
+    CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
+    place,
+};
+pub use project::{Control, FrameworkText, Origin, Project};
 pub use request::{
     Answer, ControlRef, DateColumnError, DateFormat, ReferenceIndex, ReferenceKind, RequestStatus,
     check_request_move, detect_date_format, reference_kind, request_is_overdue, split_references,

@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Column, ControlField, Status, is_overdue};
+use super::{
+    Column, ControlField, FilledParameter, FilledText, Reason, Status, is_overdue, label_of,
+};
 
 /// An audit scope: the AWS services it uses and the period the audit covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +25,9 @@ pub struct Project {
     pub period_end: Option<NaiveDate>,
     /// When the project was created (UTC, RFC 3339).
     pub created_at: String,
+    /// The framework baseline it tracks, by name; `None` for the built-in SRM set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// Where a control came from.
@@ -90,6 +95,27 @@ pub struct Control {
     /// Board order within its area.
     #[serde(skip)]
     pub sort_key: i64,
+    /// Why it is in its column; `None` for a control of the built-in SRM set nobody moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The framework text of a control of a baseline project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework: Option<FrameworkText>,
+}
+
+/// What a baseline project's control carries from its framework.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FrameworkText {
+    /// The family code (`AC`).
+    pub family: String,
+    /// The label of the control it enhances, blank when it is no enhancement.
+    pub parent: String,
+    /// The statement with its parameters filled in, and where each filled value sits.
+    pub statement: FilledText,
+    /// The guidance (blank when none).
+    pub guidance: String,
+    /// The filled parameters, in order of first use.
+    pub parameters: Vec<FilledParameter>,
 }
 
 impl Control {
@@ -108,6 +134,44 @@ impl Control {
             ControlField::AwsPart => self.aws_part.clone(),
             ControlField::CustomerPart => self.customer_part.clone(),
         }
+    }
+
+    /// The sentence saying why the control is in its column, shown as "Why this column".
+    pub fn why(&self) -> String {
+        match &self.reason {
+            Some(Reason::Person) if !self.status_reason.trim().is_empty() => format!(
+                "A person moved it to this column: {}",
+                self.status_reason.trim()
+            ),
+            Some(reason) => reason.why(self.column),
+            None if self.origin == Origin::Custom => {
+                "The team added it; the ownership test placed it.".to_string()
+            }
+            None => format!(
+                "The built-in SRM set places it in the {} column for this project's services.",
+                self.column.label()
+            ),
+        }
+    }
+
+    /// The family code of the control: its framework family, or the family of the first NIST
+    /// id it names.
+    pub fn family(&self) -> Option<String> {
+        match &self.framework {
+            Some(framework) if !framework.family.is_empty() => Some(framework.family.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether `text` names this control: its id, ignoring case, or for a framework control
+    /// its OSCAL id (`ac-2.1` for `AC-2(1)`).
+    pub fn is_named_by(&self, text: &str) -> bool {
+        let text = text.trim();
+        if self.id.eq_ignore_ascii_case(text) {
+            return true;
+        }
+        self.framework.is_some()
+            && super::oscal_id_of(text).is_some_and(|oscal| label_of(&oscal) == self.id)
     }
 
     /// Whether the control is past its due date and not done on `today`.

@@ -6,8 +6,9 @@ use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::PlannedControl;
 use crate::model::{
-    Action, Column, Control, ControlChange, ControlField, ControlPatch, Origin, RuleError, Status,
-    column_for_ownership, plan_changes,
+    Action, Column, Control, ControlChange, ControlField, ControlPatch, FilledParameter,
+    FilledText, FrameworkControl, FrameworkText, Origin, ParameterSource, ParameterSpan, Placement,
+    Reason, RuleError, Status, column_for_ownership, label_of, oscal_id_of, plan_changes,
 };
 
 /// What a user gives to add a control of their own, through the ownership test.
@@ -33,7 +34,7 @@ const CUSTOM_SORT_BASE: i64 = 1_000_000;
 
 const CONTROL_COLUMNS: &str = "id, control_id, origin, area, title, description, column_name, aws_part,
      customer_part, can_adjust, nist, services, status, status_reason, owner, due, review_days, notes,
-     retired, sort_key";
+     retired, sort_key, family, parent, statement, statement_params, guidance, parameters, placement";
 
 fn split(text: String) -> Vec<String> {
     text.split(',')
@@ -81,16 +82,235 @@ fn control_from_row(row: &Row<'_>) -> rusqlite::Result<Control> {
         notes: row.get(17)?,
         retired: row.get(18)?,
         sort_key: row.get(19)?,
+        reason: reason_from_text(&row.get::<_, String>(26)?).map_err(|e| bad(26, e))?,
+        framework: framework_from_row(row)?,
     })
+}
+
+/// The stored form of a placement reason: JSON, as in [`Reason`]'s serde shape.
+pub(super) fn reason_text(reason: &Reason) -> String {
+    serde_json::to_string(reason).unwrap_or_default()
+}
+
+fn reason_from_text(text: &str) -> std::result::Result<Option<Reason>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(text)
+        .map(Some)
+        .map_err(|e| format!("placement '{text}': {e}"))
+}
+
+fn source_name(source: ParameterSource) -> &'static str {
+    match source {
+        ParameterSource::Value => "value",
+        ParameterSource::Constraint => "constraint",
+        ParameterSource::Selection => "selection",
+        ParameterSource::Label => "label",
+    }
+}
+
+fn spans_json(spans: &[ParameterSpan]) -> String {
+    let list: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|s| serde_json::json!([s.start, s.end, s.param]))
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+fn parameters_json(parameters: &[FilledParameter]) -> String {
+    let list: Vec<serde_json::Value> = parameters
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id, "label": p.label, "value": p.value, "source": source_name(p.source)
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+fn framework_from_row(row: &Row<'_>) -> rusqlite::Result<Option<FrameworkText>> {
+    let family: String = row.get(20)?;
+    if family.is_empty() {
+        return Ok(None);
+    }
+    let bad = |index: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("malformed {what}").into(),
+        )
+    };
+    let statement: String = row.get(22)?;
+    let spans: serde_json::Value =
+        serde_json::from_str(&row.get::<_, String>(23)?).map_err(|_| bad(23, "spans"))?;
+    let params: Vec<ParameterSpan> = spans
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|span| {
+                    let start = usize::try_from(span.get(0)?.as_u64()?).ok()?;
+                    let end = usize::try_from(span.get(1)?.as_u64()?).ok()?;
+                    // A span that does not fall on the text's characters is left out rather
+                    // than highlighting the wrong stretch.
+                    (start <= end && statement.get(start..end).is_some()).then(|| ParameterSpan {
+                        start,
+                        end,
+                        param: span
+                            .get(2)
+                            .and_then(|p| p.as_str())
+                            .unwrap_or("")
+                            .to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let parameters: serde_json::Value =
+        serde_json::from_str(&row.get::<_, String>(25)?).map_err(|_| bad(25, "parameters"))?;
+    let text = |value: &serde_json::Value, key: &str| {
+        value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let parameters = parameters
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|p| FilledParameter {
+                    id: text(p, "id"),
+                    label: text(p, "label"),
+                    value: text(p, "value"),
+                    source: match text(p, "source").as_str() {
+                        "value" => ParameterSource::Value,
+                        "constraint" => ParameterSource::Constraint,
+                        "selection" => ParameterSource::Selection,
+                        _ => ParameterSource::Label,
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(FrameworkText {
+        family,
+        parent: row.get(21)?,
+        statement: FilledText {
+            text: statement,
+            params,
+        },
+        guidance: row.get(24)?,
+        parameters,
+    }))
 }
 
 /// All controls of a project, retired ones included, in board order.
 pub(super) fn load_controls(conn: &Connection, project: i64) -> Result<Vec<Control>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CONTROL_COLUMNS} FROM controls WHERE project_id = ?1 ORDER BY sort_key, control_id"
+        "SELECT {CONTROL_COLUMNS} FROM controls WHERE project_id = ?1 AND tracked = 1
+         ORDER BY sort_key, control_id"
     ))?;
     let rows = stmt.query_map([project], control_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The parents a baseline project keeps only as context for its selected enhancements.
+pub(super) fn load_context(conn: &Connection, project: i64) -> Result<Vec<Control>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CONTROL_COLUMNS} FROM controls WHERE project_id = ?1 AND tracked = 0
+         ORDER BY sort_key, control_id"
+    ))?;
+    let rows = stmt.query_map([project], control_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A control by its exact id, tracked or kept as context, retired or not.
+pub(super) fn find_any(conn: &Connection, project: i64, id: &str) -> Result<Option<Control>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {CONTROL_COLUMNS} FROM controls WHERE project_id = ?1 AND control_id = ?2"
+        ))?
+        .query_row(params![project, id], control_from_row)
+        .optional()?)
+}
+
+/// Inserts or refreshes a framework control of a baseline project, placed as given. An
+/// existing row keeps its status, owner, dates, notes and history; its text, column and
+/// reason are replaced, and it is brought back if it was retired.
+pub(super) fn upsert_framework(
+    tx: &Connection,
+    project: i64,
+    control: &FrameworkControl,
+    placement: &Placement,
+    services: &[String],
+) -> Result<()> {
+    let nist = control.label.clone();
+    tx.prepare_cached(
+        "INSERT INTO controls (project_id, control_id, origin, area, title, description, column_name,
+            aws_part, customer_part, nist, services, sort_key, family, parent, statement,
+            statement_params, guidance, parameters, placement, tracked)
+         VALUES (?1, ?2, 'baseline', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?5, ?14, ?15,
+            ?16, ?17, ?18)
+         ON CONFLICT (project_id, control_id) DO UPDATE SET
+            area = excluded.area, title = excluded.title, description = excluded.description,
+            column_name = excluded.column_name, aws_part = excluded.aws_part,
+            customer_part = excluded.customer_part, nist = excluded.nist,
+            services = excluded.services, sort_key = excluded.sort_key,
+            family = excluded.family, parent = excluded.parent, statement = excluded.statement,
+            statement_params = excluded.statement_params, guidance = excluded.guidance,
+            parameters = excluded.parameters, placement = excluded.placement,
+            tracked = excluded.tracked, retired = 0",
+    )?
+    .execute(params![
+        project,
+        control.label,
+        if control.family_title.is_empty() {
+            control.family.clone()
+        } else {
+            format!("{} ({})", control.family_title, control.family)
+        },
+        control.title,
+        control.statement.text,
+        placement.column.as_str(),
+        placement.aws_part,
+        placement.customer_part,
+        nist,
+        services.join(","),
+        i64::try_from(control.position).unwrap_or(i64::MAX),
+        control.family,
+        control.parent.clone().unwrap_or_default(),
+        spans_json(&control.statement.params),
+        control.guidance,
+        parameters_json(&control.parameters),
+        reason_text(&placement.reason),
+        control.selected,
+    ])?;
+    Ok(())
+}
+
+/// Moves a control to the column a placement gives, with its parts and reason.
+pub(super) fn write_placement(
+    tx: &Connection,
+    key: i64,
+    placement: &Placement,
+    services: &[String],
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE controls SET column_name = ?1, aws_part = ?2, customer_part = ?3, placement = ?4,
+            services = ?5
+         WHERE id = ?6",
+    )?
+    .execute(params![
+        placement.column.as_str(),
+        placement.aws_part,
+        placement.customer_part,
+        reason_text(&placement.reason),
+        services.join(","),
+        key
+    ])?;
+    Ok(())
 }
 
 /// Inserts a baseline control planned for a project.
@@ -135,15 +355,29 @@ impl Store {
         load_controls(&self.conn, project)
     }
 
-    /// One control of a project by its id (ignoring case).
+    /// The parents a baseline project keeps only as context for its selected enhancements,
+    /// in catalog order.
+    pub fn context_controls(&self, project: i64) -> Result<Vec<Control>> {
+        load_context(&self.conn, project)
+    }
+
+    /// One control of a project by its id (ignoring case); a framework control also by its
+    /// OSCAL id (`ac-2.1` for `AC-2(1)`).
     pub fn control(&self, project: i64, id: &str) -> Result<Control> {
-        let found = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {CONTROL_COLUMNS} FROM controls WHERE project_id = ?1 AND control_id = ?2 COLLATE NOCASE"
-            ))?
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CONTROL_COLUMNS} FROM controls
+             WHERE project_id = ?1 AND control_id = ?2 COLLATE NOCASE AND tracked = 1"
+        ))?;
+        let mut found = stmt
             .query_row(params![project, id.trim()], control_from_row)
             .optional()?;
+        if found.is_none()
+            && let Some(oscal) = oscal_id_of(id)
+        {
+            found = stmt
+                .query_row(params![project, label_of(&oscal)], control_from_row)
+                .optional()?;
+        }
         match found {
             Some(control) => Ok(control),
             None => Err(StoreError::UnknownControl {
@@ -188,6 +422,13 @@ impl Store {
                     }
                     _ => tx.execute(&sql, params![change.to, control.key])?,
                 };
+                if change.field == ControlField::Column {
+                    // A move by hand is a person's word: a change of services leaves it.
+                    tx.execute(
+                        "UPDATE controls SET placement = ?1 WHERE id = ?2",
+                        params![reason_text(&Reason::Person), control.key],
+                    )?;
+                }
             }
             let action = Action::ControlUpdate {
                 changes: changes.clone(),

@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0006_frameworks.sql"),
     ),
     (
+        "0007_baselines.sql",
+        include_str!("../../schema/0007_baselines.sql"),
+    ),
+    (
         "0008_requests.sql",
         include_str!("../../schema/0008_requests.sql"),
     ),

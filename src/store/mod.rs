@@ -12,6 +12,7 @@
 pub mod activity;
 mod aws_reports;
 mod controls;
+mod crm;
 pub mod csv_import;
 mod cuecs;
 mod evidence;
@@ -40,6 +41,7 @@ use crate::model::{ReportError, RuleError, Zone};
 pub use activity::{ActivityEntry, ChainReport};
 pub use aws_reports::{AwsReport, NewAwsReport, ProjectCoverage, ReportFile};
 pub use controls::NewControl;
+pub use crm::{CRM_COLUMNS, CrmError};
 pub use cuecs::{CUEC_CSV_OPTIONAL, CUEC_CSV_REQUIRED, Cuec, CuecControl, CuecLine, MappedBy};
 pub use evidence::NewEvidence;
 pub use frameworks::CatalogSummary;
@@ -208,6 +210,14 @@ pub enum StoreError {
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),
+    /// A CRM is imported for a project on the built-in SRM set.
+    #[error(
+        "project '{0}' is on the built-in SRM set; a CRM places the controls of a framework baseline: move it to one with `lockstep project set-baseline`"
+    )]
+    CrmNeedsBaseline(String),
+    /// An imported CRM file cannot be used at all.
+    #[error(transparent)]
+    Crm(#[from] crm::CrmError),
     /// An imported CSV file cannot be used at all.
     #[error(transparent)]
     Csv(#[from] csv_import::CsvError),

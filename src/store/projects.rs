@@ -1,13 +1,142 @@
-//! Projects: creating one from the baseline, and changing the services it uses.
+//! Projects: creating one on the built-in SRM set or on a framework baseline, changing the
+//! services it uses, and moving it to another baseline.
+//!
+//! A project on a framework baseline holds the baseline's selected controls, each placed by
+//! [`crate::model::place`]: the project's CRM, then the built-in SRM controls in scope for its
+//! services, then a family rule, then Customer. When the services change, only controls whose
+//! column was derived that way are placed again; a person's move and a CRM's word stay.
+
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::controls::{insert_planned, load_controls};
+use super::controls::{
+    insert_planned, load_context, load_controls, upsert_framework, write_placement,
+};
+use super::crm::load_crm;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::Baseline;
-use crate::model::{Action, Project, RuleError};
+use crate::model::{
+    Action, Column, Control, CrmEntry, FamilyRules, FrameworkControl, Placement, Project, Reason,
+    RuleError, SrmMatch, oscal_id_of, place,
+};
+
+/// The built-in SRM controls in scope for a project on `services`, each under the OSCAL id of
+/// every NIST id it names, with the services it covers.
+pub(super) struct SrmIndex {
+    by_nist: HashMap<String, Vec<(SrmMatch, Vec<String>)>>,
+}
+
+impl SrmIndex {
+    /// Builds the index for these (resolved) services.
+    pub(super) fn new(services: &[String]) -> Self {
+        let mut by_nist: HashMap<String, Vec<(SrmMatch, Vec<String>)>> = HashMap::new();
+        for plan in Baseline::builtin().plan(services) {
+            let t = plan.template;
+            let found = SrmMatch {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                column: t.column,
+                aws_part: match t.column {
+                    Column::Aws => t.description.clone(),
+                    Column::Shared => t.aws_part.clone().unwrap_or_default(),
+                    Column::Customer => String::new(),
+                },
+                customer_part: match t.column {
+                    Column::Customer => t.description.clone(),
+                    Column::Shared => t.customer_part.clone().unwrap_or_default(),
+                    Column::Aws => String::new(),
+                },
+            };
+            for nist in &t.nist {
+                if let Some(oscal) = oscal_id_of(nist) {
+                    let list = by_nist.entry(oscal).or_default();
+                    if !list.iter().any(|(m, _)| m.id == found.id) {
+                        list.push((found.clone(), plan.services.clone()));
+                    }
+                }
+            }
+        }
+        SrmIndex { by_nist }
+    }
+
+    /// The SRM controls in scope that name this OSCAL id.
+    pub(super) fn matches(&self, oscal: &str) -> Vec<SrmMatch> {
+        self.by_nist
+            .get(oscal)
+            .map(|list| list.iter().map(|(m, _)| m.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The project's services those SRM controls cover, sorted.
+    fn services(&self, oscal: &str) -> Vec<String> {
+        let set: BTreeSet<&String> = self
+            .by_nist
+            .get(oscal)
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, services)| services)
+            .collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// Places a control, given the project's CRM.
+    pub(super) fn place(
+        &self,
+        oscal: &str,
+        family: &str,
+        crm: &HashMap<String, CrmEntry>,
+    ) -> (Placement, Vec<String>) {
+        let placement = place(
+            crm.get(oscal),
+            &self.matches(oscal),
+            family,
+            FamilyRules::builtin(),
+        );
+        let services = match placement.reason {
+            Reason::Srm { .. } => self.services(oscal),
+            _ => Vec::new(),
+        };
+        (placement, services)
+    }
+}
+
+/// The placement a control keeps when a person moved it.
+fn kept(control: &Control) -> Placement {
+    Placement {
+        column: control.column,
+        aws_part: control.aws_part.clone(),
+        customer_part: control.customer_part.clone(),
+        reason: Reason::Person,
+    }
+}
+
+/// Writes a baseline's controls into a project: each inserted or refreshed and placed, a
+/// person's placement kept. Returns how many it tracks.
+fn write_framework_controls(
+    tx: &Connection,
+    project: i64,
+    controls: &[FrameworkControl],
+    services: &[String],
+    existing: &[Control],
+) -> Result<usize> {
+    let index = SrmIndex::new(services);
+    let crm = load_crm(tx, project)?;
+    let by_id: HashMap<&str, &Control> = existing.iter().map(|c| (c.id.as_str(), c)).collect();
+    for control in controls {
+        let (mut placement, mut covered) = index.place(&control.id, &control.family, &crm);
+        if let Some(old) = by_id.get(control.label.as_str())
+            && old.reason == Some(Reason::Person)
+        {
+            placement = kept(old);
+            covered = old.services.clone();
+        }
+        upsert_framework(tx, project, control, &placement, &covered)?;
+    }
+    Ok(controls.iter().filter(|c| c.selected).count())
+}
 
 /// What a user gives to create a project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,8 +158,28 @@ fn name_key(name: &str) -> String {
 }
 
 impl Store {
-    /// Creates a project and instantiates the baseline for its services.
+    /// Creates a project and instantiates the built-in SRM set for its services.
     pub fn create_project(&mut self, new: &NewProject) -> Result<Project> {
+        self.create(new, None)
+    }
+
+    /// Creates a project on a framework baseline: `controls` are the baseline's controls as
+    /// resolved (parents kept for structure have `selected` false), each placed for the
+    /// project's services.
+    pub fn create_project_on_baseline(
+        &mut self,
+        new: &NewProject,
+        baseline: &str,
+        controls: &[FrameworkControl],
+    ) -> Result<Project> {
+        self.create(new, Some((baseline, controls)))
+    }
+
+    fn create(
+        &mut self,
+        new: &NewProject,
+        framework: Option<(&str, &[FrameworkControl])>,
+    ) -> Result<Project> {
         let name = new.name.trim();
         if name.is_empty() {
             return Err(RuleError::Blank("project name").into());
@@ -54,29 +203,38 @@ impl Store {
             return Err(StoreError::DuplicateProject(taken));
         }
         tx.execute(
-            "INSERT INTO projects (name, name_key, description, period_start, period_end, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO projects (name, name_key, description, period_start, period_end, created_at,
+                baseline)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 name,
                 name_key(name),
                 new.description.trim(),
                 new.period_start.map(|d| d.to_string()),
                 new.period_end.map(|d| d.to_string()),
-                tx.at
+                tx.at,
+                framework.map(|(name, _)| name),
             ],
         )?;
         let key = tx.last_insert_rowid();
         write_services(tx, key, &services)?;
-        let planned = baseline.plan(&services);
-        for control in &planned {
-            insert_planned(tx, key, control)?;
-        }
+        let count = match framework {
+            Some((_, controls)) => write_framework_controls(tx, key, controls, &services, &[])?,
+            None => {
+                let planned = baseline.plan(&services);
+                for control in &planned {
+                    insert_planned(tx, key, control)?;
+                }
+                planned.len()
+            }
+        };
         let action = Action::ProjectCreate {
             services: services.clone(),
             description: new.description.trim().to_string(),
             period_start: new.period_start,
             period_end: new.period_end,
-            controls: planned.len(),
+            controls: count,
+            baseline: framework.map(|(name, _)| name.to_string()),
         };
         Ok(Change::Made(key, Logged::new(Some(key), "", action)))
         })?;
@@ -94,6 +252,21 @@ impl Store {
             let current = tx.store.project(project)?;
             let existing = load_controls(tx, project)?;
             write_services(tx, project, &services)?;
+            if current.baseline.is_some() {
+                let replaced = replace_derived(tx, project, &services, &existing)?;
+                if services == current.services && replaced.is_empty() {
+                    return Ok(Change::Unchanged(()));
+                }
+                let action = Action::ProjectServices {
+                    from: current.services.clone(),
+                    to: services.clone(),
+                    added: Vec::new(),
+                    retired: Vec::new(),
+                    restored: Vec::new(),
+                    replaced,
+                };
+                return Ok(Change::Made((), Logged::new(Some(project), "", action)));
+            }
             let planned = baseline.plan(&services);
             let (mut added, mut retired, mut restored) = (Vec::new(), Vec::new(), Vec::new());
             for plan in &planned {
@@ -139,10 +312,112 @@ impl Store {
                 added,
                 retired,
                 restored,
+                replaced: Vec::new(),
             };
             Ok(Change::Made((), Logged::new(Some(project), "", action)))
         })?;
         self.project(project)
+    }
+
+    /// Moves a project to a framework baseline (`Some((name, controls))`) or back to the
+    /// built-in SRM set (`None`). Controls of the new set that the project had keep their
+    /// status, owner, notes and history; controls it no longer tracks are retired, never
+    /// deleted, so their evidence and sign-offs stay. The same baseline again changes nothing.
+    pub fn set_project_baseline(
+        &mut self,
+        project: i64,
+        framework: Option<(&str, &[FrameworkControl])>,
+    ) -> Result<Project> {
+        self.write(|tx| {
+            let current = tx.store.project(project)?;
+            let to = framework.map(|(name, _)| name.to_string());
+            if current.baseline.as_deref().map(str::to_lowercase)
+                == to.as_deref().map(str::to_lowercase)
+            {
+                return Ok(Change::Unchanged(()));
+            }
+            let mut existing = load_controls(tx, project)?;
+            existing.extend(load_context(tx, project)?);
+            let (count, keep): (usize, BTreeSet<String>) = match framework {
+                Some((_, controls)) => (
+                    write_framework_controls(tx, project, controls, &current.services, &existing)?,
+                    controls.iter().map(|c| c.label.clone()).collect(),
+                ),
+                None => {
+                    let planned = Baseline::builtin().plan(&current.services);
+                    for plan in &planned {
+                        match existing.iter().find(|c| c.id == plan.template.id) {
+                            Some(control) => {
+                                tx.execute(
+                                    "UPDATE controls SET services = ?1, retired = 0 WHERE id = ?2",
+                                    params![plan.services.join(","), control.key],
+                                )?;
+                            }
+                            None => insert_planned(tx, project, plan)?,
+                        }
+                    }
+                    (
+                        planned.len(),
+                        planned.iter().map(|p| p.template.id.clone()).collect(),
+                    )
+                }
+            };
+            let mut retired = 0;
+            for control in existing.iter().filter(|c| {
+                c.origin == crate::model::Origin::Baseline && !c.retired && !keep.contains(&c.id)
+            }) {
+                tx.execute(
+                    "UPDATE controls SET retired = 1 WHERE id = ?1",
+                    [control.key],
+                )?;
+                retired += 1;
+            }
+            tx.execute(
+                "UPDATE projects SET baseline = ?1 WHERE id = ?2",
+                params![to, project],
+            )?;
+            let action = Action::ProjectBaseline {
+                from: current.baseline.clone(),
+                to,
+                controls: count,
+                retired,
+            };
+            Ok(Change::Made((), Logged::new(Some(project), "", action)))
+        })?;
+        self.project(project)
+    }
+
+    /// The built-in SRM controls in scope for the project's services that name this control's
+    /// NIST id (for an SRM control: that share a NIST id with it), with their columns.
+    pub fn related_srm(&self, project: &Project, control: &Control) -> Vec<SrmMatch> {
+        let index = SrmIndex::new(&project.services);
+        if control.framework.is_some() {
+            return oscal_id_of(&control.id)
+                .map(|oscal| index.matches(&oscal))
+                .unwrap_or_default();
+        }
+        let mut out: Vec<SrmMatch> = Vec::new();
+        for oscal in control.nist.iter().filter_map(|n| oscal_id_of(n)) {
+            for found in index.matches(&oscal) {
+                if found.id != control.id && !out.iter().any(|m| m.id == found.id) {
+                    out.push(found);
+                }
+            }
+        }
+        out
+    }
+
+    /// The control an enhancement enhances, tracked or kept as context, if the project has it.
+    pub fn parent_control(&self, project: i64, control: &Control) -> Result<Option<Control>> {
+        let Some(parent) = control
+            .framework
+            .as_ref()
+            .map(|f| f.parent.as_str())
+            .filter(|p| !p.is_empty())
+        else {
+            return Ok(None);
+        };
+        super::controls::find_any(&self.conn, project, parent)
     }
 
     /// All projects, by name.
@@ -160,7 +435,8 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT name, description, period_start, period_end, created_at FROM projects WHERE id = ?1",
+                "SELECT name, description, period_start, period_end, created_at, baseline
+                 FROM projects WHERE id = ?1",
             )?
             .query_row([key], |row| {
                 Ok((
@@ -169,6 +445,7 @@ impl Store {
                     row.get::<_, Option<String>>(2)?,
                     row.get::<_, Option<String>>(3)?,
                     row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
                 ))
             })
             .optional()?
@@ -195,6 +472,7 @@ impl Store {
             period_start: date(row.2)?,
             period_end: date(row.3)?,
             created_at: row.4,
+            baseline: row.5,
         })
     }
 
@@ -225,6 +503,44 @@ impl Store {
             None => Err(StoreError::UnknownProject(name.trim().to_string())),
         }
     }
+}
+
+/// Places again the controls of a baseline project whose column was derived (SRM, family
+/// rule, default), for these services. Returns the ids whose column or parts changed.
+pub(super) fn replace_derived(
+    tx: &Connection,
+    project: i64,
+    services: &[String],
+    existing: &[Control],
+) -> Result<Vec<String>> {
+    let index = SrmIndex::new(services);
+    let crm = load_crm(tx, project)?;
+    let mut replaced = Vec::new();
+    for control in existing {
+        let (Some(framework), Some(reason)) = (&control.framework, &control.reason) else {
+            continue;
+        };
+        if !reason.is_derived() {
+            continue;
+        }
+        let Some(oscal) = oscal_id_of(&control.id) else {
+            continue;
+        };
+        let (placement, covered) = index.place(&oscal, &framework.family, &crm);
+        if placement.column != control.column
+            || placement.aws_part != control.aws_part
+            || placement.customer_part != control.customer_part
+            || Some(&placement.reason) != control.reason.as_ref()
+        {
+            write_placement(tx, control.key, &placement, &covered)?;
+            if placement.column != control.column {
+                replaced.push(control.id.clone());
+            }
+        } else if covered != control.services {
+            write_placement(tx, control.key, &placement, &covered)?;
+        }
+    }
+    Ok(replaced)
 }
 
 fn write_services(tx: &Connection, project: i64, services: &[String]) -> Result<()> {

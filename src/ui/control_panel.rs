@@ -1,15 +1,19 @@
 //! The control panel on the right: every field of the selected control, editable; a shared
-//! control's two parts as "AWS does" and "You do"; its NIST references; its history.
+//! control's two parts as "AWS does" and "You do"; why it is in its column; for a control of a
+//! framework baseline its statement with the filled parameter values highlighted, its guidance
+//! folded, the control it enhances and the built-in SRM controls related to it; its NIST
+//! references; its history.
 //!
 //! Choices (status, column, cadence) are saved as soon as they are made; text is saved on
 //! Enter or when the field loses focus. Each save is one command and one activity row.
 
+use egui::text::{LayoutJob, TextFormat};
 use egui::{RichText, Ui};
 
 use super::theme::{DANGER, column_color, status_color};
 use super::widgets::chip_ui;
 use crate::app::{AppState, Command, PanelDraft};
-use crate::model::{Column, Control, ControlField, ControlPatch, Status};
+use crate::model::{Column, Control, ControlField, ControlPatch, FrameworkText, Status};
 
 const CADENCES: [(&str, &str); 6] = [
     ("", "No review cadence"),
@@ -97,25 +101,50 @@ fn panel_body_ui(
             ui.label(RichText::new(format!("Reason: {}", control.status_reason)).italics());
         }
         ui.separator();
-        match control.column {
-            Column::Shared => {
-                text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
-                text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
-                text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
+        why_ui(ui, control);
+        ui.separator();
+        if control.framework.is_some() {
+            match control.column {
+                Column::Shared => {
+                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
+                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
+                }
+                Column::Aws => {
+                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
+                }
+                Column::Customer => {
+                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
+                }
             }
-            Column::Aws => {
-                text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
-                ui.label(
-                    RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
-                        .weak(),
-                );
-            }
-            Column::Customer => {
-                text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
+        } else {
+            match control.column {
+                Column::Shared => {
+                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
+                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
+                    text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
+                }
+                Column::Aws => {
+                    text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
+                    ui.label(
+                        RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
+                            .weak(),
+                    );
+                }
+                Column::Customer => {
+                    text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
+                }
             }
         }
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });
+    if let Some(framework) = &control.framework {
+        ui.separator();
+        framework_ui(ui, control, framework, state.parent.as_ref());
+    }
+    if !state.related.is_empty() || control.framework.is_some() {
+        ui.separator();
+        related_ui(ui, state);
+    }
     if crate::app::relies_on_aws_reports(control) {
         ui.separator();
         super::aws_reports::backing_reports_ui(state, ui, commands);
@@ -372,6 +401,113 @@ fn text_field_ui(
         commands.push(Command::EditControl {
             id: control.id.clone(),
             patch: ControlPatch::one(field, text.clone()),
+        });
+    }
+}
+
+/// "Why this column": the placement's reason in one sentence.
+fn why_ui(ui: &mut Ui, control: &Control) {
+    ui.label(RichText::new("Why this column").strong());
+    ui.label(control.why());
+}
+
+/// The statement as laid out text, each filled parameter value on a highlighted background.
+pub fn statement_job(ui: &Ui, framework: &FrameworkText) -> LayoutJob {
+    let text = &framework.statement.text;
+    let style = ui.style();
+    let font = egui::TextStyle::Body.resolve(style);
+    let plain = TextFormat {
+        font_id: font.clone(),
+        color: style.visuals.text_color(),
+        ..Default::default()
+    };
+    let highlighted = TextFormat {
+        font_id: font,
+        color: style.visuals.strong_text_color(),
+        background: style.visuals.selection.bg_fill.gamma_multiply(0.6),
+        ..Default::default()
+    };
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = ui.available_width();
+    let mut at = 0;
+    for span in &framework.statement.params {
+        // Spans are checked against the text when read; one that does not fit is skipped.
+        let (Some(before), Some(value)) =
+            (text.get(at..span.start), text.get(span.start..span.end))
+        else {
+            continue;
+        };
+        job.append(before, 0.0, plain.clone());
+        job.append(value, 0.0, highlighted.clone());
+        at = span.end;
+    }
+    job.append(text.get(at..).unwrap_or(""), 0.0, plain);
+    job
+}
+
+/// The framework text: the statement, the parameters, the guidance folded, and the control it
+/// enhances as context.
+fn framework_ui(
+    ui: &mut Ui,
+    control: &Control,
+    framework: &FrameworkText,
+    parent: Option<&Control>,
+) {
+    ui.label(RichText::new("Statement").strong());
+    let job = statement_job(ui, framework);
+    ui.label(job);
+    if !framework.parameters.is_empty() {
+        egui::CollapsingHeader::new(format!("Parameters ({})", framework.parameters.len()))
+            .id_salt(("parameters", &control.id))
+            .show(ui, |ui| {
+                for parameter in &framework.parameters {
+                    ui.horizontal_wrapped(|ui| {
+                        let name = if parameter.label.is_empty() {
+                            &parameter.id
+                        } else {
+                            &parameter.label
+                        };
+                        ui.label(RichText::new(format!("{name}:")).weak());
+                        ui.label(&parameter.value);
+                    });
+                }
+            });
+    }
+    if !framework.guidance.is_empty() {
+        egui::CollapsingHeader::new("Guidance")
+            .id_salt(("guidance", &control.id))
+            .default_open(false)
+            .show(ui, |ui| {
+                ui.label(&framework.guidance);
+            });
+    }
+    if let Some(parent) = parent {
+        egui::CollapsingHeader::new(format!("Enhances {} {}", parent.id, parent.title))
+            .id_salt(("parent", &control.id))
+            .default_open(false)
+            .show(ui, |ui| match &parent.framework {
+                Some(parent_text) => {
+                    let job = statement_job(ui, parent_text);
+                    ui.label(job);
+                }
+                None => {
+                    ui.label(&parent.description);
+                }
+            });
+    }
+}
+
+/// The built-in SRM controls that name this control's NIST id, with their columns.
+fn related_ui(ui: &mut Ui, state: &AppState) {
+    ui.label(RichText::new("Related SRM controls").strong());
+    if state.related.is_empty() {
+        ui.label(RichText::new("None for this project's services.").weak());
+    }
+    for related in &state.related {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&related.id).monospace());
+            chip_ui(ui, related.column.label(), column_color(related.column));
+            ui.label(&related.title);
         });
     }
 }

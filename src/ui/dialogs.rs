@@ -43,6 +43,7 @@ fn list_height(ui: &Ui, dialog_top: f32) -> f32 {
 pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let ctx = ui.ctx().clone();
     let services = state.services.clone();
+    let baselines = state.baselines.clone();
     let today = state.today;
     let closed = match &mut state.dialog {
         Dialog::None => false,
@@ -77,6 +78,9 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                         enter.field(end.edit);
                     });
                     ui.end_row();
+                    let label = ui.label("Baseline");
+                    baseline_choice_ui(ui, &baselines, &mut form.baseline, label.id);
+                    ui.end_row();
                 });
                 ui.add_space(6.0);
                 ui.label(RichText::new("AWS services in use").strong());
@@ -96,7 +100,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                         .clicked();
                     if (create || enter.submits()) && ready {
                         match form.to_request() {
-                            Ok(request) => commands.push(Command::CreateProject(request)),
+                            Ok(request) => commands.push(Command::CreateProject(request, form.baseline.clone())),
                             Err(error) => form.error = Some(error),
                         }
                     }
@@ -431,4 +435,52 @@ pub fn service_checklist_ui(
         ui.label(RichText::new(format!("{below} more {noun} below: scroll the list")).weak());
     }
     search_field
+}
+
+/// The text the baseline choice shows for the built-in SRM set.
+pub const BUILTIN_BASELINE: &str = "Built-in AWS SRM set";
+
+/// The New project dialog's baseline choice: the built-in SRM set (the default) or one of the
+/// framework baselines imported into the workspace.
+fn baseline_choice_ui(
+    ui: &mut Ui,
+    baselines: &[crate::model::BaselineSummary],
+    chosen: &mut Option<String>,
+    label: egui::Id,
+) {
+    let shown = match chosen {
+        Some(name) => baselines
+            .iter()
+            .find(|b| &b.name == name)
+            .map(|b| format!("{} ({} controls)", b.name, b.selected))
+            .unwrap_or_else(|| name.clone()),
+        None => BUILTIN_BASELINE.to_string(),
+    };
+    ui.vertical(|ui| {
+        egui::ComboBox::from_id_salt("new_project_baseline")
+            .selected_text(shown)
+            .width(420.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(chosen, None, BUILTIN_BASELINE);
+                for baseline in baselines {
+                    ui.selectable_value(
+                        chosen,
+                        Some(baseline.name.clone()),
+                        format!("{} ({} controls)", baseline.name, baseline.selected),
+                    )
+                    .on_hover_text(&baseline.title);
+                }
+            })
+            .response
+            .labelled_by(label);
+        if baselines.is_empty() {
+            ui.label(
+                RichText::new(
+                    "Import a NIST or FedRAMP profile with `lockstep profile import` to track it instead.",
+                )
+                .weak()
+                .small(),
+            );
+        }
+    });
 }

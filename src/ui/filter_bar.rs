@@ -1,4 +1,5 @@
-//! The filter bar above the board: text search, status, owner, overdue only.
+//! The filter bar above the board: text search, status, owner, family (on a framework
+//! baseline), overdue only; and the project's actions on its controls.
 
 use egui::{RichText, Ui};
 
@@ -66,6 +67,10 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
                 })
                 .response
                 .accessible_name("Filter by owner");
+            let on_baseline = state.project.as_ref().is_some_and(|p| p.baseline.is_some());
+            if on_baseline {
+                family_filter_ui(state, ui);
+            }
             ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
             ui.checkbox(&mut state.filter.missing_evidence, "Missing evidence")
                 .on_hover_text(
@@ -92,6 +97,17 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
                 {
                     commands.push(Command::OpenAddControl);
                 }
+                if on_baseline {
+                    let idle = state.job.is_none();
+                    let import = Command::ImportCrm;
+                    let mut button = ui.add_enabled(idle, egui::Button::new(import.label()));
+                    if let Some(tooltip) = import.tooltip() {
+                        button = button.on_hover_text(tooltip);
+                    }
+                    if button.clicked() {
+                        commands.push(import);
+                    }
+                }
                 if ui
                     .button("AWS services…")
                     .on_hover_text("Change the AWS services this project uses")
@@ -103,4 +119,19 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
         });
         ui.add_space(2.0);
     });
+}
+
+/// The family filter of a baseline project: all, or one family (AC, AU, …).
+fn family_filter_ui(state: &mut AppState, ui: &mut Ui) {
+    ui.label("Family");
+    egui::ComboBox::from_id_salt("family_filter")
+        .selected_text(state.filter.family.as_deref().unwrap_or("All"))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut state.filter.family, None, "All");
+            for family in &state.families {
+                ui.selectable_value(&mut state.filter.family, Some(family.clone()), family);
+            }
+        })
+        .response
+        .accessible_name("Filter by family");
 }

@@ -6,6 +6,7 @@ mod window;
 
 mod aws_reports;
 mod baseline;
+mod baselines;
 mod cli;
 mod concurrency;
 mod faults;
@@ -26,6 +27,7 @@ mod ui_damaged;
 mod ui_dashboard;
 mod ui_files;
 mod ui_forms;
+mod ui_frameworks;
 mod ui_log;
 mod ui_requests;
 mod vault;

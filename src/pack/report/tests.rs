@@ -42,6 +42,8 @@ fn control(id: &str, column: Column, title: &str, notes: &str) -> Control {
         notes: notes.to_string(),
         retired: false,
         sort_key: 0,
+        reason: None,
+        framework: None,
     }
 }
 
@@ -149,6 +151,7 @@ fn sample() -> PackData {
             period_start: Some(day("2026-01-01")),
             period_end: Some(day("2026-12-31")),
             created_at: "2026-01-01T00:00:00Z".to_string(),
+            baseline: None,
         },
         as_of: day("2026-11-28"),
         from: day("2026-01-01"),
