@@ -65,6 +65,11 @@ fn collect_snapshot(
         _ => (created.min(as_of), as_of),
     });
     let activity = store.activity(Some(project.key), None)?;
+    let last_activity = activity
+        .iter()
+        .rev()
+        .find(|e| store.day_of(&e.at).is_some_and(|day| day <= as_of))
+        .map(|e| (e.seq, e.at.clone()));
 
     // Undo, newest first, every edit made after the as-of date; leave out controls added
     // after it.
@@ -242,5 +247,6 @@ fn collect_snapshot(
         aws_reports,
         coverage,
         cuecs,
+        last_activity,
     })
 }

@@ -114,6 +114,9 @@ pub struct PackData {
     /// The CUECs those reports list, each with the project's controls that carry it out and
     /// their status on the as-of date.
     pub cuecs: Vec<CuecLine>,
+    /// The project's latest activity-log row up to the as-of date: its sequence number and
+    /// time (the OSCAL files' version and last-modified time).
+    pub last_activity: Option<(i64, String)>,
 }
 
 impl PackData {

@@ -205,6 +205,7 @@ fn sample() -> PackData {
         aws_reports: vec![],
         coverage: None,
         cuecs: vec![],
+        last_activity: None,
     }
 }
 
