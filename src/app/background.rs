@@ -141,6 +141,7 @@ impl App {
                     note.file = Some(path);
                 }
             }
+            JobOutcome::OscalExported(files) => self.oscal_exported(files),
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -211,6 +212,11 @@ impl App {
             PickPurpose::ExportTarget => {
                 if let Dialog::Export(form) = &mut self.state.dialog {
                     form.target = paths.pop();
+                }
+            }
+            PickPurpose::OscalFolder => {
+                if let Some(folder) = paths.pop() {
+                    self.export_oscal(folder);
                 }
             }
             PickPurpose::VerifyPack => {

@@ -54,6 +54,8 @@ pub enum JobKind {
     OpenEvidence,
     /// Adding one of AWS's reports with its files.
     AddAwsReport,
+    /// Writing a project's OSCAL files.
+    ExportOscal,
 }
 
 impl JobKind {
@@ -69,6 +71,7 @@ impl JobKind {
             JobKind::Import => "Importing the CSV file",
             JobKind::OpenEvidence => "Opening the evidence file",
             JobKind::AddAwsReport => "Adding the AWS report",
+            JobKind::ExportOscal => "Exporting the OSCAL files",
         }
     }
 
@@ -141,6 +144,8 @@ pub enum JobOutcome {
     Imported(super::ImportKind, String, ImportReport),
     /// A copy of a piece of evidence handed to the default application.
     Opened(PathBuf),
+    /// The OSCAL files written.
+    OscalExported(Vec<PathBuf>),
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.
