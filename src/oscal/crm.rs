@@ -135,7 +135,7 @@ pub fn crm_bytes(
     for (row, req) in (1u32..).zip(requirements) {
         cis.write_string(row, 0, req.label.as_str())?;
         let marked = [req.state.cis_heading(), origination_heading(req.column)];
-        for (col, heading) in (1u16..).zip(&cis_headers[1..]) {
+        for (col, heading) in (1u16..).zip(cis_headers.iter().skip(1)) {
             if marked.contains(heading) {
                 cis.write_string_with_format(row, col, "X", &centred)?;
             }
