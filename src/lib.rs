@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod log;
 pub mod model;
+pub mod oscal;
 pub mod pack;
 pub mod process;
 pub mod sign;

@@ -148,6 +148,7 @@ impl App {
                     note.file = Some(path);
                 }
             }
+            JobOutcome::OscalExported(files) => self.oscal_exported(files),
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -229,6 +230,11 @@ impl App {
             PickPurpose::RequestsExportTarget => {
                 if let Some(path) = paths.pop() {
                     self.export_requests(path);
+                }
+            }
+            PickPurpose::OscalFolder => {
+                if let Some(folder) = paths.pop() {
+                    self.export_oscal(folder);
                 }
             }
             PickPurpose::VerifyPack => {

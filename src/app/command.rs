@@ -128,6 +128,8 @@ pub enum Command {
     StartExport,
     /// Choose a pack file and check it.
     VerifyPack,
+    /// Choose a folder and write the project's OSCAL files and CIS/CRM workbook there.
+    ExportOscal,
     /// Show a file in the system's file manager.
     ShowInFolder(PathBuf),
     /// Open the workspace's log folder in the system's file manager.
@@ -227,6 +229,7 @@ impl Command {
             Command::PickExportTarget => "Choose…",
             Command::StartExport => "Export",
             Command::VerifyPack => "Verify a pack…",
+            Command::ExportOscal => "Export OSCAL…",
             Command::ShowInFolder(_) => "Show in folder",
             Command::OpenLogFolder => "Open log folder",
             Command::ToggleNotifications => "Notifications",
@@ -278,6 +281,9 @@ impl Command {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }
             Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
+            Command::ExportOscal => Some(
+                "Write the responsibility matrix as an OSCAL system security plan, a component definition and the CIS/CRM workbook",
+            ),
             Command::CreateSigningKey(_) => Some(
                 "Make an Ed25519 SSH key, kept in your config folder, to sign the packs you export",
             ),

@@ -189,6 +189,7 @@ impl App {
                 );
             }
             Command::StartExport => self.start_export(),
+            Command::ExportOscal => self.pick_oscal_folder(),
             Command::VerifyPack => self.start_pick(
                 PickPurpose::VerifyPack,
                 PickMode::File,

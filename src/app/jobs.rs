@@ -58,6 +58,8 @@ pub enum JobKind {
     ImportRequests,
     /// Attaching files to a request.
     AttachToRequest,
+    /// Writing a project's OSCAL files.
+    ExportOscal,
 }
 
 impl JobKind {
@@ -75,6 +77,7 @@ impl JobKind {
             JobKind::AddAwsReport => "Adding the AWS report",
             JobKind::ImportRequests => "Importing the request list",
             JobKind::AttachToRequest => "Attaching files to the request",
+            JobKind::ExportOscal => "Exporting the OSCAL files",
         }
     }
 
@@ -163,6 +166,8 @@ pub enum JobOutcome {
     },
     /// A copy of a piece of evidence handed to the default application.
     Opened(PathBuf),
+    /// The OSCAL files written.
+    OscalExported(Vec<PathBuf>),
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.

@@ -21,6 +21,7 @@ mod command_handling;
 mod dashboard;
 mod forms;
 mod jobs;
+mod oscal;
 mod picker;
 mod refresh;
 mod requests;

@@ -58,6 +58,8 @@ pub trait FilePicker: Send + Sync {
     fn pick_file(&self, request: &PickRequest) -> Option<PathBuf>;
     /// Where to save a file.
     fn save_file(&self, request: &PickRequest) -> Option<PathBuf>;
+    /// A folder to write files into.
+    fn pick_folder(&self, request: &PickRequest) -> Option<PathBuf>;
 }
 
 /// The system's own file dialogs, through rfd.
@@ -89,6 +91,10 @@ impl FilePicker for SystemPicker {
     fn save_file(&self, request: &PickRequest) -> Option<PathBuf> {
         Self::dialog(request).save_file()
     }
+
+    fn pick_folder(&self, request: &PickRequest) -> Option<PathBuf> {
+        Self::dialog(request).pick_folder()
+    }
 }
 
 /// Which kind of dialog a pick opens.
@@ -100,6 +106,8 @@ pub enum PickMode {
     File,
     /// A path to save to.
     Save,
+    /// A folder.
+    Folder,
 }
 
 /// What the window does with the files once picked.
@@ -129,6 +137,8 @@ pub enum PickPurpose {
     RequestFiles,
     /// Write the delivery pack of these requests there.
     RequestsExportTarget,
+    /// Write the project's OSCAL files into it.
+    OscalFolder,
 }
 
 /// A file dialog open on its own thread.
@@ -156,6 +166,7 @@ impl PendingPick {
                     PickMode::Files => picker.pick_files(&request),
                     PickMode::File => picker.pick_file(&request).map(|path| vec![path]),
                     PickMode::Save => picker.save_file(&request).map(|path| vec![path]),
+                    PickMode::Folder => picker.pick_folder(&request).map(|path| vec![path]),
                 };
                 // The window may have closed while the dialog was open; nobody to tell then.
                 let _ = sender.send(picked);

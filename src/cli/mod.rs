@@ -14,6 +14,7 @@ mod cuec;
 mod damage;
 mod evidence;
 mod export;
+mod export_oscal;
 mod key;
 mod log;
 mod numbers;
@@ -110,6 +111,9 @@ pub enum Command {
     Crm(crm::CrmCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
+    /// Write a project's responsibility matrix as an OSCAL system security plan, an OSCAL
+    /// component definition and the FedRAMP CIS/CRM workbook.
+    ExportOscal(export_oscal::ExportOscalArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
     #[command(subcommand)]
     Key(key::KeyCommand),
@@ -172,6 +176,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
         Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
+        Command::ExportOscal(args) => export_oscal::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),
         Command::Verify => verify::run(&workspace),

@@ -70,6 +70,11 @@ fn collect_snapshot(
         _ => (created.min(as_of), as_of),
     });
     let activity = store.activity(Some(project.key), None)?;
+    let last_activity = activity
+        .iter()
+        .rev()
+        .find(|e| store.day_of(&e.at).is_some_and(|day| day <= as_of))
+        .map(|e| (e.seq, e.at.clone()));
 
     // Undo, newest first, every edit made after the as-of date; leave out controls added
     // after it.
@@ -258,6 +263,7 @@ fn collect_snapshot(
         cuecs,
         kind: PackKind::Full,
         requests,
+        last_activity,
     })
 }
 
@@ -300,6 +306,7 @@ pub fn collect_requests(
             cuecs: Vec::new(),
             kind: PackKind::Requests,
             requests,
+            last_activity: None,
         })
     })
 }

@@ -127,6 +127,9 @@ pub enum ExportError {
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The OSCAL files could not be built.
+    #[error(transparent)]
+    Oscal(#[from] crate::oscal::OscalError),
     /// The zip library refused.
     #[error("cannot write the evidence pack: the zip library refused ({0}): {1}")]
     Zip(String, PathBuf),
@@ -548,7 +551,8 @@ fn write_pack<W: Write + Seek>(
             .unix_permissions(0o644)
             .large_file(size >= u64::from(u32::MAX))
     };
-    let reports = report_files(data)?;
+    let mut reports = report_files(data)?;
+    reports.extend(crate::oscal::pack_files(data)?);
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
     let request_files: Vec<_> = data.request_files().collect();

@@ -54,6 +54,14 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if state.open_error.is_none() {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
+                    ui.menu_button("Project", |ui| {
+                        let before = commands.len();
+                        let exportable = state.project.is_some() && state.job.is_none();
+                        command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
+                        if commands.len() > before {
+                            ui.close();
+                        }
+                    });
                     ui.menu_button("Evidence pack", |ui| {
                         let before = commands.len();
                         let idle = state.job.is_none();

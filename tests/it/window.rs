@@ -107,6 +107,10 @@ impl FilePicker for ScriptedPicker {
     fn save_file(&self, request: &PickRequest) -> Option<PathBuf> {
         self.next(request)?.pop()
     }
+
+    fn pick_folder(&self, request: &PickRequest) -> Option<PathBuf> {
+        self.next(request)?.pop()
+    }
 }
 
 /// The app on a workspace with the fixed clock, a scripted picker, and an opener that

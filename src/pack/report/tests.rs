@@ -210,6 +210,7 @@ fn sample() -> PackData {
         cuecs: vec![],
         kind: crate::pack::PackKind::Full,
         requests: vec![],
+        last_activity: None,
     }
 }
 

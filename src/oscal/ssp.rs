@@ -1,0 +1,629 @@
+//! The OSCAL 1.1.3 system security plan: the project as a system running on AWS, with AWS
+//! as a leveraged authorization and one implemented requirement per NIST control.
+//!
+//! Each AWS service in scope is a component whose by-components *export* what AWS
+//! provides (`provided`) and what it leaves to the customer (`responsibilities`); the
+//! "this system" component's by-component *inherits* the former and *satisfies* the latter,
+//! each pointing at the UUID it answers, so the whole split can be followed inside the one
+//! document. The requirement carries FedRAMP's `control-origination` props and links to the
+//! control's evidence, listed in the back matter with its SHA-256.
+
+use serde::Serialize;
+
+use super::document::{
+    BackMatter, Link, Metadata, Property, ROLE_CONTROL_OWNER, ROLE_PROVIDER, ResponsibleRole,
+    aws_party, evidence_resources, evidence_uuid, metadata, person_party, profile_resource,
+    service_component,
+};
+use super::{
+    ImplementationState, OscalError, OscalInput, OscalService, Requirement, json_bytes,
+    originations,
+};
+use crate::model::Column;
+
+#[derive(Serialize)]
+struct Root {
+    #[serde(rename = "system-security-plan")]
+    plan: Plan,
+}
+
+#[derive(Serialize)]
+struct Plan {
+    uuid: String,
+    metadata: Metadata,
+    #[serde(rename = "import-profile")]
+    import_profile: ImportProfile,
+    #[serde(rename = "system-characteristics")]
+    characteristics: Characteristics,
+    #[serde(rename = "system-implementation")]
+    implementation: Implementation,
+    #[serde(rename = "control-implementation")]
+    control_implementation: ControlImplementation,
+    #[serde(rename = "back-matter")]
+    back_matter: BackMatter,
+}
+
+#[derive(Serialize)]
+struct ImportProfile {
+    href: String,
+}
+
+#[derive(Serialize)]
+struct SystemId {
+    #[serde(rename = "identifier-type")]
+    identifier_type: &'static str,
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Base {
+    base: String,
+}
+
+#[derive(Serialize)]
+struct Categorization {
+    system: &'static str,
+    #[serde(rename = "information-type-ids")]
+    information_type_ids: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct InformationType {
+    uuid: String,
+    title: String,
+    description: String,
+    categorizations: Vec<Categorization>,
+    #[serde(rename = "confidentiality-impact")]
+    confidentiality: Base,
+    #[serde(rename = "integrity-impact")]
+    integrity: Base,
+    #[serde(rename = "availability-impact")]
+    availability: Base,
+}
+
+#[derive(Serialize)]
+struct SystemInformation {
+    #[serde(rename = "information-types")]
+    information_types: Vec<InformationType>,
+}
+
+#[derive(Serialize)]
+struct ImpactLevel {
+    #[serde(rename = "security-objective-confidentiality")]
+    confidentiality: String,
+    #[serde(rename = "security-objective-integrity")]
+    integrity: String,
+    #[serde(rename = "security-objective-availability")]
+    availability: String,
+}
+
+#[derive(Serialize)]
+struct State {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Described {
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Characteristics {
+    #[serde(rename = "system-ids")]
+    system_ids: Vec<SystemId>,
+    #[serde(rename = "system-name")]
+    system_name: String,
+    description: String,
+    #[serde(rename = "security-sensitivity-level")]
+    sensitivity: String,
+    #[serde(rename = "system-information")]
+    information: SystemInformation,
+    #[serde(rename = "security-impact-level")]
+    impact: ImpactLevel,
+    status: State,
+    #[serde(rename = "authorization-boundary")]
+    boundary: Described,
+    remarks: String,
+}
+
+#[derive(Serialize)]
+struct LeveragedAuthorization {
+    uuid: String,
+    title: String,
+    #[serde(rename = "party-uuid")]
+    party_uuid: String,
+    #[serde(rename = "date-authorized")]
+    date_authorized: String,
+    remarks: String,
+}
+
+#[derive(Serialize)]
+struct User {
+    uuid: String,
+    title: String,
+    description: String,
+    #[serde(rename = "role-ids")]
+    role_ids: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Component {
+    uuid: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: String,
+    description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    props: Vec<Property>,
+    status: State,
+    #[serde(rename = "responsible-roles", skip_serializing_if = "Vec::is_empty")]
+    responsible_roles: Vec<ResponsibleRole>,
+}
+
+#[derive(Serialize)]
+struct Implementation {
+    #[serde(rename = "leveraged-authorizations")]
+    leveraged: Vec<LeveragedAuthorization>,
+    users: Vec<User>,
+    components: Vec<Component>,
+}
+
+#[derive(Serialize)]
+struct ControlImplementation {
+    description: String,
+    #[serde(rename = "implemented-requirements")]
+    requirements: Vec<ImplementedRequirement>,
+}
+
+#[derive(Serialize)]
+struct ImplementedRequirement {
+    uuid: String,
+    #[serde(rename = "control-id")]
+    control_id: String,
+    props: Vec<Property>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
+    #[serde(rename = "by-components")]
+    by_components: Vec<ByComponent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Export {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    provided: Vec<Provided>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    responsibilities: Vec<Responsibility>,
+}
+
+#[derive(Serialize)]
+struct Provided {
+    uuid: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Responsibility {
+    uuid: String,
+    #[serde(rename = "provided-uuid", skip_serializing_if = "Option::is_none")]
+    provided_uuid: Option<String>,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Inherited {
+    uuid: String,
+    #[serde(rename = "provided-uuid", skip_serializing_if = "Option::is_none")]
+    provided_uuid: Option<String>,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Satisfied {
+    uuid: String,
+    #[serde(
+        rename = "responsibility-uuid",
+        skip_serializing_if = "Option::is_none"
+    )]
+    responsibility_uuid: Option<String>,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct ByComponent {
+    #[serde(rename = "component-uuid")]
+    component_uuid: String,
+    uuid: String,
+    description: String,
+    #[serde(rename = "implementation-status")]
+    status: State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    export: Option<Export>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inherited: Vec<Inherited>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    satisfied: Vec<Satisfied>,
+    #[serde(rename = "responsible-roles", skip_serializing_if = "Vec::is_empty")]
+    responsible_roles: Vec<ResponsibleRole>,
+}
+
+/// The FIPS 199 level the plan states: from the baseline's name when it names one (HIGH,
+/// MODERATE, LOW), moderate otherwise, since Lockstep records no categorisation of its own.
+fn impact_level(input: &OscalInput) -> (&'static str, bool) {
+    let name = input.baseline.as_deref().unwrap_or_default().to_lowercase();
+    if name.contains("high") {
+        ("high", true)
+    } else if name.contains("low") {
+        ("low", true)
+    } else if name.contains("moderate") {
+        ("moderate", true)
+    } else {
+        ("moderate", false)
+    }
+}
+
+/// The UUID of the "this system" component.
+fn this_system(input: &OscalInput) -> String {
+    input.uuid("component", "this-system")
+}
+
+/// The UUID of AWS's leveraged authorization.
+fn leveraged_authorization(input: &OscalInput) -> String {
+    input.uuid("leveraged-authorization", "aws")
+}
+
+fn text_or(text: String, fallback: &str) -> String {
+    if text.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        text
+    }
+}
+
+/// The implemented requirement for one NIST control.
+fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> ImplementedRequirement {
+    let key = |kind: &str, extra: &str| input.uuid(kind, &format!("{}:{extra}", req.control_id));
+    let mut props: Vec<Property> = originations(req.column)
+        .iter()
+        .map(|o| Property::fedramp("control-origination", *o))
+        .collect();
+    if req.column != Column::Customer {
+        props.push(Property::fedramp(
+            "leveraged-authorization-uuid",
+            leveraged_authorization(input),
+        ));
+    }
+    props.extend(
+        req.sources
+            .iter()
+            .map(|s| Property::lockstep("lockstep-control", s.id.clone())),
+    );
+
+    // AWS's side: one by-component per service the sources cover, exporting what AWS
+    // provides and what it leaves to the customer.
+    let mut by_components = Vec::new();
+    let mut inherited = Vec::new();
+    let mut satisfied = Vec::new();
+    let mut services: Vec<&OscalService> = Vec::new();
+    for source in &req.sources {
+        for service in input.services_of(source) {
+            if !services.iter().any(|s| s.id == service.id) {
+                services.push(service);
+            }
+        }
+    }
+    services.sort_by_key(|s| input.services.iter().position(|p| p.id == s.id));
+    let customer_text = req.customer_text();
+    let aws_text = req.aws_text();
+    if req.column != Column::Customer {
+        for service in &services {
+            let provided_uuid = key("provided", &service.id);
+            let responsibilities = if req.column == Column::Shared {
+                vec![Responsibility {
+                    uuid: key("responsibility", &service.id),
+                    provided_uuid: Some(provided_uuid.clone()),
+                    description: text_or(
+                        customer_text.clone(),
+                        "The customer's part of this control.",
+                    ),
+                }]
+            } else {
+                vec![]
+            };
+            inherited.push(Inherited {
+                uuid: key("inherited", &service.id),
+                provided_uuid: Some(provided_uuid.clone()),
+                description: format!(
+                    "Inherited from {}: {}",
+                    service.name,
+                    text_or(aws_text.clone(), "AWS operates this control.")
+                ),
+            });
+            if req.column == Column::Shared {
+                satisfied.push(Satisfied {
+                    uuid: key("satisfied", &service.id),
+                    responsibility_uuid: Some(key("responsibility", &service.id)),
+                    description: text_or(
+                        customer_text.clone(),
+                        "The customer's part of this control.",
+                    ),
+                });
+            }
+            by_components.push(ByComponent {
+                component_uuid: service_component(input, &service.id),
+                uuid: key("by-component", &service.id),
+                description: format!(
+                    "{} provides: {}",
+                    service.name,
+                    text_or(aws_text.clone(), "AWS operates this control.")
+                ),
+                status: State {
+                    state: ImplementationState::Implemented.as_str(),
+                    remarks: None,
+                },
+                export: Some(Export {
+                    provided: vec![Provided {
+                        uuid: provided_uuid,
+                        description: text_or(aws_text.clone(), "AWS operates this control."),
+                    }],
+                    responsibilities,
+                }),
+                inherited: vec![],
+                satisfied: vec![],
+                responsible_roles: vec![ResponsibleRole {
+                    role_id: ROLE_PROVIDER,
+                    party_uuids: vec![aws_party(input)],
+                }],
+            });
+        }
+        if services.is_empty() {
+            // No service in scope to point at: AWS's part is still inherited.
+            inherited.push(Inherited {
+                uuid: key("inherited", "aws"),
+                provided_uuid: None,
+                description: format!(
+                    "Inherited from AWS: {}",
+                    text_or(aws_text.clone(), "AWS operates this control.")
+                ),
+            });
+            if req.column == Column::Shared {
+                satisfied.push(Satisfied {
+                    uuid: key("satisfied", "aws"),
+                    responsibility_uuid: None,
+                    description: text_or(
+                        customer_text.clone(),
+                        "The customer's part of this control.",
+                    ),
+                });
+            }
+        }
+    }
+
+    // The system's side.
+    let mut owners: Vec<String> = Vec::new();
+    for source in &req.sources {
+        if let Some(person) = input.person_named(&source.owner) {
+            let party = person_party(input, &person.name);
+            if !owners.contains(&party) {
+                owners.push(party);
+            }
+        }
+    }
+    let reasons = req.not_applicable_reasons();
+    let description = match req.column {
+        Column::Aws => format!(
+            "Inherited from AWS: {}",
+            text_or(aws_text, "AWS operates this control.")
+        ),
+        _ => text_or(customer_text.clone(), "The customer operates this control."),
+    };
+    by_components.insert(
+        0,
+        ByComponent {
+            component_uuid: this_system(input),
+            uuid: key("by-component", "this-system"),
+            description,
+            status: State {
+                state: req.state.as_str(),
+                remarks: Some(reasons.clone()).filter(|r| !r.is_empty()),
+            },
+            export: None,
+            inherited,
+            satisfied,
+            responsible_roles: if owners.is_empty() {
+                vec![]
+            } else {
+                vec![ResponsibleRole {
+                    role_id: ROLE_CONTROL_OWNER,
+                    party_uuids: owners,
+                }]
+            },
+        },
+    );
+
+    let links = req
+        .sources
+        .iter()
+        .flat_map(|s| s.evidence.iter())
+        .map(|e| Link {
+            href: format!("#{}", evidence_uuid(input, e.id)),
+            rel: Some("evidence".to_string()),
+            text: Some(e.file_name.clone()),
+        })
+        .collect();
+    ImplementedRequirement {
+        uuid: key("implemented-requirement", ""),
+        control_id: req.control_id.clone(),
+        props,
+        links,
+        by_components,
+        remarks: Some(reasons).filter(|r| !r.is_empty()),
+    }
+}
+
+/// The system security plan as pretty JSON.
+pub fn ssp_bytes(
+    input: &OscalInput,
+    requirements: &[Requirement<'_>],
+) -> Result<Vec<u8>, OscalError> {
+    let (level, from_baseline) = impact_level(input);
+    let fips = format!("fips-199-{level}");
+    let profile = profile_resource(input);
+    let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
+    let boundary = if service_names.is_empty() {
+        format!(
+            "The system '{}' as scoped in Lockstep; no AWS services are in scope yet.",
+            input.project
+        )
+    } else {
+        format!(
+            "The system '{}' as scoped in Lockstep, and the AWS services it runs on: {}. AWS's side \
+             of those services is covered by AWS's own authorization, leveraged by this system.",
+            input.project,
+            service_names.join(", ")
+        )
+    };
+    let level_remark = if from_baseline {
+        format!("The security levels are those of the baseline the project follows ({level}).")
+    } else {
+        "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
+         moderate; review them before submitting the plan."
+            .to_string()
+    };
+    let mut components = vec![Component {
+        uuid: this_system(input),
+        kind: "this-system",
+        title: input.project.clone(),
+        description: text_or(
+            input.description.clone(),
+            "The system this plan covers, as scoped in Lockstep.",
+        ),
+        props: vec![],
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        responsible_roles: vec![],
+    }];
+    components.extend(input.services.iter().map(|service| {
+        let mut props = vec![
+            Property::core("implementation-point", "external"),
+            Property::core(
+                "leveraged-authorization-uuid",
+                leveraged_authorization(input),
+            ),
+            Property::lockstep("aws-service-id", service.id.clone()),
+        ];
+        if !service.model.is_empty() {
+            props.push(Property::lockstep("service-model", service.model.clone()));
+        }
+        Component {
+            uuid: service_component(input, &service.id),
+            kind: "service",
+            title: service.name.clone(),
+            description: if service.model.is_empty() {
+                format!("{}, operated by AWS.", service.name)
+            } else {
+                format!("{}, operated by AWS ({}).", service.name, service.model)
+            },
+            props,
+            status: State {
+                state: "operational",
+                remarks: None,
+            },
+            responsible_roles: vec![ResponsibleRole {
+                role_id: ROLE_PROVIDER,
+                party_uuids: vec![aws_party(input)],
+            }],
+        }
+    }));
+    let mut resources = vec![profile.clone()];
+    resources.extend(evidence_resources(input));
+    let root = Root {
+        plan: Plan {
+            uuid: input.uuid("system-security-plan", ""),
+            metadata: metadata(input, format!("System Security Plan: {}", input.project)),
+            import_profile: ImportProfile {
+                href: format!("#{}", profile.uuid),
+            },
+            characteristics: Characteristics {
+                system_ids: vec![SystemId {
+                    identifier_type: "https://ietf.org/rfc/rfc4122",
+                    id: input.uuid("system", ""),
+                }],
+                system_name: input.project.clone(),
+                description: text_or(
+                    input.description.clone(),
+                    "An audit scope prepared in Lockstep.",
+                ),
+                sensitivity: fips.clone(),
+                information: SystemInformation {
+                    information_types: vec![InformationType {
+                        uuid: input.uuid("information-type", "system-data"),
+                        title: "System data".to_string(),
+                        description: format!(
+                            "The data '{}' stores and processes on AWS.",
+                            input.project
+                        ),
+                        categorizations: vec![Categorization {
+                            system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
+                            information_type_ids: vec!["C.3.5.8"],
+                        }],
+                        confidentiality: Base { base: fips.clone() },
+                        integrity: Base { base: fips.clone() },
+                        availability: Base { base: fips.clone() },
+                    }],
+                },
+                impact: ImpactLevel {
+                    confidentiality: fips.clone(),
+                    integrity: fips.clone(),
+                    availability: fips,
+                },
+                status: State {
+                    state: "operational",
+                    remarks: None,
+                },
+                boundary: Described {
+                    description: boundary,
+                },
+                remarks: level_remark,
+            },
+            implementation: Implementation {
+                leveraged: vec![LeveragedAuthorization {
+                    uuid: leveraged_authorization(input),
+                    title: "Amazon Web Services".to_string(),
+                    party_uuid: aws_party(input),
+                    date_authorized: input.created_on.clone(),
+                    remarks: "The date is the day the project was created in Lockstep; give the \
+                              date of the AWS authorization you rely on before submitting."
+                        .to_string(),
+                }],
+                users: vec![User {
+                    uuid: input.uuid("user", "control-owner"),
+                    title: "Control owner".to_string(),
+                    description: "A member of the team who owns and operates the system's \
+                                  controls."
+                        .to_string(),
+                    role_ids: vec![ROLE_CONTROL_OWNER],
+                }],
+                components,
+            },
+            control_implementation: ControlImplementation {
+                description: format!(
+                    "How '{}' meets each control: what AWS provides for the services in scope, \
+                     and what the team does, as placed in AWS, Shared or Customer in Lockstep.",
+                    input.project
+                ),
+                requirements: requirements
+                    .iter()
+                    .map(|req| implemented_requirement(input, req))
+                    .collect(),
+            },
+            back_matter: BackMatter { resources },
+        },
+    };
+    json_bytes(&root)
+}

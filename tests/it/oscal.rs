@@ -1,0 +1,537 @@
+//! `lockstep export-oscal` and the pack's `oscal/` folder: both JSON documents validate
+//! against the OSCAL 1.1.3 schemas, every cross-reference the schemas cannot check
+//! resolves, the CIS/CRM workbook reads back with the right marks, the same workspace gives
+//! the same bytes, and bad input is refused with one sentence.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::Value;
+
+use crate::common::{lockstep, workspace};
+
+const PROJECT: &str = "Payments";
+
+/// A workspace with a project on EC2, RDS and S3, evidence on an AWS and a customer
+/// control, and statuses that differ.
+fn populated(dir: &Path) {
+    let ok = |args: &[&str]| {
+        let run = lockstep(dir, args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    };
+    ok(&["project", "create", PROJECT, "--services", "ec2,rds,s3"]);
+    let files = dir.join("files");
+    fs::create_dir_all(&files).unwrap();
+    fs::write(files.join("iam report.csv"), "user,mfa\nana,yes\n").unwrap();
+    fs::write(files.join("soc2.pdf"), vec![7u8; 2_000]).unwrap();
+    for (control, file) in [
+        ("SRM-CUS-IAM-03", "iam report.csv"),
+        ("SRM-AWS-PE-01", "soc2.pdf"),
+    ] {
+        ok(&[
+            "evidence",
+            "add",
+            "--project",
+            PROJECT,
+            "--control",
+            control,
+            "--collected",
+            "2026-11-01",
+            files.join(file).to_str().unwrap(),
+        ]);
+    }
+    ok(&[
+        "control",
+        "set",
+        "--project",
+        PROJECT,
+        "SRM-CUS-IAM-03",
+        "--status",
+        "implemented",
+        "--owner",
+        "Ana",
+    ]);
+    ok(&[
+        "control",
+        "set",
+        "--project",
+        PROJECT,
+        "SRM-AWS-PE-01",
+        "--status",
+        "implemented",
+    ]);
+}
+
+fn export_oscal(dir: &Path, out: &Path) -> crate::common::Run {
+    lockstep(
+        dir,
+        &[
+            "export-oscal",
+            "--project",
+            PROJECT,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
+/// A populated workspace exported into `out/`.
+fn exported() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (tmp, dir) = workspace();
+    populated(&dir);
+    let out = dir.join("out");
+    let run = export_oscal(&dir, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (tmp, dir, out)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+/// The schemas folder, or `None` (with a note) when the shared data is not checked out.
+fn schemas() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/oscal/schemas-1.1.3");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping OSCAL schema validation: {} is absent (it comes with the shared data)",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn assert_valid(schema: &Path, document: &Value) {
+    let schema: Value = serde_json::from_slice(&fs::read(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// Every value of `key` anywhere in `value`, with the key path's last object.
+fn collect<'a>(value: &'a Value, key: &str, out: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == key {
+                    out.push(v);
+                }
+                collect(v, key, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect(v, key, out)),
+        _ => {}
+    }
+}
+
+fn strings<'a>(value: &'a Value, key: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    collect(value, key, &mut found);
+    found.iter().filter_map(|v| v.as_str()).collect()
+}
+
+/// Every `uuid` in a document is unique; every `#uuid` href names a back-matter resource.
+fn assert_uuids_unique_and_links_resolve(document: &Value) {
+    let uuids = strings(document, "uuid");
+    let unique: BTreeSet<&str> = uuids.iter().copied().collect();
+    assert_eq!(unique.len(), uuids.len(), "a uuid is used twice");
+    let root = document.as_object().unwrap().values().next().unwrap();
+    let resources: BTreeSet<&str> = root["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uuid"].as_str().unwrap())
+        .collect();
+    let mut hrefs = strings(document, "href");
+    hrefs.extend(strings(document, "source"));
+    for href in hrefs.iter().filter(|h| h.starts_with('#')) {
+        assert!(resources.contains(&href[1..]), "{href} names no resource");
+    }
+}
+
+#[test]
+fn both_documents_validate_against_the_oscal_schemas() {
+    let (_tmp, _dir, out) = exported();
+    let Some(schemas) = schemas() else {
+        return;
+    };
+    assert_valid(
+        &schemas.join("oscal_ssp_schema.json"),
+        &json(&out.join("ssp.json")),
+    );
+    assert_valid(
+        &schemas.join("oscal_component_schema.json"),
+        &json(&out.join("component-definition.json")),
+    );
+}
+
+#[test]
+fn every_cross_reference_in_the_plan_resolves() {
+    let (_tmp, _dir, out) = exported();
+    let ssp = json(&out.join("ssp.json"));
+    assert_uuids_unique_and_links_resolve(&ssp);
+    let plan = &ssp["system-security-plan"];
+    let components: BTreeSet<&str> = plan["system-implementation"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["uuid"].as_str().unwrap())
+        .collect();
+    // This system and one component per service.
+    assert_eq!(components.len(), 4);
+    for uuid in strings(plan, "component-uuid") {
+        assert!(components.contains(uuid), "component {uuid} is not defined");
+    }
+    let provided: BTreeSet<&str> = {
+        let mut found = Vec::new();
+        collect(plan, "provided", &mut found);
+        found
+            .iter()
+            .flat_map(|list| list.as_array().unwrap())
+            .map(|p| p["uuid"].as_str().unwrap())
+            .collect()
+    };
+    let responsibilities: BTreeSet<&str> = {
+        let mut found = Vec::new();
+        collect(plan, "responsibilities", &mut found);
+        found
+            .iter()
+            .flat_map(|list| list.as_array().unwrap())
+            .map(|p| p["uuid"].as_str().unwrap())
+            .collect()
+    };
+    assert!(!provided.is_empty() && !responsibilities.is_empty());
+    for uuid in strings(plan, "provided-uuid") {
+        assert!(
+            provided.contains(uuid),
+            "provided-uuid {uuid} resolves to nothing"
+        );
+    }
+    for uuid in strings(plan, "responsibility-uuid") {
+        assert!(
+            responsibilities.contains(uuid),
+            "responsibility-uuid {uuid} resolves to nothing"
+        );
+    }
+    let leveraged = plan["system-implementation"]["leveraged-authorizations"][0]["uuid"]
+        .as_str()
+        .unwrap();
+    let parties: BTreeSet<&str> = plan["metadata"]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["uuid"].as_str().unwrap())
+        .collect();
+    for uuid in strings(plan, "party-uuid")
+        .into_iter()
+        .chain(strings(plan, "party-uuids"))
+    {
+        assert!(parties.contains(uuid), "party {uuid} is not defined");
+    }
+    let mut party_lists = Vec::new();
+    collect(plan, "party-uuids", &mut party_lists);
+    for uuid in party_lists.iter().flat_map(|l| l.as_array().unwrap()) {
+        assert!(parties.contains(uuid.as_str().unwrap()));
+    }
+    for req in plan["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .unwrap()
+    {
+        for prop in req["props"].as_array().unwrap() {
+            if prop["name"] == "leveraged-authorization-uuid" {
+                assert_eq!(prop["value"], leveraged);
+            }
+        }
+    }
+
+    let definition = json(&out.join("component-definition.json"));
+    assert_uuids_unique_and_links_resolve(&definition);
+    let services: Vec<&str> = definition["component-definition"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(services.len(), 3, "{services:?}");
+}
+
+/// The implemented requirements of the plan by control id.
+fn requirements(ssp: &Value) -> BTreeMap<String, Value> {
+    ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["control-id"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+fn originations(req: &Value) -> Vec<&str> {
+    req["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "control-origination")
+        .inspect(|p| assert_eq!(p["ns"], "https://fedramp.gov/ns/oscal"))
+        .map(|p| p["value"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_plan_gives_each_control_its_split_status_and_evidence() {
+    let (_tmp, dir, out) = exported();
+    let ssp = json(&out.join("ssp.json"));
+    let plan = &ssp["system-security-plan"];
+    assert_eq!(plan["metadata"]["oscal-version"], "1.1.3");
+    assert_eq!(plan["system-characteristics"]["system-name"], PROJECT);
+    assert!(
+        plan["import-profile"]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with('#')
+    );
+    let requirements = requirements(&ssp);
+    assert!(requirements.len() > 20, "{}", requirements.len());
+
+    // PE-2 is met by AWS's data-centre control alone: inherited, implemented, and linked
+    // to the SOC 2 report with its hash.
+    let pe2 = &requirements["pe-2"];
+    assert_eq!(originations(pe2), ["inherited"]);
+    let this_system = &pe2["by-components"][0];
+    assert_eq!(this_system["implementation-status"]["state"], "implemented");
+    assert!(!this_system["inherited"].as_array().unwrap().is_empty());
+    assert!(this_system.get("satisfied").is_none());
+    let link = pe2["links"][0]["href"].as_str().unwrap();
+    let resource = plan["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| format!("#{}", r["uuid"].as_str().unwrap()) == link)
+        .unwrap();
+    assert_eq!(resource["title"], "soc2.pdf");
+    let hash = &resource["rlinks"][0]["hashes"][0];
+    assert_eq!(hash["algorithm"], "SHA-256");
+    let digest = lockstep::model::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        fs::read(dir.join("files/soc2.pdf")).unwrap(),
+    ));
+    assert_eq!(hash["value"], digest.as_str());
+    assert!(
+        resource["rlinks"][0]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with("../evidence/aws/")
+    );
+
+    // Every requirement: the system's by-component comes first with a status, and the
+    // origination follows the split.
+    let mut seen = BTreeSet::new();
+    for req in requirements.values() {
+        let origins = originations(req);
+        let this_system = &req["by-components"][0];
+        let state = this_system["implementation-status"]["state"]
+            .as_str()
+            .unwrap();
+        assert!(
+            ["implemented", "partial", "planned", "not-applicable"].contains(&state),
+            "{state}"
+        );
+        let inherits = this_system.get("inherited").is_some();
+        let satisfies = this_system.get("satisfied").is_some();
+        match origins.as_slice() {
+            ["inherited"] => assert!(inherits && !satisfies),
+            ["sp-system", "inherited"] => assert!(inherits && satisfies),
+            ["sp-system"] => assert!(!inherits && !satisfies),
+            other => panic!("unexpected originations {other:?}"),
+        }
+        seen.insert(origins.join("+"));
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+}
+
+/// A sheet of the workbook as rows of text.
+fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = workbook.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_workbook_marks_each_control_once_and_its_crm_sheet_reads_back() {
+    let (_tmp, _dir, out) = exported();
+    let path = out.join("crm.xlsx");
+    let ssp = json(&out.join("ssp.json"));
+    let requirements = requirements(&ssp);
+
+    let cis = sheet(&path, "CIS");
+    assert_eq!(
+        cis[0],
+        [
+            "Control ID",
+            "Implemented",
+            "Partially Implemented",
+            "Planned",
+            "Alternative Implementation",
+            "Not Applicable",
+            "Service Provider Corporate",
+            "Service Provider System Specific",
+            "Service Provider Hybrid",
+            "Configured by Customer",
+            "Provided by Customer",
+            "Shared",
+            "Inherited"
+        ]
+    );
+    assert_eq!(cis.len() - 1, requirements.len());
+    for row in &cis[1..] {
+        let id = lockstep::model::oscal_id_of(&row[0]).unwrap();
+        let req = &requirements[&id];
+        let statuses: Vec<usize> = (1..=5).filter(|i| row[*i] == "X").collect();
+        let origins: Vec<usize> = (6..=12).filter(|i| row[*i] == "X").collect();
+        assert_eq!(statuses.len(), 1, "{row:?}");
+        assert_eq!(origins.len(), 1, "{row:?}");
+        let state = req["by-components"][0]["implementation-status"]["state"]
+            .as_str()
+            .unwrap();
+        let expected_status = match state {
+            "implemented" => 1,
+            "partial" => 2,
+            "planned" => 3,
+            _ => 5,
+        };
+        assert_eq!(statuses[0], expected_status, "{row:?}");
+        let expected_origin = match originations(req).as_slice() {
+            ["inherited"] => 12,
+            ["sp-system", "inherited"] => 11,
+            _ => 7,
+        };
+        assert_eq!(origins[0], expected_origin, "{row:?}");
+    }
+    assert!(cis.iter().any(|row| row[0] == "PE-2"));
+
+    let crm = sheet(&path, "CRM");
+    assert_eq!(
+        crm[0],
+        [
+            "Control ID",
+            "Can Be Inherited from CSP",
+            "Specific Inheritance and Customer Agency/CSP Responsibilities"
+        ]
+    );
+    assert_eq!(crm.len() - 1, requirements.len());
+    for row in &crm[1..] {
+        let id = lockstep::model::oscal_id_of(&row[0]).unwrap();
+        let expected = match originations(&requirements[&id]).as_slice() {
+            ["inherited"] => "Yes",
+            ["sp-system", "inherited"] => "Partial",
+            _ => "No",
+        };
+        assert_eq!(row[1], expected, "{row:?}");
+        assert!(!row[2].trim().is_empty(), "{row:?}");
+    }
+}
+
+#[test]
+fn exporting_the_same_workspace_twice_gives_identical_bytes() {
+    let (_tmp, dir, out) = exported();
+    let again = dir.join("again");
+    let run = export_oscal(&dir, &again);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for name in ["ssp.json", "component-definition.json", "crm.xlsx"] {
+        assert_eq!(
+            fs::read(out.join(name)).unwrap(),
+            fs::read(again.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+    // Nothing but the three files, no temporary file left behind.
+    let mut names: Vec<String> = fs::read_dir(&again)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["component-definition.json", "crm.xlsx", "ssp.json"]);
+    assert!(run.stdout.contains("ssp.json"), "{}", run.stdout);
+}
+
+#[test]
+fn the_pack_carries_the_same_oscal_files_and_verify_pack_passes() {
+    let (_tmp, dir, out) = exported();
+    let pack = dir.join("pack.zip");
+    let run = lockstep(
+        &dir,
+        &[
+            "export",
+            "--project",
+            PROJECT,
+            "--out",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut archive = zip::ZipArchive::new(fs::File::open(&pack).unwrap()).unwrap();
+    for name in ["ssp.json", "component-definition.json", "crm.xlsx"] {
+        let mut bytes = Vec::new();
+        archive
+            .by_name(&format!("oscal/{name}"))
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        // The pack as of today shows what export-oscal wrote today.
+        assert_eq!(bytes, fs::read(out.join(name)).unwrap(), "{name}");
+    }
+    let mut manifest = String::new();
+    archive
+        .by_name("manifest.json")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    assert!(manifest.contains("\"oscal/ssp.json\""));
+    let mut sums = String::new();
+    archive
+        .by_name("SHA256SUMS")
+        .unwrap()
+        .read_to_string(&mut sums)
+        .unwrap();
+    assert!(sums.contains("  oscal/crm.xlsx\n"));
+    let run = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn an_unknown_project_or_a_file_as_the_folder_is_refused_with_one_sentence() {
+    let (_tmp, dir) = workspace();
+    populated(&dir);
+    let run = lockstep(
+        &dir,
+        &["export-oscal", "--project", "Nope", "--out", "somewhere"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Nope"), "{}", run.stderr);
+
+    let file = dir.join("a-file");
+    fs::write(&file, "in the way").unwrap();
+    let run = export_oscal(&dir, &file);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("folder"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "in the way");
+}
