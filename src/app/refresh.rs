@@ -172,8 +172,8 @@ impl App {
                     today,
                 );
                 state.evidence = snapshot.evidence;
-                self.requests_loaded(snapshot.requests);
                 state.baselines = snapshot.baselines;
+                self.requests_loaded(snapshot.requests);
             }
             Err(error) => self.notify(
                 Level::Error,
