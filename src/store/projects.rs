@@ -533,9 +533,7 @@ pub(super) fn replace_derived(
             || Some(&placement.reason) != control.reason.as_ref()
         {
             write_placement(tx, control.key, &placement, &covered)?;
-            if placement.column != control.column {
-                replaced.push(control.id.clone());
-            }
+            replaced.push(control.id.clone());
         } else if covered != control.services {
             write_placement(tx, control.key, &placement, &covered)?;
         }

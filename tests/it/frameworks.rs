@@ -56,7 +56,7 @@ fn a_catalog_imports_once_and_lists_as_json() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "imported catalog 'small-catalog': Small Test Catalog, version 1.0 (OSCAL 1.1.3), 7 controls\n"
+        "imported catalog 'small-catalog': Small Test Catalog, version 1.0 (OSCAL 1.1.3), 8 controls\n"
     );
     let rows = log_rows(&dir);
     let again = lockstep(
@@ -80,7 +80,7 @@ fn a_catalog_imports_once_and_lists_as_json() {
     assert_eq!(catalogs[0]["name"], "small-catalog");
     assert_eq!(catalogs[0]["title"], "Small Test Catalog");
     assert_eq!(catalogs[0]["oscal_version"], "1.1.3");
-    assert_eq!(catalogs[0]["controls"], 7);
+    assert_eq!(catalogs[0]["controls"], 8);
     let bytes = fs::read(fixture("small-catalog.json")).unwrap();
     assert_eq!(
         catalogs[0]["sha256"],
@@ -226,7 +226,7 @@ fn the_catalog_option_resolves_against_an_imported_catalog() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
-            .contains("6 controls selected from small-catalog"),
+            .contains("7 controls selected from small-catalog"),
         "{}",
         run.stdout
     );
