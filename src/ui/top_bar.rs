@@ -56,18 +56,15 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
                     ui.menu_button("Project", |ui| {
                         let before = commands.len();
-                        let exportable = state.project.is_some() && state.job.is_none();
-                        command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
-                        if commands.len() > before {
-                            ui.close();
-                        }
-                    });
-                    ui.menu_button("Evidence pack", |ui| {
-                        let before = commands.len();
                         let idle = state.job.is_none();
                         let exportable = state.project.is_some() && idle;
                         command_button_ui(ui, "", Command::OpenExport, exportable, commands);
                         command_button_ui(ui, "", Command::VerifyPack, idle, commands);
+                        ui.separator();
+                        command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
+                        let crm = exportable
+                            && state.project.as_ref().is_some_and(|p| p.baseline.is_some());
+                        command_button_ui(ui, "", Command::ImportCrm, crm, commands);
                         if commands.len() > before {
                             ui.close();
                         }

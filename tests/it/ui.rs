@@ -512,7 +512,9 @@ fn exporting_from_the_window_writes_the_pack_and_offers_show_in_folder() {
     open_card(&mut harness, MFA_CARD);
     drop_file(&mut harness, &file);
 
-    harness.get_by_label("Evidence pack").click();
+    harness
+        .get_by_role_and_label(Role::Button, "Project")
+        .click();
     harness.run();
     harness.get_by_label("Export evidence pack…").click();
     harness.run();

@@ -257,8 +257,8 @@ fn tab_moves_through_the_new_project_form_in_reading_order() {
             "Pick Audit period start",
             "to",
             "Pick Audit period end",
+            "Baseline",
             "Find",
-            "all",
         ]
     );
 }
