@@ -110,8 +110,8 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 header.col(|ui| {
                     let (by, descending) = view.sort;
                     let arrow = match (by == sort, descending) {
-                        (true, false) => " ⏶",
-                        (true, true) => " ⏷",
+                        (true, false) => " ^",
+                        (true, true) => " v",
                         _ => "",
                     };
                     let button = ui

@@ -99,10 +99,10 @@ fn clicking_a_header_sorts_and_the_filters_narrow_the_rows() {
     harness.get_by_label("Due").click();
     harness.run();
     assert_eq!(shown(&harness), ["R-1", "R-2", "R-10"]);
-    harness.get_by_label("Due ⏶").click();
+    harness.get_by_label("Due ^").click();
     harness.run();
     assert_eq!(shown(&harness), ["R-10", "R-2", "R-1"]);
-    harness.get_by_label("Owner").click();
+    harness.get_by_role_and_label(Role::Button, "Owner").click();
     harness.run();
     assert_eq!(shown(&harness), ["R-1", "R-2", "R-10"]);
     // The overdue request's due date is marked.
@@ -116,6 +116,10 @@ fn clicking_a_header_sorts_and_the_filters_narrow_the_rows() {
     harness.run();
     assert_eq!(shown(&harness).len(), 3);
     harness.get_by_label("No evidence yet").click();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .focus();
+    harness.run();
     harness
         .get_by_role_and_label(Role::TextInput, "Search")
         .type_text("mfa");
@@ -140,6 +144,10 @@ fn a_request_is_answered_with_a_response_and_submitted_and_a_skip_is_not_offered
     harness.run();
     harness
         .get_by_role_and_label(Role::MultilineTextInput, "Response")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Response")
         .type_text("Export attached from the IAM console.");
     harness.run();
     harness.get_by_label("Save response").click();
@@ -147,7 +155,19 @@ fn a_request_is_answered_with_a_response_and_submitted_and_a_skip_is_not_offered
     harness.get_by_label("Submit").click();
     harness.run();
     let request = open_store(dir.path()).request(project, "R-2").unwrap();
-    assert_eq!(request.status, RequestStatus::Submitted);
+    let notes: Vec<String> = harness
+        .state()
+        .state
+        .notifications
+        .iter()
+        .map(|n| n.text.clone())
+        .collect();
+    assert_eq!(
+        request.status,
+        RequestStatus::Submitted,
+        "{notes:?} {:?}",
+        request.response
+    );
     assert_eq!(request.response, "Export attached from the IAM console.");
     // Submitted: accept, or return once the auditor's comment is written.
     harness.get_by_label("Accept");
@@ -220,7 +240,16 @@ fn export_for_requests_writes_a_delivery_pack_of_the_requests_shown() {
     harness.run();
     harness
         .get_by_role_and_label(Role::TextInput, "Search")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
         .type_text("network");
+    harness.run();
     harness.run();
     assert_eq!(shown(&harness), ["R-1"]);
     picker.will_pick(&[&target]);
