@@ -34,7 +34,9 @@ impl Deref for Tx<'_> {
     }
 }
 
-/// What a change did.
+/// What a change did. It lives only from a change's closure to the write path's commit, so
+/// the log row is kept inline rather than boxed.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Change<T> {
     /// It wrote something, and the log says what.
     Made(T, Logged),
