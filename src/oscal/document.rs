@@ -233,8 +233,12 @@ pub fn profile_resource(input: &OscalInput) -> Resource {
             description: format!(
                 "The OSCAL profile '{name}' imported into Lockstep, which this plan's controls come from."
             ),
-            props: vec![],
-            rlinks: vec![],
+            props: vec![Property::lockstep("baseline", name.clone())],
+            rlinks: vec![Rlink {
+                href: href_path(&format!("{name}.json")),
+                media_type: Some("application/oscal.profile+json".to_string()),
+                hashes: vec![],
+            }],
         },
         None => Resource {
             uuid: input.uuid("profile", "builtin"),

@@ -387,7 +387,7 @@ impl OscalInput {
         OscalInput {
             project: data.project.name.clone(),
             description: data.project.description.clone(),
-            baseline: None,
+            baseline: data.project.baseline.clone(),
             services,
             controls,
             people: people.into_values().collect(),
