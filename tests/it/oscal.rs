@@ -535,3 +535,50 @@ fn an_unknown_project_or_a_file_as_the_folder_is_refused_with_one_sentence() {
     assert!(run.stderr.contains("folder"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(&file).unwrap(), "in the way");
 }
+
+#[test]
+fn a_project_on_a_baseline_exports_a_valid_plan_that_imports_its_profile() {
+    let (_tmp, dir) = workspace();
+    let profile =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/baselines/small-baseline.json");
+    let imported = lockstep(&dir, &["profile", "import", profile.to_str().unwrap()]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let created = lockstep(
+        &dir,
+        &[
+            "project",
+            "create",
+            "Gov",
+            "--services",
+            "ec2,s3",
+            "--baseline",
+            "small-baseline",
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let out = dir.join("oscal-out");
+    let run = lockstep(
+        &dir,
+        &[
+            "export-oscal",
+            "--project",
+            "Gov",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document = json(&out.join("ssp.json"));
+    let ssp = &document["system-security-plan"];
+    let href = ssp["import-profile"]["href"].as_str().unwrap();
+    let uuid = href.strip_prefix('#').unwrap();
+    let resources = ssp["back-matter"]["resources"].as_array().unwrap();
+    let resource = resources.iter().find(|r| r["uuid"] == uuid).unwrap();
+    assert_eq!(resource["title"], "small-baseline");
+    assert_eq!(resource["rlinks"][0]["href"], "small-baseline.json");
+    assert!(!requirements(&document).is_empty());
+    assert_uuids_unique_and_links_resolve(&document);
+    if let Some(schemas) = schemas() {
+        assert_valid(&schemas.join("oscal_ssp_schema.json"), &document);
+    }
+}
