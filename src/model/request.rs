@@ -78,6 +78,23 @@ impl RequestStatus {
         }
     }
 
+    /// Whether a request at this status can come to `later` by moves of the lifecycle: a
+    /// re-imported list that still says this status was written before the team moved the
+    /// request on to `later`.
+    pub fn leads_to(self, later: RequestStatus) -> bool {
+        let mut reached = vec![self];
+        let mut index = 0;
+        while let Some(status) = reached.get(index).copied() {
+            for next in status.next() {
+                if !reached.contains(next) {
+                    reached.push(*next);
+                }
+            }
+            index += 1;
+        }
+        reached.iter().skip(1).any(|status| *status == later)
+    }
+
     /// Whether the request is out of the team's hands (submitted or accepted), so a passed
     /// due date no longer makes it overdue.
     pub fn is_answered(self) -> bool {
@@ -474,6 +491,16 @@ mod tests {
             has_response,
             has_comment,
         }
+    }
+
+    #[test]
+    fn a_status_leads_to_those_the_lifecycle_reaches_from_it() {
+        use RequestStatus::*;
+        assert!(Open.leads_to(Accepted));
+        assert!(InProgress.leads_to(Returned));
+        assert!(Returned.leads_to(Submitted));
+        assert!(!Accepted.leads_to(Open));
+        assert!(!Submitted.leads_to(Open));
     }
 
     #[test]

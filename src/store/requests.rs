@@ -1234,7 +1234,13 @@ impl Store {
                                 .unwrap_or("");
                             change(&column.name, before, &Some(column.value.clone()));
                         }
-                        let status = row.status.unwrap_or(old.status);
+                        // A list written before the team moved the request on still says
+                        // an earlier status: the team's status stands.
+                        let status = match row.status {
+                            Some(listed) if listed.leads_to(old.status) => old.status,
+                            Some(listed) => listed,
+                            None => old.status,
+                        };
                         if status != old.status {
                             let (files, has_response) =
                                 answered.get(&old.key).copied().unwrap_or((0, false));

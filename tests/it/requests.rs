@@ -719,3 +719,32 @@ fn the_full_pack_gains_the_requests_table_sheet_and_section() {
         std::fs::read(&again).unwrap()
     );
 }
+
+#[test]
+fn a_list_imported_again_with_statuses_the_team_has_moved_past_keeps_the_team_s() {
+    let (_tmp, dir) = workspace();
+    project(&dir);
+    let list = write(
+        &dir,
+        "list.csv",
+        b"ID,Request,Status\nR-1,Population of IAM users,Open\nR-2,Firewall rules,Open\n",
+    );
+    ok(&import(&dir, &list));
+    ok(&set(&dir, "R-1", &["--status", "in_progress"]));
+    ok(&set(
+        &dir,
+        "R-1",
+        &["--status", "submitted", "--response", "Attached."],
+    ));
+    // The auditor's copy still says Open for both, and R-2 jumps ahead to accepted.
+    let again = write(
+        &dir,
+        "again.csv",
+        b"ID,Request,Status\nR-1,Population of IAM users,Open\nR-2,Firewall rules,Accepted\n",
+    );
+    let run = import(&dir, &again);
+    bad(&run, "line 3");
+    assert!(!run.stderr.contains("line 2"), "{}", run.stderr);
+    assert_eq!(request(&dir, "R-1")["status"], "submitted");
+    assert_eq!(request(&dir, "R-2")["status"], "open");
+}
