@@ -97,17 +97,6 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
                 {
                     commands.push(Command::OpenAddControl);
                 }
-                if on_baseline {
-                    let idle = state.job.is_none();
-                    let import = Command::ImportCrm;
-                    let mut button = ui.add_enabled(idle, egui::Button::new(import.label()));
-                    if let Some(tooltip) = import.tooltip() {
-                        button = button.on_hover_text(tooltip);
-                    }
-                    if button.clicked() {
-                        commands.push(import);
-                    }
-                }
                 if ui
                     .button("AWS services…")
                     .on_hover_text("Change the AWS services this project uses")

@@ -62,9 +62,9 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         command_button_ui(ui, "", Command::VerifyPack, idle, commands);
                         ui.separator();
                         command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
-                        let crm = exportable
-                            && state.project.as_ref().is_some_and(|p| p.baseline.is_some());
-                        command_button_ui(ui, "", Command::ImportCrm, crm, commands);
+                        if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
+                            command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
+                        }
                         if commands.len() > before {
                             ui.close();
                         }

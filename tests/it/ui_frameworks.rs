@@ -110,6 +110,10 @@ fn import_crm_runs_in_the_background_and_places_the_controls_it_names() {
     let (app, _) = open_app_with_picker(tmp.path(), &picker);
     let mut harness = harness(app);
     harness
+        .get_by_role_and_label(Role::Button, "Project")
+        .click();
+    harness.run();
+    harness
         .get_by_role_and_label(Role::Button, "Import CRM…")
         .click();
     finish_background(&mut harness);
@@ -129,7 +133,11 @@ fn import_crm_runs_in_the_background_and_places_the_controls_it_names() {
 fn a_project_on_the_builtin_set_offers_no_crm_import_nor_family_filter() {
     let tmp = tempfile::tempdir().unwrap();
     crate::window::create_project(tmp.path());
-    let harness = harness(open_app(tmp.path()));
+    let mut harness = harness(open_app(tmp.path()));
+    harness
+        .get_by_role_and_label(Role::Button, "Project")
+        .click();
+    harness.run();
     assert!(harness.query_by_label("Import CRM…").is_none());
     assert!(
         harness
