@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{Run, lockstep, raw, workspace};
+use crate::common::{Run, lockstep, raw, today_text, workspace};
 
 fn ok(run: &Run) {
     assert_eq!(
@@ -427,6 +427,7 @@ fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
     ));
 
     let pack = tmp.path().join("pack.zip");
+    let today = today_text();
     let run = lockstep(
         &dir,
         &[
@@ -436,7 +437,7 @@ fn the_pack_carries_the_reports_their_coverage_and_their_sheet() {
             "--out",
             arg(&pack),
             "--as-of",
-            "2026-11-28",
+            &today,
         ],
     );
     ok(&run);
@@ -640,6 +641,7 @@ fn a_pack_with_reports_is_byte_identical_and_an_altered_report_stops_the_export(
             "2027-12-31",
         ],
     ));
+    let today = today_text();
     let export = |name: &str| {
         let pack = tmp.path().join(name);
         let run = lockstep(
@@ -651,7 +653,7 @@ fn a_pack_with_reports_is_byte_identical_and_an_altered_report_stops_the_export(
                 "--out",
                 arg(&pack),
                 "--as-of",
-                "2026-11-28",
+                &today,
             ],
         );
         (run, pack)

@@ -21,6 +21,12 @@ pub fn fixed_time() -> DateTime<Utc> {
 /// `fixed_time` as the activity log writes it.
 pub const FIXED_TIME_TEXT: &str = "2026-11-28T09:30:00Z";
 
+/// Today's date as the real binary sees it (the workspace's default time zone is the
+/// machine's), for commands run on the real clock.
+pub fn today_text() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
 /// A fresh temp folder and the path of a workspace inside it that does not exist yet.
 pub fn workspace() -> (TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use crate::common::{lockstep, workspace};
+use crate::common::{lockstep, today_text, workspace};
 
 const PROJECT: &str = "Payments";
 
@@ -107,7 +107,8 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
     let (_tmp, dir) = workspace();
     let files = populated(&dir);
     let pack = dir.join("pack.zip");
-    let run = export(&dir, &pack, &["--as-of", "2026-11-28"]);
+    let today = today_text();
+    let run = export(&dir, &pack, &["--as-of", &today]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let entries = entries(&pack);
     let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
@@ -162,7 +163,7 @@ fn the_pack_holds_the_report_spreadsheets_evidence_manifest_and_checksums() {
     .unwrap();
     assert_eq!(manifest["format_version"], 1);
     assert_eq!(manifest["project"], PROJECT);
-    assert_eq!(manifest["as_of"], "2026-11-28");
+    assert_eq!(manifest["as_of"], today.as_str());
     let listed = manifest["files"].as_array().unwrap();
     assert_eq!(listed.len(), entries.len() - 2);
     for file in listed {
@@ -228,8 +229,9 @@ fn the_same_workspace_and_as_of_give_the_same_bytes() {
     let (_tmp, dir) = workspace();
     populated(&dir);
     let (first, second) = (dir.join("one.zip"), dir.join("two.zip"));
-    assert_eq!(export(&dir, &first, &["--as-of", "2026-11-28"]).code, 0);
-    assert_eq!(export(&dir, &second, &["--as-of", "2026-11-28"]).code, 0);
+    let today = today_text();
+    assert_eq!(export(&dir, &first, &["--as-of", &today]).code, 0);
+    assert_eq!(export(&dir, &second, &["--as-of", &today]).code, 0);
     assert_eq!(fs::read(&first).unwrap(), fs::read(&second).unwrap());
 }
 
