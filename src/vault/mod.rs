@@ -22,6 +22,8 @@
 //! checks that it is a SHA-256 before it becomes a path, so a damaged row can neither
 //! panic nor name a file outside `sha256/`.
 
+pub mod s3;
+
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};

@@ -2,6 +2,7 @@
 //! area, each on its own temp workspace.
 
 mod common;
+mod servers;
 mod window;
 
 mod aws_reports;
@@ -16,6 +17,7 @@ mod oscal;
 mod pack;
 mod patches;
 mod requests;
+mod s3_vault;
 mod sign;
 mod signoffs;
 mod store;

@@ -1,0 +1,93 @@
+//! The real servers the team-workspace tests use, on loopback: moto's S3 server (and
+//! PostgreSQL), as `.ci/servers` starts them. A test that needs one starts them through that
+//! script when they do not answer, and fails with what to do when that does not work.
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lockstep::vault::s3::{Credentials, S3Location};
+
+fn port(var: &str, default: u16) -> u16 {
+    std::env::var(var)
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
+}
+
+fn answers(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
+}
+
+/// Makes sure both servers answer, starting them once per test run if needed.
+fn ensure_started() {
+    static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = STARTED.get_or_init(|| {
+        let (pg, s3) = (pg_port(), s3_port());
+        if answers(pg) && answers(s3) {
+            return Ok(());
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/servers");
+        let run = Command::new("bash").arg(&script).arg("start").output();
+        match run {
+            Ok(out) if out.status.success() && answers(s3) => Ok(()),
+            Ok(out) => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    if let Err(why) = outcome {
+        panic!(
+            "the test servers are not running and could not be started ({why}); start them with `.ci/servers start` (see the README)"
+        );
+    }
+}
+
+fn pg_port() -> u16 {
+    port("LOCKSTEP_TEST_PG_PORT", 54329)
+}
+
+fn s3_port() -> u16 {
+    port("LOCKSTEP_TEST_S3_PORT", 54330)
+}
+
+/// The S3 server's endpoint, started if needed.
+pub fn s3_endpoint() -> String {
+    ensure_started();
+    format!("http://127.0.0.1:{}", s3_port())
+}
+
+/// Credentials the S3 server accepts (it checks none).
+pub fn s3_credentials() -> Credentials {
+    Credentials {
+        access_key: "lockstep-test".into(),
+        secret_key: "lockstep-test-secret".into(),
+        session_token: None,
+    }
+}
+
+/// A bucket name no other test uses.
+pub fn fresh_bucket(what: &str) -> String {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{what}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A location in a fresh bucket on the S3 server (the bucket itself is not created).
+pub fn fresh_location(what: &str, prefix: &str) -> S3Location {
+    S3Location {
+        bucket: fresh_bucket(what),
+        prefix: prefix.to_string(),
+        endpoint: Some(s3_endpoint()),
+        region: "us-east-1".to_string(),
+    }
+}
