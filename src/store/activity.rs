@@ -69,12 +69,61 @@ pub fn row_hash(prev_hash: &str, seq: i64, content: [&str; 6]) -> String {
 }
 
 /// What a new activity row says; written by [`append`] inside the change's transaction.
-pub(super) struct LogRow<'a> {
+pub(in crate::store) struct LogRow<'a> {
     pub at: &'a str,
     pub actor: &'a str,
     pub project: Option<(i64, &'a str)>,
     pub subject: &'a str,
     pub action: &'a Action,
+}
+
+/// A new row, complete: its place in the chain, its stored action and detail, and its
+/// hash. Both backends write exactly these values.
+pub(in crate::store) struct ChainedRow {
+    pub seq: i64,
+    pub action: String,
+    pub detail: String,
+    pub project_name: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl ChainedRow {
+    /// The row after `last` (the log's last `seq` and `hash`, if any) that `entry` makes.
+    pub(super) fn after(last: Option<(i64, String)>, entry: &LogRow<'_>) -> Self {
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let (action, detail) = entry.action.to_stored();
+        let detail = detail.to_string();
+        let project_name = entry.project.map(|(_, name)| name).unwrap_or("").to_string();
+        let hash = row_hash(
+            &prev_hash,
+            seq,
+            [
+                entry.at,
+                entry.actor,
+                &project_name,
+                entry.subject,
+                &action,
+                &detail,
+            ],
+        );
+        ChainedRow {
+            seq,
+            action,
+            detail,
+            project_name,
+            prev_hash,
+            hash,
+        }
+    }
+
+    /// The head record kept beside the log: `seq:hash` of its last row.
+    pub(super) fn head(&self) -> String {
+        format!("{}:{}", self.seq, self.hash)
+    }
 }
 
 /// Appends a row to the log inside the open transaction of `conn`.
@@ -86,47 +135,112 @@ pub(super) fn append(conn: &Connection, entry: LogRow<'_>) -> Result<()> {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let (seq, prev_hash) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_string()),
-    };
-    let (action, detail) = entry.action.to_stored();
-    let detail = detail.to_string();
-    let project_name = entry.project.map(|(_, name)| name).unwrap_or("");
-    let hash = row_hash(
-        &prev_hash,
-        seq,
-        [
-            entry.at,
-            entry.actor,
-            project_name,
-            entry.subject,
-            &action,
-            &detail,
-        ],
-    );
+    let row = ChainedRow::after(last, &entry);
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES ('activity_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
-    .execute([format!("{seq}:{hash}")])?;
+    .execute([row.head()])?;
     conn.prepare_cached(
         "INSERT INTO activity (seq, at, actor, project_id, project, subject, action, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
-        seq,
+        row.seq,
         entry.at,
         entry.actor,
         entry.project.map(|(key, _)| key),
-        project_name,
+        row.project_name,
         entry.subject,
-        action,
-        detail,
-        prev_hash,
-        hash
+        row.action,
+        row.detail,
+        row.prev_hash,
+        row.hash
     ])?;
     Ok(())
+}
+
+/// One stored row as the chain check reads it: its sequence number, the six hashed fields
+/// (time, actor, project, subject, action, detail), and its links.
+pub(in crate::store) struct StoredLink {
+    pub seq: i64,
+    pub content: [String; 6],
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The re-walk of a chain, fed its rows in order of `seq`, then the head record.
+pub(in crate::store) struct ChainWalk {
+    expected_prev: String,
+    expected_seq: i64,
+    count: i64,
+}
+
+impl ChainWalk {
+    pub(super) fn new() -> Self {
+        ChainWalk {
+            expected_prev: GENESIS_HASH.to_string(),
+            expected_seq: 1,
+            count: 0,
+        }
+    }
+
+    /// Checks the next row; a report when it breaks the chain.
+    pub(super) fn step(&mut self, row: &StoredLink) -> Option<ChainReport> {
+        self.count += 1;
+        let broken = if row.seq != self.expected_seq {
+            Some(format!(
+                "expected row {} here: a row is missing",
+                self.expected_seq
+            ))
+        } else if row.prev_hash != self.expected_prev {
+            Some("its link to the previous row does not match: a row before it was removed or replaced".to_string())
+        } else {
+            let [a, b, c, d, e, f] = &row.content;
+            let computed = row_hash(&row.prev_hash, row.seq, [a, b, c, d, e, f]);
+            (computed != row.hash)
+                .then(|| "its content does not match its hash: it was altered".to_string())
+        };
+        if let Some(reason) = broken {
+            return Some(ChainReport {
+                rows: self.count,
+                first_break: Some((row.seq, reason)),
+            });
+        }
+        self.expected_prev = row.hash.clone();
+        self.expected_seq = row.seq + 1;
+        None
+    }
+
+    /// Ends the walk with the head record, which catches rows cut from the end of the log.
+    pub(super) fn finish(self, head: Option<String>) -> ChainReport {
+        let last_seq = self.expected_seq - 1;
+        let first_break = match head {
+            None if self.count == 0 => None,
+            None => Some((
+                last_seq,
+                "the log's head record is missing: it was removed by hand".to_string(),
+            )),
+            Some(head) if head == format!("{last_seq}:{}", self.expected_prev) => None,
+            Some(head) => {
+                let head_seq: i64 = head
+                    .split(':')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(last_seq);
+                Some((
+                    (last_seq + 1).min(head_seq),
+                    format!(
+                        "the log ends at row {last_seq} but its head names row {head_seq}: rows were removed from the end"
+                    ),
+                ))
+            }
+        };
+        ChainReport {
+            rows: self.count,
+            first_break,
+        }
+    }
 }
 
 /// One line for people describing a row: its typed action's summary, or the action's
@@ -198,49 +312,19 @@ impl Store {
              FROM activity ORDER BY seq",
         )?;
         let mut rows = stmt.query([])?;
-        let mut expected_prev = GENESIS_HASH.to_string();
-        let mut expected_seq = 1;
-        let mut count = 0;
+        let mut walk = ChainWalk::new();
         while let Some(row) = rows.next()? {
-            count += 1;
-            let seq: i64 = row.get(0)?;
-            let prev_hash: String = row.get(7)?;
-            let hash: String = row.get(8)?;
-            let broken = if seq != expected_seq {
-                Some(format!(
-                    "expected row {expected_seq} here: a row is missing"
-                ))
-            } else if prev_hash != expected_prev {
-                Some("its link to the previous row does not match: a row before it was removed or replaced".to_string())
-            } else {
-                let content: Vec<String> = (1..=6)
-                    .map(|index| row.get::<_, String>(index))
-                    .collect::<rusqlite::Result<_>>()?;
-                let computed = row_hash(
-                    &prev_hash,
-                    seq,
-                    [
-                        &content[0],
-                        &content[1],
-                        &content[2],
-                        &content[3],
-                        &content[4],
-                        &content[5],
-                    ],
-                );
-                (computed != hash)
-                    .then(|| "its content does not match its hash: it was altered".to_string())
+            let text = |index| row.get::<_, String>(index);
+            let link = StoredLink {
+                seq: row.get(0)?,
+                content: [text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?],
+                prev_hash: text(7)?,
+                hash: text(8)?,
             };
-            if let Some(reason) = broken {
-                return Ok(ChainReport {
-                    rows: count,
-                    first_break: Some((seq, reason)),
-                });
+            if let Some(report) = walk.step(&link) {
+                return Ok(report);
             }
-            expected_prev = hash;
-            expected_seq = seq + 1;
         }
-        // The head, written with every row, catches rows cut from the end of the log.
         let head: Option<String> = self
             .conn
             .query_row(
@@ -249,31 +333,6 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?;
-        let last_seq = expected_seq - 1;
-        let first_break = match head {
-            None if count == 0 => None,
-            None => Some((
-                last_seq,
-                "the log's head record is missing: it was removed by hand".to_string(),
-            )),
-            Some(head) if head == format!("{last_seq}:{expected_prev}") => None,
-            Some(head) => {
-                let head_seq: i64 = head
-                    .split(':')
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(last_seq);
-                Some((
-                    (last_seq + 1).min(head_seq),
-                    format!(
-                        "the log ends at row {last_seq} but its head names row {head_seq}: rows were removed from the end"
-                    ),
-                ))
-            }
-        };
-        Ok(ChainReport {
-            rows: count,
-            first_break,
-        })
+        Ok(walk.finish(head))
     }
 }
