@@ -21,6 +21,7 @@ mod integrity;
 mod migrate;
 mod patches;
 mod people;
+pub mod pg;
 mod projects;
 mod requests;
 mod settings;

@@ -1,0 +1,317 @@
+//! The records of a team workspace on PostgreSQL: connecting, with the password from where
+//! PostgreSQL's own tools look for it, and the schema's migrations, tracked in the database.
+//!
+//! The client is the `postgres` crate, the synchronous face of `tokio-postgres`: the store
+//! is synchronous throughout (one change, one transaction), the crate is maintained with the
+//! async one it wraps, speaks the protocol natively (no libpq to install), and gives
+//! `LISTEN`/`NOTIFY` notifications without a runtime of our own.
+//!
+//! A password never comes from the workspace's settings file. It is taken from the URL given
+//! on the command line, else `PGPASSWORD`, else the password file (`PGPASSFILE`, else
+//! `~/.pgpass`, read only when no one else may read it, as libpq does), else whoever
+//! connects is asked.
+
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use postgres::config::Host;
+use postgres::{Client, Config, NoTls};
+
+/// What can go wrong reaching the team database.
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    /// The URL is not a PostgreSQL connection URL.
+    #[error("'{url}' is not a PostgreSQL URL ({reason}); write it as postgres://USER@HOST:PORT/DATABASE")]
+    BadUrl {
+        /// What was given, without any password.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A password was written into a URL that is to be saved.
+    #[error(
+        "leave the password out of the database URL: Lockstep never stores it, and reads it from PGPASSWORD or ~/.pgpass, or asks"
+    )]
+    PasswordInUrl,
+    /// The server could not be reached, refused the login, or failed a statement.
+    #[error("the team database {what}: {reason}")]
+    Database {
+        /// What was being done.
+        what: String,
+        /// The server's or the connection's message.
+        reason: String,
+    },
+    /// The database was set up by a newer Lockstep.
+    #[error(
+        "the team database has schema version {found}, newer than this Lockstep knows ({known}); update Lockstep"
+    )]
+    TooNew {
+        /// In the database.
+        found: i64,
+        /// Known here.
+        known: i64,
+    },
+}
+
+impl PgError {
+    /// Wraps a client error with what was being done.
+    pub fn database(what: &str, error: postgres::Error) -> Self {
+        let reason = match error.as_db_error() {
+            Some(db) => db.message().to_string(),
+            None => error.to_string(),
+        };
+        PgError::Database {
+            what: what.to_string(),
+            reason,
+        }
+    }
+}
+
+/// A database URL as the settings file keeps it: parsed, and without a password.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    url: String,
+    config: Config,
+}
+
+impl DatabaseUrl {
+    /// Reads a `postgres://` URL that may carry a password (given on the command line).
+    pub fn parse(url: &str) -> Result<Self, PgError> {
+        let url = url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(PgError::BadUrl {
+                url: redacted(url),
+                reason: "it must start with postgres://".into(),
+            });
+        }
+        let config = Config::from_str(url).map_err(|e| PgError::BadUrl {
+            url: redacted(url),
+            reason: e.to_string(),
+        })?;
+        if config.get_hosts().is_empty() {
+            return Err(PgError::BadUrl {
+                url: redacted(url),
+                reason: "it names no host".into(),
+            });
+        }
+        Ok(DatabaseUrl {
+            url: url.to_string(),
+            config,
+        })
+    }
+
+    /// Reads a URL that is to be saved: one with a password is refused.
+    pub fn parse_to_keep(url: &str) -> Result<Self, PgError> {
+        let parsed = Self::parse(url)?;
+        if parsed.config.get_password().is_some() {
+            return Err(PgError::PasswordInUrl);
+        }
+        Ok(parsed)
+    }
+
+    /// The URL, without any password.
+    pub fn shown(&self) -> String {
+        redacted(&self.url)
+    }
+
+    /// The user the connection logs in as: the URL's, else `PGUSER`, else the system user.
+    pub fn user(&self) -> String {
+        self.config
+            .get_user()
+            .map(str::to_string)
+            .or_else(|| std::env::var("PGUSER").ok().filter(|u| !u.is_empty()))
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "postgres".to_string())
+    }
+
+    fn host(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(host)) => host.clone(),
+            #[cfg(unix)]
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_string(),
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.config.get_ports().first().copied().unwrap_or(5432)
+    }
+
+    fn dbname(&self) -> String {
+        self.config
+            .get_dbname()
+            .map(str::to_string)
+            .unwrap_or_else(|| self.user())
+    }
+
+    /// Connects, finding the password as the module says; `ask` is called last, with the
+    /// URL to show, and may give none.
+    pub fn connect(&self, ask: &dyn Fn(&str) -> Option<String>) -> Result<Client, PgError> {
+        let mut config = self.config.clone();
+        config.user(&self.user());
+        config.application_name("lockstep");
+        if config.get_password().is_none() {
+            let found = std::env::var("PGPASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .or_else(|| {
+                    password_file().and_then(|file| {
+                        let text = std::fs::read_to_string(file).ok()?;
+                        pgpass_lookup(&text, &self.host(), self.port(), &self.dbname(), &self.user())
+                    })
+                });
+            if let Some(password) = found {
+                config.password(password);
+            }
+        }
+        match config.connect(NoTls) {
+            Ok(client) => Ok(client),
+            Err(error) if config.get_password().is_none() && needs_password(&error) => {
+                let Some(password) = ask(&self.shown()) else {
+                    return Err(PgError::database(
+                        &format!("at {} refused the login", self.shown()),
+                        error,
+                    ));
+                };
+                config.password(password);
+                config.connect(NoTls).map_err(|e| {
+                    PgError::database(&format!("at {} refused the login", self.shown()), e)
+                })
+            }
+            Err(error) => Err(PgError::database(
+                &format!("at {} could not be reached", self.shown()),
+                error,
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown())
+    }
+}
+
+/// Whether a failed connection asked for a password it did not get.
+fn needs_password(error: &postgres::Error) -> bool {
+    let text = error.to_string();
+    text.contains("password missing") || text.contains("password authentication failed")
+}
+
+/// `url` with any password replaced by `***`.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// The password file to read, when it exists and only its owner may read it.
+fn password_file() -> Option<PathBuf> {
+    let path = std::env::var("PGPASSFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|home| Path::new(&home).join(".pgpass"))
+        })?;
+    let meta = std::fs::metadata(&path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                "{} is readable by others, so it is ignored (chmod 600 it)",
+                path.display()
+            );
+            return None;
+        }
+    }
+    meta.is_file().then_some(path)
+}
+
+/// The password for this connection in a `.pgpass` text: the first line whose fields
+/// (`host:port:database:user:password`, `*` matching anything, `\:` and `\\` escaped) match.
+pub fn pgpass_lookup(text: &str, host: &str, port: u16, dbname: &str, user: &str) -> Option<String> {
+    let port = port.to_string();
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#') && !line.trim().is_empty())
+        .find_map(|line| {
+            let fields = split_pgpass(line);
+            let [h, p, d, u, password] = fields.as_slice() else {
+                return None;
+            };
+            let matches = |field: &String, value: &str| field == "*" || field == value;
+            (matches(h, host) && matches(p, &port) && matches(d, dbname) && matches(u, user))
+                .then(|| password.clone())
+        })
+}
+
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next()
+                    && let Some(field) = fields.last_mut()
+                {
+                    field.push(next);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            _ => {
+                if let Some(field) = fields.last_mut() {
+                    field.push(c);
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_is_found_by_host_port_database_and_user_with_wildcards_and_escapes() {
+        let text = "# team\n\
+                    db.internal:5432:audit:ana:first\n\
+                    *:5432:*:ben:pa\\:ss\\\\word\n\
+                    *:*:*:*:fallback\n";
+        let find = |host, port, db, user| pgpass_lookup(text, host, port, db, user);
+        assert_eq!(find("db.internal", 5432, "audit", "ana").as_deref(), Some("first"));
+        assert_eq!(find("other", 5432, "x", "ben").as_deref(), Some("pa:ss\\word"));
+        assert_eq!(find("db.internal", 5433, "audit", "ana").as_deref(), Some("fallback"));
+        assert_eq!(pgpass_lookup("h:1:d:u\n", "h", 1, "d", "u"), None);
+    }
+
+    #[test]
+    fn urls_are_checked_and_passwords_kept_out_of_what_is_saved_and_shown() {
+        let given = DatabaseUrl::parse("postgres://ana:s3cret@db.internal:6432/audit").unwrap();
+        assert_eq!(given.shown(), "postgres://ana:***@db.internal:6432/audit");
+        assert_eq!((given.host().as_str(), given.port()), ("db.internal", 6432));
+        assert_eq!(given.dbname(), "audit");
+        assert!(matches!(
+            DatabaseUrl::parse_to_keep("postgres://ana:s3cret@db/audit"),
+            Err(PgError::PasswordInUrl)
+        ));
+        let kept = DatabaseUrl::parse_to_keep("postgres://ana@db.internal/audit").unwrap();
+        assert_eq!(kept.shown(), "postgres://ana@db.internal/audit");
+        for bad in ["mysql://db/x", "postgres://", "db.internal:5432"] {
+            assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
