@@ -16,6 +16,7 @@ mod messages;
 mod oscal;
 mod pack;
 mod patches;
+mod pg_store;
 mod requests;
 mod s3_vault;
 mod sign;

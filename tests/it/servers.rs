@@ -91,3 +91,28 @@ pub fn fresh_location(what: &str, prefix: &str) -> S3Location {
         region: "us-east-1".to_string(),
     }
 }
+
+/// The password of the test server's superuser `lockstep`.
+pub const PG_PASSWORD: &str = "lockstep";
+
+/// A URL for `database` on the test server, without a password.
+pub fn pg_url(database: &str) -> String {
+    ensure_started();
+    format!("postgres://lockstep@127.0.0.1:{}/{database}", pg_port())
+}
+
+/// Creates a database no other test uses and returns its URL (without a password).
+pub fn fresh_database(what: &str) -> String {
+    let name = fresh_bucket(what).replace('-', "_");
+    let url = format!(
+        "postgres://lockstep:{PG_PASSWORD}@127.0.0.1:{}/postgres",
+        pg_port()
+    );
+    ensure_started();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    pg_url(&name)
+}

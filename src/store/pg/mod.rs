@@ -11,6 +11,8 @@
 //! `~/.pgpass`, read only when no one else may read it, as libpq does), else whoever
 //! connects is asked.
 
+pub mod chain;
+pub mod migrate;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -22,7 +24,9 @@ use postgres::{Client, Config, NoTls};
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
     /// The URL is not a PostgreSQL connection URL.
-    #[error("'{url}' is not a PostgreSQL URL ({reason}); write it as postgres://USER@HOST:PORT/DATABASE")]
+    #[error(
+        "'{url}' is not a PostgreSQL URL ({reason}); write it as postgres://USER@HOST:PORT/DATABASE"
+    )]
     BadUrl {
         /// What was given, without any password.
         url: String,
@@ -59,7 +63,7 @@ impl PgError {
     pub fn database(what: &str, error: postgres::Error) -> Self {
         let reason = match error.as_db_error() {
             Some(db) => db.message().to_string(),
-            None => error.to_string(),
+            None => full_message(&error),
         };
         PgError::Database {
             what: what.to_string(),
@@ -158,7 +162,13 @@ impl DatabaseUrl {
                 .or_else(|| {
                     password_file().and_then(|file| {
                         let text = std::fs::read_to_string(file).ok()?;
-                        pgpass_lookup(&text, &self.host(), self.port(), &self.dbname(), &self.user())
+                        pgpass_lookup(
+                            &text,
+                            &self.host(),
+                            self.port(),
+                            &self.dbname(),
+                            &self.user(),
+                        )
                     })
                 });
             if let Some(password) = found {
@@ -195,8 +205,20 @@ impl std::fmt::Display for DatabaseUrl {
 
 /// Whether a failed connection asked for a password it did not get.
 fn needs_password(error: &postgres::Error) -> bool {
-    let text = error.to_string();
+    let text = full_message(error);
     text.contains("password missing") || text.contains("password authentication failed")
+}
+
+/// An error's message with those of its causes, as the client nests them.
+fn full_message(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// `url` with any password replaced by `***`.
@@ -243,7 +265,13 @@ fn password_file() -> Option<PathBuf> {
 
 /// The password for this connection in a `.pgpass` text: the first line whose fields
 /// (`host:port:database:user:password`, `*` matching anything, `\:` and `\\` escaped) match.
-pub fn pgpass_lookup(text: &str, host: &str, port: u16, dbname: &str, user: &str) -> Option<String> {
+pub fn pgpass_lookup(
+    text: &str,
+    host: &str,
+    port: u16,
+    dbname: &str,
+    user: &str,
+) -> Option<String> {
     let port = port.to_string();
     text.lines()
         .filter(|line| !line.trim_start().starts_with('#') && !line.trim().is_empty())
@@ -292,9 +320,18 @@ mod tests {
                     *:5432:*:ben:pa\\:ss\\\\word\n\
                     *:*:*:*:fallback\n";
         let find = |host, port, db, user| pgpass_lookup(text, host, port, db, user);
-        assert_eq!(find("db.internal", 5432, "audit", "ana").as_deref(), Some("first"));
-        assert_eq!(find("other", 5432, "x", "ben").as_deref(), Some("pa:ss\\word"));
-        assert_eq!(find("db.internal", 5433, "audit", "ana").as_deref(), Some("fallback"));
+        assert_eq!(
+            find("db.internal", 5432, "audit", "ana").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            find("other", 5432, "x", "ben").as_deref(),
+            Some("pa:ss\\word")
+        );
+        assert_eq!(
+            find("db.internal", 5433, "audit", "ana").as_deref(),
+            Some("fallback")
+        );
         assert_eq!(pgpass_lookup("h:1:d:u\n", "h", 1, "d", "u"), None);
     }
 

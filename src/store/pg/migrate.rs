@@ -1,0 +1,127 @@
+//! The team database's schema: the migrations in `schema/postgres/`, each the PostgreSQL
+//! form of the SQLite migration of the same number, applied in order and recorded in the
+//! `lockstep_migrations` table.
+//!
+//! Every session that opens the database may find it behind, so applying is serialised: the
+//! whole run is one transaction that first takes a transaction-level advisory lock, then
+//! reads the recorded version. Two processes opening a new database at once therefore apply
+//! each migration once, and a failed migration leaves the database as it was.
+
+use postgres::Client;
+
+use super::PgError;
+
+/// The migrations, in order: version, name, SQL.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_initial",
+        include_str!("../../../schema/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_evidence",
+        include_str!("../../../schema/postgres/0002_evidence.sql"),
+    ),
+    (
+        3,
+        "0003_attestations",
+        include_str!("../../../schema/postgres/0003_attestations.sql"),
+    ),
+    (
+        4,
+        "0004_checks",
+        include_str!("../../../schema/postgres/0004_checks.sql"),
+    ),
+    (
+        5,
+        "0005_aws_reports",
+        include_str!("../../../schema/postgres/0005_aws_reports.sql"),
+    ),
+    (
+        6,
+        "0006_frameworks",
+        include_str!("../../../schema/postgres/0006_frameworks.sql"),
+    ),
+    (
+        7,
+        "0007_baselines",
+        include_str!("../../../schema/postgres/0007_baselines.sql"),
+    ),
+    (
+        8,
+        "0008_requests",
+        include_str!("../../../schema/postgres/0008_requests.sql"),
+    ),
+];
+
+/// The schema version this Lockstep writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The advisory lock key that serialises migrations ("LSmigrat").
+const MIGRATION_LOCK: i64 = 0x4c53_6d69_6772_6174;
+
+/// The version recorded in the database: 0 for an empty one.
+pub fn version(client: &mut Client) -> Result<i64, PgError> {
+    let fail = |e| PgError::database("could not be read", e);
+    let tracked: bool = client
+        .query_one("SELECT to_regclass('lockstep_migrations') IS NOT NULL", &[])
+        .map_err(fail)?
+        .get(0);
+    if !tracked {
+        return Ok(0);
+    }
+    let row = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM lockstep_migrations",
+            &[],
+        )
+        .map_err(fail)?;
+    Ok(row.get(0))
+}
+
+/// Brings the database to [`SCHEMA_VERSION`], recording each migration with `at`; returns
+/// the version it was at.
+pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
+    let fail = |what: &str| {
+        let what = what.to_string();
+        move |e| PgError::database(&what, e)
+    };
+    let mut tx = client
+        .transaction()
+        .map_err(fail("could not start a transaction"))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(fail("could not be locked for its upgrade"))?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS lockstep_migrations (
+             version    BIGINT PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         )",
+    )
+    .map_err(fail("could not record its schema version"))?;
+    let found: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM lockstep_migrations",
+            &[],
+        )
+        .map_err(fail("could not be read"))?
+        .get(0);
+    if found > SCHEMA_VERSION {
+        return Err(PgError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
+        tx.batch_execute(sql)
+            .map_err(fail(&format!("refused migration {name}")))?;
+        tx.execute(
+            "INSERT INTO lockstep_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &[version, name, &at],
+        )
+        .map_err(fail("could not record its schema version"))?;
+    }
+    tx.commit().map_err(fail("could not commit its upgrade"))?;
+    Ok(found)
+}

@@ -1,0 +1,179 @@
+//! The team database on a real PostgreSQL server: logging in without a stored password,
+//! and the schema's migrations, applied once however many processes open it at once.
+
+use lockstep::model::Action;
+use lockstep::store::pg::chain;
+use lockstep::store::pg::migrate::{self, SCHEMA_VERSION};
+use lockstep::store::pg::{DatabaseUrl, PgError};
+
+use crate::servers::{PG_PASSWORD, fresh_database, pg_url};
+
+fn connect(url: &str) -> postgres::Client {
+    DatabaseUrl::parse(url)
+        .unwrap()
+        .connect(&|_| Some(PG_PASSWORD.to_string()))
+        .unwrap()
+}
+
+#[test]
+fn without_a_password_anywhere_the_user_is_asked_and_a_wrong_one_is_refused() {
+    let url = DatabaseUrl::parse_to_keep(&pg_url("postgres")).unwrap();
+    let asked = std::cell::RefCell::new(Vec::new());
+    let mut client = url
+        .connect(&|shown| {
+            asked.borrow_mut().push(shown.to_string());
+            Some(PG_PASSWORD.to_string())
+        })
+        .unwrap();
+    let one: i32 = client.query_one("SELECT 1", &[]).unwrap().get(0);
+    assert_eq!(one, 1);
+    assert_eq!(asked.borrow().len(), 1);
+    assert!(asked.borrow()[0].starts_with("postgres://lockstep@127.0.0.1:"));
+
+    let refused = url
+        .connect(&|_| Some("not the password".to_string()))
+        .err()
+        .unwrap();
+    let message = refused.to_string();
+    assert!(message.contains("refused the login"), "{message}");
+    assert!(!message.contains("not the password"), "{message}");
+    let unasked = url.connect(&|_| None).err().unwrap();
+    assert!(matches!(unasked, PgError::Database { .. }), "{unasked}");
+}
+
+#[test]
+fn a_server_that_does_not_answer_is_named() {
+    let url = DatabaseUrl::parse("postgres://ana@127.0.0.1:9/audit").unwrap();
+    let message = url.connect(&|_| None).err().unwrap().to_string();
+    assert!(
+        message.starts_with(
+            "the team database at postgres://ana@127.0.0.1:9/audit could not be reached"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_new_database_is_migrated_once_and_records_each_step() {
+    let url = fresh_database("migrate");
+    let mut client = connect(&url);
+    assert_eq!(migrate::version(&mut client).unwrap(), 0);
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap(),
+        0
+    );
+    assert_eq!(migrate::version(&mut client).unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:01Z").unwrap(),
+        SCHEMA_VERSION
+    );
+    let names: Vec<String> = client
+        .query("SELECT name FROM lockstep_migrations ORDER BY version", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(names.len() as i64, SCHEMA_VERSION);
+    assert_eq!(names[0], "0001_initial");
+}
+
+#[test]
+fn processes_opening_a_new_database_at_once_apply_each_migration_once() {
+    let url = fresh_database("race");
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut client = connect(&url);
+                migrate::migrate(&mut client, "2026-11-29T00:00:00Z")
+            })
+        })
+        .collect();
+    let mut from: Vec<i64> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    from.sort();
+    assert_eq!(from, [0, SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION]);
+    let mut client = connect(&url);
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM lockstep_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_upgraded_by_a_newer_lockstep_is_left_alone() {
+    let url = fresh_database("newer");
+    let mut client = connect(&url);
+    migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
+    client
+        .execute(
+            "INSERT INTO lockstep_migrations VALUES ($1, 'from the future', 'later')",
+            &[&(SCHEMA_VERSION + 1)],
+        )
+        .unwrap();
+    match migrate::migrate(&mut client, "2026-11-29T00:00:00Z") {
+        Err(PgError::TooNew { found, known }) => {
+            assert_eq!((found, known), (SCHEMA_VERSION + 1, SCHEMA_VERSION))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn renamed(to: &str) -> Action {
+    Action::UserName {
+        from: String::new(),
+        to: to.to_string(),
+    }
+}
+
+#[test]
+fn two_writers_appending_at_once_leave_one_intact_chain_and_lose_nothing() {
+    let url = fresh_database("chain");
+    migrate::migrate(&mut connect(&url), "2026-11-29T00:00:00Z").unwrap();
+    let writers: Vec<_> = ["ana", "ben"]
+        .into_iter()
+        .map(|actor| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut client = connect(&url);
+                (0..200)
+                    .map(|n| {
+                        chain::record(
+                            &mut client,
+                            "2026-11-29T10:00:00Z",
+                            actor,
+                            &format!("{actor}-{n}"),
+                            &renamed(&format!("{actor} {n}")),
+                        )
+                        .unwrap()
+                    })
+                    .collect::<Vec<i64>>()
+            })
+        })
+        .collect();
+    let mut seqs: Vec<i64> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=400).collect::<Vec<i64>>());
+
+    let mut client = connect(&url);
+    let report = chain::verify(&mut client).unwrap();
+    assert_eq!((report.rows, report.first_break), (400, None));
+
+    client
+        .execute("UPDATE activity SET actor = 'mallory' WHERE seq = 123", &[])
+        .unwrap();
+    let report = chain::verify(&mut client).unwrap();
+    assert_eq!(
+        report.first_break,
+        Some((
+            123,
+            "its content does not match its hash: it was altered".to_string()
+        ))
+    );
+}
