@@ -39,6 +39,11 @@ fn is_corrupt(error: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<rusqlite::Error>()
             .and_then(rusqlite::Error::sqlite_error_code)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<crate::store::db::Error>()
+                    .and_then(crate::store::db::Error::sqlite_error_code)
+            })
             .is_some_and(|code| {
                 matches!(code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
             })

@@ -5,7 +5,7 @@
 //! deleting a row by hand breaks the chain from that row on. [`Store::verify_chain`]
 //! re-walks it and names the first row that does not match.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -97,7 +97,11 @@ impl ChainedRow {
         };
         let (action, detail) = entry.action.to_stored();
         let detail = detail.to_string();
-        let project_name = entry.project.map(|(_, name)| name).unwrap_or("").to_string();
+        let project_name = entry
+            .project
+            .map(|(_, name)| name)
+            .unwrap_or("")
+            .to_string();
         let hash = row_hash(
             &prev_hash,
             seq,
@@ -263,7 +267,7 @@ impl Store {
              WHERE (?1 IS NULL OR project_id = ?1) AND (?2 IS NULL OR subject = ?2)
              ORDER BY seq",
         )?;
-        let rows = stmt.query_map(rusqlite::params![project, subject], |row| {
+        let rows = stmt.query_map(params![project, subject], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
@@ -311,17 +315,18 @@ impl Store {
             "SELECT seq, at, actor, project, subject, action, detail, prev_hash, hash
              FROM activity ORDER BY seq",
         )?;
-        let mut rows = stmt.query([])?;
-        let mut walk = ChainWalk::new();
-        while let Some(row) = rows.next()? {
+        let links = stmt.query_map([], |row| {
             let text = |index| row.get::<_, String>(index);
-            let link = StoredLink {
+            Ok(StoredLink {
                 seq: row.get(0)?,
                 content: [text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?],
                 prev_hash: text(7)?,
                 hash: text(8)?,
-            };
-            if let Some(report) = walk.step(&link) {
+            })
+        })?;
+        let mut walk = ChainWalk::new();
+        for link in links {
+            if let Some(report) = walk.step(&link?) {
                 return Ok(report);
             }
         }

@@ -5,8 +5,8 @@
 //! Reports serve every project, so their rows and activity carry no project. Coverage is
 //! computed by [`crate::model::coverage`] from the current reports read here in one snapshot.
 
+use super::db::{OptionalExtension, Row, params};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::write::{Change, Logged};
@@ -114,11 +114,11 @@ const REPORT_COLUMNS: &str = "id, kind, title, file_name, size_bytes, sha256, pe
     period_end, valid_until, services, bridge_sha256, bridge_name, bridge_until, added_by,
     added_at, removed_at, removed_by, removed_reason";
 
-fn report_from_row(row: &Row<'_>) -> rusqlite::Result<AwsReport> {
+fn report_from_row(row: &Row<'_>) -> super::db::Result<AwsReport> {
     let bad = |index: usize, what: String| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, what.into())
+        super::db::Error::FromSqlConversionFailure(index, super::db::Type::Text, what.into())
     };
-    let date = |index: usize| -> rusqlite::Result<Option<NaiveDate>> {
+    let date = |index: usize| -> super::db::Result<Option<NaiveDate>> {
         row.get::<_, Option<String>>(index)?
             .map(|text| {
                 text.parse::<NaiveDate>()
@@ -205,7 +205,7 @@ impl Store {
                     tx.at,
                 ],
             )?;
-            let id = tx.last_insert_rowid();
+            let id = tx.last_insert_rowid()?;
             let action = Action::AwsReportAdd(Box::new(AwsReportDetail {
                 report_id: id,
                 kind: new.kind.as_str().to_string(),
@@ -274,7 +274,7 @@ impl Store {
             "SELECT {REPORT_COLUMNS} FROM aws_reports ORDER BY id"
         ))?;
         let rows = stmt.query_map([], report_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// How the current reports cover a project's audit period, and which of its services a

@@ -1,6 +1,6 @@
 //! Controls: reading a project's checklist, editing a control, adding one of the team's own.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db::{Connection, OptionalExtension, Row, params};
 
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
@@ -43,9 +43,9 @@ fn split(text: String) -> Vec<String> {
         .collect()
 }
 
-fn control_from_row(row: &Row<'_>) -> rusqlite::Result<Control> {
+fn control_from_row(row: &Row<'_>) -> super::db::Result<Control> {
     let bad = |index: usize, what: String| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, what.into())
+        super::db::Error::FromSqlConversionFailure(index, super::db::Type::Text, what.into())
     };
     let column: String = row.get(6)?;
     let status: String = row.get(12)?;
@@ -130,15 +130,15 @@ fn parameters_json(parameters: &[FilledParameter]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
-fn framework_from_row(row: &Row<'_>) -> rusqlite::Result<Option<FrameworkText>> {
+fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>> {
     let family: String = row.get(20)?;
     if family.is_empty() {
         return Ok(None);
     }
     let bad = |index: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
+        super::db::Error::FromSqlConversionFailure(
             index,
-            rusqlite::types::Type::Text,
+            super::db::Type::Text,
             format!("malformed {what}").into(),
         )
     };
@@ -213,7 +213,7 @@ pub(super) fn load_controls(conn: &Connection, project: i64) -> Result<Vec<Contr
          ORDER BY sort_key, control_id"
     ))?;
     let rows = stmt.query_map([project], control_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<super::db::Result<_>>()?)
 }
 
 /// The parents a baseline project keeps only as context for its selected enhancements.
@@ -223,7 +223,7 @@ pub(super) fn load_context(conn: &Connection, project: i64) -> Result<Vec<Contro
          ORDER BY sort_key, control_id"
     ))?;
     let rows = stmt.query_map([project], control_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<super::db::Result<_>>()?)
 }
 
 /// A control by its exact id, tracked or kept as context, retired or not.

@@ -17,7 +17,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, params};
+use super::db::{Connection, params};
 use sha2::{Digest, Sha256};
 
 use super::controls::{load_controls, write_placement};

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::csv_import::{ImportReport, RowProblem, import_change, read_csv};
@@ -229,7 +229,7 @@ impl Store {
                     row.get::<_, String>(5)?,
                 ))
             })?;
-            let cuecs: Vec<(Cuec, String)> = rows.collect::<rusqlite::Result<_>>()?;
+            let cuecs: Vec<(Cuec, String)> = rows.collect::<super::db::Result<_>>()?;
             let mut by_hand = store.conn.prepare_cached(
                 "SELECT control_key FROM cuec_controls WHERE cuec_id = ?1 AND project_id = ?2",
             )?;
@@ -237,7 +237,7 @@ impl Store {
             for (cuec, report_title) in cuecs {
                 let hand: Vec<i64> = by_hand
                     .query_map(params![cuec.id, project], |row| row.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                    .collect::<super::db::Result<_>>()?;
                 let mapped = controls
                     .iter()
                     .filter_map(|control| {

@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
+use super::db::{OptionalExtension, Row, params};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Row, params};
 
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
@@ -35,12 +35,12 @@ const EVIDENCE_COLUMNS: &str = "e.id, c.control_id, e.file_name, e.size_bytes, e
     e.description, e.collected_on, e.valid_until, e.added_by, e.added_at, e.removed_at, e.removed_by,
     e.removed_reason";
 
-fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<Evidence> {
+fn evidence_from_row(row: &Row<'_>) -> super::db::Result<Evidence> {
     let date = |index: usize, text: String| {
         text.parse::<NaiveDate>().map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(
+            super::db::Error::FromSqlConversionFailure(
                 index,
-                rusqlite::types::Type::Text,
+                super::db::Type::Text,
                 format!("date '{text}'").into(),
             )
         })
@@ -118,7 +118,7 @@ impl Store {
                 tx.at
             ],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = tx.last_insert_rowid()?;
         let action = Action::EvidenceAdd {
             evidence_id: id,
             file_name: file_name.to_string(),
@@ -193,7 +193,7 @@ impl Store {
              WHERE e.project_id = ?1 AND (?2 IS NULL OR e.control_key = ?2) ORDER BY e.id"
         ))?;
         let rows = stmt.query_map(params![project, control_key], evidence_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Every current (not removed) piece of evidence in the workspace, with its project's
@@ -206,7 +206,7 @@ impl Store {
         let rows = stmt.query_map([], |row| {
             Ok((row.get::<_, String>(14)?, evidence_from_row(row)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Hashes that any row names (evidence, removed included; patch evidence; training
@@ -240,7 +240,7 @@ impl Store {
     fn hash_set(&self, sql: &str) -> Result<HashSet<String>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Files that patch records, training records, current AWS reports and requests keep in the
@@ -270,7 +270,7 @@ impl Store {
              JOIN projects pr ON pr.id = q.project_id",
         )?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Records a purge of vault files that no current evidence uses. Called before the

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension, Row, params};
+use super::db::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -72,7 +72,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 const CATALOG_COLUMNS: &str =
     "name, title, version, oscal_version, file_name, sha256, controls, imported_at";
 
-fn catalog_from_row(row: &Row<'_>) -> rusqlite::Result<CatalogSummary> {
+fn catalog_from_row(row: &Row<'_>) -> super::db::Result<CatalogSummary> {
     Ok(CatalogSummary {
         name: row.get(0)?,
         title: row.get(1)?,
@@ -88,7 +88,7 @@ fn catalog_from_row(row: &Row<'_>) -> rusqlite::Result<CatalogSummary> {
 const PROFILE_COLUMNS: &str =
     "name, title, version, oscal_version, catalog, sha256, selected, imported_at";
 
-fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<BaselineSummary> {
+fn profile_from_row(row: &Row<'_>) -> super::db::Result<BaselineSummary> {
     Ok(BaselineSummary {
         name: row.get(0)?,
         title: row.get(1)?,
@@ -208,7 +208,7 @@ impl Store {
             "SELECT {CATALOG_COLUMNS} FROM catalogs ORDER BY name COLLATE NOCASE"
         ))?;
         let rows = statement.query_map([], catalog_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// The catalog with this name or title (ignoring case), if imported.
@@ -330,7 +330,7 @@ impl Store {
                     tx.at
                 ],
             )?;
-            let profile_id = tx.last_insert_rowid();
+            let profile_id = tx.last_insert_rowid()?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO profile_controls (profile_id, position, control_id, label, family,
                     family_title, title, statement, statement_params, guidance, parameters,
@@ -381,7 +381,7 @@ impl Store {
             "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY name COLLATE NOCASE"
         ))?;
         let rows = statement.query_map([], profile_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// The profile with this name or title (ignoring case), if imported.

@@ -15,6 +15,7 @@ mod controls;
 mod crm;
 pub mod csv_import;
 mod cuecs;
+pub mod db;
 mod evidence;
 mod frameworks;
 mod integrity;
@@ -247,9 +248,12 @@ pub enum StoreError {
         /// The imported profiles' names.
         known: Vec<String>,
     },
-    /// The database failed.
+    /// The database failed while it was opened.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] db::Error),
     /// Stored data did not decode.
     #[error(
         "the workspace database holds a value Lockstep cannot read ({0}); run `lockstep verify`"
@@ -271,7 +275,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open workspace.
 pub struct Store {
-    conn: Connection,
+    conn: db::Connection,
     dir: PathBuf,
     clock: Clock,
     zone: Zone,
@@ -319,7 +323,7 @@ impl Store {
         prepare(&mut conn, &db_path)?;
         fs::create_dir_all(dir.join(VAULT_DIR)).map_err(not_writable)?;
         let mut store = Store {
-            conn,
+            conn: db::Connection::Sqlite(conn),
             dir: dir.to_path_buf(),
             clock,
             zone: Zone::Local,
@@ -366,14 +370,10 @@ impl Store {
         if !self.conn.is_autocommit() {
             return read(self);
         }
-        self.conn.execute_batch("BEGIN DEFERRED")?;
-        // The first read fixes the snapshot in WAL mode.
-        let started = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
-        let outcome = started.map_err(StoreError::from).and_then(|()| read(self));
+        self.conn.begin_read()?;
+        let outcome = read(self);
         // A read transaction changes nothing, so ending it cannot lose work.
-        let ended = self.conn.execute_batch("COMMIT");
+        let ended = self.conn.commit();
         let value = outcome?;
         ended?;
         Ok(value)

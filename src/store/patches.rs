@@ -19,8 +19,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::db::{Connection, OptionalExtension, Row, params};
 use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -219,21 +219,21 @@ fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-fn date_from(index: usize, text: &str) -> rusqlite::Result<NaiveDate> {
+fn date_from(index: usize, text: &str) -> super::db::Result<NaiveDate> {
     text.parse::<NaiveDate>().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
+        super::db::Error::FromSqlConversionFailure(
             index,
-            rusqlite::types::Type::Text,
+            super::db::Type::Text,
             format!("date '{text}'").into(),
         )
     })
 }
 
-fn parsed<T: std::str::FromStr>(index: usize, text: &str) -> rusqlite::Result<T> {
+fn parsed<T: std::str::FromStr>(index: usize, text: &str) -> super::db::Result<T> {
     text.parse::<T>().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
+        super::db::Error::FromSqlConversionFailure(
             index,
-            rusqlite::types::Type::Text,
+            super::db::Type::Text,
             format!("value '{text}'").into(),
         )
     })
@@ -255,7 +255,7 @@ struct StoredPatch {
     recorded_at: String,
 }
 
-fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredPatch> {
+fn stored_from_row(row: &Row<'_>) -> super::db::Result<StoredPatch> {
     Ok(StoredPatch {
         asset: row.get(0)?,
         advisory: row.get(1)?,
@@ -411,7 +411,7 @@ fn write_patch(
                 evidence_sha256: evidence_sha256.map(str::to_string),
                 evidence_name: evidence_name.map(str::to_string),
             });
-            Ok((conn.last_insert_rowid(), asset, action))
+            Ok((conn.last_insert_rowid()?, asset, action))
         }
         Plan::Apply { patch_id, asset } => {
             // Evidence given with the application replaces any the open record had: it
@@ -520,7 +520,7 @@ impl Store {
                 unapplied: row.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// A project's patch deadlines: its own where set, the defaults elsewhere.
@@ -651,7 +651,9 @@ impl Store {
                 }
                 let plan = match plan_patch(tx, project, &new) {
                     Ok(plan) => plan,
-                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error @ (StoreError::Sqlite(_) | StoreError::Database(_))) => {
+                        return Err(error);
+                    }
                     Err(error) => {
                         refused.push(RowProblem::new(row.line, error));
                         continue;

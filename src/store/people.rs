@@ -17,8 +17,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use super::db::{Connection, OptionalExtension, Row, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -151,11 +151,11 @@ fn name_key(name: &str) -> String {
 }
 
 /// The stored date text, back as a date.
-fn stored_date(index: usize, text: String) -> rusqlite::Result<NaiveDate> {
+fn stored_date(index: usize, text: String) -> super::db::Result<NaiveDate> {
     text.parse::<NaiveDate>().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
+        super::db::Error::FromSqlConversionFailure(
             index,
-            rusqlite::types::Type::Text,
+            super::db::Type::Text,
             format!("date '{text}'").into(),
         )
     })
@@ -196,7 +196,7 @@ fn check_every_days(every_days: i64) -> Result<u32> {
 
 const PERSON_COLUMNS: &str = "id, name, email, role, active, created_at";
 
-fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+fn person_from_row(row: &Row<'_>) -> super::db::Result<Person> {
     Ok(Person {
         key: row.get(0)?,
         name: row.get(1)?,
@@ -209,7 +209,7 @@ fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 
 const COURSE_COLUMNS: &str = "id, name, every_days, created_at";
 
-fn course_from_row(row: &Row<'_>) -> rusqlite::Result<Course> {
+fn course_from_row(row: &Row<'_>) -> super::db::Result<Course> {
     Ok(Course {
         key: row.get(0)?,
         name: row.get(1)?,
@@ -221,7 +221,7 @@ fn course_from_row(row: &Row<'_>) -> rusqlite::Result<Course> {
 const TRAINING_COLUMNS: &str = "t.id, p.email, p.name, c.name, t.completed_on, t.expires_on,
     t.attested_by, t.certificate_sha256, t.certificate_name, t.recorded_at";
 
-fn training_from_row(row: &Row<'_>) -> rusqlite::Result<TrainingRecord> {
+fn training_from_row(row: &Row<'_>) -> super::db::Result<TrainingRecord> {
     Ok(TrainingRecord {
         key: row.get(0)?,
         email: row.get(1)?,
@@ -284,7 +284,7 @@ fn insert_person(conn: &Connection, person: &NewPerson, at: &str) -> Result<i64>
         person.role,
         at
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// A completion checked against the database: the person, the course, and the expiry.
@@ -366,7 +366,7 @@ fn insert_training(
         certificate.map(|c| c.file_name.as_str()),
         at
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 impl Store {
@@ -376,7 +376,7 @@ impl Store {
             "SELECT {PERSON_COLUMNS} FROM people ORDER BY name COLLATE NOCASE, email_key"
         ))?;
         let rows = stmt.query_map([], person_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// One person by email (ignoring case).
@@ -496,7 +496,7 @@ impl Store {
             "SELECT {COURSE_COLUMNS} FROM courses ORDER BY name_key"
         ))?;
         let rows = stmt.query_map([], course_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// One course by name (ignoring case).
@@ -580,7 +580,9 @@ impl Store {
                     });
                 let checked = match checked {
                     Ok(checked) => checked,
-                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error @ (StoreError::Sqlite(_) | StoreError::Database(_))) => {
+                        return Err(error);
+                    }
                     Err(error) => {
                         refused.push(RowProblem::new(row.line, error));
                         continue;
@@ -599,7 +601,9 @@ impl Store {
                 }
                 let checked = match refuse_recorded(tx, checked) {
                     Ok(checked) => checked,
-                    Err(StoreError::Sqlite(error)) => return Err(error.into()),
+                    Err(error @ (StoreError::Sqlite(_) | StoreError::Database(_))) => {
+                        return Err(error);
+                    }
                     Err(error) => {
                         refused.push(RowProblem::new(row.line, error));
                         continue;
@@ -650,7 +654,7 @@ impl Store {
              ORDER BY p.name COLLATE NOCASE, p.email_key, c.name_key, t.completed_on, t.id"
         ))?;
         let rows = stmt.query_map([], training_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// Where every active person stands on every course as of a date, from their latest
@@ -687,7 +691,7 @@ impl Store {
                 state: training_state(expires_on, as_of),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
     /// SHA-256 over a canonical text of every person, course and completion: it changes
@@ -746,6 +750,6 @@ impl Store {
             "SELECT DISTINCT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL",
         )?;
         let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::db::Result<_>>()?)
     }
 }

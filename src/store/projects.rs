@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::db::{Connection, OptionalExtension, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::controls::{
     insert_planned, load_context, load_controls, upsert_framework, write_placement,
@@ -216,7 +216,7 @@ impl Store {
                 framework.map(|(name, _)| name),
             ],
         )?;
-        let key = tx.last_insert_rowid();
+        let key = tx.last_insert_rowid()?;
         write_services(tx, key, &services)?;
         let count = match framework {
             Some((_, controls)) => write_framework_controls(tx, key, controls, &services, &[])?,
@@ -426,7 +426,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT id FROM projects ORDER BY name_key")?
             .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::db::Result<_>>()?;
         keys.into_iter().map(|key| self.project(key)).collect()
     }
 
@@ -456,7 +456,7 @@ impl Store {
                 "SELECT service FROM project_services WHERE project_id = ?1 ORDER BY service",
             )?
             .query_map([key], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::db::Result<_>>()?;
         let date = |text: Option<String>| -> Result<Option<NaiveDate>> {
             text.map(|t| {
                 t.parse()

@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::db::{OptionalExtension, params};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -545,20 +545,20 @@ struct Stored {
 const REQUEST_COLUMNS: &str = "r.id, r.request_id, r.request, r.control_refs, r.owner, r.due,
     r.priority, r.status, r.response, r.other, r.added_at, r.updated_at";
 
-fn corrupt(index: usize, what: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, what.into())
+fn corrupt(index: usize, what: String) -> super::db::Error {
+    super::db::Error::FromSqlConversionFailure(index, super::db::Type::Text, what.into())
 }
 
-fn status_of(index: usize, text: String) -> rusqlite::Result<RequestStatus> {
+fn status_of(index: usize, text: String) -> super::db::Result<RequestStatus> {
     text.parse()
         .map_err(|_| corrupt(index, format!("request status '{text}'")))
 }
 
-fn other_of(index: usize, text: &str) -> rusqlite::Result<Vec<OtherColumn>> {
+fn other_of(index: usize, text: &str) -> super::db::Result<Vec<OtherColumn>> {
     serde_json::from_str(text).map_err(|_| corrupt(index, "request columns".to_string()))
 }
 
-fn request_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Request> {
+fn request_from_row(row: &super::db::Row<'_>) -> super::db::Result<Request> {
     let due: Option<String> = row.get(5)?;
     Ok(Request {
         key: row.get(0)?,
@@ -621,7 +621,7 @@ impl Store {
                  ORDER BY r.position, r.id"
             ))?
             .query_map(params![project, only], request_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::db::Result<_>>()?;
         if requests.is_empty() {
             return Ok(requests);
         }
@@ -935,7 +935,7 @@ impl Store {
                         tx.at
                     ],
                 )?;
-                let evidence_id = tx.last_insert_rowid();
+                let evidence_id = tx.last_insert_rowid()?;
                 tx.execute(
                     "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
                     params![request.key, evidence_id],
@@ -957,7 +957,7 @@ impl Store {
                         tx.at
                     ],
                 )?;
-                file_id = Some(tx.last_insert_rowid());
+                file_id = Some(tx.last_insert_rowid()?);
             }
             tx.execute(
                 "UPDATE requests SET updated_at = ?1 WHERE id = ?2",

@@ -1,9 +1,9 @@
 //! Workspace settings: the user's name recorded as the actor of every change.
 
+use super::db::{OptionalExtension, params};
 use super::write::{Change, Logged};
 use super::{Result, Store};
 use crate::model::{Action, RuleError, Zone};
-use rusqlite::{OptionalExtension, params};
 
 const USER_NAME: &str = "user_name";
 const TIME_ZONE: &str = "time_zone";

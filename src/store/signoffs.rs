@@ -7,8 +7,8 @@
 //! subject changes afterwards the fingerprints differ and the sign-off shows as stale until
 //! someone signs again. Sign-offs are never edited or deleted: a new one supersedes.
 
+use super::db::params;
 use chrono::NaiveDate;
-use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -161,7 +161,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![project, subject.kind(), subject.key(), by, role, statement, fingerprint, tx.at, tx.actor],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = tx.last_insert_rowid()?;
         let logged_subject = match &subject {
             SignoffSubject::Control(id) => id.clone(),
             _ => String::new(),
@@ -202,7 +202,7 @@ impl Store {
                     recorded_by: row.get(8)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::db::Result<_>>()?;
         let mut current: std::collections::HashMap<(String, String), Option<String>> =
             std::collections::HashMap::new();
         let mut out = Vec::with_capacity(rows.len());

@@ -1,7 +1,8 @@
 //! The one write path: every change to a workspace goes through [`Store::write`].
 //!
-//! A change opens an IMMEDIATE transaction, so it takes the database's write lock before it
-//! reads anything: another process writing at the same moment makes it wait (up to the busy
+//! A change opens a transaction that takes the database's write lock before it reads
+//! anything (SQLite's IMMEDIATE transaction; on PostgreSQL, the workspace's advisory write
+//! lock): another process writing at the same moment makes it wait (up to the busy
 //! timeout) instead of failing, and nothing it reads can be stale by the time it writes.
 //! Inside, the change reads and checks what it needs, writes, and says what happened; the
 //! write path appends exactly that one activity row and commits. A change that finds nothing
@@ -9,7 +10,7 @@
 
 use std::ops::Deref;
 
-use rusqlite::Connection;
+use super::db::Connection;
 
 use super::activity::{self, LogRow};
 use super::{Result, Store};
@@ -74,7 +75,7 @@ impl Store {
         &mut self,
         change: impl FnOnce(&Tx<'_>) -> Result<Change<T>>,
     ) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.conn.begin_write()?;
         let outcome = self.user_name().and_then(|actor| {
             let tx = Tx {
                 store: self,
@@ -88,7 +89,7 @@ impl Store {
             Ok((Change::Made(value, logged), at, actor)) => {
                 let committed = self
                     .append(logged, &at, actor)
-                    .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+                    .and_then(|()| Ok(self.conn.commit()?));
                 match committed {
                     Ok(()) => Ok(value),
                     Err(error) => {
@@ -113,9 +114,9 @@ impl Store {
     fn rollback(&self) {
         if !self.conn.is_autocommit() {
             // The change's own outcome is what the caller hears about; should the rollback
-            // itself fail, SQLite discards the unfinished transaction when the connection
-            // closes, and the next BEGIN reports the connection's state.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            // itself fail, the engine discards the unfinished transaction when the
+            // connection closes, and the next BEGIN reports the connection's state.
+            let _ = self.conn.rollback();
         }
     }
 

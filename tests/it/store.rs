@@ -68,9 +68,29 @@ fn reopening_keeps_the_data_and_migrates_nothing_twice() {
 #[test]
 fn every_schema_file_is_a_migration_listed_in_order() {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
-    let files = listing(&schema);
+    let files: Vec<String> = listing(&schema)
+        .into_iter()
+        .filter(|name| schema.join(name).is_file())
+        .collect();
     let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
     assert_eq!(files, listed, "schema/ and MIGRATIONS disagree");
+    // The team database's schema mirrors it file for file.
+    let postgres: Vec<String> = listing(&schema.join("postgres"));
+    let mirrored: Vec<String> = lockstep::store::pg::migrate::MIGRATIONS
+        .iter()
+        .map(|(_, name, _)| format!("{name}.sql"))
+        .collect();
+    assert_eq!(
+        postgres, mirrored,
+        "schema/postgres/ and its MIGRATIONS disagree"
+    );
+    assert_eq!(postgres, files, "schema/postgres/ does not mirror schema/");
+    for (_, name, sql) in lockstep::store::pg::migrate::MIGRATIONS {
+        assert_eq!(
+            fs::read_to_string(schema.join("postgres").join(format!("{name}.sql"))).unwrap(),
+            *sql
+        );
+    }
     for (number, (name, sql)) in MIGRATIONS.iter().enumerate() {
         assert!(
             name.starts_with(&format!("{:04}_", number + 1)),
