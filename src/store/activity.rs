@@ -264,7 +264,8 @@ impl Store {
     ) -> Result<Vec<ActivityEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, at, actor, project, subject, action, detail, prev_hash, hash FROM activity
-             WHERE (?1 IS NULL OR project_id = ?1) AND (?2 IS NULL OR subject = ?2)
+             WHERE (CAST(?1 AS BIGINT) IS NULL OR project_id = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR subject = ?2)
              ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![project, subject], |row| {

@@ -190,7 +190,7 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {EVIDENCE_COLUMNS} FROM evidence e JOIN controls c ON c.id = e.control_key
-             WHERE e.project_id = ?1 AND (?2 IS NULL OR e.control_key = ?2) ORDER BY e.id"
+             WHERE e.project_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR e.control_key = ?2) ORDER BY e.id"
         ))?;
         let rows = stmt.query_map(params![project, control_key], evidence_from_row)?;
         Ok(rows.collect::<super::db::Result<_>>()?)

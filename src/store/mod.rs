@@ -254,6 +254,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] db::Error),
+    /// The team database could not be reached or set up.
+    #[error(transparent)]
+    Team(#[from] pg::PgError),
     /// Stored data did not decode.
     #[error(
         "the workspace database holds a value Lockstep cannot read ({0}); run `lockstep verify`"

@@ -617,7 +617,7 @@ impl Store {
             .conn
             .prepare_cached(&format!(
                 "SELECT {REQUEST_COLUMNS} FROM requests r
-                 WHERE r.project_id = ?1 AND (?2 IS NULL OR r.request_id = ?2)
+                 WHERE r.project_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)
                  ORDER BY r.position, r.id"
             ))?
             .query_map(params![project, only], request_from_row)?
@@ -632,7 +632,7 @@ impl Store {
             .collect();
         let controls = self.controls(project)?;
         let index = ReferenceIndex::new(&controls);
-        let filter = "(?2 IS NULL OR r.request_id = ?2)";
+        let filter = "(CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)";
         {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT rc.request_key, c.control_id FROM request_controls rc

@@ -34,9 +34,47 @@ pub fn workspace() -> (TempDir, PathBuf) {
     (tmp, dir)
 }
 
-/// Opens the workspace in `dir` on the fixed clock.
+/// Opens the workspace in `dir` on the fixed clock. With `LOCKSTEP_TEST_BACKEND=postgres`
+/// its records are kept in a database of their own on the test PostgreSQL server instead.
 pub fn open(dir: &Path) -> Store {
+    if on_postgres() {
+        return open_on_postgres(dir);
+    }
     Store::open_with_clock(dir, Arc::new(fixed_time)).unwrap()
+}
+
+/// Whether this run keeps the store tests' records on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("LOCKSTEP_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// For tests about SQLite's own file (its mode, its header, editing it by hand): true, with
+/// a note, when this run is on PostgreSQL, where there is no such file.
+pub fn sqlite_file_only() -> bool {
+    if on_postgres() {
+        eprintln!("skipped on PostgreSQL: this test is about the SQLite file");
+    }
+    on_postgres()
+}
+
+/// Opens the records of `dir` on the test PostgreSQL server: the first open creates a
+/// database for the folder and notes its URL in the folder.
+pub fn open_on_postgres(dir: &Path) -> Store {
+    std::fs::create_dir_all(dir).unwrap();
+    let noted = dir.join("test-database-url");
+    let url = match std::fs::read_to_string(&noted) {
+        Ok(url) => url,
+        Err(_) => {
+            let url = crate::servers::fresh_database("store");
+            std::fs::write(&noted, &url).unwrap();
+            url
+        }
+    };
+    let url = lockstep::store::pg::DatabaseUrl::parse(&url).unwrap();
+    Store::open_team(dir, &url, Arc::new(fixed_time), &|_| {
+        Some(crate::servers::PG_PASSWORD.to_string())
+    })
+    .unwrap()
 }
 
 /// Opens the workspace in `dir`, database and vault, on the fixed clock; this also cleans up

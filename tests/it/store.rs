@@ -5,7 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{FIXED_TIME_TEXT, listing, new_project, open, raw, workspace};
+use crate::common::{
+    FIXED_TIME_TEXT, listing, new_project, on_postgres, open, raw, sqlite_file_only, workspace,
+};
 use lockstep::catalog::CatalogError;
 use lockstep::model::{Column, ControlField, ControlPatch, Origin, RuleError, Status};
 use lockstep::store::{
@@ -35,6 +37,9 @@ fn own_control(title: &str, can_adjust: bool, aws_operates_part: Option<bool>) -
 
 #[test]
 fn opening_creates_the_folder_the_database_and_the_vault() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let dir = dir.join("nested");
     let store = open(&dir);
@@ -47,6 +52,9 @@ fn opening_creates_the_folder_the_database_and_the_vault() {
 
 #[test]
 fn reopening_keeps_the_data_and_migrates_nothing_twice() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let mut store = open(&dir);
     let project = store
@@ -104,6 +112,9 @@ fn every_schema_file_is_a_migration_listed_in_order() {
 
 #[test]
 fn the_database_runs_in_wal_mode() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let _store = open(&dir);
     let mode: String = raw(&dir)
@@ -114,6 +125,9 @@ fn the_database_runs_in_wal_mode() {
 
 #[test]
 fn the_store_enforces_foreign_keys() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     drop(open(&dir));
     // A trigger makes the store's own connection write a row that points at no project; with
@@ -330,6 +344,9 @@ fn every_command_writes_exactly_one_activity_row() {
 
 #[test]
 fn a_change_whose_log_row_cannot_be_written_is_not_applied() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let mut store = open(&dir);
     let project = store
@@ -854,6 +871,9 @@ fn the_activity_chain_is_intact_after_ordinary_work() {
 
 #[test]
 fn altering_a_log_row_by_hand_breaks_the_chain_at_that_row() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let store = project_with_history(&dir);
     let changed = raw(&dir)
@@ -871,6 +891,9 @@ fn altering_a_log_row_by_hand_breaks_the_chain_at_that_row() {
 
 #[test]
 fn deleting_a_log_row_by_hand_breaks_the_chain() {
+    if sqlite_file_only() {
+        return;
+    }
     let (_tmp, dir) = workspace();
     let store = project_with_history(&dir);
     raw(&dir)
@@ -886,4 +909,26 @@ fn deleting_a_log_row_by_hand_breaks_the_chain() {
         .unwrap();
     let (seq, _) = store.verify_chain().unwrap().first_break.unwrap();
     assert_eq!(seq, 3);
+}
+
+/// Run again on PostgreSQL by `cargo test` itself: every store test here, each on a database
+/// of its own, but for those about SQLite's own file, which skip there.
+#[test]
+fn the_store_tests_pass_on_postgresql_too() {
+    if on_postgres() {
+        return;
+    }
+    crate::servers::pg_url("postgres");
+    let run = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["store::", "--test-threads", "4"])
+        .env("LOCKSTEP_TEST_BACKEND", "postgres")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "the store tests failed on PostgreSQL:\n{out}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.contains("test result: ok"), "{out}");
 }

@@ -17,8 +17,32 @@ pub mod migrate;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use chrono::SecondsFormat;
 use postgres::config::Host;
 use postgres::{Client, Config, NoTls};
+
+impl crate::store::Store {
+    /// Opens the records of the team workspace in `dir` on the database at `url`, bringing
+    /// its schema up to date; `ask` is asked for the password when no other source has it.
+    pub fn open_team(
+        dir: &Path,
+        url: &DatabaseUrl,
+        clock: crate::store::Clock,
+        ask: &dyn Fn(&str) -> Option<String>,
+    ) -> crate::store::Result<Self> {
+        let mut client = url.connect(ask)?;
+        let at = clock().to_rfc3339_opts(SecondsFormat::Secs, true);
+        migrate::migrate(&mut client, &at)?;
+        let mut store = crate::store::Store {
+            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client))),
+            dir: dir.to_path_buf(),
+            clock,
+            zone: crate::model::Zone::Local,
+        };
+        store.zone = store.stored_zone()?;
+        Ok(store)
+    }
+}
 
 /// What can go wrong reaching the team database.
 #[derive(Debug, thiserror::Error)]
