@@ -60,9 +60,14 @@ const CHECKED: &[(&str, &str, bool, &str)] = &[
     ("request_files", "sha256", false, HASH),
 ];
 
-/// The SQL condition a good value of `column` meets.
-fn good(column: &str, nullable: bool, expected: &str) -> String {
+/// The SQL condition a good value of `column` meets. PostgreSQL's columns hold one type
+/// only, and its schema defines the hash and date tests its triggers use; SQLite's are
+/// spelled out here.
+fn good(column: &str, nullable: bool, expected: &str, postgres: bool) -> String {
     let shape = match expected {
+        HASH if postgres => format!("lockstep_is_sha256({column})"),
+        DATE if postgres => format!("lockstep_is_date({column})"),
+        _ if postgres => format!("({column} BETWEEN 1 AND 36525)"),
         HASH => format!(
             "(typeof({column}) = 'text' AND length({column}) = 64 AND {column} NOT GLOB '*[^0-9a-f]*')"
         ),
@@ -87,7 +92,7 @@ impl Store {
             for &(table, column, nullable, expected) in CHECKED {
                 let sql = format!(
                     "SELECT id FROM {table} WHERE NOT {} ORDER BY id",
-                    good(column, nullable, expected)
+                    good(column, nullable, expected, store.conn.postgres().is_some())
                 );
                 let mut stmt = store.conn.prepare(&sql)?;
                 let rows = stmt.query_map([], |row| row.get::<_, i64>(0))?;

@@ -75,17 +75,29 @@ impl Store {
         Ok(())
     }
 
-    /// The name recorded as the actor of changes: the setting, or the OS user name.
+    /// The name recorded as the actor of changes: the setting, or the OS user name. In a
+    /// team workspace each person logs in to the database as themselves, so there the
+    /// setting is kept per login and the login name is the default.
     pub fn user_name(&self) -> Result<String> {
+        let (key, login) = self.user_name_key()?;
         let stored: Option<String> = self
             .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [USER_NAME],
-                |row| row.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
             .optional()?;
-        Ok(stored.unwrap_or_else(os_user_name))
+        Ok(stored.or(login).unwrap_or_else(os_user_name))
+    }
+
+    /// The settings key of this user's name, and in a team workspace the database login.
+    fn user_name_key(&self) -> Result<(String, Option<String>)> {
+        if self.conn.postgres().is_none() {
+            return Ok((USER_NAME.to_string(), None));
+        }
+        let login: String = self
+            .conn
+            .query_row("SELECT session_user", [], |row| row.get(0))?;
+        Ok((format!("{USER_NAME}:{login}"), Some(login)))
     }
 
     /// Changes the name recorded as the actor of later changes.
@@ -99,10 +111,11 @@ impl Store {
             if before == name {
                 return Ok(Change::Unchanged(()));
             }
+            let (key, _) = tx.store.user_name_key()?;
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![USER_NAME, name],
+                params![key, name],
             )?;
             let mut logged = Logged::new(
                 None,

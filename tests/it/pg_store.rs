@@ -177,3 +177,89 @@ fn two_writers_appending_at_once_leave_one_intact_chain_and_lose_nothing() {
         ))
     );
 }
+
+#[test]
+fn on_a_team_database_the_actor_is_the_login_and_damaged_values_are_found() {
+    let (_tmp, dir) = crate::common::workspace();
+    let mut store = crate::common::open_on_postgres(&dir);
+    assert_eq!(store.user_name().unwrap(), "lockstep");
+    let project = store
+        .create_project(&crate::common::new_project("Payments", &["ec2"]))
+        .unwrap();
+    store.set_user_name("Ana Lima").unwrap();
+    assert_eq!(store.user_name().unwrap(), "Ana Lima");
+    let log = store.activity(None, None).unwrap();
+    assert_eq!(log[0].actor, "lockstep");
+    assert_eq!(log[1].actor, "Ana Lima");
+    assert!(store.bad_values().unwrap().is_empty());
+
+    // A value written with the schema's checks switched off, as by hand.
+    let url = std::fs::read_to_string(dir.join("test-database-url")).unwrap();
+    let mut raw = connect(&url);
+    raw.batch_execute(&format!(
+        "ALTER TABLE projects DISABLE TRIGGER USER;
+         UPDATE projects SET period_start = '2026-02-30' WHERE id = {};
+         ALTER TABLE projects ENABLE TRIGGER USER;",
+        project.key
+    ))
+    .unwrap();
+    let found = store.bad_values().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].to_string(),
+        format!(
+            "projects row {}: its period_start is not a date written YYYY-MM-DD",
+            project.key
+        )
+    );
+}
+
+#[test]
+fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
+    use lockstep::model::{ControlField, ControlPatch};
+    let (_tmp, dir) = crate::common::workspace();
+    let mut store = crate::common::open_on_postgres(&dir);
+    let project = store
+        .create_project(&crate::common::new_project(
+            "Payments",
+            &["ec2", "rds", "s3"],
+        ))
+        .unwrap();
+    let ids: Vec<String> = store
+        .controls(project.key)
+        .unwrap()
+        .into_iter()
+        .filter(|c| !c.retired)
+        .map(|c| c.id)
+        .take(10)
+        .collect();
+    drop(store);
+    let writers: Vec<_> = ["ana", "ben"]
+        .into_iter()
+        .map(|who| {
+            let (dir, ids) = (dir.clone(), ids.clone());
+            std::thread::spawn(move || {
+                let mut store = crate::common::open_on_postgres(&dir);
+                for n in 0..200 {
+                    let id = &ids[n % ids.len()];
+                    let patch = ControlPatch::one(ControlField::Notes, format!("{who} {n}"));
+                    let changed = store.update_control(project.key, id, &patch).unwrap();
+                    assert_eq!(changed.len(), 1);
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let store = crate::common::open_on_postgres(&dir);
+    let report = store.verify_chain().unwrap();
+    assert_eq!((report.rows, report.first_break), (401, None));
+    let edits = store
+        .activity(Some(project.key), None)
+        .unwrap()
+        .into_iter()
+        .filter(|row| row.action == "control.update")
+        .count();
+    assert_eq!(edits, 400);
+}
