@@ -135,7 +135,7 @@ fn main() -> Result<()> {
         read_all(&source)?;
         let (mut hashed, mut sent) = (None, None);
         let start = Instant::now();
-        let uploaded = vault.upload(&source, &mut |done, total| {
+        let uploaded = vault.upload(&source, &AtomicBool::new(false), &mut |done, total| {
             // The hashing pass reports up to half the total, the sending pass the rest.
             if done == total / 2 && hashed.is_none() {
                 hashed = Some(start.elapsed());
@@ -157,7 +157,7 @@ fn main() -> Result<()> {
         }
 
         let start = Instant::now();
-        let outcome = vault.check(&uploaded.sha256, uploaded.bytes)?;
+        let outcome = vault.check(&uploaded.sha256, Some(uploaded.bytes))?;
         check = check.min(start.elapsed());
         if outcome != BlobCheck::Intact {
             bail!("the uploaded object does not read back intact: {outcome:?}");
@@ -350,7 +350,8 @@ fn child() -> Result<()> {
         [_, mode, bucket, prefix, file] if mode == "upload" => {
             let vault = S3Vault::open(location(port, bucket, prefix), credentials())?;
             let before = vm_hwm_kib()?;
-            let uploaded = vault.upload(Path::new(file), &mut |_, _| {})?;
+            let uploaded =
+                vault.upload(Path::new(file), &AtomicBool::new(false), &mut |_, _| {})?;
             let after = vm_hwm_kib()?;
             println!("vmhwm_kib {before} {after}");
             println!("sha256 {}", uploaded.sha256);
@@ -359,7 +360,7 @@ fn child() -> Result<()> {
             let bytes = bytes.parse().context("the size is not a number")?;
             let vault = S3Vault::open(location(port, bucket, prefix), credentials())?;
             let before = vm_hwm_kib()?;
-            let outcome = vault.check(sha256, bytes)?;
+            let outcome = vault.check(sha256, Some(bytes))?;
             let after = vm_hwm_kib()?;
             if outcome != BlobCheck::Intact {
                 bail!("the object does not read back intact: {outcome:?}");

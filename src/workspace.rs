@@ -12,11 +12,13 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDate;
 
 use crate::model::{Evidence, media_type_for};
+use crate::store::team::TeamSettings;
 use crate::store::{
     AwsReport, BadValue, Certificate, ChainReport, Clock, NewAwsReport, NewEvidence, NewPatch,
     NewRequestFile, NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile, Request,
     Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
 };
+use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
 use crate::vault::{BlobCheck, Vault, VaultError};
 
 /// The environment variable that names the workspace folder.
@@ -77,11 +79,28 @@ impl Workspace {
             return Err(VaultError::NotAFolder(vault_dir).into());
         }
         let store = Store::open_with_clock(dir, clock)?;
-        let vault = Vault::open(&dir.join(VAULT_DIR))?;
+        let vault = open_vault(dir)?;
         let recorded = store.recorded_hashes()?;
         vault.recover(&|sha| recorded.contains(sha));
         Ok(Workspace { store, vault })
     }
+}
+
+/// The vault of the workspace in `dir`: its `vault/` folder, or for a team workspace the
+/// S3 bucket its settings name, with credentials from the AWS environment or profile.
+pub fn open_vault(dir: &Path) -> Result<Vault, WorkspaceError> {
+    let root = dir.join(VAULT_DIR);
+    let Some(team) = TeamSettings::read(dir).map_err(StoreError::from)? else {
+        return Ok(Vault::open(&root)?);
+    };
+    let location = S3Location::parse(&team.vault.url, team.vault.endpoint, team.vault.region)
+        .map_err(VaultError::from)?;
+    let remote = S3Vault::open(
+        location,
+        credentials_from_environment().map_err(VaultError::from)?,
+    )
+    .map_err(VaultError::from)?;
+    Ok(Vault::open_remote(&root, remote)?)
 }
 
 /// What the user says about files being attached.
@@ -337,6 +356,8 @@ pub struct VerifyReport {
     /// Stored dates and cadences that are not of the shape Lockstep writes (hashes of the
     /// wrong shape are among the problems above, with what they belong to).
     pub bad_values: Vec<BadValue>,
+    /// For a team workspace, where its evidence is and whether S3 Object Lock keeps it.
+    pub vault: Option<String>,
 }
 
 impl VerifyReport {
@@ -354,6 +375,9 @@ impl VerifyReport {
             None => format!("activity log: {} rows, chain intact", self.chain.rows),
             Some((seq, reason)) => format!("activity log: row {seq} breaks the chain: {reason}"),
         }];
+        if let Some(vault) = &self.vault {
+            lines.push(vault.clone());
+        }
         if self.problems.is_empty() && self.attestation_problems.is_empty() {
             lines.push(format!(
                 "evidence files: {} checked ({} bytes), all intact",
@@ -476,7 +500,21 @@ pub fn verify_workspace(
                 .map(|check| (owner.clone(), name.clone(), check.clone()))
         })
         .collect();
+    let vault = match workspace.vault.remote() {
+        None => None,
+        Some(remote) => Some(match remote.object_lock().map_err(VaultError::from)? {
+            Some(lock) => format!(
+                "evidence vault: {}, under S3 Object Lock ({lock}): no one can delete or overwrite a file before its retention ends",
+                remote.location().url()
+            ),
+            None => format!(
+                "evidence vault: {}, not under S3 Object Lock: files can be deleted by anyone the bucket allows",
+                remote.location().url()
+            ),
+        }),
+    };
     Ok(VerifyReport {
+        vault,
         bad_values,
         chain,
         files_checked: hashes.len(),

@@ -629,6 +629,6 @@ pub(super) fn open_for_job(
     clock: Clock,
 ) -> Result<(Store, Vault), WorkspaceError> {
     let store = Store::open_with_clock(dir, clock)?;
-    let vault = Vault::open(&dir.join(VAULT_DIR))?;
+    let vault = crate::workspace::open_vault(dir)?;
     Ok((store, vault))
 }

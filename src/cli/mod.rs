@@ -26,6 +26,7 @@ mod request;
 mod services;
 mod settings;
 mod signoff;
+mod team;
 mod training;
 mod vault;
 mod verify;
@@ -127,6 +128,9 @@ pub enum Command {
     Verify,
     /// Check an evidence pack against its manifest and SHA256SUMS, without a workspace.
     VerifyPack(verify_pack::VerifyPackArgs),
+    /// Share a workspace with the team: records on PostgreSQL, evidence in S3.
+    #[command(subcommand)]
+    Workspace(team::WorkspaceCommand),
 }
 
 /// The outcome of a subcommand that ran to its end.
@@ -144,6 +148,9 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
         return key::run(cmd);
     }
     let dir = resolve(workspace);
+    if let Command::Workspace(cmd) = command {
+        return team::run(&dir, cmd);
+    }
     run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
 }
 
@@ -159,6 +166,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),
         Command::Key(_) => unreachable!("handled above"),
+        Command::Workspace(_) => unreachable!("handled above"),
         Command::Project(cmd) => project::run(&mut workspace.store, cmd),
         Command::Control(cmd) => control::run(&mut workspace.store, cmd),
         Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),

@@ -33,10 +33,28 @@ pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
             "nothing was purged: {damaged} recorded hash(es) are not a SHA-256, so which vault files are still in use cannot be told; run `lockstep verify` to see which records"
         );
     }
-    let unused = workspace.vault.unreferenced(&keep);
+    let mut unused = Vec::new();
+    let mut locked = 0;
+    for (sha, size) in workspace.vault.unreferenced(&keep)? {
+        // On a team vault under Object Lock, a file stays until its retention ends.
+        match workspace.vault.locked_until(&sha)? {
+            Some(until) => {
+                locked += 1;
+                println!(
+                    "kept  {sha}  {size} bytes: under Object Lock until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            None => unused.push((sha, size)),
+        }
+    }
     let bytes: u64 = unused.iter().map(|(_, size)| size).sum();
     if unused.is_empty() {
-        println!("nothing to purge: every file in the vault belongs to current evidence");
+        if locked == 0 {
+            println!("nothing to purge: every file in the vault belongs to current evidence");
+        } else {
+            println!("nothing to purge: {locked} unused files stay under Object Lock");
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for (sha, size) in &unused {

@@ -26,7 +26,7 @@ use super::report::{ReportError, report_files};
 use super::{FORMAT_VERSION, PackData};
 use crate::model::hex;
 use crate::sign::SigningKey;
-use crate::vault::{CHUNK_BYTES, Vault, WriteBack};
+use crate::vault::{BlobOpen, CHUNK_BYTES, Vault, WriteBack};
 
 /// The name the manifest has in every pack.
 pub const MANIFEST: &str = "manifest.json";
@@ -608,17 +608,18 @@ fn write_pack<W: Write + Seek>(
             control: control.control.id.clone(),
             sha256: e.sha256.clone(),
         };
-        let Ok(blob_path) = vault.blob_path(&e.sha256) else {
-            return Err(ExportError::EvidenceHashInvalid {
-                evidence_id: e.id,
-                file_name: e.file_name.clone(),
-                control: control.control.id.clone(),
-            });
-        };
-        let mut blob = match File::open(&blob_path) {
+        let blob_path = vault.describe(&e.sha256);
+        let mut blob = match vault.open_blob(&e.sha256) {
             Ok(blob) => blob,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(missing()),
-            Err(error) => return Err(read_error(&blob_path, error)),
+            Err(BlobOpen::NotASha256) => {
+                return Err(ExportError::EvidenceHashInvalid {
+                    evidence_id: e.id,
+                    file_name: e.file_name.clone(),
+                    control: control.control.id.clone(),
+                });
+            }
+            Err(BlobOpen::Missing) => return Err(missing()),
+            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
         };
         let method = if deflate(&e.media_type) {
             CompressionMethod::Deflated
@@ -660,17 +661,18 @@ fn write_pack<W: Write + Seek>(
             file_name: file.file_name.to_string(),
             problem: problem.to_string(),
         };
-        let Ok(blob_path) = vault.blob_path(file.sha256) else {
-            return Err(refused(
-                "has a recorded hash that is not a SHA-256; run `lockstep verify`",
-            ));
-        };
-        let mut blob = match File::open(&blob_path) {
+        let blob_path = vault.describe(file.sha256);
+        let mut blob = match vault.open_blob(file.sha256) {
             Ok(blob) => blob,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            Err(BlobOpen::NotASha256) => {
+                return Err(refused(
+                    "has a recorded hash that is not a SHA-256; run `lockstep verify`",
+                ));
+            }
+            Err(BlobOpen::Missing) => {
                 return Err(refused("is missing from the vault; run `lockstep verify`"));
             }
-            Err(error) => return Err(read_error(&blob_path, error)),
+            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
         };
         let method = if deflate(crate::model::media_type_for(file.file_name)) {
             CompressionMethod::Deflated
@@ -716,17 +718,18 @@ fn write_pack<W: Write + Seek>(
             file_name: file.file_name.clone(),
             problem: problem.to_string(),
         };
-        let Ok(blob_path) = vault.blob_path(&file.sha256) else {
-            return Err(refused(
-                "has a recorded hash that is not a SHA-256; run `lockstep verify`",
-            ));
-        };
-        let mut blob = match File::open(&blob_path) {
+        let blob_path = vault.describe(&file.sha256);
+        let mut blob = match vault.open_blob(&file.sha256) {
             Ok(blob) => blob,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            Err(BlobOpen::NotASha256) => {
+                return Err(refused(
+                    "has a recorded hash that is not a SHA-256; run `lockstep verify`",
+                ));
+            }
+            Err(BlobOpen::Missing) => {
                 return Err(refused("is missing from the vault; run `lockstep verify`"));
             }
-            Err(error) => return Err(read_error(&blob_path, error)),
+            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
         };
         let method = if deflate(&file.media_type) {
             CompressionMethod::Deflated
@@ -826,7 +829,7 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// own work (CRC-32, compression, writing) overlaps SHA-256 on two cores. Buffers are
 /// recycled through `pool`; returns the bytes copied and their SHA-256.
 fn copy_hashing(
-    source: &mut File,
+    source: &mut dyn Read,
     sink: &mut dyn Write,
     pool: &mut Vec<Vec<u8>>,
     cancel: &AtomicBool,

@@ -27,6 +27,7 @@ mod projects;
 mod requests;
 mod settings;
 mod signoffs;
+pub mod team;
 mod write;
 
 use std::fs;
@@ -257,6 +258,9 @@ pub enum StoreError {
     /// The team database could not be reached or set up.
     #[error(transparent)]
     Team(#[from] pg::PgError),
+    /// The team workspace's settings file cannot be used.
+    #[error(transparent)]
+    TeamSettings(#[from] team::TeamError),
     /// Stored data did not decode.
     #[error(
         "the workspace database holds a value Lockstep cannot read ({0}); run `lockstep verify`"
@@ -297,10 +301,15 @@ impl Store {
         Self::open_with_clock(dir, system_clock())
     }
 
-    /// Opens the workspace with a given clock.
+    /// Opens the workspace with a given clock. A folder with a team workspace's settings
+    /// (`workspace.toml`) opens the team database it names; the password is asked for on
+    /// the terminal when no other source has it.
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Self> {
         if dir.exists() && !dir.is_dir() {
             return Err(StoreError::NotAFolder(dir.to_path_buf()));
+        }
+        if let Some(team) = team::TeamSettings::read(dir)? {
+            return Store::open_team(dir, &team.database_url()?, clock, &pg::ask_on_terminal);
         }
         let not_writable = |source| StoreError::NotWritable {
             path: dir.to_path_buf(),

@@ -116,6 +116,48 @@ pub enum VaultError {
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// The team vault's bucket refused or could not be reached.
+    #[error(transparent)]
+    Remote(Box<s3::S3Error>),
+    /// The file is under S3 Object Lock and cannot be deleted yet.
+    #[error("kept: {sha256} is under Object Lock until {until}")]
+    Locked {
+        /// The file.
+        sha256: String,
+        /// Until when.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl From<s3::S3Error> for VaultError {
+    fn from(error: s3::S3Error) -> Self {
+        match error {
+            s3::S3Error::File(inner) => inner,
+            s3::S3Error::Cancelled => VaultError::Cancelled,
+            s3::S3Error::Changed(path) => VaultError::Changed {
+                path,
+                expected: 0,
+                actual: 0,
+            },
+            other => VaultError::Remote(Box::new(other)),
+        }
+    }
+}
+
+/// Why a stored file could not be opened for reading.
+#[derive(Debug)]
+pub enum BlobOpen {
+    /// The recorded hash is not a SHA-256.
+    NotASha256,
+    /// No file is stored under it.
+    Missing,
+    /// It is there but cannot be read.
+    Unreadable {
+        /// Its local path or S3 address, for messages.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 /// A file hashed and copied into the vault's temporary folder, waiting for its row.
@@ -146,10 +188,16 @@ pub enum BlobCheck {
     NotASha256,
 }
 
-/// The vault folder of a workspace.
+/// The vault folder of a workspace, or a team workspace's bucket.
+///
+/// A team vault keeps its files in S3 (see [`s3`]) and its local folder only for the lock
+/// and for copies a program opens. Its upload is already in place when it returns, so
+/// committing has nothing to move, and a discarded upload is an object no record names,
+/// which `vault purge` removes once no Object Lock keeps it.
 #[derive(Debug, Clone)]
 pub struct Vault {
     root: PathBuf,
+    remote: Option<std::sync::Arc<s3::S3Vault>>,
 }
 
 /// Makes temporary names unique within this process.
@@ -163,6 +211,7 @@ impl Vault {
         }
         let vault = Vault {
             root: root.to_path_buf(),
+            remote: None,
         };
         for dir in [vault.blobs_dir(), vault.tmp_dir()] {
             fs::create_dir_all(&dir).map_err(|source| VaultError::Write {
@@ -171,6 +220,67 @@ impl Vault {
             })?;
         }
         Ok(vault)
+    }
+
+    /// A team vault: files in `remote`, with `root` as its local folder.
+    pub fn open_remote(root: &Path, remote: s3::S3Vault) -> Result<Self, VaultError> {
+        let mut vault = Vault::open(root)?;
+        vault.remote = Some(std::sync::Arc::new(remote));
+        Ok(vault)
+    }
+
+    /// The bucket, for a team vault.
+    pub fn remote(&self) -> Option<&s3::S3Vault> {
+        self.remote.as_deref()
+    }
+
+    /// Where a stored file is, for messages: its path, or its `s3://` address.
+    pub fn describe(&self, sha256: &str) -> PathBuf {
+        match &self.remote {
+            Some(remote) => {
+                let key = remote.key_of(sha256).unwrap_or_else(|_| sha256.to_string());
+                PathBuf::from(format!("s3://{}/{key}", remote.location().bucket))
+            }
+            None => self
+                .blob_path(sha256)
+                .unwrap_or_else(|_| self.blobs_dir().join(sha256)),
+        }
+    }
+
+    /// Opens a stored file for reading, from the folder or streamed from the bucket.
+    pub fn open_blob(&self, sha256: &str) -> Result<Box<dyn Read + Send>, BlobOpen> {
+        if !is_sha256(sha256) {
+            return Err(BlobOpen::NotASha256);
+        }
+        let path = self.describe(sha256);
+        let unreadable = |reason: String| BlobOpen::Unreadable {
+            path: path.clone(),
+            source: io::Error::other(reason),
+        };
+        if let Some(remote) = &self.remote {
+            return match remote.read(sha256) {
+                Ok(Some(reader)) => Ok(reader),
+                Ok(None) => Err(BlobOpen::Missing),
+                Err(error) => Err(unreadable(error.to_string())),
+            };
+        }
+        match File::open(&path) {
+            Ok(file) => Ok(Box::new(file)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(BlobOpen::Missing),
+            Err(source) => Err(BlobOpen::Unreadable { path, source }),
+        }
+    }
+
+    /// Until when Object Lock keeps a stored file, on a team vault; `None` when nothing
+    /// keeps it (and always on a local vault).
+    pub fn locked_until(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, VaultError> {
+        match &self.remote {
+            Some(remote) => Ok(remote.locked_until(sha256)?),
+            None => Ok(None),
+        }
     }
 
     /// The vault's folder.
@@ -200,6 +310,9 @@ impl Vault {
 
     /// Whether the file with this hash is stored.
     pub fn contains(&self, sha256: &str) -> Result<bool, VaultError> {
+        if let Some(remote) = &self.remote {
+            return Ok(remote.contains(sha256)?);
+        }
         Ok(self.blob_path(sha256)?.is_file())
     }
 
@@ -249,6 +362,15 @@ impl Vault {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Staged, VaultError> {
         let expected = Self::check_source(source)?;
+        if let Some(remote) = &self.remote {
+            // Both passes are reported, each as half of the file's bytes.
+            let uploaded = remote.upload(source, cancel, &mut |done, _| progress(done / 2))?;
+            return Ok(Staged {
+                sha256: uploaded.sha256,
+                size_bytes: uploaded.bytes,
+                ready: PathBuf::new(),
+            });
+        }
         let unreadable = |e: io::Error| VaultError::Unreadable {
             path: source.to_path_buf(),
             source: e,
@@ -399,6 +521,10 @@ impl Vault {
     /// Moves a staged file into place once its row is committed. Identical content already
     /// in place is kept and the copy dropped.
     pub fn commit(&self, staged: Staged) -> Result<PathBuf, VaultError> {
+        if self.remote.is_some() {
+            // The upload completed before the record was written: it is in place.
+            return Ok(self.describe(&staged.sha256));
+        }
         // A purge in another process holds the lock while it deletes: the check below then
         // sees the file gone and moves this copy into place instead of relying on it.
         let _lock = self.lock()?;
@@ -439,6 +565,10 @@ impl Vault {
 
     /// Drops a staged file whose row was not written.
     pub fn discard(&self, staged: Staged) {
+        if self.remote.is_some() {
+            // The object stays until `vault purge` finds that no record names it.
+            return;
+        }
         // Without its row the file is a leftover, which the next open removes.
         let _ = fs::remove_file(&staged.ready);
     }
@@ -460,6 +590,11 @@ impl Vault {
     /// Returns how many files were moved and removed.
     pub fn recover(&self, referenced: &dyn Fn(&str) -> bool) -> (usize, usize) {
         let (mut moved, mut removed) = (0, 0);
+        if let Some(remote) = &self.remote {
+            // Uploads a kill interrupted were never completed, so no object or record came
+            // of them; their parts are abandoned. Unreachable, they wait for the next open.
+            return (0, remote.abandon_unfinished().unwrap_or(0));
+        }
         let Ok(entries) = fs::read_dir(self.tmp_dir()) else {
             return (0, 0);
         };
@@ -498,6 +633,11 @@ impl Vault {
         let Ok(path) = self.blob_path(sha256) else {
             return BlobCheck::NotASha256;
         };
+        if let Some(remote) = &self.remote {
+            return remote
+                .check(sha256, None)
+                .unwrap_or_else(|error| BlobCheck::Unreadable(error.to_string()));
+        }
         let mut file = match File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobCheck::Missing,
@@ -511,7 +651,16 @@ impl Vault {
     }
 
     /// Every stored hash with its size.
-    pub fn stored(&self) -> Vec<(String, u64)> {
+    pub fn stored(&self) -> Result<Vec<(String, u64)>, VaultError> {
+        if let Some(remote) = &self.remote {
+            let mut found = remote.stored()?;
+            found.sort();
+            return Ok(found);
+        }
+        Ok(self.stored_here())
+    }
+
+    fn stored_here(&self) -> Vec<(String, u64)> {
         let mut out = Vec::new();
         let Ok(heads) = fs::read_dir(self.blobs_dir()) else {
             return out;
@@ -537,16 +686,26 @@ impl Vault {
 
     /// The stored files nothing in `keep` references, with their sizes: what a purge
     /// would remove.
-    pub fn unreferenced(&self, keep: &HashSet<String>) -> Vec<(String, u64)> {
-        self.stored()
+    pub fn unreferenced(&self, keep: &HashSet<String>) -> Result<Vec<(String, u64)>, VaultError> {
+        Ok(self
+            .stored()?
             .into_iter()
             .filter(|(sha, _)| !keep.contains(sha))
-            .collect()
+            .collect())
     }
 
     /// Removes a stored file.
     pub fn remove(&self, sha256: &str) -> Result<(), VaultError> {
         let path = self.blob_path(sha256)?;
+        if let Some(remote) = &self.remote {
+            return match remote.purge(sha256)? {
+                s3::Purged::Removed | s3::Purged::Absent => Ok(()),
+                s3::Purged::Locked(until) => Err(VaultError::Locked {
+                    sha256: sha256.to_string(),
+                    until,
+                }),
+            };
+        }
         fs::remove_file(&path).map_err(|e| self.write_error(&path, e))?;
         if let Some(dir) = path.parent() {
             // An emptied two-letter folder goes too; a non-empty one stays.
@@ -563,7 +722,7 @@ impl Vault {
         file_name: &str,
         dir: &Path,
     ) -> Result<PathBuf, VaultError> {
-        let blob = self.blob_path(sha256)?;
+        self.blob_path(sha256)?;
         fs::create_dir_all(dir).map_err(|e| self.write_error(dir, e))?;
         let safe: String = file_name
             .chars()
@@ -580,7 +739,13 @@ impl Vault {
         } else {
             safe
         });
-        fs::copy(blob, &target).map_err(|e| self.write_error(&target, e))?;
+        let mut blob = self.open_blob(sha256).map_err(|problem| match problem {
+            BlobOpen::NotASha256 => VaultError::NotASha256(sha256.to_string()),
+            BlobOpen::Missing => VaultError::Missing(self.describe(sha256)),
+            BlobOpen::Unreadable { path, source } => VaultError::Unreadable { path, source },
+        })?;
+        let mut out = File::create(&target).map_err(|e| self.write_error(&target, e))?;
+        io::copy(&mut blob, &mut out).map_err(|e| self.write_error(&target, e))?;
         Ok(target)
     }
 }

@@ -22,6 +22,7 @@ mod s3_vault;
 mod sign;
 mod signoffs;
 mod store;
+mod team;
 mod training;
 mod ui;
 mod ui_attestations;

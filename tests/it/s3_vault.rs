@@ -2,6 +2,7 @@
 //! uploads with checksums, reading back, interrupted uploads, and locked objects.
 
 use std::fs;
+use std::sync::atomic::AtomicBool;
 
 use chrono::{Duration, Utc};
 use lockstep::vault::BlobCheck;
@@ -48,16 +49,23 @@ fn a_small_file_is_stored_under_its_hash_once_and_reads_back_intact() {
 
     let mut reported = Vec::new();
     let first = vault
-        .upload(&file, &mut |done, total| reported.push((done, total)))
+        .upload(&file, &AtomicBool::new(false), &mut |done, total| {
+            reported.push((done, total))
+        })
         .unwrap();
     assert_eq!(first.sha256, sha256_hex(b"user,mfa\nana,yes\n"));
     assert_eq!((first.bytes, first.already_stored), (17, false));
     assert_eq!(reported.last(), Some(&(34, 34)));
 
-    let again = vault.upload(&file, &mut |_, _| {}).unwrap();
+    let again = vault
+        .upload(&file, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
     assert!(again.already_stored);
     assert_eq!(vault.stored().unwrap(), [(first.sha256.clone(), 17)]);
-    assert_eq!(vault.check(&first.sha256, 17).unwrap(), BlobCheck::Intact);
+    assert_eq!(
+        vault.check(&first.sha256, Some(17)).unwrap(),
+        BlobCheck::Intact
+    );
     assert_eq!(
         vault.key_of(&first.sha256).unwrap(),
         format!("team/audit/sha256/{}/{}", &first.sha256[..2], first.sha256)
@@ -72,11 +80,15 @@ fn a_file_larger_than_a_part_goes_up_in_checked_parts_and_reads_back_intact() {
     let content = patterned(2 * PART_BYTES + 12_345);
     fs::write(&file, &content).unwrap();
 
-    let uploaded = vault.upload(&file, &mut |_, _| {}).unwrap();
+    let uploaded = vault
+        .upload(&file, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
     assert_eq!(uploaded.sha256, sha256_hex(&content));
     assert_eq!(uploaded.bytes, content.len() as u64);
     assert_eq!(
-        vault.check(&uploaded.sha256, content.len() as u64).unwrap(),
+        vault
+            .check(&uploaded.sha256, Some(content.len() as u64))
+            .unwrap(),
         BlobCheck::Intact
     );
     let head = vault
@@ -99,7 +111,7 @@ fn a_file_that_changes_between_hashing_and_sending_is_abandoned_and_leaves_nothi
     let size = content.len() as u64;
 
     let mut appended = false;
-    let outcome = vault.upload(&file, &mut |done, _| {
+    let outcome = vault.upload(&file, &AtomicBool::new(false), &mut |done, _| {
         // The hashing pass has just finished: the file changes before it is sent.
         if done == size && !appended {
             appended = true;
@@ -125,7 +137,7 @@ fn an_upload_interrupted_midway_leaves_no_object_and_is_abandoned_later() {
         .unwrap();
     // The process stops here: no completion.
     assert!(vault.stored().unwrap().is_empty());
-    assert_eq!(vault.check(&hash, 14).unwrap(), BlobCheck::Missing);
+    assert_eq!(vault.check(&hash, Some(14)).unwrap(), BlobCheck::Missing);
     assert_eq!(vault.abandon_unfinished().unwrap(), 1);
     assert_eq!(vault.abandon_unfinished().unwrap(), 0);
 }
@@ -139,12 +151,12 @@ fn content_that_does_not_match_its_name_is_reported_altered() {
         .client()
         .put_object(&key, b"a forged report", &claimed)
         .unwrap();
-    match vault.check(&claimed, 15).unwrap() {
+    match vault.check(&claimed, Some(15)).unwrap() {
         BlobCheck::Altered { actual } => assert_eq!(actual, sha256_hex(b"a forged report")),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        vault.check("../../secrets", 1),
+        vault.check("../../secrets", Some(1)),
         Err(S3Error::NotAHash(_))
     ));
 }
@@ -156,10 +168,12 @@ fn without_object_lock_purge_removes_the_object() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("old.txt");
     fs::write(&file, "superseded").unwrap();
-    let uploaded = vault.upload(&file, &mut |_, _| {}).unwrap();
+    let uploaded = vault
+        .upload(&file, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
     assert_eq!(vault.purge(&uploaded.sha256).unwrap(), Purged::Removed);
     assert_eq!(
-        vault.check(&uploaded.sha256, 10).unwrap(),
+        vault.check(&uploaded.sha256, Some(10)).unwrap(),
         BlobCheck::Missing
     );
     assert_eq!(vault.purge(&uploaded.sha256).unwrap(), Purged::Absent);
@@ -173,7 +187,9 @@ fn under_object_lock_evidence_stays_until_its_retention_ends() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("soc2.pdf");
     fs::write(&file, "a locked report").unwrap();
-    let uploaded = vault.upload(&file, &mut |_, _| {}).unwrap();
+    let uploaded = vault
+        .upload(&file, &AtomicBool::new(false), &mut |_, _| {})
+        .unwrap();
 
     let until = match vault.purge(&uploaded.sha256).unwrap() {
         Purged::Locked(until) => until,
@@ -192,7 +208,7 @@ fn under_object_lock_evidence_stays_until_its_retention_ends() {
         "{refused:?}"
     );
     assert_eq!(
-        vault.check(&uploaded.sha256, 15).unwrap(),
+        vault.check(&uploaded.sha256, Some(15)).unwrap(),
         BlobCheck::Intact
     );
 }

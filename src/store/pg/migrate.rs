@@ -83,6 +83,18 @@ pub fn version(client: &mut Client) -> Result<i64, PgError> {
 /// Brings the database to [`SCHEMA_VERSION`], recording each migration with `at`; returns
 /// the version it was at.
 pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
+    // A database already up to date needs no lock and no DDL, which a member's role may not
+    // be allowed.
+    let current = version(client)?;
+    if current == SCHEMA_VERSION {
+        return Ok(current);
+    }
+    if current > SCHEMA_VERSION {
+        return Err(PgError::TooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
     let fail = |what: &str| {
         let what = what.to_string();
         move |e| PgError::database(&what, e)

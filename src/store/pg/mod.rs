@@ -227,6 +227,18 @@ impl std::fmt::Display for DatabaseUrl {
     }
 }
 
+/// Asks for the database password on the terminal, without echoing it; none when this
+/// process has no terminal to ask on (the window started from a desktop, a script).
+pub fn ask_on_terminal(shown: &str) -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password(format!("Password for {shown}: "))
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
 /// Whether a failed connection asked for a password it did not get.
 fn needs_password(error: &postgres::Error) -> bool {
     let text = full_message(error);

@@ -25,6 +25,7 @@ pub mod sign;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -122,6 +123,9 @@ pub enum S3Error {
     /// A stored hash is not a SHA-256.
     #[error("'{0}' is not a SHA-256, so it names no evidence object")]
     NotAHash(String),
+    /// The user cancelled the upload.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Where credentials come from, in the order the AWS tools use.
@@ -206,6 +210,14 @@ pub struct S3Vault {
     client: Client,
 }
 
+impl std::fmt::Debug for S3Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Vault")
+            .field("location", &self.location().url())
+            .finish()
+    }
+}
+
 impl S3Vault {
     /// Opens the vault at `location`, checking that the bucket answers.
     pub fn open(location: S3Location, credentials: Credentials) -> Result<Self, S3Error> {
@@ -258,6 +270,7 @@ impl S3Vault {
     pub fn upload(
         &self,
         path: &Path,
+        cancel: &AtomicBool,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Uploaded, S3Error> {
         let size = Vault::check_source(path)?;
@@ -279,6 +292,9 @@ impl S3Vault {
         let mut hasher = Sha256::new();
         let mut done = 0u64;
         loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(S3Error::Cancelled);
+            }
             let n = read_full(&mut file, &mut buffer).map_err(unreadable)?;
             if n == 0 {
                 break;
@@ -313,9 +329,10 @@ impl S3Vault {
             progress(total, total);
         } else {
             let upload_id = self.client.create_multipart(&key, &sha256)?;
-            let sent = self.send_parts(&mut file, &key, &upload_id, &mut buffer, &mut |n| {
-                progress(size + n, total)
-            });
+            let sent =
+                self.send_parts(&mut file, &key, &upload_id, &mut buffer, cancel, &mut |n| {
+                    progress(size + n, total)
+                });
             let outcome = match sent {
                 Ok((parts, again)) if again == sha256 => {
                     self.client.complete_multipart(&key, &upload_id, &parts)
@@ -344,12 +361,16 @@ impl S3Vault {
         key: &str,
         upload_id: &str,
         buffer: &mut [u8],
+        cancel: &AtomicBool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(Vec<client::SentPart>, String), S3Error> {
         let mut hasher = Sha256::new();
         let mut parts = Vec::new();
         let mut done = 0u64;
         loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(S3Error::Cancelled);
+            }
             let n = read_full(file, buffer).map_err(|source| VaultError::Unreadable {
                 path: PathBuf::from(key),
                 source,
@@ -379,13 +400,34 @@ impl S3Vault {
         Ok(unfinished.len())
     }
 
-    /// Reads the object back, streaming, and checks its hash and size.
-    pub fn check(&self, sha256: &str, expected_bytes: u64) -> Result<BlobCheck, S3Error> {
+    /// Whether an object is stored under this hash.
+    pub fn contains(&self, sha256: &str) -> Result<bool, S3Error> {
+        Ok(self.client.head_object(&self.key_of(sha256)?)?.is_some())
+    }
+
+    /// Until when Object Lock keeps the object, if it does.
+    pub fn locked_until(&self, sha256: &str) -> Result<Option<DateTime<Utc>>, S3Error> {
+        let head = self.client.head_object(&self.key_of(sha256)?)?;
+        Ok(head
+            .and_then(|head| head.retain_until)
+            .filter(|until| *until > Utc::now()))
+    }
+
+    /// Streams the object with this hash, or `None` when there is none.
+    pub fn read(&self, sha256: &str) -> Result<Option<Box<dyn Read + Send + Sync>>, S3Error> {
         let key = self.key_of(sha256)?;
-        if self.client.head_object(&key)?.is_none() {
-            return Ok(BlobCheck::Missing);
+        match self.client.get_object(&key) {
+            Ok(reader) => Ok(Some(reader)),
+            Err(S3Error::Service { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
         }
-        let mut reader = self.client.get_object(&key)?;
+    }
+
+    /// Reads the object back, streaming, and checks its hash (and its size, when given).
+    pub fn check(&self, sha256: &str, expected_bytes: Option<u64>) -> Result<BlobCheck, S3Error> {
+        let Some(mut reader) = self.read(sha256)? else {
+            return Ok(BlobCheck::Missing);
+        };
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; super::CHUNK_BYTES];
         let mut bytes = 0u64;
@@ -401,11 +443,13 @@ impl S3Vault {
             bytes += n as u64;
         }
         let actual = hex(&hasher.finalize());
-        Ok(if actual == sha256 && bytes == expected_bytes {
-            BlobCheck::Intact
-        } else {
-            BlobCheck::Altered { actual }
-        })
+        Ok(
+            if actual == sha256 && expected_bytes.is_none_or(|expected| expected == bytes) {
+                BlobCheck::Intact
+            } else {
+                BlobCheck::Altered { actual }
+            },
+        )
     }
 
     /// Every object in the vault's folder, as (sha256, size); other names are left out.

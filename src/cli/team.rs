@@ -1,0 +1,105 @@
+//! `lockstep workspace connect`: makes the workspace folder a team workspace, whose records
+//! are on PostgreSQL and whose evidence is in S3, after checking that both answer.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::{Outcome, shown};
+use crate::store::pg::{self, DatabaseUrl};
+use crate::store::team::{DatabaseSection, TeamSettings, VaultSection};
+use crate::store::{DB_FILE, system_clock};
+use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
+
+/// `lockstep workspace …`
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Make this workspace folder a team workspace: records on PostgreSQL, evidence in an
+    /// S3 bucket. Checks both, brings the database's schema up to date, and writes
+    /// `workspace.toml` (without any password).
+    Connect {
+        /// The database, as postgres://USER@HOST:PORT/DATABASE. The password comes from
+        /// PGPASSWORD, ~/.pgpass or a prompt.
+        #[arg(long)]
+        database: String,
+        /// The evidence bucket and folder, as s3://BUCKET/PREFIX. Credentials come from the
+        /// AWS environment variables or profile files.
+        #[arg(long)]
+        vault: String,
+        /// The endpoint of an S3-compatible store (https://host:port); AWS when left out.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// The bucket's region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+pub(super) fn run(dir: &Path, command: WorkspaceCommand) -> Outcome {
+    let WorkspaceCommand::Connect {
+        database,
+        vault,
+        endpoint,
+        region,
+    } = command;
+    if dir.join(DB_FILE).exists() {
+        anyhow::bail!(
+            "this folder holds a local workspace; connect an empty folder instead: {}",
+            shown(&dir.display().to_string())
+        );
+    }
+    let url = DatabaseUrl::parse_to_keep(&database)?;
+    let region = region
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let location = S3Location::parse(&vault, endpoint.clone(), region.clone())?;
+
+    let mut client = url.connect(&pg::ask_on_terminal)?;
+    let at = system_clock()().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let before = pg::migrate::migrate(&mut client, &at)?;
+    println!(
+        "database: {} ({})",
+        url.shown(),
+        if before == pg::migrate::SCHEMA_VERSION {
+            "schema up to date".to_string()
+        } else {
+            format!(
+                "schema brought from version {before} to {}",
+                pg::migrate::SCHEMA_VERSION
+            )
+        }
+    );
+
+    let remote = S3Vault::open(location.clone(), credentials_from_environment()?)?;
+    match remote.object_lock()? {
+        Some(lock) => println!(
+            "vault: {} under S3 Object Lock ({lock}): evidence cannot be deleted or overwritten before its retention ends",
+            location.url()
+        ),
+        None => println!(
+            "vault: {} (no Object Lock: anyone the bucket allows can delete evidence files)",
+            location.url()
+        ),
+    }
+
+    std::fs::create_dir_all(dir)?;
+    let settings = TeamSettings {
+        database: DatabaseSection {
+            url: database.trim().to_string(),
+        },
+        vault: VaultSection {
+            url: location.url(),
+            endpoint,
+            region,
+        },
+    };
+    let path = settings.write(dir)?;
+    println!(
+        "wrote {}: this folder now opens the team workspace",
+        shown(&path.display().to_string())
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,170 @@
+//! A team workspace's settings: `workspace.toml` in the workspace folder names the
+//! PostgreSQL database that holds the records and the S3 bucket that holds the evidence.
+//! Passwords and keys are never written here: the database password comes from
+//! `PGPASSWORD`, `~/.pgpass` or a prompt, and S3 credentials from the usual AWS variables
+//! or profile files.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::pg::{DatabaseUrl, PgError};
+
+/// The settings file inside a team workspace's folder.
+pub const TEAM_FILE: &str = "workspace.toml";
+
+/// What `workspace.toml` says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSettings {
+    /// The records.
+    pub database: DatabaseSection,
+    /// The evidence.
+    pub vault: VaultSection,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSection {
+    /// `postgres://USER@HOST:PORT/DATABASE`, without a password.
+    pub url: String,
+}
+
+/// `[vault]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultSection {
+    /// `s3://BUCKET/PREFIX`.
+    pub url: String,
+    /// The endpoint of an S3-compatible store; AWS's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// The bucket's region.
+    pub region: String,
+}
+
+/// What can be wrong with a workspace's settings file.
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    /// The file could not be read or written.
+    #[error("cannot {what} the team workspace settings ({source}): {path}")]
+    File {
+        /// Read or write.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("the team workspace settings are not valid ({reason}): {path}")]
+    Invalid {
+        /// Why.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The database URL is refused.
+    #[error(transparent)]
+    Url(#[from] PgError),
+}
+
+impl TeamSettings {
+    /// The settings of the workspace in `dir`, or `None` for a local workspace.
+    pub fn read(dir: &Path) -> Result<Option<Self>, TeamError> {
+        let path = dir.join(TEAM_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(TeamError::File {
+                    what: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        let settings: TeamSettings = toml::from_str(&text).map_err(|e| TeamError::Invalid {
+            reason: e.message().to_string(),
+            path: path.clone(),
+        })?;
+        settings.database_url()?;
+        Ok(Some(settings))
+    }
+
+    /// The database URL, checked, without a password.
+    pub fn database_url(&self) -> Result<DatabaseUrl, PgError> {
+        DatabaseUrl::parse_to_keep(&self.database.url)
+    }
+
+    /// Writes the settings into `dir`, replacing the file whole.
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, TeamError> {
+        let path = dir.join(TEAM_FILE);
+        let body = toml::to_string(self).map_err(|e| TeamError::Invalid {
+            reason: e.to_string(),
+            path: path.clone(),
+        })?;
+        let text = format!(
+            "# Lockstep team workspace: records on PostgreSQL, evidence in S3.\n\
+             # No password or key is kept here: the database password comes from PGPASSWORD,\n\
+             # ~/.pgpass or a prompt, and S3 credentials from the AWS environment or profile.\n\n{body}"
+        );
+        let partial = dir.join(format!(".{TEAM_FILE}.{}.part", std::process::id()));
+        let fail = |source| TeamError::File {
+            what: "write",
+            path: path.clone(),
+            source,
+        };
+        std::fs::write(&partial, text).map_err(fail)?;
+        std::fs::rename(&partial, &path).map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            fail(e)
+        })?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_refuse_a_password_or_an_unknown_key() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(TeamSettings::read(dir.path()).unwrap(), None);
+        let settings = TeamSettings {
+            database: DatabaseSection {
+                url: "postgres://ana@db.internal:5432/audit".into(),
+            },
+            vault: VaultSection {
+                url: "s3://evidence/audit-2026".into(),
+                endpoint: None,
+                region: "eu-west-1".into(),
+            },
+        };
+        settings.write(dir.path()).unwrap();
+        assert_eq!(TeamSettings::read(dir.path()).unwrap(), Some(settings));
+
+        let file = dir.path().join(TEAM_FILE);
+        std::fs::write(
+            &file,
+            "[database]\nurl = \"postgres://ana:pw@db/audit\"\n[vault]\nurl = \"s3://b/p\"\nregion = \"us-east-1\"\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            TeamSettings::read(dir.path()),
+            Err(TeamError::Url(PgError::PasswordInUrl))
+        ));
+        std::fs::write(
+            &file,
+            "[database]\nurl = \"postgres://db/a\"\npassword = \"x\"\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            TeamSettings::read(dir.path()),
+            Err(TeamError::Invalid { .. })
+        ));
+    }
+}

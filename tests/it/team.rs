@@ -1,0 +1,243 @@
+//! A team workspace end to end, through the real binary, on a real PostgreSQL server and a
+//! real S3 server with Object Lock: two members' folders connected to one database and one
+//! bucket, evidence kept under lock, verify and the pack.
+
+use std::fs;
+use std::path::Path;
+
+use lockstep::vault::s3::{DefaultRetention, RetentionPeriod, S3Location, S3Vault};
+use serde_json::Value;
+
+use crate::common::{Run, binary, run, workspace};
+use crate::servers::{PG_PASSWORD, fresh_database, fresh_location, s3_credentials};
+
+/// Runs the binary in `dir` with the database password and S3 keys in its environment.
+fn member(dir: &Path, args: &[&str]) -> Run {
+    let credentials = s3_credentials();
+    let mut command = binary();
+    command
+        .arg("--workspace")
+        .arg(dir)
+        .args(args)
+        .env("PGPASSWORD", PG_PASSWORD)
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_key)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    run(command)
+}
+
+fn ok(run: &Run) -> &str {
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    &run.stdout
+}
+
+/// A database and a bucket under Object Lock (COMPLIANCE, 30 days).
+fn team_servers() -> (String, S3Location) {
+    let url = fresh_database("team");
+    let location = fresh_location("team", "audit-2026");
+    let lock = DefaultRetention {
+        mode: "COMPLIANCE".into(),
+        period: RetentionPeriod::Days(30),
+    };
+    S3Vault::unchecked(location.clone(), s3_credentials())
+        .unwrap()
+        .client()
+        .create_bucket(Some(&lock))
+        .unwrap();
+    (url, location)
+}
+
+fn connect(dir: &Path, url: &str, location: &S3Location) -> Run {
+    let endpoint = location.endpoint.clone().unwrap();
+    member(
+        dir,
+        &[
+            "workspace",
+            "connect",
+            "--database",
+            url,
+            "--vault",
+            &location.url(),
+            "--endpoint",
+            &endpoint,
+            "--region",
+            &location.region,
+        ],
+    )
+}
+
+#[test]
+fn two_members_share_records_and_locked_evidence_through_one_database_and_bucket() {
+    let (url, location) = team_servers();
+    let (tmp, lead) = workspace();
+    let engineer = tmp.path().join("engineer");
+
+    let connected = connect(&lead, &url, &location);
+    let said = ok(&connected);
+    assert!(said.contains("schema brought from version 0"), "{said}");
+    assert!(
+        said.contains("under S3 Object Lock (COMPLIANCE mode, 30 days)"),
+        "{said}"
+    );
+    let settings = fs::read_to_string(lead.join("workspace.toml")).unwrap();
+    assert!(settings.contains(&url), "{settings}");
+    assert!(
+        !settings.contains(&format!(":{PG_PASSWORD}@")),
+        "{settings}"
+    );
+    assert!(
+        !settings.to_lowercase().contains("password ="),
+        "{settings}"
+    );
+    assert!(ok(&connect(&engineer, &url, &location)).contains("schema up to date"));
+
+    ok(&member(
+        &lead,
+        &["project", "create", "Payments", "--services", "ec2,rds,s3"],
+    ));
+    let file = tmp.path().join("iam-users.csv");
+    fs::write(&file, "user,mfa\nana,yes\n").unwrap();
+    ok(&member(
+        &engineer,
+        &[
+            "evidence",
+            "add",
+            "--project",
+            "Payments",
+            "--control",
+            "SRM-CUS-IAM-03",
+            "--collected",
+            "2026-11-01",
+            file.to_str().unwrap(),
+        ],
+    ));
+
+    // The lead sees the engineer's evidence, recorded as the engineer's login.
+    let listed: Value = serde_json::from_str(ok(&member(
+        &lead,
+        &["evidence", "list", "--project", "Payments", "--json"],
+    )))
+    .unwrap();
+    let evidence = &listed.as_array().unwrap()[0];
+    let id = evidence["id"].to_string();
+    let sha256 = evidence["sha256"].as_str().unwrap().to_string();
+    let bucket = S3Vault::open(location.clone(), s3_credentials()).unwrap();
+    assert_eq!(bucket.stored().unwrap(), [(sha256.clone(), 17)]);
+
+    // Removing is a tombstone; the purge keeps the file and says until when.
+    ok(&member(
+        &lead,
+        &[
+            "evidence",
+            "remove",
+            "--project",
+            "Payments",
+            &id,
+            "--reason",
+            "superseded",
+        ],
+    ));
+    let purge = member(&lead, &["vault", "purge", "--yes"]);
+    let said = ok(&purge);
+    assert!(said.contains(&format!("kept  {sha256}")), "{said}");
+    assert!(said.contains("under Object Lock until"), "{said}");
+    assert_eq!(bucket.stored().unwrap().len(), 1);
+
+    let verify = member(&engineer, &["verify"]);
+    let said = ok(&verify);
+    assert!(said.contains("chain intact"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "evidence vault: {}, under S3 Object Lock",
+            location.url()
+        )),
+        "{said}"
+    );
+    let log = ok(&member(&lead, &["log", "--project", "Payments"])).to_string();
+    assert!(log.contains("lockstep"), "{log}");
+}
+
+#[test]
+fn a_team_workspace_exports_a_pack_that_verifies_offline() {
+    let (url, location) = team_servers();
+    let (tmp, dir) = workspace();
+    ok(&connect(&dir, &url, &location));
+    ok(&member(
+        &dir,
+        &["project", "create", "Payments", "--services", "ec2"],
+    ));
+    let file = tmp.path().join("report.pdf");
+    fs::write(&file, vec![7u8; 300_000]).unwrap();
+    ok(&member(
+        &dir,
+        &[
+            "evidence",
+            "add",
+            "--project",
+            "Payments",
+            "--control",
+            "SRM-CUS-IAM-03",
+            "--collected",
+            "2026-11-01",
+            file.to_str().unwrap(),
+        ],
+    ));
+    let pack = tmp.path().join("pack.zip");
+    ok(&member(
+        &dir,
+        &[
+            "export",
+            "--project",
+            "Payments",
+            "--out",
+            pack.to_str().unwrap(),
+        ],
+    ));
+    let checked = run({
+        let mut command = binary();
+        command.args(["verify-pack", pack.to_str().unwrap()]);
+        command
+    });
+    ok(&checked);
+}
+
+#[test]
+fn connecting_refuses_a_stored_password_a_missing_bucket_and_a_local_workspace() {
+    let (url, location) = team_servers();
+    let (_tmp, dir) = workspace();
+    let with_password = url.replace("lockstep@", "lockstep:secret@");
+    let refused = connect(&dir, &with_password, &location);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("leave the password out"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.join("workspace.toml").exists());
+
+    let mut missing = location.clone();
+    missing.bucket = format!("{}-missing", location.bucket);
+    let refused = connect(&dir, &url, &missing);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("NoSuchBucket") || refused.stderr.contains("404"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.join("workspace.toml").exists());
+
+    let (_tmp2, local) = workspace();
+    ok(&crate::common::lockstep(&local, &["project", "list"]));
+    let refused = connect(&local, &url, &location);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("holds a local workspace"),
+        "{}",
+        refused.stderr
+    );
+}
