@@ -34,15 +34,53 @@ pub enum WorkspaceCommand {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Create the team database's two roles, lockstep_editor and lockstep_reader, and grant
+    /// them their rights; run once by the database's owner (again after an upgrade).
+    InitRoles,
 }
 
 pub(super) fn run(dir: &Path, command: WorkspaceCommand) -> Outcome {
-    let WorkspaceCommand::Connect {
-        database,
-        vault,
-        endpoint,
-        region,
-    } = command;
+    match command {
+        WorkspaceCommand::Connect {
+            database,
+            vault,
+            endpoint,
+            region,
+        } => connect(dir, database, vault, endpoint, region),
+        WorkspaceCommand::InitRoles => init_roles(dir),
+    }
+}
+
+fn init_roles(dir: &Path) -> Outcome {
+    let Some(settings) = TeamSettings::read(dir)? else {
+        anyhow::bail!(
+            "this is not a team workspace; connect it first with `lockstep workspace connect`: {}",
+            shown(&dir.display().to_string())
+        );
+    };
+    let url = settings.database_url()?;
+    let mut client = url.connect(&pg::ask_on_terminal)?;
+    pg::roles::init_roles(&mut client)?;
+    println!(
+        "roles {} (changes) and {} (read only) are ready on {}",
+        pg::roles::EDITOR_ROLE,
+        pg::roles::READER_ROLE,
+        url.shown()
+    );
+    println!(
+        "add a person with: CREATE ROLE name LOGIN PASSWORD '…' IN ROLE {};",
+        pg::roles::EDITOR_ROLE
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn connect(
+    dir: &Path,
+    database: String,
+    vault: String,
+    endpoint: Option<String>,
+    region: Option<String>,
+) -> Outcome {
     if dir.join(DB_FILE).exists() {
         anyhow::bail!(
             "this folder holds a local workspace; connect an empty folder instead: {}",

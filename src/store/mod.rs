@@ -258,6 +258,11 @@ pub enum StoreError {
     /// The team database could not be reached or set up.
     #[error(transparent)]
     Team(#[from] pg::PgError),
+    /// The login has the team workspace's read-only role.
+    #[error(
+        "you have read-only access to this team workspace (database login '{0}'), so changes are refused; ask an administrator for the lockstep_editor role to make them"
+    )]
+    ReadOnly(String),
     /// The team workspace's settings file cannot be used.
     #[error(transparent)]
     TeamSettings(#[from] team::TeamError),
@@ -286,6 +291,8 @@ pub struct Store {
     dir: PathBuf,
     clock: Clock,
     zone: Zone,
+    /// Whether this login may only read (a team workspace's reader role).
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -339,9 +346,16 @@ impl Store {
             dir: dir.to_path_buf(),
             clock,
             zone: Zone::Local,
+            read_only: false,
         };
         store.zone = store.stored_zone()?;
         Ok(store)
+    }
+
+    /// Whether this workspace may only be read by this login (a team workspace opened with
+    /// the read-only role). Every change is then refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The workspace folder.

@@ -13,7 +13,7 @@ use std::ops::Deref;
 use super::db::Connection;
 
 use super::activity::{self, LogRow};
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::model::Action;
 
 /// An open write transaction, as a change sees it: the connection (through `Deref`), the
@@ -75,6 +75,9 @@ impl Store {
         &mut self,
         change: impl FnOnce(&Tx<'_>) -> Result<Change<T>>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.user_name()?));
+        }
         self.conn.begin_write()?;
         let outcome = self.user_name().and_then(|actor| {
             let tx = Tx {

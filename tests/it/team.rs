@@ -13,13 +13,18 @@ use crate::servers::{PG_PASSWORD, fresh_database, fresh_location, s3_credentials
 
 /// Runs the binary in `dir` with the database password and S3 keys in its environment.
 fn member(dir: &Path, args: &[&str]) -> Run {
+    member_with(dir, PG_PASSWORD, args)
+}
+
+/// Runs the binary in `dir` as a login with this database password.
+fn member_with(dir: &Path, password: &str, args: &[&str]) -> Run {
     let credentials = s3_credentials();
     let mut command = binary();
     command
         .arg("--workspace")
         .arg(dir)
         .args(args)
-        .env("PGPASSWORD", PG_PASSWORD)
+        .env("PGPASSWORD", password)
         .env("AWS_ACCESS_KEY_ID", &credentials.access_key)
         .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_key)
         .env_remove("AWS_PROFILE")
@@ -240,4 +245,90 @@ fn connecting_refuses_a_stored_password_a_missing_bucket_and_a_local_workspace()
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn an_editor_changes_records_and_a_reader_only_reads() {
+    let (url, location) = team_servers();
+    let (tmp, admin) = workspace();
+    ok(&connect(&admin, &url, &location));
+    let said = ok(&member(&admin, &["workspace", "init-roles"])).to_string();
+    assert!(
+        said.contains("lockstep_editor") && said.contains("lockstep_reader"),
+        "{said}"
+    );
+    ok(&member(&admin, &["workspace", "init-roles"]));
+
+    let tag = std::process::id();
+    let (editor, reader) = (format!("ana_{tag}"), format!("auditor_{tag}"));
+    let mut owner = postgres::Client::connect(
+        &url.replace("lockstep@", &format!("lockstep:{PG_PASSWORD}@")),
+        postgres::NoTls,
+    )
+    .unwrap();
+    owner
+        .batch_execute(&format!(
+            "CREATE ROLE {editor} LOGIN PASSWORD 'ana-pw' IN ROLE lockstep_editor;
+             CREATE ROLE {reader} LOGIN PASSWORD 'auditor-pw' IN ROLE lockstep_reader;"
+        ))
+        .unwrap();
+    let as_login = |login: &str| url.replace("lockstep@", &format!("{login}@"));
+    let connect_as = |dir: &Path, login: &str, password: &str| {
+        let endpoint = location.endpoint.clone().unwrap();
+        member_with(
+            dir,
+            password,
+            &[
+                "workspace",
+                "connect",
+                "--database",
+                &as_login(login),
+                "--vault",
+                &location.url(),
+                "--endpoint",
+                &endpoint,
+            ],
+        )
+    };
+
+    let ana = tmp.path().join("ana");
+    ok(&connect_as(&ana, &editor, "ana-pw"));
+    ok(&member_with(
+        &ana,
+        "ana-pw",
+        &["project", "create", "Payments", "--services", "ec2"],
+    ));
+    let log = ok(&member_with(
+        &ana,
+        "ana-pw",
+        &["log", "--project", "Payments"],
+    ))
+    .to_string();
+    assert!(log.contains(&editor), "{log}");
+
+    // An editor appends to the log but cannot rewrite it, even outside Lockstep.
+    let mut as_ana = postgres::Client::connect(
+        &as_login(&editor).replace(&format!("{editor}@"), &format!("{editor}:ana-pw@")),
+        postgres::NoTls,
+    )
+    .unwrap();
+    let tampered = as_ana.execute("UPDATE activity SET actor = 'someone else'", &[]);
+    assert!(tampered.is_err(), "an editor rewrote the activity log");
+
+    let auditor = tmp.path().join("auditor");
+    ok(&connect_as(&auditor, &reader, "auditor-pw"));
+    let listed = ok(&member_with(&auditor, "auditor-pw", &["project", "list"])).to_string();
+    assert!(listed.contains("Payments"), "{listed}");
+    let refused = member_with(
+        &auditor,
+        "auditor-pw",
+        &["project", "create", "Other", "--services", "ec2"],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("read-only access"),
+        "{}",
+        refused.stderr
+    );
+    ok(&member_with(&auditor, "auditor-pw", &["verify"]));
 }

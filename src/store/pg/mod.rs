@@ -13,6 +13,7 @@
 
 pub mod chain;
 pub mod migrate;
+pub mod roles;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -38,8 +39,14 @@ impl crate::store::Store {
             dir: dir.to_path_buf(),
             clock,
             zone: crate::model::Zone::Local,
+            read_only: false,
         };
         store.zone = store.stored_zone()?;
+        store.read_only = store.conn.query_row(
+            "SELECT NOT has_table_privilege(current_user, 'activity', 'INSERT')",
+            [],
+            |row| row.get(0),
+        )?;
         Ok(store)
     }
 }
