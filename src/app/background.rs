@@ -17,6 +17,11 @@ impl App {
     pub fn poll_jobs(&mut self) {
         self.poll_pick();
         self.poll_job();
+        if self.watch.as_mut().is_some_and(|watch| watch.changed()) {
+            // Someone else's change committed: show it, keeping the panel's selection.
+            self.refresh();
+            self.refresh_selection(false);
+        }
     }
 
     pub(super) fn poll_job(&mut self) {

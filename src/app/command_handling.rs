@@ -11,7 +11,7 @@ use super::{
 };
 use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
 use crate::sign::keys::{KeyInfo, create_key_in, own_key_in};
-use crate::store::RequestPatch;
+use crate::store::{RequestPatch, StoreError};
 use crate::workspace::AttachOptions;
 
 /// An edit that can be undone.
@@ -596,7 +596,8 @@ impl App {
             return;
         };
         let project = project.key;
-        match store.update_control(project, id, &patch) {
+        let loaded = Some(self.state.loaded_seq);
+        match store.update_control_since(project, id, &patch, loaded) {
             Ok(changes) => {
                 if changes.is_empty() {
                     self.refresh_selection(true);
@@ -609,6 +610,12 @@ impl App {
                         changes,
                     });
                 }
+                self.refresh();
+                self.refresh_selection(true);
+            }
+            Err(error @ StoreError::ChangedMeanwhile { .. }) => {
+                // Never a silent overwrite: the panel reloads with the other person's version.
+                self.notify(Level::Error, format!("{error:#}"));
                 self.refresh();
                 self.refresh_selection(true);
             }

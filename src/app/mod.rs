@@ -77,6 +77,8 @@ pub struct App {
     /// What the drawing code reads.
     pub state: AppState,
     undo: Vec<UndoEntry>,
+    /// Others' changes to a team workspace, as they commit.
+    watch: Option<crate::store::pg::watch::ChangeWatch>,
 }
 
 impl App {
@@ -110,6 +112,8 @@ impl App {
                 workspace: dir,
                 open_error,
                 user_name: String::new(),
+                read_only: false,
+                loaded_seq: 0,
                 today,
                 services: Baseline::builtin().services.clone(),
                 projects: Vec::new(),
@@ -158,6 +162,7 @@ impl App {
                 requests_view: RequestsView::default(),
             },
             undo: Vec::new(),
+            watch: None,
         };
         if app.store.is_some()
             && let Err(error) = open_folder(&app.state.workspace, true)
@@ -184,6 +189,11 @@ impl App {
 
     /// Sets how a background job asks the window to draw again.
     pub fn set_repaint(&mut self, repaint: Repaint) {
+        // On a team workspace, others' changes wake the window too (`poll_jobs` reloads).
+        self.watch = self
+            .store
+            .as_ref()
+            .and_then(|store| store.watch_changes(repaint.clone()));
         self.repaint = repaint;
     }
 

@@ -17,6 +17,7 @@ use crate::store::{
 /// What one refresh reads, all from one snapshot of the database.
 struct Snapshot {
     user_name: String,
+    head_seq: i64,
     projects: Vec<Project>,
     project: Option<Project>,
     controls: Vec<Control>,
@@ -117,6 +118,7 @@ impl App {
             };
             Ok(Snapshot {
                 user_name: store.user_name()?,
+                head_seq: store.head_seq()?,
                 project: project.cloned(),
                 projects,
                 controls,
@@ -152,6 +154,8 @@ impl App {
                 let state = &mut self.state;
                 state.evidence_summary = summary;
                 state.user_name = snapshot.user_name;
+                state.loaded_seq = snapshot.head_seq;
+                state.read_only = store.is_read_only();
                 state.projects = snapshot.projects;
                 state.project = snapshot.project;
                 state.controls = snapshot.controls;

@@ -111,6 +111,12 @@ pub struct AppState {
     pub open_error: Option<String>,
     /// The name recorded with changes.
     pub user_name: String,
+    /// Whether this login may only read the workspace (a team workspace's reader role):
+    /// editing is hidden and every change refused.
+    pub read_only: bool,
+    /// The activity log's last row when the state was read: an edit to a control changed
+    /// after it is refused rather than overwriting the change.
+    pub loaded_seq: i64,
     /// The date overdue is judged against.
     pub today: NaiveDate,
     /// The AWS services Lockstep knows.

@@ -396,9 +396,41 @@ impl Store {
         id: &str,
         patch: &ControlPatch,
     ) -> Result<Vec<ControlChange>> {
+        self.update_control_since(project, id, patch, None)
+    }
+
+    /// Edits a control as [`Store::update_control`] does, unless someone changed it after
+    /// `loaded` (the activity log's last row when the editor read it): then the edit is
+    /// refused with who changed it and when, and nothing is written. The window passes the
+    /// log position of what it shows, so an edit never silently overwrites another's.
+    pub fn update_control_since(
+        &mut self,
+        project: i64,
+        id: &str,
+        patch: &ControlPatch,
+        loaded: Option<i64>,
+    ) -> Result<Vec<ControlChange>> {
         self.write(|tx| {
             // Read inside the write transaction, so the "from" values are the ones replaced.
             let control = tx.store.control(project, id)?;
+            if let Some(loaded) = loaded {
+                let later: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT actor, at FROM activity
+                         WHERE project_id = ?1 AND subject = ?2 AND seq > ?3
+                         ORDER BY seq DESC LIMIT 1",
+                        params![project, control.id, loaded],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((actor, at)) = later {
+                    return Err(StoreError::ChangedMeanwhile {
+                        id: control.id,
+                        actor,
+                        at,
+                    });
+                }
+            }
             if control.retired {
                 return Err(StoreError::RetiredControl(control.id));
             }

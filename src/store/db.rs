@@ -30,18 +30,26 @@ pub enum Connection {
 /// before any row is handed out, so no borrow outlives a call.
 pub struct Pg {
     client: RefCell<postgres::Client>,
+    /// How this session logged in, for a second session of the same login.
+    config: postgres::Config,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     in_transaction: Cell<bool>,
 }
 
 impl Pg {
-    /// Wraps a connected client.
-    pub fn new(client: postgres::Client) -> Self {
+    /// Wraps a connected client and the settings it connected with.
+    pub fn new(client: postgres::Client, config: postgres::Config) -> Self {
         Pg {
             client: RefCell::new(client),
+            config,
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
         }
+    }
+
+    /// The settings this session connected with (password included).
+    pub fn config(&self) -> &postgres::Config {
+        &self.config
     }
 
     /// The client itself, for what only PostgreSQL does (notifications, roles).

@@ -258,6 +258,18 @@ pub enum StoreError {
     /// The team database could not be reached or set up.
     #[error(transparent)]
     Team(#[from] pg::PgError),
+    /// Someone changed the control after the editor loaded it.
+    #[error(
+        "{actor} changed {id} at {at}, after you opened it; their version is shown now, so check it and make your change again"
+    )]
+    ChangedMeanwhile {
+        /// The control.
+        id: String,
+        /// Who changed it.
+        actor: String,
+        /// When (UTC).
+        at: String,
+    },
     /// The login has the team workspace's read-only role.
     #[error(
         "you have read-only access to this team workspace (database login '{0}'), so changes are refused; ask an administrator for the lockstep_editor role to make them"
@@ -356,6 +368,15 @@ impl Store {
     /// the read-only role). Every change is then refused.
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// The activity log's last row: where the workspace's history stands, 0 when empty.
+    pub fn head_seq(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM activity", [], |row| {
+                row.get(0)
+            })?)
     }
 
     /// The workspace folder.

@@ -139,6 +139,16 @@ impl Store {
                 subject: &logged.subject,
                 action: &logged.action,
             },
-        )
+        )?;
+        if self.conn.postgres().is_some() {
+            // Delivered to every listening session when the change commits, and never if
+            // it rolls back: open windows reload within moments (see `pg::watch`).
+            self.conn.query_row(
+                "SELECT pg_notify('lockstep_changes', ?1)",
+                [logged.subject.as_str()],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
     }
 }

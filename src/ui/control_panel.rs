@@ -73,7 +73,7 @@ fn panel_body_ui(
              \"AWS services…\" to work on it again; its status, notes and history are kept.",
         );
     }
-    let editable = !control.retired;
+    let editable = !control.retired && !state.read_only;
     let today = state.today;
     let draft = &mut state.draft;
     ui.add_enabled_ui(editable, |ui| {

@@ -28,6 +28,7 @@ mod ui;
 mod ui_attestations;
 mod ui_aws_reports;
 mod ui_clock;
+mod ui_conflict;
 mod ui_damaged;
 mod ui_dashboard;
 mod ui_files;

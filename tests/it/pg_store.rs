@@ -263,3 +263,43 @@ fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
         .count();
     assert_eq!(edits, 400);
 }
+
+#[test]
+fn a_watch_hears_another_sessions_change_as_it_commits() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (_tmp, dir) = crate::common::workspace();
+    let watcher = crate::common::open_on_postgres(&dir);
+    let woken = Arc::new(AtomicUsize::new(0));
+    let counter = woken.clone();
+    let mut watch = watcher
+        .watch_changes(Arc::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }))
+        .expect("a team workspace can be watched");
+    // Give the listener a moment to connect and LISTEN.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!watch.changed());
+
+    let mut other = crate::common::open_on_postgres(&dir);
+    other
+        .create_project(&crate::common::new_project("Payments", &["ec2"]))
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !watch.changed() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "no change heard within 5 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(woken.load(Ordering::SeqCst) >= 1);
+    // A change that rolls back is never announced.
+    assert!(
+        other
+            .create_project(&crate::common::new_project("payments", &["ec2"]))
+            .is_err()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(!watch.changed());
+}

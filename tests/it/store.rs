@@ -932,3 +932,45 @@ fn the_store_tests_pass_on_postgresql_too() {
     );
     assert!(out.contains("test result: ok"), "{out}");
 }
+
+#[test]
+fn an_edit_to_a_control_changed_since_it_was_loaded_is_refused_with_who_and_when() {
+    use lockstep::model::{ControlField, ControlPatch};
+    use lockstep::store::StoreError;
+    let (_tmp, dir) = workspace();
+    let mut mine = open(&dir);
+    let project = mine
+        .create_project(&new_project("Payments", &["ec2"]))
+        .unwrap();
+    let loaded = mine.head_seq().unwrap();
+
+    let mut theirs = open(&dir);
+    theirs.set_user_name("Ben").unwrap();
+    let notes = ControlPatch::one(ControlField::Notes, "Ben's notes");
+    theirs
+        .update_control(project.key, "SRM-CUS-IAM-03", &notes)
+        .unwrap();
+
+    let mine_notes = ControlPatch::one(ControlField::Notes, "my notes");
+    let refused = mine
+        .update_control_since(project.key, "SRM-CUS-IAM-03", &mine_notes, Some(loaded))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, StoreError::ChangedMeanwhile { actor, at, .. }
+            if actor == "Ben" && at == FIXED_TIME_TEXT),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .starts_with("Ben changed SRM-CUS-IAM-03 at")
+    );
+    let control = mine.control(project.key, "SRM-CUS-IAM-03").unwrap();
+    assert_eq!(control.notes, "Ben's notes");
+    // Another control nobody touched takes the edit; reloaded, so does this one.
+    mine.update_control_since(project.key, "SRM-CUS-IAM-01", &mine_notes, Some(loaded))
+        .unwrap();
+    let reloaded = mine.head_seq().unwrap();
+    mine.update_control_since(project.key, "SRM-CUS-IAM-03", &mine_notes, Some(reloaded))
+        .unwrap();
+}

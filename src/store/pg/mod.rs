@@ -14,6 +14,7 @@
 pub mod chain;
 pub mod migrate;
 pub mod roles;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -31,11 +32,11 @@ impl crate::store::Store {
         clock: crate::store::Clock,
         ask: &dyn Fn(&str) -> Option<String>,
     ) -> crate::store::Result<Self> {
-        let mut client = url.connect(ask)?;
+        let (mut client, config) = url.connect_with_config(ask)?;
         let at = clock().to_rfc3339_opts(SecondsFormat::Secs, true);
         migrate::migrate(&mut client, &at)?;
         let mut store = crate::store::Store {
-            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client))),
+            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client, config))),
             dir: dir.to_path_buf(),
             clock,
             zone: crate::model::Zone::Local,
@@ -183,6 +184,15 @@ impl DatabaseUrl {
     /// Connects, finding the password as the module says; `ask` is called last, with the
     /// URL to show, and may give none.
     pub fn connect(&self, ask: &dyn Fn(&str) -> Option<String>) -> Result<Client, PgError> {
+        Ok(self.connect_with_config(ask)?.0)
+    }
+
+    /// Connects as [`DatabaseUrl::connect`] does, and also returns the settings that
+    /// worked (with the password found), for a second session of the same login.
+    pub fn connect_with_config(
+        &self,
+        ask: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(Client, Config), PgError> {
         let mut config = self.config.clone();
         config.user(&self.user());
         config.application_name("lockstep");
@@ -207,7 +217,7 @@ impl DatabaseUrl {
             }
         }
         match config.connect(NoTls) {
-            Ok(client) => Ok(client),
+            Ok(client) => Ok((client, config)),
             Err(error) if config.get_password().is_none() && needs_password(&error) => {
                 let Some(password) = ask(&self.shown()) else {
                     return Err(PgError::database(
@@ -216,9 +226,10 @@ impl DatabaseUrl {
                     ));
                 };
                 config.password(password);
-                config.connect(NoTls).map_err(|e| {
+                let client = config.connect(NoTls).map_err(|e| {
                     PgError::database(&format!("at {} refused the login", self.shown()), e)
-                })
+                })?;
+                Ok((client, config))
             }
             Err(error) => Err(PgError::database(
                 &format!("at {} could not be reached", self.shown()),

@@ -1,0 +1,72 @@
+//! Two people on one workspace: an edit in the window to a control someone else changed
+//! after the window loaded it is refused with who and when, and the panel shows their
+//! version, never a silent overwrite.
+
+use egui_kittest::kittest::Queryable as _;
+use lockstep::app::{App, Command};
+use lockstep::model::{ControlField, ControlPatch};
+use lockstep::store::Store;
+
+use crate::common::fixed_time;
+use crate::window::{PROJECT, harness};
+
+const MFA: &str = "SRM-CUS-IAM-03";
+
+#[test]
+fn an_edit_to_a_control_changed_meanwhile_is_refused_and_the_panel_shows_theirs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(fixed_time);
+    let mut store = Store::open_with_clock(tmp.path(), clock.clone()).unwrap();
+    let project = store
+        .create_project(&lockstep::store::NewProject {
+            name: PROJECT.to_string(),
+            services: vec!["ec2".into()],
+            ..Default::default()
+        })
+        .unwrap()
+        .key;
+    let mut harness = harness(App::open_with(tmp.path().to_path_buf(), clock));
+    harness
+        .state_mut()
+        .apply(Command::SelectControl(Some(MFA.to_string())));
+    harness.run();
+
+    // Ben changes the control from the command line while the window shows it.
+    store.set_user_name("Ben").unwrap();
+    store
+        .update_control(
+            project,
+            MFA,
+            &ControlPatch::one(ControlField::Notes, "Ben's notes"),
+        )
+        .unwrap();
+
+    harness.state_mut().apply(Command::EditControl {
+        id: MFA.to_string(),
+        patch: ControlPatch::one(ControlField::Notes, "my notes"),
+    });
+    harness.run();
+
+    let state = &harness.state().state;
+    let said = &state.notifications.last().unwrap().text;
+    assert!(said.starts_with(&format!("Ben changed {MFA} at")), "{said}");
+    let shown = state
+        .controls
+        .iter()
+        .find(|c| c.id == MFA)
+        .map(|c| c.notes.clone());
+    assert_eq!(shown.as_deref(), Some("Ben's notes"));
+    harness.get_by_label_contains("Ben changed");
+
+    // Now that the window shows Ben's version, the edit goes through.
+    harness.state_mut().apply(Command::EditControl {
+        id: MFA.to_string(),
+        patch: ControlPatch::one(ControlField::Notes, "my notes"),
+    });
+    let stored = Store::open_with_clock(tmp.path(), std::sync::Arc::new(fixed_time))
+        .unwrap()
+        .control(project, MFA)
+        .unwrap()
+        .notes;
+    assert_eq!(stored, "my notes");
+}
