@@ -332,3 +332,45 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
     );
     ok(&member_with(&auditor, "auditor-pw", &["verify"]));
 }
+
+#[test]
+fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
+    let (url, location) = team_servers();
+    let (tmp, lead) = workspace();
+    let other = tmp.path().join("other");
+    ok(&connect(&lead, &url, &location));
+    ok(&connect(&other, &url, &location));
+    ok(&member(
+        &lead,
+        &["project", "create", "Payments", "--services", "ec2,rds,s3"],
+    ));
+    const EDITS: usize = 200;
+    let writers: Vec<_> = [("ana", lead.clone()), ("ben", other.clone())]
+        .into_iter()
+        .map(|(who, dir)| {
+            std::thread::spawn(move || {
+                for n in 0..EDITS {
+                    let owner = format!("{who} {n}");
+                    let id = if n % 2 == 0 { "SRM-CUS-IAM-03" } else { "SRM-CUS-OS-02" };
+                    let run = member(
+                        &dir,
+                        &["control", "set", "--project", "Payments", id, "--owner", &owner],
+                    );
+                    assert_eq!(run.code, 0, "{}", run.stderr);
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let verify = member(&lead, &["verify"]);
+    let said = ok(&verify);
+    assert!(said.contains(&format!("activity log: {} rows, chain intact", 2 * EDITS + 1)), "{said}");
+    let log = ok(&member(&other, &["log", "--project", "Payments"])).to_string();
+    for who in ["ana", "ben"] {
+        for n in [0, EDITS - 1] {
+            assert!(log.contains(&format!("{who} {n}")), "{who} {n} missing");
+        }
+    }
+}
