@@ -374,3 +374,65 @@ fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
         }
     }
 }
+
+#[test]
+fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_open() {
+    let (url, location) = team_servers();
+    let (tmp, dir) = workspace();
+    ok(&connect(&dir, &url, &location));
+    ok(&member(
+        &dir,
+        &["project", "create", "Payments", "--services", "ec2"],
+    ));
+    let file = tmp.path().join("cloudtrail.json");
+    let content: Vec<u8> = (0..96u32 << 20).map(|i| (i % 251) as u8).collect();
+    fs::write(&file, &content).unwrap();
+    let bucket = S3Vault::open(location.clone(), s3_credentials()).unwrap();
+    let folder = format!("{}/sha256/", location.prefix);
+
+    let credentials = s3_credentials();
+    let mut command = binary();
+    command
+        .arg("--workspace")
+        .arg(&dir)
+        .args([
+            "evidence",
+            "add",
+            "--project",
+            "Payments",
+            "--control",
+            "SRM-CUS-IAM-03",
+            "--collected",
+            "2026-11-01",
+            file.to_str().unwrap(),
+        ])
+        .env("PGPASSWORD", PG_PASSWORD)
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key)
+        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().unwrap();
+    // Killed once its multipart upload has started, before it can complete.
+    let started = std::time::Instant::now();
+    while bucket.client().unfinished_uploads(&folder).unwrap().is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the upload never started"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the upload finished first");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let listed: Value = serde_json::from_str(ok(&member(
+        &dir,
+        &["evidence", "list", "--project", "Payments", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
+    assert!(bucket.stored().unwrap().is_empty());
+    // Opening the workspace (the list above) abandoned the unfinished upload.
+    assert!(bucket.client().unfinished_uploads(&folder).unwrap().is_empty());
+    ok(&member(&dir, &["verify"]));
+}
