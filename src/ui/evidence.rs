@@ -24,13 +24,16 @@ pub fn evidence_ui(
         .count();
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({current})")).strong());
+        if state.read_only {
+            return;
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let busy = state.job.is_some() || state.picking.is_some();
             let enabled = !control.retired && !busy;
             command_button_ui(ui, "", Command::PickFiles, enabled, commands);
         });
     });
-    if !control.retired {
+    if !control.retired && !state.read_only {
         let draft = &mut state.draft;
         ui.horizontal(|ui| {
             let today = state.today;
@@ -65,8 +68,12 @@ pub fn evidence_ui(
     }
     if state.selected_evidence.is_empty() {
         ui.label(
-            RichText::new("No evidence yet. Attach the files that prove this control works: drop them here or use Attach files…")
-                .weak(),
+            RichText::new(if state.read_only {
+                "No evidence yet."
+            } else {
+                "No evidence yet. Attach the files that prove this control works: drop them here or use Attach files…"
+            })
+            .weak(),
         );
         return;
     }

@@ -90,6 +90,10 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if state.read_only {
+                    // A reader browses: nothing here would be allowed.
+                    return;
+                }
                 if ui
                     .button("+ Add control")
                     .on_hover_text("Add a control of your own: the ownership test places it")

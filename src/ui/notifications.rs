@@ -69,6 +69,16 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                             .weak()
                             .small(),
                     );
+                    if state.read_only {
+                        ui.label(
+                            RichText::new(
+                                "Read only: your login may browse this team workspace; changes are refused",
+                            )
+                            .small()
+                            .strong()
+                            .color(super::theme::DANGER),
+                        );
+                    }
                 }
                 None => {}
             }

@@ -3,7 +3,6 @@
 
 use egui::{RichText, Ui};
 
-use super::theme::DANGER;
 use super::widgets::{command_button_ui, hover_text};
 use crate::app::{AppState, Command};
 
@@ -37,7 +36,7 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     .labelled_by(picker.id);
             }
             // With no project yet, the empty state's big button is the one way in.
-            if state.open_error.is_none() && !state.projects.is_empty() {
+            if state.open_error.is_none() && !state.projects.is_empty() && !state.read_only {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             if state.project.is_some() {
@@ -101,13 +100,6 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 // On a narrow window the name alone, and none when even that would run into
                 // the views (Settings shows the name either way).
                 let help = shortcut_help(ui.ctx());
-                if state.read_only {
-                    ui.label(RichText::new("Read only").strong().color(DANGER))
-                        .on_hover_text(
-                            "Your database login has the read-only role: you can browse this team \
-                         workspace, and every change is refused.",
-                        );
-                }
                 let room = ui.available_width();
                 let signed_in = format!("Signed in as {}", state.user_name);
                 let needed = |text: &str| 8.0 * text.chars().count() as f32 + 8.0;
