@@ -162,19 +162,10 @@ impl Store {
             let head = store.activity_head()?;
             let recorded = store.recorded_hashes()?.into_iter().collect();
             let current = store.current_hashes()?;
-            let tables = store
-                .local_tables()?
-                .into_iter()
-                .map(|(name, columns, key)| {
-                    let rows = store.table_rows(&name, &columns)?;
-                    Ok(TableRows {
-                        name,
-                        columns,
-                        key,
-                        rows,
-                    })
-                })
-                .collect::<super::Result<Vec<_>>>()?;
+            let mut tables = store.local_tables()?;
+            for table in &mut tables {
+                table.rows = store.table_rows(&table.name, &table.columns)?;
+            }
             Ok((chain, head, recorded, current, tables))
         })
         .map_err(PushError::from)
@@ -206,8 +197,8 @@ impl Store {
     }
 
     /// The tables of this SQLite workspace in foreign-key order, each with its columns and
-    /// the positions of its primary key.
-    fn local_tables(&self) -> super::Result<Vec<(String, Vec<String>, Vec<usize>)>> {
+    /// primary key, and no rows yet.
+    fn local_tables(&self) -> super::Result<Vec<TableRows>> {
         let names: Vec<String> = self
             .conn
             .prepare(
@@ -252,9 +243,12 @@ impl Store {
         Ok(order
             .into_iter()
             .filter_map(|name| {
-                described
-                    .remove(&name)
-                    .map(|(columns, key)| (name, columns, key))
+                described.remove(&name).map(|(columns, key)| TableRows {
+                    name,
+                    columns,
+                    key,
+                    rows: Vec::new(),
+                })
             })
             .collect())
     }
