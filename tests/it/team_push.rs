@@ -252,6 +252,7 @@ fn seen(dir: &Path, run_as: fn(&Path, &[&str]) -> Run) -> Vec<String> {
         &["request", "list", "--project", PROJECT, "--json"],
         &["aws-report", "list", "--json"],
         &["patch", "status", "--project", PROJECT, "--json"],
+        &["control", "list", "--project", PROJECT, "--json"],
     ]
     .iter()
     .map(|args| ok(&run_as(dir, args)).to_string())
@@ -353,6 +354,26 @@ fn a_push_cut_short_is_finished_by_the_next_one() {
         said.contains("files: 0 uploaded, 7 already there"),
         "{said}"
     );
+    ok(&member(&team, &["verify"]));
+    assert_eq!(seen(&team, member), seen(&dir, lockstep));
+
+    // Work done locally before the team took over is brought across by another push.
+    local(
+        &dir,
+        &[
+            "control",
+            "set",
+            "--project",
+            PROJECT,
+            "SRM-CUS-IAM-03",
+            "--status",
+            "in_progress",
+        ],
+    );
+    let caught_up = push(&dir, &team);
+    let said = ok(&caught_up).to_string();
+    assert!(said.contains("  controls: 0 copied, 1 updated"), "{said}");
+    assert!(said.contains("  activity: 1 copied"), "{said}");
     ok(&member(&team, &["verify"]));
     assert_eq!(seen(&team, member), seen(&dir, lockstep));
 }
