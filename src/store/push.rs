@@ -378,7 +378,11 @@ impl Store {
         let name = quoted(&table.name);
         let columns: Vec<String> = table.columns.iter().map(|c| quoted(c)).collect();
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let key: Vec<String> = table.key.iter().map(|&i| columns[i].clone()).collect();
+        let key: Vec<String> = table
+            .key
+            .iter()
+            .filter_map(|&i| columns.get(i).cloned())
+            .collect();
         let others: Vec<&String> = columns
             .iter()
             .enumerate()
