@@ -13,6 +13,7 @@ pub mod model;
 pub mod oscal;
 pub mod pack;
 pub mod process;
+pub mod push;
 pub mod sign;
 pub mod store;
 pub mod ui;

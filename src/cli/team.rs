@@ -1,12 +1,16 @@
 //! `lockstep workspace connect`: makes the workspace folder a team workspace, whose records
 //! are on PostgreSQL and whose evidence is in S3, after checking that both answer.
+//! `lockstep workspace push --to DIR`: copies a local workspace into such a team workspace
+//! and verifies the copy (see [`crate::push`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
 
 use super::{Outcome, shown};
+use crate::push::PushStage;
 use crate::store::pg::{self, DatabaseUrl};
 use crate::store::team::{DatabaseSection, TeamSettings, VaultSection};
 use crate::store::{DB_FILE, system_clock};
@@ -37,6 +41,15 @@ pub enum WorkspaceCommand {
     /// Create the team database's two roles, lockstep_editor and lockstep_reader, and grant
     /// them their rights; run once by the database's owner (again after an upgrade).
     InitRoles,
+    /// Copy every record and evidence file of this local workspace into the team workspace
+    /// in DIR (a folder set up with `workspace connect`), then verify row counts, the
+    /// activity chain and every file's hash. Safe to run again after an interruption.
+    /// Exit 1 when the verification finds a difference.
+    Push {
+        /// The team workspace's folder.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
 }
 
 pub(super) fn run(dir: &Path, command: WorkspaceCommand) -> Outcome {
@@ -48,6 +61,7 @@ pub(super) fn run(dir: &Path, command: WorkspaceCommand) -> Outcome {
             region,
         } => connect(dir, database, vault, endpoint, region),
         WorkspaceCommand::InitRoles => init_roles(dir),
+        WorkspaceCommand::Push { to } => push(dir, &to),
     }
 }
 
@@ -140,4 +154,34 @@ fn connect(
         shown(&path.display().to_string())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn push(dir: &Path, to: &Path) -> Outcome {
+    let started = std::time::Instant::now();
+    let report = crate::push::push(
+        dir,
+        to,
+        system_clock(),
+        &AtomicBool::new(false),
+        &mut |stage| match stage {
+            PushStage::Files(count) => eprintln!("uploading {count} files"),
+            PushStage::Records(rows) => eprintln!("copying {rows} records"),
+            PushStage::Verifying => eprintln!("verifying the team workspace"),
+            PushStage::File(..) | PushStage::Table(_) => {}
+        },
+    )?;
+    for line in report.lines() {
+        println!("{}", shown(&line));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(if report.is_clean() {
+        println!(
+            "pushed to {} in {seconds:.1} s",
+            shown(&to.display().to_string())
+        );
+        ExitCode::SUCCESS
+    } else {
+        println!("the team workspace does not match this one: see above");
+        ExitCode::from(1)
+    })
 }

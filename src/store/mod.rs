@@ -24,6 +24,7 @@ mod patches;
 mod people;
 pub mod pg;
 mod projects;
+pub mod push;
 mod requests;
 mod settings;
 mod signoffs;

@@ -23,6 +23,7 @@ mod sign;
 mod signoffs;
 mod store;
 mod team;
+mod team_push;
 mod training;
 mod ui;
 mod ui_attestations;

@@ -351,10 +351,22 @@ fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
             std::thread::spawn(move || {
                 for n in 0..EDITS {
                     let owner = format!("{who} {n}");
-                    let id = if n % 2 == 0 { "SRM-CUS-IAM-03" } else { "SRM-CUS-OS-02" };
+                    let id = if n % 2 == 0 {
+                        "SRM-CUS-IAM-03"
+                    } else {
+                        "SRM-CUS-OS-02"
+                    };
                     let run = member(
                         &dir,
-                        &["control", "set", "--project", "Payments", id, "--owner", &owner],
+                        &[
+                            "control",
+                            "set",
+                            "--project",
+                            "Payments",
+                            id,
+                            "--owner",
+                            &owner,
+                        ],
                     );
                     assert_eq!(run.code, 0, "{}", run.stderr);
                 }
@@ -366,7 +378,13 @@ fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
     }
     let verify = member(&lead, &["verify"]);
     let said = ok(&verify);
-    assert!(said.contains(&format!("activity log: {} rows, chain intact", 2 * EDITS + 1)), "{said}");
+    assert!(
+        said.contains(&format!(
+            "activity log: {} rows, chain intact",
+            2 * EDITS + 1
+        )),
+        "{said}"
+    );
     let log = ok(&member(&other, &["log", "--project", "Payments"])).to_string();
     for who in ["ana", "ben"] {
         for n in [0, EDITS - 1] {
@@ -414,12 +432,20 @@ fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_
     let mut child = command.spawn().unwrap();
     // Killed once its multipart upload has started, before it can complete.
     let started = std::time::Instant::now();
-    while bucket.client().unfinished_uploads(&folder).unwrap().is_empty() {
+    while bucket
+        .client()
+        .unfinished_uploads(&folder)
+        .unwrap()
+        .is_empty()
+    {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
             "the upload never started"
         );
-        assert!(child.try_wait().unwrap().is_none(), "the upload finished first");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the upload finished first"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     child.kill().unwrap();
@@ -433,6 +459,12 @@ fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_
     assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
     assert!(bucket.stored().unwrap().is_empty());
     // Opening the workspace (the list above) abandoned the unfinished upload.
-    assert!(bucket.client().unfinished_uploads(&folder).unwrap().is_empty());
+    assert!(
+        bucket
+            .client()
+            .unfinished_uploads(&folder)
+            .unwrap()
+            .is_empty()
+    );
     ok(&member(&dir, &["verify"]));
 }
