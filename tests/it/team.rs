@@ -12,12 +12,12 @@ use crate::common::{Run, binary, run, workspace};
 use crate::servers::{PG_PASSWORD, fresh_database, fresh_location, s3_credentials};
 
 /// Runs the binary in `dir` with the database password and S3 keys in its environment.
-fn member(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn member(dir: &Path, args: &[&str]) -> Run {
     member_with(dir, PG_PASSWORD, args)
 }
 
 /// Runs the binary in `dir` as a login with this database password.
-fn member_with(dir: &Path, password: &str, args: &[&str]) -> Run {
+pub(crate) fn member_with(dir: &Path, password: &str, args: &[&str]) -> Run {
     let credentials = s3_credentials();
     let mut command = binary();
     command
@@ -32,7 +32,7 @@ fn member_with(dir: &Path, password: &str, args: &[&str]) -> Run {
     run(command)
 }
 
-fn ok(run: &Run) -> &str {
+pub(crate) fn ok(run: &Run) -> &str {
     assert_eq!(
         run.code, 0,
         "stdout: {}\nstderr: {}",
@@ -42,7 +42,7 @@ fn ok(run: &Run) -> &str {
 }
 
 /// A database and a bucket under Object Lock (COMPLIANCE, 30 days).
-fn team_servers() -> (String, S3Location) {
+pub(crate) fn team_servers() -> (String, S3Location) {
     let url = fresh_database("team");
     let location = fresh_location("team", "audit-2026");
     let lock = DefaultRetention {
@@ -57,7 +57,7 @@ fn team_servers() -> (String, S3Location) {
     (url, location)
 }
 
-fn connect(dir: &Path, url: &str, location: &S3Location) -> Run {
+pub(crate) fn connect(dir: &Path, url: &str, location: &S3Location) -> Run {
     let endpoint = location.endpoint.clone().unwrap();
     member(
         dir,

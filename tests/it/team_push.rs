@@ -6,37 +6,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use lockstep::vault::s3::{DefaultRetention, RetentionPeriod, S3Location, S3Vault};
-
-use crate::common::{Run, binary, lockstep, run, workspace};
-use crate::servers::{PG_PASSWORD, fresh_database, fresh_location, s3_credentials};
+use crate::common::{Run, lockstep, workspace};
+use crate::servers::PG_PASSWORD;
+use crate::team::{connect, member, ok, team_servers};
 
 const PROJECT: &str = "Payments";
-
-/// Runs the binary in `dir` with the database password and S3 keys in its environment.
-fn member(dir: &Path, args: &[&str]) -> Run {
-    let credentials = s3_credentials();
-    let mut command = binary();
-    command
-        .arg("--workspace")
-        .arg(dir)
-        .args(args)
-        .env("PGPASSWORD", PG_PASSWORD)
-        .env("AWS_ACCESS_KEY_ID", &credentials.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_key)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN");
-    run(command)
-}
-
-fn ok(run: &Run) -> &str {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    &run.stdout
-}
 
 fn refused<'a>(run: &'a Run, says: &str) -> &'a str {
     assert_eq!(
@@ -52,34 +26,9 @@ fn refused<'a>(run: &'a Run, says: &str) -> &'a str {
 /// A connected team folder on a fresh database and a fresh bucket under Object Lock;
 /// returns the folder and the database URL.
 fn team_workspace(parent: &Path, name: &str) -> (PathBuf, String) {
-    let url = fresh_database("push");
-    let location: S3Location = fresh_location("push", "audit");
-    let lock = DefaultRetention {
-        mode: "COMPLIANCE".into(),
-        period: RetentionPeriod::Days(1),
-    };
-    S3Vault::unchecked(location.clone(), s3_credentials())
-        .unwrap()
-        .client()
-        .create_bucket(Some(&lock))
-        .unwrap();
+    let (url, location) = team_servers();
     let dir = parent.join(name);
-    let endpoint = location.endpoint.clone().unwrap();
-    ok(&member(
-        &dir,
-        &[
-            "workspace",
-            "connect",
-            "--database",
-            &url,
-            "--vault",
-            &location.url(),
-            "--endpoint",
-            &endpoint,
-            "--region",
-            &location.region,
-        ],
-    ));
+    ok(&connect(&dir, &url, &location));
     (dir, url)
 }
 
