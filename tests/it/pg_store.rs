@@ -38,7 +38,8 @@ fn without_a_password_anywhere_the_user_is_asked_and_a_wrong_one_is_refused() {
     assert!(message.contains("refused the login"), "{message}");
     assert!(!message.contains("not the password"), "{message}");
     let unasked = url.connect(&|_| None).err().unwrap();
-    assert!(matches!(unasked, PgError::Database { .. }), "{unasked}");
+    assert!(matches!(unasked, PgError::NoPassword(_)), "{unasked}");
+    assert!(unasked.to_string().contains("~/.pgpass"), "{unasked}");
 }
 
 #[test]

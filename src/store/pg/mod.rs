@@ -70,6 +70,11 @@ pub enum PgError {
         "leave the password out of the database URL: Lockstep never stores it, and reads it from PGPASSWORD or ~/.pgpass, or asks"
     )]
     PasswordInUrl,
+    /// The server wants a password and none was found or given.
+    #[error(
+        "the team database at {0} needs a password: put it in ~/.pgpass (host:port:database:user:password, mode 600) or PGPASSWORD, or run the command in a terminal to be asked"
+    )]
+    NoPassword(String),
     /// The server could not be reached, refused the login, or failed a statement.
     #[error("the team database {what}: {reason}")]
     Database {
@@ -220,10 +225,7 @@ impl DatabaseUrl {
             Ok(client) => Ok((client, config)),
             Err(error) if config.get_password().is_none() && needs_password(&error) => {
                 let Some(password) = ask(&self.shown()) else {
-                    return Err(PgError::database(
-                        &format!("at {} refused the login", self.shown()),
-                        error,
-                    ));
+                    return Err(PgError::NoPassword(self.shown()));
                 };
                 config.password(password);
                 let client = config.connect(NoTls).map_err(|e| {
