@@ -10,40 +10,46 @@
 //! bench starts it that way when it does not answer. It creates its own databases,
 //! `team_bench_<pid>` and `team_bench_<pid>_open`, and drops them at the end.
 //!
-//! Edits: a project on ec2, rds and s3, whose controls each writer walks through in the same
-//! order, so the two writers edit the same controls, each edit setting the owner or the notes
-//! to a value no other edit uses. Every `Store::update_control` call is timed on its own
-//! thread: one transaction under the workspace's advisory write lock, the control read, the
-//! field written, one hash-chained activity row appended, the commit. A writer is a thread
-//! with its own `Store::open_team` (its own connection); two writers start together behind a
-//! barrier and each makes 200 edits. Each writer's first edit prepares its statements and is
-//! counted (it shows in the max). Measured in the same run: one writer alone on PostgreSQL,
-//! and one and two writers (`Store::open`, one connection each) on a local SQLite workspace.
-//! After the two-writer run on PostgreSQL the chain is verified and its 400 edits are looked
-//! up in the activity log, each exactly once.
+//! Edits: a project on ec2, rds and s3 (54 controls), whose controls each writer walks
+//! through in the same order, so the two writers edit the same controls, each edit setting
+//! the owner or the notes to a value no other edit uses. Every `Store::update_control` call
+//! is timed on its own thread: one transaction under the workspace's advisory write lock,
+//! the control read, the field written, one hash-chained activity row appended, the commit.
+//! A writer is a thread with its own `Store::open_team` (its own connection); two writers
+//! start together behind a barrier and each makes 200 edits. Each writer's first edit
+//! prepares its statements and is counted (it shows in the max). Measured in the same run:
+//! one writer alone on PostgreSQL; one and two writers (`Store::open`, one connection each)
+//! on a local SQLite workspace; and a floor, a 4 KiB write and `fdatasync` of a file in the
+//! same file system, which every commit on either engine waits for at least once. The disk
+//! is a virtual one whose flushes vary from run to run; the floor says how fast it was
+//! during this one. After the PostgreSQL runs the chain is verified and the two-writer run's
+//! 400 edits are looked up in the activity log, each exactly once. The same runs are made
+//! again on the 10,000-control project below, on 200 of its controls spread over it, since
+//! finding the control to edit is a query whose cost may follow the project's size.
 //!
 //! Opening: a second database with one project on every service topped up to 10,000 controls
 //! through `Store::add_control`, the same on a local SQLite workspace (set-up; each add is
 //! timed only to print the mean of the first and the last 500, to show whether adding slows
-//! down as the project grows). Timed,
-//! five times each: `Store::open_team` plus `Store::controls` of the project, then the reads
-//! the window makes when it opens (the same store calls as `App::open_with` and its refresh
-//! in `src/app/refresh.rs`, in one snapshot); the same with `Store::open` on SQLite.
+//! down as the project grows). Timed, five times each, in rounds: `Store::open_team` plus
+//! `Store::controls` of the project; then, on a new connection, the reads the window makes
+//! when it opens (the same store calls as `App::open_with` and its refresh in
+//! `src/app/refresh.rs`, each refresh in one snapshot); the same with `Store::open` on SQLite.
 //! The window itself (`lockstep::app::App`) opens only local workspaces (`App::open_with`
 //! takes a folder and opens its SQLite file), so its first frame on a team workspace cannot be
 //! drawn yet. It is estimated as PostgreSQL's open and reads plus what the window adds to the
 //! same reads on SQLite: `App::open_with` and the first frame (drawn as `benches/board.rs`
 //! does: `frame_ui` on a bare `egui::Context`, then tessellation) minus the SQLite open and
 //! reads. That part is the window's own work on the loaded state, which does not depend on
-//! the engine.
+//! the engine (it also opens the local vault, which a team workspace would not).
 //!
 //! The machine's load average is printed before and after each part: the client threads,
 //! the server's processes and anything else running share the same cores, and any other work
 //! shows in the tail percentiles first. Run with `cargo bench --bench team`.
 
 use std::collections::HashMap;
+use std::io::{Seek, SeekFrom, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -65,6 +71,8 @@ const OPEN_GOAL: Duration = Duration::from_secs(1);
 /// How many adds at each end of the set-up are averaged to see whether adding slows down.
 const ADD_SAMPLE: usize = 500;
 const EDIT_SERVICES: [&str; 3] = ["ec2", "rds", "s3"];
+/// How many controls of the large project the writers edit, spread over it.
+const EDIT_TARGETS: usize = 200;
 const WINDOW_SIZE: egui::Vec2 = egui::vec2(1400.0, 900.0);
 
 const PORT_ENV: &str = "LOCKSTEP_TEST_PG_PORT";
@@ -92,58 +100,169 @@ fn main() -> Result<()> {
         setting(&mut admin, "synchronous_commit")?,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    drop(admin);
     let edits_db = TempDatabase::create(port, &format!("team_bench_{}", std::process::id()))?;
     let open_db = TempDatabase::create(port, &format!("team_bench_{}_open", std::process::id()))?;
     let root = tempfile::tempdir().context("cannot make a temp folder")?;
+    let small = Pair::new(&edits_db, &root.path().join("edits"))?;
+    let big = Pair::new(&open_db, &root.path().join("open"))?;
 
-    edits(&edits_db, &root.path().join("edits"))?;
+    // Goal 1, on a project of the size a team starts with.
+    let (pg_project, ids) = edit_project(&mut small.open_pg()?)?;
+    let (sqlite_project, sqlite_ids) = edit_project(&mut small.open_sqlite()?)?;
+    if ids != sqlite_ids {
+        bail!("the project has other controls on SQLite than on PostgreSQL");
+    }
+    println!(
+        "edits: a project on {} with {} controls in scope; each writer edits them in turn (the \
+         same controls for both writers), owner and notes alternately, {EDITS_PER_WRITER} edits \
+         each",
+        EDIT_SERVICES.join(", "),
+        ids.len()
+    );
+    let runs = edit_runs(&small, (pg_project, sqlite_project), &ids, "small")?;
+    runs.print(&format!("{} controls", ids.len()));
+    let p95 = runs.pg_two.percentile(95);
+    println!(
+        "goal: an edit commits in ≤ {} at the 95th percentile with two writers: p95 {}: {}",
+        ms(EDIT_GOAL),
+        ms(p95),
+        verdict(p95 <= EDIT_GOAL)
+    );
     println!();
-    opening(&open_db, &root.path().join("open"))?;
 
-    drop(admin);
+    // Goal 3, then goal 1 again on the same large project.
+    let projects = big_projects(&big)?;
+    opening(&big, projects)?;
+    println!();
+    let ids = spread_ids(&mut big.open_pg()?, projects.0)?;
+    if ids != spread_ids(&mut big.open_sqlite()?, projects.1)? {
+        bail!("the large project has other controls on SQLite than on PostgreSQL");
+    }
+    println!(
+        "edits on the {OPEN_CONTROLS}-control project: {} controls spread over it, edited as above",
+        ids.len()
+    );
+    let runs = edit_runs(&big, projects, &ids, "big")?;
+    runs.print(&format!("{OPEN_CONTROLS} controls"));
+    let p95 = runs.pg_two.percentile(95);
+    println!(
+        "the same goal on the {OPEN_CONTROLS}-control project: p95 {}: {}",
+        ms(p95),
+        verdict(p95 <= EDIT_GOAL)
+    );
+
     edits_db.drop_now()?;
     open_db.drop_now()?;
     Ok(())
 }
 
-/// Goal 1: edit latency with one and two writers, on PostgreSQL and on SQLite.
-fn edits(db: &TempDatabase, root: &Path) -> Result<()> {
-    let pg_dir = root.join("team");
-    let sqlite_dir = root.join("local");
-    let url = db.url()?;
-    let open_pg = || open_team(&pg_dir, &url);
-    let open_sqlite = || Ok(Store::open_with_clock(&sqlite_dir, clock())?);
+/// The same workspace on both engines: a team database and a local folder.
+struct Pair {
+    pg_dir: PathBuf,
+    sqlite_dir: PathBuf,
+    url: DatabaseUrl,
+}
 
-    let (project, ids) = edit_project(&mut open_pg()?)?;
-    let (sqlite_project, sqlite_ids) = edit_project(&mut open_sqlite()?)?;
-    if ids != sqlite_ids {
-        bail!("the project has other controls on SQLite than on PostgreSQL");
+impl Pair {
+    fn new(db: &TempDatabase, root: &Path) -> Result<Self> {
+        Ok(Pair {
+            pg_dir: root.join("team"),
+            sqlite_dir: root.join("local"),
+            url: db.url()?,
+        })
     }
-    println!(
-        "edits: project on {} with {} controls in scope; each writer edits them in turn (the same \
-         controls for both writers), owner and notes alternately, {EDITS_PER_WRITER} edits each",
-        EDIT_SERVICES.join(", "),
-        ids.len()
-    );
 
-    let checker = open_pg()?;
+    fn open_pg(&self) -> Result<Store> {
+        std::fs::create_dir_all(&self.pg_dir)
+            .with_context(|| format!("cannot create {}", self.pg_dir.display()))?;
+        Ok(Store::open_team(&self.pg_dir, &self.url, clock(), &|_| {
+            Some(PG_PASSWORD.to_string())
+        })?)
+    }
+
+    fn open_sqlite(&self) -> Result<Store> {
+        Ok(Store::open_with_clock(&self.sqlite_dir, clock())?)
+    }
+}
+
+/// The four runs of one set of edits.
+struct EditRuns {
+    floor: Run,
+    pg_two: Run,
+    pg_one: Run,
+    sqlite_two: Run,
+    sqlite_one: Run,
+}
+
+impl EditRuns {
+    fn print(&self, size: &str) {
+        println!();
+        println!(
+            "{:<44} {:>9} {:>9} {:>9} {:>9} {:>8}",
+            format!("update_control per call, {size}"),
+            "median",
+            "p95",
+            "p99",
+            "max",
+            "edits/s"
+        );
+        for (what, run) in [
+            ("PostgreSQL, two writers", &self.pg_two),
+            ("PostgreSQL, one writer", &self.pg_one),
+            ("peer: SQLite, two writers", &self.sqlite_two),
+            ("peer: SQLite, one writer", &self.sqlite_one),
+            ("floor: 4 KiB write + fdatasync, one thread", &self.floor),
+        ] {
+            println!(
+                "{what:<44} {:>9} {:>9} {:>9} {:>9} {:>8.0}",
+                ms(run.percentile(50)),
+                ms(run.percentile(95)),
+                ms(run.percentile(99)),
+                ms(run.max()),
+                run.count() as f64 / run.wall.as_secs_f64()
+            );
+        }
+        let ratio =
+            |a: &Run, b: &Run| a.percentile(95).as_secs_f64() / b.percentile(95).as_secs_f64();
+        println!(
+            "ratio PostgreSQL p95 / SQLite p95: {:.2}x with two writers, {:.2}x with one",
+            ratio(&self.pg_two, &self.sqlite_two),
+            ratio(&self.pg_one, &self.sqlite_one)
+        );
+        println!(
+            "ratio two writers / one writer (p95): {:.2}x on PostgreSQL, {:.2}x on SQLite",
+            ratio(&self.pg_two, &self.pg_one),
+            ratio(&self.sqlite_two, &self.sqlite_one)
+        );
+    }
+}
+
+/// Edits `ids` of the project (its key on PostgreSQL and on SQLite) with one writer, then
+/// two, on each engine; then checks that the chain on PostgreSQL is intact and holds every
+/// edit of the two-writer run once. `tag` starts every value written.
+fn edit_runs(pair: &Pair, (pg, sqlite): (i64, i64), ids: &[String], tag: &str) -> Result<EditRuns> {
+    let open_pg = || pair.open_pg();
+    let open_sqlite = || pair.open_sqlite();
+    let checker = pair.open_pg()?;
     let rows_before = checker.verify_chain()?.rows;
     println!("load average before: {}", load_average());
-    let pg_one = writers(&open_pg, project, &ids, 1, "pg-1")?;
-    let pg_two = writers(&open_pg, project, &ids, 2, "pg-2")?;
-    let sqlite_one = writers(&open_sqlite, sqlite_project, &ids, 1, "sqlite-1")?;
-    let sqlite_two = writers(&open_sqlite, sqlite_project, &ids, 2, "sqlite-2")?;
+    let floor = fsync_floor(&pair.sqlite_dir)?;
+    let pg_one = writers(&open_pg, pg, ids, 1, &format!("{tag} pg-1"))?;
+    let pg_two = writers(&open_pg, pg, ids, 2, &format!("{tag} pg-2"))?;
+    let sqlite_one = writers(&open_sqlite, sqlite, ids, 1, &format!("{tag} sqlite-1"))?;
+    let sqlite_two = writers(&open_sqlite, sqlite, ids, 2, &format!("{tag} sqlite-2"))?;
     println!("load average after:  {}", load_average());
 
-    // Every edit of the two-writer run is in the log once, and the chain is one line.
     let report = checker.verify_chain()?;
     if let Some((seq, why)) = &report.first_break {
         bail!("the activity chain breaks at row {seq}: {why}");
     }
+    let two_writers = format!("{tag} pg-2 ");
     let mut logged: HashMap<String, usize> = HashMap::new();
-    for entry in checker.activity(Some(project), None)? {
+    for entry in checker.activity(Some(pg), None)? {
         if let Some(Action::ControlUpdate { changes }) = entry.typed() {
-            for change in changes.iter().filter(|c| c.to.starts_with("pg-2 ")) {
+            for change in changes.iter().filter(|c| c.to.starts_with(&two_writers)) {
                 *logged.entry(change.to.clone()).or_default() += 1;
             }
         }
@@ -152,7 +271,7 @@ fn edits(db: &TempDatabase, root: &Path) -> Result<()> {
     let once = logged.values().filter(|&&n| n == 1).count();
     let added = report.rows - rows_before;
     println!(
-        "chain after both PostgreSQL runs: intact, {} rows ({added} added: {} by one writer, {} \
+        "chain after the PostgreSQL runs: intact, {} rows ({added} added: {} by one writer, {} \
          by two); the two-writer run's {expected} edits found in the log: {} distinct, {once} \
          exactly once",
         report.rows,
@@ -166,47 +285,50 @@ fn edits(db: &TempDatabase, root: &Path) -> Result<()> {
     if once != expected {
         bail!("some edits are logged more than once");
     }
+    Ok(EditRuns {
+        floor,
+        pg_two,
+        pg_one,
+        sqlite_two,
+        sqlite_one,
+    })
+}
 
-    println!();
-    println!(
-        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}",
-        "update_control, per call", "median", "p95", "p99", "max", "edits/s"
-    );
-    for (what, run) in [
-        ("PostgreSQL, two writers", &pg_two),
-        ("PostgreSQL, one writer", &pg_one),
-        ("peer: SQLite, two writers", &sqlite_two),
-        ("peer: SQLite, one writer", &sqlite_one),
-    ] {
-        println!(
-            "{what:<34} {:>9} {:>9} {:>9} {:>9} {:>10.0}",
-            ms(run.percentile(50)),
-            ms(run.percentile(95)),
-            ms(run.percentile(99)),
-            ms(run.max()),
-            run.count() as f64 / run.wall.as_secs_f64()
-        );
+/// What one flush to the disk costs now: `EDITS_PER_WRITER` times, 4 KiB written over the
+/// start of a file in `dir` and `File::sync_data`. Each commit on either engine waits for
+/// at least one such flush (PostgreSQL's WAL, SQLite's WAL file), so this is the floor of an
+/// edit on this disk at this moment.
+fn fsync_floor(dir: &Path) -> Result<Run> {
+    let path = dir.join("fsync-floor.bin");
+    let mut file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let block = [0x5a_u8; 4096];
+    let started = Instant::now();
+    let mut times = Vec::with_capacity(EDITS_PER_WRITER);
+    for _ in 0..EDITS_PER_WRITER {
+        let start = Instant::now();
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&block)?;
+        file.sync_data()?;
+        times.push(start.elapsed());
     }
-    println!();
-    let ratio = |a: &Run, b: &Run| a.percentile(95).as_secs_f64() / b.percentile(95).as_secs_f64();
-    println!(
-        "ratio PostgreSQL p95 / SQLite p95: {:.2}x with two writers, {:.2}x with one",
-        ratio(&pg_two, &sqlite_two),
-        ratio(&pg_one, &sqlite_one)
-    );
-    println!(
-        "ratio two writers / one writer (p95): {:.2}x on PostgreSQL, {:.2}x on SQLite",
-        ratio(&pg_two, &pg_one),
-        ratio(&sqlite_two, &sqlite_one)
-    );
-    let p95 = pg_two.percentile(95);
-    println!(
-        "goal: an edit commits in ≤ {} at the 95th percentile with two writers: p95 {}: {}",
-        ms(EDIT_GOAL),
-        ms(p95),
-        verdict(p95 <= EDIT_GOAL)
-    );
-    Ok(())
+    let wall = started.elapsed();
+    drop(file);
+    std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    times.sort();
+    Ok(Run { times, wall })
+}
+
+/// `EDIT_TARGETS` ids of the project's controls in scope, spread evenly over it.
+fn spread_ids(store: &mut Store, project: i64) -> Result<Vec<String>> {
+    let ids: Vec<String> = store
+        .controls(project)?
+        .into_iter()
+        .filter(|c| !c.retired)
+        .map(|c| c.id)
+        .collect();
+    let step = (ids.len() / EDIT_TARGETS).max(1);
+    Ok(ids.into_iter().step_by(step).take(EDIT_TARGETS).collect())
 }
 
 /// Creates the edits' project; returns its key and the ids of its controls in scope.
@@ -314,18 +436,14 @@ fn writers(
     Ok(Run { times, wall })
 }
 
-/// Goal 3: opening a workspace of 10,000 controls, on PostgreSQL and on SQLite.
-fn opening(db: &TempDatabase, root: &Path) -> Result<()> {
-    let pg_dir = root.join("team");
-    let sqlite_dir = root.join("local");
-    let url = db.url()?;
-
-    let (pg_project, pg_adds) = big_project(&mut open_team(&pg_dir, &url)?)?;
-    let (sqlite_project, sqlite_adds) =
-        big_project(&mut Store::open_with_clock(&sqlite_dir, clock())?)?;
+/// Builds the project of `OPEN_CONTROLS` controls on both engines (set-up); returns its
+/// key on PostgreSQL and on SQLite.
+fn big_projects(pair: &Pair) -> Result<(i64, i64)> {
+    let (pg_project, pg_adds) = big_project(&mut pair.open_pg()?)?;
+    let (sqlite_project, sqlite_adds) = big_project(&mut pair.open_sqlite()?)?;
     println!(
-        "opening: a project on every service topped up to {OPEN_CONTROLS} controls through \
-         Store::add_control (set-up, not part of the goal)"
+        "a project on every service topped up to {OPEN_CONTROLS} controls through \
+         Store::add_control (set-up, not part of a goal)"
     );
     for (what, adds) in [("PostgreSQL", &pg_adds), ("SQLite", &sqlite_adds)] {
         let (first, last) = first_and_last(adds);
@@ -338,6 +456,11 @@ fn opening(db: &TempDatabase, root: &Path) -> Result<()> {
             ms(last)
         );
     }
+    Ok((pg_project, sqlite_project))
+}
+
+/// Goal 3: opening a workspace of `OPEN_CONTROLS` controls, on PostgreSQL and on SQLite.
+fn opening(pair: &Pair, (pg_project, sqlite_project): (i64, i64)) -> Result<()> {
     println!("load average before: {}", load_average());
 
     // Each round opens every kind once, so a burst of other work falls on all alike.
@@ -345,17 +468,13 @@ fn opening(db: &TempDatabase, root: &Path) -> Result<()> {
     let mut sqlite = Opened::default();
     let mut app = Vec::new();
     for _ in 0..OPEN_RUNS {
-        pg.push(timed_open(
-            || open_team(&pg_dir, &url),
-            pg_project,
-            OPEN_CONTROLS,
-        )?);
+        pg.push(timed_open(|| pair.open_pg(), pg_project, OPEN_CONTROLS)?);
         sqlite.push(timed_open(
-            || Ok(Store::open_with_clock(&sqlite_dir, clock())?),
+            || pair.open_sqlite(),
             sqlite_project,
             OPEN_CONTROLS,
         )?);
-        app.push(app_first_frame(&sqlite_dir)?);
+        app.push(app_first_frame(&pair.sqlite_dir)?);
     }
     println!("load average after:  {}", load_average());
     app.sort();
@@ -666,13 +785,6 @@ impl Drop for TempDatabase {
             eprintln!("could not drop the database {}: {error}", self.name);
         }
     }
-}
-
-fn open_team(dir: &Path, url: &DatabaseUrl) -> Result<Store> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(Store::open_team(dir, url, clock(), &|_| {
-        Some(PG_PASSWORD.to_string())
-    })?)
 }
 
 fn admin_url(port: u16, database: &str) -> String {
