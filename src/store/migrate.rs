@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_requests.sql",
         include_str!("../../schema/0008_requests.sql"),
     ),
+    (
+        "0009_control_lookup.sql",
+        include_str!("../../schema/0009_control_lookup.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

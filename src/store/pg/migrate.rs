@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_requests",
         include_str!("../../../schema/postgres/0008_requests.sql"),
     ),
+    (
+        9,
+        "0009_control_lookup",
+        include_str!("../../../schema/postgres/0009_control_lookup.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.
