@@ -14,14 +14,17 @@ const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 
 /// Draws the AWS reports view.
 pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    egui::Panel::right("aws_reports_side")
-        .resizable(true)
-        .default_size(360.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| add_form_ui(state, ui, commands));
-        });
+    // A reader browses: the forms that change records are not shown.
+    if !state.read_only {
+        egui::Panel::right("aws_reports_side")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| add_form_ui(state, ui, commands));
+            });
+    }
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])

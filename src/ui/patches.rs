@@ -11,14 +11,17 @@ use crate::store::PatchRecord;
 
 /// Draws the patches view.
 pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    egui::Panel::right("patches_side")
-        .resizable(true)
-        .default_size(360.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| side_ui(state, ui, commands));
-        });
+    // A reader browses: the forms that change records are not shown.
+    if !state.read_only {
+        egui::Panel::right("patches_side")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| side_ui(state, ui, commands));
+            });
+    }
     egui::CentralPanel::default().show(ui, |ui| table_ui(state, ui));
 }
 

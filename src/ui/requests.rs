@@ -50,7 +50,9 @@ fn status_color(status: RequestStatus) -> Color32 {
 fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Requests");
-        command_button_ui(ui, "", Command::ImportRequestList, true, commands);
+        if !state.read_only {
+            command_button_ui(ui, "", Command::ImportRequestList, true, commands);
+        }
         let exportable = !state.requests_view.rows.is_empty() && state.job.is_none();
         command_button_ui(ui, "", Command::ExportRequests, exportable, commands);
     });
@@ -282,6 +284,9 @@ fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     let Some(request) = state.requests.get(index) else {
         return;
     };
+    if state.read_only {
+        return;
+    }
     let next = request.status.next();
     if next.is_empty() {
         ui.label(RichText::new("Accepted: the auditor has what they asked for.").weak());
@@ -320,6 +325,14 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
         .unwrap_or("");
     let changed = state.requests_view.response.trim() != saved;
     let label = ui.label(RichText::new("Response").strong());
+    if state.read_only {
+        ui.label(if saved.is_empty() {
+            "No response yet."
+        } else {
+            saved
+        });
+        return;
+    }
     let field = ui
         .add(
             egui::TextEdit::multiline(&mut state.requests_view.response)
@@ -348,7 +361,9 @@ fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut V
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({})", request.evidence_count)).strong());
         let idle = state.job.is_none();
-        command_button_ui(ui, "", Command::PickRequestFiles, idle, commands);
+        if !state.read_only {
+            command_button_ui(ui, "", Command::PickRequestFiles, idle, commands);
+        }
     });
     ui.label(
         RichText::new("Drop files onto this view to attach them to this request.")

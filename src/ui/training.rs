@@ -10,14 +10,17 @@ use crate::model::{SignoffSubject, TrainingState};
 
 /// Draws the training view.
 pub fn training_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    egui::Panel::right("training_side")
-        .resizable(true)
-        .default_size(360.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| side_ui(state, ui, commands));
-        });
+    // A reader browses: the forms that change records are not shown.
+    if !state.read_only {
+        egui::Panel::right("training_side")
+            .resizable(true)
+            .default_size(360.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| side_ui(state, ui, commands));
+            });
+    }
     egui::CentralPanel::default().show(ui, |ui| matrix_ui(state, ui));
 }
 

@@ -70,3 +70,48 @@ fn an_edit_to_a_control_changed_meanwhile_is_refused_and_the_panel_shows_theirs(
         .notes;
     assert_eq!(stored, "my notes");
 }
+
+/// A reader's window (the read-only role of a team workspace) shows everything and offers
+/// no way to change it.
+#[test]
+fn a_read_only_window_hides_what_would_change_records() {
+    use lockstep::app::View;
+    let tmp = tempfile::tempdir().unwrap();
+    crate::window::create_project(tmp.path());
+    let mut harness = harness(crate::window::open_app(tmp.path()));
+    harness.run();
+    harness.get_by_label("+ Add control");
+    harness.state_mut().state.read_only = true;
+    harness
+        .state_mut()
+        .apply(Command::SelectControl(Some(MFA.to_string())));
+    harness.state_mut().state.read_only = true;
+    harness.run();
+    harness.get_by_label_contains("Read only: your login may browse");
+    for hidden in [
+        "+ Add control",
+        "AWS services…",
+        "+ New project",
+        "Attach files…",
+    ] {
+        assert!(
+            harness.query_by_label(hidden).is_none(),
+            "{hidden} is shown"
+        );
+    }
+    for (view, hidden) in [
+        (View::Training, "Record completion"),
+        (View::Patches, "Import patch records…"),
+    ] {
+        harness.state_mut().apply(Command::ShowView(view));
+        harness.state_mut().state.read_only = false;
+        harness.run();
+        harness.get_by_label(hidden);
+        harness.state_mut().state.read_only = true;
+        harness.run();
+        assert!(
+            harness.query_by_label(hidden).is_none(),
+            "{hidden} is shown"
+        );
+    }
+}
