@@ -134,16 +134,19 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .iter()
         .map(|r| r.id)
         .collect();
-    ui.horizontal(|ui| {
-        let label = ui.label("Reason for removing");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.aws_report_form.remove_reason)
-                .hint_text("superseded by the next report")
-                .desired_width(260.0),
-        )
-        .labelled_by(label.id);
-    });
+    if !state.read_only {
+        ui.horizontal(|ui| {
+            let label = ui.label("Reason for removing");
+            ui.add(
+                egui::TextEdit::singleline(&mut state.aws_report_form.remove_reason)
+                    .hint_text("superseded by the next report")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        });
+    }
     let reason = state.aws_report_form.remove_reason.trim().to_string();
+    let read_only = state.read_only;
     egui::Grid::new("aws_reports")
         .striped(true)
         .spacing([14.0, 6.0])
@@ -153,16 +156,25 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
             ui.end_row();
             for report in &state.aws_reports {
-                report_row_ui(ui, report, covering.contains(&report.id), &reason, commands);
+                let actions = !read_only;
+                report_row_ui(
+                    ui,
+                    report,
+                    (covering.contains(&report.id), actions),
+                    &reason,
+                    commands,
+                );
                 ui.end_row();
             }
         });
 }
 
+/// One report's row; `(covering, actions)`: whether it covers the audit, and whether its
+/// CUEC import and removal are offered (not to a read-only login).
 fn report_row_ui(
     ui: &mut Ui,
     report: &AwsReport,
-    covering: bool,
+    (covering, actions): (bool, bool),
     reason: &str,
     commands: &mut Vec<Command>,
 ) {
@@ -199,6 +211,9 @@ fn report_row_ui(
         } else {
             if covering {
                 chip_ui(ui, "Covers this audit", COVERED);
+            }
+            if !actions {
+                return;
             }
             if ui.button(Command::ImportCuecs(report.id).label()).clicked() {
                 commands.push(Command::ImportCuecs(report.id));

@@ -50,6 +50,9 @@ pub fn signoffs_ui(
             );
         });
     }
+    if state.read_only {
+        return;
+    }
     let form = &mut state.signoff_form;
     egui::CollapsingHeader::new(RichText::new("Sign off").strong())
         .id_salt(("sign_off", subject.kind(), subject.key().to_string()))
