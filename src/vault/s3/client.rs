@@ -11,6 +11,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::model::hex;
+
 use super::sign::{self, Credentials, EMPTY_SHA256, Unsigned};
 use super::{S3Error, S3Location};
 
@@ -99,10 +101,6 @@ impl<'a> Body<'a> {
             sha256: hex(&Sha256::digest(bytes)),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Base64 of a SHA-256 digest, as S3's checksum headers carry it.

@@ -30,10 +30,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::model::hex;
+
 pub use client::{Client, DefaultRetention, ObjectHead, RetentionPeriod};
 pub use sign::Credentials;
 
-use super::{BlobCheck, Vault, VaultError, is_sha256};
+use super::{BlobCheck, Vault, VaultError, hash_reader, is_sha256};
 
 /// Bytes in a multipart upload's part, unless the file needs larger parts to fit S3's
 /// limit of 10,000.
@@ -428,21 +430,10 @@ impl S3Vault {
         let Some(mut reader) = self.read(sha256)? else {
             return Ok(BlobCheck::Missing);
         };
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; super::CHUNK_BYTES];
-        let mut bytes = 0u64;
-        loop {
-            let n = reader.read(&mut buffer).map_err(|e| S3Error::Unreachable {
-                endpoint: self.location().url(),
-                reason: e.to_string(),
-            })?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            bytes += n as u64;
-        }
-        let actual = hex(&hasher.finalize());
+        let (actual, bytes) = hash_reader(&mut reader).map_err(|e| S3Error::Unreachable {
+            endpoint: self.location().url(),
+            reason: e.to_string(),
+        })?;
         Ok(
             if actual == sha256 && expected_bytes.is_none_or(|expected| expected == bytes) {
                 BlobCheck::Intact
@@ -505,10 +496,6 @@ fn read_full(reader: &mut dyn Read, buffer: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

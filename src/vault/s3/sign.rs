@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::model::hex;
+
 /// The access key pair a request is signed with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
@@ -82,10 +84,6 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(data.as_bytes());
     mac.finalize().into_bytes().to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Signs `request` at `at` for `region`: the headers to add to it, `Authorization`,
