@@ -69,7 +69,7 @@ pub fn row_hash(prev_hash: &str, seq: i64, content: [&str; 6]) -> String {
 }
 
 /// What a new activity row says; written by [`append`] inside the change's transaction.
-pub(in crate::store) struct LogRow<'a> {
+pub(super) struct LogRow<'a> {
     pub at: &'a str,
     pub actor: &'a str,
     pub project: Option<(i64, &'a str)>,
@@ -79,7 +79,7 @@ pub(in crate::store) struct LogRow<'a> {
 
 /// A new row, complete: its place in the chain, its stored action and detail, and its
 /// hash. Both backends write exactly these values.
-pub(in crate::store) struct ChainedRow {
+struct ChainedRow {
     pub seq: i64,
     pub action: String,
     pub detail: String,
@@ -90,7 +90,7 @@ pub(in crate::store) struct ChainedRow {
 
 impl ChainedRow {
     /// The row after `last` (the log's last `seq` and `hash`, if any) that `entry` makes.
-    pub(super) fn after(last: Option<(i64, String)>, entry: &LogRow<'_>) -> Self {
+    fn after(last: Option<(i64, String)>, entry: &LogRow<'_>) -> Self {
         let (seq, prev_hash) = match last {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS_HASH.to_string()),
@@ -125,7 +125,7 @@ impl ChainedRow {
     }
 
     /// The head record kept beside the log: `seq:hash` of its last row.
-    pub(super) fn head(&self) -> String {
+    fn head(&self) -> String {
         format!("{}:{}", self.seq, self.hash)
     }
 }
@@ -166,7 +166,7 @@ pub(super) fn append(conn: &Connection, entry: LogRow<'_>) -> Result<()> {
 
 /// One stored row as the chain check reads it: its sequence number, the six hashed fields
 /// (time, actor, project, subject, action, detail), and its links.
-pub(in crate::store) struct StoredLink {
+struct StoredLink {
     pub seq: i64,
     pub content: [String; 6],
     pub prev_hash: String,
@@ -174,14 +174,14 @@ pub(in crate::store) struct StoredLink {
 }
 
 /// The re-walk of a chain, fed its rows in order of `seq`, then the head record.
-pub(in crate::store) struct ChainWalk {
+struct ChainWalk {
     expected_prev: String,
     expected_seq: i64,
     count: i64,
 }
 
 impl ChainWalk {
-    pub(super) fn new() -> Self {
+    fn new() -> Self {
         ChainWalk {
             expected_prev: GENESIS_HASH.to_string(),
             expected_seq: 1,
@@ -190,7 +190,7 @@ impl ChainWalk {
     }
 
     /// Checks the next row; a report when it breaks the chain.
-    pub(super) fn step(&mut self, row: &StoredLink) -> Option<ChainReport> {
+    fn step(&mut self, row: &StoredLink) -> Option<ChainReport> {
         self.count += 1;
         let broken = if row.seq != self.expected_seq {
             Some(format!(
@@ -217,7 +217,7 @@ impl ChainWalk {
     }
 
     /// Ends the walk with the head record, which catches rows cut from the end of the log.
-    pub(super) fn finish(self, head: Option<String>) -> ChainReport {
+    fn finish(self, head: Option<String>) -> ChainReport {
         let last_seq = self.expected_seq - 1;
         let first_break = match head {
             None if self.count == 0 => None,

@@ -1,8 +1,6 @@
 //! The team database on a real PostgreSQL server: logging in without a stored password,
 //! and the schema's migrations, applied once however many processes open it at once.
 
-use lockstep::model::Action;
-use lockstep::store::pg::chain;
 use lockstep::store::pg::migrate::{self, SCHEMA_VERSION};
 use lockstep::store::pg::{DatabaseUrl, PgError};
 
@@ -123,53 +121,48 @@ fn a_database_upgraded_by_a_newer_lockstep_is_left_alone() {
     }
 }
 
-fn renamed(to: &str) -> Action {
-    Action::UserName {
-        from: String::new(),
-        to: to.to_string(),
-    }
-}
-
 #[test]
 fn two_writers_appending_at_once_leave_one_intact_chain_and_lose_nothing() {
-    let url = fresh_database("chain");
-    migrate::migrate(&mut connect(&url), "2026-11-29T00:00:00Z").unwrap();
+    let (_tmp, dir) = crate::common::workspace();
+    drop(crate::common::open_on_postgres(&dir));
     let writers: Vec<_> = ["ana", "ben"]
         .into_iter()
         .map(|actor| {
-            let url = url.clone();
+            let dir = dir.clone();
             std::thread::spawn(move || {
-                let mut client = connect(&url);
-                (0..200)
-                    .map(|n| {
-                        chain::record(
-                            &mut client,
-                            "2026-11-29T10:00:00Z",
-                            actor,
-                            &format!("{actor}-{n}"),
-                            &renamed(&format!("{actor} {n}")),
-                        )
-                        .unwrap()
-                    })
-                    .collect::<Vec<i64>>()
+                let mut store = crate::common::open_on_postgres(&dir);
+                for n in 0..200 {
+                    store.set_user_name(&format!("{actor} {n}")).unwrap();
+                }
             })
         })
         .collect();
-    let mut seqs: Vec<i64> = writers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap())
-        .collect();
-    seqs.sort();
-    assert_eq!(seqs, (1..=400).collect::<Vec<i64>>());
+    for writer in writers {
+        writer.join().unwrap();
+    }
 
-    let mut client = connect(&url);
-    let report = chain::verify(&mut client).unwrap();
+    let store = crate::common::open_on_postgres(&dir);
+    let log = store.activity(None, None).unwrap();
+    let seqs: Vec<i64> = log.iter().map(|row| row.seq).collect();
+    assert_eq!(seqs, (1..=400).collect::<Vec<i64>>());
+    for actor in ["ana", "ben"] {
+        for n in 0..200 {
+            let name = format!("{actor} {n}");
+            assert_eq!(
+                log.iter().filter(|row| row.actor == name).count(),
+                1,
+                "{name}"
+            );
+        }
+    }
+    let report = store.verify_chain().unwrap();
     assert_eq!((report.rows, report.first_break), (400, None));
 
-    client
+    let url = std::fs::read_to_string(dir.join("test-database-url")).unwrap();
+    connect(&url)
         .execute("UPDATE activity SET actor = 'mallory' WHERE seq = 123", &[])
         .unwrap();
-    let report = chain::verify(&mut client).unwrap();
+    let report = store.verify_chain().unwrap();
     assert_eq!(
         report.first_break,
         Some((
