@@ -31,8 +31,10 @@
 //!
 //! Run with `cargo bench --bench ingest`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::fs::{self, File};
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -42,16 +44,14 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use lockstep::store::NewProject;
 use lockstep::workspace::{self, AttachOptions, Workspace};
-use sha2::{Digest, Sha256};
+use support::{
+    keep_best, mib, read_all, run_tool, secs, sha2_bytes_per_sec, sync_filesystem, tool_available,
+    vm_hwm_kib, write_pseudo_random,
+};
 
 const BIG_BYTES: u64 = 1 << 30;
 const SMALL_BYTES: u64 = 64 << 20;
 const RUNS: usize = 3;
-/// Size of the writes that make the source, and of the in-memory block hashed for sha2's
-/// own speed.
-const BLOCK_BYTES: usize = 8 << 20;
-/// How much memory the sha2 speed test hashes per run.
-const SHA2_BYTES: usize = 1 << 30;
 const CHILD_ENV: &str = "LOCKSTEP_INGEST_CHILD";
 
 const COPY_RATIO_GOAL: f64 = 1.15;
@@ -236,16 +236,6 @@ fn child_peak(dir: &Path, file: &Path) -> Result<(u64, u64)> {
     }
 }
 
-fn vm_hwm_kib() -> Result<u64> {
-    let status =
-        fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM line in /proc/self/status")
-}
-
 /// A project's key and one of its control ids.
 type Target = (i64, String);
 
@@ -303,39 +293,6 @@ fn timed(root: &Path, copy: &Path, run: impl FnOnce() -> Result<()>) -> Result<D
     Ok(time)
 }
 
-fn keep_best(best: &mut Option<Duration>, time: Duration) {
-    *best = Some(best.map_or(time, |best| best.min(time)));
-}
-
-fn tool_available(name: &str) -> bool {
-    Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-fn run_tool(command: &mut Command) -> Result<()> {
-    let status = command
-        .stdout(Stdio::null())
-        .status()
-        .with_context(|| format!("cannot run {command:?}"))?;
-    if !status.success() {
-        bail!("{command:?} failed: {status}");
-    }
-    Ok(())
-}
-
-/// Flushes the scratch filesystem between runs; without `sync` the runs go on unflushed.
-fn sync_filesystem(root: &Path) {
-    let _ = Command::new("sync")
-        .arg("-f")
-        .arg(root)
-        .stderr(Stdio::null())
-        .status();
-}
-
 fn filesystem_type(dir: &Path) -> Option<String> {
     let output = Command::new("df")
         .arg("--output=fstype")
@@ -347,73 +304,6 @@ fn filesystem_type(dir: &Path) -> Option<String> {
     text.lines().nth(1).map(|line| line.trim().to_string())
 }
 
-/// Fills a block from a xorshift generator, so no two blocks of the file repeat.
-fn fill(block: &mut [u8], state: &mut u64) {
-    for word in block.chunks_exact_mut(8) {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        word.copy_from_slice(&state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-    }
-}
-
-fn write_pseudo_random(path: &Path, size_bytes: u64, seed: u64) -> Result<()> {
-    let mut file =
-        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut block = vec![0; BLOCK_BYTES];
-    let mut state = seed;
-    let mut left = size_bytes;
-    while left > 0 {
-        let len = left.min(BLOCK_BYTES as u64) as usize;
-        fill(&mut block[..len], &mut state);
-        file.write_all(&block[..len])
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        left -= len as u64;
-    }
-    Ok(())
-}
-
-/// Reads a file through once, so timed runs find it in the page cache.
-fn read_all(path: &Path) -> Result<u64> {
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut block = vec![0; BLOCK_BYTES];
-    let mut total = 0;
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => return Ok(total),
-            Ok(len) => total += len as u64,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
-    }
-}
-
-/// SHA-256 bytes per second of the sha2 crate on one core, over an in-memory block: best
-/// of three.
-fn sha2_bytes_per_sec() -> f64 {
-    let mut block = vec![0; BLOCK_BYTES];
-    fill(&mut block, &mut 0xbeef);
-    let mut best = Duration::MAX;
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let mut hasher = Sha256::new();
-        for _ in 0..SHA2_BYTES / BLOCK_BYTES {
-            hasher.update(&block);
-        }
-        std::hint::black_box(hasher.finalize());
-        best = best.min(start.elapsed());
-    }
-    SHA2_BYTES as f64 / best.as_secs_f64()
-}
-
-fn secs(time: Duration) -> String {
-    format!("{:.3} s", time.as_secs_f64())
-}
-
 fn rate(bytes_per_sec: f64) -> String {
     format!("{:.2} GB/s", bytes_per_sec / 1e9)
-}
-
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
 }
