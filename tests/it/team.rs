@@ -331,6 +331,28 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
         refused.stderr
     );
     ok(&member_with(&auditor, "auditor-pw", &["verify"]));
+
+    // A database left behind by an older Lockstep: the reader cannot upgrade it and is told
+    // who can; once the owner has, the reader reads again.
+    let last = lockstep::store::pg::migrate::SCHEMA_VERSION;
+    owner
+        .execute(
+            "DELETE FROM lockstep_migrations WHERE version = $1",
+            &[&last],
+        )
+        .unwrap();
+    owner.batch_execute("DROP INDEX controls_by_id").unwrap();
+    let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);
+    assert_eq!(behind.code, 2, "{}", behind.stdout);
+    assert!(
+        behind
+            .stderr
+            .contains("ask the database's owner to run `lockstep workspace connect`"),
+        "{}",
+        behind.stderr
+    );
+    assert!(ok(&connect(&admin, &url, &location)).contains(&format!("to {last}")));
+    ok(&member_with(&auditor, "auditor-pw", &["project", "list"]));
 }
 
 #[test]

@@ -100,9 +100,19 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
             known: SCHEMA_VERSION,
         });
     }
+    // A login that may not change the schema (an editor or a reader) is told who can.
     let fail = |what: &str| {
         let what = what.to_string();
-        move |e| PgError::database(&what, e)
+        move |e: postgres::Error| {
+            if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+                PgError::NeedsUpgrade {
+                    found: current,
+                    known: SCHEMA_VERSION,
+                }
+            } else {
+                PgError::database(&what, e)
+            }
+        }
     };
     let mut tx = client
         .transaction()

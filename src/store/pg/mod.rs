@@ -83,6 +83,16 @@ pub enum PgError {
         /// The server's or the connection's message.
         reason: String,
     },
+    /// The database's schema is older than this Lockstep's, and this login may not upgrade it.
+    #[error(
+        "the team database has schema version {found} and this Lockstep needs {known}, which your login may not install: ask the database's owner to run `lockstep workspace connect` (then `lockstep workspace init-roles`) once"
+    )]
+    NeedsUpgrade {
+        /// In the database.
+        found: i64,
+        /// Needed here.
+        known: i64,
+    },
     /// The database was set up by a newer Lockstep.
     #[error(
         "the team database has schema version {found}, newer than this Lockstep knows ({known}); update Lockstep"
