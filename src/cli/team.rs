@@ -109,10 +109,23 @@ fn connect(
         .unwrap_or_else(|| "us-east-1".to_string());
     let location = S3Location::parse(&vault, endpoint.clone(), region.clone())?;
 
+    // Both are checked before anything is changed; the lines are printed once the settings
+    // are written, so a reader that stops early cannot leave the folder half connected.
     let mut client = url.connect(&pg::ask_on_terminal)?;
+    let remote = S3Vault::open(location.clone(), credentials_from_environment()?)?;
+    let vault_line = match remote.object_lock()? {
+        Some(lock) => format!(
+            "vault: {} under S3 Object Lock ({lock}): evidence cannot be deleted or overwritten before its retention ends",
+            location.url()
+        ),
+        None => format!(
+            "vault: {} (no Object Lock: anyone the bucket allows can delete evidence files)",
+            location.url()
+        ),
+    };
     let at = system_clock()().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let before = pg::migrate::migrate(&mut client, &at)?;
-    println!(
+    let database_line = format!(
         "database: {} ({})",
         url.shown(),
         if before == pg::migrate::SCHEMA_VERSION {
@@ -124,18 +137,6 @@ fn connect(
             )
         }
     );
-
-    let remote = S3Vault::open(location.clone(), credentials_from_environment()?)?;
-    match remote.object_lock()? {
-        Some(lock) => println!(
-            "vault: {} under S3 Object Lock ({lock}): evidence cannot be deleted or overwritten before its retention ends",
-            location.url()
-        ),
-        None => println!(
-            "vault: {} (no Object Lock: anyone the bucket allows can delete evidence files)",
-            location.url()
-        ),
-    }
 
     std::fs::create_dir_all(dir)?;
     let settings = TeamSettings {
@@ -149,6 +150,8 @@ fn connect(
         },
     };
     let path = settings.write(dir)?;
+    println!("{database_line}");
+    println!("{vault_line}");
     println!(
         "wrote {}: this folder now opens the team workspace",
         shown(&path.display().to_string())
