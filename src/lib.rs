@@ -7,7 +7,9 @@
 
 pub mod app;
 pub mod catalog;
+pub mod cells;
 pub mod cli;
+pub mod input;
 pub mod log;
 pub mod model;
 pub mod oscal;

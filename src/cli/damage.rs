@@ -66,7 +66,7 @@ fn is_refused_as_foreign(error: &anyhow::Error) -> bool {
 /// not starting so: it is no use as a database either way.
 fn has_sqlite_header(path: &Path) -> bool {
     let mut start = [0u8; 16];
-    std::fs::File::open(path)
+    crate::input::open(path)
         .and_then(|mut file| file.read_exact(&mut start))
         .is_ok_and(|()| &start == SQLITE_HEADER)
 }

@@ -172,7 +172,7 @@ fn check(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Option<VerifyOutcome>, Refusal> {
-    let file = File::open(path).map_err(Refusal::Open)?;
+    let file = crate::input::open(path).map_err(Refusal::Open)?;
     let mut archive = ZipArchive::new(file).map_err(Refusal::NotAZip)?;
 
     // Step 1: every name is looked at before any entry is read.

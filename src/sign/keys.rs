@@ -86,10 +86,12 @@ impl KeyInfo {
 
 /// Reads a private key file.
 pub fn read_key(path: &Path) -> Result<SigningKey, KeyFileError> {
-    let bytes = fs::read(path).map_err(|source| KeyFileError::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::input::read(path, crate::input::MAX_SMALL_BYTES).map_err(|source| {
+        KeyFileError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let text = String::from_utf8_lossy(&bytes);
     SigningKey::from_openssh(&text).map_err(|source| KeyFileError::Key {

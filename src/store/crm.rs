@@ -13,7 +13,6 @@
 //! CRM names are placed again; a control a person moved keeps its column.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -109,6 +108,11 @@ impl Grid {
 fn read_csv_grid(bytes: &[u8], path: &Path) -> std::result::Result<Grid, CrmError> {
     let text = std::str::from_utf8(bytes).map_err(|_| CrmError::NotUtf8(path.to_path_buf()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| CrmError::Malformed {
+        line: e.line(),
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -139,19 +143,8 @@ fn read_xlsx_grid(bytes: &[u8], path: &Path) -> std::result::Result<Grid, CrmErr
     names.sort_by_key(|name| !normal(name).contains("crm"));
     let mut first = None;
     for name in names {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| bad(e.to_string()))?;
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let rows = range
-            .rows()
-            .enumerate()
-            .map(|(index, row)| {
-                let mut cells = vec![String::new(); left as usize];
-                cells.extend(row.iter().map(|cell| cell.to_string()));
-                (u64::from(top) + index as u64 + 1, cells)
-            })
-            .collect();
+        let rows =
+            crate::input::xlsx::read_sheet(&mut workbook, &name).map_err(|e| bad(e.to_string()))?;
         let grid = Grid { rows };
         if grid.header().is_some() {
             return Ok(grid);
@@ -207,9 +200,11 @@ impl Store {
         if current.baseline.is_none() {
             return Err(StoreError::CrmNeedsBaseline(current.name));
         }
-        let bytes = fs::read(path).map_err(|reason| CrmError::Unreadable {
-            path: path.to_path_buf(),
-            reason,
+        let bytes = crate::input::read(path, crate::input::MAX_TABLE_BYTES).map_err(|reason| {
+            CrmError::Unreadable {
+                path: path.to_path_buf(),
+                reason,
+            }
         })?;
         let extension = path
             .extension()
@@ -239,7 +234,13 @@ impl Store {
             let mut entries: Vec<CrmEntry> = Vec::new();
             let mut seen: HashMap<String, u64> = HashMap::new();
             for (line, cells) in grid.rows.iter().skip(header + 1) {
-                let cell = |at: usize| cells.get(at).map(|c| c.trim()).unwrap_or("");
+                // A cell Lockstep neutralised when it exported the CRM reads back as it was.
+                let cell = |at: usize| {
+                    cells
+                        .get(at)
+                        .map(|c| crate::cells::restored(c.trim()))
+                        .unwrap_or("")
+                };
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }

@@ -17,7 +17,6 @@
 //! anything is stored, so an import runs in one transaction.
 
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -176,9 +175,11 @@ pub fn read_csv(
     required: &[&'static str],
     optional: &[&'static str],
 ) -> Result<CsvTable, CsvError> {
-    let bytes = fs::read(path).map_err(|reason| CsvError::Unreadable {
-        path: path.to_path_buf(),
-        reason,
+    let bytes = crate::input::read(path, crate::input::MAX_TABLE_BYTES).map_err(|reason| {
+        CsvError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        }
     })?;
     parse_csv(&bytes, path, required, optional)
 }
@@ -215,6 +216,11 @@ pub fn parse_csv(
             path: path.to_path_buf(),
         });
     }
+    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| CsvError::Malformed {
+        line: e.line(),
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -322,9 +322,11 @@ pub struct RequestList {
 /// Reads a request list from a `.csv` (UTF-8) or `.xlsx` file (its first sheet). Dates
 /// stored as dates in a workbook come back as `YYYY-MM-DD`.
 pub fn read_request_list(path: &Path) -> Result<RequestList, RequestListError> {
-    let bytes = std::fs::read(path).map_err(|e| RequestListError::Unreadable {
-        reason: e.to_string(),
-        path: path.to_path_buf(),
+    let bytes = crate::input::read(path, crate::input::MAX_TABLE_BYTES).map_err(|e| {
+        RequestListError::Unreadable {
+            reason: e.to_string(),
+            path: path.to_path_buf(),
+        }
     })?;
     let extension = path
         .extension()
@@ -355,6 +357,11 @@ fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListE
         path: path.to_path_buf(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| RequestListError::Malformed {
+        line: e.line(),
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -402,53 +409,30 @@ fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListE
 }
 
 fn parse_xlsx_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    use calamine::{Data, Reader, Xlsx};
     let unreadable = |reason: String| RequestListError::Unreadable {
         reason,
         path: path.to_path_buf(),
     };
-    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes))
+    use calamine::Reader as _;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| unreadable(format!("not an .xlsx workbook: {e}")))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let first_row = range.start().map(|(row, _)| row).unwrap_or(0);
-    let first_column = range.start().map(|(_, column)| column).unwrap_or(0) as usize;
-    let mut list = RequestList::default();
-    let mut header = None;
-    for (index, row) in range.rows().enumerate() {
-        let line = u64::from(first_row) + index as u64 + 1;
-        // Cells left of the used range are blank, so columns keep their places.
-        let cells: Vec<String> = std::iter::repeat_n(String::new(), first_column)
-            .chain(row.iter().map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => {
-                    text.trim().to_string()
-                }
-                Data::Int(number) => number.to_string(),
-                Data::Float(number) => number.to_string(),
-                Data::Bool(value) => value.to_string(),
-                Data::DateTime(moment) => {
-                    let (year, month, day, ..) = moment.to_ymd_hms_milli();
-                    NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| moment.as_f64().to_string())
-                }
-                Data::Error(error) => format!("#{error:?}"),
-            }))
-            .collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(cells);
-        } else {
-            list.rows.push((line, cells));
-        }
-    }
-    list.header = header.ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    Ok(list)
+    let first = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
+    let mut rows = crate::input::xlsx::read_sheet(&mut workbook, &first)
+        .map_err(|e| unreadable(e.to_string()))?
+        .into_iter();
+    let header = rows
+        .next()
+        .map(|(_, cells)| cells)
+        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
+    Ok(RequestList {
+        header,
+        rows: rows.collect(),
+        ..RequestList::default()
+    })
 }
 
 /// Where each field's column is, and the other columns.

@@ -58,8 +58,13 @@ pub enum VaultError {
     #[error("this link loops back on itself: {0}")]
     LinkLoop(PathBuf),
     /// The source is not a regular file (a device, a pipe, a socket).
-    #[error("this is not a regular file: {0}")]
-    NotAFile(PathBuf),
+    #[error("{reason}: {path}")]
+    NotAFile {
+        /// What it is instead ("it is a named pipe, not a regular file").
+        reason: String,
+        /// The source.
+        path: PathBuf,
+    },
     /// The vault's own folder is a file.
     #[error(
         "the workspace's evidence vault is a file, not a folder; move it away or choose another workspace: {0}"
@@ -343,8 +348,11 @@ impl Vault {
         if meta.is_dir() {
             return Err(VaultError::Folder(path.to_path_buf()));
         }
-        if !meta.is_file() {
-            return Err(VaultError::NotAFile(path.to_path_buf()));
+        if let Err(error) = crate::input::check_regular(path) {
+            return Err(VaultError::NotAFile {
+                reason: error.to_string(),
+                path: path.to_path_buf(),
+            });
         }
         if meta.len() == 0 {
             return Err(VaultError::Empty(path.to_path_buf()));
@@ -375,7 +383,7 @@ impl Vault {
             path: source.to_path_buf(),
             source: e,
         };
-        let mut input = File::open(source).map_err(unreadable)?;
+        let mut input = crate::input::open(source).map_err(unreadable)?;
         let part = self.tmp_dir().join(format!(
             "{}-{}.part",
             std::process::id(),

@@ -1,8 +1,8 @@
 //! The CSV files: one per table, with every cell that would run as a formula neutralised.
 
 use super::ReportError;
-use super::neutralise_cell;
 use super::rows::Table;
+use crate::cells::write_csv_record;
 
 /// One table as CSV bytes, header first.
 pub(super) fn csv_bytes(table: &Table) -> Result<Vec<u8>, ReportError> {
@@ -13,11 +13,9 @@ pub(super) fn csv_bytes(table: &Table) -> Result<Vec<u8>, ReportError> {
     let mut bytes = Vec::new();
     {
         let mut writer = csv::Writer::from_writer(&mut bytes);
-        writer.write_record(table.header).map_err(fail)?;
+        write_csv_record(&mut writer, table.header).map_err(fail)?;
         for row in &table.rows {
-            writer
-                .write_record(row.iter().map(|cell| neutralise_cell(&cell.plain())))
-                .map_err(fail)?;
+            write_csv_record(&mut writer, row.iter().map(|cell| cell.plain())).map_err(fail)?;
         }
         writer.flush().map_err(|e| fail(e.into()))?;
     }

@@ -78,37 +78,7 @@ pub fn report_files(data: &PackData) -> Result<Vec<(String, Vec<u8>)>, ReportErr
     Ok(files)
 }
 
-/// Neutralises a spreadsheet cell that would run as a formula.
-///
-/// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
-/// so a spreadsheet shows it as text. A negative number such as `-3` or `-2.5` is left as
-/// it is.
-pub fn neutralise_cell(text: &str) -> String {
-    let risky = match text.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !is_plain_number(&text[1..]),
-        _ => false,
-    };
-    if risky {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-/// Whether `text` is digits with at most one decimal point (`3`, `2.5`, `.5`).
-fn is_plain_number(text: &str) -> bool {
-    let mut digits = 0;
-    let mut points = 0;
-    for c in text.chars() {
-        match c {
-            '0'..='9' => digits += 1,
-            '.' => points += 1,
-            _ => return false,
-        }
-    }
-    digits > 0 && points <= 1
-}
+pub use crate::cells::neutralise as neutralise_cell;
 
 /// Escapes text for HTML.
 ///

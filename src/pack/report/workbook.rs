@@ -8,11 +8,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 use super::super::PackData;
+use super::ReportError;
 use super::rows::{Cell, Table};
-use super::{ReportError, neutralise_cell};
+use crate::cells::{TextCells as _, printable};
 
-/// The longest text an Excel cell holds, in UTF-16 code units.
-const EXCEL_MAX_TEXT: usize = 32_767;
 /// The widest a column is sized to, in characters.
 const MAX_COLUMN_WIDTH: usize = 60;
 /// The narrowest a column is sized to, in characters.
@@ -45,16 +44,12 @@ pub(super) fn workbook_bytes(data: &PackData, tables: &[Table]) -> Result<Vec<u8
         sheet.set_name(table.sheet)?;
         let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
         for (col, name) in (0u16..).zip(table.header.iter()) {
-            sheet.write_string_with_format(0, col, *name, &bold)?;
+            sheet.text_with_format(0, col, name, &bold)?;
         }
         for (row, cells) in (1u32..).zip(&table.rows) {
             for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
                 let shown = match cell {
-                    Cell::Text(text) => {
-                        let text = excel_text(&neutralise_cell(text));
-                        sheet.write_string(row, col, text.as_str())?;
-                        text.chars().count()
-                    }
+                    Cell::Text(text) => sheet.text(row, col, text)?.chars().count(),
                     Cell::Number(Some(number)) => {
                         sheet.write_number(row, col, *number as f64)?;
                         number.to_string().len()
@@ -62,10 +57,12 @@ pub(super) fn workbook_bytes(data: &PackData, tables: &[Table]) -> Result<Vec<u8
                     Cell::Date(Some(day)) => {
                         match excel_date(*day) {
                             Some(value) => {
-                                sheet.write_datetime_with_format(row, col, value, &date)?
+                                sheet.write_datetime_with_format(row, col, value, &date)?;
                             }
-                            None => sheet.write_string(row, col, day.to_string())?,
-                        };
+                            None => {
+                                sheet.text(row, col, &day.to_string())?;
+                            }
+                        }
                         10
                     }
                     Cell::Stamp(text) => match excel_stamp(text) {
@@ -73,11 +70,7 @@ pub(super) fn workbook_bytes(data: &PackData, tables: &[Table]) -> Result<Vec<u8
                             sheet.write_datetime_with_format(row, col, value, &stamp)?;
                             19
                         }
-                        None => {
-                            let text = excel_text(&neutralise_cell(text));
-                            sheet.write_string(row, col, text.as_str())?;
-                            text.chars().count()
-                        }
+                        None => sheet.text(row, col, text)?.chars().count(),
                     },
                     Cell::Flag(flag) => {
                         sheet.write_boolean(row, col, *flag)?;
@@ -117,20 +110,4 @@ fn excel_stamp(text: &str) -> Option<ExcelDateTime> {
     excel_date(at.date_naive())?
         .and_hms(hour, minute, at.second())
         .ok()
-}
-
-/// Text cut to what an Excel cell holds; the CSV files keep the whole text.
-fn excel_text(text: &str) -> String {
-    let mut units = 0;
-    text.chars()
-        .take_while(|c| {
-            units += c.len_utf16();
-            units <= EXCEL_MAX_TEXT
-        })
-        .collect()
-}
-
-/// Text without control characters, for the workbook's document properties.
-fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
 }

@@ -146,7 +146,9 @@ pub fn credentials_from_environment() -> Result<Credentials, S3Error> {
     let file = var("AWS_SHARED_CREDENTIALS_FILE")
         .map(PathBuf::from)
         .or_else(|| var("HOME").map(|home| Path::new(&home).join(".aws").join("credentials")));
-    if let Some(text) = file.and_then(|f| std::fs::read_to_string(f).ok())
+    if let Some(text) = file
+        .and_then(|f| crate::input::read(&f, crate::input::MAX_SMALL_BYTES).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         && let Some(found) = profile_credentials(&text, &profile)
     {
         return Ok(found);
@@ -278,7 +280,7 @@ impl S3Vault {
         let size = Vault::check_source(path)?;
         let total = size * 2;
         let open = || {
-            File::open(path).map_err(|source| VaultError::Unreadable {
+            crate::input::open(path).map_err(|source| VaultError::Unreadable {
                 path: path.to_path_buf(),
                 source,
             })
