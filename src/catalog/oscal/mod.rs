@@ -18,7 +18,6 @@ mod resolve;
 #[cfg(test)]
 mod tests;
 
-use std::fs;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -173,6 +172,89 @@ pub enum OscalError {
     /// A profile that selects nothing.
     #[error("the profile selects no controls")]
     Empty,
+    /// A catalog giving two controls, parts, parameters or groups the same id.
+    #[error("the catalog repeats {} id{} that must be unique: {}: {file}", ids.len(), plural(ids.len()), listed(ids))]
+    DuplicateIds {
+        /// Each repeated id, with its kind (`control ac-1`).
+        ids: Vec<String>,
+        /// The file.
+        file: String,
+    },
+    /// Resolution that gives two controls the same id.
+    #[error("the profile gives {} control id{} twice: {}", ids.len(), plural(ids.len()), listed(ids))]
+    DuplicateControls {
+        /// The repeated ids.
+        ids: Vec<String>,
+    },
+    /// Parameters whose filled-in text grows past what anyone can read.
+    #[error(
+        "control {control}'s text grows past {limit_kb} KB once its parameters are filled in (parameters insert each other too many times); the catalog or profile is refused",
+        limit_kb = MAX_RENDERED_BYTES / 1024
+    )]
+    TooMuchText {
+        /// The control whose text was being filled in.
+        control: String,
+    },
+}
+
+/// The most text one control may render to, statement, guidance and parameters together.
+pub const MAX_RENDERED_BYTES: usize = 512 * 1024;
+
+/// The ids a catalog gives more than once, each with its kind, in document order.
+pub fn duplicate_ids(catalog: &Catalog) -> Vec<String> {
+    use std::collections::HashSet;
+    #[derive(Default)]
+    struct Seen<'a> {
+        ids: HashSet<(&'static str, &'a str)>,
+        repeated: Vec<String>,
+    }
+    impl<'a> Seen<'a> {
+        fn id(&mut self, kind: &'static str, id: &'a str) {
+            if !self.ids.insert((kind, id)) {
+                let named = format!("{kind} {id}");
+                if !self.repeated.contains(&named) {
+                    self.repeated.push(named);
+                }
+            }
+        }
+        fn params(&mut self, params: &'a [Parameter]) {
+            for param in params {
+                self.id("parameter", &param.id);
+            }
+        }
+        fn parts(&mut self, parts: &'a [Part]) {
+            for part in parts {
+                if let Some(id) = &part.id {
+                    self.id("part", id);
+                }
+                self.parts(&part.parts);
+            }
+        }
+        fn controls(&mut self, controls: &'a [Control]) {
+            for control in controls {
+                self.id("control", &control.id);
+                self.params(&control.params);
+                self.parts(&control.parts);
+                self.controls(&control.controls);
+            }
+        }
+        fn groups(&mut self, groups: &'a [Group]) {
+            for group in groups {
+                if let Some(id) = &group.id {
+                    self.id("group", id);
+                }
+                self.params(&group.params);
+                self.parts(&group.parts);
+                self.controls(&group.controls);
+                self.groups(&group.groups);
+            }
+        }
+    }
+    let mut seen = Seen::default();
+    seen.params(&catalog.params);
+    seen.controls(&catalog.controls);
+    seen.groups(&catalog.groups);
+    seen.repeated
 }
 
 fn plural(count: usize) -> &'static str {
@@ -224,7 +306,7 @@ pub fn read_document(
         file: file.clone(),
         source,
     };
-    let handle = fs::File::open(path).map_err(read_error)?;
+    let handle = crate::input::open(path).map_err(read_error)?;
     let size_bytes = handle.metadata().map_err(read_error)?.len();
     if size_bytes > MAX_FILE_BYTES {
         return Err(OscalError::TooLarge { file, size_bytes });
@@ -330,7 +412,16 @@ pub fn parse_document(
     })?;
     let wrong = |found: &'static str| wrong_kind(expected, found, file);
     let document = match (top.catalog, top.profile) {
-        (Some(catalog), _) => Document::Catalog(catalog),
+        (Some(catalog), _) => {
+            let ids = duplicate_ids(&catalog);
+            if !ids.is_empty() {
+                return Err(OscalError::DuplicateIds {
+                    ids,
+                    file: file.to_string(),
+                });
+            }
+            Document::Catalog(catalog)
+        }
         (None, Some(profile)) => Document::Profile(profile),
         (None, None) => {
             let found = if top.system_security_plan.is_some() {

@@ -10,23 +10,34 @@ use std::collections::HashMap;
 
 use super::model::*;
 use super::resolve::Source;
+use super::{MAX_RENDERED_BYTES, OscalError};
 use crate::model::{
     FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan, label_of,
 };
 
 /// How deep choices that insert other parameters are followed.
 const MAX_NESTING: usize = 4;
+/// The most text a whole resolution may produce, counting text built and then dropped.
+const MAX_TOTAL_WORK_BYTES: usize = 64 * 1024 * 1024;
 
-/// The resolved controls in order, each rendered.
-pub(super) fn render(source: &Source) -> Vec<FrameworkControl> {
+/// The resolved controls in order, each rendered. A control whose parameters insert each
+/// other into more than [`MAX_RENDERED_BYTES`] of text, or a resolution producing more than
+/// [`MAX_TOTAL_WORK_BYTES`] in all, is refused: breadth multiplies as much as depth.
+pub(super) fn render(source: &Source) -> Result<Vec<FrameworkControl>, OscalError> {
     let mut params: HashMap<&str, &Parameter> = HashMap::new();
     let mut ordered = Vec::new();
     collect(&source.catalog, &mut params, &mut ordered);
-    ordered
-        .into_iter()
-        .enumerate()
-        .map(|(position, control)| render_control(source, &params, control, position))
-        .collect()
+    let mut total_work = 0;
+    let mut out = Vec::with_capacity(ordered.len());
+    for (position, control) in ordered.into_iter().enumerate() {
+        let budget = MAX_RENDERED_BYTES.min(MAX_TOTAL_WORK_BYTES.saturating_sub(total_work));
+        let (rendered, work) = render_control(source, &params, control, position, budget);
+        total_work += work;
+        out.push(rendered.ok_or_else(|| OscalError::TooMuchText {
+            control: label_of(&control.id),
+        })?);
+    }
+    Ok(out)
 }
 
 /// The controls in document order, and every parameter by its ids.
@@ -75,11 +86,14 @@ fn render_control(
     params: &HashMap<&str, &Parameter>,
     control: &Control,
     position: usize,
-) -> FrameworkControl {
+    budget: usize,
+) -> (Option<FrameworkControl>, usize) {
     let context = source.context.get(&control.id).cloned().unwrap_or_default();
     let mut filler = Filler {
         params,
         used: Vec::new(),
+        work: 0,
+        budget,
     };
     let mut statement = FilledText::default();
     if let Some(part) = control.parts.iter().find(|p| p.name == "statement") {
@@ -89,13 +103,17 @@ fn render_control(
     for part in control.parts.iter().filter(|p| p.name == "guidance") {
         guidance_text(part, &mut filler, &mut guidance);
     }
+    if filler.over_budget() {
+        return (None, filler.work);
+    }
     let family = control
         .id
         .split('-')
         .next()
         .unwrap_or_default()
         .to_ascii_uppercase();
-    FrameworkControl {
+    let work = filler.work;
+    let rendered = FrameworkControl {
         label: label_of(&control.id),
         id: control.id.clone(),
         family,
@@ -107,7 +125,8 @@ fn render_control(
         parent: context.parent.as_deref().map(label_of),
         selected: source.selected.contains(&control.id) && !control.is_withdrawn(),
         position,
-    }
+    };
+    (Some(rendered), work)
 }
 
 /// Appends a statement part: its prose, then each item on its own line, indented two
@@ -170,9 +189,24 @@ fn guidance_text(part: &Part, filler: &mut Filler<'_>, out: &mut FilledText) {
 struct Filler<'a> {
     params: &'a HashMap<&'a str, &'a Parameter>,
     used: Vec<FilledParameter>,
+    /// Bytes of text built so far, including text built inside choices.
+    work: usize,
+    /// The most `work` may reach before filling stops.
+    budget: usize,
 }
 
 impl Filler<'_> {
+    /// Counts `bytes` of text built; whether the budget still holds.
+    fn spend(&mut self, bytes: usize) -> bool {
+        // Every insert costs at least a byte, so a text of empty inserts is bounded too.
+        self.work = self.work.saturating_add(bytes.max(1));
+        !self.over_budget()
+    }
+
+    fn over_budget(&self) -> bool {
+        self.work > self.budget
+    }
+
     /// Appends `prose` to `out` with each `{{ insert: param, ID }}` filled; with `spans`,
     /// remembers where each filled value sits.
     fn fill(&mut self, prose: &str, out: &mut FilledText, spans: bool) {
@@ -189,6 +223,9 @@ impl Filler<'_> {
             match param_of(inside) {
                 Some(id) => {
                     let value = self.value(id, 0);
+                    if !self.spend(value.len()) {
+                        return;
+                    }
                     let start = out.text.len();
                     out.text.push_str(&value);
                     if spans {
@@ -281,7 +318,7 @@ impl Filler<'_> {
 
     /// A choice's text with its own inserts filled, without spans.
     fn plain(&mut self, text: &str, depth: usize) -> String {
-        if depth > MAX_NESTING {
+        if depth > MAX_NESTING || self.over_budget() {
             return text.to_string();
         }
         let mut out = String::new();
@@ -296,7 +333,13 @@ impl Filler<'_> {
             let inside = &after[..close];
             rest = &after[close + 2..];
             match param_of(inside) {
-                Some(id) => out.push_str(&self.value(id, depth)),
+                Some(id) => {
+                    let value = self.value(id, depth);
+                    if !self.spend(value.len()) {
+                        return String::new();
+                    }
+                    out.push_str(&value);
+                }
                 None => {
                     out.push_str("{{");
                     out.push_str(inside);

@@ -118,7 +118,17 @@ pub fn resolve(profile: &Profile, loader: &dyn Loader) -> Result<ResolvedBaselin
     let mut stack = vec![loader.root()];
     let mut catalogs = Vec::new();
     let source = resolve_profile(profile, loader, &mut stack, &mut catalogs)?;
-    let controls = render(&source);
+    let controls = render(&source)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for control in &controls {
+        if !seen.insert(control.id.to_ascii_lowercase()) && !repeated.contains(&control.label) {
+            repeated.push(control.label.clone());
+        }
+    }
+    if !repeated.is_empty() {
+        return Err(OscalError::DuplicateControls { ids: repeated });
+    }
     if !controls.iter().any(|c| c.selected) {
         return Err(OscalError::Empty);
     }
