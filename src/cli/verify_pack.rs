@@ -36,9 +36,10 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
     let trusted = match &args.signers {
         None => None,
         Some(path) => {
-            let bytes = std::fs::read(path).with_context(|| {
-                format!("cannot read the allowed_signers file: {}", path.display())
-            })?;
+            let bytes =
+                crate::input::read(path, crate::input::MAX_SMALL_BYTES).with_context(|| {
+                    format!("cannot read the allowed_signers file: {}", path.display())
+                })?;
             let text = String::from_utf8_lossy(&bytes);
             if text.trim_start().starts_with("ssh-") {
                 anyhow::bail!(
@@ -46,15 +47,15 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
                     path.display()
                 );
             }
-            let lines = parse_allowed_signers(&text).map_err(|line| {
+            let lines = parse_allowed_signers(&text).map_err(|error| {
                 anyhow::anyhow!(
-                    "the allowed_signers file cannot be read at line {line} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
+                    "the allowed_signers file cannot be read at {error} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
                     path.display()
                 )
             })?;
             if lines.is_empty() {
                 anyhow::bail!(
-                    "the allowed_signers file lists no Ed25519 key for namespace lockstep-pack: {}",
+                    "the allowed_signers file lists no Ed25519 key: {}",
                     path.display()
                 );
             }

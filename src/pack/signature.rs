@@ -7,7 +7,6 @@
 //! SHA256SUMS.sig < SHA256SUMS` makes. Only the three small entries are read; whether the
 //! rest of the pack matches `SHA256SUMS` is [`super::verify`]'s part.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -44,7 +43,8 @@ pub enum SignatureCheck {
 /// auditor trusts, already read, when they gave one.
 pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> SignatureCheck {
     let read = || -> Result<[Option<Vec<u8>>; 3], String> {
-        let file = File::open(path).map_err(|e| format!("the pack cannot be read ({e})"))?;
+        let file =
+            crate::input::open(path).map_err(|e| format!("the pack cannot be read ({e})"))?;
         let mut archive =
             ZipArchive::new(file).map_err(|e| format!("the pack cannot be read ({e})"))?;
         let mut entry = |name: &str, limit: u64| -> Result<Option<Vec<u8>>, String> {
@@ -102,33 +102,82 @@ pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> Signat
     let fingerprint = key.fingerprint();
     let own = match parse_allowed_signers(&String::from_utf8_lossy(&allowed)) {
         Ok(lines) => lines,
-        Err(line) => {
+        Err(error) => {
             return SignatureCheck::Failed(format!(
-                "the pack's allowed_signers cannot be read (line {line})"
+                "the pack's allowed_signers cannot be read ({error})"
             ));
         }
     };
-    let Some(named) = own.iter().find(|line| line.key == key) else {
-        return SignatureCheck::Failed(format!(
-            "the pack's allowed_signers does not name the key that signed it ({fingerprint}): one of the two was swapped"
-        ));
+    let now = chrono::Utc::now();
+    let named = match allowing_line(&own, &key, None, now) {
+        Ok(line) => line,
+        Err(None) => {
+            return SignatureCheck::Failed(format!(
+                "the pack's allowed_signers does not name the key that signed it ({fingerprint}): one of the two was swapped"
+            ));
+        }
+        Err(Some(why)) => {
+            return SignatureCheck::Failed(format!(
+                "the pack's allowed_signers does not let the key that signed it ({fingerprint}) sign packs: {why}"
+            ));
+        }
     };
-    match trusted {
-        None => SignatureCheck::Good {
+    let Some(trusted) = trusted else {
+        return SignatureCheck::Good {
             signer: named.principals.clone(),
             fingerprint,
             trusted: false,
-        },
-        Some(trusted) => match trusted.iter().find(|line| line.key == key) {
-            Some(line) => SignatureCheck::Good {
-                signer: line.principals.clone(),
-                fingerprint,
-                trusted: true,
+        };
+    };
+    let signer = named.principals.as_str();
+    match allowing_line(trusted, &key, Some(signer), now) {
+        Ok(line) => SignatureCheck::Good {
+            // A pattern names whom it matched; a plain list is shown as written.
+            signer: if line.principals.contains(['*', '?', '!']) {
+                signer.to_string()
+            } else {
+                line.principals.clone()
             },
-            None => SignatureCheck::Failed(format!(
-                "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not list",
-                crate::cli::shown(&named.principals)
-            )),
+            fingerprint,
+            trusted: true,
         },
+        Err(None) => SignatureCheck::Failed(format!(
+            "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not list",
+            crate::cli::shown(signer)
+        )),
+        Err(Some(why)) => SignatureCheck::Failed(format!(
+            "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not accept now: {why}",
+            crate::cli::shown(signer)
+        )),
     }
+}
+
+/// The first line of `lines` that lets `key` sign a pack at `now` (for `principal`, when
+/// given), as `ssh-keygen -Y verify` looks for one. `Err(None)` when no line lists the key;
+/// `Err(Some(why))` when the lines that list it do not allow it, with the first reason.
+fn allowing_line<'a>(
+    lines: &'a [AllowedSigner],
+    key: &crate::sign::PublicKey,
+    principal: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<&'a AllowedSigner, Option<String>> {
+    let mut first_reason = None;
+    for line in lines.iter().filter(|line| &line.key == key) {
+        let reason = match principal {
+            Some(principal) if !line.names(principal) => Some(format!(
+                "line {} lists the key for '{}', which does not match '{}'",
+                line.line,
+                crate::cli::shown(&line.principals),
+                crate::cli::shown(principal)
+            )),
+            _ => line.refusal(now),
+        };
+        match reason {
+            None => return Ok(line),
+            Some(why) => {
+                first_reason.get_or_insert(why);
+            }
+        }
+    }
+    Err(first_reason)
 }

@@ -13,12 +13,17 @@
 //!   `-----BEGIN SSH SIGNATURE-----` with base64 wrapped at 70 columns, as `ssh-keygen -Y
 //!   sign` writes it. Ed25519 signatures are deterministic, so the same key signing the same
 //!   `SHA256SUMS` gives the same bytes, and a signed pack stays byte-identical.
-//! - **allowed_signers** lines (`ssh-keygen(1)`, ALLOWED SIGNERS): a principal, an optional
-//!   `namespaces="…"` option, and a public key.
+//! - **allowed_signers** lines (`ssh-keygen(1)`, ALLOWED SIGNERS), with their options, in
+//!   [`allowed`].
 //!
 //! [`keys`] keeps the person's own key in the user's config folder, never in a workspace.
 
+pub mod allowed;
 pub mod keys;
+
+pub use allowed::{
+    AllowedSigner, AllowedSignersError, parse_allowed_signers, pattern_list_matches,
+};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
@@ -375,105 +380,6 @@ pub fn verify(armoured: &str, message: &[u8]) -> Result<PublicKey, SignatureErro
     Ok(key)
 }
 
-/// One line of an allowed_signers file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllowedSigner {
-    /// The principals field as written (comma-separated).
-    pub principals: String,
-    /// The key.
-    pub key: PublicKey,
-}
-
-impl AllowedSigner {
-    /// Whether this line names `principal` (exactly; patterns are not expanded).
-    pub fn names(&self, principal: &str) -> bool {
-        self.principals.split(',').any(|p| p == principal)
-    }
-}
-
-/// Reads the Ed25519 lines of an allowed_signers file that may sign in [`NAMESPACE`];
-/// certificate authorities, other key types and lines limited to other namespaces are left
-/// out. `Err` gives the number of the first line that does not parse.
-pub fn parse_allowed_signers(text: &str) -> Result<Vec<AllowedSigner>, usize> {
-    let mut out = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields = split_fields(line).ok_or(number + 1)?;
-        let Some(principals) = fields.first() else {
-            continue;
-        };
-        let mut rest = fields.iter().skip(1).peekable();
-        let mut allowed = true;
-        // Options come before the key type, which always starts with a known prefix.
-        while let Some(field) = rest.peek() {
-            if is_key_type(field) {
-                break;
-            }
-            for option in field.split(',') {
-                let lower = option.to_ascii_lowercase();
-                if lower == "cert-authority" {
-                    allowed = false;
-                } else if let Some(list) = lower.strip_prefix("namespaces=") {
-                    let list = list.trim_matches('"');
-                    if !list.split(',').any(|n| n == NAMESPACE || n == "*") {
-                        allowed = false;
-                    }
-                }
-            }
-            rest.next();
-        }
-        let key_type = rest.next().ok_or(number + 1)?;
-        let encoded = rest.next().ok_or(number + 1)?;
-        if key_type != KEY_TYPE {
-            continue;
-        }
-        let blob = STANDARD.decode(encoded).map_err(|_| number + 1)?;
-        let key = PublicKey::from_blob(&blob).ok_or(number + 1)?;
-        if allowed {
-            out.push(AllowedSigner {
-                principals: principals.clone(),
-                key,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn is_key_type(field: &str) -> bool {
-    field.starts_with("ssh-") || field.starts_with("ecdsa-") || field.starts_with("sk-")
-}
-
-/// Splits a line on blanks, keeping double-quoted text (quotes included) in one field.
-fn split_fields(line: &str) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                field.push(c);
-            }
-            c if c.is_whitespace() && !quoted => {
-                if !field.is_empty() {
-                    fields.push(std::mem::take(&mut field));
-                }
-            }
-            c => field.push(c),
-        }
-    }
-    if quoted {
-        return None;
-    }
-    if !field.is_empty() {
-        fields.push(field);
-    }
-    Some(fields)
-}
-
 /// Whether `signer` can stand as a principal in an allowed_signers file and in
 /// `ssh-keygen -Y verify -I`.
 fn check_signer(signer: &str) -> Result<(), KeyError> {
@@ -583,12 +489,7 @@ mod tests {
         assert_eq!(parsed.len(), 1);
         assert!(parsed[0].names("ada@example.com"));
         assert_eq!(parsed[0].key, key.public());
-        let other = format!(
-            "# trusted\nbob namespaces=\"git\" {}\n",
-            key.public().line("")
-        );
-        assert_eq!(parse_allowed_signers(&other).unwrap(), vec![]);
-        assert_eq!(parse_allowed_signers("bob ssh-ed25519 !!!"), Err(1));
+        assert_eq!(parsed[0].refusal(chrono::Utc::now()), None);
     }
 
     #[test]
