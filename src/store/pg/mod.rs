@@ -138,7 +138,7 @@ impl DatabaseUrl {
         }
         let config = Config::from_str(url).map_err(|e| PgError::BadUrl {
             url: redacted(url),
-            reason: e.to_string(),
+            reason: hide_secrets(&e.to_string(), &passwords_in(url)),
         })?;
         if config.get_hosts().is_empty() {
             return Err(PgError::BadUrl {
@@ -217,7 +217,9 @@ impl DatabaseUrl {
                 .filter(|p| !p.is_empty())
                 .or_else(|| {
                     password_file().and_then(|file| {
-                        let text = std::fs::read_to_string(file).ok()?;
+                        let bytes =
+                            crate::input::read(&file, crate::input::MAX_SMALL_BYTES).ok()?;
+                        let text = String::from_utf8(bytes).ok()?;
                         pgpass_lookup(
                             &text,
                             &self.host(),
@@ -287,20 +289,164 @@ fn full_message(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// `url` with any password replaced by `***`.
+/// `url` with every password replaced by `***`: the one in `USER:PASSWORD@`, a `password=`
+/// query parameter, and the `password=` of the keyword form (`host=… password=…`). Whatever
+/// else the text holds, each password found in it is hidden wherever it appears.
 fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(authority_end);
+            let authority = match authority.rsplit_once('@') {
+                Some((userinfo, host)) => match userinfo.split_once(':') {
+                    Some((user, _)) => format!("{user}:***@{host}"),
+                    None => authority.to_string(),
+                },
+                None => authority.to_string(),
+            };
+            let tail = match tail.split_once('?') {
+                Some((path, query)) => {
+                    let pairs: Vec<String> = query
+                        .split('&')
+                        .map(|pair| match pair.split_once('=') {
+                            Some((key, _)) if is_password_key(key) => format!("{key}=***"),
+                            _ => pair.to_string(),
+                        })
+                        .collect();
+                    format!("{path}?{}", pairs.join("&"))
+                }
+                None => tail.to_string(),
+            };
+            format!("{scheme}://{authority}{tail}")
+        }
+        None => redacted_keywords(url),
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
+    hide_secrets(&shown, &passwords_in(url))
+}
+
+fn is_password_key(key: &str) -> bool {
+    let key = percent_decoded(key);
+    key.trim().eq_ignore_ascii_case("password")
+}
+
+/// The keyword form with each `password=` value replaced, quoted or not.
+fn redacted_keywords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find_password_keyword(rest) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let eq = from.find('=').unwrap_or(from.len());
+        out.push_str(from[..eq].trim_end());
+        out.push_str("=***");
+        let value = from[(eq + 1).min(from.len())..].trim_start();
+        rest = &value[keyword_value_len(value)..];
     }
+    out.push_str(rest);
+    out
+}
+
+/// Where a `password` keyword (followed by `=`) starts in `text`.
+fn find_password_keyword(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("password") {
+        let at = from + found;
+        let starts_word = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let after = lower[at + "password".len()..].trim_start();
+        if starts_word && after.starts_with('=') {
+            return Some(at);
+        }
+        from = at + "password".len();
+    }
+    None
+}
+
+/// The length of a keyword value at the start of `value`: single-quoted with `\'`
+/// escapes, or up to the next blank.
+fn keyword_value_len(value: &str) -> usize {
+    if let Some(body) = value.strip_prefix('\'') {
+        let mut escaped = false;
+        for (at, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '\'' => return at + 2,
+                _ => {}
+            }
+        }
+        return value.len();
+    }
+    value.find(char::is_whitespace).unwrap_or(value.len())
+}
+
+/// Every password `text` gives, as written and percent-decoded, in any of the three places.
+fn passwords_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some((_, rest)) = text.split_once("://") {
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && let Some((_, password)) = userinfo.split_once(':')
+        {
+            found.push(password.to_string());
+        }
+        if let Some((_, query)) = tail.split_once('?') {
+            for pair in query.split('&') {
+                if let Some((key, value)) = pair.split_once('=')
+                    && is_password_key(key)
+                {
+                    found.push(value.to_string());
+                }
+            }
+        }
+    } else {
+        let mut rest = text;
+        while let Some(at) = find_password_keyword(rest) {
+            let from = &rest[at..];
+            let eq = from.find('=').unwrap_or(from.len());
+            let value = from[(eq + 1).min(from.len())..].trim_start();
+            let len = keyword_value_len(value);
+            found.push(value[..len].trim_matches('\'').to_string());
+            rest = &value[len..];
+        }
+    }
+    let decoded: Vec<String> = found.iter().map(|p| percent_decoded(p)).collect();
+    found.extend(decoded);
+    found.retain(|p| !p.is_empty());
+    found.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    found.dedup();
+    found
+}
+
+/// `text` with each of `secrets` replaced by `***`.
+fn hide_secrets(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        out = out.replace(secret.as_str(), "***");
+    }
+    out
+}
+
+/// `%XX` sequences decoded, others kept.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[at], bytes.get(at + 1), bytes.get(at + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                at += 3;
+            }
+            (b, ..) => {
+                out.push(b);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The password file to read, when it exists and only its owner may read it.
@@ -415,6 +561,42 @@ mod tests {
         assert_eq!(kept.shown(), "postgres://ana@db.internal/audit");
         for bad in ["mysql://db/x", "postgres://", "db.internal:5432"] {
             assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_form_of_password_is_hidden_in_what_is_shown() {
+        for (given, shown) in [
+            (
+                "postgres://ana:s3cr%40t@db/audit?sslmode=bogus",
+                "postgres://ana:***@db/audit?sslmode=bogus",
+            ),
+            (
+                "postgres://ana@db/audit?password=s3cret&sslmode=bogus",
+                "postgres://ana@db/audit?password=***&sslmode=bogus",
+            ),
+            (
+                "postgres://ana@db/audit?sslmode=bogus&Password=s3cret",
+                "postgres://ana@db/audit?sslmode=bogus&Password=***",
+            ),
+            (
+                "host=db user=ana password=s3cret sslmode=bogus",
+                "host=db user=ana password=*** sslmode=bogus",
+            ),
+            (
+                "host=db password = 'se cr\\'et' dbname=audit",
+                "host=db password=*** dbname=audit",
+            ),
+        ] {
+            assert_eq!(redacted(given), shown, "{given}");
+            let error = DatabaseUrl::parse(given)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !error.contains("s3cr") && !error.contains("cr\\'et"),
+                "{error}"
+            );
         }
     }
 }
