@@ -240,6 +240,8 @@ pub fn push(
     let team_vault = open_vault(team)?;
 
     let records = local.store.push_source()?;
+    // A read-only login is refused before any file reaches the bucket.
+    team_store.check_writable()?;
     team_store.check_push_target(&records)?;
 
     // Files first: every file a record names that this workspace still has.

@@ -174,6 +174,7 @@ pub fn attach_to_request(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Request, WorkspaceError> {
+    store.check_writable()?;
     store.check_request_target(project, request_id)?;
     store_with_record(vault, path, cancel, progress, |file| {
         let record = NewRequestFile {
@@ -198,6 +199,7 @@ pub fn attach(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Evidence, WorkspaceError> {
+    store.check_writable()?;
     store.check_evidence_target(
         project,
         control_id,
@@ -225,7 +227,8 @@ pub fn record_training(
     mut new: NewTraining,
     certificate: Option<&Path>,
 ) -> Result<TrainingRecord, WorkspaceError> {
-    // A wrong person, course or date is refused before the file is read.
+    // A read-only login, a wrong person, course or date is refused before the file is read.
+    store.check_writable()?;
     store.check_training(&new)?;
     let Some(path) = certificate else {
         return Ok(store.record_training(&new)?);
@@ -247,7 +250,8 @@ pub fn record_patch(
     mut new: NewPatch,
     evidence: Option<&Path>,
 ) -> Result<(PatchChange, PatchRecord), WorkspaceError> {
-    // A wrong asset, date or repeat is refused before the file is read.
+    // A read-only login, a wrong asset, date or repeat is refused before the file is read.
+    store.check_writable()?;
     store.check_patch(project, &new)?;
     let Some(path) = evidence else {
         return Ok(store.record_patch(project, &new)?);
@@ -273,7 +277,8 @@ pub fn add_aws_report(
     bridge_letter: Option<&Path>,
     cancel: &AtomicBool,
 ) -> Result<AwsReport, WorkspaceError> {
-    // A wrong title or dates are refused before any file is read.
+    // A read-only login, a wrong title or dates are refused before any file is read.
+    store.check_writable()?;
     store.check_aws_report(new, bridge_letter.is_some())?;
     let Some(bridge_path) = bridge_letter else {
         return store_with_record(vault, path, cancel, &mut |_| {}, |file| {

@@ -70,14 +70,22 @@ impl Logged {
 }
 
 impl Store {
+    /// Refuses at once when this login may not change the workspace, so a command checks
+    /// its right to write before any side effect (an upload to a locked bucket stays for
+    /// the whole retention).
+    pub fn check_writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.user_name()?));
+        }
+        Ok(())
+    }
+
     /// Applies one change in one IMMEDIATE transaction with its one activity row.
     pub(super) fn write<T>(
         &mut self,
         change: impl FnOnce(&Tx<'_>) -> Result<Change<T>>,
     ) -> Result<T> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly(self.user_name()?));
-        }
+        self.check_writable()?;
         self.conn.begin_write()?;
         let outcome = self.user_name().and_then(|actor| {
             let tx = Tx {
