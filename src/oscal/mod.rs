@@ -40,6 +40,7 @@ use uuid::Uuid;
 use crate::catalog::Baseline;
 use crate::model::{Column, Status, label_of, oscal_id_of};
 use crate::pack::PackData;
+use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::store::{Result as StoreResult, Store};
 
 /// The OSCAL version the documents follow.
@@ -594,9 +595,16 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>
     };
     fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut claims = Vec::new();
     let outcome = (|| {
         for (name, bytes) in files {
-            let temp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+            // What a killed export left of this file goes first.
+            remove_stale_partials(dir, name);
+            let temp = dir.join(partial_name(name, std::process::id()));
+            claims.push(Claim::take(&temp).ok_or_else(|| OscalError::Write {
+                path: dir.join(name),
+                reason: "another export in this window is writing it now".to_string(),
+            })?);
             let target = dir.join(name);
             staged.push((temp.clone(), target));
             let mut file = File::create(&temp).map_err(|e| write_error(&temp, e))?;

@@ -14,8 +14,8 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -25,6 +25,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::report::{ReportError, report_files};
 use super::{FORMAT_VERSION, PackData};
 use crate::model::hex;
+use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::sign::SigningKey;
 use crate::vault::{BlobOpen, CHUNK_BYTES, Vault, WriteBack};
 
@@ -319,73 +320,6 @@ fn write_partial(
     let written = finished?;
     synced.map_err(|e| write_error(target, e))?;
     Ok(written)
-}
-
-/// The name of the temporary file an export by process `pid` writes `file_name` into.
-fn partial_name(file_name: &str, pid: u32) -> String {
-    format!(".{file_name}.{pid}.partial")
-}
-
-/// Partial files this process is writing now, so a second export in the same process
-/// (the window) neither removes nor reuses one in use.
-static ACTIVE_PARTIALS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// A partial file this process is writing; released when dropped.
-struct Claim(PathBuf);
-
-impl Claim {
-    /// Claims `path`, or `None` when another export in this process has it.
-    fn take(path: &Path) -> Option<Claim> {
-        let mut active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
-        if active.iter().any(|p| p == path) {
-            return None;
-        }
-        active.push(path.to_path_buf());
-        Some(Claim(path.to_path_buf()))
-    }
-
-    fn is_active(path: &Path) -> bool {
-        let active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
-        active.iter().any(|p| p == path)
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        let mut active = ACTIVE_PARTIALS.lock().unwrap_or_else(|p| p.into_inner());
-        active.retain(|p| p != &self.0);
-    }
-}
-
-/// Removes the partial files of exports to `file_name` in `folder` whose process is no
-/// longer running: what a killed export leaves behind.
-fn remove_stale_partials(folder: &Path, file_name: &str) {
-    let Ok(entries) = fs::read_dir(folder) else {
-        return;
-    };
-    let prefix = format!(".{file_name}.");
-    let own = std::process::id();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Some(pid) = name
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(".partial"))
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let path = entry.path();
-        let stale = if pid == own {
-            !Claim::is_active(&path)
-        } else {
-            !crate::process::writer_is_running(pid, &path)
-        };
-        if stale {
-            // Losing this removal is harmless: the export goes on, and the next one tries
-            // again.
-            let _ = fs::remove_file(&path);
-        }
-    }
 }
 
 /// The file a pack is written into. Once abandoned it takes every write and seek without

@@ -75,7 +75,12 @@ impl TeamSettings {
     /// The settings of the workspace in `dir`, or `None` for a local workspace.
     pub fn read(dir: &Path) -> Result<Option<Self>, TeamError> {
         let path = dir.join(TEAM_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let read = crate::input::read(&path, crate::input::MAX_SMALL_BYTES).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+            })
+        });
+        let text = match read {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
@@ -111,7 +116,8 @@ impl TeamSettings {
              # No password or key is kept here: the database password comes from PGPASSWORD,\n\
              # ~/.pgpass or a prompt, and S3 credentials from the AWS environment or profile.\n\n{body}"
         );
-        let partial = dir.join(format!(".{TEAM_FILE}.{}.part", std::process::id()));
+        crate::process::remove_stale_partials(dir, TEAM_FILE);
+        let partial = dir.join(crate::process::partial_name(TEAM_FILE, std::process::id()));
         let fail = |source| TeamError::File {
             what: "write",
             path: path.clone(),
