@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod faults;
 mod frameworks;
+mod hostile;
 mod messages;
 mod oscal;
 mod pack;
