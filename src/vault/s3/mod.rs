@@ -56,11 +56,27 @@ pub struct S3Location {
     pub region: String,
 }
 
+/// `url` with anything before an `@` in its authority (a user and password) left out.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}***@{host}{}", &rest[authority_end..]),
+        None => url.to_string(),
+    }
+}
+
 impl S3Location {
     /// Reads `s3://BUCKET/PREFIX`.
     pub fn parse(url: &str, endpoint: Option<String>, region: String) -> Result<Self, S3Error> {
         let rest = url.strip_prefix("s3://").ok_or_else(|| {
-            S3Error::Setting(format!("the vault must be s3://BUCKET/PREFIX, not '{url}'"))
+            S3Error::Setting(format!(
+                "the vault must be s3://BUCKET/PREFIX, not '{}'",
+                without_userinfo(url)
+            ))
         })?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         let valid_bucket = (3..=63).contains(&bucket.len())
@@ -69,8 +85,22 @@ impl S3Location {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
         if !valid_bucket {
             return Err(S3Error::Setting(format!(
-                "'{bucket}' is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens"
+                "'{}' is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens",
+                without_userinfo(bucket)
             )));
+        }
+        if let Some(given) = &endpoint {
+            let authority = given
+                .split_once("://")
+                .map_or(given.as_str(), |(_, rest)| rest);
+            let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
+            if authority.contains('@') {
+                // The endpoint is kept in the settings file, so credentials in it would be
+                // written there; they are not shown back either.
+                return Err(S3Error::Setting(
+                    "leave credentials out of the S3 endpoint: Lockstep never stores them, and takes S3 keys from the AWS environment or profile".to_string(),
+                ));
+            }
         }
         Ok(S3Location {
             bucket: bucket.to_string(),
