@@ -180,10 +180,11 @@ pub enum OscalError {
         /// The file.
         file: String,
     },
-    /// Resolution that gives two controls the same id.
-    #[error("the profile gives {} control id{} twice: {}", ids.len(), plural(ids.len()), listed(ids))]
-    DuplicateControls {
-        /// The repeated ids.
+    /// Resolution that gives two controls, parts or parameters the same id (as a profile
+    /// adding a part whose id its catalog has, or a catalog stored before ids were checked).
+    #[error("the resolved profile repeats {} id{} that must be unique: {}", ids.len(), plural(ids.len()), listed(ids))]
+    ResolvedDuplicates {
+        /// Each repeated id, with its kind (`control ac-1`).
         ids: Vec<String>,
     },
     /// Parameters whose filled-in text grows past what anyone can read.

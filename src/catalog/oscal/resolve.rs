@@ -118,16 +118,18 @@ pub fn resolve(profile: &Profile, loader: &dyn Loader) -> Result<ResolvedBaselin
     let mut stack = vec![loader.root()];
     let mut catalogs = Vec::new();
     let source = resolve_profile(profile, loader, &mut stack, &mut catalogs)?;
+    let mut repeated = super::duplicate_ids(&source.catalog);
     let controls = render(&source)?;
+    // Controls are stored under their ids ignoring case.
     let mut seen = std::collections::HashSet::new();
-    let mut repeated: Vec<String> = Vec::new();
     for control in &controls {
-        if !seen.insert(control.id.to_ascii_lowercase()) && !repeated.contains(&control.label) {
-            repeated.push(control.label.clone());
+        let named = format!("control {}", control.id);
+        if !seen.insert(control.id.to_ascii_lowercase()) && !repeated.contains(&named) {
+            repeated.push(named);
         }
     }
     if !repeated.is_empty() {
-        return Err(OscalError::DuplicateControls { ids: repeated });
+        return Err(OscalError::ResolvedDuplicates { ids: repeated });
     }
     if !controls.iter().any(|c| c.selected) {
         return Err(OscalError::Empty);
