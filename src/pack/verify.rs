@@ -480,7 +480,7 @@ fn duplicate_names(path: &Path, directory_start: u64) -> Vec<(String, usize)> {
     let walk = |counts: &mut HashMap<Vec<u8>, usize>,
                 order: &mut Vec<Vec<u8>>|
      -> std::io::Result<()> {
-        let mut file = BufReader::new(File::open(path)?);
+        let mut file = BufReader::new(crate::input::open(path)?);
         file.seek(SeekFrom::Start(directory_start))?;
         let mut header = [0u8; 46];
         loop {
@@ -539,7 +539,7 @@ fn hash_entries(
             scope.spawn(move || {
                 let mut archive = match archive {
                     Some(archive) => archive,
-                    None => match File::open(path)
+                    None => match crate::input::open(path)
                         .map_err(|e| e.to_string())
                         .and_then(|f| ZipArchive::new(f).map_err(|e| e.to_string()))
                     {
