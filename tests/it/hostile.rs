@@ -466,27 +466,6 @@ fn a_catalog_that_repeats_control_part_or_parameter_ids_is_refused_naming_them()
     let listed = lockstep(&dir, &["catalog", "list", "--json"]);
     ok(&listed);
     assert_eq!(listed.stdout.trim(), "[]", "{}", listed.stdout);
-
-    // A profile adding a part under an id its catalog already gives.
-    fs::copy(
-        fixture("oscal/small-catalog.json"),
-        tmp.path().join("small.json"),
-    )
-    .unwrap();
-    let mut profile: serde_json::Value = serde_json::from_str(&profile_of("small.json")).unwrap();
-    profile["profile"]["modify"] = serde_json::json!({ "alters": [{
-        "control-id": "ac-1",
-        "adds": [{ "position": "ending",
-                   "parts": [{ "id": "ac-1_smt", "name": "guidance", "prose": "Again." }] }]
-    }]});
-    let path = tmp.path().join("adds-twice.json");
-    fs::write(&path, profile.to_string()).unwrap();
-    let run = bounded(&dir, &["profile", "import", arg(&path)], &[]);
-    refused(
-        &run,
-        "part ac-1_smt",
-        "profile import adding a repeated part",
-    );
 }
 
 #[test]

@@ -149,12 +149,24 @@ pub enum OscalError {
         ids: Vec<String>,
     },
     /// An alter naming a part the control lacks.
-    #[error("the profile adds to part '{part}' of control {control}, which has no such part")]
+    #[error(
+        "the profile adds to '{part}' of control {control}, which has no such part or parameter"
+    )]
     MissingPart {
         /// The control.
         control: String,
         /// The part id.
         part: String,
+    },
+    /// An add putting parts into a parameter, which holds none.
+    #[error(
+        "the profile adds parts into parameter {param} of control {control}; a parameter holds no parts"
+    )]
+    PartsIntoParameter {
+        /// The control.
+        control: String,
+        /// The parameter.
+        param: String,
     },
     /// An add position outside the four OSCAL names.
     #[error(
@@ -180,8 +192,8 @@ pub enum OscalError {
         /// The file.
         file: String,
     },
-    /// Resolution that gives two controls, parts or parameters the same id (as a profile
-    /// adding a part whose id its catalog has, or a catalog stored before ids were checked).
+    /// Resolution that gives two controls the same id (ignoring case, as they are stored),
+    /// as from a catalog stored before ids were checked.
     #[error("the resolved profile repeats {} id{} that must be unique: {}", ids.len(), plural(ids.len()), listed(ids))]
     ResolvedDuplicates {
         /// Each repeated id, with its kind (`control ac-1`).

@@ -118,9 +118,10 @@ pub fn resolve(profile: &Profile, loader: &dyn Loader) -> Result<ResolvedBaselin
     let mut stack = vec![loader.root()];
     let mut catalogs = Vec::new();
     let source = resolve_profile(profile, loader, &mut stack, &mut catalogs)?;
-    let mut repeated = super::duplicate_ids(&source.catalog);
     let controls = render(&source)?;
-    // Controls are stored under their ids ignoring case.
+    // Controls are stored under their ids ignoring case. Parts a profile adds under an id
+    // already used are kept as they are: FedRAMP's own MODERATE profile adds one twice.
+    let mut repeated = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for control in &controls {
         let named = format!("control {}", control.id);
@@ -571,7 +572,9 @@ enum Position {
     After,
 }
 
-/// Puts an add's parts and props where it says.
+/// Puts an add's parts, props and params where it says. Its `by-id` may name the control
+/// itself (as no `by-id` does), one of the control's parameters, or a part at any depth, as
+/// the OSCAL profile resolution specification allows.
 fn add_to(control: &mut Control, add: &Add) -> Result<(), OscalError> {
     let position = match add.position.as_deref().map(str::trim) {
         None | Some("ending") | Some("at-end") => Position::Ending,
@@ -588,11 +591,30 @@ fn add_to(control: &mut Control, add: &Add) -> Result<(), OscalError> {
     if let Some(title) = &add.title {
         control.title = title.clone();
     }
-    control.params.extend(add.params.iter().cloned());
-    let Some(by_id) = add.by_id.as_deref().map(str::trim) else {
+    let by_id = add
+        .by_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| *id != control.id);
+    let Some(by_id) = by_id else {
+        // The control itself: before and after have no sibling to go beside, so they read
+        // as its start and its end.
+        let position = match position {
+            Position::Starting | Position::Before => Position::Starting,
+            Position::Ending | Position::After => Position::Ending,
+        };
         insert_into(&mut control.parts, &mut control.props, add, position);
+        if position == Position::Starting {
+            control.params.splice(0..0, add.params.iter().cloned());
+        } else {
+            control.params.extend(add.params.iter().cloned());
+        }
         return Ok(());
     };
+    if let Some(at) = control.params.iter().position(|p| p.id == by_id) {
+        return add_to_param(control, at, add, position);
+    }
+    control.params.extend(add.params.iter().cloned());
     let done = match position {
         Position::Starting | Position::Ending => match part_mut(&mut control.parts, by_id) {
             Some(part) => {
@@ -617,6 +639,40 @@ fn add_to(control: &mut Control, add: &Add) -> Result<(), OscalError> {
             part: by_id.to_string(),
         })
     }
+}
+
+/// Adds into, or next to, the control's parameter at `at`: props go into it, params beside
+/// it (before or after) or after the control's own; a parameter holds no parts.
+fn add_to_param(
+    control: &mut Control,
+    at: usize,
+    add: &Add,
+    position: Position,
+) -> Result<(), OscalError> {
+    if !add.parts.is_empty() {
+        return Err(OscalError::PartsIntoParameter {
+            control: control.id.clone(),
+            param: control.params[at].id.clone(),
+        });
+    }
+    let props = &mut control.params[at].props;
+    match position {
+        Position::Starting => {
+            props.splice(0..0, add.props.iter().cloned());
+        }
+        Position::Ending | Position::Before | Position::After => {
+            props.extend(add.props.iter().cloned());
+        }
+    }
+    let beside = match position {
+        Position::Before => at,
+        Position::After => at + 1,
+        Position::Starting | Position::Ending => control.params.len(),
+    };
+    control
+        .params
+        .splice(beside..beside, add.params.iter().cloned());
+    Ok(())
 }
 
 /// Adds at the start or end of a control's or part's own lists.

@@ -308,6 +308,64 @@ fn adds_go_at_the_start_end_before_or_after_a_part() {
 }
 
 #[test]
+fn adds_may_name_the_control_itself_or_a_parameter_as_fedramp_profiles_do() {
+    // The shapes of FedRAMP's Rev 5 profiles: props added by the control's own id and by a
+    // parameter's, and the "Additional FedRAMP Requirements and Guidance" part added at the
+    // end of the statement.
+    let alters = r#", "modify": {"alters": [{"control-id": "ac-1", "adds": [
+        {"position": "starting", "by-id": "ac-1",
+         "props": [{"name": "response-point", "ns": "https://fedramp.gov/ns/oscal", "value": "x"}]},
+        {"position": "ending", "by-id": "ac-1_prm_1",
+         "props": [{"name": "priority", "value": "P1"}]},
+        {"position": "after", "by-id": "ac-1_prm_1", "params": [{"id": "ac-1_prm_fr", "label": "FedRAMP"}]},
+        {"position": "ending", "by-id": "ac-1_smt", "parts": [{"id": "ac-1_fr", "name": "item",
+          "title": "AC-1 Additional FedRAMP Requirements and Guidance",
+          "parts": [{"id": "ac-1_fr_gdn.1", "name": "guidance",
+                     "props": [{"name": "label", "value": "Guidance:"}], "prose": "Review yearly."}]}]},
+        {"parts": [{"id": "ac-1_note", "name": "guidance", "prose": "Added without by-id."}]}
+    ]}]}"#;
+    let resolved = resolve_inline(&inline(
+        r#"{"href": "small-catalog.json", "include-controls": [{"with-ids": ["ac-1"]}]}"#,
+        alters,
+    ))
+    .unwrap();
+    let ac1 = control(&resolved, "ac-1");
+    assert!(
+        ac1.statement.text.ends_with("Guidance: Review yearly."),
+        "{}",
+        ac1.statement.text
+    );
+    assert!(
+        ac1.guidance.contains("Added without by-id."),
+        "{}",
+        ac1.guidance
+    );
+
+    let into_param = r#", "modify": {"alters": [{"control-id": "ac-1", "adds": [
+        {"by-id": "ac-1_prm_1", "parts": [{"name": "item", "prose": "no"}]}]}]}"#;
+    let error = resolve_inline(&inline(
+        r#"{"href": "small-catalog.json", "include-controls": [{"with-ids": ["ac-1"]}]}"#,
+        into_param,
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(error, OscalError::PartsIntoParameter { .. }),
+        "{error}"
+    );
+    let unknown = r#", "modify": {"alters": [{"control-id": "ac-1", "adds": [
+        {"by-id": "ac-1_nowhere", "props": [{"name": "x", "value": "y"}]}]}]}"#;
+    let error = resolve_inline(&inline(
+        r#"{"href": "small-catalog.json", "include-controls": [{"with-ids": ["ac-1"]}]}"#,
+        unknown,
+    ))
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the profile adds to 'ac-1_nowhere' of control ac-1, which has no such part or parameter"
+    );
+}
+
+#[test]
 fn removes_take_parts_out_by_id_name_class_and_namespace() {
     let catalog = r#"{"catalog": {"metadata": {"title": "c"}, "controls": [{"id": "x-1", "title": "X",
         "parts": [{"id": "x-1_smt", "name": "statement", "parts": [
