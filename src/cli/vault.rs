@@ -23,6 +23,10 @@ pub enum VaultCommand {
 
 pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
     let VaultCommand::Purge { yes } = command;
+    if yes {
+        // A read-only login is refused before any file is touched.
+        workspace.store.check_writable()?;
+    }
     // Under the vault's lock, an ingest cannot reuse a file between the check and the delete.
     let _lock = workspace.vault.lock()?;
     let keep = workspace.store.current_hashes()?;
