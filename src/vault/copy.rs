@@ -25,8 +25,10 @@
 //! platforms use the portable path: macOS's `clonefile` and Windows' block cloning on ReFS
 //! would be the equivalents there.
 //!
-//! Memory stays at one buffer of [`CHUNK_BYTES`](super::CHUNK_BYTES) for the read back;
-//! the kernel's copy is in the page cache, which the kernel reclaims as for `cp`.
+//! The hash reads the copy through a small read-only mapping of the destination, a few MiB
+//! at a time, so the page cache is hashed where it lies; where mapping fails, through a
+//! buffer of [`CHUNK_BYTES`](super::CHUNK_BYTES). The kernel's copy is in the page cache,
+//! which the kernel reclaims as for `cp`.
 
 use std::fs::File;
 use std::io;
@@ -137,6 +139,62 @@ mod linux {
     /// small enough that cancelling is prompt and the hash follows the copy closely.
     const COPY_BYTES: u64 = 8 << 20;
 
+    /// Bytes of the destination mapped at once to be hashed. Hashing the page cache
+    /// through a mapping spares a copy of every byte into a buffer, which on a fast disk is
+    /// the difference between the hash keeping up with the copy and not. The mapped pages
+    /// count in the process's resident memory while mapped, so the window is small.
+    const MAP_BYTES: u64 = 4 << 20;
+
+    /// A read-only mapping of part of a file, unmapped when dropped.
+    struct Mapping {
+        start: *mut std::ffi::c_void,
+        len: usize,
+        /// Bytes before the part asked for, since a mapping starts on a page.
+        skip: usize,
+    }
+
+    impl Mapping {
+        /// Maps `len` bytes of `file` from `offset`, with their pages already in place.
+        fn new(file: &File, offset: u64, len: usize) -> io::Result<Mapping> {
+            let page = rustix::param::page_size() as u64;
+            let skip = offset % page;
+            let mapped = len + skip as usize;
+            // SAFETY: a new mapping, placed by the kernel, read only, of a file that only
+            // this process writes and nobody shortens while it is mapped (a vault's
+            // temporary file or a pack's partial file, both created here), so the slice
+            // `bytes` gives never refers to memory that goes away or to a page past the end.
+            let start = unsafe {
+                rustix::mm::mmap(
+                    std::ptr::null_mut(),
+                    mapped,
+                    rustix::mm::ProtFlags::READ,
+                    rustix::mm::MapFlags::SHARED | rustix::mm::MapFlags::POPULATE,
+                    file,
+                    offset - skip,
+                )
+            }?;
+            Ok(Mapping {
+                start,
+                len: mapped,
+                skip: skip as usize,
+            })
+        }
+
+        fn bytes(&self) -> &[u8] {
+            // SAFETY: the mapping is `len` readable bytes from `start` until dropped.
+            let all = unsafe { std::slice::from_raw_parts(self.start.cast::<u8>(), self.len) };
+            &all[self.skip..]
+        }
+    }
+
+    impl Drop for Mapping {
+        fn drop(&mut self) {
+            // SAFETY: `start` and `len` are the mapping's, and no slice of it outlives it.
+            // An unmap that fails leaves address space used, nothing else.
+            let _ = unsafe { rustix::mm::munmap(self.start, self.len) };
+        }
+    }
+
     /// How far the copying thread got, or how it ended.
     type Copied = Result<KernelMethod, KernelCopyError>;
 
@@ -163,23 +221,41 @@ mod linux {
                 .map_err(|_| KernelCopyError::Unsupported)?;
             let mut sha256 = Sha256::new();
             let mut crc32 = crc32fast::Hasher::new();
-            let mut buffer = vec![0; CHUNK_BYTES];
+            let mut buffer = Vec::new();
             let mut hashed: u64 = 0;
             let hashing = (|| -> Result<(), KernelCopyError> {
+                let mut hash = |chunk: &[u8]| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(KernelCopyError::Cancelled);
+                    }
+                    sha256.update(chunk);
+                    crc32.update(chunk);
+                    progress(chunk.len() as u64);
+                    Ok(())
+                };
                 for end in copied_to.iter() {
                     while hashed < end {
-                        if cancel.load(Ordering::Relaxed) {
-                            return Err(KernelCopyError::Cancelled);
+                        let len = (end - hashed).min(MAP_BYTES) as usize;
+                        let at = out_offset + hashed;
+                        if let Ok(mapping) = Mapping::new(output, at, len) {
+                            mapping
+                                .bytes()
+                                .chunks(CHUNK_BYTES)
+                                .try_for_each(&mut hash)?;
+                        } else {
+                            // Without a mapping, the same bytes through a buffer.
+                            buffer.resize(CHUNK_BYTES, 0);
+                            let mut done = 0;
+                            while done < len {
+                                let chunk = &mut buffer[..(len - done).min(CHUNK_BYTES)];
+                                output
+                                    .read_exact_at(chunk, at + done as u64)
+                                    .map_err(KernelCopyError::Write)?;
+                                hash(chunk)?;
+                                done += chunk.len();
+                            }
                         }
-                        let len = (end - hashed).min(buffer.len() as u64) as usize;
-                        let chunk = &mut buffer[..len];
-                        output
-                            .read_exact_at(chunk, out_offset + hashed)
-                            .map_err(KernelCopyError::Write)?;
-                        sha256.update(&*chunk);
-                        crc32.update(chunk);
                         hashed += len as u64;
-                        progress(len as u64);
                     }
                 }
                 Ok(())
