@@ -694,7 +694,7 @@ fn write_pack(
                 early_sync(state.bytes_done);
             },
         )
-        .map_err(|problem| problem.word(&refused))?;
+        .map_err(|problem| problem.word(refused))?;
         if digest != file.sha256 || file.size_bytes.is_some_and(|expected| expected != size) {
             return Err(refused(&format!(
                 "was altered in the vault (it no longer hashes to {})",
@@ -746,7 +746,7 @@ fn write_pack(
                 early_sync(state.bytes_done);
             },
         )
-        .map_err(|problem| problem.word(&refused))?;
+        .map_err(|problem| problem.word(refused))?;
         if digest != file.sha256 || size != file.size_bytes {
             return Err(refused(&format!(
                 "was altered in the vault (it no longer hashes to {})",

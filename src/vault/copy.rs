@@ -49,6 +49,8 @@ pub enum CopyMethod {
 }
 
 /// How the kernel copied a file.
+// Only Linux builds a kernel copy; elsewhere the portable path is all there is.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KernelMethod {
     /// The destination shares the source's blocks (`FICLONE`).
@@ -58,6 +60,7 @@ pub(crate) enum KernelMethod {
 }
 
 /// What a kernel copy wrote, with the digests of the destination's bytes.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KernelCopied {
     /// Bytes copied: the source's size, or one more than `expected` when it has more.
