@@ -27,7 +27,9 @@ use super::{FORMAT_VERSION, PackData};
 use crate::model::hex;
 use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::sign::SigningKey;
-use crate::vault::{BlobOpen, CHUNK_BYTES, Vault, WriteBack};
+use crate::vault::{
+    Blob, BlobOpen, CHUNK_BYTES, CopyMethod, KernelCopyError, Vault, WriteBack, kernel_copy,
+};
 
 /// The name the manifest has in every pack.
 pub const MANIFEST: &str = "manifest.json";
@@ -236,7 +238,9 @@ pub fn export_signed(
         path: target.to_path_buf(),
         reason: "another export to this file is under way".to_string(),
     })?;
+    // Readable too: stored entries the kernel copies are hashed by reading them back.
     let file = File::options()
+        .read(true)
         .write(true)
         .create_new(true)
         .open(&partial)
@@ -456,10 +460,10 @@ fn zip_error(target: &Path, error: zip::result::ZipError) -> ExportError {
 // Each argument is a separate concern of the one pass over the pack (what, from where, to
 // where, signed by whom, and three callbacks); bundling them would only rename them.
 #[allow(clippy::too_many_arguments)]
-fn write_pack<W: Write + Seek>(
+fn write_pack(
     data: &PackData,
     vault: &Vault,
-    zip: &mut ZipWriter<W>,
+    zip: &mut PackZip,
     target: &Path,
     key: Option<&SigningKey>,
     cancel: &AtomicBool,
@@ -542,35 +546,39 @@ fn write_pack<W: Write + Seek>(
             control: control.control.id.clone(),
             sha256: e.sha256.clone(),
         };
-        let blob_path = vault.describe(&e.sha256);
-        let mut blob = match vault.open_blob(&e.sha256) {
-            Ok(blob) => blob,
-            Err(BlobOpen::NotASha256) => {
-                return Err(ExportError::EvidenceHashInvalid {
-                    evidence_id: e.id,
-                    file_name: e.file_name.clone(),
-                    control: control.control.id.clone(),
-                });
-            }
-            Err(BlobOpen::Missing) => return Err(missing()),
-            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
-        };
         let method = if deflate(&e.media_type) {
             CompressionMethod::Deflated
         } else {
             CompressionMethod::Stored
         };
-        zip.start_file(item.path.as_str(), options(method, e.size_bytes))
-            .map_err(|err| zip_error(target, err))?;
-        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
-            state.bytes_done += read;
-            progress(state);
-            early_sync(state.bytes_done);
-        })
-        .map_err(|error| match error {
-            CopyError::Cancelled => ExportError::Cancelled,
-            CopyError::Read(source) => read_error(&blob_path, source),
-            CopyError::Write(source) => write_error(target, source),
+        let file = VaultFile {
+            sha256: &e.sha256,
+            path: &item.path,
+            method,
+            size_bytes: Some(e.size_bytes),
+        };
+        let (size, digest) = copy_vault_file(
+            zip,
+            vault,
+            &file,
+            &options,
+            target,
+            &mut buffers,
+            cancel,
+            &mut |read| {
+                state.bytes_done += read;
+                progress(state);
+                early_sync(state.bytes_done);
+            },
+        )
+        .map_err(|problem| match problem {
+            FileProblem::NotASha256 => ExportError::EvidenceHashInvalid {
+                evidence_id: e.id,
+                file_name: e.file_name.clone(),
+                control: control.control.id.clone(),
+            },
+            FileProblem::Missing => missing(),
+            FileProblem::Export(error) => error,
         })?;
         if size != e.size_bytes || digest != e.sha256 {
             return Err(altered());
@@ -595,37 +603,32 @@ fn write_pack<W: Write + Seek>(
             file_name: file.file_name.to_string(),
             problem: problem.to_string(),
         };
-        let blob_path = vault.describe(file.sha256);
-        let mut blob = match vault.open_blob(file.sha256) {
-            Ok(blob) => blob,
-            Err(BlobOpen::NotASha256) => {
-                return Err(refused(
-                    "has a recorded hash that is not a SHA-256; run `lockstep verify`",
-                ));
-            }
-            Err(BlobOpen::Missing) => {
-                return Err(refused("is missing from the vault; run `lockstep verify`"));
-            }
-            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
-        };
         let method = if deflate(crate::model::media_type_for(file.file_name)) {
             CompressionMethod::Deflated
         } else {
             CompressionMethod::Stored
         };
-        let size_hint = file.size_bytes.unwrap_or(0);
-        zip.start_file(file.path, options(method, size_hint))
-            .map_err(|err| zip_error(target, err))?;
-        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
-            state.bytes_done += read;
-            progress(state);
-            early_sync(state.bytes_done);
-        })
-        .map_err(|error| match error {
-            CopyError::Cancelled => ExportError::Cancelled,
-            CopyError::Read(source) => read_error(&blob_path, source),
-            CopyError::Write(source) => write_error(target, source),
-        })?;
+        let vault_file = VaultFile {
+            sha256: file.sha256,
+            path: file.path,
+            method,
+            size_bytes: file.size_bytes,
+        };
+        let (size, digest) = copy_vault_file(
+            zip,
+            vault,
+            &vault_file,
+            &options,
+            target,
+            &mut buffers,
+            cancel,
+            &mut |read| {
+                state.bytes_done += read;
+                progress(state);
+                early_sync(state.bytes_done);
+            },
+        )
+        .map_err(|problem| problem.word(refused))?;
         if digest != file.sha256 || file.size_bytes.is_some_and(|expected| expected != size) {
             return Err(refused(&format!(
                 "was altered in the vault (it no longer hashes to {})",
@@ -652,36 +655,32 @@ fn write_pack<W: Write + Seek>(
             file_name: file.file_name.clone(),
             problem: problem.to_string(),
         };
-        let blob_path = vault.describe(&file.sha256);
-        let mut blob = match vault.open_blob(&file.sha256) {
-            Ok(blob) => blob,
-            Err(BlobOpen::NotASha256) => {
-                return Err(refused(
-                    "has a recorded hash that is not a SHA-256; run `lockstep verify`",
-                ));
-            }
-            Err(BlobOpen::Missing) => {
-                return Err(refused("is missing from the vault; run `lockstep verify`"));
-            }
-            Err(BlobOpen::Unreadable { path, source }) => return Err(read_error(&path, source)),
-        };
         let method = if deflate(&file.media_type) {
             CompressionMethod::Deflated
         } else {
             CompressionMethod::Stored
         };
-        zip.start_file(file.path.as_str(), options(method, file.size_bytes))
-            .map_err(|err| zip_error(target, err))?;
-        let (size, digest) = copy_hashing(&mut blob, zip, &mut buffers, cancel, &mut |read| {
-            state.bytes_done += read;
-            progress(state);
-            early_sync(state.bytes_done);
-        })
-        .map_err(|error| match error {
-            CopyError::Cancelled => ExportError::Cancelled,
-            CopyError::Read(source) => read_error(&blob_path, source),
-            CopyError::Write(source) => write_error(target, source),
-        })?;
+        let vault_file = VaultFile {
+            sha256: &file.sha256,
+            path: &file.path,
+            method,
+            size_bytes: Some(file.size_bytes),
+        };
+        let (size, digest) = copy_vault_file(
+            zip,
+            vault,
+            &vault_file,
+            &options,
+            target,
+            &mut buffers,
+            cancel,
+            &mut |read| {
+                state.bytes_done += read;
+                progress(state);
+                early_sync(state.bytes_done);
+            },
+        )
+        .map_err(|problem| problem.word(refused))?;
         if digest != file.sha256 || size != file.size_bytes {
             return Err(refused(&format!(
                 "was altered in the vault (it no longer hashes to {})",
@@ -747,6 +746,159 @@ fn write_pack<W: Write + Seek>(
     state.files_done = state.files_total;
     progress(state);
     Ok((files, state.bytes_total))
+}
+
+/// The zip writer of a pack, over the partial file.
+type PackZip = ZipWriter<BufWriter<PackFile>>;
+
+/// A vault file to put in the pack.
+struct VaultFile<'a> {
+    sha256: &'a str,
+    /// Its path inside the pack.
+    path: &'a str,
+    method: CompressionMethod,
+    /// Bytes, when recorded.
+    size_bytes: Option<u64>,
+}
+
+/// Why a vault file could not go into the pack; the caller words the first two for its
+/// kind of file.
+enum FileProblem {
+    NotASha256,
+    Missing,
+    Export(ExportError),
+}
+
+impl FileProblem {
+    /// The error, with the first two worded by `refused`.
+    fn word(self, refused: impl Fn(&str) -> ExportError) -> ExportError {
+        match self {
+            FileProblem::NotASha256 => {
+                refused("has a recorded hash that is not a SHA-256; run `lockstep verify`")
+            }
+            FileProblem::Missing => refused("is missing from the vault; run `lockstep verify`"),
+            FileProblem::Export(error) => error,
+        }
+    }
+}
+
+/// Adds a vault file to the pack as an entry of its own and returns its size and SHA-256,
+/// for the caller to check against the record. A stored entry of a local vault is copied
+/// by the kernel straight into the partial file at its offset, and hashed (SHA-256 and the
+/// zip's CRC-32) by reading it back from there (see `vault::copy`); everything else, and
+/// that too where the kernel cannot copy, goes through the zip writer with
+/// [`copy_hashing`].
+// Each argument is a separate concern of the copy; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
+fn copy_vault_file(
+    zip: &mut PackZip,
+    vault: &Vault,
+    file: &VaultFile<'_>,
+    options: &dyn Fn(CompressionMethod, u64) -> SimpleFileOptions,
+    target: &Path,
+    buffers: &mut Vec<Vec<u8>>,
+    cancel: &AtomicBool,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<(u64, String), FileProblem> {
+    let blob_path = vault.describe(file.sha256);
+    let blob = match vault.open_blob_for_copy(file.sha256) {
+        Ok(blob) => blob,
+        Err(BlobOpen::NotASha256) => return Err(FileProblem::NotASha256),
+        Err(BlobOpen::Missing) => return Err(FileProblem::Missing),
+        Err(BlobOpen::Unreadable { path, source }) => {
+            return Err(FileProblem::Export(read_error(&path, source)));
+        }
+    };
+    let fail = |error: ExportError| FileProblem::Export(error);
+    zip.start_file(
+        file.path,
+        options(file.method, file.size_bytes.unwrap_or(0)),
+    )
+    .map_err(|e| fail(zip_error(target, e)))?;
+    let mut reader: Box<dyn Read> = match blob {
+        Blob::File(blob) => {
+            if file.method == CompressionMethod::Stored
+                && vault.copy_method() == CopyMethod::Fastest
+            {
+                let expected = match file.size_bytes {
+                    Some(bytes) => bytes,
+                    None => blob
+                        .metadata()
+                        .map_err(|e| fail(read_error(&blob_path, e)))?
+                        .len(),
+                };
+                let copied = copy_stored(zip, &blob, expected, cancel, on_bytes).map_err(
+                    |error| match error {
+                        KernelCopyError::Read(source) => fail(read_error(&blob_path, source)),
+                        other => fail(copy_error(target, other)),
+                    },
+                )?;
+                if let Some(copied) = copied {
+                    return Ok(copied);
+                }
+            }
+            Box::new(blob)
+        }
+        Blob::Stream(reader) => reader,
+    };
+    copy_hashing(&mut reader, zip, buffers, cancel, on_bytes).map_err(|error| match error {
+        CopyError::Cancelled => fail(ExportError::Cancelled),
+        CopyError::Read(source) => fail(read_error(&blob_path, source)),
+        CopyError::Write(source) => fail(write_error(target, source)),
+    })
+}
+
+/// Has the kernel copy `blob` into the entry just started, which must be stored, at its
+/// offset in the partial file, and tells the zip writer its size and CRC-32. Returns the
+/// bytes copied and their SHA-256, or `None` when the kernel cannot copy between these
+/// files and nothing was written.
+fn copy_stored(
+    zip: &mut PackZip,
+    blob: &File,
+    expected: u64,
+    cancel: &AtomicBool,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<Option<(u64, String)>, KernelCopyError> {
+    // SAFETY (of the archive, which is all `get_mut` asks about): the entry just started
+    // is stored, so its data is the file's bytes as they are, starting where the zip writer
+    // stands; they are written there, and the writer is left standing right after them,
+    // where its own writes would have left it.
+    let Some(writer) = (unsafe { zip.get_mut() }) else {
+        return Ok(None);
+    };
+    // Seeking flushes the buffer, so the header is in the file before the data.
+    let start = writer.stream_position().map_err(KernelCopyError::Write)?;
+    let pack = writer.get_ref();
+    if pack.is_abandoned() {
+        return Ok(None);
+    }
+    let copied = match kernel_copy(blob, &pack.file, start, expected, false, cancel, on_bytes) {
+        Ok(copied) => copied,
+        Err(KernelCopyError::Unsupported) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    writer
+        .seek(SeekFrom::Start(start + copied.bytes))
+        .map_err(KernelCopyError::Write)?;
+    // SAFETY (likewise of the archive): the size and CRC-32 are those of the bytes just
+    // written as the entry's data, read back from the file.
+    unsafe { zip.set_file_metadata(copied.bytes, copied.crc32) }
+        .map_err(|e| KernelCopyError::Write(e.into()))?;
+    Ok(Some((copied.bytes, hex(&copied.sha256))))
+}
+
+/// The export error for a kernel copy that stopped on the pack's side.
+fn copy_error(target: &Path, error: KernelCopyError) -> ExportError {
+    match error {
+        KernelCopyError::Cancelled => ExportError::Cancelled,
+        KernelCopyError::Write(source) | KernelCopyError::Read(source) => {
+            write_error(target, source)
+        }
+        KernelCopyError::Unsupported => write_error(
+            target,
+            io::Error::other("the kernel cannot copy into this file"),
+        ),
+    }
 }
 
 /// Why copying a file into the zip stopped.

@@ -4,13 +4,17 @@
 //! (`vault/sha256/ab/cdef…`), so identical content attached twice under any names takes
 //! the space once, and a file's name is its own integrity check.
 //!
-//! Ingest reads the source once. The calling thread reads a chunk and writes it to a
-//! temporary file while a second thread hashes the chunk before: read, write and hash
-//! overlap on two cores, and memory stays at a few chunks whatever the file's size. Chunks
-//! are small enough that a few of them stay in the processor's cache between the read,
-//! the write and the hash; larger ones measured slower. Every [`WRITE_BACK_BYTES`] a
-//! third thread, which only waits on the disk, syncs the data written so far, so the disk
-//! writes while the rest is read and hashed and the final sync has little left to do. The
+//! Ingest reads the source once. Where the kernel can copy (see [`copy`]), it copies the
+//! source into a temporary file on one thread while the calling thread reads the copy back
+//! from the page cache and hashes it, so the digest is that of the bytes stored; this is
+//! `cp`'s own way of copying, plus the hash on the second core. Elsewhere, the portable
+//! path: the calling thread reads a chunk and writes it to the temporary file while a
+//! second thread hashes the chunk before, so read, write and hash overlap on two cores.
+//! Either way memory stays at a few chunks whatever the file's size. Chunks are small
+//! enough that a few of them stay in the processor's cache between the read, the write and
+//! the hash; larger ones measured slower. Every [`WRITE_BACK_BYTES`] a third thread, which
+//! only waits on the disk, syncs the data written so far, so the disk writes while the rest
+//! is copied and hashed and the final sync has little left to do. The
 //! temporary file is synced and renamed to `tmp/<sha256>.<n>.ready`; the caller records
 //! the evidence row, and only then [`Vault::commit`] moves the file into `sha256/`. A kill
 //! at any moment therefore leaves either no row (and a leftover in `tmp/`, removed on the
@@ -22,7 +26,11 @@
 //! checks that it is a SHA-256 before it becomes a path, so a damaged row can neither
 //! panic nor name a file outside `sha256/`.
 
+mod copy;
 pub mod s3;
+
+pub use copy::CopyMethod;
+pub(crate) use copy::{KernelCopied, KernelCopyError, kernel_copy};
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -165,6 +173,14 @@ pub enum BlobOpen {
     },
 }
 
+/// A stored file opened for copying.
+pub(crate) enum Blob {
+    /// A file of a local vault.
+    File(File),
+    /// An object of a team vault, streamed from the bucket.
+    Stream(Box<dyn Read + Send>),
+}
+
 /// A file hashed and copied into the vault's temporary folder, waiting for its row.
 #[derive(Debug)]
 pub struct Staged {
@@ -203,6 +219,7 @@ pub enum BlobCheck {
 pub struct Vault {
     root: PathBuf,
     remote: Option<std::sync::Arc<s3::S3Vault>>,
+    copy: CopyMethod,
 }
 
 /// Makes temporary names unique within this process.
@@ -217,6 +234,7 @@ impl Vault {
         let vault = Vault {
             root: root.to_path_buf(),
             remote: None,
+            copy: CopyMethod::default(),
         };
         for dir in [vault.blobs_dir(), vault.tmp_dir()] {
             fs::create_dir_all(&dir).map_err(|source| VaultError::Write {
@@ -232,6 +250,17 @@ impl Vault {
         let mut vault = Vault::open(root)?;
         vault.remote = Some(std::sync::Arc::new(remote));
         Ok(vault)
+    }
+
+    /// Chooses how ingests and pack exports copy this vault's files: the fastest way
+    /// (the default) or the portable one.
+    pub fn set_copy_method(&mut self, method: CopyMethod) {
+        self.copy = method;
+    }
+
+    /// How ingests and pack exports copy this vault's files.
+    pub fn copy_method(&self) -> CopyMethod {
+        self.copy
     }
 
     /// The bucket, for a team vault.
@@ -254,6 +283,15 @@ impl Vault {
 
     /// Opens a stored file for reading, from the folder or streamed from the bucket.
     pub fn open_blob(&self, sha256: &str) -> Result<Box<dyn Read + Send>, BlobOpen> {
+        match self.open_blob_for_copy(sha256)? {
+            Blob::File(file) => Ok(Box::new(file)),
+            Blob::Stream(reader) => Ok(reader),
+        }
+    }
+
+    /// Opens a stored file as [`Vault::open_blob`] does, but a local one as the file
+    /// itself, which the kernel can copy.
+    pub(crate) fn open_blob_for_copy(&self, sha256: &str) -> Result<Blob, BlobOpen> {
         if !is_sha256(sha256) {
             return Err(BlobOpen::NotASha256);
         }
@@ -264,13 +302,13 @@ impl Vault {
         };
         if let Some(remote) = &self.remote {
             return match remote.read(sha256) {
-                Ok(Some(reader)) => Ok(reader),
+                Ok(Some(reader)) => Ok(Blob::Stream(reader)),
                 Ok(None) => Err(BlobOpen::Missing),
                 Err(error) => Err(unreadable(error.to_string())),
             };
         }
         match File::open(&path) {
-            Ok(file) => Ok(Box::new(file)),
+            Ok(file) => Ok(Blob::File(file)),
             Err(error) if error.kind() == io::ErrorKind::NotFound => Err(BlobOpen::Missing),
             Err(source) => Err(BlobOpen::Unreadable { path, source }),
         }
@@ -433,6 +471,8 @@ impl Vault {
         }
     }
 
+    /// Copies `input` into a new file at `part` and hashes what was written, then checks
+    /// that the source kept its size and syncs the copy. Returns the SHA-256 and the size.
     fn copy_and_hash(
         &self,
         input: &mut File,
@@ -442,11 +482,107 @@ impl Vault {
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(String, u64), VaultError> {
+        // Readable too: the kernel path hashes the copy by reading it back.
         let mut output = OpenOptions::new()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(part)
             .map_err(|e| self.write_error(part, e))?;
+        let mut write_back = WriteBack::default();
+        let copied = self.copy_fastest(
+            input,
+            &output,
+            source,
+            part,
+            expected,
+            cancel,
+            progress,
+            &mut write_back,
+        );
+        let copied = match copied {
+            Some(copied) => copied,
+            None => self.copy_portable(
+                input,
+                &mut output,
+                source,
+                part,
+                expected,
+                cancel,
+                progress,
+                &mut write_back,
+            ),
+        };
+        // Joined on every path, so no handle to the temporary file outlives this call and
+        // `stage` can remove it (Windows cannot remove an open file).
+        let early_sync = write_back.finish();
+        let (digest, total) = copied?;
+        let now = input.metadata().map(|m| m.len()).unwrap_or(total);
+        if total != expected || now != expected {
+            return Err(VaultError::Changed {
+                path: source.to_path_buf(),
+                expected,
+                actual: if total != expected { total } else { now },
+            });
+        }
+        // An early sync shares the file's error state, so its failure is this sync's.
+        early_sync.map_err(|e| self.write_error(part, e))?;
+        output.sync_all().map_err(|e| self.write_error(part, e))?;
+        Ok((digest, total))
+    }
+
+    /// The kernel's copy with the hash read back from the copy (see [`copy`]), when this
+    /// vault uses it; `None` when the kernel cannot copy this file, with nothing written,
+    /// so the portable path takes over.
+    // The arguments are the copy's ends and its three observers; a struct would only
+    // rename them.
+    #[allow(clippy::too_many_arguments)]
+    fn copy_fastest(
+        &self,
+        input: &File,
+        output: &File,
+        source: &Path,
+        part: &Path,
+        expected: u64,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+        write_back: &mut WriteBack,
+    ) -> Option<Result<(String, u64), VaultError>> {
+        if self.copy != CopyMethod::Fastest {
+            return None;
+        }
+        let mut total = 0;
+        let copied = kernel_copy(input, output, 0, expected, true, cancel, &mut |bytes| {
+            total += bytes;
+            write_back.wrote(output, total);
+            progress(total);
+        });
+        match copied {
+            Ok(KernelCopied { sha256, bytes, .. }) => Some(Ok((crate::model::hex(&sha256), bytes))),
+            Err(KernelCopyError::Unsupported) => None,
+            Err(KernelCopyError::Cancelled) => Some(Err(VaultError::Cancelled)),
+            Err(KernelCopyError::Read(e)) => Some(Err(VaultError::Unreadable {
+                path: source.to_path_buf(),
+                source: e,
+            })),
+            Err(KernelCopyError::Write(e)) => Some(Err(self.write_error(part, e))),
+        }
+    }
+
+    /// The portable copy: this thread reads and writes chunks while a second one hashes
+    /// them.
+    #[allow(clippy::too_many_arguments)]
+    fn copy_portable(
+        &self,
+        input: &mut File,
+        output: &mut File,
+        source: &Path,
+        part: &Path,
+        expected: u64,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+        write_back: &mut WriteBack,
+    ) -> Result<(String, u64), VaultError> {
         let (to_hasher, hasher_inbox) = mpsc::sync_channel::<(Vec<u8>, usize)>(CHUNKS_IN_FLIGHT);
         let (to_reader, returned) = mpsc::channel::<Vec<u8>>();
         let hasher = thread::Builder::new()
@@ -461,7 +597,6 @@ impl Vault {
                 hasher.finalize()
             })
             .map_err(|e| self.write_error(part, e))?;
-        let mut write_back = WriteBack::default();
         let mut allocated = 0;
         let mut total: u64 = 0;
         let outcome = (|| -> Result<(), VaultError> {
@@ -500,29 +635,15 @@ impl Vault {
                         self.write_error(part, io::Error::other("the hashing thread stopped"))
                     );
                 }
-                write_back.wrote(&output, total);
+                write_back.wrote(output, total);
                 progress(total);
             }
         })();
         drop(to_hasher);
         let digest = hasher.join();
-        // Joined on every path, so no handle to the temporary file outlives this call and
-        // `stage` can remove it (Windows cannot remove an open file).
-        let early_sync = write_back.finish();
         outcome?;
         let digest = digest
             .map_err(|_| self.write_error(part, io::Error::other("the hashing thread failed")))?;
-        let now = input.metadata().map(|m| m.len()).unwrap_or(total);
-        if total != expected || now != expected {
-            return Err(VaultError::Changed {
-                path: source.to_path_buf(),
-                expected,
-                actual: if total != expected { total } else { now },
-            });
-        }
-        // An early sync shares the file's error state, so its failure is this sync's.
-        early_sync.map_err(|e| self.write_error(part, e))?;
-        output.sync_all().map_err(|e| self.write_error(part, e))?;
         Ok((crate::model::hex(&digest), total))
     }
 

@@ -490,3 +490,124 @@ fn names_in_a_pack_lose_bidi_controls_that_could_disguise_an_extension() {
         .1;
     assert!(!String::from_utf8(sums).unwrap().contains(bidi));
 }
+
+/// Exports the populated workspace's pack to `target` through the library, copying the
+/// vault's files with `method`.
+fn export_with(
+    dir: &Path,
+    target: &Path,
+    method: lockstep::vault::CopyMethod,
+) -> Result<lockstep::pack::ExportSummary, lockstep::pack::ExportError> {
+    let mut workspace = crate::common::open_workspace(dir);
+    workspace.vault.set_copy_method(method);
+    let project = workspace.store.project_by_name(PROJECT).unwrap();
+    let data = lockstep::pack::collect(&workspace.store, project.key, today(), None).unwrap();
+    lockstep::pack::export(
+        &data,
+        &workspace.vault,
+        target,
+        false,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    )
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Adds a stored file of several kernel copy steps with an odd tail, and returns its bytes.
+fn add_big_pdf(dir: &Path, files: &Path) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let bytes: Vec<u8> = (0..(17 << 20) + 4_321)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect();
+    let path = files.join("big scan.pdf");
+    fs::write(&path, &bytes).unwrap();
+    let run = lockstep(
+        dir,
+        &[
+            "evidence",
+            "add",
+            "--project",
+            PROJECT,
+            "--control",
+            "SRM-AWS-PE-01",
+            "--collected",
+            "2026-11-01",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    bytes
+}
+
+#[test]
+fn the_kernel_copy_and_the_portable_path_write_the_same_pack() {
+    use lockstep::vault::CopyMethod;
+    let (_tmp, dir) = workspace();
+    let files = populated(&dir);
+    let big = add_big_pdf(&dir, &files);
+    let fastest = dir.join("fastest.zip");
+    let portable = dir.join("portable.zip");
+    export_with(&dir, &fastest, CopyMethod::Fastest).unwrap();
+    export_with(&dir, &portable, CopyMethod::Portable).unwrap();
+    assert!(
+        fs::read(&fastest).unwrap() == fs::read(&portable).unwrap(),
+        "the two packs differ"
+    );
+    let stored = entries(&fastest)
+        .into_iter()
+        .find(|(name, _)| name.ends_with("big scan.pdf"))
+        .unwrap();
+    assert!(stored.1 == big, "the stored entry differs from the file");
+    // The zip reader checks each entry's CRC-32 as it reads it; verify-pack the SHA-256s.
+    assert!(
+        matches!(
+            lockstep::pack::verify_pack(&fastest, &mut |_, _| {}),
+            lockstep::pack::VerifyOutcome::Intact { .. }
+        ),
+        "the pack is not intact"
+    );
+}
+
+#[test]
+fn an_altered_stored_file_stops_the_export_on_either_path() {
+    use lockstep::vault::CopyMethod;
+    let (_tmp, dir) = workspace();
+    populated(&dir);
+    let blob = crate::common::files_under(&dir.join("vault/sha256"))
+        .into_iter()
+        .find(|p| fs::read(p).unwrap() == vec![7u8; 200_000])
+        .unwrap();
+    // Same size, one byte changed, so only the hash can tell.
+    let mut altered = vec![7u8; 200_000];
+    altered[123_456] = 8;
+    fs::write(&blob, &altered).unwrap();
+    for method in [CopyMethod::Fastest, CopyMethod::Portable] {
+        let pack = dir.join("pack.zip");
+        let result = export_with(&dir, &pack, method);
+        assert!(
+            matches!(
+                &result,
+                Err(lockstep::pack::ExportError::EvidenceAltered { file_name, .. })
+                    if file_name == "soc2 report.pdf"
+            ),
+            "{method:?}: {result:?}"
+        );
+        assert!(!pack.exists());
+        assert!(
+            !fs::read_dir(&dir).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial")),
+            "{method:?} left a partial file"
+        );
+    }
+}

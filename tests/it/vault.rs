@@ -1223,3 +1223,63 @@ fn verify_waits_for_a_file_being_moved_into_place_instead_of_calling_it_missing(
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("all intact"), "{run:?}");
 }
+
+// The kernel's copy and the portable path.
+
+#[test]
+fn the_kernel_copy_and_the_portable_path_store_the_same_bytes_under_the_same_hash() {
+    use lockstep::vault::CopyMethod;
+    // Several kernel copy steps and hash chunks, with an odd tail.
+    let content = pseudo_random(29, 20 * MIB + 4_099);
+    let mut stored = Vec::new();
+    for method in [CopyMethod::Fastest, CopyMethod::Portable] {
+        let mut lib = library();
+        lib.workspace.vault.set_copy_method(method);
+        let source = write_file(&lib.source("report.bin"), &content);
+        let mut reported = 0;
+        let evidence = lib
+            .attach_with(CONTROL, &source, &AtomicBool::new(false), &mut |done| {
+                assert!(done >= reported, "{method:?}: progress went back");
+                reported = done;
+            })
+            .unwrap();
+        assert_eq!(reported, content.len() as u64, "{method:?}");
+        assert_eq!(evidence.sha256, sha256_hex(&content), "{method:?}");
+        assert_eq!(evidence.size_bytes, content.len() as u64, "{method:?}");
+        let bytes = fs::read(blob_path(&lib.dir, &evidence.sha256)).unwrap();
+        assert!(bytes == content, "{method:?}: the stored bytes differ");
+        assert_eq!(listing(&tmp_dir(&lib.dir)), Vec::<String>::new());
+        stored.push(evidence.sha256);
+    }
+    assert_eq!(stored[0], stored[1]);
+}
+
+#[test]
+fn the_portable_path_refuses_a_changed_file_and_cancels_too() {
+    use lockstep::vault::CopyMethod;
+    let mut lib = library();
+    lib.workspace.vault.set_copy_method(CopyMethod::Portable);
+    let source = write_file(&lib.source("growing.log"), &pseudo_random(31, 8 * MIB));
+    let mut grown = false;
+    let outcome = lib.attach_with(CONTROL, &source, &AtomicBool::new(false), &mut |_| {
+        if !grown {
+            let mut file = OpenOptions::new().append(true).open(&source).unwrap();
+            file.write_all(b"one more line\n").unwrap();
+            grown = true;
+        }
+    });
+    assert_refused_as_changed(&lib, &source, outcome);
+
+    let source = write_file(&lib.source("big.bin"), &pseudo_random(37, 16 * MIB));
+    let cancel = AtomicBool::new(false);
+    let attached = lib.attach_with(CONTROL, &source, &cancel, &mut |done| {
+        if done >= 4 * MIB as u64 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    });
+    assert!(
+        matches!(attached, Err(WorkspaceError::Vault(VaultError::Cancelled))),
+        "{attached:?}"
+    );
+    assert_vault_empty(&lib.dir);
+}
