@@ -25,6 +25,8 @@ pub struct Property {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ns: Option<&'static str>,
     pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remarks: Option<String>,
 }
 
 impl Property {
@@ -34,6 +36,7 @@ impl Property {
             name: name.to_string(),
             ns: None,
             value: value.into(),
+            remarks: None,
         }
     }
 
@@ -43,7 +46,14 @@ impl Property {
             name: name.to_string(),
             ns: Some(FEDRAMP_NS),
             value: value.into(),
+            remarks: None,
         }
+    }
+
+    /// The property with remarks.
+    pub fn with_remarks(mut self, remarks: String) -> Self {
+        self.remarks = Some(remarks);
+        self
     }
 
     /// A Lockstep property.
@@ -52,6 +62,7 @@ impl Property {
             name: name.to_string(),
             ns: Some(LOCKSTEP_NS),
             value: value.into(),
+            remarks: None,
         }
     }
 }

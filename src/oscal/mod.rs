@@ -224,6 +224,8 @@ pub struct OscalControl {
     pub services: Vec<String>,
     /// Its current evidence.
     pub evidence: Vec<OscalEvidence>,
+    /// The day it is due, when one is set.
+    pub due: Option<chrono::NaiveDate>,
 }
 
 impl OscalControl {
@@ -338,6 +340,7 @@ impl OscalInput {
                     status_reason: c.status_reason.clone(),
                     owner: c.owner.trim().to_string(),
                     nist,
+                    due: c.due,
                     services: c.services.clone(),
                     evidence: pc
                         .evidence

@@ -19,7 +19,7 @@ use super::{
     ImplementationState, OscalError, OscalInput, OscalService, Requirement, json_bytes,
     originations,
 };
-use crate::model::Column;
+use crate::model::{Column, Status};
 
 #[derive(Serialize)]
 struct Root {
@@ -185,6 +185,8 @@ struct ImplementedRequirement {
     props: Vec<Property>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
+    #[serde(rename = "responsible-roles", skip_serializing_if = "Vec::is_empty")]
+    responsible_roles: Vec<ResponsibleRole>,
     #[serde(rename = "by-components")]
     by_components: Vec<ByComponent>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,6 +298,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             leveraged_authorization(input),
         ));
     }
+    props.extend(implementation_status(req));
     props.extend(
         req.sources
             .iter()
@@ -336,10 +339,9 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             inherited.push(Inherited {
                 uuid: key("inherited", &service.id),
                 provided_uuid: Some(provided_uuid.clone()),
-                description: format!(
-                    "Inherited from {}: {}",
-                    service.name,
-                    text_or(aws_text.clone(), "AWS operates this control.")
+                description: inherited_description(
+                    &service.name,
+                    &text_or(aws_text.clone(), "AWS operates this control."),
                 ),
             });
             if req.column == Column::Shared {
@@ -384,9 +386,9 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             inherited.push(Inherited {
                 uuid: key("inherited", "aws"),
                 provided_uuid: None,
-                description: format!(
-                    "Inherited from AWS: {}",
-                    text_or(aws_text.clone(), "AWS operates this control.")
+                description: inherited_description(
+                    "AWS",
+                    &text_or(aws_text.clone(), "AWS operates this control."),
                 ),
             });
             if req.column == Column::Shared {
@@ -438,7 +440,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             } else {
                 vec![ResponsibleRole {
                     role_id: ROLE_CONTROL_OWNER,
-                    party_uuids: owners,
+                    party_uuids: owners.clone(),
                 }]
             },
         },
@@ -459,9 +461,78 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
         control_id: req.control_id.clone(),
         props,
         links,
+        // The team owns every requirement; who, by name, where the board says.
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_CONTROL_OWNER,
+            party_uuids: owners,
+        }],
         by_components,
         remarks: Some(reasons).filter(|r| !r.is_empty()),
     }
+}
+
+/// Words an inherited description needs at least, as FedRAMP's rules ask.
+const INHERITED_MIN_WORDS: usize = 32;
+
+/// What a system inherits from AWS for a control, written out: AWS's part, and where it is
+/// assessed.
+fn inherited_description(provider: &str, aws_text: &str) -> String {
+    let mut text = format!("Inherited from {provider}: {}", aws_text.trim());
+    if text.split_whitespace().count() < INHERITED_MIN_WORDS {
+        if !text.ends_with('.') {
+            text.push('.');
+        }
+        text.push_str(&format!(
+            " AWS operates this part of the control for {provider} within the AWS authorization \
+             this system leverages; AWS's independent assessments, such as its SOC 2 report and \
+             FedRAMP package, describe how AWS carries it out and how it was tested."
+        ));
+    }
+    text
+}
+
+/// FedRAMP's `implementation-status` of a requirement, with remarks saying where each of the
+/// team's controls behind it stands when it is not implemented, and the planned completion
+/// date (the latest due date of those controls) when it is planned.
+fn implementation_status(req: &Requirement<'_>) -> Vec<Property> {
+    let state = req.state.as_str();
+    let open: Vec<&&crate::oscal::OscalControl> = req
+        .sources
+        .iter()
+        .filter(|s| !matches!(s.status, Status::Implemented | Status::NotApplicable))
+        .collect();
+    let mut status = Property::fedramp("implementation-status", state);
+    if req.state != ImplementationState::Implemented {
+        let mut lines: Vec<String> = req
+            .sources
+            .iter()
+            .map(|s| {
+                let mut line = format!("{} is {}", s.id, s.status.label().to_lowercase());
+                if s.status == Status::NotApplicable && !s.status_reason.trim().is_empty() {
+                    line.push_str(&format!(" ({})", s.status_reason.trim()));
+                }
+                if !s.owner.is_empty() && !matches!(s.status, Status::Implemented) {
+                    line.push_str(&format!(", owned by {}", s.owner));
+                }
+                if let (Some(due), false) = (s.due, matches!(s.status, Status::Implemented)) {
+                    line.push_str(&format!(", due {due}"));
+                }
+                line
+            })
+            .collect();
+        lines.sort();
+        status = status.with_remarks(format!("In Lockstep: {}.", lines.join("; ")));
+    }
+    let mut props = vec![status];
+    if req.state == ImplementationState::Planned
+        && let Some(due) = open.iter().filter_map(|s| s.due).max()
+    {
+        props.push(Property::fedramp(
+            "planned-completion-date",
+            due.to_string(),
+        ));
+    }
+    props
 }
 
 /// The system security plan as pretty JSON.
@@ -501,7 +572,7 @@ pub fn ssp_bytes(
             input.description.clone(),
             "The system this plan covers, as scoped in Lockstep.",
         ),
-        props: vec![],
+        props: vec![Property::core("asset-type", "other")],
         status: State {
             state: "operational",
             remarks: None,
@@ -510,6 +581,7 @@ pub fn ssp_bytes(
     }];
     components.extend(input.services.iter().map(|service| {
         let mut props = vec![
+            Property::core("asset-type", "infrastructure"),
             Property::core("implementation-point", "external"),
             Property::core(
                 "leveraged-authorization-uuid",
@@ -601,14 +673,24 @@ pub fn ssp_bytes(
                               date of the AWS authorization you rely on before submitting."
                         .to_string(),
                 }],
-                users: vec![User {
-                    uuid: input.uuid("user", "control-owner"),
-                    title: "Control owner".to_string(),
-                    description: "A member of the team who owns and operates the system's \
-                                  controls."
-                        .to_string(),
-                    role_ids: vec![ROLE_CONTROL_OWNER],
-                }],
+                users: vec![
+                    User {
+                        uuid: input.uuid("user", "control-owner"),
+                        title: "Control owner".to_string(),
+                        description: "A member of the team who owns and operates the system's \
+                                      controls."
+                            .to_string(),
+                        role_ids: vec![ROLE_CONTROL_OWNER],
+                    },
+                    User {
+                        uuid: input.uuid("user", "provider"),
+                        title: "Provider operations (AWS)".to_string(),
+                        description: "AWS staff who operate the infrastructure of the AWS \
+                                      services in scope, under AWS's own authorization."
+                            .to_string(),
+                        role_ids: vec![ROLE_PROVIDER],
+                    },
+                ],
                 components,
             },
             control_implementation: ControlImplementation {

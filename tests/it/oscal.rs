@@ -582,3 +582,76 @@ fn a_project_on_a_baseline_exports_a_valid_plan_that_imports_its_profile() {
         assert_valid(&schemas.join("oscal_ssp_schema.json"), &document);
     }
 }
+
+#[test]
+fn the_plan_writes_the_per_requirement_structure_fedramp_validation_asks_for() {
+    let (_tmp, _dir, out) = exported();
+    let ssp = json(&out.join("ssp.json"));
+    let plan = &ssp["system-security-plan"];
+    let allowed = [
+        "implemented",
+        "partial",
+        "planned",
+        "alternative",
+        "not-applicable",
+    ];
+    let mut used_roles = BTreeSet::new();
+    for (id, req) in requirements(&ssp) {
+        let status: Vec<&Value> = req["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"] == "implementation-status")
+            .collect();
+        assert_eq!(status.len(), 1, "{id}");
+        assert_eq!(status[0]["ns"], "https://fedramp.gov/ns/oscal", "{id}");
+        let value = status[0]["value"].as_str().unwrap();
+        assert!(allowed.contains(&value), "{id}: {value}");
+        if value != "implemented" {
+            let remarks = status[0]["remarks"].as_str().unwrap_or("");
+            assert!(remarks.starts_with("In Lockstep: "), "{id}: {remarks}");
+        }
+        let roles = req["responsible-roles"].as_array().unwrap();
+        assert!(!roles.is_empty(), "{id}");
+        for role in roles {
+            used_roles.insert(role["role-id"].as_str().unwrap().to_string());
+        }
+        for by in req["by-components"].as_array().unwrap() {
+            for role in by["responsible-roles"].as_array().into_iter().flatten() {
+                used_roles.insert(role["role-id"].as_str().unwrap().to_string());
+            }
+            for inherited in by["inherited"].as_array().into_iter().flatten() {
+                let words = inherited["description"]
+                    .as_str()
+                    .unwrap()
+                    .split_whitespace()
+                    .count();
+                assert!(words >= 32, "{id}: {words} words");
+            }
+        }
+    }
+    let users = plan["system-implementation"]["users"].as_array().unwrap();
+    for role in &used_roles {
+        assert!(
+            users.iter().any(|u| u["role-ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == role.as_str())),
+            "no user holds role {role}"
+        );
+    }
+    for component in plan["system-implementation"]["components"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            component["props"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "asset-type"),
+            "{component}"
+        );
+    }
+}
