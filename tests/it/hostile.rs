@@ -703,14 +703,6 @@ fn a_password_in_a_database_url_is_never_echoed_or_kept() {
     }
 }
 
-/// Whether OpenSSH's `ssh-keygen` is here to compare with.
-fn has_ssh_keygen() -> bool {
-    Command::new("ssh-keygen")
-        .arg("-?")
-        .output()
-        .is_ok_and(|out| !out.stderr.is_empty() || out.status.success())
-}
-
 #[test]
 fn allowed_signers_options_are_applied_as_openssh_applies_them() {
     let (tmp, dir) = workspace();
@@ -772,7 +764,7 @@ fn allowed_signers_options_are_applied_as_openssh_applies_them() {
         ("\"ada@example.com\"", "", true),
     ];
     let trusted = tmp.path().join("trusted_signers");
-    let openssh = has_ssh_keygen();
+    let openssh = crate::sign::has_ssh_keygen();
     if !openssh {
         eprintln!("ssh-keygen is not installed: the cases are checked without comparing with it");
     }

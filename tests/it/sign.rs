@@ -125,7 +125,8 @@ fn verify_pack(pack: &Path, extra: &[&str]) -> Run {
     run(command)
 }
 
-fn has_ssh_keygen() -> bool {
+/// Whether OpenSSH's `ssh-keygen` is here to check packs with.
+pub(crate) fn has_ssh_keygen() -> bool {
     Command::new("ssh-keygen")
         .arg("-?")
         .output()
