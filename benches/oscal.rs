@@ -110,6 +110,7 @@ fn generated_input() -> OscalInput {
                 owner: people[n % people.len()].name.clone(),
                 nist: oscal_id_of(&id).into_iter().collect(),
                 due: None,
+                constrained: Vec::new(),
                 services: services
                     .iter()
                     .skip(n % 4)

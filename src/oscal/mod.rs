@@ -226,6 +226,9 @@ pub struct OscalControl {
     pub evidence: Vec<OscalEvidence>,
     /// The day it is due, when one is set.
     pub due: Option<chrono::NaiveDate>,
+    /// For a framework control, its parameters the baseline constrains without giving a
+    /// value: each id with the constraint's text, which the plan sets as the value.
+    pub constrained: Vec<(String, String)>,
 }
 
 impl OscalControl {
@@ -341,6 +344,13 @@ impl OscalInput {
                     owner: c.owner.trim().to_string(),
                     nist,
                     due: c.due,
+                    constrained: c
+                        .framework
+                        .iter()
+                        .flat_map(|f| &f.parameters)
+                        .filter(|p| p.source == crate::model::ParameterSource::Constraint)
+                        .map(|p| (p.id.clone(), p.value.clone()))
+                        .collect(),
                     services: c.services.clone(),
                     evidence: pc
                         .evidence

@@ -58,6 +58,8 @@ struct SystemId {
 #[derive(Serialize)]
 struct Base {
     base: String,
+    /// The level chosen for the system; Lockstep keeps the provisional one.
+    selected: String,
 }
 
 #[derive(Serialize)]
@@ -185,12 +187,21 @@ struct ImplementedRequirement {
     props: Vec<Property>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
+    #[serde(rename = "set-parameters", skip_serializing_if = "Vec::is_empty")]
+    set_parameters: Vec<SetParameter>,
     #[serde(rename = "responsible-roles", skip_serializing_if = "Vec::is_empty")]
     responsible_roles: Vec<ResponsibleRole>,
     #[serde(rename = "by-components")]
     by_components: Vec<ByComponent>,
     #[serde(skip_serializing_if = "Option::is_none")]
     remarks: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SetParameter {
+    #[serde(rename = "param-id")]
+    param_id: String,
+    values: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -461,6 +472,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
         control_id: req.control_id.clone(),
         props,
         links,
+        set_parameters: set_parameters(req),
         // The team owns every requirement; who, by name, where the board says.
         responsible_roles: vec![ResponsibleRole {
             role_id: ROLE_CONTROL_OWNER,
@@ -469,6 +481,36 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
         by_components,
         remarks: Some(reasons).filter(|r| !r.is_empty()),
     }
+}
+
+/// The values the plan sets for parameters its baseline constrains without a value: the
+/// constraint's own text, as FedRAMP's rules compare it. A constraint of several paragraphs
+/// is left out, since FedRAMP's validation cannot compare one (it stops on PS-3's).
+fn set_parameters(req: &Requirement<'_>) -> Vec<SetParameter> {
+    let mut out: Vec<SetParameter> = Vec::new();
+    for (id, text) in req.sources.iter().flat_map(|s| &s.constrained) {
+        if text.contains('\n') || out.iter().any(|p| &p.param_id == id) {
+            continue;
+        }
+        out.push(SetParameter {
+            param_id: id.clone(),
+            values: vec![unescaped(text)],
+        });
+    }
+    out
+}
+
+/// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
+fn unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(next) if c == '\\' && next.is_ascii_punctuation() => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Words an inherited description needs at least, as FedRAMP's rules ask.
@@ -644,9 +686,18 @@ pub fn ssp_bytes(
                             system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
                             information_type_ids: vec!["C.3.5.8"],
                         }],
-                        confidentiality: Base { base: fips.clone() },
-                        integrity: Base { base: fips.clone() },
-                        availability: Base { base: fips.clone() },
+                        confidentiality: Base {
+                            base: fips.clone(),
+                            selected: fips.clone(),
+                        },
+                        integrity: Base {
+                            base: fips.clone(),
+                            selected: fips.clone(),
+                        },
+                        availability: Base {
+                            base: fips.clone(),
+                            selected: fips.clone(),
+                        },
                     }],
                 },
                 impact: ImpactLevel {
@@ -708,4 +759,34 @@ pub fn ssp_bytes(
         },
     };
     json_bytes(&root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_are_taken_out_of_parameter_values() {
+        assert_eq!(
+            unescaped("\\*See Additional Requirements"),
+            "*See Additional Requirements"
+        );
+        assert_eq!(unescaped("at least annually"), "at least annually");
+        assert_eq!(unescaped("a \\\\ b \\n"), "a \\ b \\n");
+    }
+
+    #[test]
+    fn short_inherited_descriptions_are_written_out_and_long_ones_kept() {
+        let short = inherited_description("Amazon EC2", "AWS patches the hypervisor.");
+        assert!(
+            short.split_whitespace().count() >= INHERITED_MIN_WORDS,
+            "{short}"
+        );
+        assert!(short.starts_with("Inherited from Amazon EC2: AWS patches the hypervisor. "));
+        let long_text = "word ".repeat(40);
+        assert_eq!(
+            inherited_description("AWS", &long_text),
+            format!("Inherited from AWS: {}", long_text.trim())
+        );
+    }
 }
