@@ -56,7 +56,7 @@ pub(super) fn run(store: &mut Store, command: AssetCommand) -> Outcome {
                 managed_by: managed_by.parse::<ManagedBy>()?,
             };
             let asset = store.add_asset(project.key, &new)?;
-            println!(
+            outln!(
                 "added asset {} ({}, managed by {})",
                 asset.name,
                 asset.kind.as_str(),
@@ -69,7 +69,7 @@ pub(super) fn run(store: &mut Store, command: AssetCommand) -> Outcome {
             if json {
                 print_json(&assets)?;
             } else if assets.is_empty() {
-                println!("no assets yet: add one with `lockstep asset add`");
+                outln!("no assets yet: add one with `lockstep asset add`");
             } else {
                 let rows: Vec<Vec<String>> = assets
                     .iter()

@@ -120,7 +120,7 @@ pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outco
                 bridge_letter.as_deref(),
                 &AtomicBool::new(false),
             )?;
-            println!(
+            outln!(
                 "added AWS report {}: {} ({})  {}",
                 report.id,
                 shown(&report.title),
@@ -133,7 +133,7 @@ pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outco
             if json {
                 print_json(&reports)?;
             } else if reports.is_empty() {
-                println!("no AWS reports yet: add one with `lockstep aws-report add`");
+                outln!("no AWS reports yet: add one with `lockstep aws-report add`");
             } else {
                 let rows: Vec<Vec<String>> = reports.iter().map(row).collect();
                 print_table(
@@ -152,7 +152,7 @@ pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outco
         }
         AwsReportCommand::Remove { id, reason } => {
             let report = store.remove_aws_report(id, &reason)?;
-            println!(
+            outln!(
                 "removed AWS report {} ({}); its files stay in the vault",
                 report.id,
                 shown(&report.title)
@@ -179,7 +179,7 @@ pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outco
                 })?;
             } else {
                 for line in coverage_lines(&coverage) {
-                    println!("{}", shown(&line));
+                    outln!("{}", shown(&line));
                 }
             }
             if !coverage.is_complete() {

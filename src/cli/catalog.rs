@@ -33,12 +33,12 @@ pub(super) fn run(store: &mut Store, command: CatalogCommand) -> Outcome {
             let before = store.catalogs()?;
             let catalog = store.import_catalog(&file)?;
             if before.contains(&catalog) {
-                println!(
+                outln!(
                     "catalog '{}' is already imported from this file; nothing changed",
                     shown(&catalog.name)
                 );
             } else {
-                println!(
+                outln!(
                     "imported catalog '{}': {}, version {} (OSCAL {}), {} controls",
                     shown(&catalog.name),
                     shown(&catalog.title),
@@ -53,7 +53,7 @@ pub(super) fn run(store: &mut Store, command: CatalogCommand) -> Outcome {
             if json {
                 print_json(&catalogs)?;
             } else if catalogs.is_empty() {
-                println!("no catalogs yet: import one with `lockstep catalog import FILE.json`");
+                outln!("no catalogs yet: import one with `lockstep catalog import FILE.json`");
             } else {
                 let rows: Vec<Vec<String>> = catalogs
                     .iter()

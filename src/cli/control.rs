@@ -145,45 +145,45 @@ fn show(store: &Store, project: &str, id: &str, json: bool) -> anyhow::Result<()
         return print_json(&shown_control);
     }
     let s = &shown_control;
-    println!("{}  {}", shown(&s.id), shown(&s.title));
-    println!("Column: {}", s.column.label());
-    println!("Why: {}", shown(&s.why));
+    outln!("{}  {}", shown(&s.id), shown(&s.title));
+    outln!("Column: {}", s.column.label());
+    outln!("Why: {}", shown(&s.why));
     if !control.aws_part.is_empty() {
-        println!("AWS does: {}", shown(&control.aws_part));
+        outln!("AWS does: {}", shown(&control.aws_part));
     }
     if !control.customer_part.is_empty() {
-        println!("You do: {}", shown(&control.customer_part));
+        outln!("You do: {}", shown(&control.customer_part));
     }
     if let Some(parent) = store.parent_control(project.key, &control)? {
-        println!("Enhances: {}  {}", shown(&parent.id), shown(&parent.title));
+        outln!("Enhances: {}  {}", shown(&parent.id), shown(&parent.title));
     }
-    println!();
-    println!("Statement:");
+    outln!();
+    outln!("Statement:");
     for line in s.statement.lines() {
-        println!("  {}", shown(line));
+        outln!("  {}", shown(line));
     }
     if !s.parameters.is_empty() {
-        println!();
-        println!("Parameters:");
+        outln!();
+        outln!("Parameters:");
         for p in &s.parameters {
             let label = if p.label.is_empty() { &p.id } else { &p.label };
-            println!("  {}: {}", shown(label), shown(&p.value));
+            outln!("  {}: {}", shown(label), shown(&p.value));
         }
     }
     if !s.guidance.is_empty() {
-        println!();
-        println!("Guidance:");
+        outln!();
+        outln!("Guidance:");
         for line in s.guidance.lines() {
-            println!("  {}", shown(line));
+            outln!("  {}", shown(line));
         }
     }
-    println!();
+    outln!();
     if s.related.is_empty() {
-        println!("Related SRM controls: none for this project's services");
+        outln!("Related SRM controls: none for this project's services");
     } else {
-        println!("Related SRM controls:");
+        outln!("Related SRM controls:");
         for r in &s.related {
-            println!(
+            outln!(
                 "  {}  {}  ({})",
                 shown(&r.id),
                 shown(&r.title),
@@ -276,10 +276,10 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             let control = store.control(project.key, &id)?;
             let changes = store.update_control(project.key, &control.id, &patch)?;
             if changes.is_empty() {
-                println!("{}: nothing changed", control.id);
+                outln!("{}: nothing changed", control.id);
             }
             for change in changes {
-                println!(
+                outln!(
                     "{}: {} {} -> {}",
                     control.id,
                     change.field.as_str(),
@@ -315,7 +315,7 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
                     aws_operates_part,
                 },
             )?;
-            println!(
+            outln!(
                 "added {} in {}: {}",
                 control.id,
                 control.column.label(),

@@ -30,9 +30,10 @@ pub(super) fn run(store: &mut Store, command: CourseCommand) -> Outcome {
     match command {
         CourseCommand::Add { name, every_days } => {
             let course = store.add_course(&name, every_days)?;
-            println!(
+            outln!(
                 "added course '{}', to be completed every {} days",
-                course.name, course.every_days
+                course.name,
+                course.every_days
             );
         }
         CourseCommand::List { json } => {
@@ -40,9 +41,7 @@ pub(super) fn run(store: &mut Store, command: CourseCommand) -> Outcome {
             if json {
                 print_json(&courses)?;
             } else if courses.is_empty() {
-                println!(
-                    "no courses yet: add one with `lockstep course add NAME --every-days 365`"
-                );
+                outln!("no courses yet: add one with `lockstep course add NAME --every-days 365`");
             } else {
                 let rows: Vec<Vec<String>> = courses
                     .iter()

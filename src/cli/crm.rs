@@ -32,17 +32,17 @@ pub(super) fn run(store: &mut Store, command: CrmCommand) -> Outcome {
                 eprintln!("{}", shown(&problem.to_string()));
             }
             if report.rows == 0 {
-                println!(
+                outln!(
                     "nothing to import: the file has a header row but no rows under it: {}",
                     file.display()
                 );
             } else if report.imported == 0 {
-                println!(
+                outln!(
                     "imported no CRM rows of {}: every row was refused, the project's CRM is unchanged",
                     report.rows
                 );
             } else {
-                println!(
+                outln!(
                     "imported {} of {} CRM rows for project '{}' from {}",
                     report.imported,
                     report.rows,

@@ -69,7 +69,7 @@ pub(super) fn run(store: &mut Store, command: CuecCommand) -> Outcome {
                 (true, true) => "unmapped",
                 (true, false) => "was not mapped by hand",
             };
-            println!("CUEC {cuec} {what}: {}", super::shown(&control));
+            outln!("CUEC {cuec} {what}: {}", super::shown(&control));
             Ok(ExitCode::SUCCESS)
         }
         CuecCommand::List { project, json } => {
@@ -78,7 +78,7 @@ pub(super) fn run(store: &mut Store, command: CuecCommand) -> Outcome {
             if json {
                 print_json(&lines)?;
             } else if lines.is_empty() {
-                println!(
+                outln!(
                     "no CUECs yet: import a report's list with `lockstep cuec import --report ID FILE.csv`"
                 );
             } else {

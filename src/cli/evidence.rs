@@ -97,7 +97,7 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
                     &mut |_| {},
                 ) {
                     Ok(evidence) => {
-                        println!("{}  {}", evidence.sha256, shown(&evidence.file_name));
+                        outln!("{}  {}", evidence.sha256, shown(&evidence.file_name));
                     }
                     Err(error) => {
                         refused += 1;
@@ -120,7 +120,7 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
             if json {
                 print_json(&evidence)?;
             } else if evidence.is_empty() {
-                println!("no evidence yet: attach files with `lockstep evidence add`");
+                outln!("no evidence yet: attach files with `lockstep evidence add`");
             } else {
                 let rows: Vec<Vec<String>> = evidence
                     .iter()
@@ -163,9 +163,11 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
         } => {
             let project = store.project_by_name(&project)?;
             let evidence = store.remove_evidence(project.key, evidence_id, &reason)?;
-            println!(
+            outln!(
                 "removed evidence {} ({}) from {}; the file stays in the vault until `lockstep vault purge`",
-                evidence.id, evidence.file_name, evidence.control
+                evidence.id,
+                evidence.file_name,
+                evidence.control
             );
         }
     }

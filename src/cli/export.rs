@@ -114,7 +114,7 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         &AtomicBool::new(false),
         &mut |_| {},
     )?;
-    println!(
+    outln!(
         "wrote {} ({} files with manifest.json and SHA256SUMS, {} bytes of content) for '{}' as of {as_of}",
         summary.path.display(),
         summary.files,
@@ -122,7 +122,7 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         shown(&project.name)
     );
     if let Some(key) = &key {
-        println!(
+        outln!(
             "signed by {} with {}",
             shown(key.signer()),
             key.public().fingerprint()

@@ -28,9 +28,9 @@ pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
     let files = documents(&input)?;
     let written = write_files(&args.out, &files)?;
     for (path, (_, bytes)) in written.iter().zip(&files) {
-        println!("wrote {} ({} bytes)", path.display(), bytes.len());
+        outln!("wrote {} ({} bytes)", path.display(), bytes.len());
     }
-    println!(
+    outln!(
         "for '{}': {} controls, {} AWS services",
         shown(&project.name),
         crate::oscal::requirements(&input).len(),

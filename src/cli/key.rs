@@ -45,14 +45,14 @@ pub(super) fn run(command: KeyCommand) -> Outcome {
                 anyhow::bail!("this computer names no user; give one with --signer ID");
             };
             let key = create_own_key(&signer)?;
-            println!(
+            outln!(
                 "made the signing key {} for {} in {}",
                 key.public().fingerprint(),
                 shown(key.signer()),
                 own_key_path().display()
             );
-            println!("send auditors this line for their allowed_signers file:");
-            print!("{}", key.allowed_signers_line());
+            outln!("send auditors this line for their allowed_signers file:");
+            outln!("{}", key.allowed_signers_line().trim_end());
             Ok(ExitCode::SUCCESS)
         }
         KeyCommand::Show { json } => {
@@ -78,12 +78,12 @@ pub(super) fn run(command: KeyCommand) -> Outcome {
             if json {
                 print_json(&info)?;
             } else {
-                println!("signer       {}", shown(&info.signer));
-                println!("fingerprint  {}", info.fingerprint);
-                println!("public key   {}", shown(&info.public_line));
-                println!("file         {}", info.path);
-                println!("allowed_signers line for auditors:");
-                println!("{}", shown(&info.allowed_signers));
+                outln!("signer       {}", shown(&info.signer));
+                outln!("fingerprint  {}", info.fingerprint);
+                outln!("public key   {}", shown(&info.public_line));
+                outln!("file         {}", info.path);
+                outln!("allowed_signers line for auditors:");
+                outln!("{}", shown(&info.allowed_signers));
             }
             Ok(ExitCode::SUCCESS)
         }

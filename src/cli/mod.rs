@@ -2,7 +2,19 @@
 //! the window.
 //!
 //! Exit status: 0 on success, 1 when a check found problems, 2 on bad input or an I/O
-//! error, with one clear sentence on stderr.
+//! error, with one clear sentence on stderr. Every line a command prints goes through
+//! [`outln!`]: a reader that closed the pipe early (`lockstep control list … | head -1`) ends
+//! the command quietly with exit 0, as ripgrep does, instead of a panic.
+
+/// Prints a line on stdout through [`write_line`].
+macro_rules! outln {
+    () => {
+        $crate::cli::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
 
 mod asset;
 mod aws_report;
@@ -279,6 +291,21 @@ pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
 /// Parses a `YYYY-MM-DD` date argument.
 pub(crate) fn parse_date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
     crate::model::parse_date(text).map_err(|e| e.to_string())
+}
+
+/// Writes one line on stdout. A closed pipe ends the process with exit 0, since whoever
+/// read the output has all they wanted; any other failure to print ends it with exit 2 and
+/// one sentence on stderr.
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        drop(out);
+        eprintln!("lockstep: cannot write the output ({error})");
+        std::process::exit(2);
+    }
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
                 }
                 _ => "open".to_string(),
             };
-            println!(
+            outln!(
                 "{} {} for {}: {}, released {}, deadline {}, {state}",
                 match change {
                     PatchChange::Added => "recorded",
@@ -135,9 +135,9 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
             }
             let report = &import.report;
             if report.rows == 0 {
-                println!("the file has a header but no rows: nothing imported");
+                outln!("the file has a header but no rows: nothing imported");
             } else {
-                println!(
+                outln!(
                     "imported {} of {} rows ({} applied open records){}",
                     report.imported,
                     report.rows,
@@ -170,11 +170,11 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
             if json {
                 print_json(&records)?;
             } else if records.is_empty() {
-                println!(
+                outln!(
                     "no patch records yet: record one with `lockstep patch record` or import a CSV with `lockstep patch import`"
                 );
             } else {
-                println!("patches of {} as of {as_of}", project.name);
+                outln!("patches of {} as of {as_of}", project.name);
                 print_status(&records)?;
             }
             Ok(ExitCode::SUCCESS)
@@ -260,7 +260,7 @@ fn print_status(records: &[PatchRecord]) -> anyhow::Result<()> {
             format!("{count} {}", state.label().to_lowercase())
         })
         .collect();
-    println!("{}", counts.join(", "));
+    outln!("{}", counts.join(", "));
     Ok(())
 }
 

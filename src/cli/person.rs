@@ -53,7 +53,7 @@ pub(super) fn run(store: &mut Store, command: PersonCommand) -> Outcome {
     match command {
         PersonCommand::Add { name, email, role } => {
             let person = store.add_person(&NewPerson { name, email, role })?;
-            println!("added {} <{}>", person.name, person.email);
+            outln!("added {} <{}>", person.name, person.email);
         }
         PersonCommand::Import { file } => {
             let report = store.import_people(&file)?;
@@ -64,7 +64,7 @@ pub(super) fn run(store: &mut Store, command: PersonCommand) -> Outcome {
             if json {
                 print_json(&people)?;
             } else if people.is_empty() {
-                println!(
+                outln!(
                     "no people yet: add them with `lockstep person add` or `lockstep person import`"
                 );
             } else {
@@ -84,16 +84,18 @@ pub(super) fn run(store: &mut Store, command: PersonCommand) -> Outcome {
         }
         PersonCommand::Deactivate { email } => {
             let person = store.set_person_active(&email, false)?;
-            println!(
+            outln!(
                 "{} <{}> is off the training roster",
-                person.name, person.email
+                person.name,
+                person.email
             );
         }
         PersonCommand::Activate { email } => {
             let person = store.set_person_active(&email, true)?;
-            println!(
+            outln!(
                 "{} <{}> is on the training roster",
-                person.name, person.email
+                person.name,
+                person.email
             );
         }
     }
@@ -104,13 +106,13 @@ pub(super) fn run(store: &mut Store, command: PersonCommand) -> Outcome {
 /// stderr. Exit 2 when any row was refused, though the others were imported.
 pub(super) fn print_import(report: &ImportReport, file: &Path, what: &str) -> ExitCode {
     if report.rows == 0 {
-        println!(
+        outln!(
             "nothing to import: the file has a header row but no rows under it: {}",
             file.display()
         );
         return ExitCode::SUCCESS;
     }
-    println!(
+    outln!(
         "imported {} {what} of {} rows from {}",
         report.imported,
         report.rows,

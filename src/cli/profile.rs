@@ -40,12 +40,12 @@ pub(super) fn run(store: &mut Store, command: ProfileCommand) -> Outcome {
             let before = store.baselines()?;
             let baseline = store.import_profile(&file, catalog.as_deref())?;
             if before.contains(&baseline) {
-                println!(
+                outln!(
                     "profile '{}' is already imported from this file; nothing changed",
                     shown(&baseline.name)
                 );
             } else {
-                println!(
+                outln!(
                     "imported profile '{}' ({}): {} controls selected from {}",
                     shown(&baseline.name),
                     shown(&baseline.title),
@@ -59,7 +59,7 @@ pub(super) fn run(store: &mut Store, command: ProfileCommand) -> Outcome {
             if json {
                 print_json(&baselines)?;
             } else if baselines.is_empty() {
-                println!("no profiles yet: import one with `lockstep profile import FILE.json`");
+                outln!("no profiles yet: import one with `lockstep profile import FILE.json`");
             } else {
                 let rows: Vec<Vec<String>> = baselines
                     .iter()
@@ -73,7 +73,7 @@ pub(super) fn run(store: &mut Store, command: ProfileCommand) -> Outcome {
                     })
                     .collect();
                 print_table(&["NAME", "CONTROLS", "CATALOG", "TITLE"], &rows)?;
-                println!(
+                outln!(
                     "\nA NAME is what `--baseline` takes: the profile's file name without .json (its title works too; case does not matter)."
                 );
             }

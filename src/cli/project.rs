@@ -71,7 +71,7 @@ fn print_columns(store: &Store, verb: &str, project: &crate::model::Project) -> 
         .filter(|c| !c.retired)
         .collect();
     let count = |column: Column| controls.iter().filter(|c| c.column == column).count();
-    println!(
+    outln!(
         "{verb} project '{}' {}with {} controls (AWS {}, Shared {}, Customer {})",
         super::shown(&project.name),
         match &project.baseline {
@@ -172,7 +172,7 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
             if json {
                 print_json(&rows)?;
             } else if rows.is_empty() {
-                println!(
+                outln!(
                     "no projects yet: create one with `lockstep project create NAME --services ec2,rds,s3`"
                 );
             } else {
@@ -210,7 +210,7 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
                     })
                     .count()
             };
-            println!(
+            outln!(
                 "project '{}' now uses {}: {} controls in scope, {} retired, {} newly retired",
                 project.name,
                 if project.services.is_empty() {

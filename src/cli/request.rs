@@ -114,13 +114,13 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
             let imported = store.import_requests(project.key, &file)?;
             let report = &imported.report;
             if report.rows == 0 {
-                println!(
+                outln!(
                     "nothing to import: the file has a header row but no rows under it: {}",
                     file.display()
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            println!(
+            outln!(
                 "imported {} of {} requests from {} ({} added, {} updated, {} unchanged)",
                 report.imported,
                 report.rows,
@@ -161,7 +161,7 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
             if json {
                 print_json(&requests)?;
             } else if requests.is_empty() {
-                println!("no requests: import the auditor's list with `lockstep request import`");
+                outln!("no requests: import the auditor's list with `lockstep request import`");
             } else {
                 let rows: Vec<Vec<String>> = requests
                     .iter()
@@ -217,9 +217,9 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
             };
             let after = store.set_request(project.key, &id, &patch)?;
             if after == before {
-                println!("request {} unchanged", shown(&after.id));
+                outln!("request {} unchanged", shown(&after.id));
             } else {
-                println!("request {}: {}", shown(&after.id), after.status.as_str());
+                outln!("request {}: {}", shown(&after.id), after.status.as_str());
             }
         }
         RequestCommand::Link {
@@ -235,7 +235,7 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
                 .chain(control.into_iter().map(RequestLink::Control))
                 .collect();
             let request = store.link_request(project.key, &id, &links)?;
-            println!(
+            outln!(
                 "request {}: {} evidence, controls {}",
                 shown(&request.id),
                 request.evidence_count,
@@ -261,7 +261,7 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
                     &cancel,
                     &mut |_| {},
                 ) {
-                    Ok(_) => println!(
+                    Ok(_) => outln!(
                         "attached {} to request {}",
                         file.display(),
                         shown(&request.id)

@@ -73,7 +73,7 @@ pub(super) fn run(store: &mut Store, command: SettingsCommand) -> Outcome {
         }
         SettingsCommand::SetTimeZone { zone } => {
             store.set_time_zone(zone)?;
-            println!(
+            outln!(
                 "time zone: {}; today there is {}",
                 store.zone(),
                 store.today()
@@ -81,7 +81,7 @@ pub(super) fn run(store: &mut Store, command: SettingsCommand) -> Outcome {
         }
         SettingsCommand::SetUserName { name } => {
             store.set_user_name(&name)?;
-            println!("user name: {}", super::shown(&store.user_name()?));
+            outln!("user name: {}", super::shown(&store.user_name()?));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -77,9 +77,12 @@ pub(super) fn run(store: &mut Store, command: SignoffCommand) -> Outcome {
                     statement,
                 },
             )?;
-            println!(
+            outln!(
                 "signed off {} by {} ({}) as sign-off {}",
-                signoff.subject, signoff.by, signoff.role, signoff.id
+                signoff.subject,
+                signoff.by,
+                signoff.role,
+                signoff.id
             );
         }
         SignoffCommand::List { project, json } => {
@@ -88,7 +91,7 @@ pub(super) fn run(store: &mut Store, command: SignoffCommand) -> Outcome {
             if json {
                 print_json(&signoffs)?;
             } else if signoffs.is_empty() {
-                println!("no sign-offs yet: record one with `lockstep signoff add`");
+                outln!("no sign-offs yet: record one with `lockstep signoff add`");
             } else {
                 let rows: Vec<Vec<String>> = signoffs
                     .iter()

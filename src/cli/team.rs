@@ -75,13 +75,13 @@ fn init_roles(dir: &Path) -> Outcome {
     let url = settings.database_url()?;
     let mut client = url.connect(&pg::ask_on_terminal)?;
     pg::roles::init_roles(&mut client)?;
-    println!(
+    outln!(
         "roles {} (changes) and {} (read only) are ready on {}",
         pg::roles::EDITOR_ROLE,
         pg::roles::READER_ROLE,
         url.shown()
     );
-    println!(
+    outln!(
         "add a person with: CREATE ROLE name LOGIN PASSWORD '…' IN ROLE {};",
         pg::roles::EDITOR_ROLE
     );
@@ -150,9 +150,9 @@ fn connect(
         },
     };
     let path = settings.write(dir)?;
-    println!("{database_line}");
-    println!("{vault_line}");
-    println!(
+    outln!("{database_line}");
+    outln!("{vault_line}");
+    outln!(
         "wrote {}: this folder now opens the team workspace",
         shown(&path.display().to_string())
     );
@@ -174,17 +174,17 @@ fn push(dir: &Path, to: &Path) -> Outcome {
         },
     )?;
     for line in report.lines() {
-        println!("{}", shown(&line));
+        outln!("{}", shown(&line));
     }
     let seconds = started.elapsed().as_secs_f64();
     Ok(if report.is_clean() {
-        println!(
+        outln!(
             "pushed to {} in {seconds:.1} s",
             shown(&to.display().to_string())
         );
         ExitCode::SUCCESS
     } else {
-        println!("the team workspace does not match this one: see above");
+        outln!("the team workspace does not match this one: see above");
         ExitCode::from(1)
     })
 }

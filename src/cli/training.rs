@@ -76,7 +76,7 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
                 Some(path) => record_with_certificate(store, vault, new, &path)?,
                 None => store.record_training(&new)?,
             };
-            println!(
+            outln!(
                 "recorded {} completed by {} on {}; it expires on {}{}",
                 record.course,
                 record.email,
@@ -97,7 +97,7 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
             if json {
                 print_json(&records)?;
             } else if records.is_empty() {
-                println!(
+                outln!(
                     "no training recorded yet: record some with `lockstep training record` or `lockstep training import`"
                 );
             } else {
@@ -135,7 +135,7 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
             if json {
                 print_json(&roster)?;
             } else if roster.is_empty() {
-                println!(
+                outln!(
                     "no one to train yet: add people with `lockstep person add` and courses with `lockstep course add`"
                 );
             } else {
@@ -164,7 +164,7 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
                         format!("{count} {state}")
                     })
                     .collect();
-                println!("as of {as_of}: {}", counts.join(", "));
+                outln!("as of {as_of}: {}", counts.join(", "));
             }
         }
     }

@@ -44,7 +44,7 @@ pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
         match workspace.vault.locked_until(&sha)? {
             Some(until) => {
                 locked += 1;
-                println!(
+                outln!(
                     "kept  {sha}  {size} bytes: under Object Lock until {}",
                     until.format("%Y-%m-%d %H:%M UTC")
                 );
@@ -55,20 +55,20 @@ pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
     let bytes: u64 = unused.iter().map(|(_, size)| size).sum();
     if unused.is_empty() {
         if locked == 0 {
-            println!("nothing to purge: every file in the vault belongs to current evidence");
+            outln!("nothing to purge: every file in the vault belongs to current evidence");
         } else {
-            println!("nothing to purge: {locked} unused files stay under Object Lock");
+            outln!("nothing to purge: {locked} unused files stay under Object Lock");
         }
         return Ok(ExitCode::SUCCESS);
     }
     for (sha, size) in &unused {
-        println!(
+        outln!(
             "{}  {sha}  {size} bytes",
             if yes { "purge" } else { "would purge" }
         );
     }
     if !yes {
-        println!(
+        outln!(
             "{} files, {bytes} bytes: run `lockstep vault purge --yes` to remove them",
             unused.len()
         );
@@ -82,7 +82,7 @@ pub(super) fn run(workspace: &mut Workspace, command: VaultCommand) -> Outcome {
             eprintln!("lockstep: {error:#}");
         }
     }
-    println!("purged {} files, {bytes} bytes", unused.len() - failed);
+    outln!("purged {} files, {bytes} bytes", unused.len() - failed);
     Ok(if failed > 0 {
         ExitCode::from(2)
     } else {

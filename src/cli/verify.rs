@@ -11,7 +11,7 @@ use crate::workspace::{Workspace, verify_workspace};
 pub(super) fn run(workspace: &Workspace) -> Outcome {
     let report = verify_workspace(workspace, &AtomicBool::new(false), &mut |_, _| {})?;
     for line in report.lines() {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(if report.is_clean() {
         ExitCode::SUCCESS

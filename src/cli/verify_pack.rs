@@ -65,18 +65,18 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
     let mut failed = false;
     match verify_pack(&args.file, &mut |_, _| {}) {
         VerifyOutcome::Intact { files, bytes } => {
-            println!("intact: {files} files, {bytes} bytes match manifest.json and SHA256SUMS");
+            outln!("intact: {files} files, {bytes} bytes match manifest.json and SHA256SUMS");
         }
         VerifyOutcome::Problems(problems) => {
             for problem in &problems {
-                println!("{problem}");
+                outln!("{problem}");
             }
             let noun = if problems.len() == 1 {
                 "problem"
             } else {
                 "problems"
             };
-            println!("NOT intact: {} {noun}", problems.len());
+            outln!("NOT intact: {} {noun}", problems.len());
             failed = true;
         }
         VerifyOutcome::NotAPack(why) => {
@@ -88,7 +88,7 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
         }
     }
     match check_signature(&args.file, trusted.as_deref()) {
-        SignatureCheck::Unsigned => println!("unsigned: the pack has no SHA256SUMS.sig"),
+        SignatureCheck::Unsigned => outln!("unsigned: the pack has no SHA256SUMS.sig"),
         SignatureCheck::Good {
             signer,
             fingerprint,
@@ -99,13 +99,13 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
             } else {
                 "the pack's own allowed_signers; check the fingerprint with the signer, or use --signers"
             };
-            println!(
+            outln!(
                 "signed by {} with ED25519 key {fingerprint} (listed in {whose})",
                 shown(&signer)
             );
         }
         SignatureCheck::Failed(why) => {
-            println!("signature NOT good: {why}");
+            outln!("signature NOT good: {why}");
             failed = true;
         }
     }

@@ -990,3 +990,63 @@ fn a_read_only_login_is_refused_before_any_file_reaches_the_bucket() {
         );
     }
 }
+
+#[test]
+fn a_reader_that_closed_the_pipe_ends_every_printing_command_quietly() {
+    let (tmp, dir) = prepared();
+    let config = tmp.path().join("config");
+    ok(&bounded(
+        &dir,
+        &["key", "create", "--signer", "ada@example.com"],
+        &[("LOCKSTEP_CONFIG_DIR", config.as_path())],
+    ));
+    let pack = tmp.path().join("pack.zip");
+    ok(&lockstep(
+        &dir,
+        &["export", "--project", "Payments", "--out", arg(&pack)],
+    ));
+    let oscal = tmp.path().join("oscal");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["services"],
+        vec!["project", "list"],
+        vec!["control", "list", "--project", "Payments"],
+        vec!["control", "show", "--project", "Payments", "SRM-CUS-IAM-03"],
+        vec!["control", "show", "--project", "Gov", "AC-2(1)"],
+        vec!["evidence", "list", "--project", "Payments"],
+        vec!["person", "list"],
+        vec!["training", "status"],
+        vec!["patch", "status", "--project", "Payments"],
+        vec!["aws-report", "list"],
+        vec!["cuec", "list", "--project", "Payments"],
+        vec!["request", "list", "--project", "Payments"],
+        vec!["catalog", "list"],
+        vec!["profile", "list"],
+        vec!["log", "--project", "Payments"],
+        vec!["settings", "show"],
+        vec!["verify"],
+        vec!["key", "show"],
+        vec!["verify-pack", arg(&pack)],
+        vec!["export-oscal", "--project", "Gov", "--out", arg(&oscal)],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = binary()
+            .env("LOCKSTEP_CONFIG_DIR", &config)
+            .arg("--workspace")
+            .arg(&dir)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", args.join(" "));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}: {stderr}",
+            args.join(" ")
+        );
+    }
+}
