@@ -38,6 +38,7 @@ mod request;
 mod services;
 mod settings;
 mod signoff;
+mod system;
 mod team;
 mod training;
 mod vault;
@@ -122,6 +123,10 @@ pub enum Command {
     /// Import a provider's Customer Responsibility Matrix for a baseline project.
     #[command(subcommand)]
     Crm(crm::CrmCommand),
+    /// Give and show the facts about a project's system that an authorization package states
+    /// (FedRAMP id, service and deployment model, assurance levels, security objectives).
+    #[command(subcommand)]
+    System(system::SystemCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Write a project's responsibility matrix as an OSCAL system security plan, an OSCAL
@@ -195,6 +200,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Catalog(cmd) => catalog::run(&mut workspace.store, cmd),
         Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
         Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
+        Command::System(cmd) => system::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::ExportOscal(args) => export_oscal::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),

@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{ControlChange, Severity};
+use super::{ControlChange, Severity, SystemChange};
 
 /// One kind of change, with what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,12 @@ pub enum Action {
         /// The file and its counts.
         #[serde(flatten)]
         import: ImportedFile,
+    },
+    /// Facts about a project's system were given or changed.
+    #[serde(rename = "system.set")]
+    SystemSet {
+        /// Each fact, from what to what.
+        changes: Vec<SystemChange>,
     },
     /// A project's services changed, and its controls with them.
     #[serde(rename = "project.services")]
@@ -596,6 +602,18 @@ impl Action {
                 line.push(')');
                 line
             }
+            Action::SystemSet { changes } => changes
+                .iter()
+                .map(|change| {
+                    format!(
+                        "{}: {} → {}",
+                        change.fact.as_str(),
+                        or_empty(shorten(change.from.as_deref().unwrap_or(""))),
+                        or_empty(shorten(change.to.as_deref().unwrap_or("")))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
             Action::CrmImport { placed, import } => format!(
                 "imported a CRM of {} rows from {}, placing {} controls",
                 import.imported,

@@ -4,6 +4,9 @@
 /// what is wrong and what to do instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
+    /// A system fact given a value outside its set (the sentence says which are allowed).
+    #[error("{0}")]
+    SystemFact(String),
     /// A column name that is not `aws`, `shared` or `customer`.
     #[error("unknown column '{0}': use aws, shared or customer")]
     UnknownColumn(String),

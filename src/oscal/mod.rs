@@ -296,6 +296,8 @@ pub struct OscalInput {
     pub version: String,
     /// The day the project was created, used where OSCAL needs a date Lockstep lacks.
     pub created_on: String,
+    /// The facts about the system given with `lockstep system set`.
+    pub system: crate::model::SystemFacts,
 }
 
 impl OscalInput {
@@ -399,6 +401,7 @@ impl OscalInput {
             None => ("0".to_string(), data.project.created_at.clone()),
         };
         OscalInput {
+            system: data.system.clone(),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),

@@ -19,7 +19,7 @@ use super::{
     ImplementationState, OscalError, OscalInput, OscalService, Requirement, json_bytes,
     originations,
 };
-use crate::model::{Column, Status};
+use crate::model::{Column, Status, SystemFact, SystemFacts};
 
 #[derive(Serialize)]
 struct Root {
@@ -117,7 +117,11 @@ struct Characteristics {
     system_ids: Vec<SystemId>,
     #[serde(rename = "system-name")]
     system_name: String,
+    #[serde(rename = "system-name-short", skip_serializing_if = "Option::is_none")]
+    system_name_short: Option<String>,
     description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    props: Vec<Property>,
     #[serde(rename = "security-sensitivity-level")]
     sensitivity: String,
     #[serde(rename = "system-information")]
@@ -513,6 +517,41 @@ fn unescaped(text: &str) -> String {
     out
 }
 
+/// The system's ids: Lockstep's own, and the FedRAMP package id when given.
+fn system_ids(input: &OscalInput) -> Vec<SystemId> {
+    let mut ids = Vec::new();
+    if let Some(id) = input.system.get(SystemFact::FedrampId) {
+        ids.push(SystemId {
+            identifier_type: "https://fedramp.gov",
+            id: id.to_string(),
+        });
+    }
+    ids.push(SystemId {
+        identifier_type: "https://ietf.org/rfc/rfc4122",
+        id: input.uuid("system", ""),
+    });
+    ids
+}
+
+/// The system's facts that FedRAMP reads as props of its characteristics.
+fn characteristics_props(facts: &SystemFacts) -> Vec<Property> {
+    let mut props = Vec::new();
+    let mut core = |fact: SystemFact, name: &str| {
+        if let Some(value) = facts.get(fact) {
+            props.push(Property::core(name, value));
+        }
+    };
+    core(SystemFact::ServiceModel, "cloud-service-model");
+    core(SystemFact::DeploymentModel, "cloud-deployment-model");
+    core(SystemFact::Ial, "identity-assurance-level");
+    core(SystemFact::Aal, "authenticator-assurance-level");
+    core(SystemFact::Fal, "federation-assurance-level");
+    if let Some(kind) = facts.get(SystemFact::AuthorizationType) {
+        props.push(Property::fedramp("authorization-type", kind));
+    }
+    props
+}
+
 /// Words an inherited description needs at least, as FedRAMP's rules ask.
 const INHERITED_MIN_WORDS: usize = 32;
 
@@ -583,7 +622,18 @@ pub fn ssp_bytes(
     requirements: &[Requirement<'_>],
 ) -> Result<Vec<u8>, OscalError> {
     let (level, from_baseline) = impact_level(input);
-    let fips = format!("fips-199-{level}");
+    let facts = &input.system;
+    // The objectives given for the system win over the baseline's level, and the system's
+    // own level is their high-water mark.
+    let objective = |fact: SystemFact| format!("fips-199-{}", facts.get(fact).unwrap_or(level));
+    let fips = format!("fips-199-{}", facts.high_water_mark().unwrap_or(level));
+    let given_objectives = [
+        SystemFact::Confidentiality,
+        SystemFact::Integrity,
+        SystemFact::Availability,
+    ]
+    .into_iter()
+    .all(|fact| facts.get(fact).is_some());
     let profile = profile_resource(input);
     let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
     let boundary = if service_names.is_empty() {
@@ -599,7 +649,9 @@ pub fn ssp_bytes(
             service_names.join(", ")
         )
     };
-    let level_remark = if from_baseline {
+    let level_remark = if given_objectives {
+        "The security objectives are those given for the system in Lockstep.".to_string()
+    } else if from_baseline {
         format!("The security levels are those of the baseline the project follows ({level}).")
     } else {
         "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
@@ -664,15 +716,19 @@ pub fn ssp_bytes(
                 href: format!("#{}", profile.uuid),
             },
             characteristics: Characteristics {
-                system_ids: vec![SystemId {
-                    identifier_type: "https://ietf.org/rfc/rfc4122",
-                    id: input.uuid("system", ""),
-                }],
+                system_ids: system_ids(input),
                 system_name: input.project.clone(),
-                description: text_or(
-                    input.description.clone(),
-                    "An audit scope prepared in Lockstep.",
-                ),
+                system_name_short: facts.get(SystemFact::ShortName).map(str::to_string),
+                description: facts
+                    .get(SystemFact::Description)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        text_or(
+                            input.description.clone(),
+                            "An audit scope prepared in Lockstep.",
+                        )
+                    }),
+                props: characteristics_props(facts),
                 sensitivity: fips.clone(),
                 information: SystemInformation {
                     information_types: vec![InformationType {
@@ -687,23 +743,23 @@ pub fn ssp_bytes(
                             information_type_ids: vec!["C.3.5.8"],
                         }],
                         confidentiality: Base {
-                            base: fips.clone(),
-                            selected: fips.clone(),
+                            base: objective(SystemFact::Confidentiality),
+                            selected: objective(SystemFact::Confidentiality),
                         },
                         integrity: Base {
-                            base: fips.clone(),
-                            selected: fips.clone(),
+                            base: objective(SystemFact::Integrity),
+                            selected: objective(SystemFact::Integrity),
                         },
                         availability: Base {
-                            base: fips.clone(),
-                            selected: fips.clone(),
+                            base: objective(SystemFact::Availability),
+                            selected: objective(SystemFact::Availability),
                         },
                     }],
                 },
                 impact: ImpactLevel {
-                    confidentiality: fips.clone(),
-                    integrity: fips.clone(),
-                    availability: fips,
+                    confidentiality: objective(SystemFact::Confidentiality),
+                    integrity: objective(SystemFact::Integrity),
+                    availability: objective(SystemFact::Availability),
                 },
                 status: State {
                     state: "operational",

@@ -14,7 +14,7 @@ use super::{
     PackAwsReport, PackControl, PackData, PackEvidence, PackKind, PackRequest, PackRequestFile,
 };
 use crate::model::{
-    Action, Column, Control, ControlField, DateRange, RequestChange, Status, coverage,
+    Action, Column, Control, ControlField, DateRange, RequestChange, Status, SystemFacts, coverage,
     media_type_for, request_is_overdue,
 };
 use crate::store::{ActivityEntry, Request, Result, Store, StoreError};
@@ -79,6 +79,7 @@ fn collect_snapshot(
     // Undo, newest first, every edit made after the as-of date; leave out controls added
     // after it.
     let mut controls: Vec<Control> = store.controls(project.key)?;
+    let mut system = store.system_facts(project.key)?;
     let mut added_later = Vec::new();
     for entry in activity.iter().rev() {
         if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
@@ -93,6 +94,11 @@ fn collect_snapshot(
                 }
             }
             Some(Action::ControlAdd { .. }) => added_later.push(entry.subject.clone()),
+            Some(Action::SystemSet { changes }) => {
+                for change in changes.iter().rev() {
+                    system.set(change.fact, change.from.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -264,6 +270,7 @@ fn collect_snapshot(
         kind: PackKind::Full,
         requests,
         last_activity,
+        system,
     })
 }
 
@@ -307,6 +314,7 @@ pub fn collect_requests(
             kind: PackKind::Requests,
             requests,
             last_activity: None,
+            system: SystemFacts::default(),
         })
     })
 }

@@ -165,6 +165,8 @@ pub struct PackData {
     /// The project's latest activity-log row up to the as-of date: its sequence number and
     /// time (the OSCAL files' version and last-modified time).
     pub last_activity: Option<(i64, String)>,
+    /// The facts about the project's system on the as-of date.
+    pub system: crate::model::SystemFacts,
 }
 
 impl PackData {

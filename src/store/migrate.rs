@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_control_lookup.sql",
         include_str!("../../schema/0009_control_lookup.sql"),
     ),
+    (
+        "0010_system.sql",
+        include_str!("../../schema/0010_system.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -28,6 +28,7 @@ pub mod push;
 mod requests;
 mod settings;
 mod signoffs;
+mod system;
 pub mod team;
 mod write;
 

@@ -63,6 +63,34 @@ fn populated(dir: &Path) {
         "--status",
         "implemented",
     ]);
+    ok(&[
+        "system",
+        "set",
+        "--project",
+        PROJECT,
+        "--fedramp-id",
+        "F2611280930",
+        "--short-name",
+        "PAY",
+        "--service-model",
+        "saas",
+        "--deployment-model",
+        "public-cloud",
+        "--authorization-type",
+        "fedramp-agency",
+        "--ial",
+        "2",
+        "--aal",
+        "2",
+        "--fal",
+        "1",
+        "--confidentiality",
+        "moderate",
+        "--integrity",
+        "high",
+        "--availability",
+        "low",
+    ]);
 }
 
 fn export_oscal(dir: &Path, out: &Path) -> crate::common::Run {
@@ -654,4 +682,87 @@ fn the_plan_writes_the_per_requirement_structure_fedramp_validation_asks_for() {
             "{component}"
         );
     }
+}
+
+#[test]
+fn system_facts_are_set_shown_logged_and_written_into_the_plan() {
+    let (_tmp, dir, out) = exported();
+    let ssp = json(&out.join("ssp.json"));
+    let characteristics = &ssp["system-security-plan"]["system-characteristics"];
+    assert_eq!(
+        characteristics["system-ids"][0],
+        serde_json::json!({"identifier-type": "https://fedramp.gov", "id": "F2611280930"})
+    );
+    assert_eq!(characteristics["system-name-short"], "PAY");
+    let props: BTreeMap<String, String> = characteristics["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (name, value) in [
+        ("cloud-service-model", "saas"),
+        ("cloud-deployment-model", "public-cloud"),
+        ("authorization-type", "fedramp-agency"),
+        ("identity-assurance-level", "2"),
+        ("authenticator-assurance-level", "2"),
+        ("federation-assurance-level", "1"),
+    ] {
+        assert_eq!(props.get(name).map(String::as_str), Some(value), "{name}");
+    }
+    // The system's level is the high-water mark of its objectives.
+    assert_eq!(
+        characteristics["security-sensitivity-level"],
+        "fips-199-high"
+    );
+    let impact = &characteristics["security-impact-level"];
+    assert_eq!(
+        impact["security-objective-confidentiality"],
+        "fips-199-moderate"
+    );
+    assert_eq!(impact["security-objective-integrity"], "fips-199-high");
+    assert_eq!(impact["security-objective-availability"], "fips-199-low");
+
+    let shown = lockstep(&dir, &["system", "show", "--project", PROJECT, "--json"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let shown: Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(shown["facts"]["service-model"], "saas");
+    assert_eq!(shown["missing"], serde_json::json!(["description"]));
+
+    // Giving the same value again changes and logs nothing; a value outside the set is
+    // refused with the ones allowed, and nothing is stored.
+    let log_rows = |dir: &Path| {
+        crate::common::raw(dir)
+            .query_row("SELECT count(*) FROM activity", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .unwrap()
+    };
+    let before = log_rows(&dir);
+    let again = lockstep(&dir, &["system", "set", "--project", PROJECT, "--ial", "2"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
+    for bad in [
+        vec!["--service-model", "cloud"],
+        vec!["--ial", "4"],
+        vec!["--confidentiality", "extreme"],
+    ] {
+        let mut args = vec!["system", "set", "--project", PROJECT];
+        args.extend(bad.iter());
+        let run = lockstep(&dir, &args);
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stdout);
+        assert!(run.stderr.contains("use "), "{}", run.stderr);
+    }
+    assert_eq!(log_rows(&dir), before);
+    let log = lockstep(&dir, &["log", "--project", PROJECT]);
+    assert!(
+        log.stdout.contains("fedramp-id: (empty) → F2611280930"),
+        "{}",
+        log.stdout
+    );
 }

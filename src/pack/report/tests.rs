@@ -211,6 +211,7 @@ fn sample() -> PackData {
         kind: crate::pack::PackKind::Full,
         requests: vec![],
         last_activity: None,
+        system: Default::default(),
     }
 }
 

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_control_lookup",
         include_str!("../../../schema/postgres/0009_control_lookup.sql"),
     ),
+    (
+        10,
+        "0010_system",
+        include_str!("../../../schema/postgres/0010_system.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.

@@ -1,0 +1,251 @@
+//! The facts about a project's system that an authorization package states and no other
+//! record holds: its FedRAMP id, short name and description, its cloud service and deployment
+//! model, the authorization it seeks, its identity, authenticator and federation assurance
+//! levels (NIST SP 800-63), and its security objectives for confidentiality, integrity and
+//! availability (FIPS 199).
+//!
+//! Each fact is optional until someone gives it; the values that have a fixed set are the
+//! words FedRAMP's own value lists use, so the plan Lockstep writes passes FedRAMP's checks.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One fact about the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemFact {
+    /// The FedRAMP package id (`F1234567890`).
+    FedrampId,
+    /// The short name.
+    ShortName,
+    /// What the system is and does.
+    Description,
+    /// `saas`, `paas`, `iaas` or `other`.
+    ServiceModel,
+    /// `public-cloud`, `government-only-cloud`, `hybrid-cloud`, `private-cloud` or `other`.
+    DeploymentModel,
+    /// `fedramp-jab`, `fedramp-agency` or `fedramp-li-saas`.
+    AuthorizationType,
+    /// Identity assurance level, 1 to 3.
+    Ial,
+    /// Authenticator assurance level, 1 to 3.
+    Aal,
+    /// Federation assurance level, 1 to 3.
+    Fal,
+    /// The confidentiality objective: low, moderate or high.
+    Confidentiality,
+    /// The integrity objective.
+    Integrity,
+    /// The availability objective.
+    Availability,
+}
+
+const LEVELS: &[&str] = &["low", "moderate", "high"];
+const ASSURANCE: &[&str] = &["1", "2", "3"];
+
+impl SystemFact {
+    /// Every fact, in the order forms and lists show them.
+    pub const ALL: [SystemFact; 12] = [
+        SystemFact::FedrampId,
+        SystemFact::ShortName,
+        SystemFact::Description,
+        SystemFact::ServiceModel,
+        SystemFact::DeploymentModel,
+        SystemFact::AuthorizationType,
+        SystemFact::Ial,
+        SystemFact::Aal,
+        SystemFact::Fal,
+        SystemFact::Confidentiality,
+        SystemFact::Integrity,
+        SystemFact::Availability,
+    ];
+
+    /// Its name on the command line and in JSON (`fedramp-id`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemFact::FedrampId => "fedramp-id",
+            SystemFact::ShortName => "short-name",
+            SystemFact::Description => "description",
+            SystemFact::ServiceModel => "service-model",
+            SystemFact::DeploymentModel => "deployment-model",
+            SystemFact::AuthorizationType => "authorization-type",
+            SystemFact::Ial => "ial",
+            SystemFact::Aal => "aal",
+            SystemFact::Fal => "fal",
+            SystemFact::Confidentiality => "confidentiality",
+            SystemFact::Integrity => "integrity",
+            SystemFact::Availability => "availability",
+        }
+    }
+
+    /// Its name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            SystemFact::FedrampId => "FedRAMP id",
+            SystemFact::ShortName => "Short name",
+            SystemFact::Description => "Description",
+            SystemFact::ServiceModel => "Cloud service model",
+            SystemFact::DeploymentModel => "Deployment model",
+            SystemFact::AuthorizationType => "Authorization type",
+            SystemFact::Ial => "Identity assurance level (IAL)",
+            SystemFact::Aal => "Authenticator assurance level (AAL)",
+            SystemFact::Fal => "Federation assurance level (FAL)",
+            SystemFact::Confidentiality => "Confidentiality",
+            SystemFact::Integrity => "Integrity",
+            SystemFact::Availability => "Availability",
+        }
+    }
+
+    /// The values it may take, when it has a fixed set.
+    pub fn allowed(self) -> Option<&'static [&'static str]> {
+        match self {
+            SystemFact::FedrampId | SystemFact::ShortName | SystemFact::Description => None,
+            SystemFact::ServiceModel => Some(&["saas", "paas", "iaas", "other"]),
+            SystemFact::DeploymentModel => Some(&[
+                "public-cloud",
+                "government-only-cloud",
+                "hybrid-cloud",
+                "private-cloud",
+                "other",
+            ]),
+            SystemFact::AuthorizationType => {
+                Some(&["fedramp-jab", "fedramp-agency", "fedramp-li-saas"])
+            }
+            SystemFact::Ial | SystemFact::Aal | SystemFact::Fal => Some(ASSURANCE),
+            SystemFact::Confidentiality | SystemFact::Integrity | SystemFact::Availability => {
+                Some(LEVELS)
+            }
+        }
+    }
+
+    /// Whether it is kept as a number (the assurance levels).
+    pub fn is_number(self) -> bool {
+        matches!(self, SystemFact::Ial | SystemFact::Aal | SystemFact::Fal)
+    }
+
+    /// `value` as stored: trimmed, and in lower case for a fixed set. An empty value clears
+    /// the fact. `Err` says what the fact may be.
+    pub fn check(self, value: &str) -> Result<Option<String>, String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        match self.allowed() {
+            None if value.chars().any(|c| c.is_control() && c != '\n') => Err(format!(
+                "the {} holds a control character",
+                self.label().to_lowercase()
+            )),
+            None => Ok(Some(value.to_string())),
+            Some(allowed) => {
+                let lower = value.to_ascii_lowercase();
+                if allowed.contains(&lower.as_str()) {
+                    Ok(Some(lower))
+                } else {
+                    Err(format!(
+                        "'{value}' is not a {}: use {}",
+                        self.label().to_lowercase(),
+                        allowed.join(", ")
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// A system's facts as far as they are known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SystemFacts {
+    values: BTreeMap<SystemFact, String>,
+}
+
+impl SystemFacts {
+    /// The fact's value, when given.
+    pub fn get(&self, fact: SystemFact) -> Option<&str> {
+        self.values.get(&fact).map(String::as_str)
+    }
+
+    /// Sets (or with `None` clears) a fact.
+    pub fn set(&mut self, fact: SystemFact, value: Option<String>) {
+        match value {
+            Some(value) => {
+                self.values.insert(fact, value);
+            }
+            None => {
+                self.values.remove(&fact);
+            }
+        }
+    }
+
+    /// The facts not given yet, in form order.
+    pub fn missing(&self) -> Vec<SystemFact> {
+        SystemFact::ALL
+            .into_iter()
+            .filter(|fact| !self.values.contains_key(fact))
+            .collect()
+    }
+
+    /// The highest of the three security objectives given, as FIPS 199 takes the system's
+    /// level (the high-water mark).
+    pub fn high_water_mark(&self) -> Option<&'static str> {
+        [
+            SystemFact::Confidentiality,
+            SystemFact::Integrity,
+            SystemFact::Availability,
+        ]
+        .into_iter()
+        .filter_map(|fact| self.get(fact))
+        .filter_map(|level| LEVELS.iter().position(|l| *l == level))
+        .max()
+        .map(|at| LEVELS[at])
+    }
+}
+
+/// One fact changed, as the log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemChange {
+    /// The fact.
+    pub fact: SystemFact,
+    /// Its value before, if any.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Its value after, if any.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_values_are_checked_in_any_case_and_free_text_is_trimmed() {
+        assert_eq!(
+            SystemFact::ServiceModel.check(" SaaS "),
+            Ok(Some("saas".to_string()))
+        );
+        assert!(
+            SystemFact::ServiceModel
+                .check("cloud")
+                .unwrap_err()
+                .contains("use saas, paas, iaas, other")
+        );
+        assert_eq!(SystemFact::Ial.check("2"), Ok(Some("2".to_string())));
+        assert!(SystemFact::Aal.check("4").is_err());
+        assert_eq!(SystemFact::ShortName.check("  "), Ok(None));
+        assert!(SystemFact::FedrampId.check("F1\u{7}").is_err());
+    }
+
+    #[test]
+    fn the_high_water_mark_is_the_highest_objective_given() {
+        let mut facts = SystemFacts::default();
+        assert_eq!(facts.high_water_mark(), None);
+        facts.set(SystemFact::Confidentiality, Some("moderate".into()));
+        facts.set(SystemFact::Availability, Some("low".into()));
+        assert_eq!(facts.high_water_mark(), Some("moderate"));
+        facts.set(SystemFact::Integrity, Some("high".into()));
+        assert_eq!(facts.high_water_mark(), Some("high"));
+        assert_eq!(facts.missing().len(), 9);
+    }
+}
