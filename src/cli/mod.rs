@@ -35,6 +35,7 @@ mod person;
 mod profile;
 mod project;
 mod request;
+mod role;
 mod services;
 mod settings;
 mod signoff;
@@ -127,6 +128,10 @@ pub enum Command {
     /// (FedRAMP id, service and deployment model, assurance levels, security objectives).
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Give and list the roles of a project's system: system owner, authorizing official,
+    /// ISSO and points of contact.
+    #[command(subcommand)]
+    Role(role::RoleCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Write a project's responsibility matrix as an OSCAL system security plan, an OSCAL
@@ -201,6 +206,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Profile(cmd) => profile::run(&mut workspace.store, cmd),
         Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::System(cmd) => system::run(&mut workspace.store, cmd),
+        Command::Role(cmd) => role::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::ExportOscal(args) => export_oscal::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),

@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{ControlChange, Severity, SystemChange};
+use super::{ControlChange, Severity, SystemChange, SystemRole};
 
 /// One kind of change, with what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +63,17 @@ pub enum Action {
     SystemSet {
         /// Each fact, from what to what.
         changes: Vec<SystemChange>,
+    },
+    /// A role of a project's system was given to a person (by email), perhaps from another.
+    #[serde(rename = "system.role")]
+    RoleAssign {
+        /// The role.
+        role: SystemRole,
+        /// Who held it before, if anyone.
+        #[serde(default)]
+        from: Option<String>,
+        /// Who holds it now.
+        to: String,
     },
     /// A project's services changed, and its controls with them.
     #[serde(rename = "project.services")]
@@ -614,6 +625,10 @@ impl Action {
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
+            Action::RoleAssign { role, from, to } => match from {
+                Some(from) => format!("gave role {} to {to} (from {from})", role.as_str()),
+                None => format!("gave role {} to {to}", role.as_str()),
+            },
             Action::CrmImport { placed, import } => format!(
                 "imported a CRM of {} rows from {}, placing {} controls",
                 import.imported,

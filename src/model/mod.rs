@@ -53,7 +53,7 @@ pub use request::{
     Answer, ControlRef, DateColumnError, DateFormat, ReferenceIndex, ReferenceKind, RequestStatus,
     check_request_move, detect_date_format, reference_kind, request_is_overdue, split_references,
 };
-pub use system::{SystemChange, SystemFact, SystemFacts};
+pub use system::{RoleHolder, SystemChange, SystemFact, SystemFacts, SystemRole};
 
 /// Lowercase hex of bytes (how SHA-256 digests are written everywhere in Lockstep).
 pub fn hex(bytes: &[u8]) -> String {

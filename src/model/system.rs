@@ -202,6 +202,97 @@ impl SystemFacts {
     }
 }
 
+/// A role an authorization package names for the system, held by one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemRole {
+    /// The system owner.
+    SystemOwner,
+    /// The authorizing official.
+    AuthorizingOfficial,
+    /// The authorizing official's point of contact.
+    AuthorizingOfficialPoc,
+    /// The information system security officer (ISSO).
+    InformationSystemSecurityOfficer,
+    /// The system's management point of contact.
+    SystemPocManagement,
+    /// The system's technical point of contact.
+    SystemPocTechnical,
+    /// Another point of contact for the system.
+    SystemPocOther,
+}
+
+impl SystemRole {
+    /// Every role, in the order FedRAMP's template lists them.
+    pub const ALL: [SystemRole; 7] = [
+        SystemRole::SystemOwner,
+        SystemRole::AuthorizingOfficial,
+        SystemRole::AuthorizingOfficialPoc,
+        SystemRole::InformationSystemSecurityOfficer,
+        SystemRole::SystemPocManagement,
+        SystemRole::SystemPocTechnical,
+        SystemRole::SystemPocOther,
+    ];
+
+    /// Its id, as FedRAMP's OSCAL names it and the command line takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemRole::SystemOwner => "system-owner",
+            SystemRole::AuthorizingOfficial => "authorizing-official",
+            SystemRole::AuthorizingOfficialPoc => "authorizing-official-poc",
+            SystemRole::InformationSystemSecurityOfficer => "information-system-security-officer",
+            SystemRole::SystemPocManagement => "system-poc-management",
+            SystemRole::SystemPocTechnical => "system-poc-technical",
+            SystemRole::SystemPocOther => "system-poc-other",
+        }
+    }
+
+    /// Its title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            SystemRole::SystemOwner => "System Owner",
+            SystemRole::AuthorizingOfficial => "Authorizing Official",
+            SystemRole::AuthorizingOfficialPoc => "Authorizing Official's Point of Contact",
+            SystemRole::InformationSystemSecurityOfficer => {
+                "Information System Security Officer (ISSO)"
+            }
+            SystemRole::SystemPocManagement => "System Management Point of Contact",
+            SystemRole::SystemPocTechnical => "System Technical Point of Contact",
+            SystemRole::SystemPocOther => "System Point of Contact (other)",
+        }
+    }
+}
+
+impl std::str::FromStr for SystemRole {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wanted = text.trim().to_ascii_lowercase();
+        SystemRole::ALL
+            .into_iter()
+            .find(|role| role.as_str() == wanted)
+            .ok_or_else(|| {
+                let known: Vec<&str> = SystemRole::ALL.iter().map(|r| r.as_str()).collect();
+                format!(
+                    "'{}' is not a system role: use {}",
+                    text.trim(),
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+/// A role of the system and the person who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleHolder {
+    /// The role.
+    pub role: SystemRole,
+    /// The person's name.
+    pub name: String,
+    /// The person's email.
+    pub email: String,
+}
+
 /// One fact changed, as the log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemChange {

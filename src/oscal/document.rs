@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::{FEDRAMP_NS, LOCKSTEP_NS, OSCAL_VERSION, OscalInput, href_path};
+use crate::model::SystemRole;
 
 /// The role AWS plays: the provider of the services.
 pub const ROLE_PROVIDER: &str = "provider";
@@ -195,6 +196,18 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             vec![]
         },
     }));
+    // People who hold a role of the system are parties too, when not already listed.
+    for holder in &input.roles {
+        let uuid = person_party(input, &holder.name);
+        if !parties.iter().any(|p| p.uuid == uuid) {
+            parties.push(Party {
+                uuid,
+                kind: "person",
+                name: holder.name.clone(),
+                email_addresses: vec![holder.email.clone()],
+            });
+        }
+    }
     let mut responsible_parties = vec![ResponsibleParty {
         role_id: ROLE_PROVIDER,
         party_uuids: vec![aws_party(input)],
@@ -205,30 +218,44 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             party_uuids: vec![person_party(input, &preparer.name)],
         });
     }
+    for role in SystemRole::ALL {
+        if let Some(holder) = input.roles.iter().find(|h| h.role == role) {
+            responsible_parties.push(ResponsibleParty {
+                role_id: role.as_str(),
+                party_uuids: vec![person_party(input, &holder.name)],
+            });
+        }
+    }
+    let mut roles = vec![
+        Role {
+            id: ROLE_PREPARED_BY,
+            title: "Prepared By",
+        },
+        Role {
+            id: ROLE_PROVIDER,
+            title: "Provider (Amazon Web Services)",
+        },
+        Role {
+            id: ROLE_CUSTOMER,
+            title: "Customer (the team running the system on AWS)",
+        },
+        Role {
+            id: ROLE_CONTROL_OWNER,
+            title: "Control Owner",
+        },
+    ];
+    // The roles FedRAMP requires of a plan, held or not: an unheld one is what is missing.
+    roles.extend(SystemRole::ALL.into_iter().map(|role| Role {
+        id: role.as_str(),
+        title: role.title(),
+    }));
     Metadata {
         title,
         last_modified: input.last_modified.clone(),
         version: input.version.clone(),
         oscal_version: OSCAL_VERSION,
         props: vec![],
-        roles: vec![
-            Role {
-                id: ROLE_PREPARED_BY,
-                title: "Prepared By",
-            },
-            Role {
-                id: ROLE_PROVIDER,
-                title: "Provider (Amazon Web Services)",
-            },
-            Role {
-                id: ROLE_CUSTOMER,
-                title: "Customer (the team running the system on AWS)",
-            },
-            Role {
-                id: ROLE_CONTROL_OWNER,
-                title: "Control Owner",
-            },
-        ],
+        roles,
         parties,
         responsible_parties,
     }

@@ -298,6 +298,8 @@ pub struct OscalInput {
     pub created_on: String,
     /// The facts about the system given with `lockstep system set`.
     pub system: crate::model::SystemFacts,
+    /// Who holds the system's roles (`lockstep role assign`).
+    pub roles: Vec<crate::model::RoleHolder>,
 }
 
 impl OscalInput {
@@ -402,6 +404,7 @@ impl OscalInput {
         };
         OscalInput {
             system: data.system.clone(),
+            roles: data.roles.clone(),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),

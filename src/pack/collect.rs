@@ -14,8 +14,8 @@ use super::{
     PackAwsReport, PackControl, PackData, PackEvidence, PackKind, PackRequest, PackRequestFile,
 };
 use crate::model::{
-    Action, Column, Control, ControlField, DateRange, RequestChange, Status, SystemFacts, coverage,
-    media_type_for, request_is_overdue,
+    Action, Column, Control, ControlField, DateRange, RequestChange, RoleHolder, Status,
+    SystemFacts, coverage, media_type_for, request_is_overdue,
 };
 use crate::store::{ActivityEntry, Request, Result, Store, StoreError};
 
@@ -80,6 +80,7 @@ fn collect_snapshot(
     // after it.
     let mut controls: Vec<Control> = store.controls(project.key)?;
     let mut system = store.system_facts(project.key)?;
+    let mut roles = store.system_roles(project.key)?;
     let mut added_later = Vec::new();
     for entry in activity.iter().rev() {
         if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
@@ -97,6 +98,18 @@ fn collect_snapshot(
             Some(Action::SystemSet { changes }) => {
                 for change in changes.iter().rev() {
                     system.set(change.fact, change.from.clone());
+                }
+            }
+            Some(Action::RoleAssign { role, from, .. }) => {
+                roles.retain(|h| h.role != role);
+                if let Some(email) = from
+                    && let Ok(person) = store.person(&email)
+                {
+                    roles.push(RoleHolder {
+                        role,
+                        name: person.name,
+                        email: person.email,
+                    });
                 }
             }
             _ => {}
@@ -271,6 +284,7 @@ fn collect_snapshot(
         requests,
         last_activity,
         system,
+        roles,
     })
 }
 
@@ -315,6 +329,7 @@ pub fn collect_requests(
             requests,
             last_activity: None,
             system: SystemFacts::default(),
+            roles: Vec::new(),
         })
     })
 }

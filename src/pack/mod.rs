@@ -167,6 +167,8 @@ pub struct PackData {
     pub last_activity: Option<(i64, String)>,
     /// The facts about the project's system on the as-of date.
     pub system: crate::model::SystemFacts,
+    /// Who held each role of the project's system on the as-of date.
+    pub roles: Vec<crate::model::RoleHolder>,
 }
 
 impl PackData {

@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_system.sql",
         include_str!("../../schema/0010_system.sql"),
     ),
+    (
+        "0011_system_roles.sql",
+        include_str!("../../schema/0011_system_roles.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

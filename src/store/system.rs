@@ -5,7 +5,9 @@
 use super::db::{OptionalExtension, params};
 use super::write::{Change, Logged};
 use super::{Result, Store};
-use crate::model::{Action, RuleError, SystemChange, SystemFact, SystemFacts};
+use crate::model::{
+    Action, RoleHolder, RuleError, SystemChange, SystemFact, SystemFacts, SystemRole,
+};
 
 /// The columns in [`SystemFact::ALL`] order.
 const COLUMNS: [&str; 12] = [
@@ -117,6 +119,75 @@ impl Store {
             )?;
             let logged = Logged::new(Some(project), "", Action::SystemSet { changes });
             Ok(Change::Made(after, logged))
+        })
+    }
+
+    /// Who holds each role of the project's system, in FedRAMP's order.
+    pub fn system_roles(&self, project: i64) -> Result<Vec<RoleHolder>> {
+        self.project(project)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.role, p.name, p.email FROM system_roles r
+             JOIN people p ON p.id = r.person_id WHERE r.project_id = ?1",
+        )?;
+        let rows = stmt.query_map([project], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut holders = Vec::new();
+        for row in rows {
+            let (role, name, email) = row?;
+            let role = role
+                .parse::<SystemRole>()
+                .map_err(super::StoreError::Corrupt)?;
+            holders.push(RoleHolder { role, name, email });
+        }
+        holders.sort_by_key(|h| SystemRole::ALL.iter().position(|r| *r == h.role));
+        Ok(holders)
+    }
+
+    /// Gives `role` of the project's system to the person with `email`, taking it from whoever
+    /// held it. Giving it to its holder again changes and logs nothing.
+    pub fn assign_role(
+        &mut self,
+        project: i64,
+        role: SystemRole,
+        email: &str,
+    ) -> Result<RoleHolder> {
+        let person = self.person(email)?;
+        self.write(|tx| {
+            let before = tx
+                .store
+                .system_roles(project)?
+                .into_iter()
+                .find(|h| h.role == role);
+            let holder = RoleHolder {
+                role,
+                name: person.name.clone(),
+                email: person.email.clone(),
+            };
+            if before
+                .as_ref()
+                .is_some_and(|b| b.email.eq_ignore_ascii_case(&person.email))
+            {
+                return Ok(Change::Unchanged(holder));
+            }
+            tx.execute(
+                "INSERT INTO system_roles (project_id, role, person_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (project_id, role) DO UPDATE SET person_id = excluded.person_id",
+                params![project, role.as_str(), person.key],
+            )?;
+            let action = Action::RoleAssign {
+                role,
+                from: before.map(|b| b.email),
+                to: person.email.clone(),
+            };
+            Ok(Change::Made(
+                holder,
+                Logged::new(Some(project), role.as_str(), action),
+            ))
         })
     }
 }

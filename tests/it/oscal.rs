@@ -91,6 +91,23 @@ fn populated(dir: &Path) {
         "--availability",
         "low",
     ]);
+    ok(&["person", "add", "Olga Owner", "--email", "olga@example.com"]);
+    ok(&["person", "add", "Ivan Isso", "--email", "ivan@example.com"]);
+    for (role, email) in [
+        ("system-owner", "olga@example.com"),
+        ("authorizing-official", "olga@example.com"),
+        ("information-system-security-officer", "ivan@example.com"),
+    ] {
+        ok(&[
+            "role",
+            "assign",
+            "--project",
+            PROJECT,
+            role,
+            "--person",
+            email,
+        ]);
+    }
 }
 
 fn export_oscal(dir: &Path, out: &Path) -> crate::common::Run {
@@ -765,4 +782,68 @@ fn system_facts_are_set_shown_logged_and_written_into_the_plan() {
         "{}",
         log.stdout
     );
+    assert!(
+        log.stdout
+            .contains("gave role system-owner to olga@example.com"),
+        "{}",
+        log.stdout
+    );
+
+    // Every role FedRAMP names is defined; those held have their person as the party.
+    let metadata = &ssp["system-security-plan"]["metadata"];
+    let roles: Vec<&str> = strings(&metadata["roles"], "id");
+    for role in [
+        "system-owner",
+        "authorizing-official",
+        "authorizing-official-poc",
+        "information-system-security-officer",
+        "system-poc-management",
+        "system-poc-technical",
+        "system-poc-other",
+    ] {
+        assert!(roles.contains(&role), "{role}: {roles:?}");
+    }
+    let party_named = |name: &str| {
+        metadata["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no party {name}"))["uuid"]
+            .clone()
+    };
+    let held: BTreeMap<String, Value> = metadata["responsible-parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["role-id"].as_str().unwrap().to_string(),
+                r["party-uuids"][0].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(held["system-owner"], party_named("Olga Owner"));
+    assert_eq!(
+        held["information-system-security-officer"],
+        party_named("Ivan Isso")
+    );
+    assert!(!held.contains_key("system-poc-other"));
+    let listed = lockstep(&dir, &["role", "list", "--project", PROJECT, "--json"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listed: Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    let unknown = lockstep(
+        &dir,
+        &[
+            "role",
+            "assign",
+            "--project",
+            PROJECT,
+            "system-owner",
+            "--person",
+            "x@example.com",
+        ],
+    );
+    assert_eq!(unknown.code, 2);
 }

@@ -341,7 +341,7 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
             &[&last],
         )
         .unwrap();
-    owner.batch_execute("DROP TABLE system_facts").unwrap();
+    owner.batch_execute("DROP TABLE system_roles").unwrap();
     let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);
     assert_eq!(behind.code, 2, "{}", behind.stdout);
     assert!(

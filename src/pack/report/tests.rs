@@ -212,6 +212,7 @@ fn sample() -> PackData {
         requests: vec![],
         last_activity: None,
         system: Default::default(),
+        roles: Vec::new(),
     }
 }
 

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0010_system",
         include_str!("../../../schema/postgres/0010_system.sql"),
     ),
+    (
+        11,
+        "0011_system_roles",
+        include_str!("../../../schema/postgres/0011_system_roles.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.
