@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Outcome, shown};
-use crate::oscal::{OscalInput, documents, write_files};
+use super::{Outcome, print_json, shown};
+use crate::oscal::{Missing, OscalInput, documents, missing, write_files};
 use crate::workspace::Workspace;
 
 /// Options of `lockstep export-oscal`.
@@ -20,6 +20,17 @@ pub struct ExportOscalArgs {
     /// created when missing, and files of those names in it are replaced.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Print what was written and what is missing as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `export-oscal --json` prints.
+#[derive(Debug, serde::Serialize)]
+struct Written<'a> {
+    files: Vec<String>,
+    controls: usize,
+    missing: &'a [Missing],
 }
 
 pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
@@ -27,14 +38,33 @@ pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
     let input = OscalInput::read(&workspace.store, project.key)?;
     let files = documents(&input)?;
     let written = write_files(&args.out, &files)?;
+    let controls = crate::oscal::requirements(&input).len();
+    let missing = missing(&input);
+    if args.json {
+        print_json(&Written {
+            files: written.iter().map(|p| p.display().to_string()).collect(),
+            controls,
+            missing: &missing,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for (path, (_, bytes)) in written.iter().zip(&files) {
         outln!("wrote {} ({} bytes)", path.display(), bytes.len());
     }
     outln!(
         "for '{}': {} controls, {} AWS services",
         shown(&project.name),
-        crate::oscal::requirements(&input).len(),
+        controls,
         input.services.len()
     );
+    if !missing.is_empty() {
+        outln!(
+            "not in the plan, since the workspace does not know it yet ({}):",
+            missing.len()
+        );
+        for item in &missing {
+            outln!("  - {}: {}", shown(&item.what), shown(&item.how));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

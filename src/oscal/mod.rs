@@ -564,6 +564,86 @@ pub fn requirements(input: &OscalInput) -> Vec<Requirement<'_>> {
         .collect()
 }
 
+/// Something a FedRAMP plan states that the workspace does not know yet, and how to give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    /// What is missing, in words.
+    pub what: String,
+    /// The command that gives it.
+    pub how: String,
+}
+
+/// What the plan leaves out because the workspace does not know it: the system's facts and
+/// roles not given, and the planned controls without a due date (FedRAMP asks for each one's
+/// planned completion date). Nothing is invented in their place.
+pub fn missing(input: &OscalInput) -> Vec<Missing> {
+    use crate::model::{SystemFact, SystemRole};
+    let project = &input.project;
+    let mut out: Vec<Missing> = input
+        .system
+        .missing()
+        .into_iter()
+        .map(|fact| Missing {
+            what: match fact {
+                SystemFact::Confidentiality | SystemFact::Integrity | SystemFact::Availability => {
+                    format!("the system's {} objective", fact.as_str())
+                }
+                _ => format!("the system's {}", fact.label().to_lowercase()),
+            },
+            how: format!(
+                "lockstep system set --project '{project}' --{} {}",
+                fact.as_str(),
+                match fact.allowed() {
+                    Some(values) => values.join("|"),
+                    None if fact == SystemFact::Description => "TEXT".to_string(),
+                    None => "VALUE".to_string(),
+                }
+            ),
+        })
+        .collect();
+    for role in SystemRole::ALL {
+        if !input.roles.iter().any(|h| h.role == role) {
+            out.push(Missing {
+                what: format!("who is the {}", role.title()),
+                how: format!(
+                    "lockstep role assign --project '{project}' {} --person EMAIL",
+                    role.as_str()
+                ),
+            });
+        }
+    }
+    let requirements = requirements(input);
+    let undated: Vec<&str> = requirements
+        .iter()
+        .filter(|r| r.state == ImplementationState::Planned)
+        .filter(|r| {
+            r.sources
+                .iter()
+                .filter(|s| !matches!(s.status, Status::Implemented | Status::NotApplicable))
+                .all(|s| s.due.is_none())
+        })
+        .map(|r| r.label.as_str())
+        .collect::<Vec<_>>();
+    if !undated.is_empty() {
+        let shown: Vec<&str> = undated.iter().take(5).copied().collect();
+        let more = if undated.len() > shown.len() {
+            format!(" and {} more", undated.len() - shown.len())
+        } else {
+            String::new()
+        };
+        out.push(Missing {
+            what: format!(
+                "a due date for {} planned control{} ({}{more}), FedRAMP's planned completion date",
+                undated.len(),
+                if undated.len() == 1 { "" } else { "s" },
+                shown.join(", ")
+            ),
+            how: format!("lockstep control set --project '{project}' ID --due YYYY-MM-DD"),
+        });
+    }
+    out
+}
+
 /// The three files for the input, as (file name, bytes) in [`FILE_NAMES`] order.
 pub fn documents(input: &OscalInput) -> Result<Vec<(&'static str, Vec<u8>)>, OscalError> {
     let requirements = requirements(input);

@@ -847,3 +847,61 @@ fn system_facts_are_set_shown_logged_and_written_into_the_plan() {
     );
     assert_eq!(unknown.code, 2);
 }
+
+#[test]
+fn export_oscal_lists_what_the_plan_leaves_out_and_how_to_give_it() {
+    let (_tmp, dir, out) = exported();
+    let run = lockstep(
+        &dir,
+        &[
+            "export-oscal",
+            "--project",
+            PROJECT,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 3);
+    let missing: Vec<(String, String)> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["what"].as_str().unwrap().to_string(),
+                m["how"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let hows: Vec<&str> = missing.iter().map(|(_, how)| how.as_str()).collect();
+    assert!(
+        hows.iter()
+            .any(|h| h.contains("system set") && h.contains("--description"))
+    );
+    assert!(!hows.iter().any(|h| h.contains("--fedramp-id")), "{hows:?}");
+    // Three roles are held; the four others are asked for.
+    assert_eq!(hows.iter().filter(|h| h.contains("role assign")).count(), 4);
+    assert!(hows.iter().any(|h| h.contains("system-poc-technical")));
+    assert!(
+        !hows.iter().any(|h| h.contains(" system-owner ")),
+        "{hows:?}"
+    );
+    // The plain run prints the same list after what it wrote.
+    let plain = lockstep(
+        &dir,
+        &[
+            "export-oscal",
+            "--project",
+            PROJECT,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(plain.stdout.contains("not in the plan"), "{}", plain.stdout);
+    for (what, _) in &missing {
+        assert!(plain.stdout.contains(what.as_str()), "{what}");
+    }
+}
