@@ -218,6 +218,33 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             party_uuids: vec![person_party(input, &preparer.name)],
         });
     }
+    // The people who own controls on the board hold the control-owner role; the system
+    // owner stands for the customer.
+    let mut owners: Vec<String> = Vec::new();
+    for control in &input.controls {
+        if let Some(person) = input.person_named(&control.owner) {
+            let party = person_party(input, &person.name);
+            if !owners.contains(&party) {
+                owners.push(party);
+            }
+        }
+    }
+    if !owners.is_empty() {
+        responsible_parties.push(ResponsibleParty {
+            role_id: ROLE_CONTROL_OWNER,
+            party_uuids: owners,
+        });
+    }
+    if let Some(owner) = input
+        .roles
+        .iter()
+        .find(|h| h.role == SystemRole::SystemOwner)
+    {
+        responsible_parties.push(ResponsibleParty {
+            role_id: ROLE_CUSTOMER,
+            party_uuids: vec![person_party(input, &owner.name)],
+        });
+    }
     for role in SystemRole::ALL {
         if let Some(holder) = input.roles.iter().find(|h| h.role == role) {
             responsible_parties.push(ResponsibleParty {
