@@ -594,82 +594,56 @@ fn write_pack(
         state.files_done += 1;
         progress(state);
     }
-    for file in aws_files {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ExportError::Cancelled);
-        }
-        let refused = |problem: &str| ExportError::AwsReportFile {
+    // AWS's reports and the request files go in alike; only their words and manifest
+    // fields differ.
+    let report_files = aws_files.iter().map(|file| OtherFile {
+        file: VaultFile {
+            sha256: file.sha256,
+            path: file.path,
+            method: if deflate(crate::model::media_type_for(file.file_name)) {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
+            },
+            size_bytes: file.size_bytes,
+        },
+        refused: Box::new(move |problem: &str| ExportError::AwsReportFile {
             report_id: file.report_id,
             file_name: file.file_name.to_string(),
             problem: problem.to_string(),
-        };
-        let method = if deflate(crate::model::media_type_for(file.file_name)) {
-            CompressionMethod::Deflated
-        } else {
-            CompressionMethod::Stored
-        };
-        let vault_file = VaultFile {
-            sha256: file.sha256,
-            path: file.path,
-            method,
-            size_bytes: file.size_bytes,
-        };
-        let (size, digest) = copy_vault_file(
-            zip,
-            vault,
-            &vault_file,
-            &options,
-            target,
-            &mut buffers,
-            cancel,
-            &mut |read| {
-                state.bytes_done += read;
-                progress(state);
-                early_sync(state.bytes_done);
+        }),
+        evidence: None,
+        aws_report: Some(file.report_id),
+        request: None,
+    });
+    let answer_files = request_files.iter().map(|(request, file)| OtherFile {
+        file: VaultFile {
+            sha256: &file.sha256,
+            path: &file.path,
+            method: if deflate(&file.media_type) {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
             },
-        )
-        .map_err(|problem| problem.word(refused))?;
-        if digest != file.sha256 || file.size_bytes.is_some_and(|expected| expected != size) {
-            return Err(refused(&format!(
-                "was altered in the vault (it no longer hashes to {})",
-                file.sha256
-            )));
-        }
-        entries.push(Entry {
-            path: file.path.to_string(),
-            size_bytes: size,
-            sha256: digest,
-            evidence: None,
-            aws_report: Some(file.report_id),
-            request: None,
-        });
-        state.files_done += 1;
-        progress(state);
-    }
-    for (request, file) in request_files {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ExportError::Cancelled);
-        }
-        let refused = |problem: &str| ExportError::RequestFile {
+            size_bytes: Some(file.size_bytes),
+        },
+        refused: Box::new(move |problem: &str| ExportError::RequestFile {
             request: request.request.id.clone(),
             file_name: file.file_name.clone(),
             problem: problem.to_string(),
-        };
-        let method = if deflate(&file.media_type) {
-            CompressionMethod::Deflated
-        } else {
-            CompressionMethod::Stored
-        };
-        let vault_file = VaultFile {
-            sha256: &file.sha256,
-            path: &file.path,
-            method,
-            size_bytes: Some(file.size_bytes),
-        };
+        }),
+        evidence: file.evidence.clone(),
+        aws_report: None,
+        request: Some(request.request.id.clone()),
+    });
+    for other in report_files.chain(answer_files) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Cancelled);
+        }
         let (size, digest) = copy_vault_file(
             zip,
             vault,
-            &vault_file,
+            &other.file,
             &options,
             target,
             &mut buffers,
@@ -680,20 +654,21 @@ fn write_pack(
                 early_sync(state.bytes_done);
             },
         )
-        .map_err(|problem| problem.word(refused))?;
-        if digest != file.sha256 || size != file.size_bytes {
-            return Err(refused(&format!(
+        .map_err(|problem| problem.word(&other.refused))?;
+        let expected = other.file.size_bytes;
+        if digest != other.file.sha256 || expected.is_some_and(|bytes| bytes != size) {
+            return Err((other.refused)(&format!(
                 "was altered in the vault (it no longer hashes to {})",
-                file.sha256
+                other.file.sha256
             )));
         }
         entries.push(Entry {
-            path: file.path.clone(),
+            path: other.file.path.to_string(),
             size_bytes: size,
             sha256: digest,
-            evidence: file.evidence.clone(),
-            aws_report: None,
-            request: Some(request.request.id.clone()),
+            evidence: other.evidence,
+            aws_report: other.aws_report,
+            request: other.request,
         });
         state.files_done += 1;
         progress(state);
@@ -759,6 +734,16 @@ struct VaultFile<'a> {
     method: CompressionMethod,
     /// Bytes, when recorded.
     size_bytes: Option<u64>,
+}
+
+/// An AWS report file or a request's file on its way into the pack: the file, how a problem
+/// with it is worded, and what its manifest entry names.
+struct OtherFile<'a> {
+    file: VaultFile<'a>,
+    refused: Box<dyn Fn(&str) -> ExportError + 'a>,
+    evidence: Option<(i64, String)>,
+    aws_report: Option<i64>,
+    request: Option<String>,
 }
 
 /// Why a vault file could not go into the pack; the caller words the first two for its
