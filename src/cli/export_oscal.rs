@@ -38,8 +38,9 @@ pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
     let input = OscalInput::read(&workspace.store, project.key)?;
     let files = documents(&input)?;
     let written = write_files(&args.out, &files)?;
-    let controls = crate::oscal::requirements(&input).len();
-    let missing = missing(&input);
+    let requirements = crate::oscal::requirements(&input);
+    let controls = requirements.len();
+    let missing = missing(&input, &requirements);
     if args.json {
         print_json(&Written {
             files: written.iter().map(|p| p.display().to_string()).collect(),

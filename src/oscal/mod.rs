@@ -576,7 +576,7 @@ pub struct Missing {
 /// What the plan leaves out because the workspace does not know it: the system's facts and
 /// roles not given, and the planned controls without a due date (FedRAMP asks for each one's
 /// planned completion date). Nothing is invented in their place.
-pub fn missing(input: &OscalInput) -> Vec<Missing> {
+pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Missing> {
     use crate::model::{SystemFact, SystemRole};
     let project = &input.project;
     let mut out: Vec<Missing> = input
@@ -612,7 +612,6 @@ pub fn missing(input: &OscalInput) -> Vec<Missing> {
             });
         }
     }
-    let requirements = requirements(input);
     let undated: Vec<&str> = requirements
         .iter()
         .filter(|r| r.state == ImplementationState::Planned)

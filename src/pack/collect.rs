@@ -116,6 +116,11 @@ fn collect_snapshot(
         }
     }
     controls.retain(|c| !c.retired && !added_later.contains(&c.id));
+    roles.sort_by_key(|h| {
+        crate::model::SystemRole::ALL
+            .iter()
+            .position(|r| *r == h.role)
+    });
 
     let evidence = store.evidence(project.key, None)?;
     let signoffs: Vec<_> = store
