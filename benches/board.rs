@@ -147,6 +147,7 @@ fn synthetic_baseline(selected: usize) -> Vec<FrameworkControl> {
                 label: "frequency".to_string(),
                 value: value.to_string(),
                 source: ParameterSource::Value,
+                aggregates: Vec::new(),
             }],
             selected: true,
             position: controls.len(),

@@ -110,7 +110,8 @@ fn generated_input() -> OscalInput {
                 owner: people[n % people.len()].name.clone(),
                 nist: oscal_id_of(&id).into_iter().collect(),
                 due: None,
-                constrained: Vec::new(),
+                set_values: Vec::new(),
+                open_parameters: Vec::new(),
                 services: services
                     .iter()
                     .skip(n % 4)
@@ -139,6 +140,7 @@ fn generated_input() -> OscalInput {
     OscalInput {
         system: Default::default(),
         roles: Vec::new(),
+        users: Vec::new(),
         project: "HIGH-size project".to_string(),
         description: "A system on twelve AWS services, audited against 370 controls.".to_string(),
         baseline: Some("NIST SP 800-53 Rev 5 HIGH".to_string()),

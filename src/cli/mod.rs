@@ -30,6 +30,7 @@ mod export_oscal;
 mod key;
 mod log;
 mod numbers;
+mod param;
 mod patch;
 mod person;
 mod profile;
@@ -132,6 +133,9 @@ pub enum Command {
     /// ISSO and points of contact.
     #[command(subcommand)]
     Role(role::RoleCommand),
+    /// Give and list the values of the parameters a project's baseline leaves open.
+    #[command(subcommand)]
+    Param(param::ParamCommand),
     /// Write a project's evidence pack: a zip an auditor reads and checks without Lockstep.
     Export(export::ExportArgs),
     /// Write a project's responsibility matrix as an OSCAL system security plan, an OSCAL
@@ -207,6 +211,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Crm(cmd) => crm::run(&mut workspace.store, cmd),
         Command::System(cmd) => system::run(&mut workspace.store, cmd),
         Command::Role(cmd) => role::run(&mut workspace.store, cmd),
+        Command::Param(cmd) => param::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::ExportOscal(args) => export_oscal::run(&workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::{Outcome, print_json, print_table, shown};
-use crate::model::{SystemFact, SystemFacts};
+use crate::model::{SystemFact, SystemFacts, SystemUser};
 use crate::store::Store;
 
 /// The `system` subcommands.
@@ -24,6 +24,56 @@ pub enum SystemCommand {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Describe, list and remove the kinds of people who use the system.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// The `system user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Describe a kind of user (replacing the one of the same title).
+    Add {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// What the user is called, such as "System administrator".
+        title: String,
+        /// A role it holds: control-owner, provider, or a role of the system such as
+        /// system-owner (repeat, or separate with commas).
+        #[arg(long = "role", value_name = "ROLE", required = true)]
+        roles: Vec<String>,
+        /// internal, external or general-public.
+        #[arg(long = "type", value_name = "TYPE")]
+        user_type: String,
+        /// privileged, non-privileged or no-logical-access.
+        #[arg(long, value_name = "LEVEL")]
+        privilege: String,
+        /// The sensitivity of the position: high-risk, severe, moderate, limited or
+        /// not-applicable.
+        #[arg(long, value_name = "LEVEL")]
+        sensitivity: String,
+        /// A function it performs (repeat for each).
+        #[arg(long = "function", value_name = "TEXT", required = true)]
+        functions: Vec<String>,
+    },
+    /// List the users described.
+    List {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user.
+    Remove {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// The user's title.
+        title: String,
     },
 }
 
@@ -163,6 +213,84 @@ pub(super) fn run(store: &mut Store, command: SystemCommand) -> Outcome {
                 print_table(&["FACT", "VALUE"], &rows)?;
             }
         }
+        SystemCommand::User(command) => users(store, command)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn users(store: &mut Store, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            project,
+            title,
+            roles,
+            user_type,
+            privilege,
+            sensitivity,
+            functions,
+        } => {
+            let user = SystemUser::checked(
+                &title,
+                &roles,
+                &user_type,
+                &privilege,
+                &sensitivity,
+                &functions,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            let project = store.project_by_name(&project)?;
+            let user = store.set_system_user(project.key, &user)?;
+            outln!(
+                "system user {}: {} ({}, {}), {}",
+                shown(&user.title),
+                user.roles.join(", "),
+                user.user_type,
+                user.privilege,
+                user.sensitivity
+            );
+        }
+        UserCommand::List { project, json } => {
+            let project = store.project_by_name(&project)?;
+            let users = store.system_users(project.key)?;
+            if json {
+                print_json(&users)?;
+            } else if users.is_empty() {
+                outln!(
+                    "no system users described for '{}': add one with `lockstep system user add`",
+                    shown(&project.name)
+                );
+            } else {
+                let rows: Vec<Vec<String>> = users
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.title.clone(),
+                            u.roles.join(", "),
+                            u.user_type.clone(),
+                            u.privilege.clone(),
+                            u.sensitivity.clone(),
+                            u.functions.join("; "),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "USER",
+                        "ROLES",
+                        "TYPE",
+                        "PRIVILEGE",
+                        "SENSITIVITY",
+                        "FUNCTIONS",
+                    ],
+                    &rows,
+                )?;
+            }
+        }
+        UserCommand::Remove { project, title } => {
+            let project = store.project_by_name(&project)?;
+            let user = store.remove_system_user(project.key, &title)?;
+            outln!("removed system user {}", shown(&user.title));
+        }
+    }
+    Ok(())
 }

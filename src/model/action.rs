@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{ControlChange, Severity, SystemChange, SystemRole};
+use super::{ControlChange, Severity, SystemChange, SystemRole, SystemUser};
 
 /// One kind of change, with what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +74,28 @@ pub enum Action {
         from: Option<String>,
         /// Who holds it now.
         to: String,
+    },
+    /// A user of a project's system was described, changed or removed.
+    #[serde(rename = "system.user")]
+    SystemUserSet {
+        /// The user as it was, if it was there.
+        #[serde(default)]
+        from: Option<SystemUser>,
+        /// The user as it is now, if it is still there.
+        #[serde(default)]
+        to: Option<SystemUser>,
+    },
+    /// The value of a parameter the baseline leaves open was given, changed or cleared.
+    #[serde(rename = "parameter.set")]
+    ParameterSet {
+        /// The parameter's id (`ac-01_odp.03`).
+        param: String,
+        /// Its value before, if any.
+        #[serde(default)]
+        from: Option<String>,
+        /// Its value now, if any.
+        #[serde(default)]
+        to: Option<String>,
     },
     /// A project's services changed, and its controls with them.
     #[serde(rename = "project.services")]
@@ -629,6 +651,17 @@ impl Action {
                 Some(from) => format!("gave role {} to {to} (from {from})", role.as_str()),
                 None => format!("gave role {} to {to}", role.as_str()),
             },
+            Action::SystemUserSet { from, to } => match (from, to) {
+                (None, Some(user)) => format!("described system user {}", user.title),
+                (Some(_), Some(user)) => format!("changed system user {}", user.title),
+                (Some(user), None) => format!("removed system user {}", user.title),
+                (None, None) => "no change to the system's users".to_string(),
+            },
+            Action::ParameterSet { param, from, to } => format!(
+                "parameter {param}: {} → {}",
+                or_empty(shorten(from.as_deref().unwrap_or(""))),
+                or_empty(shorten(to.as_deref().unwrap_or("")))
+            ),
             Action::CrmImport { placed, import } => format!(
                 "imported a CRM of {} rows from {}, placing {} controls",
                 import.imported,

@@ -53,6 +53,10 @@ pub struct FilledParameter {
     pub value: String,
     /// Where that text came from.
     pub source: ParameterSource,
+    /// The finer parameters this one gathers (OSCAL's `aggregates`): a value given for it
+    /// is the value of each of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aggregates: Vec<String>,
 }
 
 /// A stretch of a statement that is a filled-in parameter, so the window can highlight it.
@@ -163,6 +167,102 @@ pub fn oscal_id_of(text: &str) -> Option<String> {
         id.push_str(number);
     }
     Some(id)
+}
+
+/// One parameter of a control as a project stands with it: what the baseline shows, the
+/// parameter that gathers it (OSCAL's `aggregates`), and the value the organisation gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParameterState {
+    /// Its id (`ac-01_odp.03`).
+    pub id: String,
+    /// Its label, or blank.
+    pub label: String,
+    /// What the baseline shows for it: a value, a constraint, a choice or the label.
+    pub baseline: String,
+    /// Where that text came from.
+    pub source: ParameterSource,
+    /// The parameter of the same control that gathers this one, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gathered_by: Option<String>,
+    /// The value the organisation gave, if any.
+    pub value: Option<String>,
+}
+
+/// The value a plan states for a parameter, and whether the organisation gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stated<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// True when the organisation gave it (here or to the parameter that gathers it); false
+    /// when it is the baseline's value or constraint.
+    pub given: bool,
+}
+
+impl ParameterState {
+    /// Its own value: the one given, else the baseline's value or constraint.
+    fn own(&self) -> Option<Stated<'_>> {
+        match (&self.value, self.source) {
+            (Some(value), _) => Some(Stated {
+                text: value,
+                given: true,
+            }),
+            (None, ParameterSource::Value | ParameterSource::Constraint) => Some(Stated {
+                text: &self.baseline,
+                given: false,
+            }),
+            (None, _) => None,
+        }
+    }
+}
+
+/// Every parameter of a control with its state: those the text uses, then those they gather
+/// that have no entry of their own, each with the value given for it in `given` (by id).
+pub fn parameter_states(
+    params: &[FilledParameter],
+    given: &std::collections::BTreeMap<String, String>,
+) -> Vec<ParameterState> {
+    let gatherer = |id: &str| {
+        params
+            .iter()
+            .find(|p| p.aggregates.iter().any(|a| a == id))
+            .map(|p| p.id.clone())
+    };
+    let mut out: Vec<ParameterState> = params
+        .iter()
+        .map(|p| ParameterState {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            baseline: p.value.clone(),
+            source: p.source,
+            gathered_by: gatherer(&p.id),
+            value: given.get(&p.id).cloned(),
+        })
+        .collect();
+    for param in params {
+        for child in &param.aggregates {
+            if !out.iter().any(|s| &s.id == child) {
+                out.push(ParameterState {
+                    id: child.clone(),
+                    label: String::new(),
+                    baseline: param.value.clone(),
+                    source: ParameterSource::Label,
+                    gathered_by: Some(param.id.clone()),
+                    value: given.get(child).cloned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The value the plan states for `states[at]`: its own, else the one of the parameter that
+/// gathers it. `None` when the organisation still has to give one.
+pub fn stated_value(states: &[ParameterState], at: usize) -> Option<Stated<'_>> {
+    let state = states.get(at)?;
+    state.own().or_else(|| {
+        let parent = state.gathered_by.as_deref()?;
+        states.iter().find(|s| s.id == parent)?.own()
+    })
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub use evidence::{
 };
 pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
-    label_of, oscal_id_of,
+    ParameterState, Stated, label_of, oscal_id_of, parameter_states, stated_value,
 };
 pub use placement::{
     CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
@@ -53,7 +53,10 @@ pub use request::{
     Answer, ControlRef, DateColumnError, DateFormat, ReferenceIndex, ReferenceKind, RequestStatus,
     check_request_move, detect_date_format, reference_kind, request_is_overdue, split_references,
 };
-pub use system::{RoleHolder, SystemChange, SystemFact, SystemFacts, SystemRole};
+pub use system::{
+    MAX_PARAMETER_VALUE, RoleHolder, SystemChange, SystemFact, SystemFacts, SystemRole, SystemUser,
+    USER_PRIVILEGES, USER_ROLES, USER_SENSITIVITIES, USER_TYPES, checked_parameter_value,
+};
 
 /// Lowercase hex of bytes (how SHA-256 digests are written everywhere in Lockstep).
 pub fn hex(bytes: &[u8]) -> String {

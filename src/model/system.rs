@@ -293,6 +293,146 @@ pub struct RoleHolder {
     pub email: String,
 }
 
+/// The roles a system user may hold: the team that owns the controls, AWS's operators of
+/// the services in scope, and the roles of the system ([`SystemRole`]).
+pub const USER_ROLES: [&str; 9] = [
+    "control-owner",
+    "provider",
+    "system-owner",
+    "authorizing-official",
+    "authorizing-official-poc",
+    "information-system-security-officer",
+    "system-poc-management",
+    "system-poc-technical",
+    "system-poc-other",
+];
+
+/// Whether a user is the organisation's, someone else's, or the public (FedRAMP's words).
+pub const USER_TYPES: [&str; 3] = ["internal", "external", "general-public"];
+/// A user's privilege level in the system.
+pub const USER_PRIVILEGES: [&str; 3] = ["privileged", "non-privileged", "no-logical-access"];
+/// The sensitivity of a user's position.
+pub const USER_SENSITIVITIES: [&str; 5] = [
+    "high-risk",
+    "severe",
+    "moderate",
+    "limited",
+    "not-applicable",
+];
+
+/// One kind of person who uses the system, as an authorization package lists them: "System
+/// administrator", with the roles it holds, its type, privilege and sensitivity, and the
+/// functions it performs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUser {
+    /// What the user is called (unique in the project, ignoring case).
+    pub title: String,
+    /// The roles it holds ([`USER_ROLES`]).
+    pub roles: Vec<String>,
+    /// internal, external or general-public.
+    #[serde(rename = "type")]
+    pub user_type: String,
+    /// privileged, non-privileged or no-logical-access.
+    pub privilege: String,
+    /// high-risk, severe, moderate, limited or not-applicable.
+    pub sensitivity: String,
+    /// What it does in the system, one function each.
+    pub functions: Vec<String>,
+}
+
+impl SystemUser {
+    /// A user from what was typed: the title and functions trimmed, the roles and levels
+    /// checked against their sets (in any case). `Err` is a sentence saying what to change.
+    pub fn checked(
+        title: &str,
+        roles: &[String],
+        user_type: &str,
+        privilege: &str,
+        sensitivity: &str,
+        functions: &[String],
+    ) -> Result<Self, String> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err("a system user needs a title, such as \"System administrator\"".into());
+        }
+        if title.chars().any(char::is_control) {
+            return Err("the user's title holds a control character".into());
+        }
+        let pick = |value: &str, allowed: &[&str], what: &str| -> Result<String, String> {
+            let lower = value.trim().to_ascii_lowercase();
+            if allowed.contains(&lower.as_str()) {
+                Ok(lower)
+            } else {
+                Err(format!(
+                    "'{}' is not a {what}: use {}",
+                    value.trim(),
+                    allowed.join(", ")
+                ))
+            }
+        };
+        let mut checked_roles: Vec<String> = Vec::new();
+        for role in roles.iter().flat_map(|r| r.split(',')) {
+            if role.trim().is_empty() {
+                continue;
+            }
+            let role = pick(role, &USER_ROLES, "role a user can hold")?;
+            if !checked_roles.contains(&role) {
+                checked_roles.push(role);
+            }
+        }
+        if checked_roles.is_empty() {
+            return Err(format!(
+                "say which roles the user holds with --role: {}",
+                USER_ROLES.join(", ")
+            ));
+        }
+        let functions: Vec<String> = functions
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        if functions.is_empty() {
+            return Err(
+                "say what the user does with --function, such as \"Creates and removes accounts\""
+                    .into(),
+            );
+        }
+        if functions.iter().any(|f| f.chars().any(char::is_control)) {
+            return Err("a function holds a control character".into());
+        }
+        Ok(SystemUser {
+            title: title.to_string(),
+            roles: checked_roles,
+            user_type: pick(user_type, &USER_TYPES, "user type")?,
+            privilege: pick(privilege, &USER_PRIVILEGES, "privilege level")?,
+            sensitivity: pick(sensitivity, &USER_SENSITIVITIES, "sensitivity level")?,
+            functions,
+        })
+    }
+}
+
+/// The most a parameter value may hold, in bytes.
+pub const MAX_PARAMETER_VALUE: usize = 4096;
+
+/// A parameter value as stored: trimmed; an empty one clears the value. `Err` says why the
+/// value cannot be kept.
+pub fn checked_parameter_value(value: &str) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > MAX_PARAMETER_VALUE {
+        return Err(format!(
+            "the value is {} bytes; a parameter value holds at most {MAX_PARAMETER_VALUE}",
+            value.len()
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("the value holds a control character".into());
+    }
+    Ok(Some(value.to_string()))
+}
+
 /// One fact changed, as the log records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemChange {
@@ -338,5 +478,43 @@ mod tests {
         facts.set(SystemFact::Integrity, Some("high".into()));
         assert_eq!(facts.high_water_mark(), Some("high"));
         assert_eq!(facts.missing().len(), 9);
+    }
+
+    #[test]
+    fn a_user_is_checked_against_fedramps_values() {
+        let user = SystemUser::checked(
+            " Administrator ",
+            &["control-owner, Provider".to_string()],
+            "Internal",
+            "privileged",
+            "moderate",
+            &["Creates accounts".to_string(), " ".to_string()],
+        )
+        .unwrap();
+        assert_eq!(user.title, "Administrator");
+        assert_eq!(user.roles, ["control-owner", "provider"]);
+        assert_eq!(user.user_type, "internal");
+        assert_eq!(user.functions, ["Creates accounts"]);
+        let refused = |roles: &[&str], kind: &str, functions: &[&str]| {
+            let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+            let functions: Vec<String> = functions.iter().map(|f| f.to_string()).collect();
+            SystemUser::checked("A", &roles, kind, "privileged", "moderate", &functions)
+                .unwrap_err()
+        };
+        assert!(refused(&["owner"], "internal", &["x"]).contains("use control-owner"));
+        assert!(refused(&[], "internal", &["x"]).contains("--role"));
+        assert!(refused(&["provider"], "staff", &["x"]).contains("not a user type"));
+        assert!(refused(&["provider"], "internal", &[]).contains("--function"));
+    }
+
+    #[test]
+    fn parameter_values_are_trimmed_bounded_and_plain() {
+        assert_eq!(
+            checked_parameter_value(" at least annually "),
+            Ok(Some("at least annually".into()))
+        );
+        assert_eq!(checked_parameter_value(""), Ok(None));
+        assert!(checked_parameter_value("a\u{1b}[31mb").is_err());
+        assert!(checked_parameter_value(&"x".repeat(5000)).is_err());
     }
 }

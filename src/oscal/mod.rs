@@ -42,6 +42,7 @@ use crate::model::{Column, Status, label_of, oscal_id_of};
 use crate::pack::PackData;
 use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::store::{Result as StoreResult, Store};
+use document::{ROLE_CONTROL_OWNER, ROLE_PROVIDER};
 
 /// The OSCAL version the documents follow.
 pub const OSCAL_VERSION: &str = "1.1.3";
@@ -226,9 +227,14 @@ pub struct OscalControl {
     pub evidence: Vec<OscalEvidence>,
     /// The day it is due, when one is set.
     pub due: Option<chrono::NaiveDate>,
-    /// For a framework control, its parameters the baseline constrains without giving a
-    /// value: each id with the constraint's text, which the plan sets as the value.
-    pub constrained: Vec<(String, String)>,
+    /// For a framework control, the values the plan sets for parameters the baseline gives
+    /// no value: the organisation's value where one is given (`lockstep param set`), else the
+    /// baseline's constraint text; a parameter another gathers takes the gatherer's value
+    /// unless given its own.
+    pub set_values: Vec<(String, String)>,
+    /// For a framework control, the parameters left without any value to set: no value
+    /// given, and the baseline states neither a value nor a constraint.
+    pub open_parameters: Vec<String>,
 }
 
 impl OscalControl {
@@ -300,6 +306,51 @@ pub struct OscalInput {
     pub system: crate::model::SystemFacts,
     /// Who holds the system's roles (`lockstep role assign`).
     pub roles: Vec<crate::model::RoleHolder>,
+    /// The users of the system described (`lockstep system user add`).
+    pub users: Vec<crate::model::SystemUser>,
+}
+
+/// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
+fn unescaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(next) if c == '\\' && next.is_ascii_punctuation() => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The values the plan sets for a control's parameters (see [`OscalControl::set_values`]),
+/// and the parameters left without one. A baseline constraint of several paragraphs is left
+/// out, since FedRAMP's validation cannot compare one (it stops on PS-3's); a value the
+/// organisation gives is always written.
+fn parameter_values(
+    control: &crate::model::Control,
+    given: &BTreeMap<String, String>,
+) -> (Vec<(String, String)>, Vec<String>) {
+    use crate::model::{ParameterSource, parameter_states, stated_value};
+    let Some(framework) = &control.framework else {
+        return (Vec::new(), Vec::new());
+    };
+    let states = parameter_states(&framework.parameters, given);
+    let mut set = Vec::new();
+    let mut open = Vec::new();
+    for (at, state) in states.iter().enumerate() {
+        match stated_value(&states, at) {
+            None => open.push(state.id.clone()),
+            // The baseline's own value is in the resolved catalog already.
+            Some(stated) if !stated.given && state.source == ParameterSource::Value => {}
+            Some(stated) if stated.given => set.push((state.id.clone(), stated.text.to_string())),
+            Some(stated) if !stated.text.contains('\n') => {
+                set.push((state.id.clone(), unescaped(stated.text)))
+            }
+            Some(_) => {}
+        }
+    }
+    (set, open)
 }
 
 impl OscalInput {
@@ -336,6 +387,7 @@ impl OscalInput {
                 } else {
                     c.nist.iter().filter_map(|n| oscal_id_of(n)).collect()
                 };
+                let (set_values, open_parameters) = parameter_values(c, &data.parameters);
                 OscalControl {
                     id: c.id.clone(),
                     title: c.title.clone(),
@@ -348,13 +400,8 @@ impl OscalInput {
                     owner: c.owner.trim().to_string(),
                     nist,
                     due: c.due,
-                    constrained: c
-                        .framework
-                        .iter()
-                        .flat_map(|f| &f.parameters)
-                        .filter(|p| p.source == crate::model::ParameterSource::Constraint)
-                        .map(|p| (p.id.clone(), p.value.clone()))
-                        .collect(),
+                    set_values,
+                    open_parameters,
                     services: c.services.clone(),
                     evidence: pc
                         .evidence
@@ -405,6 +452,7 @@ impl OscalInput {
         OscalInput {
             system: data.system.clone(),
             roles: data.roles.clone(),
+            users: data.users.clone(),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),
@@ -612,6 +660,46 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+    for role in [ROLE_CONTROL_OWNER, ROLE_PROVIDER] {
+        if !input
+            .users
+            .iter()
+            .any(|u| u.roles.iter().any(|r| r == role))
+        {
+            out.push(Missing {
+                what: format!(
+                    "a system user holding the {role} role, with its type, privilege, sensitivity and functions"
+                ),
+                how: format!(
+                    "lockstep system user add --project '{project}' TITLE --role {role} --type internal|external|general-public --privilege privileged|non-privileged|no-logical-access --sensitivity high-risk|severe|moderate|limited|not-applicable --function TEXT"
+                ),
+            });
+        }
+    }
+    let open: Vec<&str> = requirements
+        .iter()
+        .flat_map(|r| r.sources.iter())
+        .flat_map(|s| s.open_parameters.iter().map(String::as_str))
+        .collect();
+    if !open.is_empty() {
+        let shown: Vec<&str> = open.iter().take(5).copied().collect();
+        let more = if open.len() > shown.len() {
+            format!(" and {} more", open.len() - shown.len())
+        } else {
+            String::new()
+        };
+        out.push(Missing {
+            what: format!(
+                "values for {} parameter{} the baseline leaves open ({}{more})",
+                open.len(),
+                if open.len() == 1 { "" } else { "s" },
+                shown.join(", ")
+            ),
+            how: format!(
+                "lockstep param list --project '{project}' --missing, then lockstep param set --project '{project}' ID VALUE"
+            ),
+        });
+    }
     let undated: Vec<&str> = requirements
         .iter()
         .filter(|r| r.state == ImplementationState::Planned)
@@ -742,6 +830,16 @@ pub(crate) fn href_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_escapes_are_taken_out_of_parameter_values() {
+        assert_eq!(
+            unescaped("\\*See Additional Requirements"),
+            "*See Additional Requirements"
+        );
+        assert_eq!(unescaped("at least annually"), "at least annually");
+        assert_eq!(unescaped("a \\\\ b \\n"), "a \\ b \\n");
+    }
 
     #[test]
     fn a_requirement_is_not_applicable_only_when_every_source_is() {

@@ -149,9 +149,23 @@ struct LeveragedAuthorization {
 struct User {
     uuid: String,
     title: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    props: Vec<Property>,
     description: String,
     #[serde(rename = "role-ids")]
-    role_ids: Vec<&'static str>,
+    role_ids: Vec<String>,
+    #[serde(
+        rename = "authorized-privileges",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    privileges: Vec<AuthorizedPrivilege>,
+}
+
+#[derive(Serialize)]
+struct AuthorizedPrivilege {
+    title: String,
+    #[serde(rename = "functions-performed")]
+    functions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -487,32 +501,83 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
     }
 }
 
-/// The values the plan sets for parameters its baseline constrains without a value: the
-/// constraint's own text, as FedRAMP's rules compare it. A constraint of several paragraphs
-/// is left out, since FedRAMP's validation cannot compare one (it stops on PS-3's).
+/// The plan's set-parameters for a requirement: each value its controls set, once per id.
 fn set_parameters(req: &Requirement<'_>) -> Vec<SetParameter> {
     let mut out: Vec<SetParameter> = Vec::new();
-    for (id, text) in req.sources.iter().flat_map(|s| &s.constrained) {
-        if text.contains('\n') || out.iter().any(|p| &p.param_id == id) {
+    for (id, text) in req.sources.iter().flat_map(|s| &s.set_values) {
+        if out.iter().any(|p| &p.param_id == id) {
             continue;
         }
         out.push(SetParameter {
             param_id: id.clone(),
-            values: vec![unescaped(text)],
+            values: vec![text.clone()],
         });
     }
     out
 }
 
-/// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
-fn unescaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match chars.peek() {
-            Some(next) if c == '\\' && next.is_ascii_punctuation() => {}
-            _ => out.push(c),
-        }
+/// The system's users: those described with `lockstep system user add`, and for the
+/// control-owner and provider roles no described user holds, a user saying only who they are
+/// (FedRAMP's rules then ask for the rest, and `export-oscal` lists it as missing).
+fn users(input: &OscalInput) -> Vec<User> {
+    let mut out: Vec<User> = input
+        .users
+        .iter()
+        .map(|user| User {
+            uuid: input.uuid("user", &format!("described:{}", user.title.to_lowercase())),
+            title: user.title.clone(),
+            props: vec![
+                Property::core("type", &user.user_type),
+                Property::core("privilege-level", &user.privilege),
+                Property::fedramp("sensitivity", &user.sensitivity),
+            ],
+            description: format!(
+                "{}: {} user, {} in the system, holding {}.",
+                user.title,
+                user.user_type.replace('-', " "),
+                user.privilege.replace('-', " "),
+                user.roles.join(", ")
+            ),
+            role_ids: user.roles.clone(),
+            privileges: vec![AuthorizedPrivilege {
+                title: match user.privilege.as_str() {
+                    "privileged" => "Privileged access",
+                    "non-privileged" => "Non-privileged access",
+                    _ => "No logical access",
+                }
+                .to_string(),
+                functions: user.functions.clone(),
+            }],
+        })
+        .collect();
+    let held = |role: &str| {
+        input
+            .users
+            .iter()
+            .any(|u| u.roles.iter().any(|r| r == role))
+    };
+    if !held(ROLE_CONTROL_OWNER) {
+        out.push(User {
+            uuid: input.uuid("user", "control-owner"),
+            title: "Control owner".to_string(),
+            props: vec![],
+            description: "A member of the team who owns and operates the system's controls."
+                .to_string(),
+            role_ids: vec![ROLE_CONTROL_OWNER.to_string()],
+            privileges: vec![],
+        });
+    }
+    if !held(ROLE_PROVIDER) {
+        out.push(User {
+            uuid: input.uuid("user", "provider"),
+            title: "Provider operations (AWS)".to_string(),
+            props: vec![],
+            description: "AWS staff who operate the infrastructure of the AWS services in scope, \
+                          under AWS's own authorization."
+                .to_string(),
+            role_ids: vec![ROLE_PROVIDER.to_string()],
+            privileges: vec![],
+        });
     }
     out
 }
@@ -780,24 +845,7 @@ pub fn ssp_bytes(
                               date of the AWS authorization you rely on before submitting."
                         .to_string(),
                 }],
-                users: vec![
-                    User {
-                        uuid: input.uuid("user", "control-owner"),
-                        title: "Control owner".to_string(),
-                        description: "A member of the team who owns and operates the system's \
-                                      controls."
-                            .to_string(),
-                        role_ids: vec![ROLE_CONTROL_OWNER],
-                    },
-                    User {
-                        uuid: input.uuid("user", "provider"),
-                        title: "Provider operations (AWS)".to_string(),
-                        description: "AWS staff who operate the infrastructure of the AWS \
-                                      services in scope, under AWS's own authorization."
-                            .to_string(),
-                        role_ids: vec![ROLE_PROVIDER],
-                    },
-                ],
+                users: users(input),
                 components,
             },
             control_implementation: ControlImplementation {
@@ -820,16 +868,6 @@ pub fn ssp_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_escapes_are_taken_out_of_parameter_values() {
-        assert_eq!(
-            unescaped("\\*See Additional Requirements"),
-            "*See Additional Requirements"
-        );
-        assert_eq!(unescaped("at least annually"), "at least annually");
-        assert_eq!(unescaped("a \\\\ b \\n"), "a \\ b \\n");
-    }
 
     #[test]
     fn short_inherited_descriptions_are_written_out_and_long_ones_kept() {

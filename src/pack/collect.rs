@@ -81,6 +81,8 @@ fn collect_snapshot(
     let mut controls: Vec<Control> = store.controls(project.key)?;
     let mut system = store.system_facts(project.key)?;
     let mut roles = store.system_roles(project.key)?;
+    let mut users = store.system_users(project.key)?;
+    let mut parameters = store.parameter_values(project.key)?;
     let mut added_later = Vec::new();
     for entry in activity.iter().rev() {
         if store.day_of(&entry.at).is_none_or(|day| day <= as_of) {
@@ -112,10 +114,28 @@ fn collect_snapshot(
                     });
                 }
             }
+            Some(Action::SystemUserSet { from, to }) => {
+                if let Some(to) = to {
+                    users.retain(|u| !u.title.eq_ignore_ascii_case(&to.title));
+                }
+                if let Some(from) = from {
+                    users.retain(|u| !u.title.eq_ignore_ascii_case(&from.title));
+                    users.push(from);
+                }
+            }
+            Some(Action::ParameterSet { param, from, .. }) => match from {
+                Some(value) => {
+                    parameters.insert(param, value);
+                }
+                None => {
+                    parameters.remove(&param);
+                }
+            },
             _ => {}
         }
     }
     controls.retain(|c| !c.retired && !added_later.contains(&c.id));
+    users.sort_by_key(|u| u.title.to_lowercase());
     roles.sort_by_key(|h| {
         crate::model::SystemRole::ALL
             .iter()
@@ -290,6 +310,8 @@ fn collect_snapshot(
         last_activity,
         system,
         roles,
+        users,
+        parameters,
     })
 }
 
@@ -335,6 +357,8 @@ pub fn collect_requests(
             last_activity: None,
             system: SystemFacts::default(),
             roles: Vec::new(),
+            users: Vec::new(),
+            parameters: Default::default(),
         })
     })
 }

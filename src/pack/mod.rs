@@ -169,6 +169,10 @@ pub struct PackData {
     pub system: crate::model::SystemFacts,
     /// Who held each role of the project's system on the as-of date.
     pub roles: Vec<crate::model::RoleHolder>,
+    /// The users of the project's system described on the as-of date, by title.
+    pub users: Vec<crate::model::SystemUser>,
+    /// The values given to the project's parameters on the as-of date, by parameter id.
+    pub parameters: std::collections::BTreeMap<String, String>,
 }
 
 impl PackData {

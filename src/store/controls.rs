@@ -122,9 +122,13 @@ fn parameters_json(parameters: &[FilledParameter]) -> String {
     let list: Vec<serde_json::Value> = parameters
         .iter()
         .map(|p| {
-            serde_json::json!({
+            let mut entry = serde_json::json!({
                 "id": p.id, "label": p.label, "value": p.value, "source": source_name(p.source)
-            })
+            });
+            if !p.aggregates.is_empty() {
+                entry["aggregates"] = serde_json::json!(p.aggregates);
+            }
+            entry
         })
         .collect();
     serde_json::Value::Array(list).to_string()
@@ -190,6 +194,15 @@ fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>>
                         "selection" => ParameterSource::Selection,
                         _ => ParameterSource::Label,
                     },
+                    aggregates: p
+                        .get("aggregates")
+                        .and_then(|a| a.as_array())
+                        .map(|list| {
+                            list.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect()
         })

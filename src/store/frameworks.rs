@@ -108,6 +108,8 @@ struct StoredParameter {
     label: String,
     value: String,
     source: StoredSource,
+    #[serde(default)]
+    aggregates: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -492,6 +494,7 @@ impl Store {
                                 StoredSource::Selection => ParameterSource::Selection,
                                 StoredSource::Label => ParameterSource::Label,
                             },
+                            aggregates: p.aggregates,
                         })
                         .collect(),
                     parent,

@@ -58,6 +58,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_system_roles.sql",
         include_str!("../../schema/0011_system_roles.sql"),
     ),
+    (
+        "0012_system_users_and_parameters.sql",
+        include_str!("../../schema/0012_system_users_and_parameters.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

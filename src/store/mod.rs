@@ -29,6 +29,7 @@ mod requests;
 mod settings;
 mod signoffs;
 mod system;
+pub use system::ProjectParameter;
 pub mod team;
 mod write;
 
@@ -206,6 +207,19 @@ pub enum StoreError {
     /// No request with that id in the project.
     #[error("this project has no request '{0}': run `lockstep request list` to see the ids")]
     UnknownRequest(String),
+    /// No parameter with that id among the project's controls.
+    #[error(
+        "no control of project '{project}' has a parameter '{param}': run `lockstep param list --project \"{project}\"` to see them"
+    )]
+    UnknownParameter {
+        /// The project's name.
+        project: String,
+        /// The id asked for.
+        param: String,
+    },
+    /// No system user with that title in the project.
+    #[error("the project's system has no user '{0}': run `lockstep system user list` to see them")]
+    UnknownSystemUser(String),
     /// A request list cannot be used at all.
     #[error(transparent)]
     RequestList(#[from] requests::RequestListError),

@@ -5,8 +5,11 @@
 use super::db::{OptionalExtension, params};
 use super::write::{Change, Logged};
 use super::{Result, Store};
+use std::collections::BTreeMap;
+
 use crate::model::{
-    Action, RoleHolder, RuleError, SystemChange, SystemFact, SystemFacts, SystemRole,
+    Action, ParameterState, RoleHolder, RuleError, SystemChange, SystemFact, SystemFacts,
+    SystemRole, SystemUser, checked_parameter_value, parameter_states, stated_value,
 };
 
 /// The columns in [`SystemFact::ALL`] order.
@@ -187,6 +190,202 @@ impl Store {
             Ok(Change::Made(
                 holder,
                 Logged::new(Some(project), role.as_str(), action),
+            ))
+        })
+    }
+}
+
+/// One parameter of a project's controls, as `param list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProjectParameter {
+    /// The control it belongs to (`AC-1`).
+    pub control: String,
+    /// The parameter and the value given for it.
+    #[serde(flatten)]
+    pub state: ParameterState,
+    /// True when nothing gives it a value yet: none given, none in the baseline, and none
+    /// given to the parameter that gathers it.
+    pub missing: bool,
+}
+
+impl Store {
+    /// The users of the project's system, by title.
+    pub fn system_users(&self, project: i64) -> Result<Vec<SystemUser>> {
+        self.project(project)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT title, roles, user_type, privilege, sensitivity, functions
+             FROM system_users WHERE project_id = ?1 ORDER BY title COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([project], |row| {
+            let split = |text: String, by: char| -> Vec<String> {
+                text.split(by)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            };
+            Ok(SystemUser {
+                title: row.get(0)?,
+                roles: split(row.get(1)?, ','),
+                user_type: row.get(2)?,
+                privilege: row.get(3)?,
+                sensitivity: row.get(4)?,
+                functions: split(row.get(5)?, '\n'),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    /// Describes a user of the project's system, replacing the one of the same title (ignoring
+    /// case). Describing it as it is changes and logs nothing.
+    pub fn set_system_user(&mut self, project: i64, user: &SystemUser) -> Result<SystemUser> {
+        self.write(|tx| {
+            let before = tx
+                .store
+                .system_users(project)?
+                .into_iter()
+                .find(|u| u.title.eq_ignore_ascii_case(&user.title));
+            if before.as_ref() == Some(user) {
+                return Ok(Change::Unchanged(user.clone()));
+            }
+            tx.execute(
+                "DELETE FROM system_users WHERE project_id = ?1 AND lower(title) = lower(?2)",
+                params![project, user.title],
+            )?;
+            tx.execute(
+                "INSERT INTO system_users
+                     (project_id, title, roles, user_type, privilege, sensitivity, functions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    project,
+                    user.title,
+                    user.roles.join(","),
+                    user.user_type,
+                    user.privilege,
+                    user.sensitivity,
+                    user.functions.join("\n"),
+                ],
+            )?;
+            let action = Action::SystemUserSet {
+                from: before,
+                to: Some(user.clone()),
+            };
+            Ok(Change::Made(
+                user.clone(),
+                Logged::new(Some(project), &user.title, action),
+            ))
+        })
+    }
+
+    /// Removes the user of the project's system with `title` (ignoring case).
+    pub fn remove_system_user(&mut self, project: i64, title: &str) -> Result<SystemUser> {
+        self.write(|tx| {
+            let Some(before) = tx
+                .store
+                .system_users(project)?
+                .into_iter()
+                .find(|u| u.title.eq_ignore_ascii_case(title.trim()))
+            else {
+                return Err(super::StoreError::UnknownSystemUser(
+                    title.trim().to_string(),
+                ));
+            };
+            tx.execute(
+                "DELETE FROM system_users WHERE project_id = ?1 AND lower(title) = lower(?2)",
+                params![project, before.title],
+            )?;
+            let action = Action::SystemUserSet {
+                from: Some(before.clone()),
+                to: None,
+            };
+            let subject = before.title.clone();
+            Ok(Change::Made(
+                before,
+                Logged::new(Some(project), &subject, action),
+            ))
+        })
+    }
+
+    /// The values given to the project's parameters, by id.
+    pub fn parameter_values(&self, project: i64) -> Result<BTreeMap<String, String>> {
+        self.project(project)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT param_id, value FROM parameter_values WHERE project_id = ?1")?;
+        let rows = stmt.query_map([project], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<BTreeMap<_, _>, _>>()?)
+    }
+
+    /// Every parameter of the project's current controls (and each one a parameter gathers),
+    /// in board order, with the value given for it.
+    pub fn project_parameters(&self, project: i64) -> Result<Vec<ProjectParameter>> {
+        let values = self.parameter_values(project)?;
+        let mut out: Vec<ProjectParameter> = Vec::new();
+        for control in self.controls(project)?.into_iter().filter(|c| !c.retired) {
+            let Some(framework) = &control.framework else {
+                continue;
+            };
+            let states = parameter_states(&framework.parameters, &values);
+            for at in 0..states.len() {
+                let missing = stated_value(&states, at).is_none();
+                out.push(ProjectParameter {
+                    control: control.id.clone(),
+                    state: states[at].clone(),
+                    missing,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Gives (or with an empty `value` clears) the value of one of the project's parameters.
+    /// Giving the value it has changes and logs nothing.
+    pub fn set_parameter(
+        &mut self,
+        project: i64,
+        param: &str,
+        value: &str,
+    ) -> Result<ProjectParameter> {
+        let value = checked_parameter_value(value).map_err(RuleError::SystemFact)?;
+        let name = self.project(project)?.name;
+        let wanted = param.trim().to_ascii_lowercase();
+        self.write(|tx| {
+            let Some(mut found) = tx
+                .store
+                .project_parameters(project)?
+                .into_iter()
+                .find(|p| p.state.id.eq_ignore_ascii_case(&wanted))
+            else {
+                return Err(super::StoreError::UnknownParameter {
+                    project: name.clone(),
+                    param: param.trim().to_string(),
+                });
+            };
+            let before = found.state.value.clone();
+            found.state.value = value.clone();
+            if before == value {
+                return Ok(Change::Unchanged(found));
+            }
+            match &value {
+                Some(text) => tx.execute(
+                    "INSERT INTO parameter_values (project_id, param_id, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (project_id, param_id) DO UPDATE SET value = excluded.value",
+                    params![project, found.state.id, text],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM parameter_values WHERE project_id = ?1 AND param_id = ?2",
+                    params![project, found.state.id],
+                )?,
+            };
+            let action = Action::ParameterSet {
+                param: found.state.id.clone(),
+                from: before,
+                to: value.clone(),
+            };
+            let subject = found.control.clone();
+            Ok(Change::Made(
+                found,
+                Logged::new(Some(project), &subject, action),
             ))
         })
     }

@@ -38,6 +38,7 @@ fn framework(id: &str, title: &str, position: usize) -> FrameworkControl {
             label: "time period".to_string(),
             value: "30 days".to_string(),
             source: ParameterSource::Value,
+            aggregates: Vec::new(),
         }],
         parent,
         selected: true,

@@ -23,6 +23,7 @@ mod s3_vault;
 mod sign;
 mod signoffs;
 mod store;
+mod system;
 mod team;
 mod team_push;
 mod training;

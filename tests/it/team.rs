@@ -341,7 +341,9 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
             &[&last],
         )
         .unwrap();
-    owner.batch_execute("DROP TABLE system_roles").unwrap();
+    owner
+        .batch_execute("DROP TABLE system_users; DROP TABLE parameter_values")
+        .unwrap();
     let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);
     assert_eq!(behind.code, 2, "{}", behind.stdout);
     assert!(

@@ -103,6 +103,13 @@ fn render_control(
     for part in control.parts.iter().filter(|p| p.name == "guidance") {
         guidance_text(part, &mut filler, &mut guidance);
     }
+    // The control's own parameters the text does not show (those inside a choice the
+    // baseline's constraint stands in for) are still its parameters, to be given values.
+    for param in &control.params {
+        if !filler.over_budget() && !filler.used.iter().any(|p| p.id == param.id) {
+            filler.value(&param.id, 0);
+        }
+    }
     if filler.over_budget() {
         return (None, filler.work);
     }
@@ -268,6 +275,16 @@ impl Filler<'_> {
                 label: param.and_then(|p| p.label.clone()).unwrap_or_default(),
                 value: text.clone(),
                 source,
+                aggregates: param
+                    .map(|p| {
+                        p.props
+                            .iter()
+                            .filter(|prop| prop.name == "aggregates")
+                            .map(|prop| prop.value.trim().to_string())
+                            .filter(|v| !v.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
         text

@@ -213,6 +213,8 @@ fn sample() -> PackData {
         last_activity: None,
         system: Default::default(),
         roles: Vec::new(),
+        users: Vec::new(),
+        parameters: Default::default(),
     }
 }
 

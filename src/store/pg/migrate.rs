@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_system_roles",
         include_str!("../../../schema/postgres/0011_system_roles.sql"),
     ),
+    (
+        12,
+        "0012_system_users_and_parameters",
+        include_str!("../../../schema/postgres/0012_system_users_and_parameters.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.

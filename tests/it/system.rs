@@ -1,0 +1,405 @@
+//! The system's users and the values of its baseline's open parameters: given, listed,
+//! refused when wrong, logged, and written into the plan (`system user`, `param`).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{lockstep, raw, workspace};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/oscal")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A workspace with project "Gov" on the parameter test baseline (AC-1 with a parameter that
+/// gathers two others, PL-4 with a parameter inside a choice the baseline constrains).
+fn gov() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = workspace();
+    let imported = lockstep(
+        &dir,
+        &["profile", "import", &fixture("parameters-profile.json")],
+    );
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let created = lockstep(
+        &dir,
+        &[
+            "project",
+            "create",
+            "Gov",
+            "--services",
+            "ec2",
+            "--baseline",
+            "parameters-profile",
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    (tmp, dir)
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let run = lockstep(dir, args);
+    assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+    run.stdout
+}
+
+fn log_rows(dir: &Path) -> i64 {
+    raw(dir)
+        .query_row("SELECT count(*) FROM activity", [], |row| row.get(0))
+        .unwrap()
+}
+
+fn params(dir: &Path, missing: bool) -> Vec<Value> {
+    let mut args = vec!["param", "list", "--project", "Gov", "--json"];
+    if missing {
+        args.push("--missing");
+    }
+    let listed: Value = serde_json::from_str(&ok(dir, &args)).unwrap();
+    listed.as_array().unwrap().clone()
+}
+
+fn ids(list: &[Value]) -> Vec<&str> {
+    list.iter().map(|p| p["id"].as_str().unwrap()).collect()
+}
+
+fn exported_plan(dir: &Path) -> (Value, Value) {
+    let out = dir.join("oscal");
+    let run = ok(
+        dir,
+        &[
+            "export-oscal",
+            "--project",
+            "Gov",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let report: Value = serde_json::from_str(&run).unwrap();
+    let ssp: Value = serde_json::from_slice(&std::fs::read(out.join("ssp.json")).unwrap()).unwrap();
+    (ssp["system-security-plan"].clone(), report)
+}
+
+fn set_parameters(plan: &Value, control: &str) -> Vec<(String, String)> {
+    plan["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["control-id"] == control)
+        .unwrap()["set-parameters"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|p| {
+                    (
+                        p["param-id"].as_str().unwrap().to_string(),
+                        p["values"][0].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn open_parameters_are_listed_given_and_written_as_the_plans_set_parameters() {
+    let (_tmp, dir) = gov();
+    // Every parameter of the controls, including those gathered by another and those inside
+    // a choice the baseline's constraint stands in for.
+    assert_eq!(
+        ids(&params(&dir, false)),
+        [
+            "ac-1_prm_1",
+            "ac-01_odp.03",
+            "ac-01_odp.01",
+            "ac-01_odp.02",
+            "pl-04_odp.01",
+            "pl-04_odp.02"
+        ]
+    );
+    assert_eq!(
+        ids(&params(&dir, true)),
+        ["ac-1_prm_1", "ac-01_odp.03", "ac-01_odp.01", "pl-04_odp.02"]
+    );
+    let (plan, report) = exported_plan(&dir);
+    assert_eq!(
+        set_parameters(&plan, "ac-1"),
+        [("ac-01_odp.02".to_string(), "the security team".to_string())]
+    );
+    let hows: Vec<&str> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["how"].as_str().unwrap())
+        .collect();
+    assert!(hows.iter().any(|h| h.contains("param list")), "{hows:?}");
+
+    // A value for the gathering parameter is the value of the one it gathers; ids are read
+    // in any case; the log names the parameter.
+    let said = ok(
+        &dir,
+        &[
+            "param",
+            "set",
+            "--project",
+            "Gov",
+            "AC-1_PRM_1",
+            "  the ISSO and the system owner ",
+        ],
+    );
+    assert_eq!(said, "ac-1_prm_1 (AC-1): the ISSO and the system owner\n");
+    for (id, value) in [
+        ("ac-01_odp.03", "at least annually"),
+        ("pl-04_odp.02", "yearly"),
+    ] {
+        ok(&dir, &["param", "set", "--project", "Gov", id, value]);
+    }
+    assert!(params(&dir, true).is_empty());
+    assert_eq!(
+        ok(&dir, &["param", "list", "--project", "Gov", "--missing"]),
+        "every parameter has a value\n"
+    );
+    let (plan, report) = exported_plan(&dir);
+    let ac1 = set_parameters(&plan, "ac-1");
+    let value_of = |id: &str| {
+        ac1.iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no set-parameter {id}: {ac1:?}"))
+    };
+    assert_eq!(value_of("ac-1_prm_1"), "the ISSO and the system owner");
+    assert_eq!(value_of("ac-01_odp.01"), "the ISSO and the system owner");
+    assert_eq!(value_of("ac-01_odp.02"), "the security team");
+    assert_eq!(value_of("ac-01_odp.03"), "at least annually");
+    assert!(set_parameters(&plan, "pl-4").contains(&("pl-04_odp.02".to_string(), "yearly".into())));
+    assert!(
+        !report["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["how"].as_str().unwrap().contains("param list"))
+    );
+    let log = ok(&dir, &["log", "--project", "Gov"]);
+    assert!(
+        log.contains("parameter ac-01_odp.03: (empty) → at least annually"),
+        "{log}"
+    );
+
+    // The same value again logs nothing; an empty one clears it; wrong input is refused with
+    // one sentence and nothing stored.
+    let before = log_rows(&dir);
+    ok(
+        &dir,
+        &["param", "set", "--project", "Gov", "pl-04_odp.02", "yearly"],
+    );
+    assert_eq!(log_rows(&dir), before);
+    for (args, says) in [
+        (vec!["nope_odp", "x"], "param list --project"),
+        (vec!["pl-04_odp.02", "a\u{1b}[31mb"], "control character"),
+    ] {
+        let mut full = vec!["param", "set", "--project", "Gov"];
+        full.extend(args.iter());
+        let run = lockstep(&dir, &full);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+    let long = "x".repeat(5000);
+    let run = lockstep(
+        &dir,
+        &["param", "set", "--project", "Gov", "pl-04_odp.02", &long],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(log_rows(&dir), before);
+    let said = ok(
+        &dir,
+        &["param", "set", "--project", "Gov", "pl-04_odp.02", ""],
+    );
+    assert_eq!(said, "pl-04_odp.02 (PL-4): cleared\n");
+    assert_eq!(ids(&params(&dir, true)), ["pl-04_odp.02"]);
+}
+
+#[test]
+fn system_users_are_described_replaced_removed_and_written_with_fedramps_props() {
+    let (_tmp, dir) = gov();
+    assert!(ok(&dir, &["system", "user", "list", "--project", "Gov"]).contains("system user add"));
+    let said = ok(
+        &dir,
+        &[
+            "system",
+            "user",
+            "add",
+            "--project",
+            "Gov",
+            "System administrator",
+            "--role",
+            "control-owner,system-owner",
+            "--type",
+            "Internal",
+            "--privilege",
+            "privileged",
+            "--sensitivity",
+            "moderate",
+            "--function",
+            "Creates accounts",
+            "--function",
+            "Applies patches",
+        ],
+    );
+    assert!(said.contains("System administrator"), "{said}");
+    let refused = |args: &[&str], says: &str| {
+        let mut full = vec!["system", "user", "add", "--project", "Gov", "Other"];
+        full.extend(args.iter());
+        let run = lockstep(&dir, &full);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    };
+    let base = [
+        "--type",
+        "external",
+        "--privilege",
+        "no-logical-access",
+        "--sensitivity",
+        "limited",
+        "--function",
+        "Reads",
+    ];
+    let with = |role: &str, change: (&str, &str)| -> Vec<String> {
+        let mut args = vec!["--role".to_string(), role.to_string()];
+        let mut pairs = base.chunks(2);
+        while let Some([flag, value]) = pairs.next() {
+            args.push(flag.to_string());
+            args.push(if *flag == change.0 {
+                change.1.to_string()
+            } else {
+                value.to_string()
+            });
+        }
+        args
+    };
+    for (args, says) in [
+        (with("boss", ("", "")), "not a role a user can hold"),
+        (with("provider", ("--type", "staff")), "not a user type"),
+        (
+            with("provider", ("--privilege", "root")),
+            "not a privilege level",
+        ),
+        (
+            with("provider", ("--sensitivity", "secret")),
+            "not a sensitivity level",
+        ),
+        (with("provider", ("--function", " ")), "--function"),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, says);
+    }
+    let listed: Value = serde_json::from_str(&ok(
+        &dir,
+        &["system", "user", "list", "--project", "Gov", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        listed[0]["roles"],
+        serde_json::json!(["control-owner", "system-owner"])
+    );
+    assert_eq!(listed[0]["type"], "internal");
+
+    // Without a user holding the provider role, the plan keeps a bare one and asks for it.
+    let (plan, report) = exported_plan(&dir);
+    let users = plan["system-implementation"]["users"].as_array().unwrap();
+    assert_eq!(users.len(), 2);
+    let admin = &users[0];
+    assert_eq!(admin["title"], "System administrator");
+    let prop = |user: &Value, name: &str| {
+        user["props"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| (p["value"].clone(), p["ns"].clone()))
+    };
+    assert_eq!(prop(admin, "type").unwrap().0, "internal");
+    assert_eq!(prop(admin, "privilege-level").unwrap().0, "privileged");
+    assert_eq!(
+        prop(admin, "sensitivity").unwrap(),
+        (
+            Value::from("moderate"),
+            Value::from("https://fedramp.gov/ns/oscal")
+        )
+    );
+    assert_eq!(
+        admin["authorized-privileges"][0]["functions-performed"],
+        serde_json::json!(["Creates accounts", "Applies patches"])
+    );
+    assert_eq!(users[1]["role-ids"], serde_json::json!(["provider"]));
+    let whats: Vec<&str> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        whats.iter().any(|w| w.contains("provider role")),
+        "{whats:?}"
+    );
+    assert!(!whats.iter().any(|w| w.contains("control-owner role")));
+
+    // Adding the same title again replaces it; removing takes it out; both are logged.
+    ok(
+        &dir,
+        &[
+            "system",
+            "user",
+            "add",
+            "--project",
+            "Gov",
+            "system ADMINISTRATOR",
+            "--role",
+            "control-owner",
+            "--type",
+            "internal",
+            "--privilege",
+            "privileged",
+            "--sensitivity",
+            "high-risk",
+            "--function",
+            "Creates accounts",
+        ],
+    );
+    let listed: Value = serde_json::from_str(&ok(
+        &dir,
+        &["system", "user", "list", "--project", "Gov", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["sensitivity"], "high-risk");
+    ok(
+        &dir,
+        &[
+            "system",
+            "user",
+            "remove",
+            "--project",
+            "Gov",
+            "System Administrator",
+        ],
+    );
+    let run = lockstep(
+        &dir,
+        &["system", "user", "remove", "--project", "Gov", "Nobody"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no user 'Nobody'"), "{}", run.stderr);
+    let log = ok(&dir, &["log", "--project", "Gov"]);
+    for line in [
+        "described system user System administrator",
+        "changed system user system ADMINISTRATOR",
+        "removed system user system ADMINISTRATOR",
+    ] {
+        assert!(log.contains(line), "{line}: {log}");
+    }
+}
