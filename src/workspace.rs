@@ -11,12 +11,12 @@ use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
 
-use crate::model::{Evidence, media_type_for};
+use crate::model::{Attachment, AttachmentKind, Evidence, media_type_for};
 use crate::store::team::TeamSettings;
 use crate::store::{
-    AwsReport, BadValue, Certificate, ChainReport, Clock, NewAwsReport, NewEvidence, NewPatch,
-    NewRequestFile, NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile, Request,
-    Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
+    AwsReport, BadValue, Certificate, ChainReport, Clock, NewAttachment, NewAwsReport, NewEvidence,
+    NewPatch, NewRequestFile, NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile,
+    Request, Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
 };
 use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
 use crate::vault::{BlobCheck, Vault, VaultError};
@@ -217,6 +217,35 @@ pub fn attach(
             valid_until: options.valid_until,
         };
         store.add_evidence(project, control_id, &record)
+    })
+}
+
+/// Attaches a document to a project's plan: checks the kind and controls, reads the file once
+/// into the vault, records its rows (one per control for a policy or procedure) and one
+/// activity row in one transaction, and moves the file into place. On any failure nothing is
+/// recorded.
+pub fn attach_document(
+    store: &mut Store,
+    vault: &Vault,
+    project: i64,
+    (kind, controls, title): (AttachmentKind, &[String], &str),
+    path: &Path,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Vec<Attachment>, WorkspaceError> {
+    store.check_writable()?;
+    let controls = store.check_attachment_target(project, kind, controls)?;
+    store_with_record(vault, path, cancel, progress, |file| {
+        let record = NewAttachment {
+            kind,
+            controls,
+            title: title.to_string(),
+            media_type: media_type_for(&file.file_name).to_string(),
+            size_bytes: file.size_bytes,
+            file_name: file.file_name,
+            sha256: file.sha256,
+        };
+        store.add_attachment(project, &record)
     })
 }
 

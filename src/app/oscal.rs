@@ -62,8 +62,11 @@ impl Job {
         Job::spawn(JobKind::ExportOscal, repaint, move |_, _| {
             let written = open_for_job(&dir, clock)
                 .map_err(|e| format!("{e:#}"))
-                .and_then(|(store, _)| {
-                    OscalInput::read(&store, project).map_err(|e| format!("{e:#}"))
+                .and_then(|(store, vault)| {
+                    let mut input =
+                        OscalInput::read(&store, project).map_err(|e| format!("{e:#}"))?;
+                    input.embed_attachments(&vault);
+                    Ok(input)
                 })
                 .and_then(|input| documents(&input).map_err(|e| format!("{e:#}")))
                 .and_then(|files| write_files(&folder, &files).map_err(|e| format!("{e:#}")));

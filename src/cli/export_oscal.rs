@@ -35,7 +35,8 @@ struct Written<'a> {
 
 pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
     let project = workspace.store.project_by_name(&args.project)?;
-    let input = OscalInput::read(&workspace.store, project.key)?;
+    let mut input = OscalInput::read(&workspace.store, project.key)?;
+    input.embed_attachments(&workspace.vault);
     let files = documents(&input)?;
     let written = write_files(&args.out, &files)?;
     let requirements = crate::oscal::requirements(&input);

@@ -17,6 +17,7 @@ macro_rules! outln {
 }
 
 mod asset;
+mod attachment;
 mod aws_report;
 mod catalog;
 mod control;
@@ -133,6 +134,10 @@ pub enum Command {
     /// ISSO and points of contact.
     #[command(subcommand)]
     Role(role::RoleCommand),
+    /// Attach the documents a project's plan lists (policies, procedures, plans, guides,
+    /// diagrams), list and remove them.
+    #[command(subcommand)]
+    Attachment(attachment::AttachmentCommand),
     /// Give and list the values of the parameters a project's baseline leaves open.
     #[command(subcommand)]
     Param(param::ParamCommand),
@@ -196,6 +201,7 @@ fn run_in(dir: &Path, command: Command) -> Outcome {
         Command::Project(cmd) => project::run(&mut workspace.store, cmd),
         Command::Control(cmd) => control::run(&mut workspace.store, cmd),
         Command::Evidence(cmd) => evidence::run(&mut workspace, cmd),
+        Command::Attachment(cmd) => attachment::run(&mut workspace, cmd),
         Command::Vault(cmd) => vault::run(&mut workspace, cmd),
         Command::Person(cmd) => person::run(&mut workspace.store, cmd),
         Command::Course(cmd) => course::run(&mut workspace.store, cmd),

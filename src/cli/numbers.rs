@@ -89,16 +89,25 @@ pub(crate) fn course_days(text: &str) -> Result<i64, String> {
 /// An evidence id as `evidence list` shows it. Zero and negative ids fit, and the store
 /// answers that no such evidence exists; text and numbers past 64 bits are refused here.
 pub(crate) fn evidence_id(text: &str) -> Result<i64, String> {
-    let hint = "not an evidence id: use a number from `lockstep evidence list`";
+    record_id(text, "evidence id", "evidence")
+}
+
+/// An attachment id as `attachment list` shows it, read as [`evidence_id`] reads its own.
+pub(crate) fn attachment_id(text: &str) -> Result<i64, String> {
+    record_id(text, "attachment id", "attachment")
+}
+
+fn record_id(text: &str, what: &str, command: &str) -> Result<i64, String> {
+    let hint = format!("not an {what}: use a number from `lockstep {command} list`");
     match whole(text) {
-        None => Err(hint.to_string()),
+        None => Err(hint),
         Some(Whole::Positive(size)) => size
             .and_then(|n| i64::try_from(n).ok())
-            .ok_or_else(|| "too large to be an evidence id".to_string()),
+            .ok_or_else(|| format!("too large to be an {what}")),
         Some(Whole::Negative(size)) => size
             .and_then(|n| i64::try_from(n).ok())
             .map(|n| -n)
-            .ok_or_else(|| hint.to_string()),
+            .ok_or(hint),
     }
 }
 

@@ -119,6 +119,10 @@ pub struct SetArgs {
     /// The availability objective: low, moderate or high.
     #[arg(long, value_name = "LEVEL")]
     availability: Option<String>,
+    /// The FedRAMP package id of the AWS authorization the system leverages (AWS publishes
+    /// one per partition, such as its US East/West and GovCloud packages).
+    #[arg(long, value_name = "ID")]
+    aws_fedramp_id: Option<String>,
 }
 
 /// The facts as `system show --json` prints them.
@@ -146,6 +150,7 @@ pub(super) fn run(store: &mut Store, command: SystemCommand) -> Outcome {
                 confidentiality,
                 integrity,
                 availability,
+                aws_fedramp_id,
             } = *args;
             let given: Vec<(SystemFact, String)> = [
                 (SystemFact::FedrampId, fedramp_id),
@@ -160,6 +165,7 @@ pub(super) fn run(store: &mut Store, command: SystemCommand) -> Outcome {
                 (SystemFact::Confidentiality, confidentiality),
                 (SystemFact::Integrity, integrity),
                 (SystemFact::Availability, availability),
+                (SystemFact::AwsFedrampId, aws_fedramp_id),
             ]
             .into_iter()
             .filter_map(|(fact, value)| value.map(|v| (fact, v)))

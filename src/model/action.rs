@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{ControlChange, Severity, SystemChange, SystemRole, SystemUser};
+use super::{AttachmentKind, ControlChange, Severity, SystemChange, SystemRole, SystemUser};
 
 /// One kind of change, with what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +96,36 @@ pub enum Action {
         /// Its value now, if any.
         #[serde(default)]
         to: Option<String>,
+    },
+    /// A document was attached to a project's plan (for a policy or procedure, once per
+    /// control it answers).
+    #[serde(rename = "attachment.add")]
+    AttachmentAdd {
+        /// What it is.
+        kind: AttachmentKind,
+        /// Its title.
+        title: String,
+        /// The file's name.
+        file_name: String,
+        /// The file's SHA-256.
+        sha256: String,
+        /// The controls it answers, if any.
+        #[serde(default)]
+        controls: Vec<String>,
+        /// The attachment rows made.
+        ids: Vec<i64>,
+    },
+    /// An attached document was removed (tombstoned).
+    #[serde(rename = "attachment.remove")]
+    AttachmentRemove {
+        /// The attachment row.
+        id: i64,
+        /// What it was.
+        kind: AttachmentKind,
+        /// The file's name.
+        file_name: String,
+        /// Why.
+        reason: String,
     },
     /// A project's services changed, and its controls with them.
     #[serde(rename = "project.services")]
@@ -661,6 +691,32 @@ impl Action {
                 "parameter {param}: {} → {}",
                 or_empty(shorten(from.as_deref().unwrap_or(""))),
                 or_empty(shorten(to.as_deref().unwrap_or("")))
+            ),
+            Action::AttachmentAdd {
+                kind,
+                file_name,
+                controls,
+                ..
+            } => {
+                if controls.is_empty() {
+                    format!("attached {} {file_name}", kind.as_str())
+                } else {
+                    format!(
+                        "attached {} {file_name} for {}",
+                        kind.as_str(),
+                        controls.join(", ")
+                    )
+                }
+            }
+            Action::AttachmentRemove {
+                id,
+                kind,
+                file_name,
+                reason,
+            } => format!(
+                "removed {} {file_name} (attachment {id}): {}",
+                kind.as_str(),
+                shorten(reason)
             ),
             Action::CrmImport { placed, import } => format!(
                 "imported a CRM of {} rows from {}, placing {} controls",

@@ -7,6 +7,13 @@ pub enum RuleError {
     /// A system fact given a value outside its set (the sentence says which are allowed).
     #[error("{0}")]
     SystemFact(String),
+    /// A parameter value that cannot be kept (the sentence says why).
+    #[error("{0}")]
+    ParameterValue(String),
+    /// An attachment of the wrong shape: a policy without controls, a diagram with one, a
+    /// title with control characters (the sentence says which).
+    #[error("{0}")]
+    Attachment(String),
     /// A column name that is not `aws`, `shared` or `customer`.
     #[error("unknown column '{0}': use aws, shared or customer")]
     UnknownColumn(String),

@@ -6,6 +6,7 @@
 //! them pure means every rule is tested in isolation and shared by the window and the CLI.
 
 mod action;
+mod attachment;
 mod attestation;
 mod control;
 mod coverage;
@@ -22,6 +23,7 @@ pub use action::{
     Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, PatchDetail,
     ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
 };
+pub use attachment::{Attachment, AttachmentKind};
 pub use attestation::{
     AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
     check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,

@@ -39,6 +39,8 @@ pub enum SystemFact {
     Integrity,
     /// The availability objective.
     Availability,
+    /// The FedRAMP package id of the AWS authorization the system leverages.
+    AwsFedrampId,
 }
 
 const LEVELS: &[&str] = &["low", "moderate", "high"];
@@ -46,7 +48,7 @@ const ASSURANCE: &[&str] = &["1", "2", "3"];
 
 impl SystemFact {
     /// Every fact, in the order forms and lists show them.
-    pub const ALL: [SystemFact; 12] = [
+    pub const ALL: [SystemFact; 13] = [
         SystemFact::FedrampId,
         SystemFact::ShortName,
         SystemFact::Description,
@@ -59,6 +61,7 @@ impl SystemFact {
         SystemFact::Confidentiality,
         SystemFact::Integrity,
         SystemFact::Availability,
+        SystemFact::AwsFedrampId,
     ];
 
     /// Its name on the command line and in JSON (`fedramp-id`).
@@ -76,6 +79,7 @@ impl SystemFact {
             SystemFact::Confidentiality => "confidentiality",
             SystemFact::Integrity => "integrity",
             SystemFact::Availability => "availability",
+            SystemFact::AwsFedrampId => "aws-fedramp-id",
         }
     }
 
@@ -94,13 +98,17 @@ impl SystemFact {
             SystemFact::Confidentiality => "Confidentiality",
             SystemFact::Integrity => "Integrity",
             SystemFact::Availability => "Availability",
+            SystemFact::AwsFedrampId => "FedRAMP id of the AWS authorization leveraged",
         }
     }
 
     /// The values it may take, when it has a fixed set.
     pub fn allowed(self) -> Option<&'static [&'static str]> {
         match self {
-            SystemFact::FedrampId | SystemFact::ShortName | SystemFact::Description => None,
+            SystemFact::FedrampId
+            | SystemFact::ShortName
+            | SystemFact::Description
+            | SystemFact::AwsFedrampId => None,
             SystemFact::ServiceModel => Some(&["saas", "paas", "iaas", "other"]),
             SystemFact::DeploymentModel => Some(&[
                 "public-cloud",
@@ -477,7 +485,7 @@ mod tests {
         assert_eq!(facts.high_water_mark(), Some("moderate"));
         facts.set(SystemFact::Integrity, Some("high".into()));
         assert_eq!(facts.high_water_mark(), Some("high"));
-        assert_eq!(facts.missing().len(), 9);
+        assert_eq!(facts.missing().len(), 10);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Property {
     pub ns: Option<&'static str>,
     pub value: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remarks: Option<String>,
 }
 
@@ -37,6 +39,7 @@ impl Property {
             name: name.to_string(),
             ns: None,
             value: value.into(),
+            class: None,
             remarks: None,
         }
     }
@@ -47,8 +50,15 @@ impl Property {
             name: name.to_string(),
             ns: Some(FEDRAMP_NS),
             value: value.into(),
+            class: None,
             remarks: None,
         }
+    }
+
+    /// The property with a class.
+    pub fn with_class(mut self, class: &'static str) -> Self {
+        self.class = Some(class);
+        self
     }
 
     /// The property with remarks.
@@ -63,6 +73,7 @@ impl Property {
             name: name.to_string(),
             ns: Some(LOCKSTEP_NS),
             value: value.into(),
+            class: None,
             remarks: None,
         }
     }
@@ -159,6 +170,17 @@ pub struct Resource {
     pub props: Vec<Property>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rlinks: Vec<Rlink>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base64: Option<Base64>,
+}
+
+/// A resource's content, embedded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Base64 {
+    pub filename: String,
+    #[serde(rename = "media-type")]
+    pub media_type: String,
+    pub value: String,
 }
 
 /// The back matter.
@@ -170,6 +192,11 @@ pub struct BackMatter {
 /// The party UUID of AWS.
 pub fn aws_party(input: &OscalInput) -> String {
     input.uuid("party", "aws")
+}
+
+/// The party UUID of the organisation operating the system (the customer).
+pub fn customer_party(input: &OscalInput) -> String {
+    input.uuid("party", "customer")
 }
 
 /// The party UUID of a person, by name.
@@ -218,8 +245,7 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             party_uuids: vec![person_party(input, &preparer.name)],
         });
     }
-    // The people who own controls on the board hold the control-owner role; the system
-    // owner stands for the customer.
+    // The people who own controls on the board hold the control-owner role.
     let mut owners: Vec<String> = Vec::new();
     for control in &input.controls {
         if let Some(person) = input.person_named(&control.owner) {
@@ -235,16 +261,17 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             party_uuids: owners,
         });
     }
-    if let Some(owner) = input
-        .roles
-        .iter()
-        .find(|h| h.role == SystemRole::SystemOwner)
-    {
-        responsible_parties.push(ResponsibleParty {
-            role_id: ROLE_CUSTOMER,
-            party_uuids: vec![person_party(input, &owner.name)],
-        });
-    }
+    // The customer is the organisation that runs the system, a party of its own.
+    parties.push(Party {
+        uuid: customer_party(input),
+        kind: "organization",
+        name: format!("The organisation operating '{}'", input.project),
+        email_addresses: vec![],
+    });
+    responsible_parties.push(ResponsibleParty {
+        role_id: ROLE_CUSTOMER,
+        party_uuids: vec![customer_party(input)],
+    });
     for role in SystemRole::ALL {
         if let Some(holder) = input.roles.iter().find(|h| h.role == role) {
             responsible_parties.push(ResponsibleParty {
@@ -304,6 +331,7 @@ pub fn profile_resource(input: &OscalInput) -> Resource {
                 media_type: Some("application/oscal.profile+json".to_string()),
                 hashes: vec![],
             }],
+            base64: None,
         },
         None => Resource {
             uuid: input.uuid("profile", "builtin"),
@@ -315,6 +343,7 @@ pub fn profile_resource(input: &OscalInput) -> Resource {
                 .to_string(),
             props: vec![Property::lockstep("baseline", "builtin-srm")],
             rlinks: vec![],
+            base64: None,
         },
     }
 }
@@ -340,6 +369,7 @@ pub fn evidence_resources(input: &OscalInput) -> Vec<Resource> {
                     value: e.sha256.clone(),
                 }],
             }],
+            base64: None,
         })
         .collect()
 }

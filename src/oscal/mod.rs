@@ -197,6 +197,35 @@ pub struct OscalEvidence {
     pub pack_path: String,
 }
 
+/// A document attached to the plan, as the OSCAL files cite it: one per file and kind, with
+/// the controls it answers (for a policy or procedure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OscalAttachment {
+    /// What it is.
+    pub kind: crate::model::AttachmentKind,
+    /// Its title.
+    pub title: String,
+    /// The file's name.
+    pub file_name: String,
+    /// Its media type.
+    pub media_type: String,
+    /// SHA-256 of its content.
+    pub sha256: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Its path inside the evidence pack.
+    pub pack_path: String,
+    /// The controls it answers, by board id.
+    pub controls: Vec<String>,
+    /// Its content in base64, when the plan embeds it ([`OscalInput::embed_attachments`]).
+    pub embedded: Option<String>,
+}
+
+/// The largest document the plan embeds, in bytes; a larger one is linked only.
+pub const MAX_EMBEDDED_BYTES: u64 = 4 * 1024 * 1024;
+/// The most the plan embeds in all, in bytes (before base64).
+pub const MAX_EMBEDDED_TOTAL: u64 = 32 * 1024 * 1024;
+
 /// A control of the project as the OSCAL files need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OscalControl {
@@ -308,6 +337,8 @@ pub struct OscalInput {
     pub roles: Vec<crate::model::RoleHolder>,
     /// The users of the system described (`lockstep system user add`).
     pub users: Vec<crate::model::SystemUser>,
+    /// The documents attached to the plan (`lockstep attachment add`).
+    pub attachments: Vec<OscalAttachment>,
 }
 
 /// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
@@ -353,7 +384,79 @@ fn parameter_values(
     (set, open)
 }
 
+/// The pack's attachments, one per file and kind, in the order first attached.
+fn attachments(data: &PackData) -> Vec<OscalAttachment> {
+    let mut out: Vec<OscalAttachment> = Vec::new();
+    for item in &data.attachments {
+        let a = &item.attachment;
+        let index = match out
+            .iter()
+            .position(|o| o.kind == a.kind && o.sha256 == a.sha256)
+        {
+            Some(index) => index,
+            None => {
+                out.push(OscalAttachment {
+                    kind: a.kind,
+                    title: a.title.clone(),
+                    file_name: a.file_name.clone(),
+                    media_type: a.media_type.clone(),
+                    sha256: a.sha256.clone(),
+                    size_bytes: a.size_bytes,
+                    pack_path: item.path.clone(),
+                    controls: Vec::new(),
+                    embedded: None,
+                });
+                out.len() - 1
+            }
+        };
+        if let Some(control) = &a.control
+            && !out[index].controls.contains(control)
+        {
+            out[index].controls.push(control.clone());
+        }
+    }
+    out
+}
+
 impl OscalInput {
+    /// Embeds the attached documents in the plan from the vault, as FedRAMP asks: each of at
+    /// most [`MAX_EMBEDDED_BYTES`], pictures first, up to [`MAX_EMBEDDED_TOTAL`] in all. A
+    /// document past those, or one the vault cannot give back whole and unaltered, is linked
+    /// (with its hash) only.
+    pub fn embed_attachments(&mut self, vault: &crate::vault::Vault) {
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        use std::io::Read as _;
+        let mut order: Vec<usize> = (0..self.attachments.len()).collect();
+        order.sort_by_key(|&at| !self.attachments[at].kind.is_image());
+        let mut total = 0;
+        for at in order {
+            let attachment = &mut self.attachments[at];
+            if attachment.size_bytes > MAX_EMBEDDED_BYTES
+                || total + attachment.size_bytes > MAX_EMBEDDED_TOTAL
+            {
+                continue;
+            }
+            let Ok(reader) = vault.open_blob(&attachment.sha256) else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            if reader
+                .take(MAX_EMBEDDED_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .is_err()
+            {
+                continue;
+            }
+            let digest = format!("{:x}", Sha256::digest(&bytes));
+            if digest == attachment.sha256 {
+                total += attachment.size_bytes;
+                attachment.embedded =
+                    Some(base64::engine::general_purpose::STANDARD.encode(&bytes));
+            }
+        }
+    }
+
     /// Builds the input from a pack's snapshot: the controls, evidence and people as of its
     /// as-of date, and the time of the project's latest change up to that date.
     pub fn from_pack(data: &PackData) -> Self {
@@ -453,6 +556,7 @@ impl OscalInput {
             system: data.system.clone(),
             roles: data.roles.clone(),
             users: data.users.clone(),
+            attachments: attachments(data),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),
@@ -621,9 +725,10 @@ pub struct Missing {
     pub how: String,
 }
 
-/// What the plan leaves out because the workspace does not know it: the system's facts and
-/// roles not given, and the planned controls without a due date (FedRAMP asks for each one's
-/// planned completion date). Nothing is invented in their place.
+/// What the plan leaves out because the workspace does not know it: the system's facts,
+/// roles, users, parameter values and attached documents not given, and the planned controls
+/// without a due date (FedRAMP asks for each one's planned completion date). Nothing is
+/// invented in their place.
 pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Missing> {
     use crate::model::{SystemFact, SystemRole};
     let project = &input.project;
@@ -700,6 +805,54 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
+    for kind in crate::model::AttachmentKind::ALL {
+        if kind.is_for_controls() {
+            // FedRAMP asks for a policy and a procedure for each family's first control.
+            let lacking: Vec<&str> = requirements
+                .iter()
+                .filter(|r| r.control_id.ends_with("-1") && !r.control_id.contains('.'))
+                .filter(|r| {
+                    !input.attachments.iter().any(|a| {
+                        a.kind == kind
+                            && a.controls
+                                .iter()
+                                .any(|c| r.sources.iter().any(|s| &s.id == c))
+                    })
+                })
+                .map(|r| r.label.as_str())
+                .collect();
+            if !lacking.is_empty() {
+                let shown: Vec<&str> = lacking.iter().take(5).copied().collect();
+                let more = if lacking.len() > shown.len() {
+                    format!(" and {} more", lacking.len() - shown.len())
+                } else {
+                    String::new()
+                };
+                out.push(Missing {
+                    what: format!(
+                        "a {} document for {} control{} ({}{more})",
+                        kind.as_str(),
+                        lacking.len(),
+                        if lacking.len() == 1 { "" } else { "s" },
+                        shown.join(", ")
+                    ),
+                    how: format!(
+                        "lockstep attachment add --project '{project}' --kind {} --control {} FILE",
+                        kind.as_str(),
+                        lacking[0]
+                    ),
+                });
+            }
+        } else if !input.attachments.iter().any(|a| a.kind == kind) {
+            out.push(Missing {
+                what: format!("the {}", kind.label().to_lowercase()),
+                how: format!(
+                    "lockstep attachment add --project '{project}' --kind {} FILE",
+                    kind.as_str()
+                ),
+            });
+        }
+    }
     let undated: Vec<&str> = requirements
         .iter()
         .filter(|r| r.state == ImplementationState::Planned)
@@ -749,8 +902,12 @@ pub fn documents(input: &OscalInput) -> Result<Vec<(&'static str, Vec<u8>)>, Osc
 
 /// The three files as the evidence pack carries them: under `oscal/`. A project with no
 /// control naming a NIST control gets none, since an OSCAL plan needs at least one.
-pub fn pack_files(data: &PackData) -> Result<Vec<(String, Vec<u8>)>, OscalError> {
-    let input = OscalInput::from_pack(data);
+pub fn pack_files(
+    data: &PackData,
+    vault: &crate::vault::Vault,
+) -> Result<Vec<(String, Vec<u8>)>, OscalError> {
+    let mut input = OscalInput::from_pack(data);
+    input.embed_attachments(vault);
     if requirements(&input).is_empty() {
         return Ok(vec![]);
     }

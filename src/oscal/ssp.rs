@@ -11,15 +11,15 @@
 use serde::Serialize;
 
 use super::document::{
-    BackMatter, Link, Metadata, Property, ROLE_CONTROL_OWNER, ROLE_PROVIDER, ResponsibleRole,
-    aws_party, evidence_resources, evidence_uuid, metadata, person_party, profile_resource,
-    service_component,
+    BackMatter, Base64, Hash, Link, Metadata, Property, ROLE_CONTROL_OWNER, ROLE_PROVIDER,
+    Resource, ResponsibleRole, Rlink, aws_party, evidence_resources, evidence_uuid, metadata,
+    person_party, profile_resource, service_component,
 };
 use super::{
-    ImplementationState, OscalError, OscalInput, OscalService, Requirement, json_bytes,
-    originations,
+    ImplementationState, OscalAttachment, OscalError, OscalInput, OscalService, Requirement,
+    href_path, json_bytes, originations,
 };
-use crate::model::{Column, Status, SystemFact, SystemFacts};
+use crate::model::{AttachmentKind, Column, Status, SystemFact, SystemFacts};
 
 #[derive(Serialize)]
 struct Root {
@@ -109,6 +109,16 @@ struct State {
 #[derive(Serialize)]
 struct Described {
     description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    diagrams: Vec<Diagram>,
+}
+
+#[derive(Serialize)]
+struct Diagram {
+    uuid: String,
+    description: String,
+    links: Vec<Link>,
+    caption: String,
 }
 
 #[derive(Serialize)]
@@ -122,6 +132,8 @@ struct Characteristics {
     description: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     props: Vec<Property>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
     #[serde(rename = "security-sensitivity-level")]
     sensitivity: String,
     #[serde(rename = "system-information")]
@@ -131,6 +143,13 @@ struct Characteristics {
     status: State,
     #[serde(rename = "authorization-boundary")]
     boundary: Described,
+    #[serde(
+        rename = "network-architecture",
+        skip_serializing_if = "Option::is_none"
+    )]
+    network: Option<Described>,
+    #[serde(rename = "data-flow", skip_serializing_if = "Option::is_none")]
+    data_flow: Option<Described>,
     remarks: String,
 }
 
@@ -138,6 +157,8 @@ struct Characteristics {
 struct LeveragedAuthorization {
     uuid: String,
     title: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    props: Vec<Property>,
     #[serde(rename = "party-uuid")]
     party_uuid: String,
     #[serde(rename = "date-authorized")]
@@ -269,6 +290,8 @@ struct ByComponent {
     component_uuid: String,
     uuid: String,
     description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
     #[serde(rename = "implementation-status")]
     status: State,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -391,6 +414,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
                     service.name,
                     text_or(aws_text.clone(), "AWS operates this control.")
                 ),
+                links: vec![],
                 status: State {
                     state: ImplementationState::Implemented.as_str(),
                     remarks: None,
@@ -457,6 +481,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             component_uuid: this_system(input),
             uuid: key("by-component", "this-system"),
             description,
+            links: document_links(input, req),
             status: State {
                 state: req.state.as_str(),
                 remarks: Some(reasons.clone()).filter(|r| !r.is_empty()),
@@ -514,6 +539,160 @@ fn set_parameters(req: &Requirement<'_>) -> Vec<SetParameter> {
         });
     }
     out
+}
+
+/// The FedRAMP asset type of an AWS service, where one of FedRAMP's names fits what it is
+/// (a database, storage, DNS, a directory); `infrastructure` otherwise.
+fn asset_type(service: &str) -> &'static str {
+    match service {
+        "rds" | "aurora" | "dynamodb" | "redshift" | "documentdb" | "neptune" | "elasticache" => {
+            "database"
+        }
+        "s3" | "ebs" | "efs" | "glacier" => "storage-array",
+        "route53" => "dns-server",
+        "cognito" => "directory-server",
+        _ => "infrastructure",
+    }
+}
+
+/// The UUID of an attached document's back-matter resource.
+fn attachment_uuid(input: &OscalInput, attachment: &OscalAttachment) -> String {
+    input.uuid(
+        "attachment",
+        &format!("{}:{}", attachment.kind.as_str(), attachment.sha256),
+    )
+}
+
+/// The type FedRAMP's rules look for on a document of `kind`: the prop, its namespace, and
+/// the class naming which plan it is.
+fn attachment_type(kind: AttachmentKind) -> Property {
+    match kind {
+        AttachmentKind::Policy => Property::core("type", "policy"),
+        AttachmentKind::Procedure => Property::core("type", "procedure"),
+        AttachmentKind::UsersGuide => Property::core("type", "users-guide"),
+        AttachmentKind::RulesOfBehavior => Property::core("type", "rules-of-behavior"),
+        AttachmentKind::ContingencyPlan => {
+            Property::core("type", "plan").with_class("information-system-contingency-plan")
+        }
+        AttachmentKind::ConfigurationManagementPlan => {
+            Property::core("type", "plan").with_class("configuration-management-plan")
+        }
+        AttachmentKind::IncidentResponsePlan => {
+            Property::core("type", "plan").with_class("incident-response-plan")
+        }
+        AttachmentKind::SeparationOfDutiesMatrix => {
+            Property::fedramp("type", "separation-of-duties-matrix")
+        }
+        AttachmentKind::AuthorizationBoundaryDiagram
+        | AttachmentKind::NetworkDiagram
+        | AttachmentKind::DataFlowDiagram => Property::core("type", "image"),
+        AttachmentKind::FedrampLogo => Property::fedramp("type", "fedramp-logo"),
+    }
+}
+
+/// The back-matter resources of the attached documents, one per file and kind, each with its
+/// SHA-256 and its place in the pack, and the pictures embedded.
+fn attachment_resources(input: &OscalInput) -> Vec<Resource> {
+    input
+        .attachments
+        .iter()
+        .map(|attachment| {
+            let mut props = vec![attachment_type(attachment.kind)];
+            for control in &attachment.controls {
+                props.push(Property::lockstep("control", control.clone()));
+            }
+            Resource {
+                uuid: attachment_uuid(input, attachment),
+                title: attachment.title.clone(),
+                description: attachment.kind.label().to_string(),
+                props,
+                rlinks: vec![Rlink {
+                    href: href_path(&format!("../{}", attachment.pack_path)),
+                    media_type: Some(attachment.media_type.clone()).filter(|m| !m.is_empty()),
+                    hashes: vec![Hash {
+                        algorithm: "SHA-256",
+                        value: attachment.sha256.clone(),
+                    }],
+                }],
+                base64: attachment.embedded.as_ref().map(|value| Base64 {
+                    filename: attachment.file_name.clone(),
+                    media_type: attachment.media_type.clone(),
+                    value: value.clone(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The policy and procedure links of a requirement: each attached for one of its controls.
+fn document_links(input: &OscalInput, req: &Requirement<'_>) -> Vec<Link> {
+    input
+        .attachments
+        .iter()
+        .filter(|a| a.kind.is_for_controls())
+        .filter(|a| {
+            a.controls
+                .iter()
+                .any(|c| req.sources.iter().any(|s| &s.id == c))
+        })
+        .map(|a| Link {
+            href: format!("#{}", attachment_uuid(input, a)),
+            rel: Some(a.kind.as_str().to_string()),
+            text: Some(a.title.clone()),
+        })
+        .collect()
+}
+
+/// Links from the system to the documents that describe it as a whole (guides, plans, the
+/// matrix, the logo); diagrams are linked from their place instead.
+fn system_documents(input: &OscalInput) -> Vec<Link> {
+    input
+        .attachments
+        .iter()
+        .filter(|a| !a.kind.is_for_controls())
+        .filter(|a| {
+            !matches!(
+                a.kind,
+                AttachmentKind::AuthorizationBoundaryDiagram
+                    | AttachmentKind::NetworkDiagram
+                    | AttachmentKind::DataFlowDiagram
+            )
+        })
+        .map(|a| Link {
+            href: format!("#{}", attachment_uuid(input, a)),
+            rel: Some("reference".to_string()),
+            text: Some(a.kind.label().to_string()),
+        })
+        .collect()
+}
+
+/// The diagrams of `kind`, each pointing at its resource.
+fn diagrams(input: &OscalInput, kind: AttachmentKind) -> Vec<Diagram> {
+    input
+        .attachments
+        .iter()
+        .filter(|a| a.kind == kind)
+        .map(|a| Diagram {
+            uuid: input.uuid("diagram", &format!("{}:{}", kind.as_str(), a.sha256)),
+            description: format!("{}: {}", kind.label(), a.title),
+            links: vec![Link {
+                href: format!("#{}", attachment_uuid(input, a)),
+                rel: Some("diagram".to_string()),
+                text: None,
+            }],
+            caption: a.title.clone(),
+        })
+        .collect()
+}
+
+/// A part of the characteristics stated by its diagrams: present once a diagram of `kind`
+/// is attached.
+fn drawn(input: &OscalInput, kind: AttachmentKind, description: &str) -> Option<Described> {
+    let diagrams = diagrams(input, kind);
+    (!diagrams.is_empty()).then(|| Described {
+        description: description.to_string(),
+        diagrams,
+    })
 }
 
 /// The system's users: those described with `lockstep system user add`, and for the
@@ -740,7 +919,7 @@ pub fn ssp_bytes(
     }];
     components.extend(input.services.iter().map(|service| {
         let mut props = vec![
-            Property::core("asset-type", "infrastructure"),
+            Property::core("asset-type", asset_type(&service.id)),
             Property::core("implementation-point", "external"),
             Property::core(
                 "leveraged-authorization-uuid",
@@ -773,6 +952,7 @@ pub fn ssp_bytes(
     }));
     let mut resources = vec![profile.clone()];
     resources.extend(evidence_resources(input));
+    resources.extend(attachment_resources(input));
     let root = Root {
         plan: Plan {
             uuid: input.uuid("system-security-plan", ""),
@@ -794,6 +974,7 @@ pub fn ssp_bytes(
                         )
                     }),
                 props: characteristics_props(facts),
+                links: system_documents(input),
                 sensitivity: fips.clone(),
                 information: SystemInformation {
                     information_types: vec![InformationType {
@@ -832,13 +1013,35 @@ pub fn ssp_bytes(
                 },
                 boundary: Described {
                     description: boundary,
+                    diagrams: diagrams(input, AttachmentKind::AuthorizationBoundaryDiagram),
                 },
+                network: drawn(
+                    input,
+                    AttachmentKind::NetworkDiagram,
+                    &format!(
+                        "The network architecture of '{}' on AWS, as the attached diagrams show.",
+                        input.project
+                    ),
+                ),
+                data_flow: drawn(
+                    input,
+                    AttachmentKind::DataFlowDiagram,
+                    &format!(
+                        "How data flows into, within and out of '{}', as the attached diagrams show.",
+                        input.project
+                    ),
+                ),
                 remarks: level_remark,
             },
             implementation: Implementation {
                 leveraged: vec![LeveragedAuthorization {
                     uuid: leveraged_authorization(input),
                     title: "Amazon Web Services".to_string(),
+                    props: facts
+                        .get(SystemFact::AwsFedrampId)
+                        .map(|id| Property::fedramp("leveraged-system-identifier", id))
+                        .into_iter()
+                        .collect(),
                     party_uuid: aws_party(input),
                     date_authorized: input.created_on.clone(),
                     remarks: "The date is the day the project was created in Lockstep; give the \

@@ -11,11 +11,12 @@ use chrono::NaiveDate;
 
 use super::names::{Folder, safe_component};
 use super::{
-    PackAwsReport, PackControl, PackData, PackEvidence, PackKind, PackRequest, PackRequestFile,
+    PackAttachment, PackAwsReport, PackControl, PackData, PackEvidence, PackKind, PackRequest,
+    PackRequestFile,
 };
 use crate::model::{
-    Action, Column, Control, ControlField, DateRange, RequestChange, RoleHolder, Status,
-    SystemFacts, coverage, media_type_for, request_is_overdue,
+    Action, AttachmentKind, Column, Control, ControlField, DateRange, RequestChange, RoleHolder,
+    Status, SystemFacts, coverage, media_type_for, request_is_overdue,
 };
 use crate::store::{ActivityEntry, Request, Result, Store, StoreError};
 
@@ -236,6 +237,45 @@ fn collect_snapshot(
             bridge_path,
         });
     }
+    // The plan's documents as they stood on the as-of date, for controls the pack keeps; a
+    // file attached several times (a policy for several controls) is carried once.
+    let mut attachments = Vec::new();
+    let mut attachment_folders: BTreeMap<AttachmentKind, Folder> = BTreeMap::new();
+    let mut placed: BTreeMap<(AttachmentKind, String), String> = BTreeMap::new();
+    for attachment in store.attachments(project.key)? {
+        let added = store
+            .day_of(&attachment.added_at)
+            .is_some_and(|day| day <= as_of);
+        let removed = attachment
+            .removed_at
+            .as_deref()
+            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+        let kept = attachment
+            .control
+            .as_ref()
+            .is_none_or(|id| pack_controls.iter().any(|pc| &pc.control.id == id));
+        if !added || removed || !kept {
+            continue;
+        }
+        let mut shown = attachment;
+        shown.removed_at = None;
+        shown.removed_reason = None;
+        let path = placed
+            .entry((shown.kind, shown.sha256.clone()))
+            .or_insert_with(|| {
+                let name = attachment_folders
+                    .entry(shown.kind)
+                    .or_default()
+                    .name(&shown.file_name);
+                format!("attachments/{}/{name}", shown.kind.as_str())
+            })
+            .clone();
+        attachments.push(PackAttachment {
+            attachment: shown,
+            path,
+        });
+    }
+
     let coverage = match (project.period_start, project.period_end) {
         (Some(from), Some(to)) => {
             let spans: Vec<_> = aws_reports.iter().map(|r| r.report.span()).collect();
@@ -312,6 +352,7 @@ fn collect_snapshot(
         roles,
         users,
         parameters,
+        attachments,
     })
 }
 
@@ -359,6 +400,7 @@ pub fn collect_requests(
             roles: Vec::new(),
             users: Vec::new(),
             parameters: Default::default(),
+            attachments: Vec::new(),
         })
     })
 }

@@ -65,6 +65,16 @@ pub struct PackAwsReport {
     pub bridge_path: Option<String>,
 }
 
+/// A document attached to the plan as the pack carries it: a policy or procedure once per
+/// control it answers, all sharing one file in the pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackAttachment {
+    /// The attachment as it stood on the as-of date.
+    pub attachment: crate::model::Attachment,
+    /// Its file's path inside the pack, under `attachments/`.
+    pub path: String,
+}
+
 /// A vault file the pack carries for an AWS report: the report itself or its bridge letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AwsReportFile<'a> {
@@ -173,6 +183,8 @@ pub struct PackData {
     pub users: Vec<crate::model::SystemUser>,
     /// The values given to the project's parameters on the as-of date, by parameter id.
     pub parameters: std::collections::BTreeMap<String, String>,
+    /// The documents attached to the plan on the as-of date, oldest first.
+    pub attachments: Vec<PackAttachment>,
 }
 
 impl PackData {
@@ -195,6 +207,14 @@ impl PackData {
                 .filter(|file| file.copied)
                 .map(move |file| (request, file))
         })
+    }
+
+    /// Every attached document's file the pack carries, once each, in pack order.
+    pub fn attachment_files(&self) -> impl Iterator<Item = &PackAttachment> {
+        let mut seen = std::collections::HashSet::new();
+        self.attachments
+            .iter()
+            .filter(move |a| seen.insert(a.path.as_str()))
     }
 
     /// Every AWS report file the pack carries (reports, then their bridge letters in turn),

@@ -127,6 +127,16 @@ pub enum ExportError {
         /// What is wrong with it.
         problem: String,
     },
+    /// An attached document's file is missing, altered or unnamed in the vault.
+    #[error("attachment {id}: its file '{file_name}' {problem}; the pack was not written")]
+    AttachmentFile {
+        /// The attachment's id.
+        id: i64,
+        /// The file's name.
+        file_name: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The report could not be built.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -490,13 +500,19 @@ fn write_pack(
             .large_file(size >= u64::from(u32::MAX))
     };
     let mut reports = report_files(data)?;
-    reports.extend(crate::oscal::pack_files(data)?);
+    reports.extend(crate::oscal::pack_files(data, vault)?);
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
     let request_files: Vec<_> = data.request_files().collect();
+    let documents: Vec<_> = data.attachment_files().collect();
     let mut state = ExportProgress {
         files_done: 0,
-        files_total: reports.len() + evidence.len() + aws_files.len() + request_files.len() + 2,
+        files_total: reports.len()
+            + evidence.len()
+            + aws_files.len()
+            + request_files.len()
+            + documents.len()
+            + 2,
         bytes_done: 0,
         bytes_total: reports.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
             + evidence
@@ -504,7 +520,11 @@ fn write_pack(
                 .map(|(_, e)| e.evidence.size_bytes)
                 .sum::<u64>()
             + aws_files.iter().filter_map(|f| f.size_bytes).sum::<u64>()
-            + request_files.iter().map(|(_, f)| f.size_bytes).sum::<u64>(),
+            + request_files.iter().map(|(_, f)| f.size_bytes).sum::<u64>()
+            + documents
+                .iter()
+                .map(|d| d.attachment.size_bytes)
+                .sum::<u64>(),
     };
     progress(state);
     let mut entries: Vec<Entry> = Vec::new();
@@ -636,7 +656,27 @@ fn write_pack(
         aws_report: None,
         request: Some(request.request.id.clone()),
     });
-    for other in report_files.chain(answer_files) {
+    let document_files = documents.iter().map(|document| OtherFile {
+        file: VaultFile {
+            sha256: &document.attachment.sha256,
+            path: &document.path,
+            method: if deflate(&document.attachment.media_type) {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
+            },
+            size_bytes: Some(document.attachment.size_bytes),
+        },
+        refused: Box::new(move |problem: &str| ExportError::AttachmentFile {
+            id: document.attachment.id,
+            file_name: document.attachment.file_name.clone(),
+            problem: problem.to_string(),
+        }),
+        evidence: None,
+        aws_report: None,
+        request: None,
+    });
+    for other in report_files.chain(answer_files).chain(document_files) {
         if cancel.load(Ordering::Relaxed) {
             return Err(ExportError::Cancelled);
         }

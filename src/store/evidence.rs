@@ -210,7 +210,8 @@ impl Store {
     }
 
     /// Hashes that any row names (evidence, removed included; patch evidence; training
-    /// certificates; AWS reports and bridge letters, removed included): recovery keeps these.
+    /// certificates; AWS reports and bridge letters, removed included; files of requests;
+    /// attachments, removed included): recovery keeps these.
     pub fn recorded_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence
@@ -218,13 +219,14 @@ impl Store {
              UNION SELECT certificate_sha256 FROM training WHERE certificate_sha256 IS NOT NULL
              UNION SELECT sha256 FROM aws_reports
              UNION SELECT bridge_sha256 FROM aws_reports WHERE bridge_sha256 IS NOT NULL
-             UNION SELECT sha256 FROM request_files",
+             UNION SELECT sha256 FROM request_files
+             UNION SELECT sha256 FROM attachments",
         )
     }
 
     /// Hashes that current records use (evidence not removed, patch evidence, training
-    /// certificates, AWS reports not removed and their bridge letters, files of requests): a
-    /// purge keeps these.
+    /// certificates, AWS reports not removed and their bridge letters, files of requests,
+    /// attachments not removed): a purge keeps these.
     pub fn current_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence WHERE removed_at IS NULL
@@ -233,7 +235,8 @@ impl Store {
              UNION SELECT sha256 FROM aws_reports WHERE removed_at IS NULL
              UNION SELECT bridge_sha256 FROM aws_reports
                    WHERE removed_at IS NULL AND bridge_sha256 IS NOT NULL
-             UNION SELECT sha256 FROM request_files",
+             UNION SELECT sha256 FROM request_files
+             UNION SELECT sha256 FROM attachments WHERE removed_at IS NULL",
         )
     }
 
@@ -243,8 +246,9 @@ impl Store {
         Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
-    /// Files that patch records, training records, current AWS reports and requests keep in the
-    /// vault, each with what it belongs to (for `verify`): description, SHA-256, file name.
+    /// Files that patch records, training records, current AWS reports, requests and current
+    /// attachments keep in the vault, each with what it belongs to (for `verify`): description,
+    /// SHA-256, file name.
     pub fn attestation_files(&self) -> Result<Vec<(String, String, String)>> {
         let mut stmt = self.conn.prepare(
             "SELECT 'patch ' || p.advisory || ' on ' || a.name || ' in project ' || pr.name,
@@ -267,7 +271,12 @@ impl Store {
              SELECT 'file of request ' || q.request_id || ' in project ' || pr.name, f.sha256,
                     f.file_name
              FROM request_files f JOIN requests q ON q.id = f.request_key
-             JOIN projects pr ON pr.id = q.project_id",
+             JOIN projects pr ON pr.id = q.project_id
+             UNION ALL
+             SELECT a.kind || ' attachment ' || a.id || ' in project ' || pr.name, a.sha256,
+                    a.file_name
+             FROM attachments a JOIN projects pr ON pr.id = a.project_id
+             WHERE a.removed_at IS NULL",
         )?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
         Ok(rows.collect::<super::db::Result<_>>()?)

@@ -58,6 +58,7 @@ const CHECKED: &[(&str, &str, bool, &str)] = &[
     ("aws_reports", "bridge_until", true, DATE),
     ("requests", "due", true, DATE),
     ("request_files", "sha256", false, HASH),
+    ("attachments", "sha256", false, HASH),
 ];
 
 /// The SQL condition a good value of `column` meets. PostgreSQL's columns hold one type

@@ -62,6 +62,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_system_users_and_parameters.sql",
         include_str!("../../schema/0012_system_users_and_parameters.sql"),
     ),
+    (
+        "0013_attachments.sql",
+        include_str!("../../schema/0013_attachments.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

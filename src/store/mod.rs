@@ -10,6 +10,7 @@
 //! The activity log is append-only and hash-chained (see [`activity`]).
 
 pub mod activity;
+mod attachments;
 mod aws_reports;
 mod controls;
 mod crm;
@@ -29,6 +30,7 @@ mod requests;
 mod settings;
 mod signoffs;
 mod system;
+pub use attachments::NewAttachment;
 pub use system::ProjectParameter;
 pub mod team;
 mod write;
@@ -217,6 +219,14 @@ pub enum StoreError {
         /// The id asked for.
         param: String,
     },
+    /// No attachment with that id in the project.
+    #[error(
+        "no attachment with id {0} in this project: run `lockstep attachment list` to see the ids"
+    )]
+    UnknownAttachment(i64),
+    /// The attachment was already removed.
+    #[error("attachment {0} was already removed")]
+    AttachmentRemoved(i64),
     /// No system user with that title in the project.
     #[error("the project's system has no user '{0}': run `lockstep system user list` to see them")]
     UnknownSystemUser(String),

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// The columns in [`SystemFact::ALL`] order.
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 13] = [
     "fedramp_id",
     "short_name",
     "description",
@@ -26,6 +26,7 @@ const COLUMNS: [&str; 12] = [
     "confidentiality",
     "integrity",
     "availability",
+    "aws_fedramp_id",
 ];
 
 impl Store {
@@ -118,6 +119,7 @@ impl Store {
                     text(SystemFact::Confidentiality),
                     text(SystemFact::Integrity),
                     text(SystemFact::Availability),
+                    text(SystemFact::AwsFedrampId),
                 ],
             )?;
             let logged = Logged::new(Some(project), "", Action::SystemSet { changes });
@@ -346,7 +348,7 @@ impl Store {
         param: &str,
         value: &str,
     ) -> Result<ProjectParameter> {
-        let value = checked_parameter_value(value).map_err(RuleError::SystemFact)?;
+        let value = checked_parameter_value(value).map_err(RuleError::ParameterValue)?;
         let name = self.project(project)?.name;
         let wanted = param.trim().to_ascii_lowercase();
         self.write(|tx| {

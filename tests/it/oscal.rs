@@ -749,7 +749,10 @@ fn system_facts_are_set_shown_logged_and_written_into_the_plan() {
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     let shown: Value = serde_json::from_str(&shown.stdout).unwrap();
     assert_eq!(shown["facts"]["service-model"], "saas");
-    assert_eq!(shown["missing"], serde_json::json!(["description"]));
+    assert_eq!(
+        shown["missing"],
+        serde_json::json!(["description", "aws-fedramp-id"])
+    );
 
     // Giving the same value again changes and logs nothing; a value outside the set is
     // refused with the ones allowed, and nothing is stored.

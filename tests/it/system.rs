@@ -403,3 +403,276 @@ fn system_users_are_described_replaced_removed_and_written_with_fedramps_props()
         assert!(log.contains(line), "{line}: {log}");
     }
 }
+
+/// A tiny PNG of 2×2 red pixels.
+fn png() -> Vec<u8> {
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = 0xffff_ffffu32;
+        for byte in kind.iter().chain(data) {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    }
+    let mut header = 2u32.to_be_bytes().to_vec();
+    header.extend_from_slice(&2u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    // Two rows, each a filter byte and two red pixels, stored uncompressed in zlib.
+    let raw: Vec<u8> = [0u8, 255, 0, 0, 255, 0, 0].repeat(2);
+    let mut idat = vec![0x78, 0x01, 0x01];
+    idat.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+    idat.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+    idat.extend_from_slice(&raw);
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in &raw {
+        a = (a + u32::from(*byte)) % 65521;
+        b = (b + a) % 65521;
+    }
+    idat.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(chunk(b"IHDR", &header));
+    out.extend(chunk(b"IDAT", &idat));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+fn attach(dir: &Path, args: &[&str], file: &Path) -> crate::common::Run {
+    let mut full = vec!["attachment", "add", "--project", "Gov"];
+    full.extend(args.iter());
+    let path = file.to_str().unwrap();
+    full.push(path);
+    lockstep(dir, &full)
+}
+
+#[test]
+fn attached_documents_are_linked_hashed_embedded_and_carried_by_the_pack() {
+    use base64::Engine as _;
+    let (_tmp, dir) = gov();
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let policy = files.join("access policy.txt");
+    std::fs::write(&policy, "Access is granted by role.\n").unwrap();
+    let diagram = files.join("network.png");
+    std::fs::write(&diagram, png()).unwrap();
+    let guide = files.join("guide.txt");
+    std::fs::write(&guide, "How to use the system.\n").unwrap();
+
+    let run = attach(
+        &dir,
+        &["--kind", "policy", "--control", "AC-1", "--control", "pl-4"],
+        &policy,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("policy access policy.txt for PL-4"));
+    let run = attach(
+        &dir,
+        &["--kind", "network-diagram", "--title", "Network and VPCs"],
+        &diagram,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = attach(&dir, &["--kind", "Users-Guide"], &guide);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // Wrong shapes are refused before anything is stored, each with one sentence.
+    let before = log_rows(&dir);
+    for (args, says) in [
+        (vec!["--kind", "policy"], "--control"),
+        (
+            vec!["--kind", "fedramp-logo", "--control", "AC-1"],
+            "leave out --control",
+        ),
+        (vec!["--kind", "memo"], "not a kind of attachment"),
+        (
+            vec!["--kind", "procedure", "--control", "ZZ-9"],
+            "has no control 'ZZ-9'",
+        ),
+    ] {
+        let run = attach(&dir, &args, &guide);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let run = attach(&dir, &["--kind", "rules-of-behavior"], &files.join("nope"));
+    assert_eq!(run.code, 2);
+    assert_eq!(log_rows(&dir), before);
+
+    let listed: Value = serde_json::from_str(&ok(
+        &dir,
+        &["attachment", "list", "--project", "Gov", "--json"],
+    ))
+    .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0]["kind"], "policy");
+    assert_eq!(listed[1]["control"], "PL-4");
+    assert_eq!(listed[2]["title"], "Network and VPCs");
+    let log = ok(&dir, &["log", "--project", "Gov"]);
+    assert!(
+        log.contains("attached policy access policy.txt for AC-1, PL-4"),
+        "{log}"
+    );
+
+    // The plan: one resource per document with its hash, each policy linked from its
+    // requirements, the diagram placed in the network architecture and embedded.
+    let (plan, report) = exported_plan(&dir);
+    let resources = plan["back-matter"]["resources"].as_array().unwrap();
+    let resource = |title: &str| {
+        resources
+            .iter()
+            .find(|r| r["title"] == title)
+            .unwrap_or_else(|| panic!("no resource {title}"))
+    };
+    let policy_resource = resource("access policy.txt");
+    assert_eq!(policy_resource["props"][0]["value"], "policy");
+    assert_eq!(
+        policy_resource["rlinks"][0]["hashes"][0]["value"],
+        listed[0]["sha256"]
+    );
+    assert_eq!(
+        policy_resource["rlinks"][0]["href"],
+        "../attachments/policy/access%20policy.txt"
+    );
+    for control in ["ac-1", "pl-4"] {
+        let requirement = plan["control-implementation"]["implemented-requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["control-id"] == control)
+            .unwrap();
+        let link = &requirement["by-components"][0]["links"][0];
+        assert_eq!(link["rel"], "policy", "{control}");
+        assert_eq!(
+            link["href"].as_str().unwrap(),
+            format!("#{}", policy_resource["uuid"].as_str().unwrap())
+        );
+    }
+    let diagram_resource = resource("Network and VPCs");
+    let embedded = base64::engine::general_purpose::STANDARD
+        .decode(diagram_resource["base64"]["value"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(embedded, png());
+    assert_eq!(diagram_resource["base64"]["media-type"], "image/png");
+    let network = &plan["system-characteristics"]["network-architecture"];
+    assert_eq!(network["diagrams"][0]["caption"], "Network and VPCs");
+    assert_eq!(
+        network["diagrams"][0]["links"][0]["href"].as_str().unwrap(),
+        format!("#{}", diagram_resource["uuid"].as_str().unwrap())
+    );
+    assert!(plan["system-characteristics"]["data-flow"].is_null());
+    let guide_resource = resource("guide.txt");
+    assert_eq!(guide_resource["props"][0]["value"], "users-guide");
+    let whats: Vec<&str> = report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["what"].as_str().unwrap())
+        .collect();
+    assert!(whats.contains(&"the data flow diagram"), "{whats:?}");
+    assert!(whats.contains(&"the rules of behavior"), "{whats:?}");
+    assert!(!whats.contains(&"the user guide"), "{whats:?}");
+    assert!(
+        whats
+            .iter()
+            .any(|w| w.starts_with("a procedure document for 1 control (AC-1)")),
+        "{whats:?}"
+    );
+    assert!(!whats.iter().any(|w| w.starts_with("a policy document")));
+
+    // The pack carries each file once and checks out; a purge keeps them.
+    let pack = dir.join("pack.zip");
+    ok(
+        &dir,
+        &[
+            "export",
+            "--project",
+            "Gov",
+            "--out",
+            pack.to_str().unwrap(),
+        ],
+    );
+    let names: Vec<String> = {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
+        (0..zip.len())
+            .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+            .filter(|n| n.starts_with("attachments/"))
+            .collect()
+    };
+    assert_eq!(
+        names,
+        [
+            "attachments/policy/access policy.txt",
+            "attachments/network-diagram/network.png",
+            "attachments/users-guide/guide.txt"
+        ]
+    );
+    let checked = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
+    assert_eq!(checked.code, 0, "{}", checked.stdout);
+    let purge = ok(&dir, &["vault", "purge", "--yes"]);
+    assert!(
+        !purge.contains(listed[0]["sha256"].as_str().unwrap()),
+        "{purge}"
+    );
+    ok(&dir, &["verify"]);
+
+    // Removing one leaves a tombstone and takes it out of the plan.
+    let run = lockstep(
+        &dir,
+        &[
+            "attachment",
+            "remove",
+            "--project",
+            "Gov",
+            "3",
+            "--reason",
+            "",
+        ],
+    );
+    assert_eq!(run.code, 2);
+    ok(
+        &dir,
+        &[
+            "attachment",
+            "remove",
+            "--project",
+            "Gov",
+            "3",
+            "--reason",
+            "replaced by a newer diagram",
+        ],
+    );
+    let again = lockstep(
+        &dir,
+        &[
+            "attachment",
+            "remove",
+            "--project",
+            "Gov",
+            "3",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already removed"), "{}", again.stderr);
+    let (plan, _) = exported_plan(&dir);
+    assert!(plan["system-characteristics"]["network-architecture"].is_null());
+    let all: Value = serde_json::from_str(&ok(
+        &dir,
+        &["attachment", "list", "--project", "Gov", "--all", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        all[2]["removed_reason"], "replaced by a newer diagram",
+        "{all}"
+    );
+}

@@ -215,6 +215,7 @@ fn sample() -> PackData {
         roles: Vec::new(),
         users: Vec::new(),
         parameters: Default::default(),
+        attachments: Vec::new(),
     }
 }
 

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_system_users_and_parameters",
         include_str!("../../../schema/postgres/0012_system_users_and_parameters.sql"),
     ),
+    (
+        13,
+        "0013_attachments",
+        include_str!("../../../schema/postgres/0013_attachments.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.
