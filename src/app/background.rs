@@ -154,6 +154,7 @@ impl App {
                 }
             }
             JobOutcome::OscalExported(files) => self.oscal_exported(files),
+            JobOutcome::DocumentAttached(added) => self.document_attached(&added),
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -176,7 +177,7 @@ impl App {
         }
         match PendingPick::start(
             self.picker.clone(),
-            purpose,
+            purpose.clone(),
             mode,
             request,
             self.repaint.clone(),
@@ -235,6 +236,11 @@ impl App {
             PickPurpose::RequestsExportTarget => {
                 if let Some(path) = paths.pop() {
                     self.export_requests(path);
+                }
+            }
+            PickPurpose::Document(kind, control) => {
+                if let Some(path) = paths.pop() {
+                    self.attach_document(kind, control, path);
                 }
             }
             PickPurpose::OscalFolder => {

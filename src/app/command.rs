@@ -76,6 +76,20 @@ pub enum Command {
     ShowView(crate::app::View),
     /// Go to where an attention item is fixed.
     Goto(crate::app::Target),
+    /// Save the system facts typed in the System view.
+    SaveSystemFacts,
+    /// Give a role of the system to the person with this email.
+    AssignSystemRole(crate::model::SystemRole, String),
+    /// Describe the user typed in the System view.
+    SaveSystemUser,
+    /// Remove the described user with this title.
+    RemoveSystemUser(String),
+    /// Save the value typed for this parameter.
+    SaveParameter(String),
+    /// Pick a document of this kind (for this control) to attach to the plan.
+    PickDocument(crate::model::AttachmentKind, Option<String>),
+    /// Attach this file to the plan as a document of this kind (for this control).
+    AttachDocument(crate::model::AttachmentKind, Option<String>, PathBuf),
     /// Add the person in the training form.
     AddPerson,
     /// Add the course in the training form.
@@ -208,6 +222,12 @@ impl Command {
             Command::DismissVerifyResult | Command::DismissToast => "Dismiss",
             Command::ShowView(view) => view.label(),
             Command::Goto(_) => "Go there",
+            Command::SaveSystemFacts => "Save facts",
+            Command::AssignSystemRole(..) => "Assign",
+            Command::SaveSystemUser => "Save user",
+            Command::RemoveSystemUser(_) => "Remove user",
+            Command::SaveParameter(_) => "Save value",
+            Command::PickDocument(..) | Command::AttachDocument(..) => "Attach…",
             Command::AddPerson => "Add person",
             Command::AddCourse => "Add course",
             Command::RecordTraining => "Record completion",

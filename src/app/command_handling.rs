@@ -213,7 +213,21 @@ impl App {
                     );
                 }
             }
-            Command::ShowView(view) => self.state.view = view,
+            Command::ShowView(view) => {
+                self.state.view = view;
+                if view == View::System {
+                    self.load_system();
+                }
+            }
+            Command::SaveSystemFacts => self.save_system_facts(),
+            Command::AssignSystemRole(role, email) => self.assign_system_role(role, &email),
+            Command::SaveSystemUser => self.save_system_user(),
+            Command::RemoveSystemUser(title) => self.remove_system_user(&title),
+            Command::SaveParameter(id) => self.save_parameter(&id),
+            Command::PickDocument(kind, control) => self.pick_document(kind, control),
+            Command::AttachDocument(kind, control, path) => {
+                self.attach_document(kind, control, path)
+            }
             Command::AddPerson => self.add_person(),
             Command::AddCourse => self.add_course(),
             Command::RecordTraining => self.record_training(),

@@ -60,6 +60,8 @@ pub enum JobKind {
     AttachToRequest,
     /// Writing a project's OSCAL files.
     ExportOscal,
+    /// Attaching a document to a project's plan.
+    AttachDocument,
 }
 
 impl JobKind {
@@ -78,6 +80,7 @@ impl JobKind {
             JobKind::ImportRequests => "Importing the request list",
             JobKind::AttachToRequest => "Attaching files to the request",
             JobKind::ExportOscal => "Exporting the OSCAL files",
+            JobKind::AttachDocument => "Attaching the document",
         }
     }
 
@@ -168,6 +171,8 @@ pub enum JobOutcome {
     Opened(PathBuf),
     /// The OSCAL files written.
     OscalExported(Vec<PathBuf>),
+    /// A document attached to the plan (one row per control it answers).
+    DocumentAttached(Vec<crate::model::Attachment>),
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.
@@ -573,7 +578,7 @@ fn display_name(path: &std::path::Path) -> String {
 }
 
 /// Reports bytes of one file read as a job's progress.
-fn file_progress<'a>(
+pub(super) fn file_progress<'a>(
     progress: &'a Mutex<Progress>,
     path: &std::path::Path,
     ticker: &'a Repaint,

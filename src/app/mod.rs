@@ -26,6 +26,7 @@ mod picker;
 mod refresh;
 mod requests;
 mod state;
+mod system;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -58,6 +59,7 @@ pub use requests::{
     request_attention, request_progress, request_rows, short,
 };
 pub use state::{AppState, Dialog, Level, Notification, View};
+pub use system::{SystemForm, SystemPage};
 
 /// The folder inside a workspace where evidence is copied to be opened.
 pub const OPEN_DIR: &str = "open";
@@ -160,6 +162,8 @@ impl App {
                 evidence: Vec::new(),
                 requests: Vec::new(),
                 requests_view: RequestsView::default(),
+                system: SystemPage::default(),
+                system_form: SystemForm::default(),
             },
             undo: Vec::new(),
             watch: None,

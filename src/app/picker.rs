@@ -111,7 +111,7 @@ pub enum PickMode {
 }
 
 /// What the window does with the files once picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickPurpose {
     /// Attach them to the selected control.
     Attach,
@@ -139,6 +139,8 @@ pub enum PickPurpose {
     RequestsExportTarget,
     /// Write the project's OSCAL files into it.
     OscalFolder,
+    /// Attach it to the project's plan as a document of this kind (for this control).
+    Document(crate::model::AttachmentKind, Option<String>),
 }
 
 /// A file dialog open on its own thread.

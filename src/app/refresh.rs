@@ -178,6 +178,9 @@ impl App {
                 state.evidence = snapshot.evidence;
                 state.baselines = snapshot.baselines;
                 self.requests_loaded(snapshot.requests);
+                if self.state.view == super::View::System {
+                    self.load_system();
+                }
             }
             Err(error) => self.notify(
                 Level::Error,

@@ -57,16 +57,19 @@ pub enum View {
     AwsReports,
     /// The auditor's request list, answered request by request.
     Requests,
+    /// What a FedRAMP plan still needs of the system, and the forms that give it.
+    System,
 }
 
 impl View {
     /// All views, in top-bar order.
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Board,
         View::Requests,
         View::Training,
         View::Patches,
         View::AwsReports,
+        View::System,
         View::Dashboard,
     ];
 
@@ -78,6 +81,7 @@ impl View {
             View::Patches => "Patches",
             View::Dashboard => "Dashboard",
             View::AwsReports => "AWS reports",
+            View::System => "System",
             View::Requests => "Requests",
         }
     }
@@ -208,6 +212,10 @@ pub struct AppState {
     pub requests: Vec<crate::store::Request>,
     /// The Requests view's filter, sort, rows and selection.
     pub requests_view: super::RequestsView,
+    /// What the System view shows (read while it is open).
+    pub system: super::SystemPage,
+    /// The System view's forms, as typed.
+    pub system_form: super::SystemForm,
 }
 
 impl AppState {

@@ -741,7 +741,7 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
                 SystemFact::Confidentiality | SystemFact::Integrity | SystemFact::Availability => {
                     format!("the system's {} objective", fact.as_str())
                 }
-                _ => format!("the system's {}", fact.label().to_lowercase()),
+                _ => format!("the system's {}", in_sentence(fact.label())),
             },
             how: format!(
                 "lockstep system set --project '{project}' --{} {}",
@@ -882,6 +882,20 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
         });
     }
     out
+}
+
+/// A label as it reads inside a sentence: its first letter in lower case, unless its first
+/// word is a name written with more capitals (FedRAMP).
+fn in_sentence(label: &str) -> String {
+    let first = label.split_whitespace().next().unwrap_or_default();
+    if first.chars().skip(1).any(char::is_uppercase) {
+        return label.to_string();
+    }
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The three files for the input, as (file name, bytes) in [`FILE_NAMES`] order.

@@ -14,6 +14,7 @@ mod notifications;
 mod patches;
 mod requests;
 mod signoffs;
+mod system;
 mod theme;
 mod top_bar;
 mod training;
@@ -209,6 +210,9 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
             View::Patches => patches::patches_ui(state, ui, commands),
             View::AwsReports => aws_reports::aws_reports_ui(state, ui, commands),
             View::Requests => requests::requests_ui(state, ui, commands),
+            View::System => {
+                egui::CentralPanel::default().show(ui, |ui| system::system_ui(state, ui, commands));
+            }
             View::Board => {
                 filter_bar::filter_bar_ui(state, ui, commands);
                 if state.selected.is_some() {

@@ -39,18 +39,6 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             if state.open_error.is_none() && !state.projects.is_empty() && !state.read_only {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
-            if state.project.is_some() {
-                ui.separator();
-                for view in crate::app::View::ALL {
-                    if ui
-                        .selectable_label(state.view == view, view.label())
-                        .clicked()
-                        && state.view != view
-                    {
-                        commands.push(Command::ShowView(view));
-                    }
-                }
-            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if state.open_error.is_none() {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
@@ -115,6 +103,20 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 }
             });
         });
+        // The views on their own row, so they never run under the buttons on the right.
+        if state.project.is_some() {
+            ui.horizontal(|ui| {
+                for view in crate::app::View::ALL {
+                    if ui
+                        .selectable_label(state.view == view, view.label())
+                        .clicked()
+                        && state.view != view
+                    {
+                        commands.push(Command::ShowView(view));
+                    }
+                }
+            });
+        }
         ui.add_space(2.0);
     });
 }

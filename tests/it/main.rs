@@ -40,6 +40,7 @@ mod ui_frameworks;
 mod ui_log;
 mod ui_oscal;
 mod ui_requests;
+mod ui_system;
 mod vault;
 mod verify_pack;
 mod write_path;
