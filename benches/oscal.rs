@@ -142,6 +142,7 @@ fn generated_input() -> OscalInput {
         roles: Vec::new(),
         users: Vec::new(),
         attachments: Vec::new(),
+        resolved_catalog: None,
         project: "HIGH-size project".to_string(),
         description: "A system on twelve AWS services, audited against 370 controls.".to_string(),
         baseline: Some("NIST SP 800-53 Rev 5 HIGH".to_string()),

@@ -45,3 +45,7 @@ CREATE TRIGGER attachments_checked_on_update BEFORE UPDATE OF sha256 ON attachme
 
 -- The FedRAMP package id of the AWS authorization a system leverages, beside its other facts.
 ALTER TABLE system_facts ADD COLUMN aws_fedramp_id TEXT;
+
+-- The catalog a profile resolves to, as written at import (OSCAL JSON), which plans and packs
+-- carry beside themselves. Profiles imported before have none until imported again.
+ALTER TABLE profiles ADD COLUMN resolved_catalog TEXT;

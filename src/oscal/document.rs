@@ -326,11 +326,25 @@ pub fn profile_resource(input: &OscalInput) -> Resource {
                 "The OSCAL profile '{name}' imported into Lockstep, which this plan's controls come from."
             ),
             props: vec![Property::lockstep("baseline", name.clone())],
-            rlinks: vec![Rlink {
-                href: href_path(&format!("{name}.json")),
-                media_type: Some("application/oscal.profile+json".to_string()),
-                hashes: vec![],
-            }],
+            rlinks: match &input.resolved_catalog {
+                // The catalog the profile resolves to, written beside the plan.
+                Some(catalog) => vec![Rlink {
+                    href: href_path(super::RESOLVED_CATALOG_FILE),
+                    media_type: Some("application/oscal.catalog+json".to_string()),
+                    hashes: vec![Hash {
+                        algorithm: "SHA-256",
+                        value: {
+                            use sha2::Digest as _;
+                            format!("{:x}", sha2::Sha256::digest(catalog.as_bytes()))
+                        },
+                    }],
+                }],
+                None => vec![Rlink {
+                    href: href_path(&format!("{name}.json")),
+                    media_type: Some("application/oscal.profile+json".to_string()),
+                    hashes: vec![],
+                }],
+            },
             base64: None,
         },
         None => Resource {

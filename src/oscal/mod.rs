@@ -58,6 +58,8 @@ pub const SSP_FILE: &str = "ssp.json";
 pub const COMPONENT_FILE: &str = "component-definition.json";
 /// The CIS/CRM workbook's file name.
 pub const CRM_FILE: &str = "crm.xlsx";
+/// The catalog the project's baseline profile resolves to, written beside the plan.
+pub const RESOLVED_CATALOG_FILE: &str = "resolved-profile-catalog.json";
 /// The folder of the evidence pack that carries the three files.
 pub const PACK_FOLDER: &str = "oscal";
 
@@ -339,6 +341,9 @@ pub struct OscalInput {
     pub users: Vec<crate::model::SystemUser>,
     /// The documents attached to the plan (`lockstep attachment add`).
     pub attachments: Vec<OscalAttachment>,
+    /// The catalog the baseline's profile resolves to (OSCAL JSON), when the workspace keeps
+    /// it.
+    pub resolved_catalog: Option<String>,
 }
 
 /// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
@@ -557,6 +562,7 @@ impl OscalInput {
             roles: data.roles.clone(),
             users: data.users.clone(),
             attachments: attachments(data),
+            resolved_catalog: data.resolved_catalog.clone(),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),
@@ -805,6 +811,14 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
+    if let (Some(baseline), None) = (&input.baseline, &input.resolved_catalog) {
+        out.push(Missing {
+            what: format!(
+                "the catalog the profile '{baseline}' resolves to, kept since Lockstep keeps it at import"
+            ),
+            how: format!("lockstep profile import FILE (the profile '{baseline}' again)"),
+        });
+    }
     for kind in crate::model::AttachmentKind::ALL {
         if kind.is_for_controls() {
             // FedRAMP asks for a policy and a procedure for each family's first control.
@@ -898,20 +912,26 @@ fn in_sentence(label: &str) -> String {
     }
 }
 
-/// The three files for the input, as (file name, bytes) in [`FILE_NAMES`] order.
+/// The files for the input, as (file name, bytes): the three of [`FILE_NAMES`] in order, and
+/// for a project on a framework baseline the catalog its profile resolves to, which the
+/// plan's `import-profile` points at.
 pub fn documents(input: &OscalInput) -> Result<Vec<(&'static str, Vec<u8>)>, OscalError> {
     let requirements = requirements(input);
     if requirements.is_empty() {
         return Err(OscalError::NothingToExport(input.project.clone()));
     }
-    Ok(vec![
+    let mut files = vec![
         (SSP_FILE, ssp::ssp_bytes(input, &requirements)?),
         (
             COMPONENT_FILE,
             component::component_bytes(input, &requirements)?,
         ),
         (CRM_FILE, crm::crm_bytes(input, &requirements)?),
-    ])
+    ];
+    if let Some(catalog) = &input.resolved_catalog {
+        files.push((RESOLVED_CATALOG_FILE, catalog.as_bytes().to_vec()));
+    }
+    Ok(files)
 }
 
 /// The three files as the evidence pack carries them: under `oscal/`. A project with no

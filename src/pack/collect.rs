@@ -276,6 +276,10 @@ fn collect_snapshot(
         });
     }
 
+    let resolved_catalog = match &project.baseline {
+        Some(name) => store.resolved_catalog(name).ok().flatten(),
+        None => None,
+    };
     let coverage = match (project.period_start, project.period_end) {
         (Some(from), Some(to)) => {
             let spans: Vec<_> = aws_reports.iter().map(|r| r.report.span()).collect();
@@ -353,6 +357,7 @@ fn collect_snapshot(
         users,
         parameters,
         attachments,
+        resolved_catalog,
     })
 }
 
@@ -401,6 +406,7 @@ pub fn collect_requests(
             users: Vec::new(),
             parameters: Default::default(),
             attachments: Vec::new(),
+            resolved_catalog: None,
         })
     })
 }

@@ -185,6 +185,8 @@ pub struct PackData {
     pub parameters: std::collections::BTreeMap<String, String>,
     /// The documents attached to the plan on the as-of date, oldest first.
     pub attachments: Vec<PackAttachment>,
+    /// The catalog the project's baseline profile resolves to (OSCAL JSON), when kept.
+    pub resolved_catalog: Option<String>,
 }
 
 impl PackData {

@@ -314,10 +314,19 @@ impl Store {
                 selected: resolved.selected(),
                 imported_at: tx.at.clone(),
             };
+            let uuid = uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_URL,
+                format!("lockstep:resolved-catalog:{sha256}").as_bytes(),
+            )
+            .to_string();
+            let resolved_catalog = resolved
+                .catalog_json(&uuid, &summary.title, &summary.version, &tx.at)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok());
             tx.execute(
                 "INSERT INTO profiles (name, title, version, oscal_version, catalog, file_name,
-                    sha256, selected, content, imported_by, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    sha256, selected, content, imported_by, imported_at, resolved_catalog)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     summary.name,
                     summary.title,
@@ -329,7 +338,8 @@ impl Store {
                     i64::try_from(summary.selected).unwrap_or(i64::MAX),
                     content,
                     tx.actor,
-                    tx.at
+                    tx.at,
+                    resolved_catalog,
                 ],
             )?;
             let profile_id = tx.last_insert_rowid()?;
@@ -413,6 +423,21 @@ impl Store {
                 known: self.baselines()?.into_iter().map(|b| b.name).collect(),
             }),
         }
+    }
+
+    /// The resolved catalog of a stored baseline, as written at its import (OSCAL JSON);
+    /// `None` for a profile imported before Lockstep kept it.
+    pub fn resolved_catalog(&self, name: &str) -> Result<Option<String>> {
+        self.baseline(name)?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT resolved_catalog FROM profiles WHERE name = ?1 COLLATE NOCASE",
+                [name],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     /// A baseline's resolved controls in order, the parents an as-is merge keeps included

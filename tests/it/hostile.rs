@@ -644,6 +644,7 @@ fn partial_files_of_killed_oscal_exports_are_removed_by_the_next_export() {
         format!(".ssp.json.{}.partial", std::process::id()),
         "component-definition.json".to_string(),
         "crm.xlsx".to_string(),
+        "resolved-profile-catalog.json".to_string(),
         "ssp.json".to_string(),
     ];
     expected.sort();

@@ -620,7 +620,11 @@ fn a_project_on_a_baseline_exports_a_valid_plan_that_imports_its_profile() {
     let resources = ssp["back-matter"]["resources"].as_array().unwrap();
     let resource = resources.iter().find(|r| r["uuid"] == uuid).unwrap();
     assert_eq!(resource["title"], "small-baseline");
-    assert_eq!(resource["rlinks"][0]["href"], "small-baseline.json");
+    assert_eq!(
+        resource["rlinks"][0]["href"],
+        "resolved-profile-catalog.json"
+    );
+    assert!(out.join("resolved-profile-catalog.json").is_file());
     assert!(!requirements(&document).is_empty());
     assert_uuids_unique_and_links_resolve(&document);
     if let Some(schemas) = schemas() {
@@ -906,5 +910,104 @@ fn export_oscal_lists_what_the_plan_leaves_out_and_how_to_give_it() {
     assert!(plain.stdout.contains("not in the plan"), "{}", plain.stdout);
     for (what, _) in &missing {
         assert!(plain.stdout.contains(what.as_str()), "{what}");
+    }
+}
+
+#[test]
+fn a_baseline_plan_carries_the_catalog_its_profile_resolves_to() {
+    let nist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/oscal/nist-800-53-rev5");
+    if !nist.join("NIST_SP-800-53_rev5_catalog.json").is_file() {
+        eprintln!(
+            "skipped: the shared NIST data is not at {} (see ../shared/data/SOURCES.md)",
+            nist.display()
+        );
+        return;
+    }
+    let (_tmp, dir) = workspace();
+    let arg = |name: &str| nist.join(name).display().to_string();
+    for args in [
+        vec![
+            "catalog",
+            "import",
+            &arg("NIST_SP-800-53_rev5_catalog.json"),
+        ],
+        vec![
+            "profile",
+            "import",
+            &arg("NIST_SP-800-53_rev5_MODERATE-baseline_profile.json"),
+        ],
+        vec![
+            "project",
+            "create",
+            "Gov",
+            "--services",
+            "ec2",
+            "--baseline",
+            "NIST_SP-800-53_rev5_MODERATE-baseline_profile",
+        ],
+    ] {
+        let run = lockstep(&dir, &args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let out = dir.join("plan");
+    let run = lockstep(
+        &dir,
+        &[
+            "export-oscal",
+            "--project",
+            "Gov",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = fs::read(out.join("resolved-profile-catalog.json")).unwrap();
+    let catalog: Value = serde_json::from_slice(&written).unwrap();
+    let published: Value = serde_json::from_slice(
+        &fs::read(nist.join("NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    fn ids(value: &Value, out: &mut Vec<String>) {
+        for control in value["controls"].as_array().into_iter().flatten() {
+            out.push(control["id"].as_str().unwrap().to_string());
+            ids(control, out);
+        }
+        for group in value["groups"].as_array().into_iter().flatten() {
+            ids(group, out);
+        }
+    }
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    ids(&catalog["catalog"], &mut ours);
+    ids(&published["catalog"], &mut theirs);
+    assert_eq!(ours.len(), 287);
+    assert_eq!(ours, theirs);
+    // The plan's import-profile leads to it, by a relative link with its hash.
+    let ssp = json(&out.join("ssp.json"));
+    let plan = &ssp["system-security-plan"];
+    let uuid = plan["import-profile"]["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches('#')
+        .to_string();
+    let resource = plan["back-matter"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["uuid"] == uuid.as_str())
+        .unwrap();
+    assert_eq!(
+        resource["rlinks"][0]["href"],
+        "resolved-profile-catalog.json"
+    );
+    assert_eq!(
+        resource["rlinks"][0]["hashes"][0]["value"],
+        lockstep::vault::hash_reader(&mut written.as_slice())
+            .unwrap()
+            .0
+    );
+    if let Some(schemas) = schemas() {
+        assert_valid(&schemas.join("oscal_catalog_schema.json"), &catalog);
+        assert_valid(&schemas.join("oscal_ssp_schema.json"), &ssp);
     }
 }

@@ -344,7 +344,8 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
     owner
         .batch_execute(
             "DROP TABLE attachments; DROP FUNCTION attachments_checked;
-             ALTER TABLE system_facts DROP COLUMN aws_fedramp_id",
+             ALTER TABLE system_facts DROP COLUMN aws_fedramp_id;
+             ALTER TABLE profiles DROP COLUMN resolved_catalog",
         )
         .unwrap();
     let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);

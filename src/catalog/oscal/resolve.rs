@@ -45,12 +45,65 @@ pub struct ResolvedBaseline {
     pub controls: Vec<FrameworkControl>,
     /// The keys of the catalogs its controls come from, in the order first imported.
     pub catalogs: Vec<String>,
+    /// The resolved catalog itself: the selected controls in their groups, tailored.
+    pub catalog: Catalog,
 }
 
 impl ResolvedBaseline {
     /// How many controls it selects.
     pub fn selected(&self) -> usize {
         self.controls.iter().filter(|c| c.selected).count()
+    }
+
+    /// The resolved catalog as an OSCAL 1.1.3 JSON document: what the profile `title`
+    /// (version `version`) gives, identified by `uuid`, dated `last_modified` (RFC 3339).
+    /// Plans point at it as the baseline they implement.
+    pub fn catalog_json(
+        &self,
+        uuid: &str,
+        title: &str,
+        version: &str,
+        last_modified: &str,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        #[derive(serde::Serialize)]
+        struct Root<'a> {
+            catalog: Body<'a>,
+        }
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            uuid: &'a str,
+            metadata: Meta<'a>,
+            #[serde(flatten)]
+            catalog: &'a Catalog,
+        }
+        #[derive(serde::Serialize)]
+        struct Meta<'a> {
+            title: String,
+            #[serde(rename = "last-modified")]
+            last_modified: &'a str,
+            version: &'a str,
+            #[serde(rename = "oscal-version")]
+            oscal_version: &'a str,
+        }
+        let root = Root {
+            catalog: Body {
+                uuid,
+                metadata: Meta {
+                    title: format!("{title} (resolved profile catalog)"),
+                    last_modified,
+                    version: if version.trim().is_empty() {
+                        "1"
+                    } else {
+                        version
+                    },
+                    oscal_version: "1.1.3",
+                },
+                catalog: &self.catalog,
+            },
+        };
+        let mut bytes = serde_json::to_vec_pretty(&root)?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 }
 
@@ -135,7 +188,11 @@ pub fn resolve(profile: &Profile, loader: &dyn Loader) -> Result<ResolvedBaselin
     if !controls.iter().any(|c| c.selected) {
         return Err(OscalError::Empty);
     }
-    Ok(ResolvedBaseline { controls, catalogs })
+    Ok(ResolvedBaseline {
+        controls,
+        catalogs,
+        catalog: source.catalog,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -216,6 +216,7 @@ fn sample() -> PackData {
         users: Vec::new(),
         parameters: Default::default(),
         attachments: Vec::new(),
+        resolved_catalog: None,
     }
 }
 
