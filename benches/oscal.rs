@@ -143,6 +143,7 @@ fn generated_input() -> OscalInput {
         users: Vec::new(),
         attachments: Vec::new(),
         resolved_catalog: None,
+        assets: Vec::new(),
         project: "HIGH-size project".to_string(),
         description: "A system on twelve AWS services, audited against 370 controls.".to_string(),
         baseline: Some("NIST SP 800-53 Rev 5 HIGH".to_string()),

@@ -49,3 +49,7 @@ ALTER TABLE system_facts ADD COLUMN aws_fedramp_id TEXT;
 -- The catalog a profile resolves to, as written at import (OSCAL JSON), which plans and packs
 -- carry beside themselves. Profiles imported before have none until imported again.
 ALTER TABLE profiles ADD COLUMN resolved_catalog TEXT;
+
+-- What the inventory states of each asset (FedRAMP's asset type, virtual, public, scan type,
+-- software…), as a JSON object of the facts given.
+ALTER TABLE assets ADD COLUMN inventory TEXT NOT NULL DEFAULT '{}';

@@ -38,7 +38,8 @@ pub enum ControlCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change a control's status, owner, due date, notes or column.
+    /// Change a control's status, owner, due date, notes, column or the narrative of each
+    /// side's part.
     Set {
         /// The project's name.
         #[arg(long)]
@@ -66,6 +67,12 @@ pub enum ControlCommand {
         /// Review cadence in days (1 to 36525); an empty value clears it.
         #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = numbers::review_days)]
         review_every_days: Option<String>,
+        /// What the customer does for it: the narrative the plan states as the system's part.
+        #[arg(long, value_name = "TEXT")]
+        customer_part: Option<String>,
+        /// What AWS does for it (a shared or AWS control).
+        #[arg(long, value_name = "TEXT")]
+        aws_part: Option<String>,
     },
     /// Add a control of your own; the ownership test decides its column.
     Add {
@@ -252,6 +259,8 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             notes,
             column,
             review_every_days,
+            customer_part,
+            aws_part,
         } => {
             let project = store.project_by_name(&project)?;
             let mut patch = ControlPatch::default();
@@ -262,6 +271,8 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
                 (ControlField::Notes, notes),
                 (ControlField::Column, column),
                 (ControlField::ReviewDays, review_every_days),
+                (ControlField::CustomerPart, customer_part),
+                (ControlField::AwsPart, aws_part),
             ] {
                 if let Some(value) = value {
                     patch = patch.with(field, value);
@@ -270,7 +281,7 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             patch.reason = reason;
             if patch.is_empty() {
                 anyhow::bail!(
-                    "nothing to change: give at least one of --status, --owner, --due, --notes, --column or --review-every-days"
+                    "nothing to change: give at least one of --status, --owner, --due, --notes, --column, --review-every-days, --customer-part or --aws-part"
                 );
             }
             let control = store.control(project.key, &id)?;

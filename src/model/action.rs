@@ -10,7 +10,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{AttachmentKind, ControlChange, Severity, SystemChange, SystemRole, SystemUser};
+use super::{
+    AttachmentKind, ControlChange, InventoryChange, Severity, SystemChange, SystemRole, SystemUser,
+};
 
 /// One kind of change, with what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +98,14 @@ pub enum Action {
         /// Its value now, if any.
         #[serde(default)]
         to: Option<String>,
+    },
+    /// Inventory facts of an asset were given or changed.
+    #[serde(rename = "asset.inventory")]
+    AssetInventory {
+        /// The asset's name.
+        asset: String,
+        /// Each fact, from what to what.
+        changes: Vec<InventoryChange>,
     },
     /// A document was attached to a project's plan (for a policy or procedure, once per
     /// control it answers).
@@ -691,6 +701,19 @@ impl Action {
                 "parameter {param}: {} → {}",
                 or_empty(shorten(from.as_deref().unwrap_or(""))),
                 or_empty(shorten(to.as_deref().unwrap_or("")))
+            ),
+            Action::AssetInventory { asset, changes } => format!(
+                "inventory of {asset}: {}",
+                changes
+                    .iter()
+                    .map(|c| format!(
+                        "{}: {} → {}",
+                        c.fact.as_str(),
+                        or_empty(shorten(c.from.as_deref().unwrap_or(""))),
+                        or_empty(shorten(c.to.as_deref().unwrap_or("")))
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             Action::AttachmentAdd {
                 kind,

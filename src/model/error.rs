@@ -7,6 +7,9 @@ pub enum RuleError {
     /// A system fact given a value outside its set (the sentence says which are allowed).
     #[error("{0}")]
     SystemFact(String),
+    /// An inventory fact outside its set (the sentence says which are allowed).
+    #[error("{0}")]
+    Inventory(String),
     /// A parameter value that cannot be kept (the sentence says why).
     #[error("{0}")]
     ParameterValue(String),

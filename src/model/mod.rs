@@ -14,6 +14,7 @@ mod dates;
 mod error;
 mod evidence;
 mod framework;
+mod inventory;
 mod placement;
 mod project;
 mod request;
@@ -46,6 +47,7 @@ pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
     ParameterState, Stated, label_of, oscal_id_of, parameter_states, stated_value,
 };
+pub use inventory::{InventoryChange, InventoryFact, InventoryFacts};
 pub use placement::{
     CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
     place,

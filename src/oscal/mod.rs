@@ -344,6 +344,8 @@ pub struct OscalInput {
     /// The catalog the baseline's profile resolves to (OSCAL JSON), when the workspace keeps
     /// it.
     pub resolved_catalog: Option<String>,
+    /// The project's assets, with what the inventory states of each.
+    pub assets: Vec<crate::store::Asset>,
 }
 
 /// Markdown text with its backslash escapes (`\*`) taken out, as its XML form reads.
@@ -563,6 +565,7 @@ impl OscalInput {
             users: data.users.clone(),
             attachments: attachments(data),
             resolved_catalog: data.resolved_catalog.clone(),
+            assets: data.assets.clone(),
             project: data.project.name.clone(),
             description: data.project.description.clone(),
             baseline: data.project.baseline.clone(),
@@ -808,6 +811,45 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
             how: format!(
                 "lockstep param list --project '{project}' --missing, then lockstep param set --project '{project}' ID VALUE"
+            ),
+        });
+    }
+    if input.assets.is_empty() {
+        out.push(Missing {
+            what: "the system's inventory: each instance, image, database and application it runs"
+                .to_string(),
+            how: format!(
+                "lockstep asset add --project '{project}' NAME --kind instance|ami|container-image|database|application|other --managed-by customer|aws"
+            ),
+        });
+    }
+    let lacking: Vec<String> = input
+        .assets
+        .iter()
+        .filter_map(|asset| {
+            let missing = asset.inventory.missing(asset.kind);
+            (!missing.is_empty()).then(|| {
+                let facts: Vec<&str> = missing.iter().map(|f| f.as_str()).collect();
+                format!("{}: {}", asset.name, facts.join(", "))
+            })
+        })
+        .collect();
+    if !lacking.is_empty() {
+        let shown: Vec<&str> = lacking.iter().take(3).map(String::as_str).collect();
+        let more = if lacking.len() > shown.len() {
+            format!("; and {} more", lacking.len() - shown.len())
+        } else {
+            String::new()
+        };
+        out.push(Missing {
+            what: format!(
+                "inventory facts of {} asset{} ({}{more})",
+                lacking.len(),
+                if lacking.len() == 1 { "" } else { "s" },
+                shown.join("; ")
+            ),
+            how: format!(
+                "lockstep asset set --project '{project}' NAME --virtual yes|no --public yes|no --scan-type infrastructure|database|web|other"
             ),
         });
     }

@@ -19,7 +19,7 @@ use super::{
     ImplementationState, OscalAttachment, OscalError, OscalInput, OscalService, Requirement,
     href_path, json_bytes, originations,
 };
-use crate::model::{AttachmentKind, Column, Status, SystemFact, SystemFacts};
+use crate::model::{AttachmentKind, Column, InventoryFact, Status, SystemFact, SystemFacts};
 
 #[derive(Serialize)]
 struct Root {
@@ -209,6 +209,15 @@ struct Implementation {
     leveraged: Vec<LeveragedAuthorization>,
     users: Vec<User>,
     components: Vec<Component>,
+    #[serde(rename = "inventory-items", skip_serializing_if = "Vec::is_empty")]
+    inventory: Vec<InventoryItem>,
+}
+
+#[derive(Serialize)]
+struct InventoryItem {
+    uuid: String,
+    description: String,
+    props: Vec<Property>,
 }
 
 #[derive(Serialize)]
@@ -553,6 +562,39 @@ fn asset_type(service: &str) -> &'static str {
         "cognito" => "directory-server",
         _ => "infrastructure",
     }
+}
+
+/// The system's inventory: each asset with what is stated of it, its asset type first (the
+/// one given, else what its kind is).
+fn inventory_items(input: &OscalInput) -> Vec<InventoryItem> {
+    input
+        .assets
+        .iter()
+        .map(|asset| {
+            let mut props = Vec::new();
+            if let Some(kind) = asset.inventory.asset_type(asset.kind) {
+                props.push(Property::core("asset-type", kind));
+            }
+            props.push(Property::core("asset-id", asset.name.clone()));
+            props.extend(
+                asset
+                    .inventory
+                    .given()
+                    .filter(|(fact, _)| *fact != InventoryFact::AssetType)
+                    .map(|(fact, value)| Property::core(fact.prop_name(), value)),
+            );
+            let mut description = format!("{} ({}", asset.name, asset.kind.as_str());
+            if !asset.environment.is_empty() {
+                description.push_str(&format!(", {}", asset.environment));
+            }
+            description.push_str(&format!(", patched by {})", asset.managed_by.as_str()));
+            InventoryItem {
+                uuid: input.uuid("inventory-item", &asset.name.to_lowercase()),
+                description,
+                props,
+            }
+        })
+        .collect()
 }
 
 /// The UUID of an attached document's back-matter resource.
@@ -1050,6 +1092,7 @@ pub fn ssp_bytes(
                 }],
                 users: users(input),
                 components,
+                inventory: inventory_items(input),
             },
             control_implementation: ControlImplementation {
                 description: format!(

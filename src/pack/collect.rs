@@ -276,6 +276,7 @@ fn collect_snapshot(
         });
     }
 
+    let project_key = project.key;
     let resolved_catalog = match &project.baseline {
         Some(name) => store.resolved_catalog(name).ok().flatten(),
         None => None,
@@ -358,6 +359,7 @@ fn collect_snapshot(
         parameters,
         attachments,
         resolved_catalog,
+        assets: store.assets(project_key)?,
     })
 }
 
@@ -407,6 +409,7 @@ pub fn collect_requests(
             parameters: Default::default(),
             attachments: Vec::new(),
             resolved_catalog: None,
+            assets: Vec::new(),
         })
     })
 }

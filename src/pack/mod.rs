@@ -187,6 +187,8 @@ pub struct PackData {
     pub attachments: Vec<PackAttachment>,
     /// The catalog the project's baseline profile resolves to (OSCAL JSON), when kept.
     pub resolved_catalog: Option<String>,
+    /// The project's assets with what the inventory states of each, as they are now.
+    pub assets: Vec<crate::store::Asset>,
 }
 
 impl PackData {

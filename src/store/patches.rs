@@ -29,8 +29,9 @@ use super::csv_import::{CsvRow, ImportReport, RowProblem, import_change, read_cs
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::model::{
-    Action, AssetKind, DeadlineChange, ManagedBy, PatchDetail, PatchState, RuleError, Severity,
-    check_patch_dates, days_to_patch, hex, parse_date, patch_deadline, patch_state,
+    Action, AssetKind, DeadlineChange, InventoryChange, InventoryFact, InventoryFacts, ManagedBy,
+    PatchDetail, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,
+    parse_date, patch_deadline, patch_state,
 };
 
 /// The longest deadline a project may set: ten years after release.
@@ -61,6 +62,8 @@ pub struct Asset {
     pub patches: u32,
     /// Patch records not applied yet.
     pub unapplied: u32,
+    /// What the inventory states of it.
+    pub inventory: InventoryFacts,
 }
 
 /// What a user gives to add an asset.
@@ -500,13 +503,15 @@ impl Store {
             managed_by: new.managed_by,
             patches: 0,
             unapplied: 0,
+            inventory: InventoryFacts::default(),
         })
     }
 
     /// A project's assets by name, with counts of their patch records.
     pub fn assets(&self, project: i64) -> Result<Vec<Asset>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.name, a.kind, a.environment, a.managed_by, count(p.id), count(p.id) - count(p.applied_on)
+            "SELECT a.name, a.kind, a.environment, a.managed_by, count(p.id), count(p.id) - count(p.applied_on),
+                    a.inventory
              FROM assets a LEFT JOIN patches p ON p.asset_id = a.id
              WHERE a.project_id = ?1 GROUP BY a.id ORDER BY a.name_key",
         )?;
@@ -518,9 +523,75 @@ impl Store {
                 managed_by: parsed(3, &row.get::<_, String>(3)?)?,
                 patches: row.get(4)?,
                 unapplied: row.get(5)?,
+                inventory: serde_json::from_str(&row.get::<_, String>(6)?).map_err(|e| {
+                    super::db::Error::FromSqlConversionFailure(
+                        6,
+                        super::db::Type::Text,
+                        format!("inventory: {e}").into(),
+                    )
+                })?,
             })
         })?;
         Ok(rows.collect::<super::db::Result<_>>()?)
+    }
+
+    /// Gives or changes inventory facts of a project's asset (by name, ignoring case): each
+    /// `(fact, value)` as typed, an empty value clearing it. A value outside a fact's set is
+    /// refused before anything is written; giving the values it has logs nothing.
+    pub fn set_asset_inventory(
+        &mut self,
+        project: i64,
+        asset: &str,
+        given: &[(InventoryFact, String)],
+    ) -> Result<Asset> {
+        let mut checked = Vec::with_capacity(given.len());
+        for (fact, value) in given {
+            checked.push((*fact, fact.check(value).map_err(RuleError::Inventory)?));
+        }
+        let name = self.write(|tx| {
+            let (key, name) = find_asset(tx, project, asset)?;
+            let before: InventoryFacts = tx
+                .store
+                .assets(project)?
+                .into_iter()
+                .find(|a| a.name == name)
+                .map(|a| a.inventory)
+                .unwrap_or_default();
+            let mut after = before.clone();
+            let mut changes: Vec<InventoryChange> = Vec::new();
+            for (fact, value) in &checked {
+                let from = before.get(*fact).map(str::to_string);
+                if from != *value && !changes.iter().any(|c| c.fact == *fact) {
+                    changes.push(InventoryChange {
+                        fact: *fact,
+                        from,
+                        to: value.clone(),
+                    });
+                }
+                after.set(*fact, value.clone());
+            }
+            if after == before {
+                return Ok(Change::Unchanged(name));
+            }
+            let text =
+                serde_json::to_string(&after).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.execute(
+                "UPDATE assets SET inventory = ?1 WHERE id = ?2",
+                params![text, key],
+            )?;
+            let action = Action::AssetInventory {
+                asset: name.clone(),
+                changes,
+            };
+            Ok(Change::Made(
+                name.clone(),
+                Logged::new(Some(project), &name, action),
+            ))
+        })?;
+        self.assets(project)?
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or(StoreError::UnknownAsset(name))
     }
 
     /// A project's patch deadlines: its own where set, the defaults elsewhere.

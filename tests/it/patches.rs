@@ -756,11 +756,11 @@ fn asset_list_json_shows_kind_environment_manager_and_counts() {
         listed.json(),
         serde_json::json!([
             {"name": "db-1", "kind": "database", "environment": "production",
-             "managed_by": "aws", "patches": 1, "unapplied": 1},
+             "managed_by": "aws", "patches": 1, "unapplied": 1, "inventory": {}},
             {"name": "payments-api", "kind": "container-image", "environment": "",
-             "managed_by": "customer", "patches": 0, "unapplied": 0},
+             "managed_by": "customer", "patches": 0, "unapplied": 0, "inventory": {}},
             {"name": "web-1", "kind": "instance", "environment": "production",
-             "managed_by": "customer", "patches": 0, "unapplied": 0},
+             "managed_by": "customer", "patches": 0, "unapplied": 0, "inventory": {}},
         ])
     );
 }

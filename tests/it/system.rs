@@ -676,3 +676,130 @@ fn attached_documents_are_linked_hashed_embedded_and_carried_by_the_pack() {
         "{all}"
     );
 }
+
+#[test]
+fn the_teams_narrative_of_a_control_is_the_plans_description_of_its_part() {
+    let (_tmp, dir) = gov();
+    let said = ok(
+        &dir,
+        &[
+            "control",
+            "set",
+            "--project",
+            "Gov",
+            "PL-4",
+            "--customer-part",
+            "Users accept the rules at first sign-in and each year.",
+        ],
+    );
+    assert!(
+        said.contains("customer_part (empty) -> Users accept"),
+        "{said}"
+    );
+    let (plan, _) = exported_plan(&dir);
+    let requirement = plan["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["control-id"] == "pl-4")
+        .unwrap();
+    assert_eq!(
+        requirement["by-components"][0]["description"],
+        "Users accept the rules at first sign-in and each year."
+    );
+}
+
+#[test]
+fn assets_carry_inventory_facts_into_the_plans_inventory() {
+    let (_tmp, dir) = gov();
+    let (_, report) = exported_plan(&dir);
+    let whats = |report: &Value| -> Vec<String> {
+        report["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["what"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        whats(&report)
+            .iter()
+            .any(|w| w.starts_with("the system's inventory"))
+    );
+    ok(
+        &dir,
+        &[
+            "asset",
+            "add",
+            "--project",
+            "Gov",
+            "db-1",
+            "--kind",
+            "database",
+            "--managed-by",
+            "aws",
+        ],
+    );
+    let said = ok(
+        &dir,
+        &[
+            "asset",
+            "set",
+            "--project",
+            "Gov",
+            "DB-1",
+            "--virtual",
+            "Yes",
+            "--public",
+            "no",
+            "--scan-type",
+            "database",
+        ],
+    );
+    assert_eq!(
+        said,
+        "db-1: the inventory still needs software, software-version, function\n"
+    );
+    let bad = lockstep(
+        &dir,
+        &[
+            "asset",
+            "set",
+            "--project",
+            "Gov",
+            "db-1",
+            "--public",
+            "maybe",
+        ],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("use yes, no"), "{}", bad.stderr);
+    let (plan, report) = exported_plan(&dir);
+    assert!(
+        whats(&report)
+            .iter()
+            .any(|w| w == "inventory facts of 1 asset (db-1: software, software-version, function)"),
+        "{:?}",
+        whats(&report)
+    );
+    let item = &plan["system-implementation"]["inventory-items"][0];
+    let props: Vec<(String, String)> = item["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(props[0], ("asset-type".to_string(), "database".to_string()));
+    assert!(props.contains(&("virtual".to_string(), "yes".to_string())));
+    assert!(props.contains(&("scan-type".to_string(), "database".to_string())));
+    let log = ok(&dir, &["log", "--project", "Gov"]);
+    assert!(
+        log.contains("inventory of db-1: virtual: (empty) → yes"),
+        "{log}"
+    );
+}

@@ -345,7 +345,8 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
         .batch_execute(
             "DROP TABLE attachments; DROP FUNCTION attachments_checked;
              ALTER TABLE system_facts DROP COLUMN aws_fedramp_id;
-             ALTER TABLE profiles DROP COLUMN resolved_catalog",
+             ALTER TABLE profiles DROP COLUMN resolved_catalog;
+             ALTER TABLE assets DROP COLUMN inventory",
         )
         .unwrap();
     let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);

@@ -217,6 +217,7 @@ fn sample() -> PackData {
         parameters: Default::default(),
         attachments: Vec::new(),
         resolved_catalog: None,
+        assets: Vec::new(),
     }
 }
 
