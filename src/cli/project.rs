@@ -49,6 +49,21 @@ pub enum ProjectCommand {
         #[arg(long, value_name = "LIST")]
         services: String,
     },
+    /// Set a project's audit period (the dates AWS's reports must cover and the dashboard counts
+    /// down to), or clear it with --clear.
+    SetPeriod {
+        /// The project's name.
+        name: String,
+        /// First day of the audit period.
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "period_end", conflicts_with = "clear")]
+        period_start: Option<NaiveDate>,
+        /// Last day of the audit period.
+        #[arg(long, value_name = "DATE", value_parser = parse_date_arg, requires = "period_start", conflicts_with = "clear")]
+        period_end: Option<NaiveDate>,
+        /// Take the audit period away.
+        #[arg(long, required_unless_present = "period_start")]
+        clear: bool,
+    },
     /// Move a project to an imported framework baseline, or back to the built-in SRM set with
     /// `srm`: controls it keeps keep their work, the others are retired.
     SetBaseline {
@@ -141,6 +156,25 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
                 )?
             };
             print_columns(store, "moved", &project)?;
+        }
+        ProjectCommand::SetPeriod {
+            name,
+            period_start,
+            period_end,
+            ..
+        } => {
+            let project = store.project_by_name(&name)?;
+            let project = store.set_project_period(project.key, period_start.zip(period_end))?;
+            match project.period_start.zip(project.period_end) {
+                Some((start, end)) => outln!(
+                    "project '{}' audits {start} to {end}",
+                    super::shown(&project.name)
+                ),
+                None => outln!(
+                    "project '{}' has no audit period",
+                    super::shown(&project.name)
+                ),
+            }
         }
         ProjectCommand::List { json } => {
             let mut rows = Vec::new();

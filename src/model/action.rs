@@ -50,6 +50,14 @@ pub enum Action {
         /// How many controls with work on them were kept as retired.
         retired: usize,
     },
+    /// A project's audit period was set, changed or cleared.
+    #[serde(rename = "project.period")]
+    ProjectPeriod {
+        /// The period before (first and last day), if it had one.
+        from: Option<(NaiveDate, NaiveDate)>,
+        /// The period after, if it has one.
+        to: Option<(NaiveDate, NaiveDate)>,
+    },
     /// A provider's Customer Responsibility Matrix was imported for a project, replacing the
     /// one before.
     #[serde(rename = "crm.import")]
@@ -654,6 +662,13 @@ impl Action {
                 "created the project on baseline {baseline} with {controls} controls for {}",
                 list_or(services, "no services")
             ),
+            Action::ProjectPeriod { from, to } => {
+                let period = |p: &Option<(NaiveDate, NaiveDate)>| match p {
+                    Some((start, end)) => format!("{start} to {end}"),
+                    None => "none".to_string(),
+                };
+                format!("audit period {} → {}", period(from), period(to))
+            }
             Action::ProjectBaseline {
                 from,
                 to,

@@ -387,6 +387,37 @@ impl Store {
         self.project(project)
     }
 
+    /// Sets a project's audit period (both days), or clears it (`None`): one activity row.
+    pub fn set_project_period(
+        &mut self,
+        project: i64,
+        period: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Project> {
+        if let Some((start, end)) = period
+            && end < start
+        {
+            return Err(RuleError::PeriodReversed { start, end }.into());
+        }
+        self.write(|tx| {
+            let current = tx.store.project(project)?;
+            let from = current.period_start.zip(current.period_end);
+            if from == period {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "UPDATE projects SET period_start = ?1, period_end = ?2 WHERE id = ?3",
+                params![
+                    period.map(|(start, _)| start.to_string()),
+                    period.map(|(_, end)| end.to_string()),
+                    project
+                ],
+            )?;
+            let action = Action::ProjectPeriod { from, to: period };
+            Ok(Change::Made((), Logged::new(Some(project), "", action)))
+        })?;
+        self.project(project)
+    }
+
     /// The built-in SRM controls in scope for the project's services that name this control's
     /// NIST id (for an SRM control: that share a NIST id with it), with their columns.
     pub fn related_srm(&self, project: &Project, control: &Control) -> Vec<SrmMatch> {

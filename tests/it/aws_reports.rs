@@ -341,6 +341,97 @@ fn coverage_of_a_project_without_a_period_is_bad_input() {
 }
 
 #[test]
+fn set_period_gives_and_takes_a_projects_audit_period() {
+    let (_tmp, dir) = workspace();
+    ok(&lockstep(
+        &dir,
+        &["project", "create", "Loose", "--services", "s3"],
+    ));
+    let set = lockstep(
+        &dir,
+        &[
+            "project",
+            "set-period",
+            "Loose",
+            "--period-start",
+            "2026-01-01",
+            "--period-end",
+            "2026-12-31",
+        ],
+    );
+    ok(&set);
+    assert!(
+        set.stdout.contains("2026-01-01 to 2026-12-31"),
+        "{}",
+        set.stdout
+    );
+    let coverage = lockstep(&dir, &["aws-report", "coverage", "--project", "Loose"]);
+    assert!(
+        coverage
+            .stdout
+            .contains("audit period: 2026-01-01 to 2026-12-31"),
+        "{}",
+        coverage.stdout
+    );
+    let log = lockstep(&dir, &["log", "--project", "Loose", "--json"]);
+    ok(&log);
+    assert!(log.stdout.contains("project.period"), "{}", log.stdout);
+
+    refused(
+        &lockstep(
+            &dir,
+            &[
+                "project",
+                "set-period",
+                "Loose",
+                "--period-start",
+                "2026-12-31",
+                "--period-end",
+                "2026-01-01",
+            ],
+        ),
+        "before",
+    );
+    refused(
+        &lockstep(
+            &dir,
+            &[
+                "project",
+                "set-period",
+                "Nowhere",
+                "--period-start",
+                "2026-01-01",
+                "--period-end",
+                "2026-12-31",
+            ],
+        ),
+        "Nowhere",
+    );
+    let bad_date = lockstep(
+        &dir,
+        &[
+            "project",
+            "set-period",
+            "Loose",
+            "--period-start",
+            "2026-13-01",
+            "--period-end",
+            "2026-12-31",
+        ],
+    );
+    assert_eq!(bad_date.code, 2, "{}", bad_date.stderr);
+
+    ok(&lockstep(
+        &dir,
+        &["project", "set-period", "Loose", "--clear"],
+    ));
+    refused(
+        &lockstep(&dir, &["aws-report", "coverage", "--project", "Loose"]),
+        "has no audit period",
+    );
+}
+
+#[test]
 fn report_files_survive_a_purge_and_verify_names_an_altered_one() {
     let (tmp, dir) = workspace();
     let soc = write(tmp.path(), "soc2.pdf", b"SOC 2 report body");
