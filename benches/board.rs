@@ -20,6 +20,10 @@
 //! 9,946 controls of the team's own added one by one through `Store::add_control`, the same
 //! call the add-control dialog makes. Run with `cargo bench --bench board`.
 //!
+//! The 10,000-control board is measured again with every area group folded, in compact
+//! cards, and as the table view (in board order, then sorted by title): each must keep the
+//! same frame goal.
+//!
 //! The framework board: a project on a synthetic baseline of 1,200 selected controls in 20
 //! families (statements with filled parameters, guidance, a parent per enhancement), created
 //! through `Store::create_project_on_baseline`, the call `project create --baseline` makes;
@@ -316,6 +320,20 @@ fn main() {
 
     let (ctx, mut app, big_open, big_first) = open_and_first_frame(&big_dir);
     let big = steady_frames(&ctx, &mut app);
+    // The same board with every area group folded, in compact cards, and as the table.
+    app.apply(lockstep::app::Command::FoldAllAreas(true));
+    let folded = steady_frames(&ctx, &mut app);
+    app.apply(lockstep::app::Command::FoldAllAreas(false));
+    app.state.board_view.density = lockstep::app::Density::Compact;
+    let compact = steady_frames(&ctx, &mut app);
+    app.state.board_view.density = lockstep::app::Density::Comfortable;
+    app.state.board_view.mode = lockstep::app::BoardMode::Table;
+    let table = steady_frames(&ctx, &mut app);
+    assert!(table.scrolled, "the 10,000-row table did not scroll");
+    app.apply(lockstep::app::Command::SortBoardTable(
+        lockstep::app::TableColumn::Title,
+    ));
+    let sorted = steady_frames(&ctx, &mut app);
     let (ctx, mut app, _, small_first) = open_and_first_frame(&small_dir);
     let small = steady_frames(&ctx, &mut app);
     let ratio = big.median.as_secs_f64() / small.median.as_secs_f64();
@@ -353,6 +371,36 @@ fn main() {
             ms(big.p95),
             format!("< {}", ms(FRAME_GOAL)),
             verdict(big.p95 < FRAME_GOAL),
+        ),
+        (
+            "frame, groups folded, median".to_string(),
+            ms(folded.median),
+            format!("< {}", ms(FRAME_GOAL)),
+            verdict(folded.median < FRAME_GOAL),
+        ),
+        (
+            "frame, compact cards, median".to_string(),
+            ms(compact.median),
+            format!("< {}", ms(FRAME_GOAL)),
+            verdict(compact.median < FRAME_GOAL),
+        ),
+        (
+            "frame, compact cards, p95".to_string(),
+            ms(compact.p95),
+            format!("< {}", ms(FRAME_GOAL)),
+            verdict(compact.p95 < FRAME_GOAL),
+        ),
+        (
+            "frame, table view, median".to_string(),
+            ms(table.median),
+            format!("< {}", ms(FRAME_GOAL)),
+            verdict(table.median < FRAME_GOAL),
+        ),
+        (
+            "frame, table sorted by title, p95".to_string(),
+            ms(sorted.p95),
+            format!("< {}", ms(FRAME_GOAL)),
+            verdict(sorted.p95 < FRAME_GOAL),
         ),
         (
             format!("peer: open + first frame ({small_controls} controls)"),

@@ -1,7 +1,11 @@
 //! The board's filter and layout: which cards show in which column, grouped by area.
 //!
 //! The layout is computed once per change of data or filter, not per frame, and is a flat
-//! list of rows per column so the drawing code can lay out only the rows in view.
+//! list of rows per column so the drawing code can lay out only the rows in view. The table
+//! view is the same filter as one list, sorted by the column the user chose.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -46,6 +50,8 @@ impl BoardFilter {
             || self.status.is_some()
             || self.owner.is_some()
             || self.overdue_only
+            || self.missing_evidence
+            || self.evidence_expiring
             || self.family.is_some()
     }
 
@@ -103,6 +109,131 @@ impl BoardFilter {
     }
 }
 
+/// How the board shows the controls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BoardMode {
+    /// Three columns of cards, grouped by area.
+    #[default]
+    Cards,
+    /// One table of every control the filter lets through, sortable by any column.
+    Table,
+}
+
+/// How much room a card takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Density {
+    /// Id, title, status, marks and services on three lines.
+    #[default]
+    Comfortable,
+    /// One line: id, title and status.
+    Compact,
+}
+
+/// The table view's columns, each one a sort key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableColumn {
+    /// The control id, in board order (AC-2 before AC-10).
+    #[default]
+    Id,
+    /// The title.
+    Title,
+    /// AWS, shared or customer.
+    Column,
+    /// Where it stands.
+    Status,
+    /// Who does it.
+    Owner,
+    /// When it is due.
+    Due,
+    /// How many current evidence files it has.
+    Evidence,
+}
+
+impl TableColumn {
+    /// All columns, left to right.
+    pub const ALL: [TableColumn; 7] = [
+        TableColumn::Id,
+        TableColumn::Title,
+        TableColumn::Column,
+        TableColumn::Status,
+        TableColumn::Owner,
+        TableColumn::Due,
+        TableColumn::Evidence,
+    ];
+
+    /// The column's header.
+    pub fn label(self) -> &'static str {
+        match self {
+            TableColumn::Id => "ID",
+            TableColumn::Title => "Title",
+            TableColumn::Column => "Column",
+            TableColumn::Status => "Status",
+            TableColumn::Owner => "Owner",
+            TableColumn::Due => "Due",
+            TableColumn::Evidence => "Evidence",
+        }
+    }
+}
+
+/// How the board is shown: cards or table, density, folded groups and the table's order.
+/// A view of the data, never a change to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardView {
+    /// Cards or table.
+    pub mode: BoardMode,
+    /// The cards' size.
+    pub density: Density,
+    /// Area groups folded away, by column and area name.
+    pub collapsed: BTreeSet<(Column, String)>,
+    /// The table's sort column.
+    pub sort: TableColumn,
+    /// Whether the table sorts ascending.
+    pub ascending: bool,
+}
+
+impl Default for BoardView {
+    fn default() -> Self {
+        BoardView {
+            mode: BoardMode::default(),
+            density: Density::default(),
+            collapsed: BTreeSet::new(),
+            sort: TableColumn::default(),
+            ascending: true,
+        }
+    }
+}
+
+impl BoardView {
+    /// Sorts the table by `column`: ascending first, descending on a second click.
+    pub fn sort_by(&mut self, column: TableColumn) {
+        if self.sort == column {
+            self.ascending = !self.ascending;
+        } else {
+            self.sort = column;
+            self.ascending = true;
+        }
+    }
+
+    /// Folds or unfolds one area group of a column.
+    pub fn toggle_area(&mut self, column: Column, area: &str) {
+        let key = (column, area.to_string());
+        if !self.collapsed.remove(&key) {
+            self.collapsed.insert(key);
+        }
+    }
+
+    /// Folds every area group of `controls`, or unfolds them all.
+    pub fn collapse_all(&mut self, controls: &[Control], collapse: bool) {
+        self.collapsed.clear();
+        if collapse {
+            self.collapsed = controls
+                .iter()
+                .map(|c| (c.column, c.area.clone()))
+                .collect();
+        }
+    }
+}
+
 /// One row of a board column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BoardRow {
@@ -110,8 +241,14 @@ pub enum BoardRow {
     Area {
         /// The area's name.
         name: String,
-        /// Cards shown under it.
+        /// Cards the filter lets through under it (folded or not).
         count: usize,
+        /// Controls of the area in this column, retired ones left out, whatever the filter.
+        total: usize,
+        /// Of those, implemented or not applicable.
+        done: usize,
+        /// Whether its cards are folded away.
+        collapsed: bool,
     },
     /// A card: the index of the control in the snapshot.
     Card(usize),
@@ -128,7 +265,7 @@ pub struct BoardColumn {
     pub done: usize,
     /// Rows to draw, after the filter.
     pub rows: Vec<BoardRow>,
-    /// Cards shown.
+    /// Cards the filter lets through (folded groups included).
     pub shown: usize,
     /// For each row, and one past the last, how many area headings come before it: with
     /// the two row heights, every row's position follows without a per-frame pass.
@@ -146,12 +283,14 @@ impl BoardColumn {
     }
 }
 
-/// Lays out the board: each column's rows, grouped by area in board order.
+/// Lays out the board: each column's rows, grouped by area in board order, folded groups
+/// reduced to their heading.
 pub fn layout(
     controls: &[Control],
     filter: &BoardFilter,
+    collapsed: &BTreeSet<(Column, String)>,
     today: NaiveDate,
-    evidence: &std::collections::HashMap<String, EvidenceSummary>,
+    evidence: &HashMap<String, EvidenceSummary>,
 ) -> Vec<BoardColumn> {
     Column::ALL
         .into_iter()
@@ -162,12 +301,15 @@ pub fn layout(
                     .enumerate()
                     .filter(move |(_, c)| c.column == column)
             };
-            let total = in_column().filter(|(_, c)| !c.retired).count();
-            let done = in_column()
-                .filter(|(_, c)| !c.retired && c.status.is_done())
-                .count();
-            let mut rows = Vec::new();
-            let mut shown = 0;
+            // Per area: controls in scope and done, whatever the filter.
+            let mut area_counts: HashMap<&str, (usize, usize)> = HashMap::new();
+            for (_, control) in in_column().filter(|(_, c)| !c.retired) {
+                let counts = area_counts.entry(&control.area).or_default();
+                counts.0 += 1;
+                counts.1 += usize::from(control.status.is_done());
+            }
+            let total = area_counts.values().map(|(total, _)| total).sum();
+            let done = area_counts.values().map(|(_, done)| done).sum();
             let mut areas: Vec<&str> = Vec::new();
             let mut by_area: Vec<Vec<usize>> = Vec::new();
             for (index, control) in
@@ -181,13 +323,22 @@ pub fn layout(
                     }
                 }
             }
+            let mut rows = Vec::new();
+            let mut shown = 0;
             for (area, cards) in areas.into_iter().zip(by_area) {
+                let folded = collapsed.contains(&(column, area.to_string()));
+                let (area_total, area_done) = area_counts.get(area).copied().unwrap_or_default();
                 rows.push(BoardRow::Area {
                     name: area.to_string(),
                     count: cards.len(),
+                    total: area_total,
+                    done: area_done,
+                    collapsed: folded,
                 });
                 shown += cards.len();
-                rows.extend(cards.into_iter().map(BoardRow::Card));
+                if !folded {
+                    rows.extend(cards.into_iter().map(BoardRow::Card));
+                }
             }
             let mut areas_before = Vec::with_capacity(rows.len() + 1);
             let mut areas = 0;
@@ -206,4 +357,44 @@ pub fn layout(
             }
         })
         .collect()
+}
+
+/// The table view's rows: the index of every control the filter lets through, in the order
+/// `view` asks for; ties keep board order.
+pub fn table_rows(
+    controls: &[Control],
+    filter: &BoardFilter,
+    view: &BoardView,
+    today: NaiveDate,
+    evidence: &HashMap<String, EvidenceSummary>,
+) -> Vec<usize> {
+    let mut rows: Vec<usize> = controls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| filter.matches(c, today, evidence.get(&c.id)))
+        .map(|(index, _)| index)
+        .collect();
+    let files = |c: &Control| evidence.get(&c.id).map_or(0, |e| e.count);
+    let key = |a: &Control, b: &Control| -> Ordering {
+        match view.sort {
+            TableColumn::Id => Ordering::Equal,
+            TableColumn::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+            TableColumn::Column => a.column.cmp(&b.column),
+            TableColumn::Status => a.status.cmp(&b.status),
+            // Unassigned and undated last when ascending.
+            TableColumn::Owner => (a.owner.is_empty(), a.owner.to_lowercase())
+                .cmp(&(b.owner.is_empty(), b.owner.to_lowercase())),
+            TableColumn::Due => (a.due.is_none(), a.due).cmp(&(b.due.is_none(), b.due)),
+            TableColumn::Evidence => files(a).cmp(&files(b)),
+        }
+    };
+    rows.sort_by(|&a, &b| {
+        let order = key(&controls[a], &controls[b]).then(a.cmp(&b));
+        if view.ascending {
+            order
+        } else {
+            order.reverse()
+        }
+    });
+    rows
 }

@@ -24,6 +24,10 @@ pub enum Command {
     OpenServices,
     /// Change the current project's services.
     SetServices(Vec<String>),
+    /// Open the dialog that sets the current project's audit period.
+    OpenPeriod,
+    /// Set the current project's audit period (both days), or clear it.
+    SetPeriod(Option<(chrono::NaiveDate, chrono::NaiveDate)>),
     /// Open the add-control dialog (the ownership test).
     OpenAddControl,
     /// Add a control of the team's own to the current project.
@@ -38,6 +42,12 @@ pub enum Command {
     CloseDialog,
     /// Select a control (or none, closing the panel).
     SelectControl(Option<String>),
+    /// Fold or unfold one area group of a board column.
+    ToggleArea(crate::model::Column, String),
+    /// Fold every area group of the board (true) or unfold them all (false).
+    FoldAllAreas(bool),
+    /// Sort the board's table by this column (again: the other way round).
+    SortBoardTable(crate::app::TableColumn),
     /// Edit the selected control.
     EditControl {
         /// The control's id.
@@ -205,11 +215,17 @@ impl Command {
             Command::SelectProject(_) => "Show project",
             Command::OpenNewProject | Command::CreateProject(..) => "New project",
             Command::OpenServices | Command::SetServices(_) => "Services",
+            Command::OpenPeriod => "Audit period…",
+            Command::SetPeriod(_) => "Save period",
             Command::OpenAddControl | Command::AddControl(_) => "Add control",
             Command::OpenSettings | Command::SetUserName(_) => "Settings",
             Command::CreateSigningKey(_) => "Create my signing key",
             Command::CloseDialog => "Close",
             Command::SelectControl(_) => "Select control",
+            Command::ToggleArea(..) => "Fold or unfold",
+            Command::FoldAllAreas(true) => "Collapse all groups",
+            Command::FoldAllAreas(false) => "Expand all groups",
+            Command::SortBoardTable(_) => "Sort",
             Command::EditControl { .. } => "Save",
             Command::Undo => "Undo",
             Command::FocusSearch => "Search the board",
@@ -274,6 +290,9 @@ impl Command {
     pub fn tooltip(&self) -> Option<&'static str> {
         match self {
             Command::OpenNewProject => Some("Create a project for an audit scope"),
+            Command::OpenPeriod => {
+                Some("The dates AWS's reports must cover and the dashboard counts down to")
+            }
             Command::ImportCrm => Some(
                 "Import the provider's Customer Responsibility Matrix: it places the controls it names",
             ),

@@ -52,6 +52,17 @@ impl App {
                 }
             }
             Command::SetServices(services) => self.set_services(services),
+            Command::OpenPeriod => {
+                if let Some(project) = &self.state.project {
+                    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                    self.state.dialog = Dialog::Period(crate::app::PeriodForm {
+                        start: day(project.period_start),
+                        end: day(project.period_end),
+                        error: None,
+                    });
+                }
+            }
+            Command::SetPeriod(period) => self.set_period(period),
             Command::OpenAddControl => {
                 if self.state.project.is_some() {
                     self.state.dialog = Dialog::AddControl(AddControlForm::default());
@@ -110,6 +121,14 @@ impl App {
                 self.state.selected = id;
                 self.refresh_selection(true);
             }
+            Command::ToggleArea(column, area) => {
+                self.state.board_view.toggle_area(column, &area);
+            }
+            Command::FoldAllAreas(fold) => {
+                let state = &mut self.state;
+                state.board_view.collapse_all(&state.controls, fold);
+            }
+            Command::SortBoardTable(column) => self.state.board_view.sort_by(column),
             Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
             Command::Undo => self.undo(),
             Command::FocusSearch => {
@@ -525,6 +544,32 @@ impl App {
             }
             Err(error) => {
                 if let Dialog::NewProject(form) = &mut self.state.dialog {
+                    form.error = Some(format!("{error:#}"));
+                } else {
+                    self.notify(Level::Error, format!("{error:#}"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn set_period(&mut self, period: Option<(chrono::NaiveDate, chrono::NaiveDate)>) {
+        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        else {
+            return;
+        };
+        match store.set_project_period(project.key, period) {
+            Ok(project) => {
+                self.state.dialog = Dialog::None;
+                let text = match project.period_start.zip(project.period_end) {
+                    Some((start, end)) => format!("The audit period is now {start} to {end}."),
+                    None => "The project has no audit period now.".to_string(),
+                };
+                self.state.project = Some(project);
+                self.refresh();
+                self.notify(Level::Info, text);
+            }
+            Err(error) => {
+                if let Dialog::Period(form) = &mut self.state.dialog {
                     form.error = Some(format!("{error:#}"));
                 } else {
                     self.notify(Level::Error, format!("{error:#}"));

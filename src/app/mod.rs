@@ -44,13 +44,18 @@ pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingFo
 pub use aws_reports::{
     AwsReportForm, coverage_attention, covering_reports, cuec_attention, relies_on_aws_reports,
 };
-pub use board::{BoardColumn, BoardFilter, BoardRow, EvidenceSummary, layout};
+pub use board::{
+    BoardColumn, BoardFilter, BoardMode, BoardRow, BoardView, Density, EvidenceSummary,
+    TableColumn, layout, table_rows,
+};
 pub use command::Command;
 pub use dashboard::{
-    AttentionItem, Concern, Dashboard, PatchLine, RosterLine, SignoffLine, Target, dashboard,
+    AttentionItem, Concern, Dashboard, PatchLine, Readiness, RosterLine, SignoffLine, Target,
+    dashboard,
 };
 pub use forms::{
-    AddControlForm, Answer, ExportForm, NewProjectForm, PanelDraft, ServicesForm, SettingsForm,
+    AddControlForm, Answer, ExportForm, NewProjectForm, PanelDraft, PeriodForm, ServicesForm,
+    SettingsForm,
 };
 pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, system_opener};
 pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
@@ -125,7 +130,9 @@ impl App {
                 dashboard: Dashboard::default(),
                 filter: BoardFilter::default(),
                 board: Vec::new(),
-                board_filter: BoardFilter::default(),
+                board_view: BoardView::default(),
+                table: Vec::new(),
+                board_laid: (BoardFilter::default(), BoardView::default()),
                 owners: Vec::new(),
                 families: Vec::new(),
                 baselines: Vec::new(),

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::{
     App, EvidenceSummary, Level, PanelDraft, PatchLine, RosterLine, SignoffLine, dashboard, layout,
+    table_rows,
 };
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
 use crate::store::{
@@ -41,19 +42,34 @@ impl App {
     /// Lays the board out again if the filter changed since it was last laid out. Called
     /// once per frame before drawing; cheap when nothing changed.
     pub fn sync_board(&mut self) {
-        if self.state.filter != self.state.board_filter {
+        let (filter, view) = &self.state.board_laid;
+        let current = &self.state.board_view;
+        if self.state.filter != *filter
+            || current.collapsed != view.collapsed
+            || current.sort != view.sort
+            || current.ascending != view.ascending
+        {
             self.relayout();
         }
     }
 
     pub(super) fn relayout(&mut self) {
-        self.state.board = layout(
-            &self.state.controls,
-            &self.state.filter,
-            self.state.today,
-            &self.state.evidence_summary,
+        let state = &mut self.state;
+        state.board = layout(
+            &state.controls,
+            &state.filter,
+            &state.board_view.collapsed,
+            state.today,
+            &state.evidence_summary,
         );
-        self.state.board_filter = self.state.filter.clone();
+        state.table = table_rows(
+            &state.controls,
+            &state.filter,
+            &state.board_view,
+            state.today,
+            &state.evidence_summary,
+        );
+        state.board_laid = (state.filter.clone(), state.board_view.clone());
     }
 
     /// The workspace's today by the app's clock: the store's when the workspace is open.
@@ -264,6 +280,13 @@ impl App {
         attention.extend(super::cuec_attention(&self.state.cuecs));
         attention.extend(super::request_attention(&self.state.requests));
         attention.sort_by_key(|item| item.concern);
+        self.state.dashboard.readiness = super::Readiness::read(
+            &self.state.dashboard,
+            &self.state.controls,
+            &self.state.evidence_summary,
+            &roster,
+            self.state.project.as_ref().and_then(|p| p.period_end),
+        );
         self.relayout();
         self.refresh_selection(false);
     }

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::{
-    AddControlForm, BoardColumn, BoardFilter, Dashboard, EvidenceSummary, ExportForm, JobKind,
-    NewProjectForm, PanelDraft, PatchForm, PickPurpose, Progress, ServicesForm, SettingsForm,
-    SignoffForm, TrainingForm,
+    AddControlForm, BoardColumn, BoardFilter, BoardView, Dashboard, EvidenceSummary, ExportForm,
+    JobKind, NewProjectForm, PanelDraft, PatchForm, PickPurpose, Progress, ServicesForm,
+    SettingsForm, SignoffForm, TrainingForm,
 };
 use crate::catalog::Service;
 use crate::model::{BaselineSummary, Control, Evidence, Project, SrmMatch};
@@ -97,6 +97,8 @@ pub enum Dialog {
     NewProject(NewProjectForm),
     /// Changing the current project's services.
     Services(ServicesForm),
+    /// Setting the current project's audit period.
+    Period(super::PeriodForm),
     /// Adding a control through the ownership test.
     AddControl(AddControlForm),
     /// Settings.
@@ -137,9 +139,13 @@ pub struct AppState {
     pub dashboard: Dashboard,
     /// The filter bar.
     pub filter: BoardFilter,
-    /// The board as laid out for `board_filter`.
+    /// Cards or table, density, folded groups and the table's order.
+    pub board_view: BoardView,
+    /// The board as laid out for `board_laid`.
     pub board: Vec<BoardColumn>,
-    pub(super) board_filter: BoardFilter,
+    /// The table view's rows: indices into `controls`, filtered and sorted.
+    pub table: Vec<usize>,
+    pub(super) board_laid: (BoardFilter, BoardView),
     /// Owners named on the project's controls, for the owner filter.
     pub owners: Vec<String>,
     /// Control families of a baseline project (AC, AU, …), for the family filter.

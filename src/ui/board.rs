@@ -1,31 +1,108 @@
 //! The board: AWS | Shared | Customer side by side, each headed by its count and progress,
-//! cards grouped by area. Only the rows in view are laid out, so a board of ten thousand
-//! controls scrolls as smoothly as one of fifty.
+//! cards grouped by area in groups that fold; or the same controls as one sortable table.
+//! Only the rows in view are laid out, so a board of ten thousand controls scrolls as
+//! smoothly as one of fifty.
 
 use egui::{
     Align2, Color32, CornerRadius, FontId, Rect, RichText, Sense, Stroke, Ui, UiBuilder, vec2,
 };
+use egui_extras::{Column as TableCol, TableBuilder};
 
 use super::theme::{
-    AREA_ROW_HEIGHT, CARD_GAP, CARD_ROW_HEIGHT, DANGER, column_caption, column_color, status_color,
+    AREA_ROW_HEIGHT, CARD_GAP, CARD_ROW_HEIGHT, COMPACT_ROW_HEIGHT, DANGER, WARNING,
+    column_caption, column_color, status_color,
 };
 use super::widgets::chip_ui;
-use crate::app::{AppState, BoardColumn, BoardRow, Command};
-use crate::model::Control;
+use crate::app::{AppState, BoardColumn, BoardMode, BoardRow, Command, Density, TableColumn, View};
+use crate::model::{Column, Control};
+use crate::store::ProjectCoverage;
 
-/// Draws the three columns.
+/// Height of a row of the table view.
+const TABLE_ROW_HEIGHT: f32 = 24.0;
+
+/// Draws the board: the coverage banner, then the three columns or the table.
 pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    ui.columns(3, |columns| {
-        for (ui, column) in columns.iter_mut().zip(&state.board) {
-            column_ui(state, column, ui, commands);
+    coverage_banner_ui(state, ui, commands);
+    match state.board_view.mode {
+        BoardMode::Cards => {
+            ui.columns(3, |columns| {
+                for (ui, column) in columns.iter_mut().zip(&state.board) {
+                    column_ui(state, column, ui, commands);
+                }
+            });
         }
-    });
+        BoardMode::Table => table_ui(state, ui, commands),
+    }
 }
 
-fn row_height(row: &BoardRow) -> f32 {
+/// One banner when AWS's reports leave part of the audit period or a service uncovered: the
+/// AWS and shared controls all rely on them, so the cards do not each repeat it.
+fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(ProjectCoverage::Period(coverage)) = &state.coverage else {
+        return;
+    };
+    if coverage.is_complete() {
+        return;
+    }
+    let relying = state
+        .controls
+        .iter()
+        .filter(|c| crate::app::relies_on_aws_reports(c))
+        .count();
+    let mut what = Vec::new();
+    let gap_days: i64 = coverage.gaps.iter().map(|g| g.days()).sum();
+    if gap_days > 0 {
+        let first = &coverage.gaps[0];
+        let more = if coverage.gaps.len() > 1 {
+            format!(" and {} more", coverage.gaps.len() - 1)
+        } else {
+            String::new()
+        };
+        what.push(format!(
+            "leave {gap_days} days of the audit period uncovered ({first}{more})"
+        ));
+    }
+    if !coverage.missing_services.is_empty() {
+        let mut services: Vec<&str> = coverage
+            .missing_services
+            .iter()
+            .map(|m| m.service.as_str())
+            .collect();
+        services.dedup();
+        what.push(format!("leave out {}", services.join(", ")));
+    }
+    egui::Frame::new()
+        .fill(WARNING.gamma_multiply(0.15))
+        .stroke(Stroke::new(1.0, WARNING))
+        .corner_radius(CornerRadius::same(4))
+        .inner_margin(egui::Margin::symmetric(8, 4))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("AWS coverage gap").strong().color(WARNING));
+                ui.label(format!(
+                    "AWS's reports {}: the {relying} AWS and shared controls rely on them.",
+                    what.join(" and ")
+                ));
+                if ui.button("Open AWS reports").clicked() {
+                    commands.push(Command::ShowView(View::AwsReports));
+                }
+            });
+        });
+    ui.add_space(4.0);
+}
+
+fn card_height(state: &AppState) -> f32 {
+    match state.board_view.density {
+        Density::Comfortable => CARD_ROW_HEIGHT,
+        Density::Compact => COMPACT_ROW_HEIGHT,
+    }
+}
+
+fn row_height(row: &BoardRow, card: f32) -> f32 {
     match row {
         BoardRow::Area { .. } => AREA_ROW_HEIGHT,
-        BoardRow::Card(_) => CARD_ROW_HEIGHT,
+        BoardRow::Card(_) => card,
     }
 }
 
@@ -35,7 +112,13 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         ui.painter()
             .rect_filled(rect, 2.0, column_color(column.column));
         ui.label(RichText::new(column.column.label()).size(18.0).strong());
-        ui.label(RichText::new(column.total.to_string()).size(18.0).weak());
+        // With a filter on, the header says how many of the column's controls pass it.
+        let count = if state.filter.is_active() {
+            format!("{} of {}", column.shown, column.total)
+        } else {
+            column.total.to_string()
+        };
+        ui.label(RichText::new(count).size(18.0).weak());
     });
     ui.label(RichText::new(column_caption(column.column)).weak().small());
     ui.add(
@@ -63,10 +146,11 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         ui.label(RichText::new(text).weak().italics());
         return;
     }
+    let card = card_height(state);
     // A row's top follows from how many headings and cards come before it.
     let offset = |index: usize| {
         let areas = column.areas_before[index];
-        areas as f32 * AREA_ROW_HEIGHT + (index - areas) as f32 * CARD_ROW_HEIGHT
+        areas as f32 * AREA_ROW_HEIGHT + (index - areas) as f32 * card
     };
     let rows = column.rows.len();
     let total_height = offset(rows);
@@ -83,13 +167,20 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
                 let row = &column.rows[index];
                 let rect = Rect::from_min_size(
                     egui::pos2(ui.min_rect().left(), top + offset(index)),
-                    vec2(width, row_height(row)),
+                    vec2(width, row_height(row, card)),
                 );
                 match row {
-                    BoardRow::Area { name, count } => area_ui(ui, rect, name, *count),
+                    BoardRow::Area { .. } => area_ui(ui, rect, column.column, row, commands),
                     BoardRow::Card(control) => {
                         if let Some(control) = state.controls.get(*control) {
-                            card_ui(state, control, ui, rect, commands);
+                            match state.board_view.density {
+                                Density::Comfortable => {
+                                    card_ui(state, control, ui, rect, commands);
+                                }
+                                Density::Compact => {
+                                    compact_card_ui(state, control, ui, rect, commands);
+                                }
+                            }
                         }
                     }
                 }
@@ -112,24 +203,97 @@ fn count_while(n: usize, holds: impl Fn(usize) -> bool) -> usize {
     low
 }
 
-fn area_ui(ui: &mut Ui, rect: Rect, name: &str, count: usize) {
-    let painter = ui.painter_at(rect);
-    painter.text(
-        rect.left_bottom() + vec2(2.0, -6.0),
-        Align2::LEFT_BOTTOM,
-        format!("{}  ·  {count}", name.to_uppercase()),
-        FontId::proportional(11.5),
-        ui.visuals().weak_text_color(),
+/// A group's heading: a button that folds or unfolds it, with its counts and progress.
+fn area_ui(ui: &mut Ui, rect: Rect, column: Column, row: &BoardRow, commands: &mut Vec<Command>) {
+    let BoardRow::Area {
+        name,
+        count,
+        total,
+        done,
+        collapsed,
+    } = row
+    else {
+        return;
+    };
+    let heading = Rect::from_min_max(rect.min + vec2(0.0, 4.0), rect.max - vec2(0.0, 2.0));
+    let id = ui.scope_id().with(("area", column.as_str(), name));
+    let response = ui.interact(heading, id, Sense::click());
+    let arrow = if *collapsed { "▸" } else { "▾" };
+    let shown = if count == total {
+        count.to_string()
+    } else {
+        format!("{count} of {total}")
+    };
+    let label = format!("{arrow} {}  ·  {shown}", name.to_uppercase());
+    let accessible = format!(
+        "{} group {name}, {shown} controls, {done} done",
+        if *collapsed { "Expand" } else { "Collapse" }
     );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &accessible));
+    let response = response.on_hover_text(if *collapsed {
+        "Show this group's controls"
+    } else {
+        "Fold this group away"
+    });
+    let visuals = ui.visuals();
+    let color = if response.hovered() {
+        visuals.strong_text_color()
+    } else {
+        visuals.weak_text_color()
+    };
+    if response.hovered() {
+        ui.painter()
+            .rect_filled(heading, 3.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+    // Progress on the right: done of total, and a thin bar.
+    let bar_width = 48.0;
+    let bar = Rect::from_min_size(
+        egui::pos2(heading.right() - bar_width - 4.0, heading.center().y - 2.0),
+        vec2(bar_width, 4.0),
+    );
+    let painter = ui.painter_at(heading);
+    let progress = if *total == 0 {
+        0.0
+    } else {
+        *done as f32 / *total as f32
+    };
+    painter.rect_filled(bar, 2.0, visuals.widgets.noninteractive.bg_stroke.color);
+    painter.rect_filled(
+        Rect::from_min_size(bar.min, vec2(bar_width * progress, 4.0)),
+        2.0,
+        column_color(column),
+    );
+    let done_text = painter.text(
+        egui::pos2(bar.left() - 6.0, heading.center().y),
+        Align2::RIGHT_CENTER,
+        format!("{done}/{total}"),
+        FontId::proportional(11.0),
+        visuals.weak_text_color(),
+    );
+    let title = ui.painter_at(Rect::from_min_max(
+        heading.min,
+        egui::pos2(done_text.left() - 6.0, heading.max.y),
+    ));
+    title.text(
+        egui::pos2(heading.left() + 2.0, heading.center().y),
+        Align2::LEFT_CENTER,
+        label,
+        FontId::proportional(11.5),
+        color,
+    );
+    if response.clicked() {
+        commands.push(Command::ToggleArea(column, name.clone()));
+    }
 }
 
-fn card_ui(
+/// The card's frame and click target; returns the response, the inner rect and whether it
+/// is selected.
+fn card_frame(
     state: &AppState,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
-    commands: &mut Vec<Command>,
-) {
+) -> (egui::Response, Rect, bool) {
     let card = Rect::from_min_max(rect.min, rect.max - vec2(0.0, CARD_GAP));
     let id = ui.scope_id().with(("card", &control.id));
     let response = ui.interact(card, id, Sense::click());
@@ -154,6 +318,71 @@ fn card_ui(
         stroke,
         egui::StrokeKind::Inside,
     );
+    (response, card, selected)
+}
+
+fn select_on_click(
+    response: &egui::Response,
+    control: &Control,
+    selected: bool,
+    commands: &mut Vec<Command>,
+) {
+    if response.clicked() {
+        commands.push(Command::SelectControl(if selected {
+            None
+        } else {
+            Some(control.id.clone())
+        }));
+    }
+}
+
+/// A one-line card: id, title, and status (or "Overdue") on the right.
+fn compact_card_ui(
+    state: &AppState,
+    control: &Control,
+    ui: &mut Ui,
+    rect: Rect,
+    commands: &mut Vec<Command>,
+) {
+    let (response, card, selected) = card_frame(state, control, ui, rect);
+    let inner = card.shrink2(vec2(8.0, 3.0));
+    let mut content = ui.new_child(
+        UiBuilder::new()
+            .max_rect(inner)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    content.style_mut().interaction.selectable_labels = false;
+    content.spacing_mut().item_spacing.x = 6.0;
+    content.label(RichText::new(&control.id).monospace().small().weak());
+    content.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        status_chips_ui(state, control, ui);
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(RichText::new(&control.title)).truncate());
+        });
+    });
+    select_on_click(&response, control, selected, commands);
+}
+
+/// The status chip (or "Retired"), and "Overdue" in red when it is.
+fn status_chips_ui(state: &AppState, control: &Control, ui: &mut Ui) {
+    if control.retired {
+        chip_ui(ui, "Retired", Color32::GRAY);
+    } else {
+        chip_ui(ui, control.status.label(), status_color(control.status));
+    }
+    if control.is_overdue(state.today) {
+        chip_ui(ui, "Overdue", DANGER);
+    }
+}
+
+fn card_ui(
+    state: &AppState,
+    control: &Control,
+    ui: &mut Ui,
+    rect: Rect,
+    commands: &mut Vec<Command>,
+) {
+    let (response, card, selected) = card_frame(state, control, ui, rect);
     let overdue = control.is_overdue(state.today);
     let inner = card.shrink2(vec2(10.0, 7.0));
     let mut content = ui.new_child(
@@ -179,17 +408,7 @@ fn card_ui(
     });
     content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
     content.horizontal(|ui| {
-        if control.retired {
-            chip_ui(ui, "Retired", Color32::GRAY);
-        } else {
-            chip_ui(ui, control.status.label(), status_color(control.status));
-        }
-        if overdue {
-            chip_ui(ui, "Overdue", DANGER);
-        }
-        if state.aws_coverage_incomplete() && crate::app::relies_on_aws_reports(control) {
-            chip_ui(ui, "AWS coverage gap", DANGER);
-        }
+        status_chips_ui(state, control, ui);
         if let Some(evidence) = state.evidence_summary.get(&control.id) {
             let files = if evidence.count == 1 {
                 "1 file".to_string()
@@ -221,11 +440,109 @@ fn card_ui(
         };
         ui.add(egui::Label::new(RichText::new(services).small().weak()).truncate());
     });
-    if response.clicked() {
-        commands.push(Command::SelectControl(if selected {
-            None
+    select_on_click(&response, control, selected, commands);
+}
+
+/// The table view: every control the filter lets through, one line each, sorted by the
+/// header the user clicked.
+fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    if state.table.is_empty() {
+        ui.add_space(12.0);
+        let text = if state.controls.iter().all(|c| c.retired) {
+            "No controls in this project for its services."
         } else {
-            Some(control.id.clone())
-        }));
+            "No control matches the filter."
+        };
+        ui.label(RichText::new(text).weak().italics());
+        return;
     }
+    let view = &state.board_view;
+    TableBuilder::new(ui)
+        .id_salt("board_table")
+        .striped(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(TableCol::auto().at_least(90.0))
+        .column(TableCol::remainder().at_least(200.0).clip(true))
+        .column(TableCol::auto().at_least(80.0))
+        .column(TableCol::auto().at_least(110.0))
+        .column(TableCol::initial(130.0).at_least(80.0).clip(true))
+        .column(TableCol::auto().at_least(90.0))
+        .column(TableCol::auto().at_least(70.0))
+        .header(24.0, |mut header| {
+            for column in TableColumn::ALL {
+                header.col(|ui| {
+                    let arrow = match (view.sort == column, view.ascending) {
+                        (false, _) => "",
+                        (true, true) => " ^",
+                        (true, false) => " v",
+                    };
+                    let button = egui::Button::new(
+                        RichText::new(format!("{}{arrow}", column.label())).strong(),
+                    )
+                    .frame(false);
+                    if ui
+                        .add(button)
+                        .on_hover_text(format!("Sort by {}", column.label().to_lowercase()))
+                        .clicked()
+                    {
+                        commands.push(Command::SortBoardTable(column));
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(TABLE_ROW_HEIGHT, state.table.len(), |mut row| {
+                let Some(control) = state.controls.get(state.table[row.index()]) else {
+                    return;
+                };
+                let selected = state.selected.as_deref() == Some(control.id.as_str());
+                row.set_selected(selected);
+                row.col(|ui| {
+                    ui.label(RichText::new(&control.id).monospace());
+                });
+                row.col(|ui| {
+                    ui.add(egui::Label::new(&control.title).truncate());
+                });
+                row.col(|ui| {
+                    ui.label(
+                        RichText::new(control.column.label()).color(column_color(control.column)),
+                    );
+                });
+                row.col(|ui| status_chips_ui(state, control, ui));
+                row.col(|ui| {
+                    ui.add(egui::Label::new(&control.owner).truncate());
+                });
+                row.col(|ui| {
+                    if let Some(due) = control.due {
+                        let text = RichText::new(due.to_string());
+                        ui.label(if control.is_overdue(state.today) {
+                            text.color(DANGER)
+                        } else {
+                            text
+                        });
+                    }
+                });
+                row.col(|ui| {
+                    let evidence = state
+                        .evidence_summary
+                        .get(&control.id)
+                        .copied()
+                        .unwrap_or_default();
+                    let text = RichText::new(evidence.count.to_string());
+                    ui.label(if evidence.expired > 0 {
+                        text.color(DANGER)
+                    } else if evidence.expiring > 0 {
+                        text.color(WARNING)
+                    } else {
+                        text
+                    });
+                });
+                let response = row.response();
+                let label = format!("{} {}", control.id, control.title);
+                response
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                select_on_click(&response, control, selected, commands);
+            });
+        });
 }

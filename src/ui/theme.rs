@@ -43,5 +43,7 @@ pub const DANGER: Color32 = Color32::from_rgb(0xd6, 0x3b, 0x3b);
 pub const AREA_ROW_HEIGHT: f32 = 26.0;
 /// Height of a card row on the board, spacing included.
 pub const CARD_ROW_HEIGHT: f32 = 86.0;
+/// Height of a compact (one-line) card row, spacing included.
+pub const COMPACT_ROW_HEIGHT: f32 = 34.0;
 /// Gap between cards.
 pub const CARD_GAP: f32 = 6.0;

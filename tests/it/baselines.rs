@@ -12,7 +12,7 @@ use lockstep::store::Store;
 use crate::common::{lockstep, new_project, open, workspace};
 
 /// A framework control as a resolved baseline gives it.
-fn framework(id: &str, title: &str, position: usize) -> FrameworkControl {
+pub fn framework(id: &str, title: &str, position: usize) -> FrameworkControl {
     let label = lockstep::model::label_of(id);
     let family = label.split('-').next().unwrap().to_string();
     let parent = id

@@ -30,6 +30,7 @@ mod training;
 mod ui;
 mod ui_attestations;
 mod ui_aws_reports;
+mod ui_board;
 mod ui_clock;
 mod ui_conflict;
 mod ui_damaged;
