@@ -113,9 +113,84 @@ pub struct SignoffLine {
     pub by: String,
 }
 
+/// The first glance: how far each column is, how long is left, and the counts a lead acts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Readiness {
+    /// Per column: controls done (implemented or not applicable) and in scope.
+    pub columns: Vec<(Column, usize, usize)>,
+    /// The audit period's last day, when the project has one.
+    pub period_end: Option<NaiveDate>,
+    /// Controls, requests and patches past their dates.
+    pub overdue: usize,
+    /// Controls with evidence expired or expiring within 30 days, and training expired or
+    /// expiring.
+    pub expiring: usize,
+    /// CUECs of AWS's reports that no control carries out.
+    pub unmapped_cuecs: usize,
+}
+
+impl Readiness {
+    /// Controls in scope, all columns.
+    pub fn in_scope(&self) -> usize {
+        self.columns.iter().map(|(_, _, total)| total).sum()
+    }
+
+    /// Days from `today` to the audit period's end: negative once it has passed.
+    pub fn days_left(&self, today: NaiveDate) -> Option<i64> {
+        self.period_end.map(|end| (end - today).num_days())
+    }
+
+    /// Reads the counts off the dashboard's attention list, the evidence and the roster.
+    pub fn read(
+        dashboard: &Dashboard,
+        controls: &[Control],
+        evidence: &std::collections::HashMap<String, EvidenceSummary>,
+        roster: &[RosterLine],
+        period_end: Option<NaiveDate>,
+    ) -> Readiness {
+        let count = |concerns: &[Concern]| {
+            dashboard
+                .attention
+                .iter()
+                .filter(|item| concerns.contains(&item.concern))
+                .count()
+        };
+        let expiring_evidence = controls
+            .iter()
+            .filter(|c| !c.retired)
+            .filter(|c| {
+                evidence
+                    .get(&c.id)
+                    .is_some_and(|e| e.expiring + e.expired > 0)
+            })
+            .count();
+        let expiring_training = roster
+            .iter()
+            .filter(|l| matches!(l.state, TrainingState::Expiring | TrainingState::Expired))
+            .count();
+        Readiness {
+            columns: dashboard
+                .columns
+                .iter()
+                .map(|(column, counts)| (*column, counts[2] + counts[3], counts.iter().sum()))
+                .collect(),
+            period_end,
+            overdue: count(&[
+                Concern::OverdueControl,
+                Concern::OverdueRequest,
+                Concern::OverduePatch,
+            ]),
+            expiring: expiring_evidence + expiring_training,
+            unmapped_cuecs: count(&[Concern::UnmappedCuec]),
+        }
+    }
+}
+
 /// Everything the dashboard draws.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dashboard {
+    /// The readiness summary shown first.
+    pub readiness: Readiness,
     /// Per column, the count of controls in scope per status (in `Status::ALL` order).
     pub columns: Vec<(Column, [usize; 4])>,
     /// Count of roster entries per state (in `TrainingState::ALL` order).
@@ -240,5 +315,6 @@ pub fn dashboard(
         patch_months: months.into_iter().collect(),
         attention,
         requests: Default::default(),
+        readiness: Readiness::default(),
     }
 }

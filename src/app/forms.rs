@@ -52,6 +52,35 @@ pub struct ServicesForm {
     pub error: Option<String>,
 }
 
+/// The dialog that sets a project's audit period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeriodForm {
+    /// The first day, as typed (YYYY-MM-DD).
+    pub start: String,
+    /// The last day, as typed.
+    pub end: String,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+impl PeriodForm {
+    /// The period typed: both days, or neither to clear it.
+    pub fn period(&self) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, String> {
+        let day = |text: &str, what: &str| {
+            text.trim()
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| format!("The {what} day must be a date written YYYY-MM-DD."))
+        };
+        match (self.start.trim().is_empty(), self.end.trim().is_empty()) {
+            (true, true) => Ok(None),
+            (false, false) => Ok(Some((day(&self.start, "first")?, day(&self.end, "last")?))),
+            _ => {
+                Err("Give both the first and the last day, or neither to clear the period.".into())
+            }
+        }
+    }
+}
+
 /// Answers to the ownership test in the add-control dialog.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Answer {

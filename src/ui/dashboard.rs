@@ -30,12 +30,18 @@ pub fn patch_color(state: PatchState) -> Color32 {
     }
 }
 
-/// Draws the dashboard.
+/// Draws the dashboard: the readiness summary first, then what needs attention, then the
+/// charts.
 pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let data = &state.dashboard;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            readiness_ui(state, ui, commands);
+            ui.add_space(6.0);
+            attention_ui(state, ui, commands);
+            ui.add_space(6.0);
+            ui.separator();
             ui.columns(3, |cols| {
                 cols[0].label(RichText::new("Progress per column").strong());
                 let categories: Vec<String> = data
@@ -117,37 +123,174 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
                 }
             });
             requests_ui(&data.requests, ui);
-            ui.separator();
-            ui.label(RichText::new("Needs attention").strong().size(16.0));
-            if data.attention.is_empty() {
-                ui.label(RichText::new("Nothing overdue, missing, expiring or stale.").weak());
-            }
-            let mut current = None;
-            for item in &data.attention {
-                if current != Some(item.concern) {
-                    current = Some(item.concern);
-                    let count = data
-                        .attention
-                        .iter()
-                        .filter(|i| i.concern == item.concern)
-                        .count();
-                    ui.add_space(6.0);
-                    let heading =
-                        RichText::new(format!("{} ({count})", item.concern.label())).strong();
-                    ui.label(match item.concern {
-                        Concern::OverdueControl
-                        | Concern::OverdueRequest
-                        | Concern::OverduePatch
-                        | Concern::AwsCoverage
-                        | Concern::UnmappedCuec => heading.color(DANGER),
-                        _ => heading,
-                    });
-                }
-                if ui.link(&item.text).clicked() {
-                    commands.push(Command::Goto(item.target.clone()));
-                }
-            }
         });
+}
+
+/// Width of a readiness tile, in points.
+const TILE_WIDTH: f32 = 150.0;
+
+/// One tile of the summary: a big figure, what it counts, and a line under it.
+fn tile_ui(ui: &mut Ui, figure: &str, what: &str, note: &str, color: Option<Color32>) {
+    egui::Frame::new()
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(egui::Margin::symmetric(10, 6))
+        .show(ui, |ui| {
+            ui.set_width(TILE_WIDTH);
+            let text = RichText::new(figure).size(22.0).strong();
+            ui.label(match color {
+                Some(color) => text.color(color),
+                None => text,
+            });
+            ui.label(RichText::new(what).strong());
+            ui.label(RichText::new(note).weak().small());
+        });
+}
+
+/// The first glance: percent done per column, days to the audit period's end, and the
+/// counts a lead acts on.
+fn readiness_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let readiness = &state.dashboard.readiness;
+    ui.label(RichText::new("Readiness").strong().size(16.0));
+    if readiness.in_scope() == 0 {
+        ui.label(
+            RichText::new(
+                "No controls in scope yet: choose the AWS services this project uses (AWS services… on the board) and its checklist fills in.",
+            )
+            .weak(),
+        );
+        if ui.button("Choose AWS services…").clicked() {
+            commands.push(Command::OpenServices);
+        }
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (column, done, total) in &readiness.columns {
+            let percent = if *total == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.0}%", *done as f64 * 100.0 / *total as f64)
+            };
+            tile_ui(
+                ui,
+                &percent,
+                &format!("{} done", column.label()),
+                &format!("{done} of {total} controls"),
+                Some(column_color(*column)),
+            );
+        }
+        match readiness.days_left(state.today) {
+            None => tile_ui(
+                ui,
+                "—",
+                "No audit period",
+                "Set it: Project ▸ Audit period…",
+                None,
+            ),
+            Some(days) if days < 0 => tile_ui(
+                ui,
+                &format!("{}", -days),
+                "days since the period ended",
+                &format!("ended {}", readiness.period_end.unwrap_or_default()),
+                Some(DANGER),
+            ),
+            Some(days) => tile_ui(
+                ui,
+                &days.to_string(),
+                "days to the period's end",
+                &format!("ends {}", readiness.period_end.unwrap_or_default()),
+                None,
+            ),
+        }
+        let warn = |count: usize, color: Color32| (count > 0).then_some(color);
+        tile_ui(
+            ui,
+            &readiness.overdue.to_string(),
+            "Overdue",
+            "controls, requests, patches",
+            warn(readiness.overdue, DANGER),
+        );
+        tile_ui(
+            ui,
+            &readiness.expiring.to_string(),
+            "Expiring or expired",
+            "evidence and training",
+            warn(readiness.expiring, WARNING),
+        );
+        tile_ui(
+            ui,
+            &readiness.unmapped_cuecs.to_string(),
+            "Unmapped CUECs",
+            "AWS's user controls with no control",
+            warn(readiness.unmapped_cuecs, DANGER),
+        );
+    });
+}
+
+/// Whether a concern is something a person must act on now: its heading is red and it
+/// opens folded out when short.
+fn urgent(concern: Concern) -> bool {
+    matches!(
+        concern,
+        Concern::OverdueControl
+            | Concern::OverdueRequest
+            | Concern::OverduePatch
+            | Concern::AwsCoverage
+            | Concern::UnmappedCuec
+    )
+}
+
+/// Groups unfold by themselves up to this many items.
+const OPEN_UP_TO: usize = 10;
+
+/// "Needs attention": one group per concern with its count, each item a link to where it
+/// is fixed.
+fn attention_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let data = &state.dashboard;
+    ui.label(RichText::new("Needs attention").strong().size(16.0));
+    if data.readiness.in_scope() == 0 {
+        ui.label(RichText::new("Nothing to check until the project has controls.").weak());
+        return;
+    }
+    if data.readiness.period_end.is_none() {
+        ui.label(
+            RichText::new(
+                "This project has no audit period, so nothing is checked against one: AWS report coverage and the days left need it (Project ▸ Audit period…).",
+            )
+            .color(WARNING),
+        );
+    }
+    if data.attention.is_empty() {
+        ui.label(RichText::new("Nothing overdue, missing, expiring or stale.").weak());
+        return;
+    }
+    let mut start = 0;
+    while start < data.attention.len() {
+        let concern = data.attention[start].concern;
+        let end = start
+            + data.attention[start..]
+                .iter()
+                .take_while(|item| item.concern == concern)
+                .count();
+        let items = &data.attention[start..end];
+        let heading = RichText::new(format!("{} ({})", concern.label(), items.len())).strong();
+        let heading = if urgent(concern) {
+            heading.color(DANGER)
+        } else {
+            heading
+        };
+        egui::CollapsingHeader::new(heading)
+            .id_salt(("attention", concern.label()))
+            .default_open(urgent(concern) && items.len() <= OPEN_UP_TO)
+            .show(ui, |ui| {
+                for item in items {
+                    if ui.link(&item.text).clicked() {
+                        commands.push(Command::Goto(item.target.clone()));
+                    }
+                }
+            });
+        start = end;
+    }
 }
 
 /// The width of a bar, as a share of the room for one category.

@@ -138,6 +138,43 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 close
             })
             .inner,
+        Dialog::Period(form) => egui::Modal::new(Id::unique("project_period"))
+            .show(&ctx, |ui| {
+                ui.set_width(dialog_width(&ctx, 480.0));
+                let mut enter = EnterKey::new(ui);
+                ui.heading("Audit period");
+                ui.label(
+                    RichText::new(
+                        "The dates the audit looks at: AWS's reports must cover them, and the dashboard counts down to the last day. Leave both empty to clear it.",
+                    )
+                    .weak(),
+                );
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    let label = ui.label("From");
+                    let start = date_field_ui(ui, "period_dialog_start", "Audit period start", &mut form.start, "YYYY-MM-DD", today, label.id);
+                    enter.field(start.edit);
+                    let label = ui.label("to");
+                    let end = date_field_ui(ui, "period_dialog_end", "Audit period end", &mut form.end, "YYYY-MM-DD", today, label.id);
+                    enter.field(end.edit);
+                });
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    if ui.button("Save period").on_hover_text("Enter").clicked() || enter.submits() {
+                        match form.period() {
+                            Ok(period) => commands.push(Command::SetPeriod(period)),
+                            Err(error) => form.error = Some(error),
+                        }
+                    }
+                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
+                });
+                close
+            })
+            .inner,
         Dialog::Settings(form) => egui::Modal::new(Id::unique("settings"))
             .show(&ctx, |ui| {
                 ui.set_width(dialog_width(&ctx, 520.0));

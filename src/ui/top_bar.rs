@@ -46,6 +46,9 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         let before = commands.len();
                         let idle = state.job.is_none();
                         let exportable = state.project.is_some() && idle;
+                        let editable = state.project.is_some() && !state.read_only;
+                        command_button_ui(ui, "", Command::OpenPeriod, editable, commands);
+                        ui.separator();
                         command_button_ui(ui, "", Command::OpenExport, exportable, commands);
                         command_button_ui(ui, "", Command::VerifyPack, idle, commands);
                         ui.separator();
