@@ -79,6 +79,47 @@ pub struct FilledText {
     pub params: Vec<ParameterSpan>,
 }
 
+impl FilledText {
+    /// The statement part a parameter fills where it is first used, as the item labels from
+    /// the outermost in, joined by dots: `h.1` for AC-2's first "time period". `None` when the
+    /// text does not use the parameter or uses it outside any labelled item.
+    pub fn part_of(&self, param: &str) -> Option<String> {
+        let span = self.params.iter().find(|span| span.param == param)?;
+        let head = self.text.get(..span.start)?;
+        let mut labels = Vec::new();
+        let mut within = usize::MAX;
+        for line in head.rsplit('\n') {
+            let trimmed = line.trim_start_matches(' ');
+            let indent = line.len() - trimmed.len();
+            if indent >= within {
+                continue;
+            }
+            within = indent;
+            if let Some(label) = item_label(trimmed) {
+                labels.push(label);
+            }
+            if indent == 0 {
+                break;
+            }
+        }
+        if labels.is_empty() {
+            return None;
+        }
+        labels.reverse();
+        Some(labels.join("."))
+    }
+}
+
+/// The label an item's line starts with (`a.`, `1.`, `(b)`), without its punctuation.
+fn item_label(line: &str) -> Option<&str> {
+    let word = line.split(' ').next()?;
+    let bare = word
+        .strip_suffix('.')
+        .or_else(|| word.strip_prefix('(').and_then(|w| w.strip_suffix(')')))?;
+    let short = (1..=4).contains(&bare.len());
+    (short && bare.chars().all(|c| c.is_ascii_alphanumeric())).then_some(bare)
+}
+
 /// One control of a resolved baseline, ready to place on a board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FrameworkControl {
@@ -268,6 +309,33 @@ pub fn stated_value(states: &[ParameterState], at: usize) -> Option<Stated<'_>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parameter_is_named_by_the_items_it_sits_in() {
+        let text = "a. Assign [personnel];\nh. Notify [personnel] within:\n  1. [period] when gone;\n  2. [period] when moved;\nPlain [free] words.";
+        let at = |needle: &str, nth: usize| text.match_indices(needle).nth(nth).unwrap().0;
+        let span = |param: &str, start: usize, len: usize| ParameterSpan {
+            start,
+            end: start + len,
+            param: param.to_string(),
+        };
+        let filled = FilledText {
+            text: text.to_string(),
+            params: vec![
+                span("p1", at("[personnel]", 0), 11),
+                span("p2", at("[personnel]", 1), 11),
+                span("t1", at("[period]", 0), 8),
+                span("t2", at("[period]", 1), 8),
+                span("free", at("[free]", 0), 6),
+            ],
+        };
+        assert_eq!(filled.part_of("p1").as_deref(), Some("a"));
+        assert_eq!(filled.part_of("p2").as_deref(), Some("h"));
+        assert_eq!(filled.part_of("t1").as_deref(), Some("h.1"));
+        assert_eq!(filled.part_of("t2").as_deref(), Some("h.2"));
+        assert_eq!(filled.part_of("free"), None);
+        assert_eq!(filled.part_of("unused"), None);
+    }
 
     #[test]
     fn labels_follow_the_way_people_write_ids() {

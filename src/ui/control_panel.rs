@@ -7,6 +7,7 @@
 //! Choices (status, column, cadence) are saved as soon as they are made; text is saved on
 //! Enter or when the field loses focus. Each save is one command and one activity row.
 
+use egui::collapsing_header::CollapsingState;
 use egui::text::{LayoutJob, TextFormat};
 use egui::{RichText, Ui};
 
@@ -34,11 +35,20 @@ pub fn control_panel_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Co
         .default_size(420.0)
         .min_size(320.0)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    panel_body_ui(state, &control, ui, commands);
-                });
+            // A scrollbar of its own, beside the content rather than over its buttons.
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            let mut scroll = egui::ScrollArea::vertical()
+                .id_salt("control_panel_scroll")
+                .auto_shrink([false, false]);
+            let shown = ui.scope_id().with("control_panel_shown");
+            if ui.data(|d| d.get_temp::<String>(shown)).as_deref() != Some(control.id.as_str()) {
+                // Each control opens at its top, with its id and status in view.
+                scroll = scroll.vertical_scroll_offset(0.0);
+                ui.data_mut(|d| d.insert_temp(shown, control.id.clone()));
+            }
+            scroll.show(ui, |ui| {
+                panel_body_ui(state, &control, ui, commands);
+            });
         });
 }
 
@@ -75,6 +85,7 @@ fn panel_body_ui(
     }
     let editable = !control.retired && !state.read_only;
     let today = state.today;
+    let parent = state.parent.as_ref();
     let draft = &mut state.draft;
     ui.add_enabled_ui(editable, |ui| {
         text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
@@ -99,6 +110,10 @@ fn panel_body_ui(
             reason_prompt_ui(ui, draft, control, pending, commands);
         } else if !control.status_reason.is_empty() {
             ui.label(RichText::new(format!("Reason: {}", control.status_reason)).italics());
+        }
+        if let Some(framework) = &control.framework {
+            ui.separator();
+            framework_ui(ui, control, framework, parent);
         }
         ui.separator();
         why_ui(ui, control);
@@ -137,10 +152,6 @@ fn panel_body_ui(
         }
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });
-    if let Some(framework) = &control.framework {
-        ui.separator();
-        framework_ui(ui, control, framework, state.parent.as_ref());
-    }
     if !state.related.is_empty() || control.framework.is_some() {
         ui.separator();
         related_ui(ui, state);
@@ -388,7 +399,39 @@ fn text_field_ui(
     let Some(text) = draft.text_mut(field) else {
         return;
     };
+    if multiline && control.field(field).is_empty() {
+        // An empty narrative folds to its heading, so the statement and evidence sit higher.
+        let id = ui.make_persistent_id(("narrative", field, &control.id));
+        let folding = CollapsingState::load_with_default_open(ui.ctx(), id, !text.is_empty());
+        let mut heading = None;
+        let header = folding.show_header(ui, |ui| {
+            let title = egui::Label::new(RichText::new(label).small().strong());
+            heading = Some(ui.add(title.sense(egui::Sense::click())));
+        });
+        let named_by = heading.as_ref().map_or(id, |heading| heading.id);
+        header.body(|ui| edit_ui(ui, text, control, field, multiline, named_by, commands));
+        if heading.is_some_and(|heading| heading.clicked()) {
+            // The heading opens and closes it, as the arrow does.
+            let mut folding = CollapsingState::load_with_default_open(ui.ctx(), id, false);
+            folding.toggle(ui);
+            folding.store(ui.ctx());
+        }
+        return;
+    }
     let heading = ui.label(RichText::new(label).small().strong());
+    edit_ui(ui, text, control, field, multiline, heading.id, commands);
+}
+
+/// The text edit of one field, sending the change when it loses focus.
+fn edit_ui(
+    ui: &mut Ui,
+    text: &mut String,
+    control: &Control,
+    field: ControlField,
+    multiline: bool,
+    heading: egui::Id,
+    commands: &mut Vec<Command>,
+) {
     let edit = if multiline {
         egui::TextEdit::multiline(text).desired_rows(2)
     } else {
@@ -396,7 +439,7 @@ fn text_field_ui(
     };
     let response = ui
         .add(edit.desired_width(f32::INFINITY))
-        .labelled_by(heading.id);
+        .labelled_by(heading);
     if response.lost_focus() && *text != control.field(field) {
         commands.push(Command::EditControl {
             id: control.id.clone(),
@@ -467,7 +510,12 @@ fn framework_ui(
                         } else {
                             &parameter.label
                         };
-                        ui.label(RichText::new(format!("{name}:")).weak());
+                        // The part it fills tells apart parameters with the same label.
+                        let name = match framework.statement.part_of(&parameter.id) {
+                            Some(part) => format!("({part}) {name}:"),
+                            None => format!("{name}:"),
+                        };
+                        ui.label(RichText::new(name).weak());
                         ui.label(&parameter.value);
                     });
                 }

@@ -33,6 +33,7 @@ mod ui_aws_reports;
 mod ui_board;
 mod ui_clock;
 mod ui_conflict;
+mod ui_control_panel;
 mod ui_damaged;
 mod ui_dashboard;
 mod ui_files;
