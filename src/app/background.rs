@@ -155,6 +155,9 @@ impl App {
             }
             JobOutcome::OscalExported(files) => self.oscal_exported(files),
             JobOutcome::DocumentAttached(added) => self.document_attached(&added),
+            JobOutcome::FrameworkImported { imported, refused } => {
+                self.framework_imported(&imported, &refused)
+            }
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -248,6 +251,13 @@ impl App {
                     self.export_oscal(folder);
                 }
             }
+            PickPurpose::Framework => {
+                if !paths.is_empty() {
+                    self.start_job(JobKind::ImportFramework, |dir, clock, repaint| {
+                        Job::import_framework(dir, clock, paths, repaint)
+                    });
+                }
+            }
             PickPurpose::VerifyPack => {
                 if let Some(path) = paths.pop() {
                     self.start_job(JobKind::VerifyPack, |_, _, repaint| {
@@ -255,6 +265,18 @@ impl App {
                     });
                 }
             }
+        }
+    }
+
+    /// Says what a framework import brought in and what it refused; the New project dialog
+    /// then offers the new baselines.
+    fn framework_imported(&mut self, imported: &[String], refused: &[String]) {
+        self.refresh();
+        if !imported.is_empty() {
+            self.notify(Level::Info, format!("Imported {}.", imported.join("; ")));
+        }
+        for reason in refused {
+            self.notify(Level::Error, format!("Not imported: {reason}"));
         }
     }
 

@@ -142,6 +142,9 @@ pub enum Command {
     Import(crate::app::ImportKind),
     /// Choose a provider's CRM (.csv or .xlsx) and import it for the current project.
     ImportCrm,
+    /// Choose OSCAL catalog and profile files and import them, so projects can track their
+    /// baselines.
+    ImportFramework,
     /// Record a sign-off.
     SignOff(crate::store::NewSignoff),
     /// Open the export dialog.
@@ -260,6 +263,7 @@ impl Command {
             Command::RemoveAwsReport { .. } => "Remove report",
             Command::Import(_) => "Import…",
             Command::ImportCrm => "Import CRM…",
+            Command::ImportFramework => "Import framework…",
             Command::SignOff(_) => "Sign off",
             Command::OpenExport => "Export evidence pack…",
             Command::PickExportTarget => "Choose…",
@@ -293,6 +297,9 @@ impl Command {
             Command::OpenPeriod => {
                 Some("The dates AWS's reports must cover and the dashboard counts down to")
             }
+            Command::ImportFramework => Some(
+                "Import an OSCAL catalog and its profiles (such as NIST SP 800-53 Rev 5 and its MODERATE baseline) so a project can track them",
+            ),
             Command::ImportCrm => Some(
                 "Import the provider's Customer Responsibility Matrix: it places the controls it names",
             ),

@@ -287,6 +287,14 @@ impl App {
                 mapped,
             } => self.map_cuec(cuec, &control, mapped),
             Command::RemoveAwsReport { id, reason } => self.remove_aws_report(id, &reason),
+            Command::ImportFramework => self.start_pick(
+                PickPurpose::Framework,
+                PickMode::Files,
+                PickRequest::titled(
+                    "Import a framework: OSCAL JSON catalog and profile files (choose both together)",
+                )
+                .filter("OSCAL JSON", &["json"]),
+            ),
             Command::ImportCrm => self.start_pick(
                 PickPurpose::Import(ImportKind::Crm),
                 PickMode::File,

@@ -10,6 +10,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+use crate::catalog::oscal::Document;
 use crate::model::Evidence;
 use crate::store::csv_import::ImportReport;
 use crate::store::{
@@ -62,6 +63,8 @@ pub enum JobKind {
     ExportOscal,
     /// Attaching a document to a project's plan.
     AttachDocument,
+    /// Importing OSCAL catalogs and profiles.
+    ImportFramework,
 }
 
 impl JobKind {
@@ -80,6 +83,7 @@ impl JobKind {
             JobKind::ImportRequests => "Importing the request list",
             JobKind::AttachToRequest => "Attaching files to the request",
             JobKind::ExportOscal => "Exporting the OSCAL files",
+            JobKind::ImportFramework => "Importing the framework",
             JobKind::AttachDocument => "Attaching the document",
         }
     }
@@ -173,6 +177,13 @@ pub enum JobOutcome {
     OscalExported(Vec<PathBuf>),
     /// A document attached to the plan (one row per control it answers).
     DocumentAttached(Vec<crate::model::Attachment>),
+    /// OSCAL catalogs and profiles imported: a line for each, and the files refused with why.
+    FrameworkImported {
+        /// What each imported file became (`catalog 'X' (1,196 controls)`).
+        imported: Vec<String>,
+        /// Files refused, each with its reason.
+        refused: Vec<String>,
+    },
     /// The job could not run.
     Failed(String),
     /// The user cancelled it.
@@ -540,6 +551,68 @@ impl Job {
                 Err(error) => JobOutcome::Failed(format!("Nothing imported: {error:#}")),
             }
         })
+    }
+
+    /// Starts importing OSCAL catalogs and profiles, each in its own transaction: the
+    /// catalogs first, so the profiles resolve against them. A file that is neither, or that
+    /// does not import, is refused with its reason while the others go in.
+    pub fn import_framework(
+        dir: PathBuf,
+        clock: Clock,
+        paths: Vec<PathBuf>,
+        repaint: Repaint,
+    ) -> Result<Job, String> {
+        Job::spawn(
+            JobKind::ImportFramework,
+            repaint,
+            move |progress, cancel| {
+                let total = paths.len() as u64 * 2;
+                let mut refused = Vec::new();
+                let mut catalogs = Vec::new();
+                let mut profiles = Vec::new();
+                for (n, path) in paths.into_iter().enumerate() {
+                    let name = display_name(&path);
+                    set_progress(progress, &name, n as u64, total, "steps");
+                    match crate::catalog::oscal::read_document(&path, "catalog or profile") {
+                        Ok((_, Document::Catalog(_))) => catalogs.push(path),
+                        Ok((_, Document::Profile(_))) => profiles.push(path),
+                        Err(error) => refused.push(format!("{name}: {error}")),
+                    }
+                }
+                let mut store = match open_for_job(&dir, clock) {
+                    Ok((store, _)) => store,
+                    Err(error) => {
+                        return JobOutcome::Failed(format!("Nothing imported: {error:#}"));
+                    }
+                };
+                let mut imported = Vec::new();
+                let read = (total / 2) as usize;
+                let files = catalogs.iter().map(|p| (p, true));
+                for (n, (path, catalog)) in
+                    files.chain(profiles.iter().map(|p| (p, false))).enumerate()
+                {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let name = display_name(path);
+                    set_progress(progress, &name, (read + n) as u64, total, "steps");
+                    let done = if catalog {
+                        store
+                            .import_catalog(path)
+                            .map(|c| format!("catalog '{}' ({} controls)", c.title, c.controls))
+                    } else {
+                        store
+                            .import_profile(path, None)
+                            .map(|b| format!("baseline '{}' ({} controls)", b.title, b.selected))
+                    };
+                    match done {
+                        Ok(line) => imported.push(line),
+                        Err(error) => refused.push(format!("{name}: {error:#}")),
+                    }
+                }
+                JobOutcome::FrameworkImported { imported, refused }
+            },
+        )
     }
 
     /// Starts copying a stored file into `folder` under its own name and opening it with

@@ -123,6 +123,8 @@ pub enum PickPurpose {
     AwsReportFile,
     /// Keep it as the next AWS report's bridge letter.
     BridgeLetter,
+    /// Import them as OSCAL catalogs and profiles.
+    Framework,
     /// Import it as the CUEC list of this AWS report.
     Cuecs(i64),
     /// Import it as a CSV file of this kind.

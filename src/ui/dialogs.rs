@@ -45,6 +45,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     let services = state.services.clone();
     let baselines = state.baselines.clone();
     let today = state.today;
+    let importing = state.job.is_some();
     let closed = match &mut state.dialog {
         Dialog::None => false,
         Dialog::NewProject(form) => tall_modal(Id::unique("new_project"))
@@ -79,7 +80,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                     });
                     ui.end_row();
                     let label = ui.label("Baseline");
-                    baseline_choice_ui(ui, &baselines, &mut form.baseline, label.id);
+                    baseline_choice_ui(ui, &baselines, &mut form.baseline, label.id, importing, commands);
                     ui.end_row();
                 });
                 ui.add_space(6.0);
@@ -93,10 +94,12 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 let mut close = false;
                 ui.horizontal(|ui| {
                     let dates_ok = is_blank_or_date(&form.period_start) && is_blank_or_date(&form.period_end);
-                    let ready = !form.name.trim().is_empty() && dates_ok;
+                    let named = !form.name.trim().is_empty();
+                    let ready = named && dates_ok && !form.services.is_empty();
                     let create = ui
                         .add_enabled(ready, egui::Button::new(format!("Create project ({} services)", form.services.len())))
                         .on_hover_text("Enter")
+                        .on_disabled_hover_text(create_refusal(named, dates_ok, form.services.len()))
                         .clicked();
                     if (create || enter.submits()) && ready {
                         match form.to_request() {
@@ -105,6 +108,9 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                         }
                     }
                     close = ui.button("Cancel").on_hover_text("Esc").clicked();
+                    if !ready {
+                        ui.label(RichText::new(create_refusal(named, dates_ok, form.services.len())).weak());
+                    }
                 });
                 close
             })
@@ -474,6 +480,29 @@ pub fn service_checklist_ui(
     search_field
 }
 
+/// Why "Create project" is not offered yet, in one sentence.
+fn create_refusal(named: bool, dates_ok: bool, services: usize) -> &'static str {
+    if !named {
+        "Name the project to create it."
+    } else if !dates_ok {
+        "Write the audit period's dates as YYYY-MM-DD, or leave them blank."
+    } else if services == 0 {
+        "Choose the AWS services the project uses: they decide which controls are AWS's, shared or yours."
+    } else {
+        ""
+    }
+}
+
+/// How a baseline is named in the choice: its title, with its size.
+fn baseline_text(baseline: &crate::model::BaselineSummary) -> String {
+    let title = if baseline.title.trim().is_empty() {
+        &baseline.name
+    } else {
+        &baseline.title
+    };
+    format!("{title} ({} controls)", baseline.selected)
+}
+
 /// The text the baseline choice shows for the built-in SRM set.
 pub const BUILTIN_BASELINE: &str = "Built-in AWS SRM set";
 
@@ -484,36 +513,37 @@ fn baseline_choice_ui(
     baselines: &[crate::model::BaselineSummary],
     chosen: &mut Option<String>,
     label: egui::Id,
+    importing: bool,
+    commands: &mut Vec<Command>,
 ) {
     let shown = match chosen {
         Some(name) => baselines
             .iter()
             .find(|b| &b.name == name)
-            .map(|b| format!("{} ({} controls)", b.name, b.selected))
+            .map(baseline_text)
             .unwrap_or_else(|| name.clone()),
         None => BUILTIN_BASELINE.to_string(),
     };
     ui.vertical(|ui| {
-        egui::ComboBox::from_id_salt("new_project_baseline")
-            .selected_text(shown)
-            .width(420.0)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(chosen, None, BUILTIN_BASELINE);
-                for baseline in baselines {
-                    ui.selectable_value(
-                        chosen,
-                        Some(baseline.name.clone()),
-                        format!("{} ({} controls)", baseline.name, baseline.selected),
-                    )
-                    .on_hover_text(&baseline.title);
-                }
-            })
-            .response
-            .labelled_by(label);
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_id_salt("new_project_baseline")
+                .selected_text(shown)
+                .width(420.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(chosen, None, BUILTIN_BASELINE);
+                    for baseline in baselines {
+                        ui.selectable_value(chosen, Some(baseline.name.clone()), baseline_text(baseline))
+                            .on_hover_text(format!("{} (from {}.json)", baseline.title, baseline.name));
+                    }
+                })
+                .response
+                .labelled_by(label);
+            super::widgets::command_button_ui(ui, "", Command::ImportFramework, !importing, commands);
+        });
         if baselines.is_empty() {
             ui.label(
                 RichText::new(
-                    "Import a NIST or FedRAMP profile with `lockstep profile import` to track it instead.",
+                    "Track a NIST or FedRAMP baseline instead: import its OSCAL catalog and profile files together.",
                 )
                 .weak()
                 .small(),

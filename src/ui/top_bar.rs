@@ -52,6 +52,9 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         command_button_ui(ui, "", Command::OpenExport, exportable, commands);
                         command_button_ui(ui, "", Command::VerifyPack, idle, commands);
                         ui.separator();
+                        let writable = idle && !state.read_only;
+                        command_button_ui(ui, "", Command::ImportFramework, writable, commands);
+                        ui.separator();
                         command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
                         if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
                             command_button_ui(ui, "", Command::ImportCrm, exportable, commands);

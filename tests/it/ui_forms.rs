@@ -243,7 +243,7 @@ fn tab_moves_through_the_new_project_form_in_reading_order() {
         .focus();
     harness.run();
     let mut order = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..8 {
         harness.key_press(Key::Tab);
         harness.run();
         let focused = harness.get(By::new().predicate(|node| node.is_focused()));
@@ -258,6 +258,7 @@ fn tab_moves_through_the_new_project_form_in_reading_order() {
             "to",
             "Pick Audit period end",
             "Baseline",
+            "Import framework…",
             "Find",
         ]
     );

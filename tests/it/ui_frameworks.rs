@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{By, Queryable as _};
+use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use lockstep::app::App;
 use lockstep::model::{Column, Reason};
 use lockstep::store::NewProject;
@@ -144,4 +144,117 @@ fn a_project_on_the_builtin_set_offers_no_crm_import_nor_family_filter() {
             .query_by_role_and_label(Role::ComboBox, "Filter by family")
             .is_none()
     );
+}
+
+fn oscal_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/oscal")
+        .join(name)
+}
+
+/// `name` copied alone into `folder`, so a profile there has no catalog beside it.
+fn alone(folder: &std::path::Path, name: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(folder).unwrap();
+    let path = folder.join(name);
+    std::fs::copy(oscal_fixture(name), &path).unwrap();
+    path
+}
+
+#[test]
+fn a_framework_imports_from_the_new_project_dialog_and_is_offered_by_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let workspace = tmp.path().join("ws");
+    // The profile comes first and has no catalog beside it: the catalog picked with it
+    // goes in first, and the profile resolves against it.
+    let profile = alone(&tmp.path().join("profiles"), "tailored-profile.json");
+    let catalog = alone(&tmp.path().join("catalogs"), "small-catalog.json");
+    let picker = Arc::new(ScriptedPicker::default());
+    picker.will_pick(&[profile.as_path(), catalog.as_path()]);
+    let (app, _) = open_app_with_picker(&workspace, &picker);
+    let mut harness = harness(app);
+    harness.get_by_label("+ New project").click();
+    harness.run();
+    harness.get_by_label_contains("Track a NIST or FedRAMP baseline instead");
+    harness
+        .get_by_role_and_label(Role::Button, "Import framework…")
+        .click();
+    finish_background(&mut harness);
+    assert!(picker.titles()[0].contains("OSCAL"));
+    harness.get_by_label_contains("catalog 'Small Test Catalog'");
+    harness.get_by_label_contains("baseline 'Tailored Test Baseline' (3 controls)");
+    assert!(matches!(
+        harness.state().state.dialog,
+        lockstep::app::Dialog::NewProject(_)
+    ));
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Baseline")
+        .click();
+    harness.run();
+    harness
+        .get_by_label("Tailored Test Baseline (3 controls)")
+        .click();
+    harness.run();
+    match &harness.state().state.dialog {
+        lockstep::app::Dialog::NewProject(form) => {
+            assert_eq!(form.baseline.as_deref(), Some("tailored-profile"));
+        }
+        other => panic!("the New project dialog closed: {other:?}"),
+    }
+}
+
+#[test]
+fn a_file_that_is_no_framework_is_refused_while_the_others_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let workspace = tmp.path().join("ws");
+    let catalog = alone(&tmp.path().join("in"), "small-catalog.json");
+    let stray = alone(&tmp.path().join("in"), "not-oscal.json");
+    let picker = Arc::new(ScriptedPicker::default());
+    picker.will_pick(&[stray.as_path(), catalog.as_path()]);
+    let (app, _) = open_app_with_picker(&workspace, &picker);
+    let mut harness = harness(app);
+    harness
+        .get_by_role_and_label(Role::Button, "Project")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Import framework…")
+        .click();
+    finish_background(&mut harness);
+    let said: Vec<String> = harness
+        .state()
+        .state
+        .notifications
+        .iter()
+        .map(|n| n.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|t| t.starts_with("Not imported: not-oscal.json")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|t| t.contains("catalog 'Small Test Catalog'")),
+        "{said:?}"
+    );
+    assert_eq!(open_store(&workspace).catalogs().unwrap().len(), 1);
+}
+
+#[test]
+fn a_project_without_services_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut harness = harness(open_app(tmp.path()));
+    harness.get_by_label("+ New project").click();
+    harness.run();
+    harness.get_by_label("Name the project to create it.");
+    harness
+        .get_by_role_and_label(Role::TextInput, "Name")
+        .type_text("Payments");
+    harness.run();
+    let create = harness.get_by_label("Create project (0 services)");
+    assert!(create.accesskit_node().is_disabled());
+    harness.get_by_label_contains("Choose the AWS services the project uses");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(open_store(tmp.path()).projects().unwrap().is_empty());
 }
