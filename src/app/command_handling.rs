@@ -109,11 +109,11 @@ impl App {
                             format!("Changes are now recorded as {}.", self.state.user_name),
                         );
                     }
-                    Err(error) => {
-                        if let Dialog::Settings(form) = &mut self.state.dialog {
-                            form.error = Some(format!("{error:#}"));
-                        }
-                    }
+                    Err(error) => match &mut self.state.dialog {
+                        Dialog::Settings(form) => form.error = Some(format!("{error:#}")),
+                        Dialog::Name(form) => form.error = Some(format!("{error:#}")),
+                        _ => self.notify(Level::Error, format!("{error:#}")),
+                    },
                 }
             }
             Command::CloseDialog => self.state.dialog = Dialog::None,

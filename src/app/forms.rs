@@ -142,6 +142,15 @@ impl AddControlForm {
     }
 }
 
+/// The first run's question of the name changes are recorded under.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameForm {
+    /// The name, as typed (offered from the account's full name).
+    pub user_name: String,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
 /// The settings dialog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsForm {

@@ -54,8 +54,8 @@ pub use dashboard::{
     dashboard,
 };
 pub use forms::{
-    AddControlForm, Answer, ExportForm, NewProjectForm, PanelDraft, PeriodForm, ServicesForm,
-    SettingsForm,
+    AddControlForm, Answer, ExportForm, NameForm, NewProjectForm, PanelDraft, PeriodForm,
+    ServicesForm, SettingsForm,
 };
 pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, system_opener};
 pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
@@ -196,6 +196,25 @@ impl App {
             app.apply(Command::SelectProject(key));
         }
         app
+    }
+
+    /// On the first run of a person in this workspace, asks the name their changes are
+    /// recorded under, offering their full name where the system has one; the login name is
+    /// kept until they answer.
+    pub fn ask_for_name_on_first_run(&mut self, suggested: String) {
+        let Some(store) = self.store.as_ref() else {
+            return;
+        };
+        match store.user_name_chosen() {
+            Ok(false) if !self.state.read_only && self.state.dialog == Dialog::None => {
+                self.state.dialog = Dialog::Name(NameForm {
+                    user_name: suggested,
+                    error: None,
+                });
+            }
+            Ok(_) => {}
+            Err(error) => self.notify(Level::Error, format!("Cannot read your name: {error:#}")),
+        }
     }
 
     /// Sets how a background job asks the window to draw again.

@@ -103,6 +103,8 @@ pub enum Dialog {
     AddControl(AddControlForm),
     /// Settings.
     Settings(SettingsForm),
+    /// The first run's question: the name changes are recorded under.
+    Name(super::NameForm),
     /// Exporting an evidence pack.
     Export(ExportForm),
 }

@@ -19,9 +19,42 @@ pub fn os_user_name() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// The name to offer a person choosing how their changes are recorded: their full name where
+/// the system has one, else their login; blank for the administrator's account, whose name
+/// says nothing about who is working.
+pub fn suggested_user_name() -> String {
+    let login = os_user_name();
+    match os_full_name() {
+        Some(full) if !full.eq_ignore_ascii_case(&login) => full,
+        _ if login == "root" || login == "unknown" => String::new(),
+        _ => login,
+    }
+}
+
 /// The login name of this process's user from the system's user list, for sessions (such as
 /// services and containers) that set no user variables. Linux only; elsewhere none.
 fn login_of_current_uid() -> Option<String> {
+    let entry = passwd_entry_of_current_uid()?;
+    entry.split(':').next().map(str::to_string)
+}
+
+/// The person's full name as the system's user list gives it (the first part of the GECOS
+/// field, "Ada Lovelace" in `ada:x:1000:1000:Ada Lovelace,,,:/home/ada:/bin/bash`), when it
+/// has one. Linux only; elsewhere none.
+pub fn os_full_name() -> Option<String> {
+    let entry = passwd_entry_of_current_uid()?;
+    full_name_of(&entry)
+}
+
+/// The full name of a user list line, when its GECOS field holds one.
+fn full_name_of(entry: &str) -> Option<String> {
+    let gecos = entry.split(':').nth(4)?;
+    let name = gecos.split(',').next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// This process's user's line of `/etc/passwd`.
+fn passwd_entry_of_current_uid() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let uid = status
         .lines()
@@ -30,11 +63,10 @@ fn login_of_current_uid() -> Option<String> {
         .next()?
         .to_string();
     let users = std::fs::read_to_string("/etc/passwd").ok()?;
-    users.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        (fields.nth(1)? == uid).then(|| name.to_string())
-    })
+    users
+        .lines()
+        .find(|line| line.split(':').nth(2) == Some(uid.as_str()))
+        .map(str::to_string)
 }
 
 impl Store {
@@ -89,6 +121,19 @@ impl Store {
         Ok(stored.or(login).unwrap_or_else(os_user_name))
     }
 
+    /// Whether this user has chosen the name their changes are recorded under (the window
+    /// asks on its first run when not).
+    pub fn user_name_chosen(&self) -> Result<bool> {
+        let (key, _) = self.user_name_key()?;
+        let stored: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        Ok(stored.is_some())
+    }
+
     /// The settings key of this user's name, and in a team workspace the database login.
     fn user_name_key(&self) -> Result<(String, Option<String>)> {
         if self.conn.postgres().is_none() {
@@ -129,5 +174,31 @@ impl Store {
             logged.actor = Some(name.to_string());
             Ok(Change::Made((), logged))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_name_of;
+
+    #[test]
+    fn the_full_name_is_the_first_part_of_the_gecos_field() {
+        assert_eq!(
+            full_name_of("ada:x:1000:1000:Ada Lovelace,,,:/home/ada:/bin/bash").as_deref(),
+            Some("Ada Lovelace")
+        );
+        assert_eq!(
+            full_name_of("root:x:0:0:root:/root:/bin/bash").as_deref(),
+            Some("root")
+        );
+        assert_eq!(
+            full_name_of("svc:x:998:998::/var/svc:/usr/sbin/nologin"),
+            None
+        );
+        assert_eq!(
+            full_name_of("svc:x:998:998: ,,,:/var/svc:/usr/sbin/nologin"),
+            None
+        );
+        assert_eq!(full_name_of("short:x:1"), None);
     }
 }

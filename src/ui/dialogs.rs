@@ -221,6 +221,52 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 close
             })
             .inner,
+        Dialog::Name(form) => egui::Modal::new(Id::unique("first_run_name"))
+            .show(&ctx, |ui| {
+                ui.set_width(dialog_width(&ctx, 520.0));
+                let mut enter = EnterKey::new(ui);
+                ui.heading("Welcome to Lockstep");
+                ui.label(
+                    "Lockstep records who made each change, sign-off and export, and auditors read that name \
+                     in the activity log. How should it name you?",
+                );
+                ui.add_space(6.0);
+                let label = ui.label("Your name");
+                let field = enter.field(
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.user_name)
+                            .hint_text("Ada Lovelace")
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id),
+                );
+                if ui.memory(|m| m.focused().is_none()) {
+                    field.request_focus();
+                }
+                if let Some(error) = &form.error {
+                    ui.colored_label(super::theme::DANGER, error);
+                }
+                ui.label(
+                    RichText::new(format!(
+                        "Until you answer, changes are recorded as {}. You can change it later in Settings.",
+                        state.user_name
+                    ))
+                    .weak()
+                    .small(),
+                );
+                ui.separator();
+                let mut close = false;
+                ui.horizontal(|ui| {
+                    let ready = !form.user_name.trim().is_empty();
+                    let save = ui.add_enabled(ready, egui::Button::new("Continue")).on_hover_text("Enter").clicked();
+                    if (save || enter.submits()) && ready {
+                        commands.push(Command::SetUserName(form.user_name.clone()));
+                    }
+                    close = ui.button("Later").on_hover_text("Esc").clicked();
+                });
+                close
+            })
+            .inner,
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
         Dialog::Export(form) => egui::Modal::new(Id::unique("export_pack"))
             .show(&ctx, |ui| {
@@ -265,10 +311,10 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 });
                 match &form.key {
                     Some(key) => {
-                        ui.checkbox(&mut form.sign, "Sign with my key").on_hover_text(format!(
-                            "Adds SHA256SUMS.sig and allowed_signers, signed by {} ({}), so the auditor can check who made the pack",
-                            key.signer, key.fingerprint
-                        ));
+                        ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer)).on_hover_text(
+                            "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made the pack",
+                        );
+                        ui.label(RichText::new(format!("Key {}", key.fingerprint)).weak().small());
                     }
                     None => {
                         ui.label(

@@ -484,7 +484,7 @@ mod window {
         // Without a key the dialog offers no signing.
         harness.state_mut().apply(Command::OpenExport);
         harness.run();
-        assert!(harness.query_by_label("Sign with my key").is_none());
+        assert!(harness.query_by_label_contains("Sign as").is_none());
         assert!(matches!(&harness.state().state.dialog, Dialog::Export(form) if !form.sign));
         harness.state_mut().apply(Command::CloseDialog);
 
@@ -509,7 +509,8 @@ mod window {
 
         harness.state_mut().apply(Command::OpenExport);
         harness.run();
-        harness.get_by_label("Sign with my key");
+        harness.get_by_label("Sign as ada@example.com");
+        harness.get_by_label(&format!("Key {}", key.fingerprint));
         let target = tmp.path().join("pack.zip");
         if let Dialog::Export(form) = &mut harness.state_mut().state.dialog {
             assert!(form.sign, "signing is on by default once a key exists");

@@ -329,3 +329,48 @@ fn enter_in_the_title_adds_the_control_once_the_ownership_test_is_answered() {
         .collect();
     assert!(titles.contains(&"Quarterly access review".to_string()));
 }
+
+#[test]
+fn the_first_run_asks_the_name_changes_are_recorded_under() {
+    let dir = tempfile::tempdir().unwrap();
+    create_project(dir.path());
+    let mut app = open_app(dir.path());
+    app.ask_for_name_on_first_run("Ada Lovelace".to_string());
+    let mut harness = sized_harness(app, 1280.0, 800.0);
+    harness.get_by_label("Welcome to Lockstep");
+    let field = harness.get_by_role_and_label(Role::TextInput, "Your name");
+    assert_eq!(field.value().as_deref(), Some("Ada Lovelace"));
+    assert!(field.is_focused(), "the name is ready to confirm or retype");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.user_name, "Ada Lovelace");
+    let store = open_store(dir.path());
+    assert_eq!(store.user_name().unwrap(), "Ada Lovelace");
+    assert!(store.user_name_chosen().unwrap());
+
+    // Once answered, it is not asked again.
+    let mut app = open_app(dir.path());
+    app.ask_for_name_on_first_run("Someone Else".to_string());
+    assert_eq!(app.state.dialog, Dialog::None);
+}
+
+#[test]
+fn a_first_run_answered_later_asks_again_and_refuses_a_blank_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open_app(dir.path());
+    app.ask_for_name_on_first_run(String::new());
+    let mut harness = sized_harness(app, 1280.0, 800.0);
+    let proceed = harness.get_by_label("Continue");
+    assert!(
+        proceed.accesskit_node().is_disabled(),
+        "a blank name cannot be recorded"
+    );
+    harness.get_by_label("Later").click();
+    harness.run();
+    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert!(!open_store(dir.path()).user_name_chosen().unwrap());
+    let mut app = open_app(dir.path());
+    app.ask_for_name_on_first_run("Ada Lovelace".to_string());
+    assert!(matches!(app.state.dialog, Dialog::Name(_)));
+}
