@@ -224,7 +224,6 @@ fn area_ui(ui: &mut Ui, rect: Rect, column: Column, row: &BoardRow, commands: &m
     } else {
         format!("{count} of {total}")
     };
-    let label = format!("{arrow} {}  ·  {shown}", name.to_uppercase());
     let accessible = format!(
         "{} group {name}, {shown} controls, {done} done",
         if *collapsed { "Expand" } else { "Collapse" }
@@ -270,17 +269,22 @@ fn area_ui(ui: &mut Ui, rect: Rect, column: Column, row: &BoardRow, commands: &m
         FontId::proportional(11.0),
         visuals.weak_text_color(),
     );
-    let title = ui.painter_at(Rect::from_min_max(
-        heading.min,
-        egui::pos2(done_text.left() - 6.0, heading.max.y),
-    ));
-    title.text(
-        egui::pos2(heading.left() + 2.0, heading.center().y),
-        Align2::LEFT_CENTER,
-        label,
-        FontId::proportional(11.5),
+    // The name gives way (with an ellipsis) so the count always shows.
+    let font = FontId::proportional(11.5);
+    let left = heading.left() + 2.0;
+    let room = done_text.left() - 6.0 - left;
+    let count = painter.layout_no_wrap(format!("  ·  {shown}"), font.clone(), color);
+    let mut job = egui::text::LayoutJob::simple_singleline(
+        format!("{arrow} {}", name.to_uppercase()),
+        font,
         color,
     );
+    job.wrap = egui::text::TextWrapping::truncate_at_width((room - count.size().x).max(24.0));
+    let title = painter.layout_job(job);
+    let top = heading.center().y - title.size().y / 2.0;
+    let after = left + title.size().x;
+    painter.galley(egui::pos2(left, top), title, color);
+    painter.galley(egui::pos2(after, top), count, color);
     if response.clicked() {
         commands.push(Command::ToggleArea(column, name.clone()));
     }

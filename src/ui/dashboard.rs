@@ -136,14 +136,17 @@ fn tile_ui(ui: &mut Ui, figure: &str, what: &str, note: &str, color: Option<Colo
         .corner_radius(CornerRadius::same(6))
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
-            ui.set_width(TILE_WIDTH);
-            let text = RichText::new(figure).size(22.0).strong();
-            ui.label(match color {
-                Some(color) => text.color(color),
-                None => text,
+            // Stacked, whatever the row the tiles sit in lays out.
+            ui.vertical(|ui| {
+                ui.set_width(TILE_WIDTH);
+                let text = RichText::new(figure).size(22.0).strong();
+                ui.label(match color {
+                    Some(color) => text.color(color),
+                    None => text,
+                });
+                ui.label(RichText::new(what).strong());
+                ui.label(RichText::new(note).weak().small());
             });
-            ui.label(RichText::new(what).strong());
-            ui.label(RichText::new(note).weak().small());
         });
 }
 
