@@ -18,6 +18,7 @@ pub mod process;
 pub mod push;
 pub mod sign;
 pub mod store;
+pub mod text;
 pub mod ui;
 pub mod vault;
 pub mod workspace;

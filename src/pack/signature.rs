@@ -143,11 +143,11 @@ pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> Signat
         },
         Err(None) => SignatureCheck::Failed(format!(
             "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not list",
-            crate::cli::shown(signer)
+            crate::text::shown(signer)
         )),
         Err(Some(why)) => SignatureCheck::Failed(format!(
             "the pack was signed by '{}' with key {fingerprint}, which the trusted allowed_signers file does not accept now: {why}",
-            crate::cli::shown(signer)
+            crate::text::shown(signer)
         )),
     }
 }
@@ -167,8 +167,8 @@ fn allowing_line<'a>(
             Some(principal) if !line.names(principal) => Some(format!(
                 "line {} lists the key for '{}', which does not match '{}'",
                 line.line,
-                crate::cli::shown(&line.principals),
-                crate::cli::shown(principal)
+                crate::text::shown(&line.principals),
+                crate::text::shown(principal)
             )),
             _ => line.refusal(now),
         };

@@ -392,7 +392,7 @@ fn check_signer(signer: &str) -> Result<(), KeyError> {
     if fine {
         Ok(())
     } else {
-        Err(KeyError::BadSigner(crate::cli::shown(signer).into_owned()))
+        Err(KeyError::BadSigner(crate::text::shown(signer).into_owned()))
     }
 }
 
