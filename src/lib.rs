@@ -17,6 +17,7 @@ pub mod pack;
 pub mod process;
 pub mod push;
 pub mod sign;
+pub mod snapshot;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -195,7 +195,7 @@ impl App {
                     .map(|p| {
                         format!(
                             "{} evidence pack.zip",
-                            crate::pack::names::safe_component(&p.name)
+                            crate::snapshot::names::safe_component(&p.name)
                         )
                     })
                     .unwrap_or_else(|| "evidence pack.zip".to_string());

@@ -419,7 +419,7 @@ impl App {
         }
         let name = format!(
             "{} requests.zip",
-            crate::pack::names::safe_component(&project.name)
+            crate::snapshot::names::safe_component(&project.name)
         );
         self.start_pick(
             PickPurpose::RequestsExportTarget,

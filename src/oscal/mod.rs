@@ -39,8 +39,8 @@ use uuid::Uuid;
 
 use crate::catalog::Baseline;
 use crate::model::{Column, Status, label_of, oscal_id_of};
-use crate::pack::PackData;
 use crate::process::{Claim, partial_name, remove_stale_partials};
+use crate::snapshot::PackData;
 use crate::store::{Result as StoreResult, Store};
 use document::{ROLE_CONTROL_OWNER, ROLE_PROVIDER};
 
@@ -588,7 +588,7 @@ impl OscalInput {
     pub fn read(store: &Store, project: i64) -> StoreResult<Self> {
         let today = store.today();
         store.read(|store| {
-            let data = crate::pack::collect(store, project, today, None)?;
+            let data = crate::snapshot::collect(store, project, today, None)?;
             Ok(OscalInput::from_pack(&data))
         })
     }
