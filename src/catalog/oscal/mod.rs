@@ -15,6 +15,7 @@
 mod model;
 mod render;
 mod resolve;
+mod source;
 #[cfg(test)]
 mod tests;
 

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::model::*;
-use super::resolve::Source;
+use super::source::Source;
 use super::{MAX_RENDERED_BYTES, OscalError};
 use crate::model::{
     FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan, label_of,
