@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::controls::{load_controls, write_placement};
 use super::csv_import::{ImportReport, RowProblem};
-use super::projects::SrmIndex;
+use super::srm_index::SrmIndex;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::model::{Action, CrmAnswer, CrmEntry, ImportedFile, Reason, hex, oscal_id_of};

@@ -28,6 +28,7 @@ mod projects;
 pub mod push;
 mod requests;
 mod settings;
+mod srm_index;
 pub use settings::suggested_user_name;
 mod signoffs;
 mod system;
