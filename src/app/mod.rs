@@ -64,6 +64,10 @@ pub use requests::{
     request_attention, request_progress, request_rows, short,
 };
 pub use state::{AppState, Dialog, Level, Notification, View};
+// The records the views read, as the catalog and the store give them: views take them from
+// here and never reach past the app into the layers below.
+pub use crate::catalog::Service;
+pub use crate::store::{AwsReport, MappedBy, PatchRecord, ProjectCoverage, Request, RequestLink};
 pub use system::{SystemForm, SystemPage};
 
 /// The folder inside a workspace where evidence is copied to be opened.
@@ -201,7 +205,12 @@ impl App {
     /// On the first run of a person in this workspace, asks the name their changes are
     /// recorded under, offering their full name where the system has one; the login name is
     /// kept until they answer.
-    pub fn ask_for_name_on_first_run(&mut self, suggested: String) {
+    pub fn ask_for_name_on_first_run(&mut self) {
+        self.ask_for_name_offering(crate::store::suggested_user_name());
+    }
+
+    /// The same, offering `suggested` (tests give one).
+    pub fn ask_for_name_offering(&mut self, suggested: String) {
         let Some(store) = self.store.as_ref() else {
             return;
         };

@@ -13,9 +13,9 @@ use super::theme::{
     column_caption, column_color, status_color,
 };
 use super::widgets::chip_ui;
+use crate::app::ProjectCoverage;
 use crate::app::{AppState, BoardColumn, BoardMode, BoardRow, Command, Density, TableColumn, View};
 use crate::model::{Column, Control};
-use crate::store::ProjectCoverage;
 
 /// Height of a row of the table view.
 const TABLE_ROW_HEIGHT: f32 = 24.0;

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use egui::{Id, RichText, Ui};
 
 use super::widgets::{EnterKey, date_field_ui, is_blank_or_date};
+use crate::app::Service;
 use crate::app::{AppState, Command, Dialog};
-use crate::catalog::Service;
 use crate::model::ServiceModel;
 
 /// Room kept between a dialog and the window's edges, in points.

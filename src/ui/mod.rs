@@ -47,7 +47,7 @@ impl eframe::App for LockstepWindow {
 pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let dir = crate::workspace::resolve(workspace);
     let mut app = App::open(dir.clone());
-    app.ask_for_name_on_first_run(crate::store::suggested_user_name());
+    app.ask_for_name_on_first_run();
     // The log lives in the workspace: it starts only once the workspace opened.
     if app.state.open_error.is_none()
         && let Err(error) = crate::log::init(&dir)

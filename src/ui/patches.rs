@@ -5,9 +5,9 @@ use egui::{RichText, Ui};
 
 use super::dashboard::patch_color;
 use super::widgets::{chosen_file_ui, date_field_ui, is_blank_or_date, pick_one_ui};
+use crate::app::PatchRecord;
 use crate::app::{AppState, Command, ImportKind, PatchSort};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
-use crate::store::PatchRecord;
 
 /// Draws the patches view.
 pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {

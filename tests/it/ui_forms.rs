@@ -335,7 +335,7 @@ fn the_first_run_asks_the_name_changes_are_recorded_under() {
     let dir = tempfile::tempdir().unwrap();
     create_project(dir.path());
     let mut app = open_app(dir.path());
-    app.ask_for_name_on_first_run("Ada Lovelace".to_string());
+    app.ask_for_name_offering("Ada Lovelace".to_string());
     let mut harness = sized_harness(app, 1280.0, 800.0);
     harness.get_by_label("Welcome to Lockstep");
     let field = harness.get_by_role_and_label(Role::TextInput, "Your name");
@@ -351,7 +351,7 @@ fn the_first_run_asks_the_name_changes_are_recorded_under() {
 
     // Once answered, it is not asked again.
     let mut app = open_app(dir.path());
-    app.ask_for_name_on_first_run("Someone Else".to_string());
+    app.ask_for_name_offering("Someone Else".to_string());
     assert_eq!(app.state.dialog, Dialog::None);
 }
 
@@ -359,7 +359,7 @@ fn the_first_run_asks_the_name_changes_are_recorded_under() {
 fn a_first_run_answered_later_asks_again_and_refuses_a_blank_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = open_app(dir.path());
-    app.ask_for_name_on_first_run(String::new());
+    app.ask_for_name_offering(String::new());
     let mut harness = sized_harness(app, 1280.0, 800.0);
     let proceed = harness.get_by_label("Continue");
     assert!(
@@ -371,6 +371,6 @@ fn a_first_run_answered_later_asks_again_and_refuses_a_blank_name() {
     assert_eq!(harness.state().state.dialog, Dialog::None);
     assert!(!open_store(dir.path()).user_name_chosen().unwrap());
     let mut app = open_app(dir.path());
-    app.ask_for_name_on_first_run("Ada Lovelace".to_string());
+    app.ask_for_name_offering("Ada Lovelace".to_string());
     assert!(matches!(app.state.dialog, Dialog::Name(_)));
 }
