@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use lockstep::catalog::Baseline;
-use lockstep::model::{Column, Status, oscal_id_of};
-use lockstep::oscal::{
+use lockstep::export_oscal::{
     OscalControl, OscalEvidence, OscalInput, OscalPerson, OscalService, documents, write_files,
 };
+use lockstep::model::{Column, Status, oscal_id_of};
 use lockstep::store::NewProject;
 use lockstep::workspace::Workspace;
 
@@ -184,7 +184,7 @@ fn main() -> Result<()> {
     let root = scratch.path();
 
     let input = generated_input();
-    let requirements = lockstep::oscal::requirements(&input).len();
+    let requirements = lockstep::export_oscal::requirements(&input).len();
     let files = documents(&input)?;
     println!(
         "HIGH-size input: {} controls, {} implemented requirements, {} services; ssp.json {} KiB, \
@@ -227,7 +227,7 @@ fn main() -> Result<()> {
     println!(
         "built-in set on every service: {} controls, {} implemented requirements",
         built_in.controls.len(),
-        lockstep::oscal::requirements(&built_in).len()
+        lockstep::export_oscal::requirements(&built_in).len()
     );
     let out = root.join("out-workspace");
     report(

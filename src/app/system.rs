@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::{App, Job, JobKind, JobOutcome, Level, PickMode, PickPurpose, PickRequest};
+use crate::export_oscal::{Missing, OscalInput, missing, requirements};
 use crate::model::{
     Attachment, AttachmentKind, RoleHolder, SystemFact, SystemFacts, SystemRole, SystemUser,
 };
-use crate::oscal::{Missing, OscalInput, missing, requirements};
 use crate::store::{ProjectParameter, StoreError};
 use crate::workspace::{WorkspaceError, attach_document};
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Outcome, print_json, shown};
-use crate::oscal::{Missing, OscalInput, documents, missing, write_files};
+use crate::export_oscal::{Missing, OscalInput, documents, missing, write_files};
 use crate::workspace::Workspace;
 
 /// Options of `lockstep export-oscal`.
@@ -39,7 +39,7 @@ pub(super) fn run(workspace: &Workspace, args: &ExportOscalArgs) -> Outcome {
     input.embed_attachments(&workspace.vault);
     let files = documents(&input)?;
     let written = write_files(&args.out, &files)?;
-    let requirements = crate::oscal::requirements(&input);
+    let requirements = crate::export_oscal::requirements(&input);
     let controls = requirements.len();
     let missing = missing(&input, &requirements);
     if args.json {

@@ -44,11 +44,11 @@ mod services;
 mod settings;
 mod signoff;
 mod system;
-mod team;
 mod training;
 mod vault;
 mod verify;
 mod verify_pack;
+mod workspace;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -162,7 +162,7 @@ pub enum Command {
     VerifyPack(verify_pack::VerifyPackArgs),
     /// Share a workspace with the team: records on PostgreSQL, evidence in S3.
     #[command(subcommand)]
-    Workspace(team::WorkspaceCommand),
+    Workspace(workspace::WorkspaceCommand),
 }
 
 /// The outcome of a subcommand that ran to its end.
@@ -181,7 +181,7 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
     }
     let dir = resolve(workspace);
     if let Command::Workspace(cmd) = command {
-        return team::run(&dir, cmd);
+        return workspace::run(&dir, cmd);
     }
     run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
 }

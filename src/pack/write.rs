@@ -142,7 +142,7 @@ pub enum ExportError {
     Report(#[from] ReportError),
     /// The OSCAL files could not be built.
     #[error(transparent)]
-    Oscal(#[from] crate::oscal::OscalError),
+    Oscal(#[from] crate::export_oscal::OscalError),
     /// The zip library refused.
     #[error("cannot write the evidence pack: the zip library refused ({0}): {1}")]
     Zip(String, PathBuf),
@@ -500,7 +500,7 @@ fn write_pack(
             .large_file(size >= u64::from(u32::MAX))
     };
     let mut reports = report_files(data)?;
-    reports.extend(crate::oscal::pack_files(data, vault)?);
+    reports.extend(crate::export_oscal::pack_files(data, vault)?);
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
     let request_files: Vec<_> = data.request_files().collect();

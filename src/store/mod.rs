@@ -25,7 +25,7 @@ mod patches;
 mod people;
 pub mod pg;
 mod projects;
-pub mod push;
+pub mod push_records;
 mod requests;
 mod settings;
 mod srm_index;

@@ -1,7 +1,7 @@
 //! `lockstep workspace connect`: makes the workspace folder a team workspace, whose records
 //! are on PostgreSQL and whose evidence is in S3, after checking that both answer.
 //! `lockstep workspace push --to DIR`: copies a local workspace into such a team workspace
-//! and verifies the copy (see [`crate::push`]).
+//! and verifies the copy (see [`crate::team_push`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,10 +10,10 @@ use std::sync::atomic::AtomicBool;
 use clap::Subcommand;
 
 use super::{Outcome, shown};
-use crate::push::PushStage;
 use crate::store::pg::{self, DatabaseUrl};
 use crate::store::team::{DatabaseSection, TeamSettings, VaultSection};
 use crate::store::{DB_FILE, system_clock};
+use crate::team_push::PushStage;
 use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
 
 /// `lockstep workspace …`
@@ -161,7 +161,7 @@ fn connect(
 
 fn push(dir: &Path, to: &Path) -> Outcome {
     let started = std::time::Instant::now();
-    let report = crate::push::push(
+    let report = crate::team_push::push(
         dir,
         to,
         system_clock(),

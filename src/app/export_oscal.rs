@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::jobs::{Job, JobKind, JobOutcome, Repaint, open_for_job};
 use super::{App, Level, PickMode, PickPurpose, PickRequest};
-use crate::oscal::{OscalInput, documents, write_files};
+use crate::export_oscal::{OscalInput, documents, write_files};
 use crate::store::Clock;
 
 impl App {

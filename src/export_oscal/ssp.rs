@@ -863,7 +863,7 @@ fn inherited_description(provider: &str, aws_text: &str) -> String {
 /// date (the latest due date of those controls) when it is planned.
 fn implementation_status(req: &Requirement<'_>) -> Vec<Property> {
     let state = req.state.as_str();
-    let open: Vec<&&crate::oscal::OscalControl> = req
+    let open: Vec<&&crate::export_oscal::OscalControl> = req
         .sources
         .iter()
         .filter(|s| !matches!(s.status, Status::Implemented | Status::NotApplicable))

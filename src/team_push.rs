@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::store::push::{PushError as RecordsError, TableCopy, TableCount};
+use crate::store::push_records::{PushError as RecordsError, TableCopy, TableCount};
 use crate::store::team::TeamSettings;
 use crate::store::{ChainReport, Clock, DB_FILE, Store, StoreError};
 use crate::vault::{BlobCheck, VaultError};
