@@ -4,7 +4,7 @@
 
 use super::super::PackData;
 use super::escape_html;
-use super::html::{date_or_dash, encode_href, status_html};
+use super::markup::{date_or_dash, encode_href, status_html};
 use crate::model::Coverage;
 
 /// Appends the section.

@@ -1,7 +1,7 @@
 //! The CSV files: one per table, with every cell that would run as a formula neutralised.
 
 use super::ReportError;
-use super::rows::Table;
+use super::table::Table;
 use crate::cells::write_csv_record;
 
 /// One table as CSV bytes, header first.

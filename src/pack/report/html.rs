@@ -4,14 +4,10 @@
 //! Every piece of user text goes through [`escape_html`], and every evidence link is a
 //! percent-encoded relative path into the pack.
 
-use chrono::NaiveDate;
-
 use super::super::{PackControl, PackData};
 use super::escape_html;
+use super::markup::{STYLE, date_or_dash, encode_href, status_html};
 use crate::model::{Column, PatchState, Severity, Status, TrainingState};
-
-/// The page's stylesheet, screen and print.
-pub(super) const STYLE: &str = include_str!("report.css");
 
 /// Builds the report page.
 pub(super) fn index_html(data: &PackData) -> String {
@@ -66,18 +62,6 @@ fn or_dash(text: &str) -> String {
     } else {
         escape_html(text)
     }
-}
-
-pub(super) fn date_or_dash(day: Option<NaiveDate>) -> String {
-    day.map_or_else(|| "—".to_string(), |d| d.to_string())
-}
-
-pub(super) fn status_html(status: Status) -> String {
-    format!(
-        "<span class=\"status st-{}\"><span aria-hidden=\"true\">●</span> {}</span>",
-        status.as_str(),
-        status.label()
-    )
 }
 
 fn training_state_html(state: TrainingState) -> String {
@@ -589,19 +573,6 @@ fn activity_html(out: &mut String, data: &PackData) {
         ));
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-/// Percent-encodes a pack path for an `href`, keeping `/` so the link stays relative.
-pub(super) fn encode_href(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -22,8 +22,10 @@
 mod aws;
 mod csv;
 mod html;
+mod markup;
 mod requests;
 mod rows;
+mod table;
 mod workbook;
 
 use rust_xlsxwriter::XlsxError;

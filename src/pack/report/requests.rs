@@ -9,8 +9,8 @@
 
 use super::super::{PackData, PackRequest};
 use super::escape_html;
-use super::html::{STYLE, date_or_dash, encode_href};
-use super::rows::{Cell, Table};
+use super::markup::{STYLE, date_or_dash, encode_href};
+use super::table::{Cell, Table};
 use crate::model::{ReferenceKind, RequestStatus};
 
 /// The requests table: one row per request.

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 use super::super::PackData;
 use super::ReportError;
-use super::rows::{Cell, Table};
+use super::table::{Cell, Table};
 use crate::cells::{TextCells as _, printable};
 
 /// The widest a column is sized to, in characters.
