@@ -1,16 +1,22 @@
 //! The window's AWS reports view, driven headless: adding a report with its file picked
 //! through the scripted picker, the coverage line and the dashboard's attention entries it
-//! changes, the AWS-column card mark, and removing a report with a reason.
+//! changes, the AWS-column card mark, removing a report with a reason, and how much of the
+//! audit period each report says it covers.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{App, Concern, Target, View};
-use lockstep::store::NewProject;
+use lockstep::model::ReportKind;
+use lockstep::store::{NewAwsReport, NewProject};
+use lockstep::workspace::{add_aws_report, open_vault};
 
-use crate::window::{ScriptedPicker, finish_background, harness, open_app_with_picker, open_store};
+use crate::window::{
+    ScriptedPicker, finish_background, harness, open_app, open_app_with_picker, open_store,
+};
 
 const AWS_CARD_MARK: &str = "AWS coverage gap";
 
@@ -218,4 +224,53 @@ fn cuecs_imported_in_the_window_are_mapped_by_hand_and_leave_the_attention_list(
             .controls
             .is_empty()
     );
+}
+
+/// Adds a SOC 2 report on EC2 and S3 for these days, as the command line would; its id.
+fn add_report(dir: &Path, title: &str, (from, to): (&str, &str)) -> i64 {
+    let file = write(
+        dir,
+        &format!("{}.pdf", title.replace(' ', "-")),
+        b"%PDF SOC 2",
+    );
+    let request = NewAwsReport {
+        kind: ReportKind::Soc2Type2,
+        title: title.into(),
+        period_start: from.parse().ok(),
+        period_end: to.parse().ok(),
+        valid_until: None,
+        services: vec!["ec2".into(), "s3".into()],
+        bridge_until: None,
+    };
+    let vault = open_vault(dir).unwrap();
+    add_aws_report(
+        &mut open_store(dir),
+        &vault,
+        &request,
+        &file,
+        None,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+    .id
+}
+
+#[test]
+fn a_report_that_ends_mid_audit_says_which_part_of_it_it_covers() {
+    let tmp = tempfile::tempdir().unwrap();
+    create_audited_project(tmp.path());
+    add_report(tmp.path(), "SOC 2 to June", ("2026-10-01", "2027-06-30"));
+    let mut harness = harness(open_app(tmp.path()));
+    click(&mut harness, Role::Button, "AWS reports");
+
+    harness.get_by_label("Gap: 2027-07-01 to 2027-12-31 (184 days)");
+    harness.get_by_label("Covers 2027-01-01 to 2027-06-30 of this audit");
+    assert!(harness.query_by_label("Covers this audit").is_none());
+
+    // A report for the whole year covers it all, and says so.
+    add_report(tmp.path(), "SOC 2 whole year", ("2027-01-01", "2027-12-31"));
+    harness.state_mut().refresh();
+    harness.run();
+    harness.get_by_label("Covers this audit");
+    harness.get_by_label("Covers 2027-01-01 to 2027-06-30 of this audit");
 }
