@@ -224,14 +224,67 @@ fn report_actions_ui(ui: &mut Ui, report: &AwsReport, reason: &str, commands: &m
     }
 }
 
-/// Width of the reports table's id column.
+/// Width of the id column of the reports and CUEC tables.
 const ID_WIDTH: f32 = 28.0;
 /// Width of a report's column of buttons.
 const REPORT_ACTIONS_WIDTH: f32 = 130.0;
-/// The narrowest a report's text gets, however narrow the window.
+/// Width of the CUEC table's column of controls: chips and "Map to…" wrap inside it.
+const CUEC_CONTROLS_WIDTH: f32 = 290.0;
+/// The narrowest a report's or a CUEC's text gets, however narrow the window.
 const TEXT_MIN_WIDTH: f32 = 240.0;
 
-/// One row of the reports table: each column in its own top-aligned strip of
+/// The CUEC table. Rows are laid out by hand rather than in a grid, so that the text takes
+/// the width the id and controls columns leave, each row is as tall as its text, and its
+/// controls sit at the top of the row beside the text's first line.
+fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.heading("CUECs");
+    ui.label(
+        RichText::new(
+            "The complementary user entity controls AWS's reports list: what you must do for AWS's controls to \
+             hold. Each needs a customer or shared control that carries it out.",
+        )
+        .weak(),
+    );
+    if state.cuecs.is_empty() {
+        ui.label(
+            RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
+        );
+        return;
+    }
+    let candidates: Vec<&crate::model::Control> = state
+        .controls
+        .iter()
+        .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
+        .collect();
+    let gap = 14.0;
+    let text_width =
+        (ui.available_width() - ID_WIDTH - CUEC_CONTROLS_WIDTH - 2.0 * gap).max(TEXT_MIN_WIDTH);
+    let widths = [ID_WIDTH, text_width, CUEC_CONTROLS_WIDTH];
+    row_ui(ui, &widths, gap, None, |ui, column| {
+        let title = ["Id", "CUEC", "Controls"][column];
+        ui.label(RichText::new(title).strong());
+    });
+    for (n, line) in state.cuecs.iter().enumerate() {
+        let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
+        row_ui(ui, &widths, gap, stripe, |ui, column| match column {
+            0 => {
+                ui.label(line.cuec.id.to_string());
+            }
+            1 => {
+                ui.add(egui::Label::new(&line.cuec.text).wrap());
+                let source = if line.cuec.criteria.is_empty() {
+                    line.report_title.clone()
+                } else {
+                    format!("{} · {}", line.report_title, line.cuec.criteria)
+                };
+                ui.label(RichText::new(source).small().weak());
+            }
+            _ => cuec_controls_ui(ui, line, &candidates, state.read_only, commands),
+        });
+    }
+}
+
+/// One row of the reports or CUEC table: each column in its own top-aligned strip of
 /// `widths`, the row striped with `stripe` behind them once their height is known.
 fn row_ui(
     ui: &mut Ui,
@@ -263,90 +316,92 @@ fn row_ui(
     ui.add_space(4.0);
 }
 
-fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    ui.heading("CUECs");
-    ui.label(
-        RichText::new(
-            "The complementary user entity controls AWS's reports list: what you must do for AWS's controls to \
-             hold. Each needs a customer or shared control that carries it out.",
-        )
-        .weak(),
-    );
-    if state.cuecs.is_empty() {
-        ui.label(
-            RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
-        );
-        return;
-    }
-    let candidates: Vec<&crate::model::Control> = state
-        .controls
-        .iter()
-        .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
-        .collect();
-    egui::Grid::new("cuec_table")
-        .striped(true)
-        .spacing([14.0, 6.0])
-        .show(ui, |ui| {
-            for title in ["Id", "CUEC", "Report", "Controls", "", ""] {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for line in &state.cuecs {
-                ui.label(line.cuec.id.to_string());
-                ui.add(egui::Label::new(&line.cuec.text).wrap())
-                    .on_hover_text(&line.cuec.criteria);
-                ui.label(&line.report_title);
-                ui.vertical(|ui| {
-                    if line.controls.is_empty() {
-                        chip_ui(ui, "Unmapped", DANGER);
+/// A CUEC's controls as chips (click one to open the control; "×" unmaps a control mapped by
+/// hand), or "Unmapped", then the box that maps another.
+fn cuec_controls_ui(
+    ui: &mut Ui,
+    line: &crate::store::CuecLine,
+    candidates: &[&crate::model::Control],
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing = egui::vec2(6.0, 4.0);
+        if line.controls.is_empty() {
+            chip_ui(ui, "Unmapped", DANGER);
+        }
+        for control in &line.controls {
+            let unmappable = !read_only && control.mapped_by == crate::store::MappedBy::Hand;
+            control_chip_ui(ui, line.cuec.id, control, unmappable, commands);
+        }
+        if read_only {
+            return;
+        }
+        egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
+            .selected_text("Map to…")
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                ui.set_min_width(320.0);
+                for control in candidates {
+                    if line.controls.iter().any(|c| c.id == control.id) {
+                        continue;
                     }
-                    for control in &line.controls {
-                        ui.horizontal(|ui| {
-                            ui.label(format!("{} {}", control.id, control.title));
-                            chip_ui(
-                                ui,
-                                control.status.label(),
-                                super::theme::status_color(control.status),
-                            );
-                            if control.mapped_by == crate::store::MappedBy::Hand
-                                && ui.small_button("Unmap").clicked()
-                            {
-                                commands.push(Command::MapCuec {
-                                    cuec: line.cuec.id,
-                                    control: control.id.clone(),
-                                    mapped: false,
-                                });
-                            }
+                    if ui
+                        .selectable_label(false, format!("{} {}", control.id, control.title))
+                        .clicked()
+                    {
+                        commands.push(Command::MapCuec {
+                            cuec: line.cuec.id,
+                            control: control.id.clone(),
+                            mapped: true,
                         });
                     }
-                });
-                let label = ui.label(RichText::new(format!("Map CUEC {}", line.cuec.id)).small());
-                egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
-                    .selected_text("Map to…")
-                    .width(220.0)
-                    .show_ui(ui, |ui| {
-                        for control in &candidates {
-                            if line.controls.iter().any(|c| c.id == control.id) {
-                                continue;
-                            }
-                            if ui
-                                .selectable_label(
-                                    false,
-                                    format!("{} {}", control.id, control.title),
-                                )
-                                .clicked()
-                            {
-                                commands.push(Command::MapCuec {
-                                    cuec: line.cuec.id,
-                                    control: control.id.clone(),
-                                    mapped: true,
-                                });
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                ui.end_row();
+                }
+            })
+            .response
+            .accessible_name(format!("Map CUEC {}", line.cuec.id));
+    });
+}
+
+/// A mapped control as a small rounded frame: its id (click to open it on the board), its
+/// status in words, and "×" to unmap it when `unmappable`.
+fn control_chip_ui(
+    ui: &mut Ui,
+    cuec: i64,
+    control: &crate::store::CuecControl,
+    unmappable: bool,
+    commands: &mut Vec<Command>,
+) {
+    let color = super::theme::status_color(control.status);
+    egui::Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
+            let open = ui
+                .add(egui::Button::new(&control.id).frame(false))
+                .on_hover_text(format!("{}: open it on the board", control.title));
+            if open.clicked() {
+                commands.push(Command::Goto(crate::app::Target::Control(
+                    control.id.clone(),
+                )));
+            }
+            ui.label(RichText::new(control.status.label()).small().color(color));
+            if unmappable {
+                let unmap = Command::MapCuec {
+                    cuec,
+                    control: control.id.clone(),
+                    mapped: false,
+                };
+                let button = ui
+                    .add(egui::Button::new("×").frame(false))
+                    .on_hover_text(format!("Unmap {}", control.id))
+                    .accessible_name(format!("{} {}", unmap.label(), control.id));
+                if button.clicked() {
+                    commands.push(unmap);
+                }
             }
         });
 }
