@@ -316,8 +316,8 @@ fn row_ui(
     ui.add_space(4.0);
 }
 
-/// A CUEC's controls as chips (click one to open the control; "×" unmaps a control mapped by
-/// hand), or "Unmapped", then the box that maps another.
+/// A CUEC's controls as chips, one a line (click one to open the control; "×" unmaps a
+/// control mapped by hand), or "Unmapped", then the box that maps another.
 fn cuec_controls_ui(
     ui: &mut Ui,
     line: &crate::store::CuecLine,
@@ -325,14 +325,14 @@ fn cuec_controls_ui(
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = egui::vec2(6.0, 4.0);
+    ui.spacing_mut().item_spacing = egui::vec2(6.0, 4.0);
+    for control in &line.controls {
+        let unmappable = !read_only && control.mapped_by == crate::store::MappedBy::Hand;
+        control_chip_ui(ui, line.cuec.id, control, unmappable, commands);
+    }
+    ui.horizontal(|ui| {
         if line.controls.is_empty() {
             chip_ui(ui, "Unmapped", DANGER);
-        }
-        for control in &line.controls {
-            let unmappable = !read_only && control.mapped_by == crate::store::MappedBy::Hand;
-            control_chip_ui(ui, line.cuec.id, control, unmappable, commands);
         }
         if read_only {
             return;
@@ -379,30 +379,33 @@ fn control_chip_ui(
         .corner_radius(8)
         .inner_margin(egui::Margin::symmetric(6, 1))
         .show(ui, |ui| {
-            ui.spacing_mut().item_spacing.x = 4.0;
-            let open = ui
-                .add(egui::Button::new(&control.id).frame(false))
-                .on_hover_text(format!("{}: open it on the board", control.title));
-            if open.clicked() {
-                commands.push(Command::Goto(crate::app::Target::Control(
-                    control.id.clone(),
-                )));
-            }
-            ui.label(RichText::new(control.status.label()).small().color(color));
-            if unmappable {
-                let unmap = Command::MapCuec {
-                    cuec,
-                    control: control.id.clone(),
-                    mapped: false,
-                };
-                let button = ui
-                    .add(egui::Button::new("×").frame(false))
-                    .on_hover_text(format!("Unmap {}", control.id))
-                    .accessible_name(format!("{} {}", unmap.label(), control.id));
-                if button.clicked() {
-                    commands.push(unmap);
+            // One line: the chip is never split across lines.
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 4.0;
+                let open = ui
+                    .add(egui::Button::new(&control.id).frame(false))
+                    .on_hover_text(format!("{}: open it on the board", control.title));
+                if open.clicked() {
+                    commands.push(Command::Goto(crate::app::Target::Control(
+                        control.id.clone(),
+                    )));
                 }
-            }
+                ui.label(RichText::new(control.status.label()).small().color(color));
+                if unmappable {
+                    let unmap = Command::MapCuec {
+                        cuec,
+                        control: control.id.clone(),
+                        mapped: false,
+                    };
+                    let button = ui
+                        .add(egui::Button::new("×").frame(false))
+                        .on_hover_text(format!("Unmap {}", control.id))
+                        .accessible_name(format!("{} {}", unmap.label(), control.id));
+                    if button.clicked() {
+                        commands.push(unmap);
+                    }
+                }
+            });
         });
 }
 

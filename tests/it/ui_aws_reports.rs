@@ -337,11 +337,23 @@ fn each_cuec_gets_the_width_of_the_table_and_its_controls_sit_on_its_row() {
             "a row is {height} points tall"
         );
     }
-    // The first CUEC's controls are chips of their own on its row, beside the text's top.
+    // The first CUEC's controls are chips of their own on its row, the first beside the
+    // text's first line, then "Map to…".
+    let first = harness
+        .get_by_role_and_label(Role::Button, "SRM-CUS-IAM-02")
+        .rect();
+    assert!((first.top() - tops[0]).abs() < 12.0, "{first:?}");
     for control in ["SRM-CUS-IAM-02", "SRM-CUS-IAM-03"] {
         let chip = harness.get_by_role_and_label(Role::Button, control).rect();
-        assert!((chip.top() - tops[0]).abs() < 12.0, "{control}: {chip:?}");
-        harness.get_by_role_and_label(Role::Button, &format!("Unmap {control}"));
+        let unmap = harness
+            .get_by_role_and_label(Role::Button, &format!("Unmap {control}"))
+            .rect();
+        for rect in [chip, unmap] {
+            assert!(
+                rect.top() >= tops[0] - 4.0 && rect.bottom() <= tops[1],
+                "{rect:?}"
+            );
+        }
     }
     let map = harness
         .get_by_role_and_label(Role::ComboBox, "Map CUEC 1")
