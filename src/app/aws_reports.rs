@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::jobs::{Job, JobKind, JobOutcome, Repaint, open_for_job};
 use super::{App, AttentionItem, Concern, Level, Target};
-use crate::model::{Column, Control, ReportKind, parse_optional_date, parse_services};
+use crate::model::{Column, Control, DateRange, ReportKind, parse_optional_date, parse_services};
 use crate::store::{AwsReport, Clock, CuecLine, NewAwsReport, ProjectCoverage};
 use crate::vault::VaultError;
 use crate::workspace::{WorkspaceError, add_aws_report};
@@ -114,22 +114,50 @@ pub fn cuec_attention(cuecs: &[CuecLine]) -> Vec<AttentionItem> {
         .collect()
 }
 
+/// How much of the project's audit period one report vouches for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportCover {
+    /// All of it, or the project has no period to measure (a report without a period, such
+    /// as a certificate, counts as covering).
+    Whole,
+    /// Only these days of it.
+    Part(DateRange),
+    /// None of it: the report is removed, or its dates fall outside the period.
+    Nothing,
+}
+
+/// How much of the audit period `report` (with its bridge letter) covers.
+pub fn report_cover(report: &AwsReport, coverage: Option<&ProjectCoverage>) -> ReportCover {
+    if report.removed {
+        return ReportCover::Nothing;
+    }
+    let Some(ProjectCoverage::Period(coverage)) = coverage else {
+        return ReportCover::Whole;
+    };
+    let span = report.span();
+    if span.span().is_none() {
+        return if report.period_start.is_none() {
+            ReportCover::Whole
+        } else {
+            ReportCover::Nothing
+        };
+    }
+    match span.part_of(coverage.period) {
+        Some(part) if part == coverage.period => ReportCover::Whole,
+        Some(part) => ReportCover::Part(part),
+        None => ReportCover::Nothing,
+    }
+}
+
 /// The reports whose period (with its bridge letter) reaches into the project's audit
 /// period, or that have no period: those that back the AWS column.
 pub fn covering_reports<'a>(
     reports: &'a [AwsReport],
     coverage: Option<&ProjectCoverage>,
 ) -> Vec<&'a AwsReport> {
-    let Some(ProjectCoverage::Period(coverage)) = coverage else {
-        return reports.iter().filter(|r| !r.removed).collect();
-    };
     reports
         .iter()
-        .filter(|r| !r.removed)
-        .filter(|r| match r.span().span() {
-            Some(span) => span.from <= coverage.period.to && span.to >= coverage.period.from,
-            None => r.period_start.is_none(),
-        })
+        .filter(|r| report_cover(r, coverage) != ReportCover::Nothing)
         .collect()
 }
 

@@ -42,7 +42,8 @@ use command_handling::UndoEntry;
 
 pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
 pub use aws_reports::{
-    AwsReportForm, coverage_attention, covering_reports, cuec_attention, relies_on_aws_reports,
+    AwsReportForm, ReportCover, coverage_attention, covering_reports, cuec_attention,
+    relies_on_aws_reports, report_cover,
 };
 pub use board::{
     BoardColumn, BoardFilter, BoardMode, BoardRow, BoardView, Density, EvidenceSummary,

@@ -37,6 +37,8 @@ pub enum RequestSort {
     Owner,
     /// Its due date, undated last.
     Due,
+    /// Its priority as the list words it, most urgent first, blank last.
+    Priority,
     /// Its status, in lifecycle order.
     Status,
     /// How many evidence files answer it.
@@ -139,6 +141,7 @@ pub fn request_rows(
             RequestSort::Controls => references(a).cmp(&references(b)),
             RequestSort::Owner => a.owner.to_lowercase().cmp(&b.owner.to_lowercase()),
             RequestSort::Due => (a.due.is_none(), a.due).cmp(&(b.due.is_none(), b.due)),
+            RequestSort::Priority => priority_rank(&a.priority).cmp(&priority_rank(&b.priority)),
             RequestSort::Status => a.status.cmp(&b.status),
             RequestSort::Evidence => a.evidence_count.cmp(&b.evidence_count),
         }
@@ -146,6 +149,21 @@ pub fn request_rows(
         if descending { order.reverse() } else { order }
     });
     rows
+}
+
+/// A key that orders priorities as auditors word them: "Critical", "High", "Medium", "Low"
+/// by urgency, other words (`P1`, `2`) by their text and numbers, blank last.
+fn priority_rank(priority: &str) -> (u8, Vec<(String, u64)>) {
+    let text = priority.trim().to_lowercase();
+    let rank = match text.as_str() {
+        "critical" | "urgent" | "highest" => 0,
+        "high" => 1,
+        "medium" | "moderate" | "normal" => 2,
+        "low" | "lowest" => 3,
+        "" => 5,
+        _ => 4,
+    };
+    (rank, natural(&text))
 }
 
 /// The control references of a request on one line.
@@ -634,6 +652,31 @@ mod tests {
             added_at: "2026-11-01T09:00:00Z".to_string(),
             updated_at: String::new(),
         }
+    }
+
+    #[test]
+    fn priorities_sort_by_urgency_and_blank_ones_last() {
+        let requests: Vec<Request> = ["Low", "", "High", "P2", "medium", "P10", "Critical"]
+            .iter()
+            .enumerate()
+            .map(|(n, priority)| Request {
+                priority: priority.to_string(),
+                ..request(&format!("R-{n}"), "", RequestStatus::Open, None)
+            })
+            .collect();
+        let rows = request_rows(
+            &requests,
+            &RequestFilter::default(),
+            (RequestSort::Priority, false),
+        );
+        let order: Vec<&str> = rows
+            .iter()
+            .map(|n| requests[*n].priority.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            ["Critical", "High", "medium", "Low", "P2", "P10", ""]
+        );
     }
 
     #[test]

@@ -209,6 +209,12 @@ impl ReportSpan {
             to,
         })
     }
+
+    /// The days of `period` the report and its bridge letter vouch for, when they reach
+    /// into it.
+    pub fn part_of(&self, period: DateRange) -> Option<DateRange> {
+        self.span().and_then(|span| clip(span, period))
+    }
 }
 
 /// A project service that a report's scope leaves out.
@@ -368,6 +374,19 @@ mod tests {
         let c = coverage(year(), &reports, &[]);
         assert_eq!(c.covered, vec![range("2027-01-01", "2027-09-30")]);
         assert_eq!(c.gaps, vec![range("2027-10-01", "2027-12-31")]);
+    }
+
+    #[test]
+    fn a_report_covers_the_part_of_the_period_its_dates_and_bridge_reach() {
+        let half = report(1, "2026-10-01", "2027-06-30", None);
+        assert_eq!(
+            half.part_of(year()),
+            Some(range("2027-01-01", "2027-06-30"))
+        );
+        let bridged = report(2, "2026-10-01", "2027-09-30", Some("2027-12-31"));
+        assert_eq!(bridged.part_of(year()), Some(year()));
+        let before = report(3, "2025-01-01", "2025-12-31", None);
+        assert_eq!(before.part_of(year()), None);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::theme::DANGER;
+use super::theme::{DANGER, WARNING};
 use super::widgets::{chip_ui, date_field_ui, is_blank_or_date};
-use crate::app::{AppState, Command, covering_reports};
+use crate::app::{AppState, Command, ReportCover, covering_reports, report_cover};
 use crate::model::{Coverage, ReportKind};
 use crate::store::{AwsReport, ProjectCoverage};
 
@@ -130,10 +130,6 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         );
         return;
     }
-    let covering: Vec<i64> = covering_reports(&state.aws_reports, state.coverage.as_ref())
-        .iter()
-        .map(|r| r.id)
-        .collect();
     if !state.read_only {
         ui.horizontal(|ui| {
             let label = ui.label("Reason for removing");
@@ -146,91 +142,100 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         });
     }
     let reason = state.aws_report_form.remove_reason.trim().to_string();
-    let read_only = state.read_only;
-    egui::Grid::new("aws_reports")
-        .striped(true)
-        .spacing([14.0, 6.0])
-        .show(ui, |ui| {
-            for title in ["Id", "Kind", "Title", "Period", "Bridge to", "Services", ""] {
-                ui.label(RichText::new(title).strong());
+    let actions = !state.read_only;
+    let gap = 14.0;
+    let main_width =
+        (ui.available_width() - ID_WIDTH - REPORT_ACTIONS_WIDTH - 2.0 * gap).max(TEXT_MIN_WIDTH);
+    let widths = [ID_WIDTH, main_width, REPORT_ACTIONS_WIDTH];
+    for (n, report) in state.aws_reports.iter().enumerate() {
+        let cover = report_cover(report, state.coverage.as_ref());
+        let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
+        row_ui(ui, &widths, gap, stripe, |ui, column| match column {
+            0 => {
+                ui.label(report.id.to_string());
             }
-            ui.end_row();
-            for report in &state.aws_reports {
-                let actions = !read_only;
-                report_row_ui(
-                    ui,
-                    report,
-                    (covering.contains(&report.id), actions),
-                    &reason,
-                    commands,
-                );
-                ui.end_row();
-            }
+            1 => report_summary_ui(ui, report, cover),
+            _ if actions && !report.removed => report_actions_ui(ui, report, &reason, commands),
+            _ => {}
         });
+    }
 }
 
-/// One report's row; `(covering, actions)`: whether it covers the audit, and whether its
-/// CUEC import and removal are offered (not to a read-only login).
-fn report_row_ui(
-    ui: &mut Ui,
-    report: &AwsReport,
-    (covering, actions): (bool, bool),
-    reason: &str,
-    commands: &mut Vec<Command>,
-) {
-    ui.label(report.id.to_string());
-    ui.label(report.kind.label());
-    let title = RichText::new(&report.title);
-    ui.label(if report.removed {
-        title.strikethrough().weak()
-    } else {
-        title
-    })
-    .on_hover_text(format!("{}\n{}", report.file_name, report.sha256));
-    ui.label(match (report.period_start, report.period_end) {
-        (Some(from), Some(to)) => format!("{from} to {to}"),
-        _ => report
-            .valid_until
-            .map(|d| format!("valid until {d}"))
-            .unwrap_or_else(|| "—".into()),
-    });
-    ui.label(
-        report
-            .bridge_until
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "—".into()),
-    );
-    ui.label(if report.services.is_empty() {
-        "not stated".to_string()
-    } else {
-        report.services.join(", ")
-    });
-    ui.horizontal(|ui| {
+/// A report's title, kind and how much of the audit period it covers, then its dates and
+/// services.
+fn report_summary_ui(ui: &mut Ui, report: &AwsReport, cover: ReportCover) {
+    ui.horizontal_wrapped(|ui| {
+        let title = RichText::new(&report.title).strong();
+        ui.label(if report.removed {
+            title.strikethrough().weak()
+        } else {
+            title
+        })
+        .on_hover_text(format!("{}\n{}", report.file_name, report.sha256));
+        ui.label(RichText::new(report.kind.label()).weak());
         if report.removed {
             chip_ui(ui, "Removed", Color32::GRAY);
-        } else {
-            if covering {
-                chip_ui(ui, "Covers this audit", COVERED);
+            return;
+        }
+        match cover {
+            ReportCover::Whole => chip_ui(ui, "Covers this audit", COVERED),
+            // Said with its dates: a report that stops mid-period must not read as covering
+            // the audit next to the gap it leaves.
+            ReportCover::Part(part) => {
+                chip_ui(ui, &format!("Covers {part} of this audit"), WARNING);
             }
-            if !actions {
-                return;
-            }
-            if ui.button(Command::ImportCuecs(report.id).label()).clicked() {
-                commands.push(Command::ImportCuecs(report.id));
-            }
-            let button = ui
-                .add_enabled(!reason.is_empty(), egui::Button::new("Remove report"))
-                .on_disabled_hover_text("Type the reason for removing it first");
-            if button.clicked() {
-                commands.push(Command::RemoveAwsReport {
-                    id: report.id,
-                    reason: reason.to_string(),
-                });
-            }
+            ReportCover::Nothing => {}
         }
     });
+    let period = match (report.period_start, report.period_end) {
+        (Some(from), Some(to)) => format!("Period {from} to {to}"),
+        _ => report
+            .valid_until
+            .map(|d| format!("Valid until {d}"))
+            .unwrap_or_else(|| "No period".into()),
+    };
+    let bridge = report
+        .bridge_until
+        .map(|d| format!("bridge letter to {d}"))
+        .unwrap_or_else(|| "no bridge letter".into());
+    let services = if report.services.is_empty() {
+        "services not stated".to_string()
+    } else {
+        format!("services {}", report.services.join(", "))
+    };
+    ui.add(
+        egui::Label::new(RichText::new(format!("{period} · {bridge} · {services}")).weak()).wrap(),
+    );
 }
 
+/// A report's buttons: import its CUECs, remove it (once a reason is typed).
+fn report_actions_ui(ui: &mut Ui, report: &AwsReport, reason: &str, commands: &mut Vec<Command>) {
+    if ui.button(Command::ImportCuecs(report.id).label()).clicked() {
+        commands.push(Command::ImportCuecs(report.id));
+    }
+    let button = ui
+        .add_enabled(!reason.is_empty(), egui::Button::new("Remove report"))
+        .on_disabled_hover_text("Type the reason for removing it first");
+    if button.clicked() {
+        commands.push(Command::RemoveAwsReport {
+            id: report.id,
+            reason: reason.to_string(),
+        });
+    }
+}
+
+/// Width of the id column of the reports and CUEC tables.
+const ID_WIDTH: f32 = 28.0;
+/// Width of a report's column of buttons.
+const REPORT_ACTIONS_WIDTH: f32 = 130.0;
+/// Width of the CUEC table's column of controls: chips and "Map to…" wrap inside it.
+const CUEC_CONTROLS_WIDTH: f32 = 290.0;
+/// The narrowest a report's or a CUEC's text gets, however narrow the window.
+const TEXT_MIN_WIDTH: f32 = 240.0;
+
+/// The CUEC table. Rows are laid out by hand rather than in a grid, so that the text takes
+/// the width the id and controls columns leave, each row is as tall as its text, and its
+/// controls sit at the top of the row beside the text's first line.
 fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.heading("CUECs");
     ui.label(
@@ -251,71 +256,156 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .iter()
         .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
         .collect();
-    egui::Grid::new("cuec_table")
-        .striped(true)
-        .spacing([14.0, 6.0])
-        .show(ui, |ui| {
-            for title in ["Id", "CUEC", "Report", "Controls", "", ""] {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for line in &state.cuecs {
+    let gap = 14.0;
+    let text_width =
+        (ui.available_width() - ID_WIDTH - CUEC_CONTROLS_WIDTH - 2.0 * gap).max(TEXT_MIN_WIDTH);
+    let widths = [ID_WIDTH, text_width, CUEC_CONTROLS_WIDTH];
+    row_ui(ui, &widths, gap, None, |ui, column| {
+        let title = ["Id", "CUEC", "Controls"][column];
+        ui.label(RichText::new(title).strong());
+    });
+    for (n, line) in state.cuecs.iter().enumerate() {
+        let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
+        row_ui(ui, &widths, gap, stripe, |ui, column| match column {
+            0 => {
                 ui.label(line.cuec.id.to_string());
-                ui.add(egui::Label::new(&line.cuec.text).wrap())
-                    .on_hover_text(&line.cuec.criteria);
-                ui.label(&line.report_title);
-                ui.vertical(|ui| {
-                    if line.controls.is_empty() {
-                        chip_ui(ui, "Unmapped", DANGER);
+            }
+            1 => {
+                ui.add(egui::Label::new(&line.cuec.text).wrap());
+                let source = if line.cuec.criteria.is_empty() {
+                    line.report_title.clone()
+                } else {
+                    format!("{} · {}", line.report_title, line.cuec.criteria)
+                };
+                ui.label(RichText::new(source).small().weak());
+            }
+            _ => cuec_controls_ui(ui, line, &candidates, state.read_only, commands),
+        });
+    }
+}
+
+/// One row of the reports or CUEC table: each column in its own top-aligned strip of
+/// `widths`, the row striped with `stripe` behind them once their height is known.
+fn row_ui(
+    ui: &mut Ui,
+    widths: &[f32],
+    gap: f32,
+    stripe: Option<Color32>,
+    mut cell_ui: impl FnMut(&mut Ui, usize),
+) {
+    let background = ui.painter().add(egui::Shape::Noop);
+    let row = ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = gap;
+        for (column, &width) in widths.iter().enumerate() {
+            ui.allocate_ui_with_layout(
+                egui::vec2(width, 0.0),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    ui.set_width(width);
+                    ui.spacing_mut().item_spacing.x = 8.0;
+                    cell_ui(ui, column);
+                },
+            );
+        }
+    });
+    if let Some(color) = stripe {
+        let rect = row.response.rect.expand2(egui::vec2(4.0, 3.0));
+        ui.painter()
+            .set(background, egui::Shape::rect_filled(rect, 2.0, color));
+    }
+    ui.add_space(4.0);
+}
+
+/// A CUEC's controls as chips, one a line (click one to open the control; "×" unmaps a
+/// control mapped by hand), or "Unmapped", then the box that maps another.
+fn cuec_controls_ui(
+    ui: &mut Ui,
+    line: &crate::store::CuecLine,
+    candidates: &[&crate::model::Control],
+    read_only: bool,
+    commands: &mut Vec<Command>,
+) {
+    ui.spacing_mut().item_spacing = egui::vec2(6.0, 4.0);
+    for control in &line.controls {
+        let unmappable = !read_only && control.mapped_by == crate::store::MappedBy::Hand;
+        control_chip_ui(ui, line.cuec.id, control, unmappable, commands);
+    }
+    ui.horizontal(|ui| {
+        if line.controls.is_empty() {
+            chip_ui(ui, "Unmapped", DANGER);
+        }
+        if read_only {
+            return;
+        }
+        egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
+            .selected_text("Map to…")
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                ui.set_min_width(320.0);
+                for control in candidates {
+                    if line.controls.iter().any(|c| c.id == control.id) {
+                        continue;
                     }
-                    for control in &line.controls {
-                        ui.horizontal(|ui| {
-                            ui.label(format!("{} {}", control.id, control.title));
-                            chip_ui(
-                                ui,
-                                control.status.label(),
-                                super::theme::status_color(control.status),
-                            );
-                            if control.mapped_by == crate::store::MappedBy::Hand
-                                && ui.small_button("Unmap").clicked()
-                            {
-                                commands.push(Command::MapCuec {
-                                    cuec: line.cuec.id,
-                                    control: control.id.clone(),
-                                    mapped: false,
-                                });
-                            }
+                    if ui
+                        .selectable_label(false, format!("{} {}", control.id, control.title))
+                        .clicked()
+                    {
+                        commands.push(Command::MapCuec {
+                            cuec: line.cuec.id,
+                            control: control.id.clone(),
+                            mapped: true,
                         });
                     }
-                });
-                let label = ui.label(RichText::new(format!("Map CUEC {}", line.cuec.id)).small());
-                egui::ComboBox::from_id_salt(("cuec_map", line.cuec.id))
-                    .selected_text("Map to…")
-                    .width(220.0)
-                    .show_ui(ui, |ui| {
-                        for control in &candidates {
-                            if line.controls.iter().any(|c| c.id == control.id) {
-                                continue;
-                            }
-                            if ui
-                                .selectable_label(
-                                    false,
-                                    format!("{} {}", control.id, control.title),
-                                )
-                                .clicked()
-                            {
-                                commands.push(Command::MapCuec {
-                                    cuec: line.cuec.id,
-                                    control: control.id.clone(),
-                                    mapped: true,
-                                });
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
+                }
+            })
+            .response
+            .accessible_name(format!("Map CUEC {}", line.cuec.id));
+    });
+}
+
+/// A mapped control as a small rounded frame: its id (click to open it on the board), its
+/// status in words, and "×" to unmap it when `unmappable`.
+fn control_chip_ui(
+    ui: &mut Ui,
+    cuec: i64,
+    control: &crate::store::CuecControl,
+    unmappable: bool,
+    commands: &mut Vec<Command>,
+) {
+    let color = super::theme::status_color(control.status);
+    egui::Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            // One line: the chip is never split across lines.
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 4.0;
+                let open = ui
+                    .add(egui::Button::new(&control.id).frame(false))
+                    .on_hover_text(format!("{}: open it on the board", control.title));
+                if open.clicked() {
+                    commands.push(Command::Goto(crate::app::Target::Control(
+                        control.id.clone(),
+                    )));
+                }
+                ui.label(RichText::new(control.status.label()).small().color(color));
+                if unmappable {
+                    let unmap = Command::MapCuec {
+                        cuec,
+                        control: control.id.clone(),
+                        mapped: false,
+                    };
+                    let button = ui
+                        .add(egui::Button::new("×").frame(false))
+                        .on_hover_text(format!("Unmap {}", control.id))
+                        .accessible_name(format!("{} {}", unmap.label(), control.id));
+                    if button.clicked() {
+                        commands.push(unmap);
+                    }
+                }
+            });
         });
 }
 

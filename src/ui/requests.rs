@@ -77,15 +77,25 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             format!("{n} {}", s.label().to_lowercase())
         })
         .collect();
-    ui.label(
-        RichText::new(format!(
-            "{} of {} shown · {}",
-            state.requests_view.rows.len(),
-            state.requests.len(),
-            counts.join(" · ")
-        ))
-        .weak(),
-    );
+    let overdue = state.requests.iter().filter(|r| r.overdue).count();
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        ui.label(
+            RichText::new(format!(
+                "{} of {} shown ·",
+                state.requests_view.rows.len(),
+                state.requests.len(),
+            ))
+            .weak(),
+        );
+        let label = RichText::new(format!("{overdue} overdue"));
+        ui.label(if overdue > 0 {
+            label.color(DANGER)
+        } else {
+            label.weak()
+        });
+        ui.label(RichText::new(format!("· {}", counts.join(" · "))).weak());
+    });
     let view = &mut state.requests_view;
     let requests = &state.requests;
     TableBuilder::new(ui)
@@ -93,10 +103,19 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::auto().at_least(70.0))
-        .column(Column::remainder().at_least(200.0).clip(true))
-        .column(Column::initial(120.0).clip(true))
+        // The request's text takes what the other columns leave, every frame: a resizable
+        // column would keep its width when the detail pane opens and push the owner, due
+        // date, status and evidence out of sight behind it.
+        .column(
+            Column::remainder()
+                .at_least(120.0)
+                .clip(true)
+                .resizable(false),
+        )
         .column(Column::initial(100.0).clip(true))
+        .column(Column::initial(80.0).clip(true))
         .column(Column::auto().at_least(80.0))
+        .column(Column::auto().at_least(60.0).clip(true))
         .column(Column::auto().at_least(80.0))
         .column(Column::auto().at_least(60.0))
         .header(ROW_HEIGHT, |mut header| {
@@ -106,6 +125,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 ("Controls", RequestSort::Controls),
                 ("Owner", RequestSort::Owner),
                 ("Due", RequestSort::Due),
+                ("Priority", RequestSort::Priority),
                 ("Status", RequestSort::Status),
                 ("Evidence", RequestSort::Evidence),
             ] {
@@ -157,6 +177,9 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     } else {
                         ui.label(due);
                     }
+                });
+                row.col(|ui| {
+                    ui.label(&request.priority);
                 });
                 row.col(|ui| {
                     ui.label(

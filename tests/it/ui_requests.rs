@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::window::{
-    ScriptedPicker, create_project, finish_background, harness, open_app, open_app_with_picker,
-    open_store,
+    ScriptedPicker, create_project, finish_background, harness, harness_sized, open_app,
+    open_app_with_picker, open_store,
 };
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
@@ -279,4 +279,60 @@ fn export_for_requests_writes_a_delivery_pack_of_the_requests_shown() {
         !names.iter().any(|n| n.starts_with("requests/R-2")),
         "{names:?}"
     );
+}
+
+#[test]
+fn with_a_request_open_the_list_keeps_its_columns_in_sight_and_counts_the_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = create_project(dir.path());
+    // Long requests with a priority; on the test day R-1 and R-3 are past due, and R-3 is
+    // submitted, which stops it being overdue.
+    let text = "Provide evidence that the control is implemented: the policy, the procedure and \
+                a sample of records for the audit period, with screenshots of the configuration";
+    let list = write_list(
+        dir.path(),
+        &format!(
+            "ID,Request,Control,Owner,Due,Priority\n\
+             R-1,\"{text}\",CC6.6,Ann,2026-11-20,High\n\
+             R-2,\"{text}\",CC6.1,Bob,2026-12-15,Low\n\
+             R-3,\"{text}\",CC8.1,Ann,2026-11-01,Medium\n"
+        ),
+    );
+    let mut store = open_store(dir.path());
+    store.import_requests(project, &list).unwrap();
+    for status in [RequestStatus::InProgress, RequestStatus::Submitted] {
+        let patch = RequestPatch {
+            status: Some(status),
+            response: Some("Attached.".into()),
+            ..RequestPatch::default()
+        };
+        store.set_request(project, "R-3", &patch).unwrap();
+    }
+    let mut harness = harness_sized(open_app(dir.path()), egui::vec2(1280.0, 800.0));
+    harness.get_by_label("Requests").click();
+    harness.run();
+    harness.get_by_label("R-2").click();
+    harness.run();
+    assert_eq!(
+        harness.state().state.requests_view.selected.as_deref(),
+        Some("R-2")
+    );
+
+    let pane = harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Response")
+        .rect();
+    for title in ["Owner", "Due", "Priority", "Status", "Evidence"] {
+        let header = harness.get_by_role_and_label(Role::Button, title).rect();
+        assert!(
+            header.left() >= 0.0 && header.bottom() <= 800.0,
+            "{title} is outside the window: {header:?}"
+        );
+        assert!(
+            header.right() < pane.left(),
+            "{title} runs under the pane: {header:?}, pane from {}",
+            pane.left()
+        );
+    }
+    harness.get_by_label("High");
+    harness.get_by_label("1 overdue");
 }

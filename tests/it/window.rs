@@ -38,8 +38,14 @@ pub const MAX_STEPS: u64 = 10;
 
 /// A harness drawing whole frames of the app, settled.
 pub fn harness(app: App) -> Harness<'static, App> {
+    harness_sized(app, egui::vec2(1400.0, 900.0))
+}
+
+/// A harness drawing whole frames of the app in a window of `size` points, settled: for
+/// checking what fits on a laptop screen.
+pub fn harness_sized(app: App, size: egui::Vec2) -> Harness<'static, App> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
+        .with_size(size)
         .with_max_steps(MAX_STEPS)
         .with_context_setup(lockstep::ui::style)
         .build_ui_state(|ui, app: &mut App| lockstep::ui::frame_ui(app, ui), app);
