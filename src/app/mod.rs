@@ -68,7 +68,9 @@ pub use state::{AppState, Dialog, Level, Notification, View};
 // The records the views read, as the catalog and the store give them: views take them from
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
-pub use crate::store::{AwsReport, MappedBy, PatchRecord, ProjectCoverage, Request, RequestLink};
+pub use crate::store::{
+    AwsReport, CuecControl, CuecLine, MappedBy, PatchRecord, ProjectCoverage, Request, RequestLink,
+};
 pub use system::{SystemForm, SystemPage};
 
 /// The folder inside a workspace where evidence is copied to be opened.

@@ -7,8 +7,8 @@ use egui::{Color32, RichText, Ui};
 use super::theme::{DANGER, WARNING};
 use super::widgets::{chip_ui, date_field_ui, is_blank_or_date};
 use crate::app::{AppState, Command, ReportCover, covering_reports, report_cover};
+use crate::app::{AwsReport, CuecControl, CuecLine, MappedBy, ProjectCoverage};
 use crate::model::{Coverage, ReportKind};
-use crate::store::{AwsReport, ProjectCoverage};
 
 const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 
@@ -320,14 +320,14 @@ fn row_ui(
 /// control mapped by hand), or "Unmapped", then the box that maps another.
 fn cuec_controls_ui(
     ui: &mut Ui,
-    line: &crate::store::CuecLine,
+    line: &CuecLine,
     candidates: &[&crate::model::Control],
     read_only: bool,
     commands: &mut Vec<Command>,
 ) {
     ui.spacing_mut().item_spacing = egui::vec2(6.0, 4.0);
     for control in &line.controls {
-        let unmappable = !read_only && control.mapped_by == crate::store::MappedBy::Hand;
+        let unmappable = !read_only && control.mapped_by == MappedBy::Hand;
         control_chip_ui(ui, line.cuec.id, control, unmappable, commands);
     }
     ui.horizontal(|ui| {
@@ -368,7 +368,7 @@ fn cuec_controls_ui(
 fn control_chip_ui(
     ui: &mut Ui,
     cuec: i64,
-    control: &crate::store::CuecControl,
+    control: &CuecControl,
     unmappable: bool,
     commands: &mut Vec<Command>,
 ) {

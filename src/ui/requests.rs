@@ -11,8 +11,8 @@ use egui_extras::{Column, TableBuilder};
 
 use super::widgets::command_button_ui;
 use crate::app::{AppState, Command, RequestSort, references, short};
+use crate::app::{Request, RequestLink};
 use crate::model::RequestStatus;
-use crate::store::{Request, RequestLink};
 
 use super::theme::DANGER;
 const ROW_HEIGHT: f32 = 22.0;
