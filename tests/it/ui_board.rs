@@ -288,6 +288,31 @@ fn the_table_view_lists_the_controls_sorted_by_any_column() {
             "AC-3 Control number 3"
         ]
     );
+    // The wheel scrolls the table.
+    harness.hover_at(egui::pos2(400.0, 500.0));
+    for _ in 0..5 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -200.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.run();
+    }
+    assert_ne!(
+        top_rows(&harness)[0],
+        "AC-1 Control number 1",
+        "the table scrolled"
+    );
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, 100_000.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
     // Sorting by due date puts the earliest first; again, the latest dated first.
     harness.get_by_role_and_label(Role::Button, "Due").click();
     harness.run();
