@@ -507,7 +507,8 @@ impl Store {
         let id = self.write(|tx| {
         let prefix = format!("USR-{}-", column.id_code());
         let taken: i64 = tx.query_row(
-            "SELECT count(*) FROM controls WHERE project_id = ?1 AND control_id LIKE ?2 || '%'",
+            "SELECT count(*) FROM controls
+             WHERE project_id = ?1 AND upper(substr(control_id, 1, length(?2))) = ?2",
             params![project, prefix],
             |row| row.get(0),
         )?;

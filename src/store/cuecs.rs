@@ -159,8 +159,8 @@ impl Store {
             }
             let changed = if mapped {
                 tx.execute(
-                    "INSERT OR IGNORE INTO cuec_controls (cuec_id, project_id, control_key)
-                     VALUES (?1, ?2, ?3)",
+                    "INSERT INTO cuec_controls (cuec_id, project_id, control_key)
+                     VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                     params![cuec.id, project, control.key],
                 )?
             } else {

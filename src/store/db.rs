@@ -4,8 +4,8 @@
 //! The store's changes and reads are written once, against this module, in SQL both engines
 //! run: `?N` placeholders, `CAST(… AS BIGINT)` where a sum must stay an integer, and the
 //! schema's own `nocase` collation. On PostgreSQL a statement is rewritten before it is
-//! prepared: placeholders become `$N`, `INSERT OR IGNORE` becomes `ON CONFLICT DO NOTHING`,
-//! and `LIKE` keeps SQLite's indifference to ASCII case as `ILIKE`. Values travel as
+//! prepared: placeholders become `$N`. Statements are written once in a form both engines
+//! accept (`ON CONFLICT … DO NOTHING`, case folded with `lower()`/`upper()` on both sides). Values travel as
 //! [`Value`]: SQLite's five storage classes, which PostgreSQL's BIGINT, DOUBLE PRECISION,
 //! TEXT and BYTEA columns hold exactly.
 //!
@@ -831,40 +831,53 @@ impl Connection {
     }
 }
 
-/// Rewrites a statement in the SQL both engines run into PostgreSQL's: `?N` and `?`
-/// placeholders to `$N`, `INSERT OR IGNORE` to `ON CONFLICT DO NOTHING`, `LIKE` to `ILIKE`.
-/// Text inside quotes is left as it is.
+/// Rewrites a statement in the SQL both engines run into PostgreSQL's: the `?N` and `?`
+/// placeholders become `$N`. Everything else is written once in a form both engines accept
+/// (`ON CONFLICT … DO NOTHING`, `lower()` or `upper()` on both sides of a comparison that
+/// ignores case), so nothing else changes; string literals, quoted names and comments are
+/// copied as they are.
 pub fn translate(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
+    let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
     let mut next_bare = 1;
-    let mut quote: Option<char> = None;
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.eq_ignore_ascii_case("LIKE") {
-            out.push_str("ILIKE");
-        } else {
-            out.push_str(word);
-        }
-        word.clear();
-    };
     while let Some(c) = chars.next() {
-        if let Some(q) = quote {
-            out.push(c);
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        flush(&mut word, &mut out);
         match c {
             '\'' | '"' => {
-                quote = Some(c);
                 out.push(c);
+                // A doubled quote inside is an escaped quote: the literal goes on.
+                while let Some(inner) = chars.next() {
+                    out.push(inner);
+                    if inner == c {
+                        if chars.peek() == Some(&c) {
+                            out.push(c);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if inner == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                out.push(c);
+                out.push('*');
+                chars.next();
+                let mut previous = ' ';
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if previous == '*' && inner == '/' {
+                        break;
+                    }
+                    previous = inner;
+                }
             }
             '?' => {
                 let mut digits = String::new();
@@ -883,21 +896,7 @@ pub fn translate(sql: &str) -> String {
             _ => out.push(c),
         }
     }
-    flush(&mut word, &mut out);
-    let ignore = "INSERT OR IGNORE INTO";
-    if let Some(at) = find_ignoring_case(&out, ignore) {
-        out.replace_range(at..at + ignore.len(), "INSERT INTO");
-        let trimmed = out.trim_end().trim_end_matches(';').len();
-        out.truncate(trimmed);
-        out.push_str(" ON CONFLICT DO NOTHING");
-    }
     out
-}
-
-fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .to_ascii_uppercase()
-        .find(&needle.to_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -905,20 +904,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statements_are_rewritten_for_postgres_outside_quotes_only() {
+    fn only_placeholders_are_rewritten_and_never_inside_literals_or_comments() {
         assert_eq!(
             translate("SELECT a FROM t WHERE b = ?1 AND c LIKE ?2 || '%' AND d = '?3 like'"),
-            "SELECT a FROM t WHERE b = $1 AND c ILIKE $2 || '%' AND d = '?3 like'"
+            "SELECT a FROM t WHERE b = $1 AND c LIKE $2 || '%' AND d = '?3 like'"
         );
         assert_eq!(
             translate("UPDATE t SET a = ?, b = ?"),
             "UPDATE t SET a = $1, b = $2"
         );
         assert_eq!(
-            translate("INSERT OR IGNORE INTO t (a, b) VALUES (?1, ?2);"),
-            "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            translate("INSERT INTO t (a) VALUES (?1) ON CONFLICT DO NOTHING RETURNING a"),
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING RETURNING a"
         );
-        assert_eq!(translate("SELECT likely FROM t"), "SELECT likely FROM t");
+        assert_eq!(
+            translate("SELECT 'it''s ?1', \"col?\" FROM t -- why ?2\nWHERE a = ?3"),
+            "SELECT 'it''s ?1', \"col?\" FROM t -- why ?2\nWHERE a = $3"
+        );
+        assert_eq!(
+            translate("/* keep ?1 and 'this */ SELECT ? /* and ?2 */ , ?"),
+            "/* keep ?1 and 'this */ SELECT $1 /* and ?2 */ , $2"
+        );
+        assert_eq!(translate("SELECT 1 - -1, a-?1"), "SELECT 1 - -1, a-$1");
     }
 
     #[test]

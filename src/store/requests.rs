@@ -833,8 +833,8 @@ impl Store {
                             return Err(StoreError::AlreadyRemoved(*evidence_id));
                         }
                         let added = tx.execute(
-                            "INSERT OR IGNORE INTO request_evidence (request_key, evidence_id)
-                             VALUES (?1, ?2)",
+                            "INSERT INTO request_evidence (request_key, evidence_id)
+                             VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                             params![request.key, evidence_id],
                         )?;
                         if added > 0 {
@@ -844,8 +844,8 @@ impl Store {
                     RequestLink::Control(control_id) => {
                         let control = tx.store.control(project, control_id)?;
                         let added = tx.execute(
-                            "INSERT OR IGNORE INTO request_controls (request_key, control_key)
-                             VALUES (?1, ?2)",
+                            "INSERT INTO request_controls (request_key, control_key)
+                             VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                             params![request.key, control.key],
                         )?;
                         if added > 0 {
