@@ -119,6 +119,12 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i64,
     },
+    /// A migration recorded as applied to the workspace was applied from a text other than
+    /// the one this build ships under its name.
+    #[error(
+        "this workspace's schema step {0} was applied from a different text than this Lockstep ships; open it with the Lockstep that made it"
+    )]
+    ChangedMigration(String),
     /// No project of that name.
     #[error("no project is named '{0}': run `lockstep project list` to see them")]
     UnknownProject(String),

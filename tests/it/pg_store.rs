@@ -74,6 +74,83 @@ fn a_new_database_is_migrated_once_and_records_each_step() {
         .collect();
     assert_eq!(names.len() as i64, SCHEMA_VERSION);
     assert_eq!(names[0], "0001_initial");
+    assert_eq!(recorded_hashes(&mut client), shipped_hashes());
+}
+
+/// The migrations' hashes a team database records, in order: (version, sha256).
+fn recorded_hashes(client: &mut postgres::Client) -> Vec<(i64, Option<String>)> {
+    client
+        .query(
+            "SELECT version, sha256 FROM lockstep_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// What a database set up by this build records: every shipped migration with the SHA-256
+/// of its text.
+fn shipped_hashes() -> Vec<(i64, Option<String>)> {
+    use sha2::{Digest, Sha256};
+    migrate::MIGRATIONS
+        .iter()
+        .map(|(version, _, sql)| {
+            let digest = Sha256::digest(sql.as_bytes());
+            (
+                *version,
+                Some(digest.iter().map(|b| format!("{b:02x}")).collect()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_migration_applied_from_another_text_is_refused_by_name_when_up_to_date() {
+    let url = fresh_database("changed");
+    let mut client = connect(&url);
+    migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
+    client
+        .execute(
+            "UPDATE lockstep_migrations SET sha256 = repeat('0', 64) WHERE version = 3",
+            &[],
+        )
+        .unwrap();
+    let error = migrate::migrate(&mut client, "2026-11-29T00:00:01Z").unwrap_err();
+    assert!(
+        matches!(&error, PgError::ChangedMigration(name) if name == "0003_attestations.sql"),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains(
+            "schema step 0003_attestations.sql was applied from a different text than this Lockstep ships"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_database_from_before_the_hashes_is_upgraded_and_records_them_all() {
+    let url = fresh_database("unhashed");
+    let mut client = connect(&url);
+    migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
+    // What a Lockstep of schema version 13 left: the same tables, no hashes.
+    client
+        .batch_execute(
+            "DELETE FROM lockstep_migrations WHERE version = 14;
+             ALTER TABLE lockstep_migrations DROP COLUMN sha256",
+        )
+        .unwrap();
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:01Z").unwrap(),
+        13
+    );
+    assert_eq!(recorded_hashes(&mut client), shipped_hashes());
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:02Z").unwrap(),
+        SCHEMA_VERSION
+    );
 }
 
 #[test]
