@@ -206,3 +206,15 @@ pub fn lockstep(dir: &Path, args: &[&str]) -> Run {
     command.arg("--workspace").arg(dir).args(args);
     run(command)
 }
+
+/// Polls `done` until it is true, failing the test after a generous deadline.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

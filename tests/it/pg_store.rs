@@ -4,6 +4,7 @@
 use lockstep::store::pg::migrate::{self, SCHEMA_VERSION};
 use lockstep::store::pg::{DatabaseUrl, PgError};
 
+use crate::common::wait_until;
 use crate::servers::{PG_PASSWORD, fresh_database, pg_url};
 
 fn connect(url: &str) -> postgres::Client {
@@ -348,30 +349,33 @@ fn a_watch_hears_another_sessions_change_as_it_commits() {
             counter.fetch_add(1, Ordering::SeqCst);
         }))
         .expect("a team workspace can be watched");
-    // The listener connects on its own thread: changes are made until one is heard, each
-    // given a second, so a slow start cannot fail the test but a deaf watch does.
     let mut other = crate::common::open_on_postgres(&dir);
-    let heard = (0..10).any(|n| {
-        other
-            .create_project(&crate::common::new_project(
-                &format!("Project {n}"),
-                &["ec2"],
-            ))
-            .unwrap();
-        let made = std::time::Instant::now();
-        while made.elapsed() < std::time::Duration::from_secs(1) {
-            if watch.changed() {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
+    // The listener connects on its own thread: the change is made once its session listens,
+    // so it is the only change the watch can hear.
+    let url = std::fs::read_to_string(dir.join("test-database-url")).unwrap();
+    let mut observer = connect(&url);
+    wait_until("the watch to listen", || {
+        let listening: i64 = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND state = 'idle'
+                   AND query = 'LISTEN lockstep_changes'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        listening > 0
     });
-    assert!(heard, "no change was heard");
-    assert!(woken.load(Ordering::SeqCst) >= 1);
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    watch.changed();
-    // A change that rolls back (a name already taken) is never announced.
+    other
+        .create_project(&crate::common::new_project("Project 0", &["ec2"]))
+        .unwrap();
+    wait_until("the change to be heard", || watch.changed());
+    wait_until("the watch to wake its owner", || {
+        woken.load(Ordering::SeqCst) == 1
+    });
+    // A change that rolls back (a name already taken) is never announced. Nothing arriving
+    // cannot be waited for, so the watch is given a bounded while: longer than a committed
+    // change takes to be heard here, short enough to keep the test quick.
     assert!(
         other
             .create_project(&crate::common::new_project("project 0", &["ec2"]))
@@ -379,4 +383,5 @@ fn a_watch_hears_another_sessions_change_as_it_commits() {
     );
     std::thread::sleep(std::time::Duration::from_millis(800));
     assert!(!watch.changed());
+    assert_eq!(woken.load(Ordering::SeqCst), 1);
 }
