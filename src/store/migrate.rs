@@ -5,11 +5,19 @@
 //! newest migration here was written by a newer Lockstep and is refused rather than
 //! guessed at. `PRAGMA application_id` marks the file as Lockstep's, so another program's
 //! SQLite file is refused too.
+//!
+//! A released migration is never edited, only followed by new ones, and the workspace keeps
+//! the SHA-256 of the text of every migration applied to it (`schema_migrations`, from
+//! version 14). Each open compares those hashes with the migrations this build ships and
+//! refuses a workspace whose schema came from another text, as zed's sqlez does: its tables
+//! may differ from what this build's queries expect in ways no version number shows. The
+//! check only reads and costs one small hash per migration.
 
 use std::path::Path;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior, params};
 
+use super::frameworks::sha256_hex;
 use super::{Result, StoreError, classify_open_error};
 
 /// The migrations, in order: file name and SQL text.
@@ -66,17 +74,24 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_attachments.sql",
         include_str!("../../schema/0013_attachments.sql"),
     ),
+    (
+        "0014_migration_hashes.sql",
+        include_str!("../../schema/0014_migration_hashes.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The first schema version whose workspaces record each migration's hash.
+const HASHED_FROM: i64 = 14;
+
 /// Marks a SQLite file as a Lockstep workspace ("LKST").
 const APPLICATION_ID: i64 = 0x4c4b_5354;
 
 /// Reads the schema version of an open database and refuses a file that is another
-/// program's or was written by a newer Lockstep. It only reads, so a refused file is left
-/// exactly as it was.
+/// program's, was written by a newer Lockstep, or had a migration applied from a text other
+/// than this build's. It only reads, so a refused file is left exactly as it was.
 pub(super) fn check(conn: &Connection, path: &Path) -> Result<i64> {
     if !conn.is_autocommit() {
         return check_snapshot(conn, path);
@@ -117,7 +132,33 @@ fn check_snapshot(conn: &Connection, path: &Path) -> Result<i64> {
             supported: SCHEMA_VERSION,
         });
     }
+    if version >= HASHED_FROM {
+        check_hashes(conn)?;
+    }
     Ok(version)
+}
+
+/// Refuses a workspace where a recorded migration's hash differs from the shipped text's.
+fn check_hashes(conn: &Connection) -> Result<()> {
+    let mut statement =
+        conn.prepare_cached("SELECT version, sha256 FROM schema_migrations ORDER BY version")?;
+    let recorded = statement.query_map([], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in recorded {
+        let (version, sha256) = row?;
+        let shipped = usize::try_from(version - 1)
+            .ok()
+            .and_then(|index| MIGRATIONS.get(index));
+        // Only a hand edit leaves a row past the recorded version: nothing to compare it with.
+        let Some((name, sql)) = shipped else {
+            continue;
+        };
+        if sha256 != sha256_hex(sql.as_bytes()) {
+            return Err(StoreError::ChangedMigration((*name).to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// Applies the pending migrations of a database that [`check`] accepted.
@@ -134,9 +175,25 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     for (_, sql) in &MIGRATIONS[usize::try_from(version).unwrap_or(0)..] {
         tx.execute_batch(sql)?;
     }
+    record_hashes(&tx, version)?;
     tx.execute_batch(&format!(
         "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
     ))?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Records the hash of each migration applied by this run, which started at version `from`.
+fn record_hashes(tx: &Connection, from: i64) -> Result<()> {
+    // A workspace older than the record gets rows for the migrations applied before it too,
+    // with the hash of the text this build ships: the text they were applied from was never
+    // kept, so they cannot be checked retroactively, only from now on.
+    let first = if from < HASHED_FROM { 0 } else { from };
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO schema_migrations (version, name, sha256) VALUES (?1, ?2, ?3)",
+    )?;
+    for (version, (name, sql)) in (1_i64..).zip(MIGRATIONS).skip_while(|(v, _)| *v <= first) {
+        insert.execute(params![version, name, sha256_hex(sql.as_bytes())])?;
+    }
     Ok(())
 }

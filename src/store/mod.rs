@@ -84,9 +84,32 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Where "now" comes from; tests pass a fixed clock.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The system clock.
+/// The system clock. A debug build reads [`TEST_NOW_VAR`] first and, when it is set, stands
+/// still at that instant, so the integration tests run the binary on the day they assert;
+/// a release build never reads it.
 pub fn system_clock() -> Clock {
+    #[cfg(debug_assertions)]
+    if let Some(now) = test_now() {
+        return Arc::new(move || now);
+    }
     Arc::new(Utc::now)
+}
+
+/// The environment variable that fixes a debug build's clock, as an RFC 3339 time such as
+/// `2026-11-28T09:30:00Z`.
+pub const TEST_NOW_VAR: &str = "LOCKSTEP_TEST_NOW";
+
+/// The instant [`TEST_NOW_VAR`] fixes, if it is set. Only tests set it, so a value that is
+/// not a time stops the run rather than leaving it on the real clock unnoticed.
+#[cfg(debug_assertions)]
+fn test_now() -> Option<DateTime<Utc>> {
+    let text = std::env::var(TEST_NOW_VAR).ok()?;
+    match DateTime::parse_from_rfc3339(&text) {
+        Ok(now) => Some(now.with_timezone(&Utc)),
+        Err(error) => panic!(
+            "{TEST_NOW_VAR} must be an RFC 3339 time such as 2026-11-28T09:30:00Z, not '{text}' ({error})"
+        ),
+    }
 }
 
 /// What can go wrong opening or changing a workspace. Each message is one sentence that
@@ -120,6 +143,12 @@ pub enum StoreError {
         /// The newest this build knows.
         supported: i64,
     },
+    /// A migration recorded as applied to the workspace was applied from a text other than
+    /// the one this build ships under its name.
+    #[error(
+        "this workspace's schema step {0} was applied from a different text than this Lockstep ships; open it with the Lockstep that made it"
+    )]
+    ChangedMigration(String),
     /// No project of that name.
     #[error("no project is named '{0}': run `lockstep project list` to see them")]
     UnknownProject(String),

@@ -197,13 +197,16 @@ impl Store {
     }
 
     /// The tables of this SQLite workspace in foreign-key order, each with its columns and
-    /// primary key, and no rows yet.
+    /// primary key, and no rows yet. The schema's own bookkeeping (`schema_migrations`) is
+    /// not a record: the team database keeps its own, for its own migrations.
     fn local_tables(&self) -> super::Result<Vec<TableRows>> {
         let names: Vec<String> = self
             .conn
             .prepare(
                 "SELECT name FROM sqlite_schema
-                 WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
+                 WHERE type = 'table' AND name NOT LIKE 'sqlite%'
+                   AND name <> 'schema_migrations'
+                 ORDER BY name",
             )?
             .query_map([], |row| row.get(0))?
             .collect::<db::Result<_>>()?;

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{Run, binary, lockstep, raw, run, workspace};
+use crate::common::{Run, binary, lockstep, raw, run, today_text, workspace};
 use serde_json::Value;
 
 const PROJECT: &str = "Payments platform";
@@ -608,19 +608,6 @@ fn a_garbage_database_is_refused() {
     assert_eq!(fs::read_to_string(dir.join("lockstep.db")).unwrap(), text);
 }
 
-/// The days it can be in a zone `offset_hours` from UTC, read around a run so a test that
-/// crosses midnight still agrees.
-fn days_at_offset(offset_hours: i64, during: impl FnOnce() -> Run) -> (Run, [String; 2]) {
-    let day = || {
-        (chrono::Utc::now() + chrono::Duration::hours(offset_hours))
-            .date_naive()
-            .to_string()
-    };
-    let before = day();
-    let run = during();
-    (run, [before, day()])
-}
-
 #[test]
 fn settings_show_the_user_name_and_the_local_time_zone_by_default() {
     let (_tmp, dir) = workspace();
@@ -635,7 +622,7 @@ fn settings_show_the_user_name_and_the_local_time_zone_by_default() {
     let json = shown.json();
     assert_eq!(json["user_name"], "ana");
     assert_eq!(json["time_zone"], "local");
-    assert!(json["today"].is_string(), "{json}");
+    assert_eq!(json["today"], today_text(), "{json}");
 
     let table = lockstep(&dir, &["settings", "show"]);
     assert_eq!(table.code, 0, "{table:?}");
@@ -645,18 +632,17 @@ fn settings_show_the_user_name_and_the_local_time_zone_by_default() {
 #[test]
 fn setting_the_time_zone_moves_today_and_is_logged() {
     let (_tmp, dir) = workspace();
-    for (zone, shown, offset_hours) in [("+14:00", "+14:00", 14), ("-12:00", "-12:00", -12)] {
+    // The binary's clock stands at 2026-11-28T09:30:00Z: 23:30 that day at +14:00, 21:30 the
+    // day before at -12:00.
+    for (zone, shown, today) in [
+        ("+14:00", "+14:00", "2026-11-28"),
+        ("-12:00", "-12:00", "2026-11-27"),
+    ] {
         let set = lockstep(&dir, &["settings", "set-time-zone", zone]);
         assert_eq!(set.code, 0, "{set:?}");
-        let (show, days) = days_at_offset(offset_hours, || {
-            lockstep(&dir, &["settings", "show", "--json"])
-        });
-        let json = show.json();
+        let json = lockstep(&dir, &["settings", "show", "--json"]).json();
         assert_eq!(json["time_zone"], shown);
-        assert!(
-            days.iter().any(|d| json["today"] == d.as_str()),
-            "{json} {days:?}"
-        );
+        assert_eq!(json["today"], today, "{json}");
     }
     let set = lockstep(&dir, &["settings", "set-time-zone", "UTC"]);
     assert_eq!(set.code, 0, "{set:?}");

@@ -21,10 +21,15 @@ pub fn fixed_time() -> DateTime<Utc> {
 /// `fixed_time` as the activity log writes it.
 pub const FIXED_TIME_TEXT: &str = "2026-11-28T09:30:00Z";
 
-/// Today's date as the real binary sees it (the workspace's default time zone is the
-/// machine's), for commands run on the real clock.
+/// Today's date as the binary sees it: the day of [`fixed_time`] in the workspace's default
+/// time zone, the machine's. [`binary`] fixes the binary's clock at that instant.
+pub fn today() -> chrono::NaiveDate {
+    fixed_time().with_timezone(&chrono::Local).date_naive()
+}
+
+/// [`today`] as commands take and print it.
 pub fn today_text() -> String {
-    chrono::Local::now().date_naive().to_string()
+    today().to_string()
 }
 
 /// A fresh temp folder and the path of a workspace inside it that does not exist yet.
@@ -172,10 +177,13 @@ impl Run {
     }
 }
 
-/// A command for the real `lockstep` binary with no workspace from the environment.
+/// A command for the real `lockstep` binary with no workspace from the environment, its
+/// clock standing at [`fixed_time`] (a debug build reads `LOCKSTEP_TEST_NOW`).
 pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lockstep"));
-    command.env_remove("LOCKSTEP_WORKSPACE");
+    command
+        .env_remove("LOCKSTEP_WORKSPACE")
+        .env(lockstep::store::TEST_NOW_VAR, FIXED_TIME_TEXT);
     command
 }
 
@@ -197,4 +205,16 @@ pub fn lockstep(dir: &Path, args: &[&str]) -> Run {
     let mut command = binary();
     command.arg("--workspace").arg(dir).args(args);
     run(command)
+}
+
+/// Polls `done` until it is true, failing the test after a generous deadline.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "gave up waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use crate::common::{lockstep, today_text, workspace};
+use crate::common::{lockstep, today, today_text, workspace};
 
 const PROJECT: &str = "Payments";
 
@@ -242,7 +242,7 @@ fn an_earlier_as_of_shows_the_earlier_status_and_no_later_evidence() {
     let pack = dir.join("then.zip");
     // Everything above happened "today": a day before, nothing was attached yet and the
     // status was still not started.
-    let yesterday = (chrono::Local::now().date_naive() - chrono::Days::new(1)).to_string();
+    let yesterday = (today() - chrono::Days::new(1)).to_string();
     assert_eq!(export(&dir, &pack, &["--as-of", &yesterday]).code, 0);
     let entries = entries(&pack);
     assert!(!entries.iter().any(|(n, _)| n.starts_with("evidence/")));
@@ -360,13 +360,7 @@ fn a_cancelled_export_leaves_no_file_behind() {
     populated(&dir);
     let workspace = crate::common::open_workspace(&dir);
     let project = workspace.store.project_by_name(PROJECT).unwrap();
-    let data = lockstep::pack::collect(
-        &workspace.store,
-        project.key,
-        chrono::Local::now().date_naive(),
-        None,
-    )
-    .unwrap();
+    let data = lockstep::pack::collect(&workspace.store, project.key, today(), None).unwrap();
     let out = dir.join("out");
     fs::create_dir_all(&out).unwrap();
     let target = out.join("pack.zip");
@@ -510,10 +504,6 @@ fn export_with(
         &std::sync::atomic::AtomicBool::new(false),
         &mut |_| {},
     )
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// Adds a stored file of several kernel copy steps with an odd tail, and returns its bytes.

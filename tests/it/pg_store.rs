@@ -4,6 +4,7 @@
 use lockstep::store::pg::migrate::{self, SCHEMA_VERSION};
 use lockstep::store::pg::{DatabaseUrl, PgError};
 
+use crate::common::wait_until;
 use crate::servers::{PG_PASSWORD, fresh_database, pg_url};
 
 fn connect(url: &str) -> postgres::Client {
@@ -74,6 +75,83 @@ fn a_new_database_is_migrated_once_and_records_each_step() {
         .collect();
     assert_eq!(names.len() as i64, SCHEMA_VERSION);
     assert_eq!(names[0], "0001_initial");
+    assert_eq!(recorded_hashes(&mut client), shipped_hashes());
+}
+
+/// The migrations' hashes a team database records, in order: (version, sha256).
+fn recorded_hashes(client: &mut postgres::Client) -> Vec<(i64, Option<String>)> {
+    client
+        .query(
+            "SELECT version, sha256 FROM lockstep_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+/// What a database set up by this build records: every shipped migration with the SHA-256
+/// of its text.
+fn shipped_hashes() -> Vec<(i64, Option<String>)> {
+    use sha2::{Digest, Sha256};
+    migrate::MIGRATIONS
+        .iter()
+        .map(|(version, _, sql)| {
+            let digest = Sha256::digest(sql.as_bytes());
+            (
+                *version,
+                Some(digest.iter().map(|b| format!("{b:02x}")).collect()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_migration_applied_from_another_text_is_refused_by_name_when_up_to_date() {
+    let url = fresh_database("changed");
+    let mut client = connect(&url);
+    migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
+    client
+        .execute(
+            "UPDATE lockstep_migrations SET sha256 = repeat('0', 64) WHERE version = 3",
+            &[],
+        )
+        .unwrap();
+    let error = migrate::migrate(&mut client, "2026-11-29T00:00:01Z").unwrap_err();
+    assert!(
+        matches!(&error, PgError::ChangedMigration(name) if name == "0003_attestations.sql"),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains(
+            "schema step 0003_attestations.sql was applied from a different text than this Lockstep ships"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_database_from_before_the_hashes_is_upgraded_and_records_them_all() {
+    let url = fresh_database("unhashed");
+    let mut client = connect(&url);
+    migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
+    // What a Lockstep of schema version 13 left: the same tables, no hashes.
+    client
+        .batch_execute(
+            "DELETE FROM lockstep_migrations WHERE version = 14;
+             ALTER TABLE lockstep_migrations DROP COLUMN sha256",
+        )
+        .unwrap();
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:01Z").unwrap(),
+        13
+    );
+    assert_eq!(recorded_hashes(&mut client), shipped_hashes());
+    assert_eq!(
+        migrate::migrate(&mut client, "2026-11-29T00:00:02Z").unwrap(),
+        SCHEMA_VERSION
+    );
 }
 
 #[test]
@@ -271,30 +349,33 @@ fn a_watch_hears_another_sessions_change_as_it_commits() {
             counter.fetch_add(1, Ordering::SeqCst);
         }))
         .expect("a team workspace can be watched");
-    // The listener connects on its own thread: changes are made until one is heard, each
-    // given a second, so a slow start cannot fail the test but a deaf watch does.
     let mut other = crate::common::open_on_postgres(&dir);
-    let heard = (0..10).any(|n| {
-        other
-            .create_project(&crate::common::new_project(
-                &format!("Project {n}"),
-                &["ec2"],
-            ))
-            .unwrap();
-        let made = std::time::Instant::now();
-        while made.elapsed() < std::time::Duration::from_secs(1) {
-            if watch.changed() {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
+    // The listener connects on its own thread: the change is made once its session listens,
+    // so it is the only change the watch can hear.
+    let url = std::fs::read_to_string(dir.join("test-database-url")).unwrap();
+    let mut observer = connect(&url);
+    wait_until("the watch to listen", || {
+        let listening: i64 = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND state = 'idle'
+                   AND query = 'LISTEN lockstep_changes'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        listening > 0
     });
-    assert!(heard, "no change was heard");
-    assert!(woken.load(Ordering::SeqCst) >= 1);
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    watch.changed();
-    // A change that rolls back (a name already taken) is never announced.
+    other
+        .create_project(&crate::common::new_project("Project 0", &["ec2"]))
+        .unwrap();
+    wait_until("the change to be heard", || watch.changed());
+    wait_until("the watch to wake its owner", || {
+        woken.load(Ordering::SeqCst) == 1
+    });
+    // A change that rolls back (a name already taken) is never announced. Nothing arriving
+    // cannot be waited for, so the watch is given a bounded while: longer than a committed
+    // change takes to be heard here, short enough to keep the test quick.
     assert!(
         other
             .create_project(&crate::common::new_project("project 0", &["ec2"]))
@@ -302,4 +383,5 @@ fn a_watch_hears_another_sessions_change_as_it_commits() {
     );
     std::thread::sleep(std::time::Duration::from_millis(800));
     assert!(!watch.changed());
+    assert_eq!(woken.load(Ordering::SeqCst), 1);
 }

@@ -272,6 +272,108 @@ fn another_programs_sqlite_file_is_refused_and_left_as_it_was() {
     assert_eq!(minutes, 40);
 }
 
+/// The migrations' hashes a workspace records, in order: (version, name, sha256).
+fn recorded_hashes(dir: &Path) -> Vec<(i64, String, String)> {
+    raw(dir)
+        .prepare("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// What a workspace made by this build records: every shipped migration with the SHA-256 of
+/// its text.
+fn shipped_hashes() -> Vec<(i64, String, String)> {
+    use sha2::{Digest, Sha256};
+    (1_i64..)
+        .zip(MIGRATIONS)
+        .map(|(version, (name, sql))| {
+            let digest = Sha256::digest(sql.as_bytes());
+            let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+            (version, name.to_string(), hex)
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_workspace_records_the_hash_of_every_migration() {
+    if sqlite_file_only() {
+        return;
+    }
+    let (_tmp, dir) = workspace();
+    drop(open(&dir));
+    assert_eq!(recorded_hashes(&dir), shipped_hashes());
+    drop(open(&dir));
+    assert_eq!(recorded_hashes(&dir), shipped_hashes());
+}
+
+#[test]
+fn a_migration_applied_from_another_text_is_refused_by_name_and_left_as_it_was() {
+    if sqlite_file_only() {
+        return;
+    }
+    let (_tmp, dir) = workspace();
+    let made =
+        crate::common::lockstep(&dir, &["project", "create", "Payments", "--services", "s3"]);
+    assert_eq!(made.code, 0, "{made:?}");
+    raw(&dir)
+        .execute(
+            "UPDATE schema_migrations SET sha256 = ?1 WHERE name = '0003_attestations.sql'",
+            ["0".repeat(64)],
+        )
+        .unwrap();
+    let before = fs::read(dir.join(DB_FILE)).unwrap();
+    let entries = listing(&dir);
+
+    let refused = crate::common::lockstep(&dir, &["project", "list"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stdout.is_empty(), "{refused:?}");
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(
+            "schema step 0003_attestations.sql was applied from a different text than this Lockstep ships"
+        ),
+        "{}",
+        refused.stderr
+    );
+    let error = Store::open(&dir).unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ChangedMigration(name) if name == "0003_attestations.sql"),
+        "{error:?}"
+    );
+    assert!(
+        fs::read(dir.join(DB_FILE)).unwrap() == before,
+        "the database file changed"
+    );
+    assert_eq!(listing(&dir), entries);
+}
+
+#[test]
+fn a_workspace_from_before_the_hashes_is_upgraded_and_records_them_all() {
+    if sqlite_file_only() {
+        return;
+    }
+    let (_tmp, dir) = workspace();
+    fs::create_dir(&dir).unwrap();
+    // What a Lockstep of schema version 13 left: its migrations, its version and its mark.
+    {
+        let older = raw(&dir);
+        for (_, sql) in &MIGRATIONS[..13] {
+            older.execute_batch(sql).unwrap();
+        }
+        older
+            .execute_batch("PRAGMA user_version = 13; PRAGMA application_id = 1280004948;")
+            .unwrap();
+    }
+    let store = open(&dir);
+    assert!(store.projects().unwrap().is_empty());
+    drop(store);
+    assert_eq!(user_version(&dir), SCHEMA_VERSION);
+    assert_eq!(recorded_hashes(&dir), shipped_hashes());
+}
+
 // One activity row per command.
 
 #[test]

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    Run, binary, files_under, listing, lockstep, new_project, open_workspace, workspace,
+    Run, binary, files_under, listing, lockstep, new_project, open_workspace, wait_until, workspace,
 };
 use chrono::NaiveDate;
 use lockstep::model::Evidence;
@@ -1212,16 +1212,52 @@ fn verify_waits_for_a_file_being_moved_into_place_instead_of_calling_it_missing(
     // the vault's lock and the file is not in place yet.
     let lock = lib.workspace.vault.lock().unwrap();
     fs::rename(&blob, &aside).unwrap();
-    let mut verify = binary();
-    verify.arg("--workspace").arg(&lib.dir).arg("verify");
-    let verifying = thread::spawn(move || crate::common::run(verify));
-    thread::sleep(Duration::from_millis(600));
+    let verifying = binary()
+        .arg("--workspace")
+        .arg(&lib.dir)
+        .arg("verify")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Linux lists the waiters of each lock in /proc/locks, so the file is put back once
+    // verify waits for the lock; elsewhere verify is given a moment to get there.
+    if Path::new("/proc/locks").exists() {
+        use std::os::unix::fs::MetadataExt;
+        let lock_file = lib.dir.join(VAULT_DIR).join(".lock");
+        let inode = fs::metadata(&lock_file).unwrap().ino();
+        wait_until("verify to wait for the vault's lock", || {
+            waits_for_lock(verifying.id(), inode)
+        });
+    } else {
+        thread::sleep(Duration::from_millis(600));
+    }
     fs::rename(&aside, &blob).unwrap();
     drop(lock);
 
-    let run = verifying.join().unwrap();
+    let output = verifying.wait_with_output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("all intact"), "{run:?}");
+}
+
+/// Whether process `pid` waits for a lock on the file with this inode: /proc/locks lists a
+/// blocked waiter under the lock it waits for, as `N: -> FLOCK ADVISORY WRITE PID MAJ:MIN:INODE`.
+fn waits_for_lock(pid: u32, inode: u64) -> bool {
+    let Ok(locks) = fs::read_to_string("/proc/locks") else {
+        return false;
+    };
+    let (pid, inode) = (pid.to_string(), inode.to_string());
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&"->")
+            && fields.get(5) == Some(&pid.as_str())
+            && fields.get(6).and_then(|file| file.rsplit(':').next()) == Some(inode.as_str())
+    })
 }
 
 // The kernel's copy and the portable path.

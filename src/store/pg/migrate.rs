@@ -6,10 +6,16 @@
 //! whole run is one transaction that first takes a transaction-level advisory lock, then
 //! reads the recorded version. Two processes opening a new database at once therefore apply
 //! each migration once, and a failed migration leaves the database as it was.
+//!
+//! Each recorded migration carries the SHA-256 of the text it was applied from (from version
+//! 14). Every open compares them with the migrations this build ships, also when the database
+//! is up to date, and refuses a database whose schema came from another text. That check
+//! only reads, so a member's login, which may not change the schema, runs it too.
 
-use postgres::Client;
+use postgres::{Client, GenericClient};
 
 use super::PgError;
+use crate::store::frameworks::sha256_hex;
 
 /// The migrations, in order: version, name, SQL.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -78,10 +84,18 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_attachments",
         include_str!("../../../schema/postgres/0013_attachments.sql"),
     ),
+    (
+        14,
+        "0014_migration_hashes",
+        include_str!("../../../schema/postgres/0014_migration_hashes.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The first schema version whose databases record each migration's hash.
+const HASHED_FROM: i64 = 14;
 
 /// The advisory lock key that serialises migrations ("LSmigrat").
 const MIGRATION_LOCK: i64 = 0x4c53_6d69_6772_6174;
@@ -111,14 +125,17 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
     // A database already up to date needs no lock and no DDL, which a member's role may not
     // be allowed.
     let current = version(client)?;
-    if current == SCHEMA_VERSION {
-        return Ok(current);
-    }
     if current > SCHEMA_VERSION {
         return Err(PgError::TooNew {
             found: current,
             known: SCHEMA_VERSION,
         });
+    }
+    if current >= HASHED_FROM {
+        check_hashes(client)?;
+    }
+    if current == SCHEMA_VERSION {
+        return Ok(current);
     }
     // A login that may not change the schema (an editor or a reader) is told who can.
     let fail = |what: &str| {
@@ -160,6 +177,10 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
             known: SCHEMA_VERSION,
         });
     }
+    // Another process may have upgraded the database while this one waited for the lock.
+    if found >= HASHED_FROM {
+        check_hashes(&mut tx)?;
+    }
     for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
         tx.batch_execute(sql)
             .map_err(fail(&format!("refused migration {name}")))?;
@@ -169,6 +190,44 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
         )
         .map_err(fail("could not record its schema version"))?;
     }
+    // The migrations applied by this run get the hash of the text just applied. Those
+    // applied before the column existed get the hash of the text this build ships: what they
+    // were applied from was never kept, so they cannot be checked retroactively, only from
+    // now on.
+    for (version, _, sql) in MIGRATIONS {
+        tx.execute(
+            "UPDATE lockstep_migrations SET sha256 = $2 WHERE version = $1 AND sha256 IS NULL",
+            &[version, &sha256_hex(sql.as_bytes())],
+        )
+        .map_err(fail("could not record its migrations' hashes"))?;
+    }
     tx.commit().map_err(fail("could not commit its upgrade"))?;
     Ok(found)
+}
+
+/// Refuses a database where a recorded migration's hash differs from the shipped text's.
+/// Version 14's step fills every row's hash in the transaction that adds the column, so a
+/// row without one is left out only as a precaution.
+fn check_hashes(client: &mut impl GenericClient) -> Result<(), PgError> {
+    let rows = client
+        .query(
+            "SELECT version, sha256 FROM lockstep_migrations
+             WHERE sha256 IS NOT NULL ORDER BY version",
+            &[],
+        )
+        .map_err(|e| PgError::database("could not be read", e))?;
+    for row in rows {
+        let read = |e| PgError::database("could not be read", e);
+        let version: i64 = row.try_get(0).map_err(read)?;
+        let sha256: String = row.try_get(1).map_err(read)?;
+        let shipped = MIGRATIONS.iter().find(|(v, _, _)| *v == version);
+        // Only a hand edit leaves a row past the recorded version: nothing to compare it with.
+        let Some((_, name, sql)) = shipped else {
+            continue;
+        };
+        if sha256 != sha256_hex(sql.as_bytes()) {
+            return Err(PgError::ChangedMigration(format!("{name}.sql")));
+        }
+    }
+    Ok(())
 }

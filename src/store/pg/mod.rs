@@ -93,6 +93,12 @@ pub enum PgError {
         /// Needed here.
         known: i64,
     },
+    /// A migration recorded as applied to the database was applied from a text other than
+    /// the one this build ships under its name.
+    #[error(
+        "the team database's schema step {0} was applied from a different text than this Lockstep ships; open it with the Lockstep that set it up"
+    )]
+    ChangedMigration(String),
     /// The database was set up by a newer Lockstep.
     #[error(
         "the team database has schema version {found}, newer than this Lockstep knows ({known}); update Lockstep"
