@@ -157,83 +157,9 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RotatingFile {
     }
 }
 
-/// A command's name as the log shows it: its variant names, lower case, without the values
-/// it carries (`Control(Set(SetArgs { .. }))` is "control set").
-pub fn command_name(command: &impl std::fmt::Debug) -> String {
-    let text = format!("{command:?}");
-    let head = text.split(['{', ' ', '"']).next().unwrap_or("");
-    head.split(['(', ')'])
-        .filter(|word| !word.is_empty() && !word.ends_with("Args"))
-        .filter(|word| word.chars().all(|c| c.is_ascii_alphanumeric()))
-        .take_while(|word| word.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
-        .map(kebab)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `VerifyPack` as `verify-pack`.
-fn kebab(word: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in word.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    enum Outer {
-        Control(Inner),
-        VerifyPack(VerifyPackArgs),
-        Verify,
-        SetUserName(String),
-        SelectProject(i64),
-    }
-
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    enum Inner {
-        Set(SetArgs),
-    }
-
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    struct SetArgs {
-        notes: String,
-    }
-
-    #[derive(Debug)]
-    #[allow(dead_code)]
-    struct VerifyPackArgs {
-        path: String,
-    }
-
-    #[test]
-    fn a_command_is_named_without_the_values_it_carries() {
-        let set = Outer::Control(Inner::Set(SetArgs {
-            notes: "secret (Top) Words".into(),
-        }));
-        assert_eq!(command_name(&set), "control set");
-        let pack = Outer::VerifyPack(VerifyPackArgs { path: "x".into() });
-        assert_eq!(command_name(&pack), "verify-pack");
-        assert_eq!(command_name(&Outer::Verify), "verify");
-        assert_eq!(
-            command_name(&Outer::SetUserName("Dana (Ops)".into())),
-            "set-user-name"
-        );
-        assert_eq!(command_name(&Outer::SelectProject(4)), "select-project");
-    }
 
     #[test]
     fn the_log_rotates_and_keeps_at_most_three_files() {

@@ -4,21 +4,21 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
-use lockstep::cli::{Cli, run, shown};
+use lockstep::cli::{parse_from, run, shown};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let (cli, name) = match parse_from(std::env::args_os()) {
+        Ok(parsed) => parsed,
         Err(error) => return usage_error(&error),
     };
-    let name = match &cli.command {
-        Some(command) => lockstep::log::command_name(command),
-        None => "window".to_string(),
+    let name = if name.is_empty() {
+        "window".to_string()
+    } else {
+        name
     };
     let outcome = match cli.command {
-        Some(command) => run(cli.workspace, command),
+        Some(command) => run(cli.workspace, command, &name),
         None => lockstep::ui::run_window(cli.workspace),
     };
     // The log is only written once the workspace opened; before that these go nowhere.

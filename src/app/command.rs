@@ -12,7 +12,8 @@ use crate::model::{ControlPatch, RequestStatus};
 use crate::store::{NewControl, NewProject, RequestLink};
 
 /// A request from the window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Command {
     /// Show this project's board.
     SelectProject(i64),
@@ -212,6 +213,12 @@ impl Command {
         ]
     }
 
+    /// Its name as the log shows it (`select-project`): the variant, never the values it
+    /// carries.
+    pub fn name(&self) -> &'static str {
+        self.into()
+    }
+
     /// The words on its button or menu item.
     pub fn label(&self) -> &'static str {
         match self {
@@ -374,5 +381,15 @@ mod tests {
         for (n, key) in keys.iter().enumerate() {
             assert!(!keys[n + 1..].contains(key), "{key:?} is used twice");
         }
+    }
+
+    #[test]
+    fn a_command_is_named_by_its_variant_never_its_values() {
+        assert_eq!(Command::SelectProject(4).name(), "select-project");
+        assert_eq!(
+            Command::SetUserName("Dana (Ops)".to_string()).name(),
+            "set-user-name"
+        );
+        assert_eq!(Command::ImportFramework.name(), "import-framework");
     }
 }

@@ -26,7 +26,7 @@ impl App {
     /// Carries out one command.
     pub fn apply(&mut self, command: Command) {
         // By name only: what a command carries (typed text, file names) stays out of the log.
-        tracing::info!(command = %crate::log::command_name(&command), "window command");
+        tracing::info!(command = %command.name(), "window command");
         match command {
             Command::SelectProject(key) => {
                 let project = self.state.projects.iter().find(|p| p.key == key).cloned();

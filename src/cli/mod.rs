@@ -168,8 +168,27 @@ pub enum Command {
 /// The outcome of a subcommand that ran to its end.
 pub type Outcome = anyhow::Result<ExitCode>;
 
-/// Runs a subcommand against the workspace.
-pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
+/// The command line as parsed from `args`, with the name of the subcommand it runs as the
+/// log names it: the words typed (`control set`), never the values; blank for the window.
+pub fn parse_from<I, T>(args: I) -> Result<(Cli, String), clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = <Cli as clap::CommandFactory>::command().try_get_matches_from(args)?;
+    let mut words = Vec::new();
+    let mut at = &matches;
+    while let Some((word, sub)) = at.subcommand() {
+        words.push(word.to_string());
+        at = sub;
+    }
+    let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)?;
+    Ok((cli, words.join(" ")))
+}
+
+/// Runs a subcommand against the workspace, `name` being how the log names it (see
+/// [`parse_from`]).
+pub fn run(workspace: Option<PathBuf>, command: Command, name: &str) -> Outcome {
     if let Command::Services(args) = &command {
         return services::run(args);
     }
@@ -183,17 +202,17 @@ pub fn run(workspace: Option<PathBuf>, command: Command) -> Outcome {
     if let Command::Workspace(cmd) = command {
         return workspace::run(&dir, cmd);
     }
-    run_in(&dir, command).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
+    run_in(&dir, command, name).map_err(|error| damage::explain(error, &dir.join(DB_FILE)))
 }
 
 /// Runs a subcommand that needs the workspace in `dir`.
-fn run_in(dir: &Path, command: Command) -> Outcome {
+fn run_in(dir: &Path, command: Command, name: &str) -> Outcome {
     let mut workspace = Workspace::open(dir)?;
     // The log lives in the workspace, so it starts once the workspace is known to be good.
     if let Err(error) = crate::log::init(dir) {
         eprintln!("lockstep: warning: {}", shown(&format!("{error:#}")));
     }
-    tracing::info!(command = %crate::log::command_name(&command), "command started");
+    tracing::info!(command = %name, "command started");
     match command {
         Command::Services(_) => unreachable!("handled above"),
         Command::VerifyPack(_) => unreachable!("handled above"),
@@ -300,5 +319,38 @@ pub(crate) fn write_line(args: std::fmt::Arguments<'_>) {
         drop(out);
         eprintln!("lockstep: cannot write the output ({error})");
         std::process::exit(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_from;
+
+    #[test]
+    fn a_command_is_named_by_the_words_typed_never_the_values() {
+        let name = |args: &[&str]| parse_from(args.iter().copied()).unwrap().1;
+        assert_eq!(
+            name(&[
+                "lockstep",
+                "control",
+                "set",
+                "--project",
+                "P",
+                "AC-1",
+                "--notes",
+                "x y"
+            ]),
+            "control set"
+        );
+        assert_eq!(
+            name(&["lockstep", "--workspace", "w", "verify-pack", "pack.zip"]),
+            "verify-pack"
+        );
+        assert_eq!(
+            name(&["lockstep", "settings", "set-user-name", "Dana (Ops)"]),
+            "settings set-user-name"
+        );
+        assert_eq!(name(&["lockstep"]), "");
+        assert!(parse_from(["lockstep", "no-such-command"]).is_err());
     }
 }
