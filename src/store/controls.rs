@@ -505,25 +505,26 @@ impl Store {
             (true, _) => "Yes: the team adjusts its settings, and AWS operates none of it.",
         };
         let id = self.write(|tx| {
-        let prefix = format!("USR-{}-", column.id_code());
-        let taken: i64 = tx.query_row(
-            "SELECT count(*) FROM controls
-             WHERE project_id = ?1 AND upper(substr(control_id, 1, length(?2))) = ?2",
-            params![project, prefix],
-            |row| row.get(0),
-        )?;
-        let mut number = taken + 1;
-        let id = loop {
-            let candidate = format!("{prefix}{number:02}");
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM controls WHERE project_id = ?1 AND control_id = ?2)",
-                params![project, candidate],
+            let prefix = format!("USR-{}-", column.id_code());
+            let taken: i64 = tx.query_row(
+                "SELECT count(*) FROM controls
+                 WHERE project_id = ?1 AND upper(substr(control_id, 1, length(?2))) = ?2",
+                params![project, prefix],
                 |row| row.get(0),
             )?;
-            if !exists {
-                break candidate;
-            }
-            number += 1;
+            let mut number = taken + 1;
+            let id = loop {
+                let candidate = format!("{prefix}{number:02}");
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM controls WHERE project_id = ?1 AND control_id
+                     = ?2)",
+                    params![project, candidate],
+                    |row| row.get(0),
+                )?;
+                if !exists {
+                    break candidate;
+                }
+                number += 1;
         };
         tx.execute(
             "INSERT INTO controls (project_id, control_id, origin, area, title, description, column_name,

@@ -98,36 +98,44 @@ impl Store {
             return Err(RuleError::Blank("file name").into());
         }
         let id = self.write(|tx| {
-        let control =
-            tx.store.check_evidence_target(project, control_id, new.collected_on, new.valid_until)?;
-        tx.execute(
-            "INSERT INTO evidence (project_id, control_key, file_name, size_bytes, media_type, sha256,
-                description, collected_on, valid_until, added_by, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
+            let control = tx.store.check_evidence_target(
                 project,
-                control.key,
-                file_name,
-                i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
-                new.media_type,
-                new.sha256,
-                new.description.trim(),
-                new.collected_on.to_string(),
-                new.valid_until.map(|d| d.to_string()),
-                tx.actor,
-                tx.at
-            ],
-        )?;
-        let id = tx.last_insert_rowid()?;
-        let action = Action::EvidenceAdd {
-            evidence_id: id,
-            file_name: file_name.to_string(),
-            sha256: new.sha256.clone(),
-            size_bytes: new.size_bytes,
-            collected_on: new.collected_on,
-            valid_until: new.valid_until,
-        };
-        Ok(Change::Made(id, Logged::new(Some(project), control.id, action)))
+                control_id,
+                new.collected_on,
+                new.valid_until,
+            )?;
+            tx.execute(
+                "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
+                 media_type, sha256,
+                    description, collected_on, valid_until, added_by, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    project,
+                    control.key,
+                    file_name,
+                    i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+                    new.media_type,
+                    new.sha256,
+                    new.description.trim(),
+                    new.collected_on.to_string(),
+                    new.valid_until.map(|d| d.to_string()),
+                    tx.actor,
+                    tx.at
+                ],
+            )?;
+            let id = tx.last_insert_rowid()?;
+            let action = Action::EvidenceAdd {
+                evidence_id: id,
+                file_name: file_name.to_string(),
+                sha256: new.sha256.clone(),
+                size_bytes: new.size_bytes,
+                collected_on: new.collected_on,
+                valid_until: new.valid_until,
+            };
+            Ok(Change::Made(
+                id,
+                Logged::new(Some(project), control.id, action),
+            ))
         })?;
         self.evidence_by_id(project, id)
     }

@@ -464,16 +464,16 @@ impl Store {
         }
         let environment = new.environment.trim();
         self.write(|tx| {
-        tx.store.project(project)?;
-        let taken: Option<String> = tx
-            .query_row(
-                "SELECT name FROM assets WHERE project_id = ?1 AND name_key = ?2",
-                params![project, name_key(name)],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(taken) = taken {
-            return Err(StoreError::DuplicateAsset(taken));
+            tx.store.project(project)?;
+            let taken: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM assets WHERE project_id = ?1 AND name_key = ?2",
+                    params![project, name_key(name)],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(taken) = taken {
+                return Err(StoreError::DuplicateAsset(taken));
         }
         tx.execute(
             "INSERT INTO assets (project_id, name, name_key, kind, environment, managed_by, created_at)

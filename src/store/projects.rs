@@ -112,15 +112,15 @@ impl Store {
         let baseline = Baseline::builtin();
         let services = baseline.resolve_services(&new.services)?;
         let key = self.write(|tx| {
-        let taken: Option<String> = tx
-            .query_row(
-                "SELECT name FROM projects WHERE name_key = ?1",
-                [name_key(name)],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(taken) = taken {
-            return Err(StoreError::DuplicateProject(taken));
+            let taken: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM projects WHERE name_key = ?1",
+                    [name_key(name)],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(taken) = taken {
+                return Err(StoreError::DuplicateProject(taken));
         }
         tx.execute(
             "INSERT INTO projects (name, name_key, description, period_start, period_end, created_at,

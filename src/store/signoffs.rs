@@ -151,30 +151,43 @@ impl Store {
             return Err(RuleError::Blank("statement").into());
         }
         let id = self.write(|tx| {
-        // The fingerprint is taken inside the write transaction: it is of exactly what
-        // stands when the sign-off is recorded.
-        let subject = tx.store.resolve_subject(project, &new.subject)?;
-        let fingerprint = tx.store.subject_fingerprint(project, &subject)?;
-        tx.execute(
-            "INSERT INTO signoffs (project_id, subject_kind, subject, by_name, role, statement, fingerprint,
-                signed_at, recorded_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![project, subject.kind(), subject.key(), by, role, statement, fingerprint, tx.at, tx.actor],
-        )?;
-        let id = tx.last_insert_rowid()?;
-        let logged_subject = match &subject {
-            SignoffSubject::Control(id) => id.clone(),
-            _ => String::new(),
-        };
-        let action = Action::SignoffAdd {
-            signoff_id: id,
-            subject: subject.describe(),
-            by: by.to_string(),
-            role: role.to_string(),
-            statement: statement.to_string(),
-            fingerprint,
-        };
-        Ok(Change::Made(id, Logged::new(Some(project), logged_subject, action)))
+            // The fingerprint is taken inside the write transaction: it is of exactly what
+            // stands when the sign-off is recorded.
+            let subject = tx.store.resolve_subject(project, &new.subject)?;
+            let fingerprint = tx.store.subject_fingerprint(project, &subject)?;
+            tx.execute(
+                "INSERT INTO signoffs (project_id, subject_kind, subject, by_name, role,
+                     statement, fingerprint, signed_at, recorded_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    project,
+                    subject.kind(),
+                    subject.key(),
+                    by,
+                    role,
+                    statement,
+                    fingerprint,
+                    tx.at,
+                    tx.actor
+                ],
+            )?;
+            let id = tx.last_insert_rowid()?;
+            let logged_subject = match &subject {
+                SignoffSubject::Control(id) => id.clone(),
+                _ => String::new(),
+            };
+            let action = Action::SignoffAdd {
+                signoff_id: id,
+                subject: subject.describe(),
+                by: by.to_string(),
+                role: role.to_string(),
+                statement: statement.to_string(),
+                fingerprint,
+            };
+            Ok(Change::Made(
+                id,
+                Logged::new(Some(project), logged_subject, action),
+            ))
         })?;
         self.signoffs(project)?
             .into_iter()
