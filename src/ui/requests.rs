@@ -89,11 +89,15 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             .weak(),
         );
         let label = RichText::new(format!("{overdue} overdue"));
-        ui.label(if overdue > 0 {
-            label.color(DANGER)
-        } else {
-            label.weak()
-        });
+        if overdue == 0 {
+            ui.label(label.weak());
+        } else if ui
+            .add(egui::Button::new(label.color(DANGER)).frame(false))
+            .on_hover_text("Show only the overdue requests")
+            .clicked()
+        {
+            state.requests_view.filter.overdue = true;
+        }
         ui.label(RichText::new(format!("· {}", counts.join(" · "))).weak());
     });
     let view = &mut state.requests_view;

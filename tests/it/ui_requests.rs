@@ -334,5 +334,8 @@ fn with_a_request_open_the_list_keeps_its_columns_in_sight_and_counts_the_overdu
         );
     }
     harness.get_by_label("High");
-    harness.get_by_label("1 overdue");
+    // The count is a way to the overdue requests.
+    harness.get_by_label("1 overdue").click();
+    harness.run();
+    assert!(harness.state().state.requests_view.filter.overdue);
 }
