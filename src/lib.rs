@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cells;
 pub mod cli;
 pub mod export_oscal;
+pub mod import;
 pub mod input;
 pub mod log;
 pub mod model;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::{App, Job, JobKind, Level};
+use crate::import::ImportReport;
 use crate::model::{AssetKind, ManagedBy, Severity, SignoffSubject, parse_optional_date};
-use crate::store::csv_import::ImportReport;
 use crate::store::{NewAsset, NewPatch, NewPerson, NewSignoff, NewTraining, PatchRecord};
 
 /// The form of the training view: a completion to record, a person or a course to add.

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::catalog::oscal::Document;
+use crate::import::ImportReport;
 use crate::model::Evidence;
-use crate::store::csv_import::ImportReport;
 use crate::store::{
     Certificate, Clock, NewPatch, NewTraining, PatchEvidence, PatchRecord, Store, TrainingRecord,
     VAULT_DIR,

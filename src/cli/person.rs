@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::{Outcome, print_json, print_table, shown};
-use crate::store::csv_import::ImportReport;
+use crate::import::ImportReport;
 use crate::store::{NewPerson, Store};
 
 /// The `person` subcommands.

@@ -20,10 +20,10 @@ use super::db::{Connection, params};
 use sha2::{Digest, Sha256};
 
 use super::controls::{load_controls, write_placement};
-use super::csv_import::{ImportReport, RowProblem};
 use super::srm_index::SrmIndex;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::{ImportReport, RowProblem};
 use crate::model::{Action, CrmAnswer, CrmEntry, ImportedFile, Reason, hex, oscal_id_of};
 
 /// The three columns a CRM must have, as matched (lower case, single spaces).

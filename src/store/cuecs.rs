@@ -12,9 +12,10 @@ use std::path::Path;
 use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::csv_import::{ImportReport, RowProblem, import_change, read_csv};
+use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::{ImportReport, RowProblem, read_csv};
 use crate::model::{Action, Column, Status};
 
 /// The columns a CUEC list must have.

@@ -14,11 +14,11 @@ mod attachments;
 mod aws_reports;
 mod controls;
 mod crm;
-pub mod csv_import;
 mod cuecs;
 pub mod db;
 mod evidence;
 mod frameworks;
+mod import_change;
 mod integrity;
 mod migrate;
 mod patches;
@@ -280,7 +280,7 @@ pub enum StoreError {
     Crm(#[from] crm::CrmError),
     /// An imported CSV file cannot be used at all.
     #[error(transparent)]
-    Csv(#[from] csv_import::CsvError),
+    Csv(#[from] crate::import::CsvError),
     /// The catalog refused the input.
     #[error(transparent)]
     Catalog(#[from] CatalogError),

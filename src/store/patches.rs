@@ -25,9 +25,10 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::csv_import::{CsvRow, ImportReport, RowProblem, import_change, read_csv};
+use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::{CsvRow, ImportReport, RowProblem, read_csv};
 use crate::model::{
     Action, AssetKind, DeadlineChange, InventoryChange, InventoryFact, InventoryFacts, ManagedBy,
     PatchDetail, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,

@@ -8,7 +8,7 @@
 //! recorded, from the course's recurrence. Where someone stands on a course is read from
 //! their latest completion (see [`crate::model::training_state`]).
 //!
-//! Imports read the whole CSV file first (see [`super::csv_import`]) and then check and
+//! Imports read the whole CSV file first (see [`crate::import`]) and then check and
 //! insert every row in one transaction, with one activity row that lists what came in.
 //! A refused row is reported by line and the others still go in. Rows already stored, or
 //! repeated earlier in the same file, are refused, so importing a file twice changes
@@ -23,9 +23,10 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::csv_import::{ImportReport, RowProblem, import_change, read_csv};
+use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::{ImportReport, RowProblem, read_csv};
 use crate::model::{
     Action, RuleError, TrainingState, check_email, hex, parse_date, training_expires_on,
     training_state,

@@ -20,9 +20,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::csv_import::{ImportReport, RowProblem};
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::{ImportReport, RowProblem};
 use crate::model::{
     Action, Answer, ControlRef, DateColumnError, DateFormat, ImportedFile, ReferenceIndex,
     RequestChange, RequestChanges, RequestStatus, RuleError, check_request_move,

@@ -23,8 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::write::{Change, Logged};
-use crate::model::{ImportedFile, hex};
+use crate::model::hex;
 
 /// What makes a CSV file unusable as a whole. Each message is one sentence; the path is last.
 #[derive(Debug, thiserror::Error)]
@@ -353,28 +352,6 @@ impl LineCounter {
         }
         self.newlines + 1
     }
-}
-
-/// What an import did: when any row was stored, the change with its one activity row,
-/// made by `logged` from the file's name, SHA-256 and counts; when none was, nothing, so
-/// the transaction is rolled back and the workspace stays as it was.
-pub(super) fn import_change<T: AsRef<ImportReport>>(
-    table: &CsvTable,
-    report: T,
-    logged: impl FnOnce(ImportedFile) -> Logged,
-) -> Change<T> {
-    let counts = report.as_ref();
-    if counts.imported == 0 {
-        return Change::Unchanged(report);
-    }
-    let import = ImportedFile {
-        file_name: table.file_name.clone(),
-        file_sha256: table.sha256.clone(),
-        rows: counts.rows as u64,
-        imported: counts.imported as u64,
-        refused: counts.refused.len() as u64,
-    };
-    Change::Made(report, logged(import))
 }
 
 impl AsRef<ImportReport> for ImportReport {

@@ -1,0 +1,8 @@
+//! Turning the files people import into rows Lockstep can check, with no database access: a
+//! file that cannot be read is one error, a row that cannot be used is a problem of its own
+//! (`line N: reason`) while the others go on. The store then checks the rows against the
+//! workspace and writes them in one transaction.
+
+pub mod table;
+
+pub use table::{CsvError, CsvRow, CsvTable, ImportReport, RowProblem, parse_csv, read_csv};
