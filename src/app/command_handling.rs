@@ -28,6 +28,85 @@ impl App {
         // By name only: what a command carries (typed text, file names) stays out of the log.
         tracing::info!(command = %command.name(), "window command");
         match command {
+            Command::SelectProject(..)
+            | Command::OpenNewProject
+            | Command::CreateProject(..)
+            | Command::OpenServices
+            | Command::SetServices(..)
+            | Command::OpenPeriod
+            | Command::SetPeriod(..)
+            | Command::OpenAddControl
+            | Command::AddControl(..) => self.apply_project_command(command),
+            Command::OpenSettings | Command::CreateSigningKey(..) | Command::SetUserName(..) => {
+                self.apply_settings_command(command)
+            }
+            Command::SelectControl(..)
+            | Command::ToggleArea(..)
+            | Command::FoldAllAreas(..)
+            | Command::SortBoardTable(..)
+            | Command::EditControl { .. }
+            | Command::Undo
+            | Command::FocusSearch => self.apply_board_command(command),
+            Command::Back
+            | Command::CloseDialog
+            | Command::ShowView(..)
+            | Command::Goto(..)
+            | Command::ToggleNotifications
+            | Command::ClearNotifications
+            | Command::DismissToast
+            | Command::ShowInFolder(..)
+            | Command::OpenLogFolder => self.apply_navigation_command(command),
+            Command::AttachFiles(..)
+            | Command::PickFiles
+            | Command::OpenEvidence(..)
+            | Command::RemoveEvidence { .. }
+            | Command::PickDocument(..)
+            | Command::AttachDocument(..) => self.apply_evidence_command(command),
+            Command::CancelJob
+            | Command::VerifyWorkspace
+            | Command::DismissVerifyResult
+            | Command::OpenExport
+            | Command::PickExportTarget
+            | Command::StartExport
+            | Command::ExportOscal
+            | Command::VerifyPack => self.apply_job_command(command),
+            Command::SaveSystemFacts
+            | Command::AssignSystemRole(..)
+            | Command::SaveSystemUser
+            | Command::RemoveSystemUser(..)
+            | Command::SaveParameter(..)
+            | Command::AddAsset => self.apply_system_command(command),
+            Command::AddPerson
+            | Command::AddCourse
+            | Command::RecordTraining
+            | Command::PickCertificate
+            | Command::RecordPatch
+            | Command::PickPatchEvidence
+            | Command::SignOff(..) => self.apply_attestation_command(command),
+            Command::PickAwsReportFile
+            | Command::PickBridgeLetter
+            | Command::AddAwsReport
+            | Command::ImportCuecs(..)
+            | Command::MapCuec { .. }
+            | Command::RemoveAwsReport { .. } => self.apply_aws_report_command(command),
+            Command::ImportFramework | Command::ImportCrm | Command::Import(..) => {
+                self.apply_import_command(command)
+            }
+            Command::ImportRequestList
+            | Command::SelectRequest(..)
+            | Command::SaveRequestResponse { .. }
+            | Command::MoveRequest { .. }
+            | Command::LinkRequest { .. }
+            | Command::PickRequestFiles
+            | Command::ExportRequests
+            | Command::AttachRequestFiles(..) => self.apply_request_command(command),
+        }
+    }
+
+    /// Carries out a command that chooses, creates or changes the shape of a project, or opens
+    /// the dialog that does.
+    fn apply_project_command(&mut self, command: Command) {
+        match command {
             Command::SelectProject(key) => {
                 let project = self.state.projects.iter().find(|p| p.key == key).cloned();
                 if project.is_some() {
@@ -54,7 +133,8 @@ impl App {
             Command::SetServices(services) => self.set_services(services),
             Command::OpenPeriod => {
                 if let Some(project) = &self.state.project {
-                    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+                    let day =
+                        |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                     self.state.dialog = Dialog::Period(crate::app::PeriodForm {
                         start: day(project.period_start),
                         end: day(project.period_end),
@@ -69,6 +149,13 @@ impl App {
                 }
             }
             Command::AddControl(request) => self.add_control(request),
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command of the settings dialog: opening it, the user name and the signing key.
+    fn apply_settings_command(&mut self, command: Command) {
+        match command {
             Command::OpenSettings => {
                 let (key, key_error) = match own_key_in(&self.config_dir) {
                     Ok(key) => (key.as_ref().map(KeyInfo::of), None),
@@ -116,7 +203,14 @@ impl App {
                     },
                 }
             }
-            Command::CloseDialog => self.state.dialog = Dialog::None,
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command of the board: selecting, folding, sorting, searching and editing
+    /// controls, and undoing an edit.
+    fn apply_board_command(&mut self, command: Command) {
+        match command {
             Command::SelectControl(id) => {
                 self.state.selected = id;
                 self.refresh_selection(true);
@@ -136,6 +230,14 @@ impl App {
                     self.state.focus_search = true;
                 }
             }
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that moves between views, closes what is open, handles
+    /// notifications or opens a folder.
+    fn apply_navigation_command(&mut self, command: Command) {
+        match command {
             Command::Back => {
                 if self.state.dialog != Dialog::None {
                     self.state.dialog = Dialog::None;
@@ -147,6 +249,64 @@ impl App {
                     self.refresh_selection(true);
                 }
             }
+            Command::CloseDialog => self.state.dialog = Dialog::None,
+            Command::ShowView(view) => {
+                self.state.view = view;
+                if view == View::System {
+                    self.load_system();
+                }
+            }
+            Command::Goto(target) => match target {
+                Target::Control(id) => {
+                    self.state.view = View::Board;
+                    self.state.filter = BoardFilter::default();
+                    self.state.selected = Some(id);
+                    self.refresh_selection(true);
+                }
+                Target::Training => self.state.view = View::Training,
+                Target::Patches => self.state.view = View::Patches,
+                Target::AwsReports => self.state.view = View::AwsReports,
+                Target::Request(id) => {
+                    self.state.view = View::Requests;
+                    self.state.requests_view.filter = Default::default();
+                    self.select_request(Some(id));
+                }
+            },
+            Command::ToggleNotifications => {
+                self.state.notifications_open = !self.state.notifications_open;
+                self.state.toast = false;
+            }
+            Command::ClearNotifications => {
+                self.state.notifications.clear();
+                self.state.toast = false;
+            }
+            Command::DismissToast => self.state.toast = false,
+            Command::ShowInFolder(path) => {
+                let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
+                if let Err(error) = (self.opener)(&folder) {
+                    self.notify(
+                        Level::Error,
+                        format!("cannot open {}: {error}", folder.display()),
+                    );
+                }
+            }
+            Command::OpenLogFolder => {
+                let folder = crate::log::log_dir(&self.state.workspace);
+                if let Err(error) = (self.opener)(&folder) {
+                    self.notify(
+                        Level::Error,
+                        format!("cannot open the log folder ({error}): {}", folder.display()),
+                    );
+                }
+            }
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that attaches, opens or removes evidence, or attaches a document to
+    /// the plan.
+    fn apply_evidence_command(&mut self, command: Command) {
+        match command {
             Command::AttachFiles(files) => self.attach_files(files),
             Command::PickFiles => {
                 if self.state.selected.is_some() {
@@ -159,6 +319,18 @@ impl App {
             }
             Command::OpenEvidence(id) => self.open_evidence(id),
             Command::RemoveEvidence { id, reason } => self.remove_evidence(id, &reason),
+            Command::PickDocument(kind, control) => self.pick_document(kind, control),
+            Command::AttachDocument(kind, control, path) => {
+                self.attach_document(kind, control, path)
+            }
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that starts, cancels or dismisses a background job: verifying the
+    /// workspace or a pack, and exporting the evidence pack or OSCAL.
+    fn apply_job_command(&mut self, command: Command) {
+        match command {
             Command::CancelJob => {
                 if let Some(job) = &self.job {
                     job.cancel();
@@ -170,7 +342,6 @@ impl App {
                 }
             }
             Command::DismissVerifyResult => self.state.verify_result = None,
-            Command::DismissToast => self.state.toast = false,
             Command::OpenExport => {
                 if self.state.project.is_some() {
                     // A key that cannot be read is said when signing is asked for; here it
@@ -214,54 +385,49 @@ impl App {
                 PickMode::File,
                 PickRequest::titled("Check an evidence pack").filter("Zip", &["zip"]),
             ),
-            Command::ShowInFolder(path) => {
-                let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
-                if let Err(error) = (self.opener)(&folder) {
-                    self.notify(
-                        Level::Error,
-                        format!("cannot open {}: {error}", folder.display()),
-                    );
-                }
-            }
-            Command::OpenLogFolder => {
-                let folder = crate::log::log_dir(&self.state.workspace);
-                if let Err(error) = (self.opener)(&folder) {
-                    self.notify(
-                        Level::Error,
-                        format!("cannot open the log folder ({error}): {}", folder.display()),
-                    );
-                }
-            }
-            Command::ShowView(view) => {
-                self.state.view = view;
-                if view == View::System {
-                    self.load_system();
-                }
-            }
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that changes the system's facts, roles, users, parameters or assets.
+    fn apply_system_command(&mut self, command: Command) {
+        match command {
             Command::SaveSystemFacts => self.save_system_facts(),
             Command::AssignSystemRole(role, email) => self.assign_system_role(role, &email),
             Command::SaveSystemUser => self.save_system_user(),
             Command::RemoveSystemUser(title) => self.remove_system_user(&title),
             Command::SaveParameter(id) => self.save_parameter(&id),
-            Command::PickDocument(kind, control) => self.pick_document(kind, control),
-            Command::AttachDocument(kind, control, path) => {
-                self.attach_document(kind, control, path)
-            }
+            Command::AddAsset => self.add_asset(),
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that records training, a patch or a sign-off.
+    fn apply_attestation_command(&mut self, command: Command) {
+        match command {
             Command::AddPerson => self.add_person(),
             Command::AddCourse => self.add_course(),
             Command::RecordTraining => self.record_training(),
-            Command::AddAsset => self.add_asset(),
-            Command::RecordPatch => self.record_patch(),
             Command::PickCertificate => self.start_pick(
                 PickPurpose::Certificate,
                 PickMode::File,
                 PickRequest::titled("Training certificate"),
             ),
+            Command::RecordPatch => self.record_patch(),
             Command::PickPatchEvidence => self.start_pick(
                 PickPurpose::PatchEvidence,
                 PickMode::File,
                 PickRequest::titled("Evidence of the patch"),
             ),
+            Command::SignOff(request) => self.sign_off(request),
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that adds or removes one of AWS's reports, or imports or maps its
+    /// CUECs.
+    fn apply_aws_report_command(&mut self, command: Command) {
+        match command {
             Command::PickAwsReportFile => self.start_pick(
                 PickPurpose::AwsReportFile,
                 PickMode::File,
@@ -287,6 +453,13 @@ impl App {
                 mapped,
             } => self.map_cuec(cuec, &control, mapped),
             Command::RemoveAwsReport { id, reason } => self.remove_aws_report(id, &reason),
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command that imports a framework, a CRM or a CSV file.
+    fn apply_import_command(&mut self, command: Command) {
+        match command {
             Command::ImportFramework => self.start_pick(
                 PickPurpose::Framework,
                 PickMode::Files,
@@ -313,31 +486,13 @@ impl App {
                 ))
                 .filter("CSV", &["csv"]),
             ),
-            Command::SignOff(request) => self.sign_off(request),
-            Command::Goto(target) => match target {
-                Target::Control(id) => {
-                    self.state.view = View::Board;
-                    self.state.filter = BoardFilter::default();
-                    self.state.selected = Some(id);
-                    self.refresh_selection(true);
-                }
-                Target::Training => self.state.view = View::Training,
-                Target::Patches => self.state.view = View::Patches,
-                Target::AwsReports => self.state.view = View::AwsReports,
-                Target::Request(id) => {
-                    self.state.view = View::Requests;
-                    self.state.requests_view.filter = Default::default();
-                    self.select_request(Some(id));
-                }
-            },
-            Command::ToggleNotifications => {
-                self.state.notifications_open = !self.state.notifications_open;
-                self.state.toast = false;
-            }
-            Command::ClearNotifications => {
-                self.state.notifications.clear();
-                self.state.toast = false;
-            }
+            _ => unreachable!("apply sends only these commands here"),
+        }
+    }
+
+    /// Carries out a command on the auditor's requests.
+    fn apply_request_command(&mut self, command: Command) {
+        match command {
             Command::ImportRequestList => self.pick_request_list(),
             Command::SelectRequest(id) => self.select_request(id),
             Command::SaveRequestResponse { id, response } => self.patch_request(
@@ -365,6 +520,8 @@ impl App {
             Command::PickRequestFiles => self.pick_request_files(),
             Command::ExportRequests => self.pick_requests_export_target(),
             Command::AttachRequestFiles(files) => self.attach_request_files(files),
+
+            _ => unreachable!("apply sends only these commands here"),
         }
     }
 

@@ -644,6 +644,53 @@ impl Action {
     /// One line for people.
     pub fn summary(&self) -> String {
         match self {
+            Action::ProjectCreate { .. }
+            | Action::ProjectPeriod { .. }
+            | Action::ProjectBaseline { .. }
+            | Action::ProjectServices { .. }
+            | Action::UserName { .. }
+            | Action::TimeZone { .. } => self.project_summary(),
+            Action::SystemSet { .. }
+            | Action::RoleAssign { .. }
+            | Action::SystemUserSet { .. }
+            | Action::ParameterSet { .. }
+            | Action::AssetInventory { .. }
+            | Action::AssetAdd { .. } => self.system_summary(),
+            Action::ControlAdd { .. } | Action::ControlUpdate { .. } | Action::CrmImport { .. } => {
+                self.control_summary()
+            }
+            Action::AttachmentAdd { .. }
+            | Action::AttachmentRemove { .. }
+            | Action::EvidenceAdd { .. }
+            | Action::EvidenceRemove { .. }
+            | Action::VaultPurge { .. } => self.evidence_summary(),
+            Action::PatchRecord(_)
+            | Action::PatchApply(_)
+            | Action::PatchImport { .. }
+            | Action::PatchDeadlines { .. }
+            | Action::SignoffAdd { .. } => self.attestation_summary(),
+            Action::PersonAdd { .. }
+            | Action::PersonActive { .. }
+            | Action::PersonImport { .. }
+            | Action::TrainingImport { .. }
+            | Action::CourseAdd { .. }
+            | Action::TrainingRecord { .. } => self.training_summary(),
+            Action::AwsReportAdd(_)
+            | Action::AwsReportRemove { .. }
+            | Action::CuecImport { .. }
+            | Action::CuecMap { .. } => self.aws_report_summary(),
+            Action::RequestImport { .. }
+            | Action::RequestUpdate { .. }
+            | Action::RequestLink { .. }
+            | Action::RequestAttach { .. } => self.request_summary(),
+            Action::CatalogImport(_) | Action::ProfileImport(_) => self.framework_summary(),
+        }
+    }
+
+    /// The line for a change to the project itself (its creation, period, baseline or
+    /// services) or to the user name and time zone changes are recorded with.
+    fn project_summary(&self) -> String {
+        match self {
             Action::ProjectCreate {
                 services,
                 controls,
@@ -690,6 +737,42 @@ impl Action {
                 line.push(')');
                 line
             }
+            Action::ProjectServices {
+                from,
+                to,
+                added,
+                retired,
+                restored,
+                replaced,
+            } => {
+                let mut parts = vec![format!(
+                    "services {} → {}",
+                    list_or(from, "none"),
+                    list_or(to, "none")
+                )];
+                for (items, word) in [
+                    (added, "added"),
+                    (retired, "retired"),
+                    (restored, "restored"),
+                    (replaced, "re-placed"),
+                ] {
+                    if !items.is_empty() {
+                        parts.push(format!("{word} {}", items.join(", ")));
+                    }
+                }
+                parts.join("; ")
+            }
+            Action::UserName { from, to } => format!("user name {from} → {to}"),
+            Action::TimeZone { from, to } => format!("time zone {from} → {to}"),
+
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to the project's system: its facts, roles, users, parameters or
+    /// assets.
+    fn system_summary(&self) -> String {
+        match self {
             Action::SystemSet { changes } => changes
                 .iter()
                 .map(|change| {
@@ -730,6 +813,54 @@ impl Action {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
+            Action::AssetAdd {
+                name,
+                kind,
+                environment,
+                managed_by,
+            } => {
+                let environment = if environment.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {environment}")
+                };
+                format!("added asset {name} ({kind}, managed by {managed_by}{environment})")
+            }
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to controls: a control added or changed, or a CRM imported.
+    fn control_summary(&self) -> String {
+        match self {
+            Action::ControlAdd { title, column, .. } => {
+                format!("added control '{title}' in {column}")
+            }
+            Action::ControlUpdate { changes } => changes
+                .iter()
+                .map(|change| {
+                    format!(
+                        "{}: {} → {}",
+                        change.field.as_str(),
+                        or_empty(shorten(&change.from)),
+                        or_empty(shorten(&change.to))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Action::CrmImport { placed, import } => format!(
+                "imported a CRM of {} rows from {}, placing {} controls",
+                import.imported,
+                import.file_name,
+                placed.len()
+            ),
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to evidence and attached documents, or to the vault.
+    fn evidence_summary(&self) -> String {
+        match self {
             Action::AttachmentAdd {
                 kind,
                 file_name,
@@ -756,75 +887,6 @@ impl Action {
                 kind.as_str(),
                 shorten(reason)
             ),
-            Action::CrmImport { placed, import } => format!(
-                "imported a CRM of {} rows from {}, placing {} controls",
-                import.imported,
-                import.file_name,
-                placed.len()
-            ),
-            Action::ProjectServices {
-                from,
-                to,
-                added,
-                retired,
-                restored,
-                replaced,
-            } => {
-                let mut parts = vec![format!(
-                    "services {} → {}",
-                    list_or(from, "none"),
-                    list_or(to, "none")
-                )];
-                for (items, word) in [
-                    (added, "added"),
-                    (retired, "retired"),
-                    (restored, "restored"),
-                    (replaced, "re-placed"),
-                ] {
-                    if !items.is_empty() {
-                        parts.push(format!("{word} {}", items.join(", ")));
-                    }
-                }
-                parts.join("; ")
-            }
-            Action::AwsReportAdd(detail) => format!(
-                "added AWS report {} '{}' ({})",
-                detail.report_id, detail.title, detail.kind
-            ),
-            Action::AwsReportRemove {
-                report_id,
-                title,
-                reason,
-            } => format!("removed AWS report {report_id} '{title}': {reason}"),
-            Action::CuecImport { report_id, import } => format!(
-                "imported {} CUECs of AWS report {report_id} from {}",
-                import.imported, import.file_name
-            ),
-            Action::CuecMap {
-                cuec_id,
-                control,
-                mapped: true,
-            } => format!("mapped CUEC {cuec_id} to {control}"),
-            Action::CuecMap {
-                cuec_id,
-                control,
-                mapped: false,
-            } => format!("unmapped CUEC {cuec_id} from {control}"),
-            Action::ControlAdd { title, column, .. } => {
-                format!("added control '{title}' in {column}")
-            }
-            Action::ControlUpdate { changes } => changes
-                .iter()
-                .map(|change| {
-                    format!(
-                        "{}: {} → {}",
-                        change.field.as_str(),
-                        or_empty(shorten(&change.from)),
-                        or_empty(shorten(&change.to))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
             Action::EvidenceAdd {
                 file_name,
                 size_bytes,
@@ -841,19 +903,13 @@ impl Action {
                 "purged {} unused files ({bytes} bytes) from the vault",
                 files.len()
             ),
-            Action::AssetAdd {
-                name,
-                kind,
-                environment,
-                managed_by,
-            } => {
-                let environment = if environment.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {environment}")
-                };
-                format!("added asset {name} ({kind}, managed by {managed_by}{environment})")
-            }
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a patch attestation, a patch import or deadline change, or a sign-off.
+    fn attestation_summary(&self) -> String {
+        match self {
             Action::PatchRecord(patch) => format!(
                 "recorded {} ({}, released {}, {})",
                 patch.advisory,
@@ -882,6 +938,23 @@ impl Action {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
+            Action::SignoffAdd {
+                subject,
+                by,
+                role,
+                statement,
+                ..
+            } => format!(
+                "{subject} signed off by {by} ({role}): {}",
+                shorten(statement)
+            ),
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to the training roster, its courses or its completions.
+    fn training_summary(&self) -> String {
+        match self {
             Action::PersonAdd { name, email, .. } => format!("added {name} <{email}>"),
             Action::PersonActive { email, active, .. } => format!(
                 "{email} {} the training roster",
@@ -906,16 +979,43 @@ impl Action {
                     .map(|name| format!(", certificate {name}"))
                     .unwrap_or_default()
             ),
-            Action::SignoffAdd {
-                subject,
-                by,
-                role,
-                statement,
-                ..
-            } => format!(
-                "{subject} signed off by {by} ({role}): {}",
-                shorten(statement)
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to AWS's reports and their CUECs.
+    fn aws_report_summary(&self) -> String {
+        match self {
+            Action::AwsReportAdd(detail) => format!(
+                "added AWS report {} '{}' ({})",
+                detail.report_id, detail.title, detail.kind
             ),
+            Action::AwsReportRemove {
+                report_id,
+                title,
+                reason,
+            } => format!("removed AWS report {report_id} '{title}': {reason}"),
+            Action::CuecImport { report_id, import } => format!(
+                "imported {} CUECs of AWS report {report_id} from {}",
+                import.imported, import.file_name
+            ),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: true,
+            } => format!("mapped CUEC {cuec_id} to {control}"),
+            Action::CuecMap {
+                cuec_id,
+                control,
+                mapped: false,
+            } => format!("unmapped CUEC {cuec_id} from {control}"),
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a change to an auditor's requests.
+    fn request_summary(&self) -> String {
+        match self {
             Action::RequestImport {
                 import,
                 added,
@@ -962,6 +1062,13 @@ impl Action {
                 "attached {file_name} ({size_bytes} bytes, sha256 {}) to the request",
                 short_hash(sha256)
             ),
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for an OSCAL catalog or profile imported.
+    fn framework_summary(&self) -> String {
+        match self {
             Action::CatalogImport(detail) => format!(
                 "{} catalog {} '{}' version {} ({} controls, sha256 {})",
                 if detail.replaced {
@@ -988,8 +1095,7 @@ impl Action {
                 detail.selected,
                 short_hash(&detail.sha256)
             ),
-            Action::UserName { from, to } => format!("user name {from} → {to}"),
-            Action::TimeZone { from, to } => format!("time zone {from} → {to}"),
+            _ => unreachable!("summary sends only these actions here"),
         }
     }
 }

@@ -167,6 +167,9 @@ pub fn verify_pack_with_cancel(
     }
 }
 
+/// Judges the pack at `path` in the three steps the module describes: a refusal when it is
+/// not a Lockstep pack, `None` when cancelled, otherwise whether it is intact and, if not,
+/// every problem found.
 fn check(
     path: &Path,
     cancel: &AtomicBool,
@@ -176,6 +179,72 @@ fn check(
     let mut archive = ZipArchive::new(file).map_err(Refusal::NotAZip)?;
 
     // Step 1: every name is looked at before any entry is read.
+    let Some(names) = entry_names(&mut archive, cancel)? else {
+        return Ok(None);
+    };
+    let lists = read_lists(&mut archive)?;
+
+    let mut problems = Vec::new();
+    if archive.has_duplicate_names() {
+        for (name, count) in duplicate_names(path, archive.central_directory_start()) {
+            problems.push(format!(
+                "duplicate ({count} entries have this name): {name}"
+            ));
+        }
+    }
+
+    // Step 2: what each list expects, and whether the lists agree.
+    let (expected, order) = expected_entries(&lists, &mut problems);
+    compare_lists(&expected, &order, lists.manifest_hash, &mut problems);
+
+    // Step 3: hash what is listed; flag what is not listed, and what has the wrong size
+    // already by its header, without reading it.
+    let (jobs, total_bytes, mut entry_problems) = plan_hashing(&names, &lists, &expected);
+    let hashed = hash_entries(path, archive, &jobs, total_bytes, cancel, progress);
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    compare_hashes(&jobs, hashed, &expected, &mut entry_problems);
+    entry_problems.sort_by_key(|(index, _)| *index);
+    problems.extend(entry_problems.into_iter().map(|(_, line)| line));
+    let present: HashSet<&str> = names.iter().map(|(name, _)| name.as_str()).collect();
+    for name in &order {
+        if !present.contains(name.as_str()) {
+            problems.push(format!("missing (listed, not in the pack): {name}"));
+        }
+    }
+
+    Ok(Some(if problems.is_empty() {
+        VerifyOutcome::Intact {
+            files: lists.manifest.files.len(),
+            bytes: lists.manifest.files.iter().map(|f| f.size_bytes).sum(),
+        }
+    } else {
+        VerifyOutcome::Problems(problems)
+    }))
+}
+
+/// The pack's two lists, read and checked to describe a Lockstep pack of this version.
+struct Lists {
+    /// `manifest.json`, read.
+    manifest: Manifest,
+    /// The SHA-256 of `manifest.json`'s bytes.
+    manifest_hash: [u8; 32],
+    /// Where `manifest.json` is in the zip.
+    manifest_index: usize,
+    /// `SHA256SUMS` as text.
+    sums_text: String,
+    /// Where `SHA256SUMS` is in the zip.
+    sums_index: usize,
+}
+
+/// Every entry's name and size, in zip order, refusing the pack at the first name that
+/// could escape the folder it is unpacked into or that is a symbolic link; `None` when
+/// cancelled.
+fn entry_names(
+    archive: &mut ZipArchive<File>,
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<(String, u64)>>, Refusal> {
     let mut names = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         if cancel.load(Ordering::Relaxed) {
@@ -191,12 +260,18 @@ fn check(
         }
         names.push((name, entry.size()));
     }
+    Ok(Some(names))
+}
+
+/// Reads `manifest.json` and `SHA256SUMS`, refusing the pack when either is missing or
+/// unreadable, or when the manifest is not of a Lockstep pack of the version this checks.
+fn read_lists(archive: &mut ZipArchive<File>) -> Result<Lists, Refusal> {
     let manifest_index = archive
         .index_for_name(MANIFEST)
         .ok_or(Refusal::Missing(MANIFEST))?;
     let sums_index = archive.index_for_name(SUMS).ok_or(Refusal::Missing(SUMS))?;
 
-    let (manifest_bytes, manifest_hash) = read_list(&mut archive, manifest_index, MANIFEST)?;
+    let (manifest_bytes, manifest_hash) = read_list(archive, manifest_index, MANIFEST)?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| Refusal::UnreadableList(MANIFEST, e.to_string()))?;
     if manifest.format != FORMAT {
@@ -205,23 +280,28 @@ fn check(
     if manifest.format_version != super::FORMAT_VERSION {
         return Err(Refusal::WrongVersion(manifest.format_version));
     }
-    let (sums_bytes, _) = read_list(&mut archive, sums_index, SUMS)?;
+    let (sums_bytes, _) = read_list(archive, sums_index, SUMS)?;
     let sums_text = String::from_utf8(sums_bytes)
         .map_err(|_| Refusal::UnreadableList(SUMS, "it is not UTF-8 text".to_string()))?;
+    Ok(Lists {
+        manifest,
+        manifest_hash,
+        manifest_index,
+        sums_text,
+        sums_index,
+    })
+}
 
-    let mut problems = Vec::new();
-    if archive.has_duplicate_names() {
-        for (name, count) in duplicate_names(path, archive.central_directory_start()) {
-            problems.push(format!(
-                "duplicate ({count} entries have this name): {name}"
-            ));
-        }
-    }
-
-    // Step 2: what each list expects, and whether the lists agree.
+/// What each list expects of each path, and the paths in the order they are first listed
+/// (`manifest.json` itself left out). Malformed hashes and lines, and paths a list gives
+/// twice, are problems.
+fn expected_entries(
+    lists: &Lists,
+    problems: &mut Vec<String>,
+) -> (HashMap<String, Expected>, Vec<String>) {
     let mut expected: HashMap<String, Expected> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    for file in &manifest.files {
+    for file in &lists.manifest.files {
         let hash = parse_hash(&file.sha256);
         if hash.is_none() {
             problems.push(format!(
@@ -240,7 +320,7 @@ fn check(
         slot.manifest = Some((file.size_bytes, hash));
         order.push(file.path.clone());
     }
-    for (number, line) in sums_text.lines().enumerate() {
+    for (number, line) in lists.sums_text.lines().enumerate() {
         let Some((hash, name)) = parse_sums_line(line) else {
             problems.push(format!(
                 "malformed (not \"<sha256>  <path>\"): SHA256SUMS line {}",
@@ -258,7 +338,19 @@ fn check(
         }
         slot.sums = Some(hash);
     }
-    for name in &order {
+    (expected, order)
+}
+
+/// Adds a problem for each path only one list gives or the two give different hashes for,
+/// for a list that names itself, and for a `manifest.json` that `SHA256SUMS` leaves out or
+/// gives another hash.
+fn compare_lists(
+    expected: &HashMap<String, Expected>,
+    order: &[String],
+    manifest_hash: [u8; 32],
+    problems: &mut Vec<String>,
+) {
+    for name in order {
         let slot = &expected[name];
         match (&slot.manifest, &slot.sums) {
             (Some(_), None) => problems.push(format!(
@@ -294,19 +386,23 @@ fn check(
         )),
         Some(_) => {}
     }
+}
 
-    // Step 3: hash what is listed; flag what is not listed, and what has the wrong size
-    // already by its header, without reading it.
+/// The entries to hash, largest first, and the bytes they hold; entries listed nowhere or
+/// whose header gives another size than the manifest are problems instead, by zip index.
+fn plan_hashing(
+    names: &[(String, u64)],
+    lists: &Lists,
+    expected: &HashMap<String, Expected>,
+) -> (Vec<Job>, u64, Vec<(usize, String)>) {
     let mut jobs = Vec::new();
     let mut total_bytes = 0u64;
-    let mut present: HashSet<&str> = HashSet::new();
     let mut entry_problems: Vec<(usize, String)> = Vec::new();
     for (index, (name, size)) in names.iter().enumerate() {
-        present.insert(name.as_str());
         // The signature and its allowed_signers sit outside both lists, since the signature
         // covers SHA256SUMS; `pack::signature` checks them.
-        if index == manifest_index
-            || index == sums_index
+        if index == lists.manifest_index
+            || index == lists.sums_index
             || name == super::SIGNATURE
             || name == super::ALLOWED_SIGNERS
         {
@@ -337,10 +433,17 @@ fn check(
     // Largest first, so the threads finish together rather than one hashing a big entry
     // alone at the end.
     jobs.sort_by_key(|job| std::cmp::Reverse(job.size_bytes));
-    let hashed = hash_entries(path, archive, &jobs, total_bytes, cancel, progress);
-    if cancel.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
+    (jobs, total_bytes, entry_problems)
+}
+
+/// Adds a problem, by zip index, for each hashed entry that could not be read or whose size
+/// or SHA-256 differs from what either list says.
+fn compare_hashes(
+    jobs: &[Job],
+    hashed: Vec<Hashed>,
+    expected: &HashMap<String, Expected>,
+    entry_problems: &mut Vec<(usize, String)>,
+) {
     for (job, result) in jobs.iter().zip(hashed) {
         let slot = &expected[&job.name];
         match result {
@@ -368,22 +471,6 @@ fn check(
             }
         }
     }
-    entry_problems.sort_by_key(|(index, _)| *index);
-    problems.extend(entry_problems.into_iter().map(|(_, line)| line));
-    for name in &order {
-        if !present.contains(name.as_str()) {
-            problems.push(format!("missing (listed, not in the pack): {name}"));
-        }
-    }
-
-    Ok(Some(if problems.is_empty() {
-        VerifyOutcome::Intact {
-            files: manifest.files.len(),
-            bytes: manifest.files.iter().map(|f| f.size_bytes).sum(),
-        }
-    } else {
-        VerifyOutcome::Problems(problems)
-    }))
 }
 
 /// Whether an entry name could land outside the folder it is unpacked into, on any

@@ -23,7 +23,10 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::report::{ReportError, report_files};
-use super::{FORMAT_VERSION, PackData};
+use super::{
+    AwsReportFile, FORMAT_VERSION, PackAttachment, PackControl, PackData, PackEvidence,
+    PackRequest, PackRequestFile,
+};
 use crate::model::hex;
 use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::sign::SigningKey;
@@ -467,6 +470,10 @@ fn zip_error(target: &Path, error: zip::result::ZipError) -> ExportError {
     }
 }
 
+/// Writes every entry of the pack for `data`: the report files, the evidence, AWS's
+/// reports, the request files and the plan's documents, then the manifest and
+/// `SHA256SUMS`, and with `key` the signature and `allowed_signers`. Returns the files
+/// written and the bytes they held before compression.
 // Each argument is a separate concern of the one pass over the pack (what, from where, to
 // where, signed by whom, and three callbacks); bundling them would only rename them.
 #[allow(clippy::too_many_arguments)]
@@ -480,32 +487,14 @@ fn write_pack(
     progress: &mut dyn FnMut(ExportProgress),
     early_sync: &mut dyn FnMut(u64),
 ) -> Result<(usize, u64), ExportError> {
-    use chrono::Datelike as _;
-    let stamp = DateTime::from_date_and_time(
-        u16::try_from(data.as_of.year().clamp(1980, 2107)).unwrap_or(1980),
-        u8::try_from(data.as_of.month()).unwrap_or(1),
-        u8::try_from(data.as_of.day()).unwrap_or(1),
-        0,
-        0,
-        0,
-    )
-    .unwrap_or_default();
-    let options = |method: CompressionMethod, size: u64| {
-        SimpleFileOptions::default()
-            .compression_method(method)
-            // The fastest level: text still shrinks several times, at a fraction of the time.
-            .compression_level((method == CompressionMethod::Deflated).then_some(1))
-            .last_modified_time(stamp)
-            .unix_permissions(0o644)
-            .large_file(size >= u64::from(u32::MAX))
-    };
+    let stamp = entry_stamp(data.as_of);
     let mut reports = report_files(data)?;
     reports.extend(crate::export_oscal::pack_files(data, vault)?);
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
     let request_files: Vec<_> = data.request_files().collect();
     let documents: Vec<_> = data.attachment_files().collect();
-    let mut state = ExportProgress {
+    let state = ExportProgress {
         files_done: 0,
         files_total: reports.len()
             + evidence.len()
@@ -527,104 +516,79 @@ fn write_pack(
                 .sum::<u64>(),
     };
     progress(state);
-    let mut entries: Vec<Entry> = Vec::new();
-    for (path, bytes) in &reports {
-        let method = if path.ends_with(".xlsx") {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        zip.start_file(path.as_str(), options(method, bytes.len() as u64))
-            .map_err(|e| zip_error(target, e))?;
-        zip.write_all(bytes).map_err(|e| write_error(target, e))?;
-        entries.push(Entry {
-            path: path.clone(),
-            size_bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(bytes)),
-            evidence: None,
-            aws_report: None,
-            request: None,
-        });
-        state.files_done += 1;
-        state.bytes_done += bytes.len() as u64;
-        progress(state);
-    }
-    let mut buffers: Vec<Vec<u8>> = Vec::new();
-    for (control, item) in evidence {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ExportError::Cancelled);
-        }
-        let e = &item.evidence;
-        let missing = || ExportError::EvidenceMissing {
-            evidence_id: e.id,
-            file_name: e.file_name.clone(),
-            control: control.control.id.clone(),
-        };
-        let altered = || ExportError::EvidenceAltered {
-            evidence_id: e.id,
-            file_name: e.file_name.clone(),
-            control: control.control.id.clone(),
-            sha256: e.sha256.clone(),
-        };
-        let method = if deflate(&e.media_type) {
-            CompressionMethod::Deflated
-        } else {
-            CompressionMethod::Stored
-        };
-        let file = VaultFile {
-            sha256: &e.sha256,
-            path: &item.path,
-            method,
-            size_bytes: Some(e.size_bytes),
-        };
-        let (size, digest) = copy_vault_file(
-            zip,
-            vault,
-            &file,
-            &options,
-            target,
-            &mut buffers,
-            cancel,
-            &mut |read| {
-                state.bytes_done += read;
-                progress(state);
-                early_sync(state.bytes_done);
-            },
-        )
-        .map_err(|problem| match problem {
-            FileProblem::NotASha256 => ExportError::EvidenceHashInvalid {
-                evidence_id: e.id,
-                file_name: e.file_name.clone(),
-                control: control.control.id.clone(),
-            },
-            FileProblem::Missing => missing(),
-            FileProblem::Export(error) => error,
-        })?;
-        if size != e.size_bytes || digest != e.sha256 {
-            return Err(altered());
-        }
-        entries.push(Entry {
-            path: item.path.clone(),
-            size_bytes: size,
-            sha256: e.sha256.clone(),
-            evidence: Some((e.id, control.control.id.clone())),
-            aws_report: None,
-            request: None,
-        });
-        state.files_done += 1;
-        progress(state);
-    }
+    let mut pack = PackWriter {
+        zip,
+        vault,
+        target,
+        cancel,
+        progress,
+        early_sync,
+        stamp,
+        state,
+        entries: Vec::new(),
+        buffers: Vec::new(),
+    };
+    pack.write_reports(&reports)?;
+    pack.write_evidence(&evidence)?;
     // AWS's reports and the request files go in alike; only their words and manifest
     // fields differ.
-    let report_files = aws_files.iter().map(|file| OtherFile {
+    let others = aws_files
+        .iter()
+        .map(aws_report_file)
+        .chain(
+            request_files
+                .iter()
+                .map(|(request, file)| request_file(request, file)),
+        )
+        .chain(documents.iter().map(|document| document_file(document)));
+    pack.write_other_files(others)?;
+    pack.finish(data, key)
+}
+
+/// The timestamp every entry of a pack carries: midnight of its as-of date, within the
+/// years a zip can hold.
+fn entry_stamp(as_of: chrono::NaiveDate) -> DateTime {
+    use chrono::Datelike as _;
+    DateTime::from_date_and_time(
+        u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980),
+        u8::try_from(as_of.month()).unwrap_or(1),
+        u8::try_from(as_of.day()).unwrap_or(1),
+        0,
+        0,
+        0,
+    )
+    .unwrap_or_default()
+}
+
+/// How an entry of a pack is written: compressed by `method`, stamped with `stamp`, and
+/// in zip64 form when `size` needs it.
+fn entry_options(stamp: DateTime, method: CompressionMethod, size: u64) -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(method)
+        // The fastest level: text still shrinks several times, at a fraction of the time.
+        .compression_level((method == CompressionMethod::Deflated).then_some(1))
+        .last_modified_time(stamp)
+        .unix_permissions(0o644)
+        .large_file(size >= u64::from(u32::MAX))
+}
+
+/// How a file is compressed in a pack: deflated when its media type is one that shrinks,
+/// stored otherwise.
+fn compression_for(media_type: &str) -> CompressionMethod {
+    if deflate(media_type) {
+        CompressionMethod::Deflated
+    } else {
+        CompressionMethod::Stored
+    }
+}
+
+/// One of AWS's report files (a report or its bridge letter) on its way into the pack.
+fn aws_report_file<'a>(file: &'a AwsReportFile<'a>) -> OtherFile<'a> {
+    OtherFile {
         file: VaultFile {
             sha256: file.sha256,
             path: file.path,
-            method: if deflate(crate::model::media_type_for(file.file_name)) {
-                CompressionMethod::Deflated
-            } else {
-                CompressionMethod::Stored
-            },
+            method: compression_for(crate::model::media_type_for(file.file_name)),
             size_bytes: file.size_bytes,
         },
         refused: Box::new(move |problem: &str| ExportError::AwsReportFile {
@@ -635,16 +599,16 @@ fn write_pack(
         evidence: None,
         aws_report: Some(file.report_id),
         request: None,
-    });
-    let answer_files = request_files.iter().map(|(request, file)| OtherFile {
+    }
+}
+
+/// A file attached to a request on its way into the pack.
+fn request_file<'a>(request: &'a PackRequest, file: &'a PackRequestFile) -> OtherFile<'a> {
+    OtherFile {
         file: VaultFile {
             sha256: &file.sha256,
             path: &file.path,
-            method: if deflate(&file.media_type) {
-                CompressionMethod::Deflated
-            } else {
-                CompressionMethod::Stored
-            },
+            method: compression_for(&file.media_type),
             size_bytes: Some(file.size_bytes),
         },
         refused: Box::new(move |problem: &str| ExportError::RequestFile {
@@ -655,16 +619,16 @@ fn write_pack(
         evidence: file.evidence.clone(),
         aws_report: None,
         request: Some(request.request.id.clone()),
-    });
-    let document_files = documents.iter().map(|document| OtherFile {
+    }
+}
+
+/// A document attached to the plan on its way into the pack.
+fn document_file(document: &PackAttachment) -> OtherFile<'_> {
+    OtherFile {
         file: VaultFile {
             sha256: &document.attachment.sha256,
             path: &document.path,
-            method: if deflate(&document.attachment.media_type) {
-                CompressionMethod::Deflated
-            } else {
-                CompressionMethod::Stored
-            },
+            method: compression_for(&document.attachment.media_type),
             size_bytes: Some(document.attachment.size_bytes),
         },
         refused: Box::new(move |problem: &str| ExportError::AttachmentFile {
@@ -675,92 +639,215 @@ fn write_pack(
         evidence: None,
         aws_report: None,
         request: None,
-    });
-    for other in report_files.chain(answer_files).chain(document_files) {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ExportError::Cancelled);
+    }
+}
+
+/// The one pass that writes a pack's entries: where they go, what may stop it, the
+/// entries written so far for the manifest, and the progress it reports.
+struct PackWriter<'a> {
+    zip: &'a mut PackZip,
+    vault: &'a Vault,
+    target: &'a Path,
+    cancel: &'a AtomicBool,
+    progress: &'a mut dyn FnMut(ExportProgress),
+    early_sync: &'a mut dyn FnMut(u64),
+    /// The timestamp of every entry.
+    stamp: DateTime,
+    state: ExportProgress,
+    entries: Vec<Entry>,
+    /// Read buffers, kept from one file to the next.
+    buffers: Vec<Vec<u8>>,
+}
+
+impl PackWriter<'_> {
+    /// Writes `bytes` as the entry `name`, compressed by `method`.
+    fn write_bytes(
+        &mut self,
+        name: &str,
+        method: CompressionMethod,
+        bytes: &[u8],
+    ) -> Result<(), ExportError> {
+        self.zip
+            .start_file(name, entry_options(self.stamp, method, bytes.len() as u64))
+            .map_err(|e| zip_error(self.target, e))?;
+        self.zip
+            .write_all(bytes)
+            .map_err(|e| write_error(self.target, e))
+    }
+
+    /// Writes the report files, workbooks stored and the rest deflated.
+    fn write_reports(&mut self, reports: &[(String, Vec<u8>)]) -> Result<(), ExportError> {
+        for (path, bytes) in reports {
+            let method = if path.ends_with(".xlsx") {
+                CompressionMethod::Stored
+            } else {
+                CompressionMethod::Deflated
+            };
+            self.write_bytes(path, method, bytes)?;
+            self.entries.push(Entry {
+                path: path.clone(),
+                size_bytes: bytes.len() as u64,
+                sha256: hex(&Sha256::digest(bytes)),
+                evidence: None,
+                aws_report: None,
+                request: None,
+            });
+            self.state.files_done += 1;
+            self.state.bytes_done += bytes.len() as u64;
+            (self.progress)(self.state);
         }
-        let (size, digest) = copy_vault_file(
-            zip,
-            vault,
-            &other.file,
-            &options,
-            target,
-            &mut buffers,
-            cancel,
+        Ok(())
+    }
+
+    /// Copies a vault file into the pack as an entry of its own, reporting progress as
+    /// its bytes go in, and returns its size and SHA-256.
+    fn copy(&mut self, file: &VaultFile<'_>) -> Result<(u64, String), FileProblem> {
+        let stamp = self.stamp;
+        let state = &mut self.state;
+        let progress = &mut self.progress;
+        let early_sync = &mut self.early_sync;
+        copy_vault_file(
+            self.zip,
+            self.vault,
+            file,
+            &|method, size| entry_options(stamp, method, size),
+            self.target,
+            &mut self.buffers,
+            self.cancel,
             &mut |read| {
                 state.bytes_done += read;
-                progress(state);
+                progress(*state);
                 early_sync(state.bytes_done);
             },
         )
-        .map_err(|problem| problem.word(&other.refused))?;
-        let expected = other.file.size_bytes;
-        if digest != other.file.sha256 || expected.is_some_and(|bytes| bytes != size) {
-            return Err((other.refused)(&format!(
-                "was altered in the vault (it no longer hashes to {})",
-                other.file.sha256
-            )));
+    }
+
+    /// Writes each control's evidence, refusing a file that is missing from the vault or
+    /// no longer matches its record.
+    fn write_evidence(
+        &mut self,
+        evidence: &[(&PackControl, &PackEvidence)],
+    ) -> Result<(), ExportError> {
+        for (control, item) in evidence {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(ExportError::Cancelled);
+            }
+            let e = &item.evidence;
+            let file = VaultFile {
+                sha256: &e.sha256,
+                path: &item.path,
+                method: compression_for(&e.media_type),
+                size_bytes: Some(e.size_bytes),
+            };
+            let (size, digest) = self.copy(&file).map_err(|problem| match problem {
+                FileProblem::NotASha256 => ExportError::EvidenceHashInvalid {
+                    evidence_id: e.id,
+                    file_name: e.file_name.clone(),
+                    control: control.control.id.clone(),
+                },
+                FileProblem::Missing => ExportError::EvidenceMissing {
+                    evidence_id: e.id,
+                    file_name: e.file_name.clone(),
+                    control: control.control.id.clone(),
+                },
+                FileProblem::Export(error) => error,
+            })?;
+            if size != e.size_bytes || digest != e.sha256 {
+                return Err(ExportError::EvidenceAltered {
+                    evidence_id: e.id,
+                    file_name: e.file_name.clone(),
+                    control: control.control.id.clone(),
+                    sha256: e.sha256.clone(),
+                });
+            }
+            self.entries.push(Entry {
+                path: item.path.clone(),
+                size_bytes: size,
+                sha256: e.sha256.clone(),
+                evidence: Some((e.id, control.control.id.clone())),
+                aws_report: None,
+                request: None,
+            });
+            self.state.files_done += 1;
+            (self.progress)(self.state);
         }
-        entries.push(Entry {
-            path: other.file.path.to_string(),
-            size_bytes: size,
-            sha256: digest,
-            evidence: other.evidence,
-            aws_report: other.aws_report,
-            request: other.request,
+        Ok(())
+    }
+
+    /// Writes vault files other than evidence, refusing one that is missing or altered in
+    /// the words of its kind.
+    fn write_other_files<'f>(
+        &mut self,
+        others: impl Iterator<Item = OtherFile<'f>>,
+    ) -> Result<(), ExportError> {
+        for other in others {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(ExportError::Cancelled);
+            }
+            let (size, digest) = self
+                .copy(&other.file)
+                .map_err(|problem| problem.word(&other.refused))?;
+            let expected = other.file.size_bytes;
+            if digest != other.file.sha256 || expected.is_some_and(|bytes| bytes != size) {
+                return Err((other.refused)(&format!(
+                    "was altered in the vault (it no longer hashes to {})",
+                    other.file.sha256
+                )));
+            }
+            self.entries.push(Entry {
+                path: other.file.path.to_string(),
+                size_bytes: size,
+                sha256: digest,
+                evidence: other.evidence,
+                aws_report: other.aws_report,
+                request: other.request,
+            });
+            self.state.files_done += 1;
+            (self.progress)(self.state);
+        }
+        Ok(())
+    }
+
+    /// Writes the manifest, then `SHA256SUMS` over every entry before it, then with `key`
+    /// the signature over the sums and `allowed_signers`. Returns the files written in all
+    /// and the bytes they held.
+    fn finish(
+        mut self,
+        data: &PackData,
+        key: Option<&SigningKey>,
+    ) -> Result<(usize, u64), ExportError> {
+        let manifest = manifest_bytes(data, &self.entries);
+        self.write_bytes(MANIFEST, CompressionMethod::Deflated, &manifest)?;
+        self.entries.push(Entry {
+            path: MANIFEST.to_string(),
+            size_bytes: manifest.len() as u64,
+            sha256: hex(&Sha256::digest(&manifest)),
+            evidence: None,
+            aws_report: None,
+            request: None,
         });
-        state.files_done += 1;
-        progress(state);
-    }
-    let manifest = manifest_bytes(data, &entries);
-    zip.start_file(
-        MANIFEST,
-        options(CompressionMethod::Deflated, manifest.len() as u64),
-    )
-    .map_err(|e| zip_error(target, e))?;
-    zip.write_all(&manifest)
-        .map_err(|e| write_error(target, e))?;
-    entries.push(Entry {
-        path: MANIFEST.to_string(),
-        size_bytes: manifest.len() as u64,
-        sha256: hex(&Sha256::digest(&manifest)),
-        evidence: None,
-        aws_report: None,
-        request: None,
-    });
-    let sums: String = entries
-        .iter()
-        .map(|e| format!("{}  {}\n", e.sha256, e.path))
-        .collect();
-    zip.start_file(
-        SHA256SUMS,
-        options(CompressionMethod::Deflated, sums.len() as u64),
-    )
-    .map_err(|e| zip_error(target, e))?;
-    zip.write_all(sums.as_bytes())
-        .map_err(|e| write_error(target, e))?;
-    let mut files = entries.len() + 1;
-    if let Some(key) = key {
-        // Outside SHA256SUMS, since the signature covers it; the auditor checks the
-        // signer against an allowed_signers file of their own, this one only names it.
-        for (name, text) in [
-            (SIGNATURE, key.sign(sums.as_bytes())),
-            (ALLOWED_SIGNERS, key.allowed_signers_line()),
-        ] {
-            zip.start_file(
-                name,
-                options(CompressionMethod::Deflated, text.len() as u64),
-            )
-            .map_err(|e| zip_error(target, e))?;
-            zip.write_all(text.as_bytes())
-                .map_err(|e| write_error(target, e))?;
-            files += 1;
+        let sums: String = self
+            .entries
+            .iter()
+            .map(|e| format!("{}  {}\n", e.sha256, e.path))
+            .collect();
+        self.write_bytes(SHA256SUMS, CompressionMethod::Deflated, sums.as_bytes())?;
+        let mut files = self.entries.len() + 1;
+        if let Some(key) = key {
+            // Outside SHA256SUMS, since the signature covers it; the auditor checks the
+            // signer against an allowed_signers file of their own, this one only names it.
+            for (name, text) in [
+                (SIGNATURE, key.sign(sums.as_bytes())),
+                (ALLOWED_SIGNERS, key.allowed_signers_line()),
+            ] {
+                self.write_bytes(name, CompressionMethod::Deflated, text.as_bytes())?;
+                files += 1;
+            }
         }
+        self.state.files_done = self.state.files_total;
+        (self.progress)(self.state);
+        Ok((files, self.state.bytes_total))
     }
-    state.files_done = state.files_total;
-    progress(state);
-    Ok((files, state.bytes_total))
 }
 
 /// The zip writer of a pack, over the partial file.

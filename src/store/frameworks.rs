@@ -102,6 +102,28 @@ fn profile_from_row(row: &Row<'_>) -> super::db::Result<BaselineSummary> {
     })
 }
 
+/// Where one kind of imported file (catalogs or profiles) is kept: its table, the columns
+/// its summary is read from, and how a row of those becomes the summary.
+struct KeptFiles<T> {
+    table: &'static str,
+    columns: &'static str,
+    from_row: fn(&Row<'_>) -> super::db::Result<T>,
+}
+
+/// The imported catalogs.
+const CATALOGS: KeptFiles<CatalogSummary> = KeptFiles {
+    table: "catalogs",
+    columns: CATALOG_COLUMNS,
+    from_row: catalog_from_row,
+};
+
+/// The imported profiles.
+const PROFILES: KeptFiles<BaselineSummary> = KeptFiles {
+    table: "profiles",
+    columns: PROFILE_COLUMNS,
+    from_row: profile_from_row,
+};
+
 /// A stored parameter, as written by serde from [`FilledParameter`].
 #[derive(Deserialize)]
 struct StoredParameter {
@@ -205,30 +227,43 @@ impl Store {
         })
     }
 
-    /// The imported catalogs, by name.
-    pub fn catalogs(&self) -> Result<Vec<CatalogSummary>> {
+    /// Every imported file of one kind, by name (ignoring case).
+    fn kept_files<T>(&self, kept: &KeptFiles<T>) -> Result<Vec<T>> {
         let mut statement = self.conn.prepare(&format!(
-            "SELECT {CATALOG_COLUMNS} FROM catalogs ORDER BY name COLLATE NOCASE"
+            "SELECT {} FROM {} ORDER BY name COLLATE NOCASE",
+            kept.columns, kept.table
         ))?;
-        let rows = statement.query_map([], catalog_from_row)?;
+        let rows = statement.query_map([], kept.from_row)?;
         Ok(rows.collect::<super::db::Result<_>>()?)
     }
 
-    /// The catalog with this name or title (ignoring case), if imported.
-    fn stored_catalog(&self, name: &str) -> Result<Option<CatalogSummary>> {
+    /// The imported file of one kind with this name or title (ignoring case), if any; a
+    /// file of that name wins over one of that title.
+    fn kept_file<T>(&self, kept: &KeptFiles<T>, name: &str) -> Result<Option<T>> {
         let name = name.trim();
         Ok(self
             .conn
             .query_row(
                 &format!(
-                    "SELECT {CATALOG_COLUMNS} FROM catalogs
+                    "SELECT {} FROM {}
                      WHERE name = ?1 COLLATE NOCASE OR title = ?1 COLLATE NOCASE
-                     ORDER BY name = ?1 COLLATE NOCASE DESC LIMIT 1"
+                     ORDER BY name = ?1 COLLATE NOCASE DESC LIMIT 1",
+                    kept.columns, kept.table
                 ),
                 [name],
-                catalog_from_row,
+                kept.from_row,
             )
             .optional()?)
+    }
+
+    /// The imported catalogs, by name.
+    pub fn catalogs(&self) -> Result<Vec<CatalogSummary>> {
+        self.kept_files(&CATALOGS)
+    }
+
+    /// The catalog with this name or title (ignoring case), if imported.
+    fn stored_catalog(&self, name: &str) -> Result<Option<CatalogSummary>> {
+        self.kept_file(&CATALOGS, name)
     }
 
     /// The imported catalog with this name or title; an unknown name is an error naming the
@@ -390,28 +425,12 @@ impl Store {
 
     /// The imported profiles (baselines), by name.
     pub fn baselines(&self) -> Result<Vec<BaselineSummary>> {
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY name COLLATE NOCASE"
-        ))?;
-        let rows = statement.query_map([], profile_from_row)?;
-        Ok(rows.collect::<super::db::Result<_>>()?)
+        self.kept_files(&PROFILES)
     }
 
     /// The profile with this name or title (ignoring case), if imported.
     fn stored_profile(&self, name: &str) -> Result<Option<BaselineSummary>> {
-        let name = name.trim();
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {PROFILE_COLUMNS} FROM profiles
-                     WHERE name = ?1 COLLATE NOCASE OR title = ?1 COLLATE NOCASE
-                     ORDER BY name = ?1 COLLATE NOCASE DESC LIMIT 1"
-                ),
-                [name],
-                profile_from_row,
-            )
-            .optional()?)
+        self.kept_file(&PROFILES, name)
     }
 
     /// The imported profile with this name or title (ignoring case); an unknown name is an

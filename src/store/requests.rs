@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::write::{Change, Logged};
+use super::write::{Change, Logged, Tx};
 use super::{Result, Store, StoreError};
 use crate::import::{ImportReport, RowProblem};
 use crate::model::{
@@ -526,6 +526,392 @@ struct Stored {
     other: Vec<OtherColumn>,
 }
 
+/// What became of one row of a request list when the import wrote it.
+enum RowOutcome {
+    /// Its request was added.
+    Added,
+    /// Its request was updated, with these changes.
+    Updated(RequestChanges),
+    /// Its request already said what the row says.
+    Unchanged,
+    /// The row was refused.
+    Refused(RowProblem),
+}
+
+/// Reads a request list's rows into the fields they set, and refuses by line the rows
+/// that have no id, repeat another row's id (every such row), or hold a due date or status
+/// that cannot be read.
+fn read_list_rows(
+    list: &RequestList,
+    path: &Path,
+) -> Result<(Vec<ListRow>, Vec<RowProblem>), RequestListError> {
+    let columns = Columns::find(list, path)?;
+    let cell = |cells: &[String], field: Field| -> Option<String> {
+        columns
+            .index(field)
+            .map(|index| cells.get(index).cloned().unwrap_or_default())
+    };
+    let format = due_date_format(list, &columns, path)?;
+    let mut refused = Vec::new();
+    let mut rows: Vec<ListRow> = Vec::with_capacity(list.rows.len());
+    let mut first_line: HashMap<String, u64> = HashMap::with_capacity(list.rows.len());
+    let mut repeated: HashMap<String, Vec<u64>> = HashMap::new();
+    for (line, cells) in &list.rows {
+        let line = *line;
+        let id = cell(cells, Field::Id).unwrap_or_default();
+        if id.is_empty() {
+            refused.push(RowProblem::new(line, "the request id is blank"));
+            continue;
+        }
+        let lower = id.to_lowercase();
+        if let Some(first) = first_line.get(&lower) {
+            repeated
+                .entry(lower)
+                .or_insert_with(|| vec![*first])
+                .push(line);
+            continue;
+        }
+        first_line.insert(lower, line);
+        let due = match cell(cells, Field::Due) {
+            None => None,
+            Some(text) if text.is_empty() => Some(None),
+            Some(text) => match format.parse(&text) {
+                Some(day) => Some(Some(day)),
+                None => {
+                    refused.push(RowProblem::new(
+                        line,
+                        format!(
+                            "'{text}' is not a due date; write it as {}",
+                            format.pattern()
+                        ),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let status = match cell(cells, Field::Status).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<RequestStatus>() {
+                Ok(status) => Some(status),
+                Err(error) => {
+                    refused.push(RowProblem::new(line, error));
+                    continue;
+                }
+            },
+        };
+        let other = other_columns(&columns, cells);
+        rows.push(ListRow {
+            line,
+            id,
+            request: cell(cells, Field::Request),
+            refs: cell(cells, Field::Controls).map(|r| split_references(&r).join("\n")),
+            owner: cell(cells, Field::Owner),
+            due,
+            priority: cell(cells, Field::Priority),
+            status,
+            other,
+        });
+    }
+    refuse_repeated_ids(&mut rows, &repeated, &mut refused);
+    Ok((rows, refused))
+}
+
+/// The non-blank cells of a row's columns that fill no field, by column name.
+fn other_columns(columns: &Columns, cells: &[String]) -> Vec<OtherColumn> {
+    columns
+        .other
+        .iter()
+        .map(|(name, index)| OtherColumn {
+            name: name.clone(),
+            value: cells.get(*index).cloned().unwrap_or_default(),
+        })
+        .filter(|column| !column.value.is_empty())
+        .collect()
+}
+
+/// How the list's due dates are written, read from its due column; ISO when it has none.
+fn due_date_format(
+    list: &RequestList,
+    columns: &Columns,
+    path: &Path,
+) -> Result<DateFormat, RequestListError> {
+    let Some(index) = columns.index(Field::Due) else {
+        return Ok(DateFormat::Iso);
+    };
+    let cells: Vec<(u64, &str)> = list
+        .rows
+        .iter()
+        .map(|(line, cells)| (*line, cells.get(index).map(String::as_str).unwrap_or("")))
+        .collect();
+    detect_date_format(&list.header[index], &cells).map_err(|reason| RequestListError::Dates {
+        reason,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Takes out of `rows` every row whose id is on more than one line, and refuses each of
+/// those lines, naming all of them.
+fn refuse_repeated_ids(
+    rows: &mut Vec<ListRow>,
+    repeated: &HashMap<String, Vec<u64>>,
+    refused: &mut Vec<RowProblem>,
+) {
+    // A repeated id refuses every row that has it: which of them the auditor meant is
+    // not for the import to guess.
+    if !repeated.is_empty() {
+        rows.retain(|row| !repeated.contains_key(&row.id.to_lowercase()));
+        for lines in repeated.values() {
+            let all: Vec<String> = lines.iter().map(u64::to_string).collect();
+            for line in lines {
+                refused.push(RowProblem::new(
+                    *line,
+                    format!(
+                        "the same request id is on lines {}; give each request its own id",
+                        all.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The project's requests as an import compares them, by lower-case id, and the highest
+/// list position they hold (0 when there are none).
+fn stored_requests(tx: &Tx<'_>, project: i64) -> Result<(HashMap<String, Stored>, i64)> {
+    let mut stored: HashMap<String, Stored> = HashMap::new();
+    let mut position: i64 = 0;
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, request_id, request, control_refs, owner, due, priority, status,
+                other, position
+         FROM requests WHERE project_id = ?1",
+    )?;
+    let found = stmt.query_map(params![project], |row| {
+        Ok((
+            Stored {
+                key: row.get(0)?,
+                id: row.get(1)?,
+                request: row.get(2)?,
+                refs: row.get(3)?,
+                owner: row.get(4)?,
+                due: row.get(5)?,
+                priority: row.get(6)?,
+                status: status_of(7, row.get(7)?)?,
+                other: other_of(8, &row.get::<_, String>(8)?)?,
+            },
+            row.get::<_, i64>(9)?,
+        ))
+    })?;
+    for row in found {
+        let (request, at) = row?;
+        position = position.max(at);
+        stored.insert(request.id.to_lowercase(), request);
+    }
+    Ok((stored, position))
+}
+
+/// For each request of the project, by key: how many files answer it (evidence still
+/// present and files of its own) and whether it has a response.
+fn request_answers(tx: &Tx<'_>, project: i64) -> Result<HashMap<i64, (usize, bool)>> {
+    let mut answered: HashMap<i64, (usize, bool)> = HashMap::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT r.id,
+            (SELECT count(*) FROM request_evidence re JOIN evidence e
+               ON e.id = re.evidence_id
+             WHERE re.request_key = r.id AND e.removed_at IS NULL)
+            + (SELECT count(*) FROM request_files f WHERE f.request_key = r.id),
+            r.response <> ''
+         FROM requests r WHERE r.project_id = ?1",
+    )?;
+    let found = stmt.query_map(params![project], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            (
+                row.get::<_, i64>(1)?.max(0) as usize,
+                row.get::<_, bool>(2)?,
+            ),
+        ))
+    })?;
+    for row in found {
+        let (key, answer) = row?;
+        answered.insert(key, answer);
+    }
+    Ok(answered)
+}
+
+/// Adds the request of a row whose id the project does not have yet, after the last
+/// position, or refuses the row when its request text is blank or its status cannot be
+/// reached from open without an answer.
+fn add_listed_request(
+    tx: &Tx<'_>,
+    project: i64,
+    row: &ListRow,
+    position: &mut i64,
+) -> Result<RowOutcome> {
+    let request = row.request.clone().unwrap_or_default();
+    if request.is_empty() {
+        return Ok(RowOutcome::Refused(RowProblem::new(
+            row.line,
+            "the request text is blank",
+        )));
+    }
+    let status = row.status.unwrap_or(RequestStatus::Open);
+    if let Err(error) = check_request_move(
+        &row.id,
+        RequestStatus::Open,
+        status,
+        Answer {
+            files: 0,
+            has_response: false,
+            has_comment: false,
+        },
+    ) {
+        return Ok(RowOutcome::Refused(RowProblem::new(row.line, error)));
+    }
+    *position += 1;
+    tx.prepare_cached(
+        "INSERT INTO requests (project_id, request_id, request, control_refs,
+             owner, due, priority, status, other, position, added_at,
+             updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    )?
+    .execute(params![
+        project,
+        row.id,
+        request,
+        row.refs.clone().unwrap_or_default(),
+        row.owner.clone().unwrap_or_default(),
+        row.due.flatten().map(|d| d.to_string()),
+        row.priority.clone().unwrap_or_default(),
+        status.as_str(),
+        other_json(&row.other),
+        *position,
+        tx.at
+    ])?;
+    Ok(RowOutcome::Added)
+}
+
+/// Updates a stored request with what its row changes, keeping the team's status when the
+/// list's is one it has moved past, or refuses the row when it blanks the request text or
+/// asks for a status move the request's answer does not allow.
+fn update_listed_request(
+    tx: &Tx<'_>,
+    row: &ListRow,
+    old: &Stored,
+    answered: &HashMap<i64, (usize, bool)>,
+) -> Result<RowOutcome> {
+    let request = row.request.clone().filter(|r| !r.is_empty());
+    if row.request.is_some() && request.is_none() {
+        return Ok(RowOutcome::Refused(RowProblem::new(
+            row.line,
+            "the request text is blank",
+        )));
+    }
+    let mut changes = field_changes(row, old, &request);
+    // A list written before the team moved the request on still says
+    // an earlier status: the team's status stands.
+    let status = match row.status {
+        Some(listed) if listed.leads_to(old.status) => old.status,
+        Some(listed) => listed,
+        None => old.status,
+    };
+    if status != old.status {
+        let (files, has_response) = answered.get(&old.key).copied().unwrap_or((0, false));
+        if let Err(error) = check_request_move(
+            &old.id,
+            old.status,
+            status,
+            Answer {
+                files,
+                has_response,
+                has_comment: false,
+            },
+        ) {
+            return Ok(RowOutcome::Refused(RowProblem::new(row.line, error)));
+        }
+        changes.push(RequestChange {
+            field: "status".to_string(),
+            from: old.status.as_str().to_string(),
+            to: status.as_str().to_string(),
+        });
+    }
+    if changes.is_empty() {
+        return Ok(RowOutcome::Unchanged);
+    }
+    let other = merged_other_columns(old, row);
+    tx.prepare_cached(
+        "UPDATE requests SET request = ?1, control_refs = ?2, owner = ?3,
+             due = ?4, priority = ?5, status = ?6, other = ?7, updated_at = ?8
+         WHERE id = ?9",
+    )?
+    .execute(params![
+        request.unwrap_or_else(|| old.request.clone()),
+        row.refs.clone().unwrap_or_else(|| old.refs.clone()),
+        row.owner.clone().unwrap_or_else(|| old.owner.clone()),
+        match row.due {
+            Some(due) => due.map(|d| d.to_string()),
+            None => old.due.clone(),
+        },
+        row.priority.clone().unwrap_or_else(|| old.priority.clone()),
+        status.as_str(),
+        other_json(&other),
+        tx.at,
+        old.key
+    ])?;
+    Ok(RowOutcome::Updated(RequestChanges {
+        request: old.id.clone(),
+        changes,
+    }))
+}
+
+/// The fields a row changes on a stored request, from what to what: those the list has a
+/// column for and gives another value, with `request` the row's text when it is not blank.
+fn field_changes(row: &ListRow, old: &Stored, request: &Option<String>) -> Vec<RequestChange> {
+    let mut changes = Vec::new();
+    let mut change = |field: &str, from: &str, to: &Option<String>| {
+        if let Some(to) = to
+            && to != from
+        {
+            changes.push(RequestChange {
+                field: field.to_string(),
+                from: from.to_string(),
+                to: to.clone(),
+            });
+        }
+    };
+    change("request", &old.request, request);
+    change("controls", &old.refs, &row.refs);
+    change("owner", &old.owner, &row.owner);
+    change(
+        "due",
+        old.due.as_deref().unwrap_or(""),
+        &row.due.map(date_text),
+    );
+    change("priority", &old.priority, &row.priority);
+    for column in &row.other {
+        let before = old
+            .other
+            .iter()
+            .find(|o| o.name == column.name)
+            .map(|o| o.value.as_str())
+            .unwrap_or("");
+        change(&column.name, before, &Some(column.value.clone()));
+    }
+    changes
+}
+
+/// A stored request's other columns with a row's laid over them: a column the row gives
+/// takes its value, and one the request did not have is added after the others.
+fn merged_other_columns(old: &Stored, row: &ListRow) -> Vec<OtherColumn> {
+    let mut other = old.other.clone();
+    for column in &row.other {
+        match other.iter_mut().find(|o| o.name == column.name) {
+            Some(kept) => kept.value = column.value.clone(),
+            None => other.push(column.clone()),
+        }
+    }
+    other
+}
+
 const REQUEST_COLUMNS: &str = "r.id, r.request_id, r.request, r.control_refs, r.owner, r.due,
     r.priority, r.status, r.response, r.other, r.added_at, r.updated_at";
 
@@ -968,321 +1354,32 @@ impl Store {
     /// used are refused by line; the others are stored in one transaction.
     pub fn import_requests(&mut self, project: i64, path: &Path) -> Result<RequestImport> {
         let list = read_request_list(path)?;
-        let columns = Columns::find(&list, path)?;
-        let cell = |cells: &[String], field: Field| -> Option<String> {
-            columns
-                .index(field)
-                .map(|index| cells.get(index).cloned().unwrap_or_default())
-        };
-        let format = match columns.index(Field::Due) {
-            Some(index) => {
-                let cells: Vec<(u64, &str)> = list
-                    .rows
-                    .iter()
-                    .map(|(line, cells)| {
-                        (*line, cells.get(index).map(String::as_str).unwrap_or(""))
-                    })
-                    .collect();
-                detect_date_format(&list.header[index], &cells).map_err(|reason| {
-                    RequestListError::Dates {
-                        reason,
-                        path: path.to_path_buf(),
-                    }
-                })?
-            }
-            None => DateFormat::Iso,
-        };
-        let mut refused = Vec::new();
-        let mut rows: Vec<ListRow> = Vec::with_capacity(list.rows.len());
-        let mut first_line: HashMap<String, u64> = HashMap::with_capacity(list.rows.len());
-        let mut repeated: HashMap<String, Vec<u64>> = HashMap::new();
-        for (line, cells) in &list.rows {
-            let line = *line;
-            let id = cell(cells, Field::Id).unwrap_or_default();
-            if id.is_empty() {
-                refused.push(RowProblem::new(line, "the request id is blank"));
-                continue;
-            }
-            let lower = id.to_lowercase();
-            if let Some(first) = first_line.get(&lower) {
-                repeated
-                    .entry(lower)
-                    .or_insert_with(|| vec![*first])
-                    .push(line);
-                continue;
-            }
-            first_line.insert(lower, line);
-            let due = match cell(cells, Field::Due) {
-                None => None,
-                Some(text) if text.is_empty() => Some(None),
-                Some(text) => match format.parse(&text) {
-                    Some(day) => Some(Some(day)),
-                    None => {
-                        refused.push(RowProblem::new(
-                            line,
-                            format!(
-                                "'{text}' is not a due date; write it as {}",
-                                format.pattern()
-                            ),
-                        ));
-                        continue;
-                    }
-                },
-            };
-            let status = match cell(cells, Field::Status).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(text) => match text.parse::<RequestStatus>() {
-                    Ok(status) => Some(status),
-                    Err(error) => {
-                        refused.push(RowProblem::new(line, error));
-                        continue;
-                    }
-                },
-            };
-            let other = columns
-                .other
-                .iter()
-                .map(|(name, index)| OtherColumn {
-                    name: name.clone(),
-                    value: cells.get(*index).cloned().unwrap_or_default(),
-                })
-                .filter(|column| !column.value.is_empty())
-                .collect();
-            rows.push(ListRow {
-                line,
-                id,
-                request: cell(cells, Field::Request),
-                refs: cell(cells, Field::Controls).map(|r| split_references(&r).join("\n")),
-                owner: cell(cells, Field::Owner),
-                due,
-                priority: cell(cells, Field::Priority),
-                status,
-                other,
-            });
-        }
-        // A repeated id refuses every row that has it: which of them the auditor meant is
-        // not for the import to guess.
-        if !repeated.is_empty() {
-            rows.retain(|row| !repeated.contains_key(&row.id.to_lowercase()));
-            for lines in repeated.values() {
-                let all: Vec<String> = lines.iter().map(u64::to_string).collect();
-                for line in lines {
-                    refused.push(RowProblem::new(
-                        *line,
-                        format!(
-                            "the same request id is on lines {}; give each request its own id",
-                            all.join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
+        let (rows, refused) = read_list_rows(&list, path)?;
         let data_rows = list.rows.len();
         let file = (list.file_name.clone(), list.sha256.clone());
         self.write(|tx| {
-            let mut stored: HashMap<String, Stored> = HashMap::new();
-            let mut position: i64 = 0;
-            {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT id, request_id, request, control_refs, owner, due, priority, status,
-                            other, position
-                     FROM requests WHERE project_id = ?1",
-                )?;
-                let found = stmt.query_map(params![project], |row| {
-                    Ok((
-                        Stored {
-                            key: row.get(0)?,
-                            id: row.get(1)?,
-                            request: row.get(2)?,
-                            refs: row.get(3)?,
-                            owner: row.get(4)?,
-                            due: row.get(5)?,
-                            priority: row.get(6)?,
-                            status: status_of(7, row.get(7)?)?,
-                            other: other_of(8, &row.get::<_, String>(8)?)?,
-                        },
-                        row.get::<_, i64>(9)?,
-                    ))
-                })?;
-                for row in found {
-                    let (request, at) = row?;
-                    position = position.max(at);
-                    stored.insert(request.id.to_lowercase(), request);
-                }
-            }
-            let mut answered: HashMap<i64, (usize, bool)> = HashMap::new();
-            if rows.iter().any(|r| r.status.is_some()) {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT r.id,
-                        (SELECT count(*) FROM request_evidence re JOIN evidence e
-                           ON e.id = re.evidence_id
-                         WHERE re.request_key = r.id AND e.removed_at IS NULL)
-                        + (SELECT count(*) FROM request_files f WHERE f.request_key = r.id),
-                        r.response <> ''
-                     FROM requests r WHERE r.project_id = ?1",
-                )?;
-                let found = stmt.query_map(params![project], |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        (
-                            row.get::<_, i64>(1)?.max(0) as usize,
-                            row.get::<_, bool>(2)?,
-                        ),
-                    ))
-                })?;
-                for row in found {
-                    let (key, answer) = row?;
-                    answered.insert(key, answer);
-                }
-            }
+            let (stored, mut position) = stored_requests(tx, project)?;
+            let answered = if rows.iter().any(|r| r.status.is_some()) {
+                request_answers(tx, project)?
+            } else {
+                HashMap::new()
+            };
             let mut refused = refused.clone();
             let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
             let mut logged_changes = Vec::new();
             for row in &rows {
-                match stored.get(&row.id.to_lowercase()) {
-                    None => {
-                        let request = row.request.clone().unwrap_or_default();
-                        if request.is_empty() {
-                            refused.push(RowProblem::new(row.line, "the request text is blank"));
-                            continue;
-                        }
-                        let status = row.status.unwrap_or(RequestStatus::Open);
-                        if let Err(error) = check_request_move(
-                            &row.id,
-                            RequestStatus::Open,
-                            status,
-                            Answer {
-                                files: 0,
-                                has_response: false,
-                                has_comment: false,
-                            },
-                        ) {
-                            refused.push(RowProblem::new(row.line, error));
-                            continue;
-                        }
-                        position += 1;
-                        tx.prepare_cached(
-                            "INSERT INTO requests (project_id, request_id, request, control_refs,
-                                 owner, due, priority, status, other, position, added_at,
-                                 updated_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-                        )?
-                        .execute(params![
-                            project,
-                            row.id,
-                            request,
-                            row.refs.clone().unwrap_or_default(),
-                            row.owner.clone().unwrap_or_default(),
-                            row.due.flatten().map(|d| d.to_string()),
-                            row.priority.clone().unwrap_or_default(),
-                            status.as_str(),
-                            other_json(&row.other),
-                            position,
-                            tx.at
-                        ])?;
-                        added += 1;
-                    }
-                    Some(old) => {
-                        let mut changes = Vec::new();
-                        let mut change = |field: &str, from: &str, to: &Option<String>| {
-                            if let Some(to) = to
-                                && to != from
-                            {
-                                changes.push(RequestChange {
-                                    field: field.to_string(),
-                                    from: from.to_string(),
-                                    to: to.clone(),
-                                });
-                            }
-                        };
-                        let request = row.request.clone().filter(|r| !r.is_empty());
-                        if row.request.is_some() && request.is_none() {
-                            refused.push(RowProblem::new(row.line, "the request text is blank"));
-                            continue;
-                        }
-                        change("request", &old.request, &request);
-                        change("controls", &old.refs, &row.refs);
-                        change("owner", &old.owner, &row.owner);
-                        change(
-                            "due",
-                            old.due.as_deref().unwrap_or(""),
-                            &row.due.map(date_text),
-                        );
-                        change("priority", &old.priority, &row.priority);
-                        for column in &row.other {
-                            let before = old
-                                .other
-                                .iter()
-                                .find(|o| o.name == column.name)
-                                .map(|o| o.value.as_str())
-                                .unwrap_or("");
-                            change(&column.name, before, &Some(column.value.clone()));
-                        }
-                        // A list written before the team moved the request on still says
-                        // an earlier status: the team's status stands.
-                        let status = match row.status {
-                            Some(listed) if listed.leads_to(old.status) => old.status,
-                            Some(listed) => listed,
-                            None => old.status,
-                        };
-                        if status != old.status {
-                            let (files, has_response) =
-                                answered.get(&old.key).copied().unwrap_or((0, false));
-                            if let Err(error) = check_request_move(
-                                &old.id,
-                                old.status,
-                                status,
-                                Answer {
-                                    files,
-                                    has_response,
-                                    has_comment: false,
-                                },
-                            ) {
-                                refused.push(RowProblem::new(row.line, error));
-                                continue;
-                            }
-                            changes.push(RequestChange {
-                                field: "status".to_string(),
-                                from: old.status.as_str().to_string(),
-                                to: status.as_str().to_string(),
-                            });
-                        }
-                        if changes.is_empty() {
-                            unchanged += 1;
-                            continue;
-                        }
-                        let mut other = old.other.clone();
-                        for column in &row.other {
-                            match other.iter_mut().find(|o| o.name == column.name) {
-                                Some(kept) => kept.value = column.value.clone(),
-                                None => other.push(column.clone()),
-                            }
-                        }
-                        tx.prepare_cached(
-                            "UPDATE requests SET request = ?1, control_refs = ?2, owner = ?3,
-                                 due = ?4, priority = ?5, status = ?6, other = ?7, updated_at = ?8
-                             WHERE id = ?9",
-                        )?
-                        .execute(params![
-                            request.unwrap_or_else(|| old.request.clone()),
-                            row.refs.clone().unwrap_or_else(|| old.refs.clone()),
-                            row.owner.clone().unwrap_or_else(|| old.owner.clone()),
-                            match row.due {
-                                Some(due) => due.map(|d| d.to_string()),
-                                None => old.due.clone(),
-                            },
-                            row.priority.clone().unwrap_or_else(|| old.priority.clone()),
-                            status.as_str(),
-                            other_json(&other),
-                            tx.at,
-                            old.key
-                        ])?;
+                let outcome = match stored.get(&row.id.to_lowercase()) {
+                    None => add_listed_request(tx, project, row, &mut position)?,
+                    Some(old) => update_listed_request(tx, row, old, &answered)?,
+                };
+                match outcome {
+                    RowOutcome::Added => added += 1,
+                    RowOutcome::Updated(changes) => {
                         updated += 1;
-                        logged_changes.push(RequestChanges {
-                            request: old.id.clone(),
-                            changes,
-                        });
+                        logged_changes.push(changes);
                     }
+                    RowOutcome::Unchanged => unchanged += 1,
+                    RowOutcome::Refused(problem) => refused.push(problem),
                 }
             }
             refused.sort_by_key(|problem| problem.line);

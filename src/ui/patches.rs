@@ -4,7 +4,10 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::patch_color;
-use super::widgets::{chosen_file_ui, date_field_ui, is_blank_or_date, pick_one_ui};
+use super::widgets::{
+    chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
+    pick_one_ui,
+};
 use crate::app::PatchRecord;
 use crate::app::{AppState, Command, ImportKind, PatchSort};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
@@ -188,55 +191,54 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 .iter()
                 .map(|a| (a.name.clone(), a.name.clone()))
                 .collect();
-            let label = ui.label("Asset");
-            pick_one_ui(ui, "patch_asset", label.id, 200.0, &mut form.asset, &assets);
-            ui.end_row();
-            let label = ui.label("Advisory");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.advisory)
-                    .hint_text("CVE-2026-1234, ALAS-…, KB…")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Severity");
-            egui::ComboBox::from_id_salt("patch_severity")
-                .selected_text(form.severity.label())
-                .show_ui(ui, |ui| {
-                    for s in Severity::ALL {
-                        ui.selectable_value(&mut form.severity, s, s.label());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Released on");
-            date_field_ui(
+            labelled_field_ui(ui, "Asset", |ui, label| {
+                pick_one_ui(ui, "patch_asset", label, 200.0, &mut form.asset, &assets);
+            });
+            labelled_text_ui(
                 ui,
-                "patch_released_on",
-                "Released on",
-                &mut form.released_on,
-                "YYYY-MM-DD",
-                today,
-                label.id,
+                "Advisory",
+                &mut form.advisory,
+                "CVE-2026-1234, ALAS-…, KB…",
+                200.0,
             );
-            ui.end_row();
-            let label = ui.label("Applied on");
-            date_field_ui(
-                ui,
-                "patch_applied_on",
-                "Applied on",
-                &mut form.applied_on,
-                "still open",
-                today,
-                label.id,
-            );
-            ui.end_row();
-            ui.label("Evidence");
-            if chosen_file_ui(ui, form.evidence.as_ref()) {
-                commands.push(Command::PickPatchEvidence);
-            }
-            ui.end_row();
+            labelled_field_ui(ui, "Severity", |ui, label| {
+                egui::ComboBox::from_id_salt("patch_severity")
+                    .selected_text(form.severity.label())
+                    .show_ui(ui, |ui| {
+                        for s in Severity::ALL {
+                            ui.selectable_value(&mut form.severity, s, s.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label);
+            });
+            labelled_field_ui(ui, "Released on", |ui, label| {
+                date_field_ui(
+                    ui,
+                    "patch_released_on",
+                    "Released on",
+                    &mut form.released_on,
+                    "YYYY-MM-DD",
+                    today,
+                    label,
+                );
+            });
+            labelled_field_ui(ui, "Applied on", |ui, label| {
+                date_field_ui(
+                    ui,
+                    "patch_applied_on",
+                    "Applied on",
+                    &mut form.applied_on,
+                    "still open",
+                    today,
+                    label,
+                );
+            });
+            labelled_field_ui(ui, "Evidence", |ui, _| {
+                if chosen_file_ui(ui, form.evidence.as_ref()) {
+                    commands.push(Command::PickPatchEvidence);
+                }
+            });
         });
     let ready = !form.asset.is_empty()
         && !form.advisory.trim().is_empty()
@@ -255,39 +257,37 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("Asset name");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.asset_name)
-                    .hint_text("web-1, payments-ami")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Kind");
-            egui::ComboBox::from_id_salt("asset_kind")
-                .selected_text(form.asset_kind.as_str())
-                .show_ui(ui, |ui| {
-                    for kind in AssetKind::ALL {
-                        ui.selectable_value(&mut form.asset_kind, kind, kind.as_str());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Environment");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.asset_environment)
-                    .hint_text("prod")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            ui.label("Patched by");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut form.asset_managed_by, ManagedBy::Customer, "Us");
-                ui.radio_value(&mut form.asset_managed_by, ManagedBy::Aws, "AWS");
+            labelled_text_ui(
+                ui,
+                "Asset name",
+                &mut form.asset_name,
+                "web-1, payments-ami",
+                200.0,
+            );
+            labelled_field_ui(ui, "Kind", |ui, label| {
+                egui::ComboBox::from_id_salt("asset_kind")
+                    .selected_text(form.asset_kind.as_str())
+                    .show_ui(ui, |ui| {
+                        for kind in AssetKind::ALL {
+                            ui.selectable_value(&mut form.asset_kind, kind, kind.as_str());
+                        }
+                    })
+                    .response
+                    .labelled_by(label);
             });
-            ui.end_row();
+            labelled_text_ui(
+                ui,
+                "Environment",
+                &mut form.asset_environment,
+                "prod",
+                200.0,
+            );
+            labelled_field_ui(ui, "Patched by", |ui, _| {
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut form.asset_managed_by, ManagedBy::Customer, "Us");
+                    ui.radio_value(&mut form.asset_managed_by, ManagedBy::Aws, "AWS");
+                });
+            });
         });
     if ui
         .add_enabled(

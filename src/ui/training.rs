@@ -4,7 +4,10 @@
 use egui::{RichText, Ui};
 
 use super::dashboard::training_color;
-use super::widgets::{chosen_file_ui, date_field_ui, is_blank_or_date, pick_one_ui};
+use super::widgets::{
+    chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
+    pick_one_ui,
+};
 use crate::app::{AppState, Command, ImportKind};
 use crate::model::{SignoffSubject, TrainingState};
 
@@ -105,47 +108,47 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 .filter(|p| p.active)
                 .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
                 .collect();
-            let label = ui.label("Person");
-            pick_one_ui(
-                ui,
-                "training_person",
-                label.id,
-                220.0,
-                &mut form.email,
-                &people,
-            );
-            ui.end_row();
+            labelled_field_ui(ui, "Person", |ui, label| {
+                pick_one_ui(
+                    ui,
+                    "training_person",
+                    label,
+                    220.0,
+                    &mut form.email,
+                    &people,
+                );
+            });
             let courses: Vec<(String, String)> = state
                 .courses
                 .iter()
                 .map(|c| (c.name.clone(), c.name.clone()))
                 .collect();
-            let label = ui.label("Course");
-            pick_one_ui(
-                ui,
-                "training_course",
-                label.id,
-                220.0,
-                &mut form.course,
-                &courses,
-            );
-            ui.end_row();
-            let label = ui.label("Completed on");
-            date_field_ui(
-                ui,
-                "training_completed_on",
-                "Completed on",
-                &mut form.completed_on,
-                &state.today.to_string(),
-                state.today,
-                label.id,
-            );
-            ui.end_row();
-            ui.label("Certificate");
-            if chosen_file_ui(ui, form.certificate.as_ref()) {
-                commands.push(Command::PickCertificate);
-            }
-            ui.end_row();
+            labelled_field_ui(ui, "Course", |ui, label| {
+                pick_one_ui(
+                    ui,
+                    "training_course",
+                    label,
+                    220.0,
+                    &mut form.course,
+                    &courses,
+                );
+            });
+            labelled_field_ui(ui, "Completed on", |ui, label| {
+                date_field_ui(
+                    ui,
+                    "training_completed_on",
+                    "Completed on",
+                    &mut form.completed_on,
+                    &state.today.to_string(),
+                    state.today,
+                    label,
+                );
+            });
+            labelled_field_ui(ui, "Certificate", |ui, _| {
+                if chosen_file_ui(ui, form.certificate.as_ref()) {
+                    commands.push(Command::PickCertificate);
+                }
+            });
         });
     let ready =
         !form.email.is_empty() && !form.course.is_empty() && is_blank_or_date(&form.completed_on);
@@ -166,14 +169,7 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 ("Email", &mut form.person_email, "ana@example.com"),
                 ("Role", &mut form.person_role, "Engineer"),
             ] {
-                let label = ui.label(label);
-                ui.add(
-                    egui::TextEdit::singleline(text)
-                        .hint_text(hint)
-                        .desired_width(220.0),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
+                labelled_text_ui(ui, label, text, hint, 220.0);
             }
         });
     if ui
@@ -191,22 +187,14 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("Course");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.course_name)
-                    .hint_text("Security awareness")
-                    .desired_width(220.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Every (days)");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.course_days)
-                    .hint_text("365")
-                    .desired_width(80.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
+            labelled_text_ui(
+                ui,
+                "Course",
+                &mut form.course_name,
+                "Security awareness",
+                220.0,
+            );
+            labelled_text_ui(ui, "Every (days)", &mut form.course_days, "365", 80.0);
         });
     if ui
         .add_enabled(

@@ -1,6 +1,7 @@
 //! Small widgets the views share: status chips, a pick-one-of-a-list box, the row that
-//! shows a chosen file with its "Choose…" button, a button drawn from a command, a date
-//! field with its calendar, and the rule for when Enter submits a dialog.
+//! shows a chosen file with its "Choose…" button, a button drawn from a command, the
+//! label-and-field rows of a form grid, a date field with its calendar, and the rule for
+//! when Enter submits a dialog.
 
 use std::path::PathBuf;
 
@@ -122,6 +123,32 @@ pub struct DateField {
 /// Whether `text` is empty or a date as `YYYY-MM-DD`.
 pub fn is_blank_or_date(text: &str) -> bool {
     text.trim().is_empty() || crate::model::parse_date(text).is_ok()
+}
+
+/// One row of a two-column form grid: `label`, then the field `field_ui` draws, which is
+/// given the label's id so the field can be labelled by it for screen readers.
+pub fn labelled_field_ui<R>(
+    ui: &mut Ui,
+    label: &str,
+    field_ui: impl FnOnce(&mut Ui, Id) -> R,
+) -> R {
+    let label = ui.label(label);
+    let inner = field_ui(ui, label.id);
+    ui.end_row();
+    inner
+}
+
+/// One row of a two-column form grid: `label`, then a one-line text field labelled by it,
+/// `width` points wide, showing `hint` while empty.
+pub fn labelled_text_ui(ui: &mut Ui, label: &str, text: &mut String, hint: &str, width: f32) {
+    labelled_field_ui(ui, label, |ui, label| {
+        ui.add(
+            egui::TextEdit::singleline(text)
+                .hint_text(hint)
+                .desired_width(width),
+        )
+        .labelled_by(label);
+    });
 }
 
 /// A date typed as `YYYY-MM-DD` with a calendar button beside it. A text that is not a date is
