@@ -17,6 +17,10 @@ pub enum RuleError {
     /// title with control characters (the sentence says which).
     #[error("{0}")]
     Attachment(String),
+    /// A word outside its set (a finding source or kind, a deviation kind): what it names,
+    /// the word, and the words allowed.
+    #[error("unknown {0} '{1}': use {2}")]
+    Unknown(&'static str, String, &'static str),
     /// A column name that is not `aws`, `shared` or `customer`.
     #[error("unknown column '{0}': use aws, shared or customer")]
     UnknownColumn(String),

@@ -13,6 +13,7 @@ mod coverage;
 mod dates;
 mod error;
 mod evidence;
+mod finding;
 mod framework;
 mod inventory;
 mod placement;
@@ -42,6 +43,10 @@ pub use dates::{Zone, parse_date, parse_optional_date};
 pub use error::RuleError;
 pub use evidence::{
     EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,
+};
+pub use finding::{
+    ClosedReason, DeviationKind, DeviationState, FindingKind, FindingSeverity, FindingSource,
+    FindingState, finding_deadline, finding_state, nist_base, nist_id,
 };
 pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,
