@@ -336,6 +336,64 @@ pub enum Action {
         #[serde(flatten)]
         import: ImportedFile,
     },
+    /// A findings export of one of AWS's tools was imported.
+    #[serde(rename = "findings.import")]
+    FindingsImport {
+        /// The tool (`inspector`, `security-hub`, `systems-manager`).
+        source: String,
+        /// The file's name.
+        file_name: String,
+        /// Its SHA-256.
+        file_sha256: String,
+        /// Whether the file was declared complete for its source and accounts.
+        snapshot: bool,
+        /// Findings seen for the first time.
+        new: u64,
+        /// Findings that changed.
+        updated: u64,
+        /// Findings closed (fixed, or no longer reported by a complete export).
+        closed: u64,
+        /// Closed findings reported again.
+        reopened: u64,
+        /// Records of the file refused.
+        refused: u64,
+    },
+    /// A deviation was requested for a finding.
+    #[serde(rename = "finding.deviate")]
+    FindingDeviate {
+        /// What kind.
+        kind: String,
+        /// Why.
+        rationale: String,
+        /// The severity it asks for (risk adjustments).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adjusted_severity: Option<String>,
+        /// The evidence file's SHA-256.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence_sha256: Option<String>,
+    },
+    /// A milestone was planned for a finding.
+    #[serde(rename = "finding.milestone")]
+    FindingMilestone {
+        /// When it is due.
+        due: NaiveDate,
+        /// What it is.
+        text: String,
+    },
+    /// What a person says about a finding that its tool cannot know changed.
+    #[serde(rename = "finding.set")]
+    FindingSet {
+        /// Each fact, from what to what (`internet_reachable`, `likely_exploitable`).
+        changes: Vec<(String, Option<bool>, Option<bool>)>,
+    },
+    /// A project's authorization package URI was set.
+    #[serde(rename = "project.package_uri")]
+    ProjectPackageUri {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
     /// A sign-off was given.
     #[serde(rename = "signoff.add")]
     SignoffAdd {
@@ -669,6 +727,11 @@ impl Action {
             | Action::PatchImport { .. }
             | Action::PatchDeadlines { .. }
             | Action::SignoffAdd { .. } => self.attestation_summary(),
+            Action::FindingsImport { .. }
+            | Action::FindingDeviate { .. }
+            | Action::FindingMilestone { .. }
+            | Action::FindingSet { .. }
+            | Action::ProjectPackageUri { .. } => self.finding_summary(),
             Action::PersonAdd { .. }
             | Action::PersonActive { .. }
             | Action::PersonImport { .. }
@@ -903,6 +966,55 @@ impl Action {
                 "purged {} unused files ({bytes} bytes) from the vault",
                 files.len()
             ),
+            _ => unreachable!("summary sends only these actions here"),
+        }
+    }
+
+    /// The line for a findings import or a change to one finding.
+    fn finding_summary(&self) -> String {
+        match self {
+            Action::FindingsImport {
+                file_name,
+                new,
+                updated,
+                closed,
+                reopened,
+                refused,
+                snapshot,
+                ..
+            } => format!(
+                "imported findings from {file_name}{}: {new} new, {updated} updated, {closed} closed, {reopened} reopened, {refused} refused",
+                if *snapshot { " (complete export)" } else { "" }
+            ),
+            Action::FindingDeviate {
+                kind,
+                rationale,
+                adjusted_severity,
+                ..
+            } => format!(
+                "asked for a {kind} deviation{}: {}",
+                adjusted_severity
+                    .as_ref()
+                    .map(|s| format!(" to {s}"))
+                    .unwrap_or_default(),
+                shorten(rationale)
+            ),
+            Action::FindingMilestone { due, text } => {
+                format!("planned a milestone due {due}: {}", shorten(text))
+            }
+            Action::FindingSet { changes } => changes
+                .iter()
+                .map(|(fact, _, to)| {
+                    let to = match to {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "not said",
+                    };
+                    format!("{fact} {to}")
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Action::ProjectPackageUri { to, .. } => format!("package URI set to {to}"),
             _ => unreachable!("summary sends only these actions here"),
         }
     }

@@ -334,6 +334,8 @@ pub enum SignoffSubject {
     Training,
     /// The project's patches released in one month, `YYYY-MM`.
     PatchCycle(String),
+    /// One finding and its deviation request, by the finding's id (`F-12`).
+    Finding(String),
 }
 
 impl SignoffSubject {
@@ -343,6 +345,7 @@ impl SignoffSubject {
             SignoffSubject::Control(_) => "control",
             SignoffSubject::Training => "training",
             SignoffSubject::PatchCycle(_) => "patch_cycle",
+            SignoffSubject::Finding(_) => "finding",
         }
     }
 
@@ -352,15 +355,18 @@ impl SignoffSubject {
             SignoffSubject::Control(id) => id,
             SignoffSubject::Training => "roster",
             SignoffSubject::PatchCycle(month) => month,
+            SignoffSubject::Finding(id) => id,
         }
     }
 
-    /// How people and JSON name it: `control SRM-CUS-IAM-01`, `training`, `patch-cycle 2026-10`.
+    /// How people and JSON name it: `control SRM-CUS-IAM-01`, `training`, `patch-cycle 2026-10`,
+    /// `finding F-12`.
     pub fn describe(&self) -> String {
         match self {
             SignoffSubject::Control(id) => format!("control {id}"),
             SignoffSubject::Training => "training".to_string(),
             SignoffSubject::PatchCycle(month) => format!("patch-cycle {month}"),
+            SignoffSubject::Finding(id) => format!("finding {id}"),
         }
     }
 
@@ -370,6 +376,7 @@ impl SignoffSubject {
             "control" => Some(SignoffSubject::Control(key.to_string())),
             "training" => Some(SignoffSubject::Training),
             "patch_cycle" => Some(SignoffSubject::PatchCycle(key.to_string())),
+            "finding" => Some(SignoffSubject::Finding(key.to_string())),
             _ => None,
         }
     }

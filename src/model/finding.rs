@@ -63,11 +63,13 @@ impl FromStr for FindingSource {
         FindingSource::ALL
             .into_iter()
             .find(|source| source.as_str() == s)
-            .ok_or_else(|| RuleError::Unknown(
-                "finding source",
-                s.to_string(),
-                "inspector, security-hub or systems-manager",
-            ))
+            .ok_or_else(|| {
+                RuleError::Unknown(
+                    "finding source",
+                    s.to_string(),
+                    "inspector, security-hub or systems-manager",
+                )
+            })
     }
 }
 
@@ -298,11 +300,13 @@ impl FromStr for DeviationKind {
         DeviationKind::ALL
             .into_iter()
             .find(|kind| kind.as_str() == s.trim())
-            .ok_or_else(|| RuleError::Unknown(
-                "deviation kind",
-                s.to_string(),
-                "false-positive, operational-requirement or risk-adjustment",
-            ))
+            .ok_or_else(|| {
+                RuleError::Unknown(
+                    "deviation kind",
+                    s.to_string(),
+                    "false-positive, operational-requirement or risk-adjustment",
+                )
+            })
     }
 }
 
@@ -427,9 +431,9 @@ pub fn nist_id(text: &str) -> Option<String> {
     }
     let base = base.trim_start_matches('0');
     match enhancement {
-        Some(number) if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => {
-            Some(format!("{family}-{base}({})", number.trim_start_matches('0')))
-        }
+        Some(number) if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => Some(
+            format!("{family}-{base}({})", number.trim_start_matches('0')),
+        ),
         Some(_) => None,
         None => Some(format!("{family}-{base}")),
     }
@@ -486,8 +490,14 @@ mod tests {
         let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
         let deadline = finding_deadline(day(1), Some(15));
         assert_eq!(deadline, Some(day(16)));
-        assert_eq!(finding_state(None, false, deadline, day(16)), FindingState::Open);
-        assert_eq!(finding_state(None, false, deadline, day(17)), FindingState::Late);
+        assert_eq!(
+            finding_state(None, false, deadline, day(16)),
+            FindingState::Open
+        );
+        assert_eq!(
+            finding_state(None, false, deadline, day(17)),
+            FindingState::Late
+        );
         assert_eq!(
             finding_state(Some(day(20)), false, deadline, day(25)),
             FindingState::Closed
@@ -501,6 +511,9 @@ mod tests {
             finding_state(None, true, deadline, day(25)),
             FindingState::FalsePositive
         );
-        assert_eq!(finding_state(None, false, None, day(31)), FindingState::Open);
+        assert_eq!(
+            finding_state(None, false, None, day(31)),
+            FindingState::Open
+        );
     }
 }

@@ -78,6 +78,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0014_migration_hashes.sql",
         include_str!("../../schema/0014_migration_hashes.sql"),
     ),
+    (
+        "0015_findings.sql",
+        include_str!("../../schema/0015_findings.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

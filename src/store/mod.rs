@@ -17,6 +17,7 @@ mod crm;
 mod cuecs;
 pub mod db;
 mod evidence;
+mod findings;
 mod frameworks;
 mod import_change;
 mod integrity;
@@ -54,6 +55,10 @@ pub use controls::NewControl;
 pub use crm::{CRM_COLUMNS, CrmError};
 pub use cuecs::{CUEC_CSV_OPTIONAL, CUEC_CSV_REQUIRED, Cuec, CuecControl, CuecLine, MappedBy};
 pub use evidence::NewEvidence;
+pub use findings::{
+    CheckResult, Deviation, Finding, FindingFacts, FindingImport, FindingsFileRecord, Milestone,
+    NewDeviation, finding_label,
+};
 pub use frameworks::CatalogSummary;
 pub use integrity::BadValue;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
@@ -201,6 +206,12 @@ pub enum StoreError {
         /// The date.
         completed_on: chrono::NaiveDate,
     },
+    /// No finding of that id in the project.
+    #[error("project has no finding '{0}': see `lockstep findings list`")]
+    UnknownFinding(String),
+    /// A finding request the rules refuse (the sentence says why).
+    #[error("{0}")]
+    Finding(String),
     /// No asset of that name in the project.
     #[error("project has no asset named '{0}': add it with `lockstep asset add`")]
     UnknownAsset(String),

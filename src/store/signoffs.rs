@@ -121,6 +121,7 @@ impl Store {
                 let first_day = parse_month(month)?;
                 self.patch_cycle_fingerprint(project, first_day)
             }
+            SignoffSubject::Finding(id) => self.finding_fingerprint(project, id),
         }
     }
 
@@ -132,6 +133,9 @@ impl Store {
             SignoffSubject::PatchCycle(month) => {
                 let first: NaiveDate = parse_month(month)?;
                 SignoffSubject::PatchCycle(first.format("%Y-%m").to_string())
+            }
+            SignoffSubject::Finding(id) => {
+                SignoffSubject::Finding(self.finding_subject(project, id)?)
             }
         })
     }

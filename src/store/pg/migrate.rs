@@ -89,6 +89,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0014_migration_hashes",
         include_str!("../../../schema/postgres/0014_migration_hashes.sql"),
     ),
+    (
+        15,
+        "0015_findings",
+        include_str!("../../../schema/postgres/0015_findings.sql"),
+    ),
 ];
 
 /// The schema version this Lockstep writes.

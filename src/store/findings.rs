@@ -1,0 +1,1565 @@
+//! Findings of a project from AWS's tools: importing an export, reading findings with their
+//! deadlines and states, deviations, milestones, and the check results of each control.
+//!
+//! An import is one transaction with one activity row. Each record is matched with what is
+//! stored by its source and the source's id: new ones are added, changed ones updated,
+//! fixed ones closed, closed ones reported again reopened with their first detection kept.
+//! An import that changes nothing is rolled back and logs nothing. With a complete export
+//! (`snapshot`), open findings of the same source and accounts (or, for files that name no
+//! account, resources) that the file does not list are closed as no longer reported.
+//!
+//! A vulnerability with a severity above informational and an advisory id is the patch
+//! record of its resource (created as a customer-managed asset when new) and advisory:
+//! the record is released on the earliest first detection of its findings and applied when
+//! all of them are closed. The import's file is evidence of each control it touches (the
+//! NIST controls its checks name; RA-5 and SI-2 for vulnerabilities), collected on the
+//! file's own newest date.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::db::{Connection, OptionalExtension, params};
+use super::write::{Change, Logged, Tx};
+use super::{Result, Store, StoreError};
+use crate::import::findings::{FindingFile, FindingFormat, FindingRecord, RecordProblem};
+use crate::model::{
+    Action, AssetKind, ClosedReason, DeviationKind, DeviationState, FindingKind, FindingSeverity,
+    FindingSource, FindingState, RuleError, finding_deadline, finding_state, hex, nist_base,
+};
+
+/// The activity-log subject of findings imports.
+const FINDINGS_SUBJECT: &str = "findings";
+
+/// The NIST controls a vulnerability scan is evidence of: vulnerability monitoring and
+/// flaw remediation.
+const VULNERABILITY_CONTROLS: [&str; 2] = ["RA-5", "SI-2"];
+
+/// The file of an import, already staged in the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingsFileRecord {
+    /// The file's name.
+    pub file_name: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// Media type.
+    pub media_type: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FindingImport {
+    /// The file's format.
+    pub format: Option<FindingFormat>,
+    /// Records read (good and refused).
+    pub records: usize,
+    /// Findings seen for the first time.
+    pub new: usize,
+    /// Findings that changed.
+    pub updated: usize,
+    /// Findings closed: fixed, or no longer reported by a complete export.
+    pub closed: usize,
+    /// Closed findings reported again.
+    pub reopened: usize,
+    /// Findings as stored already.
+    pub unchanged: usize,
+    /// Records refused, `record N: reason`.
+    pub refused: Vec<RecordProblem>,
+    /// Controls the file was filed as evidence of.
+    pub evidence_controls: Vec<String>,
+}
+
+impl FindingImport {
+    /// Whether the import changed anything.
+    pub fn changed(&self) -> bool {
+        self.new + self.updated + self.closed + self.reopened > 0
+    }
+}
+
+/// A deviation request and whether a sign-off covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deviation {
+    /// What kind.
+    pub kind: DeviationKind,
+    /// Why.
+    pub rationale: String,
+    /// The severity a risk adjustment asks for.
+    pub adjusted_severity: Option<FindingSeverity>,
+    /// Its evidence file's SHA-256.
+    pub evidence_sha256: Option<String>,
+    /// Its evidence file's name.
+    pub evidence_name: Option<String>,
+    /// Who asked.
+    pub requested_by: String,
+    /// When (UTC, RFC 3339).
+    pub requested_at: String,
+    /// Requested, or approved by a sign-off of the finding as it stands.
+    pub state: DeviationState,
+    /// Who signed it off, when approved.
+    pub approved_by: Option<String>,
+    /// When it was signed off (UTC, RFC 3339), when approved.
+    pub approved_at: Option<String>,
+}
+
+/// A planned step towards closing a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Milestone {
+    /// When it is due.
+    pub due: NaiveDate,
+    /// What it is.
+    pub text: String,
+    /// Who planned it.
+    pub recorded_by: String,
+    /// When (UTC, RFC 3339).
+    pub recorded_at: String,
+}
+
+/// A finding as of a date, with its deadline, state, deviation and milestones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Lockstep's id of it: `F-` and its number.
+    pub id: String,
+    /// Database key.
+    #[serde(skip)]
+    pub key: i64,
+    /// The tool.
+    pub source: FindingSource,
+    /// The tool's id.
+    pub source_id: String,
+    /// A vulnerability or a check.
+    pub kind: FindingKind,
+    /// Its AWS account; may be empty.
+    pub account: String,
+    /// The tool's title.
+    pub title: String,
+    /// The tool's description.
+    pub description: String,
+    /// The severity the tool gives.
+    pub severity: FindingSeverity,
+    /// The severity that counts: the tool's, or an approved risk adjustment's.
+    pub effective_severity: FindingSeverity,
+    /// The affected resource (the asset of its patch record).
+    pub resource: String,
+    /// The resource's type.
+    pub resource_type: String,
+    /// The CVE, KB or advisory id.
+    pub vulnerability: String,
+    /// Affected packages.
+    pub package: String,
+    /// Versions that fix it.
+    pub fixed_in: String,
+    /// Whether a fix is available.
+    pub fix_available: Option<bool>,
+    /// The check's id.
+    pub check: String,
+    /// Whether the check passed.
+    pub passed: Option<bool>,
+    /// NIST SP 800-53 controls it names.
+    pub controls: Vec<String>,
+    /// First detection (UTC).
+    pub first_seen: DateTime<Utc>,
+    /// Last seen or updated (UTC).
+    pub last_seen: DateTime<Utc>,
+    /// When it was closed.
+    pub closed_on: Option<NaiveDate>,
+    /// Why it was closed.
+    pub closed_reason: Option<ClosedReason>,
+    /// The last day to fix it; none for informational findings and passed checks.
+    pub deadline: Option<NaiveDate>,
+    /// Where it stands on the date asked for.
+    pub state: FindingState,
+    /// The latest deviation request.
+    pub deviation: Option<Deviation>,
+    /// Planned steps, by due date.
+    pub milestones: Vec<Milestone>,
+    /// Whether the resource is reachable from the internet, as a person said.
+    pub internet_reachable: Option<bool>,
+    /// Whether the weakness is likely exploitable, as a person said.
+    pub likely_exploitable: Option<bool>,
+    /// When it was first imported (UTC, RFC 3339).
+    pub imported_at: String,
+}
+
+impl Finding {
+    /// Whether it is a weakness still to deal with on the date it was read for.
+    pub fn is_open(&self) -> bool {
+        self.state.is_open()
+    }
+
+    /// Whether it is a failed check still open.
+    pub fn is_failing_check(&self) -> bool {
+        self.kind == FindingKind::Check && self.passed == Some(false) && self.is_open()
+    }
+}
+
+/// A check's latest result on a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// The finding's id.
+    pub finding: String,
+    /// The check's id (`IAM.1`).
+    pub check: String,
+    /// The tool's title.
+    pub title: String,
+    /// The resource checked.
+    pub resource: String,
+    /// Whether it passed (and is not open).
+    pub passed: bool,
+    /// Its severity.
+    pub severity: FindingSeverity,
+    /// Last seen (UTC).
+    pub last_seen: DateTime<Utc>,
+}
+
+/// What a person asks for a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeviation {
+    /// What kind.
+    pub kind: DeviationKind,
+    /// Why.
+    pub rationale: String,
+    /// The severity a risk adjustment asks for.
+    pub adjusted_severity: Option<FindingSeverity>,
+    /// An evidence file, staged in the vault: SHA-256 and name.
+    pub evidence: Option<(String, String)>,
+}
+
+/// The facts about a finding that its tool cannot know; `None` leaves one as it is,
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingFacts {
+    /// Reachable from the internet.
+    pub internet_reachable: Option<Option<bool>>,
+    /// Likely exploitable.
+    pub likely_exploitable: Option<Option<bool>>,
+}
+
+/// A finding as stored, before a date gives it a state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    key: i64,
+    source_id: String,
+    kind: FindingKind,
+    account: String,
+    title: String,
+    description: String,
+    severity: FindingSeverity,
+    resource: String,
+    resource_type: String,
+    vulnerability: String,
+    package: String,
+    fixed_in: String,
+    fix_available: Option<bool>,
+    check: String,
+    passed: Option<bool>,
+    controls: String,
+    first_seen: String,
+    last_seen: String,
+    closed_on: Option<String>,
+    closed_reason: Option<String>,
+    patch_id: Option<i64>,
+}
+
+const STORED_COLUMNS: &str = "id, source_id, kind, account, title, description, severity, resource,
+    resource_type, vulnerability, package, fixed_in, fix_available, check_id, passed, controls,
+    first_seen, last_seen, closed_on, closed_reason, patch_id";
+
+fn corrupt(what: &str, text: &str) -> StoreError {
+    StoreError::Corrupt(format!("finding {what} '{text}'"))
+}
+
+fn stored_from_row(row: &super::db::Row<'_>) -> super::db::Result<Stored> {
+    let parse_err = |index: usize, text: &str| {
+        super::db::Error::FromSqlConversionFailure(
+            index,
+            super::db::Type::Text,
+            format!("value '{text}'").into(),
+        )
+    };
+    let kind: String = row.get(2)?;
+    let severity: String = row.get(6)?;
+    Ok(Stored {
+        key: row.get(0)?,
+        source_id: row.get(1)?,
+        kind: kind.parse().map_err(|_| parse_err(2, &kind))?,
+        account: row.get(3)?,
+        title: row.get(4)?,
+        description: row.get(5)?,
+        severity: severity.parse().map_err(|_| parse_err(6, &severity))?,
+        resource: row.get(7)?,
+        resource_type: row.get(8)?,
+        vulnerability: row.get(9)?,
+        package: row.get(10)?,
+        fixed_in: row.get(11)?,
+        fix_available: row.get::<_, Option<i64>>(12)?.map(|v| v != 0),
+        check: row.get(13)?,
+        passed: row.get::<_, Option<i64>>(14)?.map(|v| v != 0),
+        controls: row.get(15)?,
+        first_seen: row.get(16)?,
+        last_seen: row.get(17)?,
+        closed_on: row.get(18)?,
+        closed_reason: row.get(19)?,
+        patch_id: row.get(20)?,
+    })
+}
+
+/// A time written the way findings store them.
+fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| corrupt("time", text))
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate> {
+    text.parse().map_err(|_| corrupt("date", text))
+}
+
+/// The id people use for a finding.
+pub fn finding_label(key: i64) -> String {
+    format!("F-{key}")
+}
+
+/// The state a record asks for: open, or closed on a day as fixed. A passed check is
+/// closed (nothing to fix) as of when it was last seen.
+fn record_closing(record: &FindingRecord, today: NaiveDate) -> Option<NaiveDate> {
+    let day = |t: Option<DateTime<Utc>>| t.map(|t| t.date_naive());
+    if let Some(fixed) = record.fixed_at {
+        return Some(fixed.date_naive());
+    }
+    if record.passed == Some(true) {
+        return Some(day(record.last_seen).unwrap_or(today));
+    }
+    None
+}
+
+/// The asset kind for a resource type as AWS's tools write it.
+fn asset_kind(resource_type: &str) -> AssetKind {
+    let compact: String = resource_type
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if compact.contains("containerimage") || compact.contains("ecrimage") {
+        AssetKind::ContainerImage
+    } else if compact.contains("instance") || compact.starts_with("managedinstance") {
+        AssetKind::Instance
+    } else if compact.contains("ami") || compact.contains("image") {
+        AssetKind::Ami
+    } else if compact.contains("rds") || compact.contains("database") || compact.contains("dynamo")
+    {
+        AssetKind::Database
+    } else if compact.contains("lambda") || compact.contains("function") {
+        AssetKind::Application
+    } else {
+        AssetKind::Other
+    }
+}
+
+/// What the store holds for one record, as the columns it would write.
+struct Incoming<'a> {
+    record: &'a FindingRecord,
+    controls: String,
+    first_seen: String,
+    last_seen: String,
+    closed_on: Option<NaiveDate>,
+}
+
+impl Incoming<'_> {
+    /// Whether the stored finding differs from the record in anything the tool reports.
+    fn differs(&self, stored: &Stored) -> bool {
+        let r = self.record;
+        stored.kind != r.kind
+            || stored.account != r.account
+            || stored.title != r.title
+            || stored.description != r.description
+            || stored.severity != r.severity
+            || stored.resource != r.resource
+            || stored.resource_type != r.resource_type
+            || stored.vulnerability != r.vulnerability
+            || stored.package != r.package
+            || stored.fixed_in != r.fixed_in
+            || stored.fix_available != r.fix_available
+            || stored.check != r.check
+            || stored.passed != r.passed
+            || stored.controls != self.controls
+            || stored.last_seen != self.last_seen
+            || self.first_seen < stored.first_seen
+    }
+}
+
+/// The project's controls by NIST id (upper case), for filing evidence and check results.
+fn controls_by_nist(conn: &Connection, project: i64) -> Result<HashMap<String, Vec<String>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT control_id, nist FROM controls WHERE project_id = ?1 AND retired = 0
+         ORDER BY sort_key, control_id",
+    )?;
+    let rows = stmt.query_map([project], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for row in rows {
+        let (control, nist) = row?;
+        for id in nist.split(',').filter_map(crate::model::nist_id) {
+            let list = map.entry(id).or_default();
+            if !list.contains(&control) {
+                list.push(control.clone());
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// The project's controls a NIST id names: those mapped to it, or, when none is, those
+/// mapped to its base control (a built-in control mapped to `AC-2` answers for `AC-2(1)`).
+fn controls_named<'a>(by_nist: &'a HashMap<String, Vec<String>>, nist: &str) -> &'a [String] {
+    if let Some(found) = by_nist.get(nist) {
+        return found;
+    }
+    nist_base(nist)
+        .and_then(|base| by_nist.get(base))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// The deviation, milestones and sign-offs of a project's findings, loaded once.
+struct Extras {
+    deviations: HashMap<i64, (i64, Deviation)>,
+    milestones: HashMap<i64, Vec<Milestone>>,
+    signoffs: HashMap<String, Vec<(String, String, String)>>,
+    facts: HashMap<i64, (Option<bool>, Option<bool>, String)>,
+}
+
+fn load_extras(conn: &Connection, project: i64) -> Result<Extras> {
+    let mut deviations = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, finding_id, kind, rationale, adjusted_severity, evidence_sha256,
+                evidence_name, requested_by, requested_at
+         FROM finding_deviations WHERE project_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([project], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Option<String>>(4)?,
+            row.get::<_, Option<String>>(5)?,
+            row.get::<_, Option<String>>(6)?,
+            row.get::<_, String>(7)?,
+            row.get::<_, String>(8)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, finding, kind, rationale, adjusted, sha, name, by, at) = row?;
+        let deviation = Deviation {
+            kind: kind.parse().map_err(|_| corrupt("deviation kind", &kind))?,
+            rationale,
+            adjusted_severity: adjusted
+                .map(|s| s.parse().map_err(|_| corrupt("severity", &s)))
+                .transpose()?,
+            evidence_sha256: sha,
+            evidence_name: name,
+            requested_by: by,
+            requested_at: at,
+            state: DeviationState::Requested,
+            approved_by: None,
+            approved_at: None,
+        };
+        deviations.insert(finding, (id, deviation));
+    }
+    let mut milestones: HashMap<i64, Vec<Milestone>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT finding_id, due, text, recorded_by, recorded_at FROM finding_milestones
+         WHERE project_id = ?1 ORDER BY due, id",
+    )?;
+    let rows = stmt.query_map([project], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (finding, due, text, by, at) = row?;
+        milestones.entry(finding).or_default().push(Milestone {
+            due: parse_day(&due)?,
+            text,
+            recorded_by: by,
+            recorded_at: at,
+        });
+    }
+    let mut signoffs: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT subject, fingerprint, by_name, signed_at FROM signoffs
+         WHERE project_id = ?1 AND subject_kind = 'finding' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([project], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (subject, fingerprint, by, at) = row?;
+        signoffs
+            .entry(subject)
+            .or_default()
+            .push((fingerprint, by, at));
+    }
+    let mut facts = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.id, f.internet_reachable, f.likely_exploitable, i.imported_at
+         FROM findings f JOIN finding_imports i ON i.id = f.first_import_id
+         WHERE f.project_id = ?1",
+    )?;
+    let rows = stmt.query_map([project], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, Option<i64>>(1)?.map(|v| v != 0),
+            row.get::<_, Option<i64>>(2)?.map(|v| v != 0),
+            row.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, reachable, exploitable, imported_at) = row?;
+        facts.insert(key, (reachable, exploitable, imported_at));
+    }
+    Ok(Extras {
+        deviations,
+        milestones,
+        signoffs,
+        facts,
+    })
+}
+
+/// The fingerprint a sign-off of a finding covers: what the tool reports about the
+/// weakness (not when it was last seen) and the deviation asked for.
+fn fingerprint(stored: &Stored, deviation: Option<&(i64, Deviation)>) -> String {
+    let mut hasher = Sha256::new();
+    let mut part = |text: &str| {
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    };
+    part("lockstep finding 1");
+    for text in [
+        stored.source_id.as_str(),
+        stored.kind.as_str(),
+        stored.title.as_str(),
+        stored.severity.as_str(),
+        stored.resource.as_str(),
+        stored.vulnerability.as_str(),
+        stored.package.as_str(),
+        stored.check.as_str(),
+        stored.controls.as_str(),
+        stored.closed_on.as_deref().unwrap_or("open"),
+    ] {
+        part(text);
+    }
+    match deviation {
+        Some((id, d)) => {
+            part(&id.to_string());
+            part(d.kind.as_str());
+            part(&d.rationale);
+            part(d.adjusted_severity.map(|s| s.as_str()).unwrap_or(""));
+            part(d.evidence_sha256.as_deref().unwrap_or(""));
+        }
+        None => part("no deviation"),
+    }
+    hex(&hasher.finalize())
+}
+
+/// Gives a stored finding its deviation's approval, deadline and state as of a date.
+fn judged(
+    stored: Stored,
+    source: FindingSource,
+    deadlines: &super::PatchDeadlines,
+    extras: &Extras,
+    as_of: NaiveDate,
+) -> Result<Finding> {
+    let id = finding_label(stored.key);
+    let mut deviation = extras.deviations.get(&stored.key).cloned();
+    if let Some((_, d)) = deviation.as_mut() {
+        let print = fingerprint(&stored, extras.deviations.get(&stored.key));
+        if let Some((_, by, at)) = extras
+            .signoffs
+            .get(&id)
+            .and_then(|list| list.iter().rev().find(|(f, _, _)| *f == print))
+        {
+            d.state = DeviationState::Approved;
+            d.approved_by = Some(by.clone());
+            d.approved_at = Some(at.clone());
+        }
+    }
+    let deviation = deviation.map(|(_, d)| d);
+    let approved = |kind: DeviationKind| {
+        deviation
+            .as_ref()
+            .is_some_and(|d| d.kind == kind && d.state == DeviationState::Approved)
+    };
+    let effective_severity = match &deviation {
+        Some(d) if approved(DeviationKind::RiskAdjustment) => {
+            d.adjusted_severity.unwrap_or(stored.severity)
+        }
+        _ => stored.severity,
+    };
+    let first_seen = parse_time(&stored.first_seen)?;
+    let closed_on = stored.closed_on.as_deref().map(parse_day).transpose()?;
+    let deadline = if stored.passed == Some(true) {
+        None
+    } else {
+        finding_deadline(
+            first_seen.date_naive(),
+            effective_severity
+                .patch_severity()
+                .map(|s| deadlines.days(s)),
+        )
+    };
+    let state = finding_state(
+        closed_on,
+        approved(DeviationKind::FalsePositive),
+        deadline,
+        as_of,
+    );
+    let (internet_reachable, likely_exploitable, imported_at) = extras
+        .facts
+        .get(&stored.key)
+        .cloned()
+        .unwrap_or((None, None, String::new()));
+    Ok(Finding {
+        id,
+        key: stored.key,
+        source,
+        kind: stored.kind,
+        account: stored.account,
+        title: stored.title,
+        description: stored.description,
+        severity: stored.severity,
+        effective_severity,
+        resource: stored.resource,
+        resource_type: stored.resource_type,
+        vulnerability: stored.vulnerability,
+        package: stored.package,
+        fixed_in: stored.fixed_in,
+        fix_available: stored.fix_available,
+        check: stored.check,
+        passed: stored.passed,
+        controls: stored
+            .controls
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+        first_seen,
+        last_seen: parse_time(&stored.last_seen)?,
+        closed_on,
+        closed_reason: stored
+            .closed_reason
+            .as_deref()
+            .map(|r| r.parse().map_err(|_| corrupt("closed reason", r)))
+            .transpose()?,
+        deadline,
+        state,
+        deviation,
+        milestones: extras
+            .milestones
+            .get(&stored.key)
+            .cloned()
+            .unwrap_or_default(),
+        internet_reachable,
+        likely_exploitable,
+        imported_at,
+        source_id: stored.source_id,
+    })
+}
+
+/// The counts and touched patches of an import as it goes.
+#[derive(Default)]
+struct Tally {
+    report: FindingImport,
+    touched_patches: BTreeSet<i64>,
+    new_patches: HashSet<i64>,
+}
+
+impl Store {
+    /// Imports a findings file read by [`crate::import::findings`], whose file is staged in
+    /// the vault as `file`. See the module's documentation for what it changes. An import
+    /// that changes nothing (the same file again) is rolled back and logs nothing; refused
+    /// records are returned either way.
+    pub fn import_findings(
+        &mut self,
+        project: i64,
+        file: &FindingFile,
+        stored_file: &FindingsFileRecord,
+        snapshot: bool,
+    ) -> Result<FindingImport> {
+        self.project(project)?;
+        let today = self.today();
+        let source = file.format.source();
+        let file_date = file.newest.unwrap_or(today);
+        let mut refused = file.problems.clone();
+        let outcome = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO finding_imports (project_id, source, format, file_name, sha256,
+                    size_bytes, file_date, snapshot, imported_by, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    project,
+                    source.as_str(),
+                    serde_json::to_value(file.format)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    stored_file.file_name,
+                    stored_file.sha256,
+                    i64::try_from(stored_file.size_bytes).unwrap_or(i64::MAX),
+                    file_date.to_string(),
+                    i64::from(snapshot),
+                    tx.actor,
+                    tx.at
+                ],
+            )?;
+            let import_id = tx.last_insert_rowid()?;
+            let mut tally = Tally::default();
+            let existing = load_stored(tx, project, source)?;
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            let mut by_nist_touched: BTreeSet<String> = BTreeSet::new();
+            for record in &file.records {
+                if let Some(first) = seen.get(record.source_id.as_str()) {
+                    refused.push(RecordProblem {
+                        record: record.record,
+                        reason: format!("finding {} repeats record {first}", record.source_id),
+                    });
+                    continue;
+                }
+                seen.insert(&record.source_id, record.record);
+                match record.kind {
+                    FindingKind::Check => by_nist_touched.extend(record.controls.iter().cloned()),
+                    FindingKind::Vulnerability => {
+                        by_nist_touched.extend(VULNERABILITY_CONTROLS.map(str::to_string))
+                    }
+                }
+                let incoming = Incoming {
+                    record,
+                    controls: record.controls.join(","),
+                    first_seen: time_text(
+                        record
+                            .first_seen
+                            .or(record.last_seen)
+                            .unwrap_or_else(|| start_of(today)),
+                    ),
+                    last_seen: time_text(
+                        record
+                            .last_seen
+                            .or(record.fixed_at)
+                            .or(record.first_seen)
+                            .unwrap_or_else(|| start_of(today)),
+                    ),
+                    closed_on: record_closing(record, today),
+                };
+                apply_record(
+                    tx,
+                    (project, source, import_id),
+                    existing.get(&record.source_id),
+                    &incoming,
+                    &mut tally,
+                )?;
+            }
+            if snapshot {
+                close_unlisted(tx, (project, source, import_id), file, &seen, file_date).map(
+                    |(closed, patches)| {
+                        tally.report.closed += closed;
+                        tally.touched_patches.extend(patches);
+                    },
+                )?;
+            }
+            tally.report.records = file.records.len() + file.problems.len();
+            tally.report.format = Some(file.format);
+            if !tally.report.changed() {
+                return Ok(Change::Unchanged(tally));
+            }
+            sync_patches(tx, &tally.touched_patches, &tally.new_patches, source)?;
+            tally.report.evidence_controls = file_evidence(
+                tx,
+                project,
+                &by_nist_touched,
+                stored_file,
+                (file.format, file_date, file.records.len()),
+            )?;
+            let report = &tally.report;
+            let action = Action::FindingsImport {
+                source: source.as_str().to_string(),
+                file_name: stored_file.file_name.clone(),
+                file_sha256: stored_file.sha256.clone(),
+                snapshot,
+                new: report.new as u64,
+                updated: report.updated as u64,
+                closed: report.closed as u64,
+                reopened: report.reopened as u64,
+                refused: (file.problems.len() + refused.len() - file.problems.len()) as u64,
+            };
+            Ok(Change::Made(
+                tally,
+                Logged::new(Some(project), FINDINGS_SUBJECT, action),
+            ))
+        })?;
+        let mut report = outcome.report;
+        refused.sort_by_key(|p| p.record);
+        report.refused = refused;
+        if report.format.is_none() {
+            report.format = Some(file.format);
+        }
+        Ok(report)
+    }
+
+    /// A project's findings as of a date, by id.
+    pub fn findings(&self, project: i64, as_of: NaiveDate) -> Result<Vec<Finding>> {
+        let deadlines = self.patch_deadlines(project)?;
+        let extras = load_extras(&self.conn, project)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {STORED_COLUMNS}, source FROM findings WHERE project_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([project], |row| {
+            Ok((stored_from_row(row)?, row.get::<_, String>(21)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (stored, source) = row?;
+            let source: FindingSource = source.parse().map_err(|_| corrupt("source", &source))?;
+            out.push(judged(stored, source, &deadlines, &extras, as_of)?);
+        }
+        Ok(out)
+    }
+
+    /// One finding, by its id (`F-12` or `12`) or its tool's id, as of today.
+    pub fn finding(&self, project: i64, id: &str) -> Result<Finding> {
+        let key = self.finding_key(project, id)?;
+        let today = self.today();
+        let deadlines = self.patch_deadlines(project)?;
+        let extras = load_extras(&self.conn, project)?;
+        let (stored, source) = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {STORED_COLUMNS}, source FROM findings WHERE id = ?1"
+            ))?
+            .query_row([key], |row| {
+                Ok((stored_from_row(row)?, row.get::<_, String>(21)?))
+            })?;
+        let source: FindingSource = source.parse().map_err(|_| corrupt("source", &source))?;
+        judged(stored, source, &deadlines, &extras, today)
+    }
+
+    /// The key of a finding of a project named by its id or its tool's id.
+    fn finding_key(&self, project: i64, id: &str) -> Result<i64> {
+        let trimmed = id.trim();
+        let number = trimmed
+            .strip_prefix("F-")
+            .or_else(|| trimmed.strip_prefix("f-"))
+            .unwrap_or(trimmed);
+        if let Ok(key) = number.parse::<i64>() {
+            let found: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT id FROM findings WHERE project_id = ?1 AND id = ?2")?
+                .query_row(params![project, key], |row| row.get(0))
+                .optional()?;
+            if let Some(key) = found {
+                return Ok(key);
+            }
+        }
+        let found: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM findings WHERE project_id = ?1 AND source_id = ?2")?
+            .query_map(params![project, trimmed], |row| row.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        match found.as_slice() {
+            [key] => Ok(*key),
+            _ => Err(StoreError::UnknownFinding(trimmed.to_string())),
+        }
+    }
+
+    /// The fingerprint a sign-off of a finding covers now.
+    pub fn finding_fingerprint(&self, project: i64, id: &str) -> Result<String> {
+        let key = self.finding_key(project, id)?;
+        let stored = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {STORED_COLUMNS} FROM findings WHERE id = ?1"
+            ))?
+            .query_row([key], stored_from_row)?;
+        let extras = load_extras(&self.conn, project)?;
+        Ok(fingerprint(&stored, extras.deviations.get(&key)))
+    }
+
+    /// The normalised id of a finding (`F-12`), checking it exists.
+    pub fn finding_subject(&self, project: i64, id: &str) -> Result<String> {
+        Ok(finding_label(self.finding_key(project, id)?))
+    }
+
+    /// The check results of each control of a project: every check finding whose NIST ids
+    /// name the control (or its base control, for the built-in set), failing ones first.
+    pub fn check_results(&self, project: i64) -> Result<HashMap<String, Vec<CheckResult>>> {
+        let by_nist = controls_by_nist(&self.conn, project)?;
+        let today = self.today();
+        let mut out: HashMap<String, Vec<CheckResult>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, check_id, title, resource, passed, closed_on, severity, last_seen, controls
+             FROM findings WHERE project_id = ?1 AND kind = 'check' AND controls <> ''
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([project], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, String>(7)?,
+                row.get::<_, String>(8)?,
+            ))
+        })?;
+        for row in rows {
+            let (key, check, title, resource, passed, closed_on, severity, last_seen, controls) =
+                row?;
+            let closed = match closed_on {
+                Some(day) => parse_day(&day)? <= today,
+                None => false,
+            };
+            let result = CheckResult {
+                finding: finding_label(key),
+                check,
+                title,
+                resource,
+                passed: passed == Some(1) || closed,
+                severity: severity
+                    .parse()
+                    .map_err(|_| corrupt("severity", &severity))?,
+                last_seen: parse_time(&last_seen)?,
+            };
+            let mut named: BTreeSet<&String> = BTreeSet::new();
+            for nist in controls.split(',') {
+                named.extend(controls_named(&by_nist, nist));
+            }
+            for control in named {
+                out.entry(control.clone()).or_default().push(result.clone());
+            }
+        }
+        for results in out.values_mut() {
+            results.sort_by_key(|r| (r.passed, r.severity));
+        }
+        Ok(out)
+    }
+
+    /// How many failing checks each control of a project has.
+    pub fn failing_checks(&self, project: i64) -> Result<HashMap<String, usize>> {
+        Ok(self
+            .check_results(project)?
+            .into_iter()
+            .map(|(control, results)| (control, results.iter().filter(|r| !r.passed).count()))
+            .filter(|(_, count)| *count > 0)
+            .collect())
+    }
+
+    /// Records a deviation request for a finding (replacing any earlier one as the one
+    /// that counts). It counts once a sign-off of the finding covers it.
+    pub fn request_deviation(
+        &mut self,
+        project: i64,
+        id: &str,
+        new: &NewDeviation,
+    ) -> Result<Finding> {
+        let key = self.finding_key(project, id)?;
+        let rationale = new.rationale.trim();
+        if rationale.is_empty() {
+            return Err(RuleError::Blank("rationale").into());
+        }
+        match (new.kind, new.adjusted_severity) {
+            (DeviationKind::RiskAdjustment, None) => {
+                return Err(StoreError::Finding(
+                    "a risk adjustment needs the severity it lowers the finding to: give it with --adjusted-severity".into(),
+                ));
+            }
+            (DeviationKind::RiskAdjustment, Some(adjusted)) => {
+                let current = self.finding(project, id)?.severity;
+                if adjusted <= current {
+                    return Err(StoreError::Finding(format!(
+                        "a risk adjustment lowers a finding's severity: {} is not below {}",
+                        adjusted.as_str(),
+                        current.as_str()
+                    )));
+                }
+            }
+            (_, Some(_)) => {
+                return Err(StoreError::Finding(
+                    "only a risk adjustment gives an adjusted severity".into(),
+                ));
+            }
+            (_, None) => {}
+        }
+        let subject = finding_label(key);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO finding_deviations (project_id, finding_id, kind, rationale,
+                    adjusted_severity, evidence_sha256, evidence_name, requested_by, requested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    project,
+                    key,
+                    new.kind.as_str(),
+                    rationale,
+                    new.adjusted_severity.map(|s| s.as_str()),
+                    new.evidence.as_ref().map(|(sha, _)| sha.as_str()),
+                    new.evidence.as_ref().map(|(_, name)| name.as_str()),
+                    tx.actor,
+                    tx.at
+                ],
+            )?;
+            let action = Action::FindingDeviate {
+                kind: new.kind.as_str().to_string(),
+                rationale: rationale.to_string(),
+                adjusted_severity: new.adjusted_severity.map(|s| s.as_str().to_string()),
+                evidence_sha256: new.evidence.as_ref().map(|(sha, _)| sha.clone()),
+            };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), subject, action),
+            ))
+        })?;
+        self.finding(project, id)
+    }
+
+    /// Checks a deviation request's finding before its evidence file is read.
+    pub fn check_deviation_target(&self, project: i64, id: &str) -> Result<()> {
+        self.finding_key(project, id).map(|_| ())
+    }
+
+    /// Plans a milestone for a finding.
+    pub fn add_milestone(
+        &mut self,
+        project: i64,
+        id: &str,
+        due: NaiveDate,
+        text: &str,
+    ) -> Result<Finding> {
+        let key = self.finding_key(project, id)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(RuleError::Blank("milestone text").into());
+        }
+        let subject = finding_label(key);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO finding_milestones (project_id, finding_id, due, text, recorded_by,
+                    recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![project, key, due.to_string(), text, tx.actor, tx.at],
+            )?;
+            let action = Action::FindingMilestone {
+                due,
+                text: text.to_string(),
+            };
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), subject, action),
+            ))
+        })?;
+        self.finding(project, id)
+    }
+
+    /// Sets what a person says about a finding that its tool cannot know.
+    pub fn set_finding_facts(
+        &mut self,
+        project: i64,
+        id: &str,
+        facts: FindingFacts,
+    ) -> Result<Finding> {
+        let key = self.finding_key(project, id)?;
+        let before = self.finding(project, id)?;
+        let subject = finding_label(key);
+        self.write(|tx| {
+            let mut changes = Vec::new();
+            if let Some(to) = facts.internet_reachable
+                && to != before.internet_reachable
+            {
+                changes.push((
+                    "internet_reachable".to_string(),
+                    before.internet_reachable,
+                    to,
+                ));
+                tx.execute(
+                    "UPDATE findings SET internet_reachable = ?1 WHERE id = ?2",
+                    params![to.map(i64::from), key],
+                )?;
+            }
+            if let Some(to) = facts.likely_exploitable
+                && to != before.likely_exploitable
+            {
+                changes.push((
+                    "likely_exploitable".to_string(),
+                    before.likely_exploitable,
+                    to,
+                ));
+                tx.execute(
+                    "UPDATE findings SET likely_exploitable = ?1 WHERE id = ?2",
+                    params![to.map(i64::from), key],
+                )?;
+            }
+            if changes.is_empty() {
+                return Ok(Change::Unchanged(()));
+            }
+            Ok(Change::Made(
+                (),
+                Logged::new(Some(project), subject, Action::FindingSet { changes }),
+            ))
+        })?;
+        self.finding(project, id)
+    }
+
+    /// The project's authorization package URI (FedRAMP's certificationPackageOverviewUri);
+    /// empty until given.
+    pub fn package_uri(&self, project: i64) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT package_uri FROM projects WHERE id = ?1")?
+            .query_row([project], |row| row.get(0))?)
+    }
+
+    /// Remembers the project's authorization package URI.
+    pub fn set_package_uri(&mut self, project: i64, uri: &str) -> Result<()> {
+        let uri = uri.trim();
+        if uri.is_empty() || uri.chars().any(char::is_control) || !uri.contains("://") {
+            return Err(StoreError::Finding(format!(
+                "'{uri}' is not a URI: give the package's address, for example https://example.com/package"
+            )));
+        }
+        let from = self.package_uri(project)?;
+        let name = self.project(project)?.name;
+        self.write(|tx| {
+            if from == uri {
+                return Ok(Change::Unchanged(()));
+            }
+            tx.execute(
+                "UPDATE projects SET package_uri = ?1 WHERE id = ?2",
+                params![uri, project],
+            )?;
+            let action = Action::ProjectPackageUri {
+                from: from.clone(),
+                to: uri.to_string(),
+            };
+            Ok(Change::Made((), Logged::new(Some(project), name, action)))
+        })
+    }
+
+    /// The vault files findings imports and deviations keep.
+    pub fn finding_files(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sha256, file_name FROM finding_imports
+             UNION SELECT evidence_sha256, coalesce(evidence_name, '') FROM finding_deviations
+                   WHERE evidence_sha256 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The stored findings of a project from one source, by the source's id.
+fn load_stored(
+    conn: &Connection,
+    project: i64,
+    source: FindingSource,
+) -> Result<HashMap<String, Stored>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STORED_COLUMNS} FROM findings WHERE project_id = ?1 AND source = ?2"
+    ))?;
+    let rows = stmt.query_map(params![project, source.as_str()], stored_from_row)?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let stored = row?;
+        out.insert(stored.source_id.clone(), stored);
+    }
+    Ok(out)
+}
+
+/// Adds, updates, closes or reopens one finding, and links a vulnerability to its patch.
+fn apply_record(
+    tx: &Tx<'_>,
+    (project, source, import_id): (i64, FindingSource, i64),
+    stored: Option<&Stored>,
+    incoming: &Incoming<'_>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let r = incoming.record;
+    let closed_on = incoming.closed_on.map(|d| d.to_string());
+    let closed_reason = incoming.closed_on.map(|_| ClosedReason::Fixed.as_str());
+    let Some(stored) = stored else {
+        tx.prepare_cached(
+            "INSERT INTO findings (project_id, source, source_id, kind, account, title,
+                description, severity, resource, resource_type, vulnerability, package, fixed_in,
+                fix_available, check_id, passed, controls, first_seen, last_seen, closed_on,
+                closed_reason, first_import_id, import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18, ?19, ?20, ?21, ?22, ?22)",
+        )?
+        .execute(params![
+            project,
+            source.as_str(),
+            r.source_id,
+            r.kind.as_str(),
+            r.account,
+            r.title,
+            r.description,
+            r.severity.as_str(),
+            r.resource,
+            r.resource_type,
+            r.vulnerability,
+            r.package,
+            r.fixed_in,
+            r.fix_available.map(i64::from),
+            r.check,
+            r.passed.map(i64::from),
+            incoming.controls,
+            incoming.first_seen,
+            incoming.last_seen,
+            closed_on,
+            closed_reason,
+            import_id
+        ])?;
+        let key = tx.last_insert_rowid()?;
+        tally.report.new += 1;
+        link_patch(tx, project, key, r, &incoming.first_seen, tally)?;
+        return Ok(());
+    };
+    let was_closed = stored.closed_on.is_some();
+    let now_closed = incoming.closed_on.is_some();
+    let differs = incoming.differs(stored);
+    if !differs && was_closed == now_closed {
+        tally.report.unchanged += 1;
+        return Ok(());
+    }
+    // A closed finding keeps its closing; reported again open, it reopens with its first
+    // detection kept.
+    let (closed_on, closed_reason) = match (was_closed, now_closed) {
+        (true, true) => (stored.closed_on.clone(), stored.closed_reason.clone()),
+        _ => (closed_on, closed_reason.map(str::to_string)),
+    };
+    let first_seen = incoming.first_seen.clone().min(stored.first_seen.clone());
+    tx.prepare_cached(
+        "UPDATE findings SET kind = ?1, account = ?2, title = ?3, description = ?4, severity = ?5,
+            resource = ?6, resource_type = ?7, vulnerability = ?8, package = ?9, fixed_in = ?10,
+            fix_available = ?11, check_id = ?12, passed = ?13, controls = ?14, first_seen = ?15,
+            last_seen = ?16, closed_on = ?17, closed_reason = ?18, import_id = ?19
+         WHERE id = ?20",
+    )?
+    .execute(params![
+        r.kind.as_str(),
+        r.account,
+        r.title,
+        r.description,
+        r.severity.as_str(),
+        r.resource,
+        r.resource_type,
+        r.vulnerability,
+        r.package,
+        r.fixed_in,
+        r.fix_available.map(i64::from),
+        r.check,
+        r.passed.map(i64::from),
+        incoming.controls,
+        first_seen,
+        incoming.last_seen,
+        closed_on,
+        closed_reason,
+        import_id,
+        stored.key
+    ])?;
+    match (was_closed, now_closed) {
+        (false, true) => tally.report.closed += 1,
+        (true, false) => tally.report.reopened += 1,
+        _ => tally.report.updated += 1,
+    }
+    let changes_patch = stored.resource != r.resource
+        || stored.vulnerability != r.vulnerability
+        || stored.severity != r.severity
+        || was_closed != now_closed
+        || first_seen != stored.first_seen;
+    if changes_patch {
+        if let Some(patch) = stored.patch_id {
+            tally.touched_patches.insert(patch);
+        }
+        if stored.resource != r.resource || stored.vulnerability != r.vulnerability {
+            tx.execute(
+                "UPDATE findings SET patch_id = NULL WHERE id = ?1",
+                [stored.key],
+            )?;
+            link_patch(tx, project, stored.key, r, &first_seen, tally)?;
+        } else if stored.patch_id.is_none() {
+            link_patch(tx, project, stored.key, r, &first_seen, tally)?;
+        }
+    }
+    Ok(())
+}
+
+/// Links a vulnerability with a severity and an advisory to the patch record of its
+/// resource and advisory, creating the asset and the record when new.
+fn link_patch(
+    tx: &Tx<'_>,
+    project: i64,
+    finding: i64,
+    r: &FindingRecord,
+    first_seen: &str,
+    tally: &mut Tally,
+) -> Result<()> {
+    let advisory = r.vulnerability.trim();
+    let (Some(severity), FindingKind::Vulnerability, false) = (
+        r.severity.patch_severity(),
+        r.kind,
+        advisory.is_empty() || r.resource.trim().is_empty(),
+    ) else {
+        return Ok(());
+    };
+    let asset_key = r.resource.trim().to_lowercase();
+    let asset_id: Option<i64> = tx
+        .prepare_cached("SELECT id FROM assets WHERE project_id = ?1 AND name_key = ?2")?
+        .query_row(params![project, asset_key], |row| row.get(0))
+        .optional()?;
+    let asset_id = match asset_id {
+        Some(id) => id,
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO assets (project_id, name, name_key, kind, environment, managed_by,
+                    created_at) VALUES (?1, ?2, ?3, ?4, '', 'customer', ?5)",
+            )?
+            .execute(params![
+                project,
+                r.resource.trim(),
+                asset_key,
+                asset_kind(&r.resource_type).as_str(),
+                tx.at
+            ])?;
+            tx.last_insert_rowid()?
+        }
+    };
+    let advisory_key = advisory.to_lowercase();
+    let patch: Option<i64> = tx
+        .prepare_cached("SELECT id FROM patches WHERE asset_id = ?1 AND advisory_key = ?2")?
+        .query_row(params![asset_id, advisory_key], |row| row.get(0))
+        .optional()?;
+    let patch = match patch {
+        Some(id) => id,
+        None => {
+            let released = first_seen.get(..10).unwrap_or(first_seen);
+            tx.prepare_cached(
+                "INSERT INTO patches (project_id, asset_id, advisory, advisory_key, severity,
+                    released_on, applied_on, attested_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8)",
+            )?
+            .execute(params![
+                project,
+                asset_id,
+                advisory,
+                advisory_key,
+                severity.as_str(),
+                released,
+                "",
+                tx.at
+            ])?;
+            let id = tx.last_insert_rowid()?;
+            tally.new_patches.insert(id);
+            id
+        }
+    };
+    tx.prepare_cached("UPDATE findings SET patch_id = ?1 WHERE id = ?2")?
+        .execute(params![patch, finding])?;
+    tally.touched_patches.insert(patch);
+    Ok(())
+}
+
+/// Brings each touched patch record in line with its findings: the most urgent severity
+/// with a deadline, released on the earliest first detection, applied when every finding
+/// is closed (on the last closing).
+fn sync_patches(
+    tx: &Tx<'_>,
+    patches: &BTreeSet<i64>,
+    new: &HashSet<i64>,
+    source: FindingSource,
+) -> Result<()> {
+    for patch in patches {
+        let mut stmt = tx.prepare_cached(
+            "SELECT severity, first_seen, closed_on FROM findings WHERE patch_id = ?1",
+        )?;
+        let rows = stmt.query_map([patch], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut severity: Option<FindingSeverity> = None;
+        let mut released: Option<String> = None;
+        let mut all_closed = true;
+        let mut last_closed: Option<String> = None;
+        let mut any = false;
+        for row in rows {
+            let (sev, first, closed) = row?;
+            let sev: FindingSeverity = sev.parse().map_err(|_| corrupt("severity", &sev))?;
+            if sev.patch_severity().is_some() {
+                severity = Some(severity.map_or(sev, |s| s.min(sev)));
+            }
+            let day = first.get(..10).unwrap_or(&first).to_string();
+            released = Some(released.map_or(day.clone(), |r| r.min(day)));
+            match closed {
+                Some(day) => last_closed = Some(last_closed.map_or(day.clone(), |l| l.max(day))),
+                None => all_closed = false,
+            }
+            any = true;
+        }
+        if !any {
+            continue;
+        }
+        let (stored_released, stored_severity): (String, String) = tx
+            .prepare_cached("SELECT released_on, severity FROM patches WHERE id = ?1")?
+            .query_row([patch], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let released = match released {
+            Some(r) if new.contains(patch) => r,
+            Some(r) => r.min(stored_released),
+            None => stored_released,
+        };
+        let applied = if all_closed {
+            last_closed.map(|day| day.max(released.clone()))
+        } else {
+            None
+        };
+        let severity = severity
+            .and_then(FindingSeverity::patch_severity)
+            .map(|s| s.as_str().to_string())
+            .unwrap_or(stored_severity);
+        tx.prepare_cached(
+            "UPDATE patches SET severity = ?1, released_on = ?2, applied_on = ?3,
+                attested_by = ?4 WHERE id = ?5",
+        )?
+        .execute(params![severity, released, applied, source.label(), patch])?;
+    }
+    Ok(())
+}
+
+/// Closes the open findings of a complete export's source and scope that it no longer
+/// lists. Returns how many, and the patches they touch.
+fn close_unlisted(
+    tx: &Tx<'_>,
+    (project, source, import_id): (i64, FindingSource, i64),
+    file: &FindingFile,
+    listed: &HashMap<&str, usize>,
+    day: NaiveDate,
+) -> Result<(usize, Vec<i64>)> {
+    let resources: HashSet<&str> = file.records.iter().map(|r| r.resource.as_str()).collect();
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, source_id, account, resource, patch_id, first_seen FROM findings
+         WHERE project_id = ?1 AND source = ?2 AND closed_on IS NULL",
+    )?;
+    let rows = stmt.query_map(params![project, source.as_str()], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Option<i64>>(4)?,
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut closing = Vec::new();
+    for row in rows {
+        let (key, source_id, account, resource, patch, first_seen) = row?;
+        let in_scope = if file.accounts.is_empty() {
+            resources.contains(resource.as_str())
+        } else {
+            file.accounts.contains(&account)
+        };
+        if in_scope && !listed.contains_key(source_id.as_str()) {
+            closing.push((key, patch, first_seen));
+        }
+    }
+    let mut patches = Vec::new();
+    for (key, patch, first_seen) in &closing {
+        // Never closed before it was first seen.
+        let first = first_seen.get(..10).unwrap_or(first_seen);
+        let day = day.to_string().max(first.to_string());
+        tx.prepare_cached(
+            "UPDATE findings SET closed_on = ?1, closed_reason = ?2, import_id = ?3 WHERE id = ?4",
+        )?
+        .execute(params![
+            day,
+            ClosedReason::NoLongerReported.as_str(),
+            import_id,
+            key
+        ])?;
+        patches.extend(*patch);
+    }
+    Ok((closing.len(), patches))
+}
+
+/// Files the import's file as evidence of each control its findings touch, unless the
+/// control already has it. Returns the controls, sorted.
+fn file_evidence(
+    tx: &Tx<'_>,
+    project: i64,
+    nist_ids: &BTreeSet<String>,
+    file: &FindingsFileRecord,
+    (format, collected_on, records): (FindingFormat, NaiveDate, usize),
+) -> Result<Vec<String>> {
+    let by_nist = controls_by_nist(tx, project)?;
+    let mut controls: BTreeSet<String> = BTreeSet::new();
+    for nist in nist_ids {
+        controls.extend(controls_named(&by_nist, nist).iter().cloned());
+    }
+    let description = format!("{}: {records} findings", format.label());
+    let mut filed = Vec::new();
+    for control in controls {
+        let key: i64 = tx
+            .prepare_cached("SELECT id FROM controls WHERE project_id = ?1 AND control_id = ?2")?
+            .query_row(params![project, control], |row| row.get(0))?;
+        let has: Option<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM evidence WHERE control_key = ?1 AND sha256 = ?2
+                 AND removed_at IS NULL",
+            )?
+            .query_row(params![key, file.sha256], |row| row.get(0))
+            .optional()?;
+        if has.is_some() || file.size_bytes == 0 {
+            continue;
+        }
+        tx.prepare_cached(
+            "INSERT INTO evidence (project_id, control_key, file_name, size_bytes, media_type,
+                sha256, description, collected_on, valid_until, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, ?10)",
+        )?
+        .execute(params![
+            project,
+            key,
+            file.file_name,
+            i64::try_from(file.size_bytes).unwrap_or(i64::MAX),
+            file.media_type,
+            file.sha256,
+            description,
+            collected_on.to_string(),
+            tx.actor,
+            tx.at
+        ])?;
+        filed.push(control);
+    }
+    Ok(filed)
+}
