@@ -44,9 +44,7 @@ impl FindingFormat {
             FindingFormat::InspectorCsv => "Amazon Inspector findings report (CSV)",
             FindingFormat::SecurityHubAsff => "Security Hub findings (ASFF JSON)",
             FindingFormat::SecurityHubOcsf => "Security Hub findings (OCSF JSON)",
-            FindingFormat::SsmInstancePatches => {
-                "Systems Manager describe-instance-patches (JSON)"
-            }
+            FindingFormat::SsmInstancePatches => "Systems Manager describe-instance-patches (JSON)",
             FindingFormat::SsmComplianceItems => "Systems Manager list-compliance-items (JSON)",
         }
     }
