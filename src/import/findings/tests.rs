@@ -242,3 +242,214 @@ fn twenty_thousand_generated_findings_parse() {
     assert_eq!(file.accounts.len(), 3);
     assert_eq!(file.newest, Some(day));
 }
+
+const ASFF: &str = r#"{
+  "Findings": [
+    {
+      "SchemaVersion": "2018-10-08",
+      "Id": "arn:aws:securityhub:us-east-1:111122223333:security-control/IAM.1/finding/f1",
+      "GeneratorId": "security-control/IAM.1",
+      "AwsAccountId": "111122223333",
+      "Title": "IAM policies should not allow full administrative privileges",
+      "Description": "This control checks whether the default version of IAM policies has administrator access.",
+      "Severity": {"Label": "HIGH", "Original": "HIGH"},
+      "FirstObservedAt": "2026-02-01T00:00:00.000Z",
+      "LastObservedAt": "2026-03-02T00:00:00.000Z",
+      "CreatedAt": "2026-02-01T00:00:00.000Z",
+      "UpdatedAt": "2026-03-02T00:00:00.000Z",
+      "Resources": [{"Type": "AwsIamPolicy", "Id": "arn:aws:iam::111122223333:policy/admin"}],
+      "Compliance": {
+        "Status": "FAILED",
+        "SecurityControlId": "IAM.1",
+        "RelatedRequirements": ["NIST.800-53.r5 AC-2", "NIST.800-53.r5 AC-6(10)", "NIST.800-53.r5 AC-6", "PCI DSS v4.0.1/7.2.1"]
+      },
+      "Workflow": {"Status": "NEW"},
+      "RecordState": "ACTIVE"
+    },
+    {
+      "Id": "f2",
+      "GeneratorId": "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.10",
+      "AwsAccountId": "111122223333",
+      "Title": "Password policy",
+      "Severity": {"Label": "MEDIUM"},
+      "CreatedAt": "2026-02-01T00:00:00Z",
+      "UpdatedAt": "2026-03-03T00:00:00Z",
+      "Resources": [{"Type": "AwsAccount", "Id": "AWS::::Account:111122223333"}],
+      "Compliance": {"Status": "PASSED"},
+      "RecordState": "ARCHIVED"
+    },
+    {
+      "Id": "arn:aws:inspector2:us-east-1:111122223333:finding/v1",
+      "AwsAccountId": "111122223333",
+      "Title": "CVE-2026-0003 - sudo",
+      "Severity": {"Label": "CRITICAL"},
+      "FirstObservedAt": "2026-03-01T00:00:00Z",
+      "UpdatedAt": "2026-03-01T06:00:00Z",
+      "Resources": [{"Type": "AwsEc2Instance", "Id": "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc"}],
+      "Vulnerabilities": [{"Id": "CVE-2026-0003", "FixAvailable": "YES",
+        "VulnerablePackages": [{"Name": "sudo", "Version": "1.9.15", "FixedInVersion": "1.9.16"}]}],
+      "Workflow": {"Status": "RESOLVED"}
+    },
+    {"Id": "f4", "Severity": {"Label": "LOW"}, "Resources": [{"Id": "x"}], "Compliance": {"Status": "NOT_AVAILABLE", "SecurityControlId": "S3.1"}},
+    {"Id": "f5", "Severity": {"Label": "LOW"}, "Resources": [{"Id": "x"}], "Types": ["TTPs/Discovery"]}
+  ],
+  "NextToken": "abc"
+}"#;
+
+#[test]
+fn asff_reads_checks_with_nist_controls_and_vulnerabilities() {
+    let file = parse_findings(ASFF.as_bytes(), None).expect("reads");
+    assert_eq!(file.format, FindingFormat::SecurityHubAsff);
+    assert_eq!(file.records.len(), 3, "{:?}", file.problems);
+    let check = &file.records[0];
+    assert_eq!(check.kind, FindingKind::Check);
+    assert_eq!(check.check, "IAM.1");
+    assert_eq!(check.passed, Some(false));
+    assert_eq!(check.controls, vec!["AC-2", "AC-6", "AC-6(10)"]);
+    assert_eq!(check.fixed_at, None);
+    let passed = &file.records[1];
+    assert_eq!(passed.check, "1.10", "the tail of GeneratorId");
+    assert_eq!(passed.passed, Some(true));
+    assert_eq!(passed.first_seen, at(2026, 2, 1, 0), "CreatedAt");
+    assert_eq!(passed.fixed_at, at(2026, 3, 3, 0), "archived");
+    let vuln = &file.records[2];
+    assert_eq!(vuln.kind, FindingKind::Vulnerability);
+    assert_eq!(vuln.vulnerability, "CVE-2026-0003");
+    assert_eq!(vuln.package, "sudo 1.9.15");
+    assert_eq!(vuln.fixed_in, "1.9.16");
+    assert_eq!(vuln.fix_available, Some(true));
+    assert_eq!(vuln.fixed_at, at(2026, 3, 1, 6), "resolved");
+    assert_eq!(file.problems.len(), 2);
+    assert_eq!(file.problems[0].record, 4);
+    assert!(file.problems[0].reason.contains("NOT_AVAILABLE"));
+    assert_eq!(file.problems[1].record, 5);
+    assert!(
+        file.problems[1]
+            .reason
+            .contains("neither a vulnerability nor a compliance check")
+    );
+}
+
+const OCSF_VULN: &str = r#"{"class_uid": 2002, "class_name": "Vulnerability Finding", "severity": "High", "severity_id": 4, "status": "New", "cloud": {"account": {"uid": "111122223333"}, "provider": "AWS"}, "finding_info": {"uid": "o1", "title": "CVE-2026-0004 - glibc", "desc": "glibc overflow", "first_seen_time_dt": "2026-03-01T12:00:00Z", "last_seen_time_dt": "2026-03-02T12:00:00Z"}, "resources": [{"uid": "i-0abc", "type": "AWS::EC2::Instance"}], "vulnerabilities": [{"cve": {"uid": "CVE-2026-0004"}, "fix_available": true, "affected_packages": [{"name": "glibc", "version": "2.34", "fixed_in_version": "2.35"}]}]}"#;
+const OCSF_CHECK: &str = r#"{"class_uid": 2003, "severity_id": 3, "status_id": 4, "cloud": {"account": {"uid": "111122223333"}}, "finding_info": {"uid": "o2", "title": "S3 buckets should block public access", "first_seen_time": 1772366400000, "modified_time_dt": "2026-03-05T12:00:00Z"}, "resources": [{"uid": "arn:aws:s3:::logs", "type": "AWS::S3::Bucket"}], "compliance": {"control": "S3.8", "status_id": 1, "requirements": ["NIST.800-53.r5 AC-3", "NIST.800-53.r5 SC-7(11)"]}}"#;
+const OCSF_OTHER: &str = r#"{"class_uid": 2004, "severity_id": 3, "finding_info": {"uid": "o3"}, "resources": [{"uid": "x"}]}"#;
+
+fn check_ocsf(file: &FindingFile) {
+    assert_eq!(file.format, FindingFormat::SecurityHubOcsf);
+    assert_eq!(file.records.len(), 2, "{:?}", file.problems);
+    let vuln = &file.records[0];
+    assert_eq!(vuln.kind, FindingKind::Vulnerability);
+    assert_eq!(vuln.severity, FindingSeverity::High);
+    assert_eq!(vuln.vulnerability, "CVE-2026-0004");
+    assert_eq!(vuln.package, "glibc 2.34");
+    assert_eq!(vuln.fixed_in, "2.35");
+    assert_eq!(vuln.account, "111122223333");
+    assert_eq!(vuln.last_seen, at(2026, 3, 2, 12));
+    let check = &file.records[1];
+    assert_eq!(check.kind, FindingKind::Check);
+    assert_eq!(check.severity, FindingSeverity::Medium);
+    assert_eq!(check.check, "S3.8");
+    assert_eq!(check.passed, Some(true));
+    assert_eq!(check.controls, vec!["AC-3", "SC-7(11)"]);
+    assert_eq!(check.first_seen, at(2026, 3, 1, 12), "epoch milliseconds");
+    assert_eq!(check.fixed_at, at(2026, 3, 5, 12), "resolved");
+    assert_eq!(file.problems.len(), 1);
+    assert_eq!(
+        file.problems[0].to_string(),
+        "record 3: OCSF class 2004 is neither a vulnerability (2002) nor a compliance (2003) finding"
+    );
+}
+
+#[test]
+fn ocsf_reads_as_an_array_and_as_lines() {
+    let array = format!("[\n{OCSF_VULN},\n{OCSF_CHECK},\n{OCSF_OTHER}\n]");
+    check_ocsf(&parse_findings(array.as_bytes(), None).expect("array"));
+    let lines = format!("{OCSF_VULN}\n{OCSF_CHECK}\n{OCSF_OTHER}\n");
+    check_ocsf(&parse_findings(lines.as_bytes(), None).expect("lines"));
+    let one = parse_findings(OCSF_VULN.as_bytes(), None).expect("one");
+    assert_eq!(one.format, FindingFormat::SecurityHubOcsf);
+    assert_eq!(one.records.len(), 1);
+    let empty = parse_findings(b"[]", None).expect("empty");
+    assert_eq!(empty.format, FindingFormat::SecurityHubOcsf);
+    assert!(empty.records.is_empty());
+    match parse_findings(
+        format!("{OCSF_VULN}\n{{\"class_uid\": 2002,").as_bytes(),
+        None,
+    ) {
+        Err(FindingFileError::Invalid { line, .. }) => assert_eq!(line, 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+const PATCHES: &str = r#"{
+  "Patches": [
+    {"Title": "2026-02 Cumulative Update for Windows Server 2022", "KBId": "KB5034439", "Classification": "SecurityUpdates", "Severity": "Critical", "State": "Missing", "InstalledTime": 0, "CVEIds": "CVE-2026-0005,CVE-2026-0006"},
+    {"Title": "openssl", "KBId": "openssl.x86_64:0:3.0.8-1", "Classification": "Security", "Severity": "Important", "State": "Installed", "InstalledTime": "2026-03-02T08:00:00+00:00"},
+    {"Title": "old", "KBId": "KB1", "Severity": "", "State": "NotApplicable", "InstalledTime": 0},
+    {"Title": "no time", "KBId": "KB2", "Severity": "Low", "State": "InstalledPendingReboot", "InstalledTime": 0}
+  ],
+  "NextToken": null
+}"#;
+
+#[test]
+fn ssm_patches_need_an_asset_and_read_the_patch_state() {
+    assert!(matches!(
+        parse_findings(PATCHES.as_bytes(), None),
+        Err(FindingFileError::AssetNeeded { .. })
+    ));
+    let file = parse_findings(PATCHES.as_bytes(), Some("i-0abc")).expect("reads");
+    assert_eq!(file.format, FindingFormat::SsmInstancePatches);
+    assert_eq!(file.records.len(), 2);
+    let missing = &file.records[0];
+    assert_eq!(missing.source_id, "i-0abc/KB5034439");
+    assert_eq!(missing.vulnerability, "KB5034439");
+    assert!(
+        missing
+            .description
+            .contains("(CVE-2026-0005,CVE-2026-0006)")
+    );
+    assert_eq!(missing.severity, FindingSeverity::Critical);
+    assert_eq!(missing.resource, "i-0abc");
+    assert_eq!(missing.resource_type, "AwsEc2Instance");
+    assert_eq!(missing.fixed_at, None);
+    let installed = &file.records[1];
+    assert_eq!(installed.severity, FindingSeverity::High);
+    assert_eq!(installed.fixed_at, at(2026, 3, 2, 8));
+    assert_eq!(file.problems.len(), 1, "NotApplicable is skipped silently");
+    assert_eq!(file.problems[0].record, 4);
+    assert!(file.problems[0].reason.contains("without InstalledTime"));
+}
+
+const COMPLIANCE_ITEMS: &str = r#"{
+  "ComplianceItems": [
+    {"ComplianceType": "Patch", "ResourceType": "ManagedInstance", "ResourceId": "i-0abc", "Id": "KB5034439", "Title": "2026-02 Cumulative Update", "Status": "NON_COMPLIANT", "Severity": "CRITICAL", "ExecutionSummary": {"ExecutionTime": "2026-03-03T00:00:00Z", "ExecutionId": "e1", "ExecutionType": "Command"}, "Details": {"PatchState": "Missing", "Classification": "SecurityUpdates"}},
+    {"ComplianceType": "Patch", "ResourceType": "ManagedInstance", "ResourceId": "i-0abc", "Id": "KB1", "Title": "x", "Status": "COMPLIANT", "Severity": "UNSPECIFIED", "ExecutionSummary": {"ExecutionTime": 1772712000}, "Details": {"PatchState": "Installed", "InstalledTime": "2026-03-02T00:00:00Z"}},
+    {"ComplianceType": "Association", "ResourceType": "ManagedInstance", "ResourceId": "i-0abc", "Id": "3f2b-assoc", "Title": "CloudWatch agent", "Status": "COMPLIANT", "Severity": "UNSPECIFIED", "ExecutionSummary": {"ExecutionTime": "2026-03-03T00:00:00Z"}},
+    {"ComplianceType": "Custom:Hardening", "ResourceType": "ManagedInstance", "ResourceId": "i-0abc", "Id": "ssh-root", "Title": "Root login", "Status": "MAYBE", "Severity": "HIGH"}
+  ]
+}"#;
+
+#[test]
+fn ssm_compliance_items_read_patches_and_checks() {
+    let file = parse_findings(COMPLIANCE_ITEMS.as_bytes(), None).expect("reads");
+    assert_eq!(file.format, FindingFormat::SsmComplianceItems);
+    assert_eq!(file.records.len(), 3);
+    let missing = &file.records[0];
+    assert_eq!(missing.source_id, "i-0abc/Patch/KB5034439");
+    assert_eq!(missing.kind, FindingKind::Vulnerability);
+    assert_eq!(missing.vulnerability, "KB5034439");
+    assert_eq!(missing.last_seen, at(2026, 3, 3, 0));
+    assert_eq!(missing.fixed_at, None);
+    assert_eq!(file.records[1].fixed_at, at(2026, 3, 2, 0), "InstalledTime");
+    assert_eq!(file.records[1].severity, FindingSeverity::Informational);
+    let check = &file.records[2];
+    assert_eq!(check.kind, FindingKind::Check);
+    assert_eq!(check.check, "3f2b-assoc");
+    assert_eq!(check.passed, Some(true));
+    assert!(check.controls.is_empty());
+    assert_eq!(file.problems.len(), 1);
+    assert_eq!(
+        file.problems[0].to_string(),
+        "record 4: unknown compliance status 'MAYBE'"
+    );
+}
