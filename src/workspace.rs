@@ -14,9 +14,10 @@ use chrono::NaiveDate;
 use crate::model::{Attachment, AttachmentKind, Evidence, media_type_for};
 use crate::store::team::TeamSettings;
 use crate::store::{
-    AwsReport, BadValue, Certificate, ChainReport, Clock, NewAttachment, NewAwsReport, NewEvidence,
-    NewPatch, NewRequestFile, NewTraining, PatchChange, PatchEvidence, PatchRecord, ReportFile,
-    Request, Store, StoreError, TrainingRecord, VAULT_DIR, system_clock,
+    AwsReport, BadValue, Certificate, ChainReport, Clock, FindingImport, FindingsFileRecord,
+    NewAttachment, NewAwsReport, NewEvidence, NewPatch, NewRequestFile, NewTraining, PatchChange,
+    PatchEvidence, PatchRecord, ReportFile, Request, Store, StoreError, TrainingRecord, VAULT_DIR,
+    system_clock,
 };
 use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
 use crate::vault::{BlobCheck, Vault, VaultError};
@@ -53,6 +54,9 @@ pub enum WorkspaceError {
         "the record is saved, but its file could not be moved into the vault yet; it will be moved into place the next time the workspace is opened: {0}"
     )]
     SavedFileNotInPlace(VaultError),
+    /// A findings file that cannot be read as any of the formats.
+    #[error(transparent)]
+    Findings(#[from] crate::import::findings::FindingFileError),
 }
 
 /// An open workspace: its database and its vault.
@@ -556,4 +560,47 @@ pub fn verify_workspace(
         problems,
         attestation_problems,
     })
+}
+
+/// Imports one findings export: reads it (recognising its format from the content), reads
+/// it once into the vault, stores its findings in one transaction, and moves the file into
+/// place. An import that changes nothing leaves nothing behind in the vault.
+pub fn import_findings(
+    store: &mut Store,
+    vault: &Vault,
+    (project, snapshot): (i64, bool),
+    (path, asset): (&Path, Option<&str>),
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<FindingImport, WorkspaceError> {
+    store.check_writable()?;
+    store.project(project)?;
+    let file = crate::import::findings::read_findings(path, asset, cancel, progress)?;
+    let staged = vault.stage(path, cancel, &mut |_| {})?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    let record = FindingsFileRecord {
+        media_type: media_type_for(&file_name).to_string(),
+        file_name,
+        sha256: staged.sha256.clone(),
+        size_bytes: staged.size_bytes,
+    };
+    match store.import_findings(project, &file, &record, snapshot) {
+        Ok(report) if report.changed() => {
+            vault
+                .commit(staged)
+                .map_err(WorkspaceError::SavedFileNotInPlace)?;
+            Ok(report)
+        }
+        Ok(report) => {
+            vault.discard(staged);
+            Ok(report)
+        }
+        Err(error) => {
+            vault.discard(staged);
+            Err(error.into())
+        }
+    }
 }

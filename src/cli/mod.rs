@@ -30,6 +30,7 @@ mod damage;
 mod evidence;
 mod export;
 mod export_oscal;
+mod findings;
 mod key;
 mod log;
 mod numbers;
@@ -103,6 +104,13 @@ pub enum Command {
     /// Record and import patch attestations, set deadlines, and show where patches stand.
     #[command(subcommand)]
     Patch(patch::PatchCommand),
+    /// Import findings exports of Amazon Inspector, Security Hub and Systems Manager, and
+    /// list a project's findings.
+    #[command(subcommand)]
+    Findings(findings::FindingsCommand),
+    /// Show a finding, ask for a deviation, or plan a milestone.
+    #[command(subcommand)]
+    Finding(findings::FindingCommand),
     /// Sign off a control, the training roster or a monthly patch cycle, and list sign-offs.
     #[command(subcommand)]
     Signoff(signoff::SignoffCommand),
@@ -228,6 +236,8 @@ fn run_in(dir: &Path, command: Command, name: &str) -> Outcome {
         Command::Training(cmd) => training::run(&mut workspace, cmd),
         Command::Asset(cmd) => asset::run(&mut workspace.store, cmd),
         Command::Patch(cmd) => patch::run(&mut workspace, cmd),
+        Command::Findings(cmd) => findings::run(&mut workspace, cmd),
+        Command::Finding(cmd) => findings::run_one(&mut workspace, cmd),
         Command::Signoff(cmd) => signoff::run(&mut workspace.store, cmd),
         Command::AwsReport(cmd) => aws_report::run(&mut workspace, cmd),
         Command::Cuec(cmd) => cuec::run(&mut workspace.store, cmd),

@@ -13,7 +13,7 @@ use crate::store::{NewSignoff, Store};
 #[derive(Debug, Subcommand)]
 pub enum SignoffCommand {
     /// Record a sign-off of one subject: a control, the training roster, or a patch month.
-    #[command(group(ArgGroup::new("subject").required(true).args(["control", "training", "patch_cycle"])))]
+    #[command(group(ArgGroup::new("subject").required(true).args(["control", "training", "patch_cycle", "finding"])))]
     Add {
         /// The project's name.
         #[arg(long)]
@@ -27,6 +27,9 @@ pub enum SignoffCommand {
         /// Sign off the patches released in this month.
         #[arg(long, value_name = "YYYY-MM")]
         patch_cycle: Option<String>,
+        /// Sign off this finding and its deviation request (`F-12`).
+        #[arg(long, value_name = "ID")]
+        finding: Option<String>,
         /// Who signs.
         #[arg(long)]
         by: String,
@@ -55,17 +58,19 @@ pub(super) fn run(store: &mut Store, command: SignoffCommand) -> Outcome {
             control,
             training,
             patch_cycle,
+            finding,
             by,
             role,
             statement,
         } => {
             let project = store.project_by_name(&project)?;
-            let subject = match (control, training, patch_cycle) {
-                (Some(id), _, _) => SignoffSubject::Control(id),
-                (None, true, _) => SignoffSubject::Training,
-                (None, false, Some(month)) => SignoffSubject::PatchCycle(month),
-                (None, false, None) => anyhow::bail!(
-                    "say what is signed off: --control ID, --training or --patch-cycle YYYY-MM"
+            let subject = match (control, training, patch_cycle, finding) {
+                (Some(id), _, _, _) => SignoffSubject::Control(id),
+                (None, true, _, _) => SignoffSubject::Training,
+                (None, false, Some(month), _) => SignoffSubject::PatchCycle(month),
+                (None, false, None, Some(id)) => SignoffSubject::Finding(id),
+                (None, false, None, None) => anyhow::bail!(
+                    "say what is signed off: --control ID, --training, --patch-cycle YYYY-MM or --finding ID"
                 ),
             };
             let signoff = store.add_signoff(

@@ -219,7 +219,8 @@ impl Store {
 
     /// Hashes that any row names (evidence, removed included; patch evidence; training
     /// certificates; AWS reports and bridge letters, removed included; files of requests;
-    /// attachments, removed included): recovery keeps these.
+    /// attachments, removed included; findings imports and deviation evidence): recovery keeps
+    /// these.
     pub fn recorded_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence
@@ -228,13 +229,15 @@ impl Store {
              UNION SELECT sha256 FROM aws_reports
              UNION SELECT bridge_sha256 FROM aws_reports WHERE bridge_sha256 IS NOT NULL
              UNION SELECT sha256 FROM request_files
-             UNION SELECT sha256 FROM attachments",
+             UNION SELECT sha256 FROM attachments
+             UNION SELECT sha256 FROM finding_imports
+             UNION SELECT evidence_sha256 FROM finding_deviations WHERE evidence_sha256 IS NOT NULL",
         )
     }
 
     /// Hashes that current records use (evidence not removed, patch evidence, training
     /// certificates, AWS reports not removed and their bridge letters, files of requests,
-    /// attachments not removed): a purge keeps these.
+    /// attachments not removed, findings imports and deviation evidence): a purge keeps these.
     pub fn current_hashes(&self) -> Result<HashSet<String>> {
         self.hash_set(
             "SELECT sha256 FROM evidence WHERE removed_at IS NULL
@@ -244,7 +247,9 @@ impl Store {
              UNION SELECT bridge_sha256 FROM aws_reports
                    WHERE removed_at IS NULL AND bridge_sha256 IS NOT NULL
              UNION SELECT sha256 FROM request_files
-             UNION SELECT sha256 FROM attachments WHERE removed_at IS NULL",
+             UNION SELECT sha256 FROM attachments WHERE removed_at IS NULL
+             UNION SELECT sha256 FROM finding_imports
+             UNION SELECT evidence_sha256 FROM finding_deviations WHERE evidence_sha256 IS NOT NULL",
         )
     }
 

@@ -2,6 +2,7 @@
 //! area, each on its own temp workspace.
 
 mod common;
+mod findings;
 mod servers;
 mod window;
 
