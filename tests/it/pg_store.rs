@@ -139,8 +139,13 @@ fn a_database_from_before_the_hashes_is_upgraded_and_records_them_all() {
     // What a Lockstep of schema version 13 left: the same tables, no hashes.
     client
         .batch_execute(
-            "DELETE FROM lockstep_migrations WHERE version = 14;
-             ALTER TABLE lockstep_migrations DROP COLUMN sha256",
+            "DELETE FROM lockstep_migrations WHERE version >= 14;
+             ALTER TABLE lockstep_migrations DROP COLUMN sha256;
+             DROP TABLE finding_milestones, finding_deviations, findings, finding_imports;
+             ALTER TABLE projects DROP COLUMN package_uri;
+             ALTER TABLE signoffs DROP CONSTRAINT signoffs_subject_kind_check;
+             ALTER TABLE signoffs ADD CONSTRAINT signoffs_subject_kind_check
+                 CHECK (subject_kind IN ('control', 'training', 'patch_cycle'));",
         )
         .unwrap();
     assert_eq!(

@@ -334,7 +334,7 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
 
     // A database left behind by an older Lockstep: the reader cannot upgrade it and is told
     // who can; once the owner has, the reader reads again.
-    // It stopped at version 12, before the attachments and the migrations' hashes.
+    // It stopped at version 12, before the attachments, the migrations' hashes and findings.
     let last = lockstep::store::pg::migrate::SCHEMA_VERSION;
     owner
         .execute("DELETE FROM lockstep_migrations WHERE version > 12", &[])
@@ -345,7 +345,12 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
              DROP TABLE attachments; DROP FUNCTION attachments_checked;
              ALTER TABLE system_facts DROP COLUMN aws_fedramp_id;
              ALTER TABLE profiles DROP COLUMN resolved_catalog;
-             ALTER TABLE assets DROP COLUMN inventory",
+             ALTER TABLE assets DROP COLUMN inventory;
+             DROP TABLE finding_milestones, finding_deviations, findings, finding_imports;
+             ALTER TABLE projects DROP COLUMN package_uri;
+             ALTER TABLE signoffs DROP CONSTRAINT signoffs_subject_kind_check;
+             ALTER TABLE signoffs ADD CONSTRAINT signoffs_subject_kind_check
+                 CHECK (subject_kind IN ('control', 'training', 'patch_cycle'));",
         )
         .unwrap();
     let behind = member_with(&auditor, "auditor-pw", &["project", "list"]);
