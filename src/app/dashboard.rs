@@ -43,6 +43,8 @@ pub enum Concern {
     UnmappedCuec,
     /// A control in scope with no current evidence.
     MissingEvidence,
+    /// A control whose NIST controls a failing Security Hub check names.
+    FailingChecks,
 }
 
 impl Concern {
@@ -57,6 +59,7 @@ impl Concern {
             Concern::UnmappedCuec => "CUECs not mapped to a control",
             Concern::MissingEvidence => "Missing evidence",
             Concern::StaleSignoff => "Stale sign-offs",
+            Concern::FailingChecks => "Failing Security Hub checks",
         }
     }
 }
@@ -202,6 +205,40 @@ pub struct Dashboard {
     pub attention: Vec<AttentionItem>,
     /// The auditor's request list: counts per status now and over time.
     pub requests: super::RequestProgress,
+}
+
+/// One item per control in scope with failing Security Hub checks, most failing first.
+pub fn check_attention(
+    controls: &[Control],
+    results: &std::collections::HashMap<String, Vec<crate::store::CheckResult>>,
+) -> Vec<AttentionItem> {
+    let mut items: Vec<(usize, AttentionItem)> = controls
+        .iter()
+        .filter(|c| !c.retired)
+        .filter_map(|control| {
+            let failing = results
+                .get(&control.id)?
+                .iter()
+                .filter(|r| !r.passed)
+                .count();
+            (failing > 0).then(|| {
+                let checks = if failing == 1 { "check" } else { "checks" };
+                (
+                    failing,
+                    AttentionItem {
+                        concern: Concern::FailingChecks,
+                        text: format!(
+                            "{} {} — {failing} failing {checks}",
+                            control.id, control.title
+                        ),
+                        target: Target::Control(control.id.clone()),
+                    },
+                )
+            })
+        })
+        .collect();
+    items.sort_by_key(|(failing, _)| std::cmp::Reverse(*failing));
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 /// Computes the dashboard.

@@ -69,7 +69,8 @@ pub use state::{AppState, Dialog, Level, Notification, View};
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
 pub use crate::store::{
-    AwsReport, CuecControl, CuecLine, MappedBy, PatchRecord, ProjectCoverage, Request, RequestLink,
+    AwsReport, CheckResult, CuecControl, CuecLine, MappedBy, PatchRecord, ProjectCoverage, Request,
+    RequestLink,
 };
 pub use system::{SystemForm, SystemPage};
 
@@ -155,6 +156,7 @@ impl App {
                 focus_search: false,
                 undo_label: None,
                 evidence_summary: HashMap::new(),
+                check_results: HashMap::new(),
                 selected_evidence: Vec::new(),
                 job: None,
                 picking: None,

@@ -36,6 +36,7 @@ struct Snapshot {
     requests: Vec<Request>,
     request_log: Vec<ActivityEntry>,
     baselines: Vec<crate::model::BaselineSummary>,
+    check_results: HashMap<String, Vec<crate::store::CheckResult>>,
 }
 
 impl App {
@@ -132,6 +133,10 @@ impl App {
                 }
                 None => (Vec::new(), Vec::new()),
             };
+            let check_results = match project {
+                Some(project) => store.check_results(project.key)?,
+                None => HashMap::new(),
+            };
             Ok(Snapshot {
                 user_name: store.user_name()?,
                 head_seq: store.head_seq()?,
@@ -152,6 +157,7 @@ impl App {
                 requests,
                 request_log,
                 baselines: store.baselines()?,
+                check_results,
             })
         });
         let mut requests_progress = super::RequestProgress::default();
@@ -169,6 +175,7 @@ impl App {
                 }
                 let state = &mut self.state;
                 state.evidence_summary = summary;
+                state.check_results = snapshot.check_results;
                 state.user_name = snapshot.user_name;
                 state.loaded_seq = snapshot.head_seq;
                 state.read_only = store.is_read_only();
@@ -279,6 +286,10 @@ impl App {
         attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
         attention.extend(super::cuec_attention(&self.state.cuecs));
         attention.extend(super::request_attention(&self.state.requests));
+        attention.extend(super::dashboard::check_attention(
+            &self.state.controls,
+            &self.state.check_results,
+        ));
         attention.sort_by_key(|item| item.concern);
         self.state.dashboard.readiness = super::Readiness::read(
             &self.state.dashboard,

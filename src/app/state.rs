@@ -178,6 +178,8 @@ pub struct AppState {
     pub undo_label: Option<String>,
     /// Current evidence per control id: counts and expiry, for cards and filters.
     pub evidence_summary: HashMap<String, EvidenceSummary>,
+    /// Security Hub check results per control id, failing ones first.
+    pub check_results: HashMap<String, Vec<crate::store::CheckResult>>,
     /// The selected control's evidence, removed included.
     pub selected_evidence: Vec<Evidence>,
     /// The running background job: what it is and how far it got.

@@ -430,6 +430,19 @@ fn card_ui(
                 ui.label(text);
             }
         }
+        let failing = state
+            .check_results
+            .get(&control.id)
+            .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
+        if failing > 0 {
+            let text = if failing == 1 {
+                "1 failing check".to_string()
+            } else {
+                format!("{failing} failing checks")
+            };
+            ui.label(RichText::new(text).small().color(DANGER))
+                .on_hover_text("Security Hub checks of the NIST controls this control maps to");
+        }
         if !control.owner.is_empty() {
             ui.label(RichText::new(&control.owner).small());
         }

@@ -86,6 +86,7 @@ fn panel_body_ui(
     let editable = !control.retired && !state.read_only;
     let today = state.today;
     let parent = state.parent.as_ref();
+    let state_checks = state.check_results.get(&control.id);
     let draft = &mut state.draft;
     ui.add_enabled_ui(editable, |ui| {
         text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
@@ -118,6 +119,10 @@ fn panel_body_ui(
         ui.separator();
         why_ui(ui, control);
         ui.separator();
+        if let Some(results) = state_checks.filter(|results| !results.is_empty()) {
+            checks_ui(ui, control, results);
+            ui.separator();
+        }
         if control.framework.is_some() {
             match control.column {
                 Column::Shared => {
@@ -486,6 +491,43 @@ pub fn statement_job(ui: &Ui, framework: &FrameworkText) -> LayoutJob {
     }
     job.append(text.get(at..).unwrap_or(""), 0.0, plain);
     job
+}
+
+/// The Security Hub checks of the NIST controls this control maps to: failing ones first,
+/// open while any fails.
+fn checks_ui(ui: &mut Ui, control: &Control, results: &[crate::app::CheckResult]) {
+    let failing = results.iter().filter(|r| !r.passed).count();
+    let heading = if failing > 0 {
+        format!("Checks ({failing} failing of {})", results.len())
+    } else {
+        format!("Checks ({} passing)", results.len())
+    };
+    egui::CollapsingHeader::new(heading)
+        .id_salt(("checks", &control.id))
+        .default_open(failing > 0)
+        .show(ui, |ui| {
+            for result in results {
+                ui.horizontal_wrapped(|ui| {
+                    if result.passed {
+                        ui.label(RichText::new("Passed").small().weak());
+                    } else {
+                        ui.label(RichText::new("Failing").small().color(DANGER).strong());
+                    }
+                    ui.label(RichText::new(&result.check).monospace().small());
+                    ui.label(&result.title);
+                    ui.label(
+                        RichText::new(format!(
+                            "{} · {} · {}",
+                            result.resource,
+                            result.severity.label(),
+                            result.finding
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                });
+            }
+        });
 }
 
 /// The framework text: the statement, the parameters, the guidance folded, and the control it

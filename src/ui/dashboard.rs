@@ -240,6 +240,7 @@ fn urgent(concern: Concern) -> bool {
             | Concern::OverduePatch
             | Concern::AwsCoverage
             | Concern::UnmappedCuec
+            | Concern::FailingChecks
     )
 }
 

@@ -353,3 +353,73 @@ fn a_coverage_gap_is_one_banner_and_not_a_mark_on_every_card() {
     harness.run();
     assert_eq!(harness.state().state.view, lockstep::app::View::AwsReports);
 }
+
+#[test]
+fn a_failing_security_hub_check_shows_on_the_cards_of_its_controls_and_in_the_panel() {
+    use lockstep::import::findings::parse_findings;
+    use lockstep::store::FindingsFileRecord;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let project = crate::window::create_project(tmp.path());
+    let asff = serde_json::json!({"Findings": [{
+        "Id": "arn:aws:securityhub:us-east-1:111122223333:finding/c1",
+        "AwsAccountId": "111122223333",
+        "Title": "IAM users should not have IAM policies attached",
+        "Severity": {"Label": "MEDIUM"},
+        "FirstObservedAt": "2026-11-03T00:00:00Z",
+        "UpdatedAt": "2026-11-25T00:00:00Z",
+        "Resources": [{"Id": "arn:aws:iam::111122223333:user/ci", "Type": "AwsIamUser"}],
+        "Compliance": {"Status": "FAILED", "SecurityControlId": "IAM.2",
+                       "RelatedRequirements": ["NIST.800-53.r5 AC-2(1)"]},
+        "Workflow": {"Status": "NEW"},
+        "RecordState": "ACTIVE"
+    }]});
+    let bytes = serde_json::to_vec(&asff).unwrap();
+    let file = parse_findings(&bytes, None).unwrap();
+    let mut store = open_store(tmp.path());
+    let report = store
+        .import_findings(
+            project,
+            &file,
+            &FindingsFileRecord {
+                file_name: "securityhub.json".into(),
+                sha256: "a".repeat(64),
+                size_bytes: bytes.len() as u64,
+                media_type: "application/json".into(),
+            },
+            false,
+        )
+        .unwrap();
+    assert_eq!(report.new, 1);
+    let failing = store.failing_checks(project).unwrap();
+    assert!(
+        !failing.is_empty(),
+        "the built-in set maps controls to AC-2"
+    );
+    let control = failing.keys().min().unwrap().clone();
+
+    let mut harness = crate::window::harness(open_app(tmp.path()));
+    let chips = harness.query_all_by_label("1 failing check").count();
+    assert!(
+        (1..=failing.len()).contains(&chips),
+        "a chip on the cards in view that the check names: {chips} of {}",
+        failing.len()
+    );
+    harness
+        .state_mut()
+        .apply(Command::SelectControl(Some(control.clone())));
+    harness.run();
+    harness.get_by_label_contains("Checks (1 failing of 1)");
+    harness.get_by_label("IAM users should not have IAM policies attached");
+
+    // The dashboard's "Needs attention" counts them, one line per control.
+    harness.state_mut().state.view = lockstep::app::View::Dashboard;
+    harness.run();
+    harness.get_by_label_contains("Failing Security Hub checks");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("— 1 failing check")
+            .count(),
+        failing.len()
+    );
+}
