@@ -334,7 +334,19 @@ fn collect_snapshot(
                 .is_some_and(|day| day >= from && day <= to)
         })
         .collect();
+    let as_of_text = as_of.to_string();
+    // Imported by the as-of date (the import's UTC day), with their states as of then.
+    let findings = store
+        .findings(project.key, as_of)?
+        .into_iter()
+        .filter(|f| {
+            f.imported_at
+                .get(..10)
+                .is_some_and(|day| day <= as_of_text.as_str())
+        })
+        .collect();
     Ok(PackData {
+        findings,
         roster: store.training_roster(as_of)?,
         deadlines: store.patch_deadlines(project.key)?,
         generated_by: store.user_name()?,
@@ -385,6 +397,7 @@ pub fn collect_requests(
         let activity = store.activity(Some(project.key), None)?;
         let requests = pack_requests(store, project.key, as_of, &activity, None, Some(ids))?;
         Ok(PackData {
+            findings: Vec::new(),
             deadlines: store.patch_deadlines(project.key)?,
             generated_by: store.user_name()?,
             generator: format!("Lockstep {}", env!("CARGO_PKG_VERSION")),

@@ -383,3 +383,55 @@ fn files_that_are_no_findings_export_are_refused_with_the_formats_it_reads() {
     }
     assert!(findings(&dir).is_empty(), "nothing half-imported");
 }
+
+#[test]
+fn the_pack_carries_the_findings_with_hostile_text_neutralised_and_verifies() {
+    use std::io::Read as _;
+
+    let (_tmp, dir) = workspace();
+    setup(&dir);
+    let mut hostile = inspector_finding(
+        "a1",
+        "HIGH",
+        "CVE-2026-1111",
+        "2026-11-01T10:00:00Z",
+        "ACTIVE",
+    );
+    hostile["title"] = json!("=HYPERLINK(\"http://x\")");
+    let file = write(&dir, "inspector.json", &json!({"findings": [hostile]}));
+    assert_eq!(
+        lockstep(&dir, &["findings", "import", "--project", PROJECT, &file]).code,
+        0
+    );
+    let pack = dir.join("pack.zip");
+    let exported = lockstep(
+        &dir,
+        &[
+            "export",
+            "--project",
+            PROJECT,
+            "--out",
+            pack.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(exported.code, 0, "{exported:?}");
+    let mut archive = zip::ZipArchive::new(fs::File::open(&pack).unwrap()).unwrap();
+    let name = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.ends_with("findings.csv"))
+        .expect("findings.csv in the pack");
+    let mut csv = String::new();
+    archive
+        .by_name(&name)
+        .unwrap()
+        .read_to_string(&mut csv)
+        .unwrap();
+    assert!(csv.starts_with("id,source,source_id,kind"), "{csv}");
+    assert!(csv.contains("F-1,inspector,"), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK"),
+        "a formula is neutralised: {csv}"
+    );
+    let verified = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
+    assert_eq!(verified.code, 0, "{verified:?}");
+}

@@ -12,8 +12,8 @@ fn size_number(size_bytes: u64) -> Cell {
     Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
 }
 
-/// The tables, in pack order: the eight of every full pack, then the requests when the
-/// project has any; a delivery pack has the requests alone.
+/// The tables, in pack order: the eight of every full pack, then the requests and the
+/// findings when the project has any; a delivery pack has the requests alone.
 pub(super) fn tables(data: &PackData) -> Vec<Table> {
     if data.kind == PackKind::Requests {
         return vec![super::requests::requests_table(data)];
@@ -31,7 +31,70 @@ pub(super) fn tables(data: &PackData) -> Vec<Table> {
     if !data.requests.is_empty() {
         tables.push(super::requests::requests_table(data));
     }
+    if !data.findings.is_empty() {
+        tables.push(findings_table(data));
+    }
     tables
+}
+
+fn findings_table(data: &PackData) -> Table {
+    let rows = data
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::text(&f.id),
+                Cell::text(f.source.as_str()),
+                Cell::text(&f.source_id),
+                Cell::text(f.kind.as_str()),
+                Cell::text(&f.account),
+                Cell::text(&f.resource),
+                Cell::text(&f.vulnerability),
+                Cell::text(&f.check),
+                Cell::Text(f.controls.join(" ")),
+                Cell::text(&f.title),
+                Cell::text(f.severity.as_str()),
+                Cell::text(f.effective_severity.as_str()),
+                Cell::Stamp(
+                    f.first_seen
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ),
+                Cell::Date(f.deadline),
+                Cell::Date(f.closed_on.filter(|day| *day <= data.as_of)),
+                Cell::text(f.state.as_str()),
+                Cell::Text(
+                    f.deviation
+                        .as_ref()
+                        .map(|d| format!("{} ({})", d.kind.as_str(), d.state.as_str()))
+                        .unwrap_or_default(),
+                ),
+            ]
+        })
+        .collect();
+    Table {
+        file: "findings.csv",
+        sheet: "Findings",
+        header: &[
+            "id",
+            "source",
+            "source_id",
+            "kind",
+            "account",
+            "resource",
+            "vulnerability",
+            "check",
+            "controls",
+            "title",
+            "severity",
+            "effective_severity",
+            "first_seen",
+            "deadline",
+            "closed_on",
+            "state",
+            "deviation",
+        ],
+        rows,
+    }
 }
 
 fn cuecs_table(data: &PackData) -> Table {

@@ -210,6 +210,7 @@ fn sample() -> PackData {
         cuecs: vec![],
         kind: crate::pack::PackKind::Full,
         requests: vec![],
+        findings: vec![],
         last_activity: None,
         system: Default::default(),
         roles: Vec::new(),
