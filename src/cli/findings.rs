@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use super::{Outcome, parse_date_arg, print_json, print_table, shown};
 use crate::model::{DeviationKind, FindingSeverity};
-use crate::store::{Finding, NewDeviation};
+use crate::store::{Finding, FindingFacts, NewDeviation};
 use crate::workspace::{Workspace, import_findings, store_with_record};
 
 /// The `findings` subcommands.
@@ -89,6 +89,21 @@ pub enum FindingCommand {
         #[arg(long, value_name = "FILE")]
         evidence: Option<PathBuf>,
     },
+    /// Record what the tools cannot know about a finding: whether its resource is reachable
+    /// from the internet and whether it is likely exploitable (yes, no or unknown).
+    Set {
+        /// The project's name.
+        #[arg(long)]
+        project: String,
+        /// The finding's id.
+        id: String,
+        /// yes, no or unknown.
+        #[arg(long, value_enum)]
+        internet_reachable: Option<Said>,
+        /// yes, no or unknown.
+        #[arg(long, value_enum)]
+        likely_exploitable: Option<Said>,
+    },
     /// Plan a milestone towards closing a finding.
     Milestone {
         /// The project's name.
@@ -103,6 +118,27 @@ pub enum FindingCommand {
         #[arg(long)]
         text: String,
     },
+}
+
+/// What a person says of a fact: yes, no, or that it is not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Said {
+    /// It holds.
+    Yes,
+    /// It does not.
+    No,
+    /// Not known (clears what was said).
+    Unknown,
+}
+
+impl Said {
+    fn value(self) -> Option<bool> {
+        match self {
+            Said::Yes => Some(true),
+            Said::No => Some(false),
+            Said::Unknown => None,
+        }
+    }
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: FindingsCommand) -> Outcome {
@@ -305,6 +341,40 @@ pub(super) fn run_one(workspace: &mut Workspace, command: FindingCommand) -> Out
                 finding.id,
                 shown(&project.name),
                 finding.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        FindingCommand::Set {
+            project,
+            id,
+            internet_reachable,
+            likely_exploitable,
+        } => {
+            let store = &mut workspace.store;
+            let project = store.project_by_name(&project)?;
+            if internet_reachable.is_none() && likely_exploitable.is_none() {
+                anyhow::bail!(
+                    "say what to set: --internet-reachable yes|no|unknown or --likely-exploitable yes|no|unknown"
+                );
+            }
+            let said = |value: Option<bool>| match value {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "unknown",
+            };
+            let finding = store.set_finding_facts(
+                project.key,
+                &id,
+                FindingFacts {
+                    internet_reachable: internet_reachable.map(Said::value),
+                    likely_exploitable: likely_exploitable.map(Said::value),
+                },
+            )?;
+            outln!(
+                "{}: internet reachable {}, likely exploitable {}",
+                finding.id,
+                said(finding.internet_reachable),
+                said(finding.likely_exploitable)
             );
             Ok(ExitCode::SUCCESS)
         }

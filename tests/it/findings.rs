@@ -435,3 +435,57 @@ fn the_pack_carries_the_findings_with_hostile_text_neutralised_and_verifies() {
     let verified = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
     assert_eq!(verified.code, 0, "{verified:?}");
 }
+
+#[test]
+fn what_the_tools_cannot_know_is_set_by_a_person_and_logged_once() {
+    let (_tmp, dir) = workspace();
+    setup(&dir);
+    let file = write(
+        &dir,
+        "one.json",
+        &json!({"findings": [inspector_finding("a1", "HIGH", "CVE-2026-1111", "2026-11-01T10:00:00Z", "ACTIVE")]}),
+    );
+    assert_eq!(
+        lockstep(&dir, &["findings", "import", "--project", PROJECT, &file]).code,
+        0
+    );
+    assert_eq!(findings(&dir)[0]["internet_reachable"], Value::Null);
+    let set = [
+        "finding",
+        "set",
+        "--project",
+        PROJECT,
+        "F-1",
+        "--internet-reachable",
+        "no",
+        "--likely-exploitable",
+        "yes",
+    ];
+    let said = lockstep(&dir, &set);
+    assert_eq!(said.code, 0, "{said:?}");
+    assert!(
+        said.stdout
+            .contains("internet reachable no, likely exploitable yes")
+    );
+    let rows = log_rows(&dir);
+    assert_eq!(lockstep(&dir, &set).code, 0);
+    assert_eq!(log_rows(&dir), rows, "the same facts again log nothing");
+    let listed = findings(&dir);
+    assert_eq!(listed[0]["internet_reachable"], false);
+    assert_eq!(listed[0]["likely_exploitable"], true);
+    let bad = lockstep(
+        &dir,
+        &[
+            "finding",
+            "set",
+            "--project",
+            PROJECT,
+            "F-1",
+            "--internet-reachable",
+            "maybe",
+        ],
+    );
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let nothing = lockstep(&dir, &["finding", "set", "--project", PROJECT, "F-1"]);
+    assert_eq!(nothing.code, 2, "{nothing:?}");
+}
