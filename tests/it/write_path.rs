@@ -132,9 +132,11 @@ fn verify_never_reports_tampering_while_another_connection_writes() {
     let (_tmp, dir) = workspace();
     let (project, ids) = setup(&dir);
     let done = Arc::new(AtomicBool::new(false));
+    let edits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writer = {
         let dir = dir.clone();
         let done = done.clone();
+        let edits = edits.clone();
         thread::spawn(move || {
             let mut store = open(&dir);
             let mut edit = 0;
@@ -148,11 +150,16 @@ fn verify_never_reports_tampering_while_another_connection_writes() {
                     )
                     .unwrap();
                 edit += 1;
+                edits.store(edit, Ordering::Relaxed);
             }
             edit
         })
     };
     let verifier = open(&dir);
+    // On a loaded machine the writer may start late: verify while it is writing.
+    crate::common::wait_until("the writer's first edit", || {
+        edits.load(Ordering::Relaxed) > 0
+    });
     for _ in 0..200 {
         let report = verifier.verify_chain().unwrap();
         assert_eq!(report.first_break, None, "after {} rows", report.rows);
