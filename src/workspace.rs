@@ -575,8 +575,18 @@ pub fn import_findings(
 ) -> Result<FindingImport, WorkspaceError> {
     store.check_writable()?;
     store.project(project)?;
+    let before = std::fs::metadata(path).map(|m| m.len()).ok();
     let file = crate::import::findings::read_findings(path, asset, cancel, progress)?;
     let staged = vault.stage(path, cancel, &mut |_| {})?;
+    if before.is_some_and(|len| len != staged.size_bytes) {
+        // The file changed between the two reads: what was parsed is not what was kept.
+        vault.discard(staged);
+        return Err(WorkspaceError::Findings(
+            crate::import::findings::FindingFileError::Changed {
+                path: path.to_path_buf(),
+            },
+        ));
+    }
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

@@ -807,7 +807,7 @@ impl Store {
                 updated: report.updated as u64,
                 closed: report.closed as u64,
                 reopened: report.reopened as u64,
-                refused: (file.problems.len() + refused.len() - file.problems.len()) as u64,
+                refused: refused.len() as u64,
             };
             Ok(Change::Made(
                 tally,

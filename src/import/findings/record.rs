@@ -185,6 +185,12 @@ pub enum FindingFileError {
         /// The file.
         path: PathBuf,
     },
+    /// The file changed while it was imported (it was read twice: parsed, then kept).
+    #[error("this file changed while it was imported; nothing was stored, import it again: {path}")]
+    Changed {
+        /// The file.
+        path: PathBuf,
+    },
     /// Reading was cancelled.
     #[error("cancelled")]
     Cancelled,
