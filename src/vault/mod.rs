@@ -307,11 +307,39 @@ impl Vault {
                 Err(error) => Err(unreadable(error.to_string())),
             };
         }
-        match File::open(&path) {
+        match self.open_local(sha256) {
             Ok(file) => Ok(Blob::File(file)),
             Err(error) if error.kind() == io::ErrorKind::NotFound => Err(BlobOpen::Missing),
             Err(source) => Err(BlobOpen::Unreadable { path, source }),
         }
+    }
+
+    /// Opens a stored file of a local vault. A row is committed a moment before its file
+    /// moves from `tmp/` into place (see the module's notes), so a reader in another process
+    /// that finds no file in place reads the `ready` copy the commit is about to move, and
+    /// looks in place once more should the move land in between.
+    fn open_local(&self, sha256: &str) -> io::Result<File> {
+        let path = self
+            .blob_path(sha256)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        match File::open(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            opened => return opened,
+        }
+        let prefix = format!("{sha256}.");
+        if let Ok(entries) = fs::read_dir(self.tmp_dir()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(&prefix)
+                    && name.ends_with(".ready")
+                    && let Ok(file) = File::open(entry.path())
+                {
+                    return Ok(file);
+                }
+            }
+        }
+        File::open(&path)
     }
 
     /// Until when Object Lock keeps a stored file, on a team vault; `None` when nothing
@@ -759,15 +787,15 @@ impl Vault {
 
     /// Re-hashes a stored file.
     pub fn check(&self, sha256: &str) -> BlobCheck {
-        let Ok(path) = self.blob_path(sha256) else {
+        if !is_sha256(sha256) {
             return BlobCheck::NotASha256;
-        };
+        }
         if let Some(remote) = &self.remote {
             return remote
                 .check(sha256, None)
                 .unwrap_or_else(|error| BlobCheck::Unreadable(error.to_string()));
         }
-        let mut file = match File::open(&path) {
+        let mut file = match self.open_local(sha256) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobCheck::Missing,
             Err(e) => return BlobCheck::Unreadable(e.to_string()),

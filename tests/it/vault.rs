@@ -657,6 +657,15 @@ fn a_ready_file_whose_row_was_committed_is_moved_into_place_on_open() {
             .store
             .add_evidence(lib.project, CONTROL, &record)
             .unwrap();
+        // Between the commit and the move, a reader in another process sees the row: it
+        // reads the copy about to move rather than calling the file missing.
+        let report =
+            verify_workspace(&lib.workspace, &AtomicBool::new(false), &mut |_, _| {}).unwrap();
+        assert!(report.is_clean(), "{:?}", report.lines());
+        let mut read = Vec::new();
+        let mut blob = lib.workspace.vault.open_blob(&staged.sha256).unwrap();
+        blob.read_to_end(&mut read).unwrap();
+        assert!(read == content, "the pending copy reads back as stored");
         // The process stops here: the row is committed and the file never moved.
         staged.sha256.clone()
     };
