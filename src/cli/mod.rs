@@ -37,6 +37,7 @@ mod numbers;
 mod param;
 mod patch;
 mod person;
+mod poam;
 mod profile;
 mod project;
 mod request;
@@ -155,6 +156,9 @@ pub enum Command {
     /// Write a project's responsibility matrix as an OSCAL system security plan, an OSCAL
     /// component definition and the FedRAMP CIS/CRM workbook.
     ExportOscal(export_oscal::ExportOscalArgs),
+    /// Write a project's plan of action and milestones (OSCAL POA&M and FedRAMP's
+    /// workbook) and FedRAMP's vulnerability detail report for a period.
+    Poam(poam::PoamArgs),
     /// Make and show your signing key for evidence packs (kept in your config folder).
     #[command(subcommand)]
     Key(key::KeyCommand),
@@ -250,6 +254,7 @@ fn run_in(dir: &Path, command: Command, name: &str) -> Outcome {
         Command::Param(cmd) => param::run(&mut workspace.store, cmd),
         Command::Export(args) => export::run(&workspace, &args),
         Command::ExportOscal(args) => export_oscal::run(&workspace, &args),
+        Command::Poam(args) => poam::run(&mut workspace, &args),
         Command::Log(args) => log::run(&workspace.store, &args),
         Command::Settings(cmd) => settings::run(&mut workspace.store, cmd),
         Command::Verify => verify::run(&workspace),

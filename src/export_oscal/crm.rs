@@ -64,7 +64,7 @@ fn responsibility_text(req: &Requirement<'_>) -> String {
 }
 
 /// The workbook's creation time: the day of the project's latest change.
-fn created(input: &OscalInput) -> Result<ExcelDateTime, XlsxError> {
+pub(crate) fn created(input: &OscalInput) -> Result<ExcelDateTime, XlsxError> {
     let day = DateTime::parse_from_rfc3339(&input.last_modified)
         .ok()
         .map(|at| at.with_timezone(&Utc).date_naive());

@@ -27,6 +27,7 @@
 pub mod component;
 pub mod crm;
 mod document;
+pub mod poam;
 pub mod ssp;
 
 use std::collections::BTreeMap;
@@ -88,6 +89,11 @@ pub enum OscalError {
         "project '{0}' has no control that names a NIST SP 800-53 control, so there is nothing to export"
     )]
     NothingToExport(String),
+    /// The project has no weakness, open or closed, for a POA&M to list.
+    #[error(
+        "project '{0}' has no weakness to list: no vulnerability or failing check from AWS's tools and no control past its due date"
+    )]
+    NoWeakness(String),
 }
 
 /// How far a control (or requirement) is implemented, in OSCAL's words.

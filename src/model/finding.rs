@@ -444,9 +444,104 @@ pub fn nist_base(id: &str) -> Option<&str> {
     id.split_once('(').map(|(base, _)| base)
 }
 
+/// Whether `text` is an absolute URI with an authority (`https://host/path`): a scheme of
+/// letters, digits, `+`, `-` and `.` starting with a letter, then `://` and at least one
+/// more character, all printable ASCII without spaces or the characters RFC 3986 excludes.
+pub fn is_absolute_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok
+        && !rest.is_empty()
+        && rest.chars().all(|c| {
+            c.is_ascii_graphic()
+                && !matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        })
+}
+
+/// Which of a project's controls each NIST SP 800-53 id names, for placing what AWS's
+/// tools report about a NIST control on the board.
+#[derive(Debug, Clone, Default)]
+pub struct NistIndex {
+    by_nist: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl NistIndex {
+    /// The index of controls given as (board id, the NIST ids it names, in any spelling
+    /// [`nist_id`] reads), in board order.
+    pub fn new<'a, I, N>(controls: I) -> Self
+    where
+        I: IntoIterator<Item = (&'a str, N)>,
+        N: IntoIterator<Item = &'a str>,
+    {
+        let mut by_nist: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for (control, nist) in controls {
+            for id in nist.into_iter().filter_map(nist_id) {
+                let list = by_nist.entry(id).or_default();
+                if !list.iter().any(|c| c == control) {
+                    list.push(control.to_string());
+                }
+            }
+        }
+        NistIndex { by_nist }
+    }
+
+    /// The controls a NIST id (as [`nist_id`] writes it) names: those mapped to it, or,
+    /// when none is, those mapped to its base control (a built-in control mapped to `AC-2`
+    /// answers for `AC-2(1)`).
+    pub fn named(&self, nist: &str) -> &[String] {
+        if let Some(found) = self.by_nist.get(nist) {
+            return found;
+        }
+        nist_base(nist)
+            .and_then(|base| self.by_nist.get(base))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_absolute_uris_with_an_authority_pass() {
+        for good in [
+            "https://fedramp.example.gov/p/F1",
+            "s3://bucket/key",
+            "http://h",
+        ] {
+            assert!(is_absolute_uri(good), "{good}");
+        }
+        for bad in [
+            "",
+            "not a uri",
+            "https://",
+            "https://exa mple",
+            "1http://h",
+            "x\ny://z",
+            "h://a\"b",
+        ] {
+            assert!(!is_absolute_uri(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_nist_id_names_its_controls_or_those_of_its_base() {
+        let index = NistIndex::new([
+            ("SRM-CUS-IAM-01", vec!["AC-2", "ia-2.1"]),
+            ("SRM-CUS-LOG-01", vec!["AU-2"]),
+        ]);
+        assert_eq!(index.named("AC-2"), ["SRM-CUS-IAM-01"]);
+        assert_eq!(index.named("AC-2(1)"), ["SRM-CUS-IAM-01"]);
+        assert_eq!(index.named("IA-2(1)"), ["SRM-CUS-IAM-01"]);
+        assert!(index.named("IA-2").is_empty());
+        assert!(index.named("SC-7").is_empty());
+    }
 
     #[test]
     fn severity_words_of_every_tool_map_to_five_levels() {

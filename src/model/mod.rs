@@ -46,7 +46,7 @@ pub use evidence::{
 };
 pub use finding::{
     ClosedReason, DeviationKind, DeviationState, FindingKind, FindingSeverity, FindingSource,
-    FindingState, finding_deadline, finding_state, nist_base, nist_id,
+    FindingState, NistIndex, finding_deadline, finding_state, is_absolute_uri, nist_base, nist_id,
 };
 pub use framework::{
     BaselineSummary, FilledParameter, FilledText, FrameworkControl, ParameterSource, ParameterSpan,

@@ -490,6 +490,7 @@ fn write_pack(
     let stamp = entry_stamp(data.as_of);
     let mut reports = report_files(data)?;
     reports.extend(crate::export_oscal::pack_files(data, vault)?);
+    reports.extend(crate::export_oscal::poam::pack_files(data)?);
     let evidence: Vec<_> = data.evidence().collect();
     let aws_files: Vec<_> = data.aws_report_files().collect();
     let request_files: Vec<_> = data.request_files().collect();

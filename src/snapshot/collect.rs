@@ -347,6 +347,7 @@ fn collect_snapshot(
         .collect();
     Ok(PackData {
         findings,
+        package_uri: store.package_uri(project.key)?,
         roster: store.training_roster(as_of)?,
         deadlines: store.patch_deadlines(project.key)?,
         generated_by: store.user_name()?,
@@ -398,6 +399,7 @@ pub fn collect_requests(
         let requests = pack_requests(store, project.key, as_of, &activity, None, Some(ids))?;
         Ok(PackData {
             findings: Vec::new(),
+            package_uri: String::new(),
             deadlines: store.patch_deadlines(project.key)?,
             generated_by: store.user_name()?,
             generator: format!("Lockstep {}", env!("CARGO_PKG_VERSION")),

@@ -157,6 +157,9 @@ pub struct PackData {
     pub requests: Vec<PackRequest>,
     /// The findings of AWS's tools imported by the as-of date, as they stood then.
     pub findings: Vec<crate::store::Finding>,
+    /// The project's authorization package URI (FedRAMP's certification package overview);
+    /// empty until given.
+    pub package_uri: String,
     /// The project's latest activity-log row up to the as-of date: its sequence number and
     /// time (the OSCAL files' version and last-modified time).
     pub last_activity: Option<(i64, String)>,

@@ -27,7 +27,7 @@ use super::{Result, Store, StoreError};
 use crate::import::findings::{FindingFile, FindingFormat, FindingRecord, RecordProblem};
 use crate::model::{
     Action, AssetKind, ClosedReason, DeviationKind, DeviationState, FindingKind, FindingSeverity,
-    FindingSource, FindingState, RuleError, finding_deadline, finding_state, hex, nist_base,
+    FindingSource, FindingState, NistIndex, RuleError, finding_deadline, finding_state, hex,
 };
 
 /// The activity-log subject of findings imports.
@@ -395,38 +395,18 @@ impl Incoming<'_> {
     }
 }
 
-/// The project's controls by NIST id (upper case), for filing evidence and check results.
-fn controls_by_nist(conn: &Connection, project: i64) -> Result<HashMap<String, Vec<String>>> {
+/// The project's controls by NIST id, for filing evidence and check results.
+fn controls_by_nist(conn: &Connection, project: i64) -> Result<NistIndex> {
     let mut stmt = conn.prepare_cached(
         "SELECT control_id, nist FROM controls WHERE project_id = ?1 AND retired = 0
          ORDER BY sort_key, control_id",
     )?;
-    let rows = stmt.query_map([project], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })?;
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for row in rows {
-        let (control, nist) = row?;
-        for id in nist.split(',').filter_map(crate::model::nist_id) {
-            let list = map.entry(id).or_default();
-            if !list.contains(&control) {
-                list.push(control.clone());
-            }
-        }
-    }
-    Ok(map)
-}
-
-/// The project's controls a NIST id names: those mapped to it, or, when none is, those
-/// mapped to its base control (a built-in control mapped to `AC-2` answers for `AC-2(1)`).
-fn controls_named<'a>(by_nist: &'a HashMap<String, Vec<String>>, nist: &str) -> &'a [String] {
-    if let Some(found) = by_nist.get(nist) {
-        return found;
-    }
-    nist_base(nist)
-        .and_then(|base| by_nist.get(base))
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+    let rows: Vec<(String, String)> = stmt
+        .query_map([project], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(NistIndex::new(rows.iter().map(|(control, nist)| {
+        (control.as_str(), nist.split(','))
+    })))
 }
 
 /// The deviation, milestones and sign-offs of a project's findings, loaded once.
@@ -950,7 +930,7 @@ impl Store {
             };
             let mut named: BTreeSet<&String> = BTreeSet::new();
             for nist in controls.split(',') {
-                named.extend(controls_named(&by_nist, nist));
+                named.extend(by_nist.named(nist));
             }
             for control in named {
                 out.entry(control.clone()).or_default().push(result.clone());
@@ -1138,7 +1118,7 @@ impl Store {
     /// Remembers the project's authorization package URI.
     pub fn set_package_uri(&mut self, project: i64, uri: &str) -> Result<()> {
         let uri = uri.trim();
-        if uri.is_empty() || uri.chars().any(char::is_control) || !uri.contains("://") {
+        if !crate::model::is_absolute_uri(uri) {
             return Err(StoreError::Finding(format!(
                 "'{uri}' is not a URI: give the package's address, for example https://example.com/package"
             )));
@@ -1524,7 +1504,7 @@ fn file_evidence(
     let by_nist = controls_by_nist(tx, project)?;
     let mut controls: BTreeSet<String> = BTreeSet::new();
     for nist in nist_ids {
-        controls.extend(controls_named(&by_nist, nist).iter().cloned());
+        controls.extend(by_nist.named(nist).iter().cloned());
     }
     let description = format!("{}: {records} findings", format.label());
     let mut filed = Vec::new();

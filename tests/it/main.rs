@@ -19,6 +19,7 @@ mod oscal;
 mod pack;
 mod patches;
 mod pg_store;
+mod poam;
 mod requests;
 mod s3_vault;
 mod sign;

@@ -211,6 +211,7 @@ fn sample() -> PackData {
         kind: crate::pack::PackKind::Full,
         requests: vec![],
         findings: vec![],
+        package_uri: String::new(),
         last_activity: None,
         system: Default::default(),
         roles: Vec::new(),
