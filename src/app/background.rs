@@ -154,6 +154,17 @@ impl App {
                 }
             }
             JobOutcome::OscalExported(files) => self.oscal_exported(files),
+            JobOutcome::FindingsImported {
+                imported,
+                failed,
+                cancelled,
+            } => self.findings_imported(&imported, &failed, cancelled),
+            JobOutcome::PoamExported {
+                files,
+                open,
+                closed,
+                refusal,
+            } => self.poam_exported(files, (open, closed), refusal),
             JobOutcome::DocumentAttached(added) => self.document_attached(&added),
             JobOutcome::FrameworkImported { imported, refused } => {
                 self.framework_imported(&imported, &refused)
@@ -244,6 +255,12 @@ impl App {
             PickPurpose::Document(kind, control) => {
                 if let Some(path) = paths.pop() {
                     self.attach_document(kind, control, path);
+                }
+            }
+            PickPurpose::FindingsFiles => self.import_findings_files(paths),
+            PickPurpose::PoamFolder => {
+                if let Some(folder) = paths.pop() {
+                    self.export_poam(folder);
                 }
             }
             PickPurpose::OscalFolder => {

@@ -200,6 +200,38 @@ pub enum Command {
     /// Choose where to save a delivery pack of the requests shown, then write it in the
     /// background.
     ExportRequests,
+    /// Choose findings exports of AWS's tools and import them in the background.
+    ImportFindings,
+    /// Import these findings exports in the background (dropped onto the Findings view, or
+    /// picked).
+    ImportFindingsFiles(Vec<PathBuf>),
+    /// Select a finding (or none, closing its detail pane).
+    SelectFinding(Option<String>),
+    /// Ask for a deviation of a finding.
+    RequestDeviation {
+        /// The finding's id.
+        id: String,
+        /// What is asked for.
+        deviation: crate::store::NewDeviation,
+    },
+    /// Plan a milestone for a finding.
+    AddFindingMilestone {
+        /// The finding's id.
+        id: String,
+        /// When it is due.
+        due: chrono::NaiveDate,
+        /// What it is.
+        text: String,
+    },
+    /// Record a person's evaluation of a finding (internet reachability, exploitability).
+    SetFindingFacts {
+        /// The finding's id.
+        id: String,
+        /// What changes.
+        facts: crate::store::FindingFacts,
+    },
+    /// Choose a folder and write the project's POA&M files there.
+    ExportPoam,
 }
 
 impl Command {
@@ -294,6 +326,12 @@ impl Command {
             Command::LinkRequest { .. } => "Link",
             Command::ExportRequests => "Export for requests…",
             Command::PickRequestFiles | Command::AttachRequestFiles(_) => "Attach files…",
+            Command::ImportFindings | Command::ImportFindingsFiles(_) => "Import findings…",
+            Command::SelectFinding(_) => "Select finding",
+            Command::RequestDeviation { .. } => "Ask for deviation",
+            Command::AddFindingMilestone { .. } => "Plan milestone",
+            Command::SetFindingFacts { .. } => "Save evaluation",
+            Command::ExportPoam => "Export POA&M…",
         }
     }
 
@@ -330,6 +368,15 @@ impl Command {
             Command::PickRequestFiles => Some(
                 "Choose files to attach to the request, or drop them onto its pane; they become evidence of the controls it names",
             ),
+            Command::ImportFindings => Some(
+                "Import findings exports of Amazon Inspector (JSON or CSV), Security Hub (ASFF or OCSF) or Systems Manager; importing a newer export again updates findings by their ids",
+            ),
+            Command::ExportPoam => Some(
+                "Write the plan of action and milestones as OSCAL and FedRAMP's workbook, with FedRAMP's vulnerability detail report for last month",
+            ),
+            Command::RequestDeviation { .. } => {
+                Some("It counts once someone signs off the finding")
+            }
             Command::VerifyWorkspace => {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }

@@ -100,6 +100,13 @@ impl App {
             | Command::PickRequestFiles
             | Command::ExportRequests
             | Command::AttachRequestFiles(..) => self.apply_request_command(command),
+            Command::ImportFindings
+            | Command::ImportFindingsFiles(..)
+            | Command::SelectFinding(..)
+            | Command::RequestDeviation { .. }
+            | Command::AddFindingMilestone { .. }
+            | Command::SetFindingFacts { .. }
+            | Command::ExportPoam => self.apply_finding_command(command),
         }
     }
 
@@ -491,6 +498,24 @@ impl App {
     }
 
     /// Carries out a command on the auditor's requests.
+    /// Carries out a command of the Findings view.
+    fn apply_finding_command(&mut self, command: Command) {
+        match command {
+            Command::ImportFindings => self.pick_findings_files(),
+            Command::ImportFindingsFiles(files) => self.import_findings_files(files),
+            Command::SelectFinding(id) => self.select_finding(id),
+            Command::RequestDeviation { id, deviation } => {
+                self.request_finding_deviation(&id, deviation)
+            }
+            Command::AddFindingMilestone { id, due, text } => {
+                self.add_finding_milestone(&id, due, &text)
+            }
+            Command::SetFindingFacts { id, facts } => self.set_finding_facts(&id, facts),
+            Command::ExportPoam => self.pick_poam_folder(),
+            _ => {}
+        }
+    }
+
     fn apply_request_command(&mut self, command: Command) {
         match command {
             Command::ImportRequestList => self.pick_request_list(),

@@ -65,6 +65,10 @@ pub enum JobKind {
     AttachDocument,
     /// Importing OSCAL catalogs and profiles.
     ImportFramework,
+    /// Importing findings exports of AWS's tools.
+    ImportFindings,
+    /// Writing a project's POA&M files.
+    ExportPoam,
 }
 
 impl JobKind {
@@ -85,6 +89,8 @@ impl JobKind {
             JobKind::ExportOscal => "Exporting the OSCAL files",
             JobKind::ImportFramework => "Importing the framework",
             JobKind::AttachDocument => "Attaching the document",
+            JobKind::ImportFindings => "Importing findings",
+            JobKind::ExportPoam => "Writing the POA&M",
         }
     }
 
@@ -175,6 +181,28 @@ pub enum JobOutcome {
     Opened(PathBuf),
     /// The OSCAL files written.
     OscalExported(Vec<PathBuf>),
+    /// Findings exports imported: each file's report, the files refused with why, and
+    /// whether the user cancelled before all were done.
+    FindingsImported {
+        /// Each file's name and what its import did.
+        imported: Vec<(String, crate::store::FindingImport)>,
+        /// Files refused, each with its reason.
+        failed: Vec<String>,
+        /// Whether the user cancelled.
+        cancelled: bool,
+    },
+    /// The POA&M files written, the items in them, and why the vulnerability detail report
+    /// was not written, if it was not.
+    PoamExported {
+        /// The files written.
+        files: Vec<PathBuf>,
+        /// Open items.
+        open: usize,
+        /// Closed items.
+        closed: usize,
+        /// Why the report was left out.
+        refusal: Option<String>,
+    },
     /// A document attached to the plan (one row per control it answers).
     DocumentAttached(Vec<crate::model::Attachment>),
     /// OSCAL catalogs and profiles imported: a line for each, and the files refused with why.

@@ -20,6 +20,7 @@ mod command;
 mod command_handling;
 mod dashboard;
 mod export_oscal;
+mod findings;
 mod forms;
 mod jobs;
 mod picker;
@@ -54,6 +55,9 @@ pub use dashboard::{
     AttentionItem, Concern, Dashboard, PatchLine, Readiness, RosterLine, SignoffLine, Target,
     dashboard,
 };
+pub use findings::{
+    DeviationDraft, FindingFilter, FindingSort, FindingsView, MilestoneDraft, finding_rows,
+};
 pub use forms::{
     AddControlForm, Answer, ExportForm, NameForm, NewProjectForm, PanelDraft, PeriodForm,
     ServicesForm, SettingsForm,
@@ -69,8 +73,8 @@ pub use state::{AppState, Dialog, Level, Notification, View};
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
 pub use crate::store::{
-    AwsReport, CheckResult, CuecControl, CuecLine, MappedBy, PatchRecord, ProjectCoverage, Request,
-    RequestLink,
+    AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts, MappedBy,
+    Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink,
 };
 pub use system::{SystemForm, SystemPage};
 
@@ -178,6 +182,8 @@ impl App {
                 evidence: Vec::new(),
                 requests: Vec::new(),
                 requests_view: RequestsView::default(),
+                findings: Vec::new(),
+                findings_view: FindingsView::default(),
                 system: SystemPage::default(),
                 system_form: SystemForm::default(),
             },

@@ -141,6 +141,10 @@ pub enum PickPurpose {
     RequestsExportTarget,
     /// Write the project's OSCAL files into it.
     OscalFolder,
+    /// Import them as findings exports of AWS's tools.
+    FindingsFiles,
+    /// Write the project's POA&M files into it.
+    PoamFolder,
     /// Attach it to the project's plan as a document of this kind (for this control).
     Document(crate::model::AttachmentKind, Option<String>),
 }

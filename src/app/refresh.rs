@@ -37,6 +37,7 @@ struct Snapshot {
     request_log: Vec<ActivityEntry>,
     baselines: Vec<crate::model::BaselineSummary>,
     check_results: HashMap<String, Vec<crate::store::CheckResult>>,
+    findings: Vec<crate::store::Finding>,
 }
 
 impl App {
@@ -133,9 +134,12 @@ impl App {
                 }
                 None => (Vec::new(), Vec::new()),
             };
-            let check_results = match project {
-                Some(project) => store.check_results(project.key)?,
-                None => HashMap::new(),
+            let (check_results, findings) = match project {
+                Some(project) => (
+                    store.check_results(project.key)?,
+                    store.findings(project.key, today)?,
+                ),
+                None => (HashMap::new(), Vec::new()),
             };
             Ok(Snapshot {
                 user_name: store.user_name()?,
@@ -158,6 +162,7 @@ impl App {
                 request_log,
                 baselines: store.baselines()?,
                 check_results,
+                findings,
             })
         });
         let mut requests_progress = super::RequestProgress::default();
@@ -201,6 +206,7 @@ impl App {
                 state.evidence = snapshot.evidence;
                 state.baselines = snapshot.baselines;
                 self.requests_loaded(snapshot.requests);
+                self.findings_loaded(snapshot.findings);
                 if self.state.view == super::View::System {
                     self.load_system();
                 }

@@ -59,15 +59,19 @@ pub enum View {
     Requests,
     /// What a FedRAMP plan still needs of the system, and the forms that give it.
     System,
+    /// The findings of AWS's tools: vulnerabilities and checks, their deadlines and
+    /// deviations.
+    Findings,
 }
 
 impl View {
     /// All views, in top-bar order.
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Board,
         View::Requests,
         View::Training,
         View::Patches,
+        View::Findings,
         View::AwsReports,
         View::System,
         View::Dashboard,
@@ -83,6 +87,7 @@ impl View {
             View::AwsReports => "AWS reports",
             View::System => "System",
             View::Requests => "Requests",
+            View::Findings => "Findings",
         }
     }
 }
@@ -222,6 +227,10 @@ pub struct AppState {
     pub requests: Vec<crate::store::Request>,
     /// The Requests view's filter, sort, rows and selection.
     pub requests_view: super::RequestsView,
+    /// The project's findings of AWS's tools, with states as of today.
+    pub findings: Vec<crate::store::Finding>,
+    /// The Findings view's filter, sort, rows, selection and drafts.
+    pub findings_view: super::FindingsView,
     /// What the System view shows (read while it is open).
     pub system: super::SystemPage,
     /// The System view's forms, as typed.

@@ -10,6 +10,7 @@ mod dashboard;
 mod dialogs;
 mod evidence;
 mod filter_bar;
+mod findings;
 mod notifications;
 mod patches;
 mod requests;
@@ -101,6 +102,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     app.poll_jobs();
     app.sync_board();
     app.sync_requests();
+    app.sync_findings();
     let mut commands = Vec::new();
     shortcuts(&ui.ctx().clone(), &mut commands);
     widgets::forget_date_picker(ui.ctx());
@@ -113,6 +115,7 @@ pub fn frame_ui(app: &mut App, ui: &mut egui::Ui) {
     if had_commands {
         app.sync_board();
         app.sync_requests();
+        app.sync_findings();
         ui.ctx().request_repaint();
     }
     if app.is_busy() {
@@ -138,8 +141,11 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
         )
     });
     let on_requests = state.view == View::Requests;
+    let on_findings = state.view == View::Findings && state.project.is_some();
     if !dropped.is_empty() {
-        commands.push(if on_requests {
+        commands.push(if on_findings {
+            Command::ImportFindingsFiles(dropped)
+        } else if on_requests {
             Command::AttachRequestFiles(dropped)
         } else {
             Command::AttachFiles(dropped)
@@ -147,6 +153,9 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
     }
     if hovering {
         let text = match (on_requests, &state.requests_view.selected) {
+            _ if on_findings => {
+                "Drop to import these findings exports into the project".to_string()
+            }
             (true, Some(id)) => format!("Drop to attach to request {id}"),
             (true, None) => {
                 "Select a request first: dropped files are attached to the selected request"
@@ -211,6 +220,7 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
             View::Patches => patches::patches_ui(state, ui, commands),
             View::AwsReports => aws_reports::aws_reports_ui(state, ui, commands),
             View::Requests => requests::requests_ui(state, ui, commands),
+            View::Findings => findings::findings_ui(state, ui, commands),
             View::System => {
                 egui::CentralPanel::default().show(ui, |ui| system::system_ui(state, ui, commands));
             }

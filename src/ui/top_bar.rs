@@ -56,6 +56,7 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         command_button_ui(ui, "", Command::ImportFramework, writable, commands);
                         ui.separator();
                         command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
+                        command_button_ui(ui, "", Command::ExportPoam, exportable, commands);
                         if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
                             command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
                         }

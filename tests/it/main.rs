@@ -39,6 +39,7 @@ mod ui_control_panel;
 mod ui_damaged;
 mod ui_dashboard;
 mod ui_files;
+mod ui_findings;
 mod ui_forms;
 mod ui_frameworks;
 mod ui_log;
