@@ -18,24 +18,19 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{TimeZone as _, Utc};
-use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, RawInput, TouchPhase};
 use lockstep::app::{App, RequestSort, View};
 use lockstep::store::{Clock, NewProject, Store};
 
+#[path = "support/frames.rs"]
+mod frames;
+
+use frames::{Steady, WINDOW_SIZE, frame, input, print_results, steady};
+
 const BIG: usize = 5_000;
 const SMALL: usize = 50;
-const WARM_UP_FRAMES: usize = 20;
-const MEASURED_FRAMES: usize = 200;
-const WINDOW_SIZE: egui::Vec2 = egui::vec2(1400.0, 900.0);
-/// Over the table's rows.
-const POINTER: egui::Pos2 = egui::pos2(500.0, 500.0);
-/// Points scrolled per frame: a little over one row.
-const SCROLL_PER_FRAME: f32 = 30.0;
-const FRAME_SECS: f64 = 1.0 / 60.0;
-const FRAME_GOAL: Duration = Duration::from_millis(4);
 
 fn clock() -> Clock {
     Arc::new(|| Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap())
@@ -70,108 +65,18 @@ fn build_workspace(dir: &Path, requests: usize) {
     assert_eq!(report.added, requests);
 }
 
-fn input(frame: usize, scroll: bool) -> RawInput {
-    let mut events = vec![Event::PointerMoved(POINTER)];
-    if scroll {
-        events.push(Event::MouseWheel {
-            unit: MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -SCROLL_PER_FRAME),
-            phase: TouchPhase::Move,
-            source: MouseWheelSource::Wheel,
-            modifiers: Modifiers::NONE,
-        });
-    }
-    RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, WINDOW_SIZE)),
-        time: Some(frame as f64 * FRAME_SECS),
-        predicted_dt: FRAME_SECS as f32,
-        events,
-        ..RawInput::default()
-    }
-}
-
-/// One frame as eframe runs it: the ui pass, then tessellation; and the request ids it
-/// painted.
-fn frame(ctx: &egui::Context, app: &mut App, input: RawInput) -> (Duration, Vec<String>) {
-    let start = Instant::now();
-    let output = ctx.run_ui(input, |ui| lockstep::ui::frame_ui(app, ui));
-    let ui_pass = start.elapsed();
-    let mut ids = Vec::new();
-    for clipped in &output.shapes {
-        painted_ids(&clipped.shape, &mut ids);
-    }
-    let start = Instant::now();
-    let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
-    let cpu = ui_pass + start.elapsed();
-    std::hint::black_box(primitives);
-    (cpu, ids)
-}
-
-fn painted_ids(shape: &egui::Shape, ids: &mut Vec<String>) {
-    match shape {
-        egui::Shape::Text(text) => {
-            let text = text.galley.text();
-            if text.starts_with("R-") {
-                ids.push(text.to_string());
-            }
-        }
-        egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| painted_ids(s, ids)),
-        _ => {}
-    }
-}
-
-struct Steady {
-    median: Duration,
-    p95: Duration,
-    rows_per_frame: usize,
-    scrolled: bool,
-}
-
-fn steady(ctx: &egui::Context, app: &mut App, start: usize) -> Steady {
-    for n in 0..WARM_UP_FRAMES {
-        frame(ctx, app, input(start + n, false));
-    }
-    let mut times = Vec::with_capacity(MEASURED_FRAMES);
-    let (mut first, mut last, mut most) = (Vec::new(), Vec::new(), 0);
-    for n in 0..MEASURED_FRAMES {
-        let (cpu, ids) = frame(ctx, app, input(start + WARM_UP_FRAMES + n, true));
-        times.push(cpu);
-        most = most.max(ids.len());
-        if n == 0 {
-            first = ids;
-        } else {
-            last = ids;
-        }
-    }
-    times.sort();
-    Steady {
-        median: times[times.len() / 2],
-        p95: times[times.len() * 95 / 100],
-        rows_per_frame: most,
-        scrolled: first != last,
-    }
-}
-
 /// Opens the window on the Requests view and measures steady frames; then changes the sort
 /// and measures again.
-fn measure(dir: &Path) -> (Steady, Duration, Steady) {
+fn measure(dir: &Path) -> (Steady, std::time::Duration, Steady) {
     let ctx = egui::Context::default();
     lockstep::ui::style(&ctx);
     let mut app = App::open_with(dir.to_path_buf(), clock());
     app.state.view = View::Requests;
-    let first = steady(&ctx, &mut app, 0);
+    let first = steady(&ctx, &mut app, 0, "R-");
     app.state.requests_view.sort = (RequestSort::Due, true);
-    let (resort, _) = frame(&ctx, &mut app, input(1_000, false));
-    let sorted = steady(&ctx, &mut app, 1_001);
+    let (resort, _) = frame(&ctx, &mut app, input(1_000, false), "R-");
+    let sorted = steady(&ctx, &mut app, 1_001, "R-");
     (first, resort, sorted)
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-}
-
-fn verdict(pass: bool) -> &'static str {
-    if pass { "PASS" } else { "over" }
 }
 
 fn main() {
@@ -192,53 +97,10 @@ fn main() {
     let (big, resort, big_sorted) = measure(&big_dir);
     let (small, _, _) = measure(&small_dir);
     assert!(big.scrolled, "the 5,000-request table did not scroll");
-    let ratio = big.median.as_secs_f64() / small.median.as_secs_f64();
-    println!(
-        "frames: {WARM_UP_FRAMES} warm-up, {MEASURED_FRAMES} measured, each scrolling \
-         {SCROLL_PER_FRAME} points; rows painted per frame at most: {} of {BIG}, {} of {SMALL}",
-        big.rows_per_frame, small.rows_per_frame
+    print_results(
+        (BIG, SMALL, "requests"),
+        &big,
+        ("due date", resort, &big_sorted),
+        &small,
     );
-    println!();
-    println!("{:<44} {:>10} {:>10}  result", "measure", "value", "goal");
-    let rows = [
-        (
-            format!("frame, median ({BIG} requests)"),
-            ms(big.median),
-            format!("<= {}", ms(FRAME_GOAL)),
-            verdict(big.median <= FRAME_GOAL),
-        ),
-        (
-            "frame, p95".to_string(),
-            ms(big.p95),
-            format!("<= {}", ms(FRAME_GOAL)),
-            verdict(big.p95 <= FRAME_GOAL),
-        ),
-        (
-            "frame that re-sorts by due date (once)".to_string(),
-            ms(resort),
-            "-".to_string(),
-            "",
-        ),
-        (
-            "frame after the re-sort, median".to_string(),
-            ms(big_sorted.median),
-            format!("<= {}", ms(FRAME_GOAL)),
-            verdict(big_sorted.median <= FRAME_GOAL),
-        ),
-        (
-            format!("peer: frame, median ({SMALL} requests)"),
-            ms(small.median),
-            "-".to_string(),
-            "",
-        ),
-        (
-            format!("ratio frame {BIG} / {SMALL} (median)"),
-            format!("{ratio:.2}x"),
-            "< 2.0x".to_string(),
-            verdict(ratio < 2.0),
-        ),
-    ];
-    for (measure, value, goal, result) in rows {
-        println!("{measure:<44} {value:>10} {goal:>10}  {result}");
-    }
 }

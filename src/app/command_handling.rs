@@ -262,6 +262,9 @@ impl App {
                 if view == View::System {
                     self.load_system();
                 }
+                if view == View::Findings {
+                    self.refresh();
+                }
             }
             Command::Goto(target) => match target {
                 Target::Control(id) => {

@@ -136,6 +136,36 @@ pub struct FindingsView {
     pub deviation: DeviationDraft,
     /// The milestone being written.
     pub milestone: MilestoneDraft,
+    /// How many findings are open, late, and open with a deviation awaiting sign-off;
+    /// counted when the list is read, not every frame.
+    pub counts: FindingCounts,
+}
+
+/// The Findings view's summary counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingCounts {
+    /// Open or late.
+    pub open: usize,
+    /// Past their deadline.
+    pub late: usize,
+    /// Open, with a deviation asked for and not signed off.
+    pub awaiting_signoff: usize,
+}
+
+impl FindingCounts {
+    fn of(findings: &[Finding]) -> Self {
+        let mut counts = FindingCounts::default();
+        for f in findings.iter().filter(|f| f.is_open()) {
+            counts.open += 1;
+            counts.late += usize::from(f.state == FindingState::Late);
+            counts.awaiting_signoff += usize::from(
+                f.deviation
+                    .as_ref()
+                    .is_some_and(|d| d.state == crate::model::DeviationState::Requested),
+            );
+        }
+        counts
+    }
 }
 
 /// Orders and filters the findings: the indices of those shown.
@@ -205,6 +235,7 @@ impl App {
     pub(super) fn findings_loaded(&mut self, findings: Vec<Finding>) {
         let view = &mut self.state.findings_view;
         view.rows_for = None;
+        view.counts = FindingCounts::of(&findings);
         if let Some(id) = &view.selected
             && !findings.iter().any(|f| &f.id == id)
         {

@@ -56,7 +56,8 @@ pub use dashboard::{
     dashboard,
 };
 pub use findings::{
-    DeviationDraft, FindingFilter, FindingSort, FindingsView, MilestoneDraft, finding_rows,
+    DeviationDraft, FindingCounts, FindingFilter, FindingSort, FindingsView, MilestoneDraft,
+    finding_rows,
 };
 pub use forms::{
     AddControlForm, Answer, ExportForm, NameForm, NewProjectForm, PanelDraft, PeriodForm,

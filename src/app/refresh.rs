@@ -37,7 +37,7 @@ struct Snapshot {
     request_log: Vec<ActivityEntry>,
     baselines: Vec<crate::model::BaselineSummary>,
     check_results: HashMap<String, Vec<crate::store::CheckResult>>,
-    findings: Vec<crate::store::Finding>,
+    findings: Option<Vec<crate::store::Finding>>,
 }
 
 impl App {
@@ -99,6 +99,9 @@ impl App {
         self.state.today = store.today();
         let today = self.state.today;
         let project_key = self.state.project.as_ref().map(|p| p.key);
+        // Tens of thousands of findings take a moment to read: only the Findings view shows
+        // them all, so they are read while it is open (and when it opens).
+        let with_findings = self.state.view == super::View::Findings;
         // One read transaction: everything shown comes from one snapshot, even while
         // another process writes.
         let loaded = store.read(|store| {
@@ -137,9 +140,13 @@ impl App {
             let (check_results, findings) = match project {
                 Some(project) => (
                     store.check_results(project.key)?,
-                    store.findings(project.key, today)?,
+                    if with_findings {
+                        Some(store.findings(project.key, today)?)
+                    } else {
+                        None
+                    },
                 ),
-                None => (HashMap::new(), Vec::new()),
+                None => (HashMap::new(), Some(Vec::new())),
             };
             Ok(Snapshot {
                 user_name: store.user_name()?,
@@ -206,7 +213,9 @@ impl App {
                 state.evidence = snapshot.evidence;
                 state.baselines = snapshot.baselines;
                 self.requests_loaded(snapshot.requests);
-                self.findings_loaded(snapshot.findings);
+                if let Some(findings) = snapshot.findings {
+                    self.findings_loaded(findings);
+                }
                 if self.state.view == super::View::System {
                     self.load_system();
                 }

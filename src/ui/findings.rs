@@ -91,22 +91,8 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         return;
     }
     filter_ui(state, ui);
-    let late = state
-        .findings
-        .iter()
-        .filter(|f| f.state == FindingState::Late)
-        .count();
-    let open = state.findings.iter().filter(|f| f.is_open()).count();
-    let requested = state
-        .findings
-        .iter()
-        .filter(|f| {
-            f.is_open()
-                && f.deviation
-                    .as_ref()
-                    .is_some_and(|d| d.state == DeviationState::Requested)
-        })
-        .count();
+    let counts = state.findings_view.counts;
+    let (open, late, requested) = (counts.open, counts.late, counts.awaiting_signoff);
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         ui.label(
