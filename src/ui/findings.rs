@@ -182,8 +182,13 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                         .on_hover_text(&finding.resource);
                 });
                 row.col(|ui| {
-                    ui.label(format!("{} {}", what(finding), short(&finding.title, 100)))
-                        .on_hover_text(&finding.title);
+                    let id = what(finding);
+                    let text = if id.is_empty() || finding.title.contains(id) {
+                        short(&finding.title, 100)
+                    } else {
+                        format!("{id} – {}", short(&finding.title, 100))
+                    };
+                    ui.label(text).on_hover_text(&finding.title);
                 });
                 row.col(|ui| {
                     ui.label(
