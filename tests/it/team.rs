@@ -501,3 +501,167 @@ fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_
     );
     ok(&member(&dir, &["verify"]));
 }
+
+#[test]
+fn findings_imported_into_a_team_workspace_become_a_poam_as_on_a_local_one() {
+    let (url, location) = team_servers();
+    let (tmp, dir) = workspace();
+    ok(&connect(&dir, &url, &location));
+    ok(&member(
+        &dir,
+        &["project", "create", "Payments", "--services", "ec2"],
+    ));
+    let vulnerability = |id: &str, status: &str| {
+        serde_json::json!({
+            "findingArn": format!("arn:aws:inspector2:us-east-1:111122223333:finding/{id}"),
+            "awsAccountId": "111122223333",
+            "type": "PACKAGE_VULNERABILITY",
+            "severity": "HIGH",
+            "status": status,
+            "firstObservedAt": "2026-11-02T10:00:00Z",
+            "lastObservedAt": "2026-11-20T08:00:00Z",
+            "title": format!("CVE-2026-{id} - openssl"),
+            "packageVulnerabilityDetails": {"vulnerabilityId": format!("CVE-2026-{id}")},
+            "resources": [{"id": "i-0abc1234", "type": "AWS_EC2_INSTANCE"}]
+        })
+    };
+    let hub = serde_json::json!({"Findings": [{
+        "Id": "arn:aws:securityhub:us-east-1:111122223333:finding/c1",
+        "AwsAccountId": "111122223333",
+        "Title": "IAM users should not have policies attached",
+        "Severity": {"Label": "MEDIUM"},
+        "FirstObservedAt": "2026-11-03T00:00:00Z",
+        "UpdatedAt": "2026-11-25T00:00:00Z",
+        "Resources": [{"Id": "arn:aws:iam::111122223333:user/ci", "Type": "AwsIamUser"}],
+        "Compliance": {"Status": "FAILED", "SecurityControlId": "IAM.2",
+                       "RelatedRequirements": ["NIST.800-53.r5 AC-2(1)"]},
+        "RecordState": "ACTIVE"
+    }]});
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = tmp.path().join(name);
+        fs::write(&path, serde_json::to_vec(value).unwrap()).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let first = write(
+        "inspector-1.json",
+        &serde_json::json!({"findings": [vulnerability("1111", "ACTIVE"), vulnerability("2222", "ACTIVE")]}),
+    );
+    let second = write(
+        "inspector-2.json",
+        &serde_json::json!({"findings": [vulnerability("1111", "ACTIVE")]}),
+    );
+    let hub = write("hub.json", &hub);
+    for file in [&first, &hub] {
+        ok(&member(
+            &dir,
+            &["findings", "import", "--project", "Payments", file],
+        ));
+    }
+    let again = ok(&member(
+        &dir,
+        &["findings", "import", "--project", "Payments", &first],
+    ))
+    .to_string();
+    assert!(again.contains("0 new, 0 updated"), "{again}");
+    ok(&member(
+        &dir,
+        &[
+            "findings",
+            "import",
+            "--project",
+            "Payments",
+            "--snapshot",
+            &second,
+        ],
+    ));
+    let listed: Value = serde_json::from_str(ok(&member(
+        &dir,
+        &["findings", "list", "--project", "Payments", "--json"],
+    )))
+    .unwrap();
+    let states: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [("F-1", "open"), ("F-2", "closed"), ("F-3", "open")]
+    );
+    ok(&member(
+        &dir,
+        &[
+            "finding",
+            "deviate",
+            "--project",
+            "Payments",
+            "F-1",
+            "--kind",
+            "risk-adjustment",
+            "--rationale",
+            "Only the bastion reaches it",
+            "--adjusted-severity",
+            "low",
+        ],
+    ));
+    ok(&member(
+        &dir,
+        &[
+            "signoff",
+            "add",
+            "--project",
+            "Payments",
+            "--finding",
+            "F-1",
+            "--by",
+            "Ana Ortiz",
+            "--role",
+            "ISSO",
+            "--statement",
+            "Approved",
+        ],
+    ));
+    ok(&member(
+        &dir,
+        &[
+            "finding",
+            "set",
+            "--project",
+            "Payments",
+            "F-1",
+            "--internet-reachable",
+            "no",
+            "--likely-exploitable",
+            "no",
+        ],
+    ));
+    let out = tmp.path().join("poam");
+    let written: Value = serde_json::from_str(ok(&member(
+        &dir,
+        &[
+            "poam",
+            "--project",
+            "Payments",
+            "--out",
+            out.to_str().unwrap(),
+            "--package-uri",
+            "https://fedramp.example.gov/p/F1",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-27",
+            "--json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(written["report"]["written"], true, "{written}");
+    assert_eq!(written["closed"], 1);
+    let document: Value =
+        serde_json::from_slice(&fs::read(out.join("poam.json")).unwrap()).unwrap();
+    let risks = document["plan-of-action-and-milestones"]["risks"]
+        .as_array()
+        .unwrap();
+    assert!(risks.iter().any(|r| r["status"] == "deviation-approved"));
+    ok(&member(&dir, &["verify"]));
+}
