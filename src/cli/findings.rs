@@ -179,7 +179,8 @@ pub(super) fn run(workspace: &mut Workspace, command: FindingsCommand) -> Outcom
                         if report.refused.is_empty() {
                             String::new()
                         } else {
-                            format!("; {} records refused", report.refused.len())
+                            let n = report.refused.len();
+                            format!("; {n} record{} refused", if n == 1 { "" } else { "s" })
                         },
                         if report.evidence_controls.is_empty() {
                             String::new()

@@ -169,8 +169,35 @@ pub(crate) fn from_epoch_seconds(seconds: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(whole as i64, nanos)
 }
 
+/// The years a time of a finding may fall in. AWS's tools began in the 2010s; a time far
+/// outside these is a damaged or hostile file, and no report format (OSCAL's date-times
+/// among them) could carry it.
+pub(crate) const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1990..=2999;
+
+/// Whether a time falls in [`PLAUSIBLE_YEARS`].
+pub(crate) fn plausible(time: &DateTime<Utc>) -> bool {
+    PLAUSIBLE_YEARS.contains(&chrono::Datelike::year(time))
+}
+
+/// `time` when plausible, else why not, naming the field and the value as written.
+fn within_years(
+    field: &str,
+    written: &dyn std::fmt::Display,
+    time: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    if plausible(&time) {
+        Ok(time)
+    } else {
+        Err(format!(
+            "{field} {written} is outside the years {} to {}",
+            PLAUSIBLE_YEARS.start(),
+            PLAUSIBLE_YEARS.end()
+        ))
+    }
+}
+
 /// A time field given as text or as seconds since 1970; none when absent or blank. A value
-/// that is not a date is refused, naming the field.
+/// that is not a date, or not in [`PLAUSIBLE_YEARS`], is refused, naming the field.
 pub(crate) fn time_field(
     field: &str,
     value: &Option<Value>,
@@ -178,14 +205,18 @@ pub(crate) fn time_field(
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+        // Zero seconds is how AWS's APIs write "never" (an uninstalled patch's time).
+        Some(Value::Number(number)) if number.as_f64() == Some(0.0) => Ok(None),
         Some(Value::String(text)) => parse_time(text)
-            .map(Some)
-            .ok_or_else(|| format!("{field} '{}' is not a date", text.trim())),
+            .ok_or_else(|| format!("{field} '{}' is not a date", text.trim()))
+            .and_then(|time| within_years(field, &format!("'{}'", text.trim()), time))
+            .map(Some),
         Some(Value::Number(number)) => number
             .as_f64()
             .and_then(from_epoch_seconds)
-            .map(Some)
-            .ok_or_else(|| format!("{field} {number} is not a date")),
+            .ok_or_else(|| format!("{field} {number} is not a date"))
+            .and_then(|time| within_years(field, number, time))
+            .map(Some),
         Some(other) => Err(format!("{field} {other} is not a date")),
     }
 }
@@ -198,8 +229,9 @@ pub(crate) fn text_time_field(
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => parse_time(text)
-            .map(Some)
-            .ok_or_else(|| format!("{field} '{text}' is not a date")),
+            .ok_or_else(|| format!("{field} '{text}' is not a date"))
+            .and_then(|time| within_years(field, &format!("'{text}'"), time))
+            .map(Some),
     }
 }
 
@@ -264,6 +296,30 @@ pub(crate) fn shape_problem(error: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_outside_the_plausible_years_are_refused_by_name() {
+        let old = Some(Value::String("1850-01-01T00:00:00Z".into()));
+        let error = time_field("firstObservedAt", &old).unwrap_err();
+        assert!(
+            error.contains(
+                "firstObservedAt '1850-01-01T00:00:00Z' is outside the years 1990 to 2999"
+            ),
+            "{error}"
+        );
+        let far = Some(serde_json::json!(4.0e10));
+        assert!(
+            time_field("time", &far)
+                .unwrap_err()
+                .contains("outside the years")
+        );
+        assert_eq!(
+            time_field("InstalledTime", &Some(serde_json::json!(0))),
+            Ok(None)
+        );
+        let fine = Some(Value::String("2026-03-01T12:00:00Z".into()));
+        assert!(time_field("time", &fine).unwrap().is_some());
+    }
 
     #[test]
     fn times_read_in_every_form_aws_writes() {

@@ -114,7 +114,14 @@ fn time(
 ) -> Result<Option<DateTime<Utc>>, String> {
     match time_field(field, text_time)? {
         Some(time) => Ok(Some(time)),
-        None => Ok(millis.and_then(|ms| from_epoch_seconds(ms / 1000.0))),
+        None => match millis.and_then(|ms| from_epoch_seconds(ms / 1000.0)) {
+            Some(time) if !super::common::plausible(&time) => Err(format!(
+                "{field} (epoch milliseconds) is outside the years {} to {}",
+                super::common::PLAUSIBLE_YEARS.start(),
+                super::common::PLAUSIBLE_YEARS.end()
+            )),
+            time => Ok(time),
+        },
     }
 }
 
