@@ -19,6 +19,14 @@ pub const ROLE_PREPARED_BY: &str = "prepared-by";
 /// The role of the customer: the team running the system on AWS.
 pub const ROLE_CUSTOMER: &str = "customer";
 
+/// An inventory item: a resource of the system, described and named by its props.
+#[derive(Debug, Clone, Serialize)]
+pub struct InventoryItem {
+    pub uuid: String,
+    pub description: String,
+    pub props: Vec<Property>,
+}
+
 /// A name-value pair.
 #[derive(Debug, Clone, Serialize)]
 pub struct Property {

@@ -11,9 +11,9 @@
 use serde::Serialize;
 
 use super::document::{
-    BackMatter, Base64, Hash, Link, Metadata, Property, ROLE_CONTROL_OWNER, ROLE_PROVIDER,
-    Resource, ResponsibleRole, Rlink, aws_party, evidence_resources, evidence_uuid, metadata,
-    person_party, profile_resource, service_component,
+    BackMatter, Base64, Hash, InventoryItem, Link, Metadata, Property, ROLE_CONTROL_OWNER,
+    ROLE_PROVIDER, Resource, ResponsibleRole, Rlink, aws_party, evidence_resources, evidence_uuid,
+    metadata, person_party, profile_resource, service_component,
 };
 use super::{
     ImplementationState, OscalAttachment, OscalError, OscalInput, OscalService, Requirement,
@@ -211,13 +211,6 @@ struct Implementation {
     components: Vec<Component>,
     #[serde(rename = "inventory-items", skip_serializing_if = "Vec::is_empty")]
     inventory: Vec<InventoryItem>,
-}
-
-#[derive(Serialize)]
-struct InventoryItem {
-    uuid: String,
-    description: String,
-    props: Vec<Property>,
 }
 
 #[derive(Serialize)]

@@ -10,7 +10,7 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::theme::{DANGER, WARNING};
-use super::widgets::{command_button_ui, date_field_ui, labelled_field_ui};
+use super::widgets::{command_button_ui, date_field_ui, labelled_field_ui, sort_heading_ui};
 use crate::app::{AppState, Command, Finding, FindingFacts, FindingSort, NewDeviation, short};
 use crate::model::{
     DeviationKind, DeviationState, FindingSeverity, FindingSource, FindingState, SignoffSubject,
@@ -143,20 +143,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 ("State", FindingSort::State),
                 ("Deviation", FindingSort::Deviation),
             ] {
-                header.col(|ui| {
-                    let (by, descending) = view.sort;
-                    let arrow = match (by == sort, descending) {
-                        (true, false) => " ^",
-                        (true, true) => " v",
-                        _ => "",
-                    };
-                    let button = ui
-                        .button(RichText::new(format!("{title}{arrow}")).strong())
-                        .on_hover_text(format!("Sort by {}", title.to_lowercase()));
-                    if button.clicked() {
-                        view.sort = (sort, by == sort && !descending);
-                    }
-                });
+                header.col(|ui| sort_heading_ui(ui, title, sort, &mut view.sort));
             }
         })
         .body(|body| {

@@ -9,7 +9,7 @@
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::widgets::command_button_ui;
+use super::widgets::{command_button_ui, sort_heading_ui};
 use crate::app::{AppState, Command, RequestSort, references, short};
 use crate::app::{Request, RequestLink};
 use crate::model::RequestStatus;
@@ -133,20 +133,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 ("Status", RequestSort::Status),
                 ("Evidence", RequestSort::Evidence),
             ] {
-                header.col(|ui| {
-                    let (by, descending) = view.sort;
-                    let arrow = match (by == sort, descending) {
-                        (true, false) => " ^",
-                        (true, true) => " v",
-                        _ => "",
-                    };
-                    let button = ui
-                        .button(RichText::new(format!("{title}{arrow}")).strong())
-                        .on_hover_text(format!("Sort by {}", title.to_lowercase()));
-                    if button.clicked() {
-                        view.sort = (sort, by == sort && !descending);
-                    }
-                });
+                header.col(|ui| sort_heading_ui(ui, title, sort, &mut view.sort));
             }
         })
         .body(|body| {

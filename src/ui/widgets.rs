@@ -120,6 +120,28 @@ pub struct DateField {
     pub picked: bool,
 }
 
+/// One sortable column heading of a table: its title, with an arrow on the column the table
+/// is sorted by; clicking it sorts by that column, and again the other way round.
+pub fn sort_heading_ui<S: Copy + PartialEq>(
+    ui: &mut Ui,
+    title: &str,
+    column: S,
+    sort: &mut (S, bool),
+) {
+    let (by, descending) = *sort;
+    let arrow = match (by == column, descending) {
+        (true, false) => " ^",
+        (true, true) => " v",
+        _ => "",
+    };
+    let button = ui
+        .button(egui::RichText::new(format!("{title}{arrow}")).strong())
+        .on_hover_text(format!("Sort by {}", title.to_lowercase()));
+    if button.clicked() {
+        *sort = (column, by == column && !descending);
+    }
+}
+
 /// Whether `text` is empty or a date as `YYYY-MM-DD`.
 pub fn is_blank_or_date(text: &str) -> bool {
     text.trim().is_empty() || crate::model::parse_date(text).is_ok()

@@ -218,3 +218,30 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// A folder of the shared data (`../shared/data/<path>`), or `None`, saying so, when the
+/// shared data is not checked out beside the repository.
+pub fn shared_data(path: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(path);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping schema validation: {} is absent (it comes with the shared data)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Asserts that `document` passes `validator`, listing the first errors when not.
+pub fn assert_valid_with(validator: &jsonschema::Validator, document: &serde_json::Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .take(10)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -12,7 +12,13 @@ use serde_json::{Value, json};
 
 const PROJECT: &str = "Payments platform";
 
-fn inspector_finding(id: &str, severity: &str, cve: &str, first: &str, status: &str) -> Value {
+pub(crate) fn inspector_finding(
+    id: &str,
+    severity: &str,
+    cve: &str,
+    first: &str,
+    status: &str,
+) -> Value {
     json!({
         "findingArn": format!("arn:aws:inspector2:us-east-1:111122223333:finding/{id}"),
         "awsAccountId": "111122223333",

@@ -139,27 +139,13 @@ fn json(path: &Path) -> Value {
 
 /// The schemas folder, or `None` (with a note) when the shared data is not checked out.
 fn schemas() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/oscal/schemas-1.1.3");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping OSCAL schema validation: {} is absent (it comes with the shared data)",
-            dir.display()
-        );
-        None
-    }
+    crate::common::shared_data("oscal/schemas-1.1.3")
 }
 
 fn assert_valid(schema: &Path, document: &Value) {
     let schema: Value = serde_json::from_slice(&fs::read(schema).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .take(10)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    crate::common::assert_valid_with(&validator, document);
 }
 
 /// Every value of `key` anywhere in `value`, with the key path's last object.

@@ -377,11 +377,7 @@ fn checks_item<'a>(
         assets,
         nist,
         controls: vec![control.id.clone()],
-        contact: if control.owner.trim().is_empty() {
-            fallback_contact.to_string()
-        } else {
-            control.owner.clone()
-        },
+        contact: owner_or(control, fallback_contact),
         plan: format!(
             "Bring the resources into line with Security Hub control{} {}.",
             if checks.len() == 1 { "" } else { "s" },
@@ -424,11 +420,7 @@ fn overdue_item<'a>(control: &Control, data: &PackData, fallback_contact: &str) 
         assets: vec![],
         nist: control.nist.iter().filter_map(|id| nist_id(id)).collect(),
         controls: vec![control.id.clone()],
-        contact: if control.owner.trim().is_empty() {
-            fallback_contact.to_string()
-        } else {
-            control.owner.clone()
-        },
+        contact: owner_or(control, fallback_contact),
         plan: if work.is_empty() {
             format!("Implement {}.", control.id)
         } else {
@@ -446,6 +438,12 @@ fn overdue_item<'a>(control: &Control, data: &PackData, fallback_contact: &str) 
         findings: vec![],
         comments: format!("Status: {}.", control.status.label()),
     }
+}
+
+/// A control's owner, or `fallback` when it has none.
+fn owner_or(control: &Control, fallback: &str) -> String {
+    let owner = control.owner.trim();
+    if owner.is_empty() { fallback } else { owner }.to_string()
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::items::{ItemKind, PoamItem, risk_word};
-use crate::export_oscal::document::{Metadata, Property, metadata};
+use crate::export_oscal::document::{InventoryItem, Metadata, Property, metadata};
 use crate::export_oscal::{OscalError, OscalInput};
 use crate::model::{DeviationKind, DeviationState, FindingSource, oscal_id_of};
 use crate::store::Finding;
@@ -68,13 +68,6 @@ struct Component {
 #[derive(Serialize)]
 struct State {
     state: &'static str,
-}
-
-#[derive(Serialize)]
-struct InventoryItem {
-    uuid: String,
-    description: String,
-    props: Vec<Property>,
 }
 
 #[derive(Serialize)]
