@@ -495,3 +495,67 @@ fn what_the_tools_cannot_know_is_set_by_a_person_and_logged_once() {
     let nothing = lockstep(&dir, &["finding", "set", "--project", PROJECT, "F-1"]);
     assert_eq!(nothing.code, 2, "{nothing:?}");
 }
+
+#[test]
+fn killing_an_import_at_any_moment_leaves_the_workspace_as_before_or_as_after() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    const COUNT: usize = 5_000;
+    let sources = tempfile::tempdir().unwrap();
+    let file = sources.path().join("inspector.json");
+    {
+        let mut out = std::io::BufWriter::new(fs::File::create(&file).unwrap());
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        lockstep::import::findings::sample::write_sample_inspector_json(&mut out, COUNT, day)
+            .unwrap();
+    }
+    let file = file.to_str().unwrap().to_string();
+    let import = ["findings", "import", "--project", PROJECT, file.as_str()];
+
+    // An uncut run places the kills.
+    let (_tmp, dir) = workspace();
+    setup(&dir);
+    let started = Instant::now();
+    let run = lockstep(&dir, &import);
+    let full = started.elapsed();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(findings(&dir).len(), COUNT);
+
+    let mut seen = Vec::new();
+    for share in [0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 1.0] {
+        let (_tmp, dir) = workspace();
+        setup(&dir);
+        let rows_before = log_rows(&dir);
+        let mut child = crate::common::binary()
+            .arg("--workspace")
+            .arg(&dir)
+            .args(import)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(share).max(Duration::from_millis(1)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let count = findings(&dir).len();
+        assert!(
+            count == 0 || count == COUNT,
+            "killed at {share} of the run: {count} findings are visible"
+        );
+        let rows = log_rows(&dir);
+        assert_eq!(
+            rows,
+            rows_before + usize::from(count == COUNT),
+            "one log row exactly when the import landed"
+        );
+        let verified = lockstep(&dir, &["verify"]);
+        assert_eq!(verified.code, 0, "killed at {share}: {verified:?}");
+        // Importing again after the kill finishes the job, whatever the kill left.
+        let again = lockstep(&dir, &import);
+        assert_eq!(again.code, 0, "{again:?}");
+        assert_eq!(findings(&dir).len(), COUNT);
+        seen.push(count);
+    }
+    println!("uncut import took {full:?}; findings visible after each kill: {seen:?}");
+}
