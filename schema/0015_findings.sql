@@ -40,6 +40,8 @@ CREATE TABLE findings (
     fix_available      INTEGER CHECK (fix_available IN (0, 1)),
     check_id           TEXT NOT NULL DEFAULT '',
     passed             INTEGER CHECK (passed IN (0, 1)),
+    -- Whether the check has ever been reported failing (kept once set).
+    failed             INTEGER NOT NULL DEFAULT 0 CHECK (failed IN (0, 1)),
     controls           TEXT NOT NULL DEFAULT '',
     first_seen         TEXT NOT NULL,
     last_seen          TEXT NOT NULL,

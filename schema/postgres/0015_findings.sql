@@ -35,6 +35,8 @@ CREATE TABLE findings (
     fix_available      BIGINT CHECK (fix_available IN (0, 1)),
     check_id           TEXT NOT NULL DEFAULT '',
     passed             BIGINT CHECK (passed IN (0, 1)),
+    -- Whether the check has ever been reported failing (kept once set).
+    failed             BIGINT NOT NULL DEFAULT 0 CHECK (failed IN (0, 1)),
     controls           TEXT NOT NULL DEFAULT '',
     first_seen         TEXT NOT NULL,
     last_seen          TEXT NOT NULL,

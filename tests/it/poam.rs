@@ -361,6 +361,50 @@ fn a_fixed_vulnerability_keeps_its_poam_id_as_it_moves_to_the_closed_sheet() {
 }
 
 #[test]
+fn a_control_whose_failed_check_now_passes_moves_to_the_closed_sheet() {
+    let (_tmp, dir) = workspace();
+    project_with_weaknesses(&dir);
+    let mut passing = failing_check();
+    passing["Compliance"]["Status"] = json!("PASSED");
+    passing["UpdatedAt"] = json!("2026-11-26T00:00:00Z");
+    let fixed = write(&dir, "hub-2.json", &json!({"Findings": [passing]}));
+    assert_eq!(
+        lockstep(&dir, &["findings", "import", "--project", PROJECT, &fixed]).code,
+        0
+    );
+    let out = dir.join("poam");
+    assert_eq!(poam(&dir, &out, &PERIOD).code, 0);
+    let closed = sheet_rows(&out.join("poam.xlsx"), "Closed POA&M Items");
+    let closed_ids: BTreeSet<&str> = closed[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        closed_ids,
+        BTreeSet::from([
+            "V-3",
+            "C-SRM-CUS-IAM-01",
+            "C-SRM-CUS-IAM-02",
+            "C-SRM-CUS-IAM-07"
+        ])
+    );
+    let row = closed.iter().find(|r| r[0] == "C-SRM-CUS-IAM-01").unwrap();
+    assert_eq!(
+        row[14], "2026-11-26",
+        "the status date is the day it passed"
+    );
+    // A check that has only ever passed is no weakness at all.
+    let mut clean = failing_check();
+    clean["Id"] = json!("arn:aws:securityhub:us-east-1:111122223333:finding/c2");
+    clean["Compliance"]["Status"] = json!("PASSED");
+    let clean = write(&dir, "hub-3.json", &json!({"Findings": [clean]}));
+    assert_eq!(
+        lockstep(&dir, &["findings", "import", "--project", PROJECT, &clean]).code,
+        0
+    );
+    assert_eq!(poam(&dir, &out, &PERIOD).code, 0);
+    let closed_again = sheet_rows(&out.join("poam.xlsx"), "Closed POA&M Items");
+    assert_eq!(closed_again.len(), closed.len());
+}
+
+#[test]
 fn bad_requests_are_refused_in_one_sentence_and_write_nothing() {
     let (_tmp, dir) = workspace();
     let run = lockstep(&dir, &["project", "create", PROJECT, "--services", "ec2"]);

@@ -7,7 +7,8 @@
 //! project (`V-<n>`), and each control past its due date and not implemented
 //! (`D-<control>`). The ids come from what the weakness is, never from its place in a list,
 //! so an item keeps its POAM ID from one export to the next. A vulnerability that is fixed,
-//! no longer reported or an approved false positive moves to the closed items.
+//! no longer reported or an approved false positive moves to the closed items, and so does
+//! a control whose checks all pass (or are no longer reported) after one failed.
 
 use std::collections::BTreeMap;
 
@@ -136,24 +137,31 @@ pub fn poam_items(data: &PackData) -> Vec<PoamItem<'_>> {
         .collect();
     let fallback_contact = data.generated_by.as_str();
     let mut items = Vec::new();
+    // Per control, its failing checks, and its checks that failed once and no longer do.
     let mut failing_by_control: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut fixed_by_control: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &data.findings {
         if finding.kind == FindingKind::Check {
+            let failing = finding.is_failing_check();
+            if !failing && !finding.has_failed {
+                // A check that has only ever passed is no weakness.
+                continue;
+            }
             let named = check_controls(finding, &index);
-            if finding.is_failing_check() && !named.is_empty() {
+            if !named.is_empty() {
+                let by_control = if failing {
+                    &mut failing_by_control
+                } else {
+                    &mut fixed_by_control
+                };
                 for control in named {
                     if let Some((id, _)) = owners.get_key_value(control.as_str()) {
-                        failing_by_control.entry(id).or_default().push(finding);
+                        by_control.entry(id).or_default().push(finding);
                     }
                 }
                 continue;
             }
-            if finding.passed == Some(true) || !named.is_empty() {
-                // A passing check is no weakness; a failing one is listed under its control.
-                continue;
-            }
-        }
-        if finding.deadline.is_none() {
+        } else if finding.deadline.is_none() {
             // Informational: outside the deadlines and the POA&M.
             continue;
         }
@@ -165,9 +173,25 @@ pub fn poam_items(data: &PackData) -> Vec<PoamItem<'_>> {
             data,
         ));
     }
+    for (control, fixed) in fixed_by_control {
+        if !failing_by_control.contains_key(control) {
+            items.push(checks_item(
+                owners[control],
+                fixed,
+                false,
+                data,
+                fallback_contact,
+            ));
+        }
+    }
     for (control, findings) in failing_by_control {
-        let control = owners[control];
-        items.push(checks_item(control, findings, data, fallback_contact));
+        items.push(checks_item(
+            owners[control],
+            findings,
+            true,
+            data,
+            fallback_contact,
+        ));
     }
     for pack_control in &data.controls {
         let control = &pack_control.control;
@@ -323,9 +347,12 @@ fn non_empty(text: &str) -> Vec<String> {
     }
 }
 
+/// The item of a control's failing checks (`open`), or of its checks that failed and now
+/// pass or are no longer reported (closed).
 fn checks_item<'a>(
     control: &Control,
     findings: Vec<&'a Finding>,
+    open: bool,
     data: &PackData,
     fallback_contact: &str,
 ) -> PoamItem<'a> {
@@ -348,6 +375,23 @@ fn checks_item<'a>(
         .min()
         .unwrap_or_else(|| start_of(data.as_of));
     let scheduled = findings.iter().filter_map(|f| f.deadline).min();
+    let closed_on = if open {
+        None
+    } else {
+        Some(
+            findings
+                .iter()
+                .filter_map(|f| f.closed_on)
+                .max()
+                .unwrap_or(data.as_of),
+        )
+    };
+    let count = format!(
+        "{} {}Security Hub check{}",
+        findings.len(),
+        if open { "failing " } else { "" },
+        if findings.len() == 1 { "" } else { "s" }
+    );
     // The NIST ids the failing checks name are the weakness's impacted controls.
     let mut nist: Vec<String> = Vec::new();
     for id in findings.iter().flat_map(|f| f.controls.iter()) {
@@ -358,15 +402,18 @@ fn checks_item<'a>(
     PoamItem {
         poam_id: format!("C-{}", control.id),
         kind: ItemKind::FailingChecks,
-        open: true,
+        open,
         name: format!("{}: failing Security Hub checks", control.title),
         description: format!(
-            "{} failing Security Hub check{} on {} ({}): {}",
-            findings.len(),
-            if findings.len() == 1 { "" } else { "s" },
+            "{count} on {} ({}): {}{}",
             control.id,
             control.title,
-            checks.join(", ")
+            checks.join(", "),
+            if open {
+                ""
+            } else {
+                "; each failed, and now passes or is no longer reported"
+            }
         ),
         detector: findings
             .first()
@@ -385,13 +432,17 @@ fn checks_item<'a>(
         ),
         detected,
         scheduled,
-        closed_on: None,
+        closed_on,
         milestones: findings.iter().flat_map(|f| f.milestones.iter()).collect(),
-        status_date: data.as_of,
+        status_date: closed_on.unwrap_or(data.as_of),
         original_risk: worst,
         adjusted_risk: None,
         deviation: None,
-        risk_status: RiskStatus::Open,
+        risk_status: if open {
+            RiskStatus::Open
+        } else {
+            RiskStatus::Closed
+        },
         findings,
         comments: String::new(),
     }

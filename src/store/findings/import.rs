@@ -250,9 +250,9 @@ fn apply_record(
             "INSERT INTO findings (project_id, source, source_id, kind, account, title,
                 description, severity, resource, resource_type, vulnerability, package, fixed_in,
                 fix_available, check_id, passed, controls, first_seen, last_seen, closed_on,
-                closed_reason, first_import_id, import_id)
+                closed_reason, first_import_id, import_id, failed)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?22)",
+                ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
         )?
         .execute(params![
             project,
@@ -276,7 +276,8 @@ fn apply_record(
             incoming.last_seen,
             closed_on,
             closed_reason,
-            import_id
+            import_id,
+            i64::from(r.passed == Some(false))
         ])?;
         let key = tx.last_insert_rowid()?;
         tally.report.new += 1;
@@ -301,7 +302,8 @@ fn apply_record(
         "UPDATE findings SET kind = ?1, account = ?2, title = ?3, description = ?4, severity = ?5,
             resource = ?6, resource_type = ?7, vulnerability = ?8, package = ?9, fixed_in = ?10,
             fix_available = ?11, check_id = ?12, passed = ?13, controls = ?14, first_seen = ?15,
-            last_seen = ?16, closed_on = ?17, closed_reason = ?18, import_id = ?19
+            last_seen = ?16, closed_on = ?17, closed_reason = ?18, import_id = ?19,
+            failed = CASE WHEN ?21 = 1 THEN 1 ELSE failed END
          WHERE id = ?20",
     )?
     .execute(params![
@@ -324,7 +326,8 @@ fn apply_record(
         closed_on,
         closed_reason,
         import_id,
-        stored.key
+        stored.key,
+        i64::from(r.passed == Some(false))
     ])?;
     match (was_closed, now_closed) {
         (false, true) => tally.report.closed += 1,

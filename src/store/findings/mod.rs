@@ -160,6 +160,9 @@ pub struct Finding {
     pub check: String,
     /// Whether the check passed.
     pub passed: Option<bool>,
+    /// Whether the check has ever been reported failing (a passed check that once failed
+    /// is a weakness fixed).
+    pub has_failed: bool,
     /// NIST SP 800-53 controls it names.
     pub controls: Vec<String>,
     /// First detection (UTC).
@@ -258,6 +261,7 @@ struct Stored {
     fix_available: Option<bool>,
     check: String,
     passed: Option<bool>,
+    failed: bool,
     controls: String,
     first_seen: String,
     last_seen: String,
@@ -268,7 +272,7 @@ struct Stored {
 
 const STORED_COLUMNS: &str = "id, source_id, kind, account, title, description, severity, resource,
     resource_type, vulnerability, package, fixed_in, fix_available, check_id, passed, controls,
-    first_seen, last_seen, closed_on, closed_reason, patch_id";
+    first_seen, last_seen, closed_on, closed_reason, patch_id, failed";
 
 fn corrupt(what: &str, text: &str) -> StoreError {
     StoreError::Corrupt(format!("finding {what} '{text}'"))
@@ -306,6 +310,7 @@ fn stored_from_row(row: &super::db::Row<'_>) -> super::db::Result<Stored> {
         closed_on: row.get(18)?,
         closed_reason: row.get(19)?,
         patch_id: row.get(20)?,
+        failed: row.get::<_, i64>(21)? != 0,
     })
 }
 
@@ -569,6 +574,7 @@ fn judged(
         fix_available: stored.fix_available,
         check: stored.check,
         passed: stored.passed,
+        has_failed: stored.failed,
         controls: stored
             .controls
             .split(',')
@@ -607,7 +613,7 @@ impl Store {
             "SELECT {STORED_COLUMNS}, source FROM findings WHERE project_id = ?1 ORDER BY id"
         ))?;
         let rows = stmt.query_map([project], |row| {
-            Ok((stored_from_row(row)?, row.get::<_, String>(21)?))
+            Ok((stored_from_row(row)?, row.get::<_, String>(22)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -630,7 +636,7 @@ impl Store {
                 "SELECT {STORED_COLUMNS}, source FROM findings WHERE id = ?1"
             ))?
             .query_row([key], |row| {
-                Ok((stored_from_row(row)?, row.get::<_, String>(21)?))
+                Ok((stored_from_row(row)?, row.get::<_, String>(22)?))
             })?;
         let source: FindingSource = source.parse().map_err(|_| corrupt("source", &source))?;
         judged(stored, source, &deadlines, &extras, today)
