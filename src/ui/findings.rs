@@ -91,6 +91,12 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         return;
     }
     filter_ui(state, ui);
+    summary_ui(state, ui);
+    rows_ui(state, ui, commands);
+}
+
+/// The line under the filters: how many are shown, open, late and awaiting sign-off.
+fn summary_ui(state: &AppState, ui: &mut Ui) {
     let counts = state.findings_view.counts;
     let (open, late, requested) = (counts.open, counts.late, counts.awaiting_signoff);
     ui.horizontal_wrapped(|ui| {
@@ -111,6 +117,10 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         }
         ui.label(RichText::new(format!("· {requested} deviations awaiting sign-off")).weak());
     });
+}
+
+/// The table: sortable headings and the rows in sight.
+fn rows_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let view = &mut state.findings_view;
     let findings = &state.findings;
     TableBuilder::new(ui)
@@ -153,58 +163,66 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     return;
                 };
                 let chosen = view.selected.as_ref() == Some(&finding.id);
-                row.set_selected(chosen);
-                row.col(|ui| {
-                    if ui.selectable_label(chosen, &finding.id).clicked() {
-                        commands.push(Command::SelectFinding(
-                            (!chosen).then(|| finding.id.clone()),
-                        ));
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(finding.source.label());
-                });
-                row.col(|ui| {
-                    ui.label(short(&finding.resource, 60))
-                        .on_hover_text(&finding.resource);
-                });
-                row.col(|ui| {
-                    let id = what(finding);
-                    let text = if id.is_empty() || finding.title.contains(id) {
-                        short(&finding.title, 100)
-                    } else {
-                        format!("{id} – {}", short(&finding.title, 100))
-                    };
-                    ui.label(text).on_hover_text(&finding.title);
-                });
-                row.col(|ui| {
-                    ui.label(
-                        RichText::new(finding.effective_severity.label())
-                            .color(severity_color(finding.effective_severity)),
-                    );
-                });
-                row.col(|ui| {
-                    ui.label(finding.first_seen.date_naive().to_string());
-                });
-                row.col(|ui| {
-                    ui.label(finding.deadline.map(|d| d.to_string()).unwrap_or_default());
-                });
-                row.col(|ui| {
-                    ui.label(state_text(finding));
-                });
-                row.col(|ui| {
-                    if let Some(d) = &finding.deviation {
-                        let text = format!("{} ({})", d.kind.label(), d.state.as_str());
-                        match d.state {
-                            DeviationState::Requested => {
-                                ui.label(RichText::new(text).color(WARNING))
-                            }
-                            DeviationState::Approved => ui.label(text),
-                        };
-                    }
-                });
+                row_ui(&mut row, finding, chosen, commands);
             });
         });
+}
+
+/// One finding's row.
+fn row_ui(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    finding: &Finding,
+    chosen: bool,
+    commands: &mut Vec<Command>,
+) {
+    row.set_selected(chosen);
+    row.col(|ui| {
+        if ui.selectable_label(chosen, &finding.id).clicked() {
+            commands.push(Command::SelectFinding(
+                (!chosen).then(|| finding.id.clone()),
+            ));
+        }
+    });
+    row.col(|ui| {
+        ui.label(finding.source.label());
+    });
+    row.col(|ui| {
+        ui.label(short(&finding.resource, 60))
+            .on_hover_text(&finding.resource);
+    });
+    row.col(|ui| {
+        let id = what(finding);
+        let text = if id.is_empty() || finding.title.contains(id) {
+            short(&finding.title, 100)
+        } else {
+            format!("{id} – {}", short(&finding.title, 100))
+        };
+        ui.label(text).on_hover_text(&finding.title);
+    });
+    row.col(|ui| {
+        ui.label(
+            RichText::new(finding.effective_severity.label())
+                .color(severity_color(finding.effective_severity)),
+        );
+    });
+    row.col(|ui| {
+        ui.label(finding.first_seen.date_naive().to_string());
+    });
+    row.col(|ui| {
+        ui.label(finding.deadline.map(|d| d.to_string()).unwrap_or_default());
+    });
+    row.col(|ui| {
+        ui.label(state_text(finding));
+    });
+    row.col(|ui| {
+        if let Some(d) = &finding.deviation {
+            let text = format!("{} ({})", d.kind.label(), d.state.as_str());
+            match d.state {
+                DeviationState::Requested => ui.label(RichText::new(text).color(WARNING)),
+                DeviationState::Approved => ui.label(text),
+            };
+        }
+    });
 }
 
 fn filter_ui(state: &mut AppState, ui: &mut Ui) {
@@ -442,11 +460,21 @@ fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<
     } else {
         ui.label(RichText::new("None asked for.").weak());
     }
-    if state.read_only {
-        return;
+    if !state.read_only {
+        deviation_form_ui(state, id, existing.is_some(), ui, commands);
     }
+}
+
+/// The form that asks for a deviation.
+fn deviation_form_ui(
+    state: &mut AppState,
+    id: &str,
+    again: bool,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     let draft = &mut state.findings_view.deviation;
-    egui::CollapsingHeader::new(if existing.is_some() {
+    egui::CollapsingHeader::new(if again {
         "Ask for another deviation"
     } else {
         "Ask for a deviation"
