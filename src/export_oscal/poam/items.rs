@@ -269,30 +269,8 @@ fn finding_item<'a>(
         (_, Some(_)) => RiskStatus::DeviationApproved,
         (_, None) => RiskStatus::Open,
     };
-    let closed_on = match finding.state {
-        FindingState::Closed => finding.closed_on,
-        FindingState::FalsePositive => deviation
-            .and_then(|d| d.approved_at.as_deref())
-            .and_then(|at| at.get(..10))
-            .and_then(|day| day.parse().ok())
-            .or(Some(data.as_of)),
-        _ => None,
-    };
-    let plan = if finding.kind == FindingKind::Check {
-        format!(
-            "Bring the resource into line with Security Hub control {}.",
-            finding.check
-        )
-    } else if !finding.fixed_in.is_empty() && !finding.package.is_empty() {
-        format!(
-            "Update {} to {} or later.",
-            finding.package, finding.fixed_in
-        )
-    } else if !finding.vulnerability.is_empty() {
-        format!("Apply the vendor's fix for {}.", finding.vulnerability)
-    } else {
-        "Apply the vendor's fix.".to_string()
-    };
+    let closed_on = closed_on_of(finding, data);
+    let plan = remediation_plan(finding);
     let name = if finding.vulnerability.is_empty() || finding.title.contains(&finding.vulnerability)
     {
         finding.title.clone()
@@ -339,6 +317,40 @@ fn finding_item<'a>(
     }
 }
 
+/// What fixes a finding, in words.
+fn remediation_plan(finding: &Finding) -> String {
+    if finding.kind == FindingKind::Check {
+        format!(
+            "Bring the resource into line with Security Hub control {}.",
+            finding.check
+        )
+    } else if !finding.fixed_in.is_empty() && !finding.package.is_empty() {
+        format!(
+            "Update {} to {} or later.",
+            finding.package, finding.fixed_in
+        )
+    } else if !finding.vulnerability.is_empty() {
+        format!("Apply the vendor's fix for {}.", finding.vulnerability)
+    } else {
+        "Apply the vendor's fix.".to_string()
+    }
+}
+
+/// The day a finding's item closed: its closing, or the approval of its false positive.
+fn closed_on_of(finding: &Finding, data: &PackData) -> Option<NaiveDate> {
+    match finding.state {
+        FindingState::Closed => finding.closed_on,
+        FindingState::FalsePositive => finding
+            .deviation
+            .as_ref()
+            .and_then(|d| d.approved_at.as_deref())
+            .and_then(|at| at.get(..10))
+            .and_then(|day| day.parse().ok())
+            .or(Some(data.as_of)),
+        _ => None,
+    }
+}
+
 fn non_empty(text: &str) -> Vec<String> {
     if text.trim().is_empty() {
         vec![]
@@ -356,17 +368,24 @@ fn checks_item<'a>(
     data: &PackData,
     fallback_contact: &str,
 ) -> PoamItem<'a> {
-    let mut assets: Vec<String> = Vec::new();
-    let mut checks: Vec<&str> = Vec::new();
-    let mut source_ids = Vec::new();
-    for finding in &findings {
-        if !finding.resource.is_empty() && !assets.contains(&finding.resource) {
-            assets.push(finding.resource.clone());
+    let distinct = |field: fn(&Finding) -> &String| {
+        let mut values: Vec<String> = Vec::new();
+        for value in findings.iter().map(|f| field(f)) {
+            if !value.is_empty() && !values.contains(value) {
+                values.push(value.clone());
+            }
         }
-        if !checks.contains(&finding.check.as_str()) {
-            checks.push(&finding.check);
+        values
+    };
+    let assets = distinct(|f| &f.resource);
+    let checks = distinct(|f| &f.check);
+    let source_ids = distinct(|f| &f.source_id);
+    // The NIST ids the checks name are the weakness's impacted controls.
+    let mut nist: Vec<String> = Vec::new();
+    for id in findings.iter().flat_map(|f| f.controls.iter()) {
+        if !nist.contains(id) {
+            nist.push(id.clone());
         }
-        source_ids.push(finding.source_id.clone());
     }
     let worst = findings.iter().map(|f| f.effective_severity).min();
     let detected = findings
@@ -386,35 +405,13 @@ fn checks_item<'a>(
                 .unwrap_or(data.as_of),
         )
     };
-    let count = format!(
-        "{} {}Security Hub check{}",
-        findings.len(),
-        if open { "failing " } else { "" },
-        if findings.len() == 1 { "" } else { "s" }
-    );
-    // The NIST ids the failing checks name are the weakness's impacted controls.
-    let mut nist: Vec<String> = Vec::new();
-    for id in findings.iter().flat_map(|f| f.controls.iter()) {
-        if !nist.contains(id) {
-            nist.push(id.clone());
-        }
-    }
+    let (description, plan) = checks_text(control, findings.len(), &checks, open);
     PoamItem {
         poam_id: format!("C-{}", control.id),
         kind: ItemKind::FailingChecks,
         open,
         name: format!("{}: failing Security Hub checks", control.title),
-        description: format!(
-            "{count} on {} ({}): {}{}",
-            control.id,
-            control.title,
-            checks.join(", "),
-            if open {
-                ""
-            } else {
-                "; each failed, and now passes or is no longer reported"
-            }
-        ),
+        description,
         detector: findings
             .first()
             .map(|f| f.source.label())
@@ -425,11 +422,7 @@ fn checks_item<'a>(
         nist,
         controls: vec![control.id.clone()],
         contact: owner_or(control, fallback_contact),
-        plan: format!(
-            "Bring the resources into line with Security Hub control{} {}.",
-            if checks.len() == 1 { "" } else { "s" },
-            checks.join(", ")
-        ),
+        plan,
         detected,
         scheduled,
         closed_on,
@@ -446,6 +439,29 @@ fn checks_item<'a>(
         findings,
         comments: String::new(),
     }
+}
+
+/// The description and remediation plan of a control's checks item.
+fn checks_text(control: &Control, count: usize, checks: &[String], open: bool) -> (String, String) {
+    let description = format!(
+        "{count} {}Security Hub check{} on {} ({}): {}{}",
+        if open { "failing " } else { "" },
+        if count == 1 { "" } else { "s" },
+        control.id,
+        control.title,
+        checks.join(", "),
+        if open {
+            ""
+        } else {
+            "; each failed, and now passes or is no longer reported"
+        }
+    );
+    let plan = format!(
+        "Bring the resources into line with Security Hub control{} {}.",
+        if checks.len() == 1 { "" } else { "s" },
+        checks.join(", ")
+    );
+    (description, plan)
 }
 
 fn overdue_item<'a>(control: &Control, data: &PackData, fallback_contact: &str) -> PoamItem<'a> {

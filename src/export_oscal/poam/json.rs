@@ -353,6 +353,46 @@ fn risk(input: &OscalInput, item: &PoamItem<'_>) -> Risk {
         };
         props.push(Property::fedramp(name, value));
     }
+    let characterizations = characterizations(input, item);
+    let tasks = item
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(n, m)| Task {
+            uuid: input.uuid("poam-milestone", &format!("{}:{n}", item.poam_id)),
+            kind: "milestone",
+            title: text_or(&m.text, "Milestone"),
+            timing: Timing {
+                on_date: OnDate {
+                    date: day_stamp(m.due),
+                },
+            },
+        })
+        .collect();
+    Risk {
+        uuid: input.uuid("poam-risk", &item.poam_id),
+        title: text_or(&item.name, &item.poam_id),
+        description: text_or(&item.description, &item.name),
+        statement: match item.kind {
+            ItemKind::Overdue => item.description.clone(),
+            _ => text_or(&item.description, "No risk statement given by the tool."),
+        },
+        props,
+        status: item.risk_status.as_str(),
+        characterizations,
+        deadline: item.scheduled.map(day_stamp),
+        remediations: vec![Remediation {
+            uuid: input.uuid("poam-remediation", &item.poam_id),
+            lifecycle: "planned",
+            title: "Remediation plan",
+            description: item.plan.clone(),
+            tasks,
+        }],
+    }
+}
+
+/// How the tool rated the risk, and how an approved risk adjustment rates it now.
+fn characterizations(input: &OscalInput, item: &PoamItem<'_>) -> Vec<Characterization> {
     let mut characterizations = Vec::new();
     if let Some(original) = item.original_risk {
         let tool = item.findings.first().map(|f| f.source);
@@ -398,41 +438,7 @@ fn risk(input: &OscalInput, item: &PoamItem<'_>) -> Risk {
             facets,
         });
     }
-    let tasks = item
-        .milestones
-        .iter()
-        .enumerate()
-        .map(|(n, m)| Task {
-            uuid: input.uuid("poam-milestone", &format!("{}:{n}", item.poam_id)),
-            kind: "milestone",
-            title: text_or(&m.text, "Milestone"),
-            timing: Timing {
-                on_date: OnDate {
-                    date: day_stamp(m.due),
-                },
-            },
-        })
-        .collect();
-    Risk {
-        uuid: input.uuid("poam-risk", &item.poam_id),
-        title: text_or(&item.name, &item.poam_id),
-        description: text_or(&item.description, &item.name),
-        statement: match item.kind {
-            ItemKind::Overdue => item.description.clone(),
-            _ => text_or(&item.description, "No risk statement given by the tool."),
-        },
-        props,
-        status: item.risk_status.as_str(),
-        characterizations,
-        deadline: item.scheduled.map(day_stamp),
-        remediations: vec![Remediation {
-            uuid: input.uuid("poam-remediation", &item.poam_id),
-            lifecycle: "planned",
-            title: "Remediation plan",
-            description: item.plan.clone(),
-            tasks,
-        }],
-    }
+    characterizations
 }
 
 fn poam_item(input: &OscalInput, item: &PoamItem<'_>) -> Item {
