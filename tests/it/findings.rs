@@ -404,6 +404,7 @@ fn the_pack_carries_the_findings_with_hostile_text_neutralised_and_verifies() {
         "ACTIVE",
     );
     hostile["title"] = json!("=HYPERLINK(\"http://x\")");
+    hostile["resources"][0]["id"] = json!("<script>alert(1)</script>");
     let file = write(&dir, "inspector.json", &json!({"findings": [hostile]}));
     assert_eq!(
         lockstep(&dir, &["findings", "import", "--project", PROJECT, &file]).code,
@@ -438,6 +439,26 @@ fn the_pack_carries_the_findings_with_hostile_text_neutralised_and_verifies() {
         !csv.contains(",=HYPERLINK"),
         "a formula is neutralised: {csv}"
     );
+    let html_name = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.ends_with("index.html"))
+        .expect("index.html in the pack");
+    let mut html = String::new();
+    archive
+        .by_name(&html_name)
+        .unwrap()
+        .read_to_string(&mut html)
+        .unwrap();
+    assert!(
+        html.contains("<section class=\"part\" id=\"findings\">"),
+        "a Findings section"
+    );
+    assert!(html.contains("1 open"), "counted as of the pack's date");
+    assert!(
+        html.contains("=HYPERLINK(&quot;http://x&quot;)"),
+        "the title is escaped"
+    );
+    assert!(!html.contains("<script>"), "no markup from the file");
     let verified = lockstep(&dir, &["verify-pack", pack.to_str().unwrap()]);
     assert_eq!(verified.code, 0, "{verified:?}");
 }

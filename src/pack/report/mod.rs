@@ -21,6 +21,7 @@
 
 mod aws;
 mod csv;
+mod findings;
 mod html;
 mod markup;
 mod requests;
