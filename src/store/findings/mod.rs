@@ -356,14 +356,22 @@ struct Extras {
     facts: HashMap<i64, (Option<bool>, Option<bool>, String)>,
 }
 
-fn load_extras(conn: &Connection, project: i64) -> Result<Extras> {
+/// The extras of a project's findings, or of its finding `only` alone (0: all of them), so
+/// reading one finding does not read every other.
+fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
+    let subject = if only == 0 {
+        String::new()
+    } else {
+        finding_label(only)
+    };
     let mut deviations = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT id, finding_id, kind, rationale, adjusted_severity, evidence_sha256,
                 evidence_name, requested_by, requested_at
-         FROM finding_deviations WHERE project_id = ?1 ORDER BY id",
+         FROM finding_deviations WHERE project_id = ?1 AND (?2 = 0 OR finding_id = ?2)
+         ORDER BY id",
     )?;
-    let rows = stmt.query_map([project], |row| {
+    let rows = stmt.query_map(params![project, only], |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, i64>(1)?,
@@ -397,9 +405,9 @@ fn load_extras(conn: &Connection, project: i64) -> Result<Extras> {
     let mut milestones: HashMap<i64, Vec<Milestone>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT finding_id, due, text, recorded_by, recorded_at FROM finding_milestones
-         WHERE project_id = ?1 ORDER BY due, id",
+         WHERE project_id = ?1 AND (?2 = 0 OR finding_id = ?2) ORDER BY due, id",
     )?;
-    let rows = stmt.query_map([project], |row| {
+    let rows = stmt.query_map(params![project, only], |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
@@ -420,9 +428,10 @@ fn load_extras(conn: &Connection, project: i64) -> Result<Extras> {
     let mut signoffs: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT subject, fingerprint, by_name, signed_at FROM signoffs
-         WHERE project_id = ?1 AND subject_kind = 'finding' ORDER BY id",
+         WHERE project_id = ?1 AND subject_kind = 'finding' AND (?2 = '' OR subject = ?2)
+         ORDER BY id",
     )?;
-    let rows = stmt.query_map([project], |row| {
+    let rows = stmt.query_map(params![project, subject], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
@@ -441,9 +450,9 @@ fn load_extras(conn: &Connection, project: i64) -> Result<Extras> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.internet_reachable, f.likely_exploitable, i.imported_at
          FROM findings f JOIN finding_imports i ON i.id = f.first_import_id
-         WHERE f.project_id = ?1",
+         WHERE f.project_id = ?1 AND (?2 = 0 OR f.id = ?2)",
     )?;
-    let rows = stmt.query_map([project], |row| {
+    let rows = stmt.query_map(params![project, only], |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, Option<i64>>(1)?.map(|v| v != 0),
@@ -608,7 +617,7 @@ impl Store {
     /// A project's findings as of a date, by id.
     pub fn findings(&self, project: i64, as_of: NaiveDate) -> Result<Vec<Finding>> {
         let deadlines = self.patch_deadlines(project)?;
-        let extras = load_extras(&self.conn, project)?;
+        let extras = load_extras(&self.conn, project, 0)?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {STORED_COLUMNS}, source FROM findings WHERE project_id = ?1 ORDER BY id"
         ))?;
@@ -629,7 +638,7 @@ impl Store {
         let key = self.finding_key(project, id)?;
         let today = self.today();
         let deadlines = self.patch_deadlines(project)?;
-        let extras = load_extras(&self.conn, project)?;
+        let extras = load_extras(&self.conn, project, key)?;
         let (stored, source) = self
             .conn
             .prepare_cached(&format!(
@@ -679,7 +688,7 @@ impl Store {
                 "SELECT {STORED_COLUMNS} FROM findings WHERE id = ?1"
             ))?
             .query_row([key], stored_from_row)?;
-        let extras = load_extras(&self.conn, project)?;
+        let extras = load_extras(&self.conn, project, key)?;
         Ok(fingerprint(&stored, extras.deviations.get(&key)))
     }
 
