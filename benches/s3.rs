@@ -509,6 +509,7 @@ fn credentials() -> Credentials {
         access_key: ACCESS_KEY.into(),
         secret_key: SECRET_KEY.into(),
         session_token: None,
+        expires: None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! window from the app's state and never touches SQL or files.
 
 pub mod app;
+pub mod aws;
 pub mod catalog;
 pub mod cells;
 pub mod cli;

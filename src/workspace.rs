@@ -19,7 +19,7 @@ use crate::store::{
     PatchEvidence, PatchRecord, ReportFile, Request, Store, StoreError, TrainingRecord, VAULT_DIR,
     system_clock,
 };
-use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
+use crate::vault::s3::{S3Location, S3Vault, aws_credentials};
 use crate::vault::{BlobCheck, Vault, VaultError};
 
 /// The environment variable that names the workspace folder.
@@ -99,11 +99,8 @@ pub fn open_vault(dir: &Path) -> Result<Vault, WorkspaceError> {
     };
     let location = S3Location::parse(&team.vault.url, team.vault.endpoint, team.vault.region)
         .map_err(VaultError::from)?;
-    let remote = S3Vault::open(
-        location,
-        credentials_from_environment().map_err(VaultError::from)?,
-    )
-    .map_err(VaultError::from)?;
+    let remote = S3Vault::open(location, aws_credentials(None).map_err(VaultError::from)?)
+        .map_err(VaultError::from)?;
     Ok(Vault::open_remote(&root, remote)?)
 }
 

@@ -14,7 +14,7 @@ use crate::store::pg::{self, DatabaseUrl};
 use crate::store::team::{DatabaseSection, TeamSettings, VaultSection};
 use crate::store::{DB_FILE, system_clock};
 use crate::team_push::PushStage;
-use crate::vault::s3::{S3Location, S3Vault, credentials_from_environment};
+use crate::vault::s3::{S3Location, S3Vault, aws_credentials};
 
 /// `lockstep workspace …`
 #[derive(Debug, Subcommand)]
@@ -112,7 +112,7 @@ fn connect(
     // Both are checked before anything is changed; the lines are printed once the settings
     // are written, so a reader that stops early cannot leave the folder half connected.
     let mut client = url.connect(&pg::ask_on_terminal)?;
-    let remote = S3Vault::open(location.clone(), credentials_from_environment()?)?;
+    let remote = S3Vault::open(location.clone(), aws_credentials(None)?)?;
     let vault_line = match remote.object_lock()? {
         Some(lock) => format!(
             "vault: {} under S3 Object Lock ({lock}): evidence cannot be deleted or overwritten before its retention ends",

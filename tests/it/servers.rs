@@ -65,6 +65,7 @@ pub fn s3_credentials() -> Credentials {
         access_key: "lockstep-test".into(),
         secret_key: "lockstep-test-secret".into(),
         session_token: None,
+        expires: None,
     }
 }
 

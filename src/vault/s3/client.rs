@@ -5,6 +5,7 @@
 //! deleting. Responses are small XML documents, of which a few elements are read.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -13,13 +14,15 @@ use sha2::{Digest, Sha256};
 
 use crate::model::hex;
 
-use super::sign::{self, Credentials, EMPTY_SHA256, Unsigned};
 use super::{S3Error, S3Location};
+use crate::aws::CredentialChain;
+use crate::aws::sign::{self, EMPTY_SHA256, Unsigned};
+use crate::aws::xml::{elements, tag};
 
 /// A connection to one bucket.
 pub struct Client {
     agent: ureq::Agent,
-    credentials: Credentials,
+    credentials: Arc<CredentialChain>,
     location: S3Location,
     /// `scheme://host[:port]` requests go to.
     origin: String,
@@ -116,8 +119,13 @@ fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 impl Client {
-    /// A client for `location`, signing with `credentials`. Nothing is sent yet.
-    pub fn new(location: S3Location, credentials: Credentials) -> Result<Self, S3Error> {
+    /// A client for `location`, signing with the credentials `credentials` gives at the
+    /// time of each request. Nothing is sent yet.
+    pub fn new(
+        location: S3Location,
+        credentials: impl Into<Arc<CredentialChain>>,
+    ) -> Result<Self, S3Error> {
+        let credentials = credentials.into();
         let (origin, host, path_style) = match &location.endpoint {
             Some(endpoint) => {
                 let trimmed = endpoint.trim_end_matches('/');
@@ -178,8 +186,10 @@ impl Client {
         body: Body<'_>,
     ) -> Result<ureq::Response, S3Error> {
         let path = self.path(key);
+        let credentials = self.credentials.credentials()?;
         let signed = sign::sign(
             &Unsigned {
+                service: "s3",
                 method,
                 host: &self.host,
                 path: &path,
@@ -187,7 +197,7 @@ impl Client {
                 headers,
                 payload_sha256: &body.sha256,
             },
-            &self.credentials,
+            &credentials,
             &self.location.region,
             Utc::now(),
         );
@@ -587,52 +597,9 @@ impl Client {
     }
 }
 
-/// The text of the first `<name>` element in `xml`, unescaped.
-fn tag(xml: &str, name: &str) -> Option<String> {
-    elements(xml, name).next().map(unescape)
-}
-
-/// The inner text of every `<name>…</name>` in `xml`, in order.
-fn elements<'a>(xml: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let mut rest = xml;
-    std::iter::from_fn(move || {
-        let start = rest.find(&open)? + open.len();
-        let end = rest[start..].find(&close)? + start;
-        let inner = &rest[start..end];
-        rest = &rest[end + close.len()..];
-        Some(inner)
-    })
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#34;", "\"")
-        .replace("&amp;", "&")
-}
-
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elements_are_read_in_order_and_unescaped() {
-        let xml = "<R><Contents><Key>a&amp;b</Key><Size>3</Size></Contents><Contents><Key>c</Key></Contents></R>";
-        let keys: Vec<String> = elements(xml, "Contents")
-            .filter_map(|c| tag(c, "Key"))
-            .collect();
-        assert_eq!(keys, ["a&b", "c"]);
-        assert_eq!(tag(xml, "Missing"), None);
-    }
 }

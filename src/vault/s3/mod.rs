@@ -20,20 +20,21 @@
 //! until when the others are locked.
 
 mod client;
-pub mod sign;
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::aws::{AwsError, CredentialChain};
 use crate::model::hex;
 
+pub use crate::aws::Credentials;
 pub use client::{Client, DefaultRetention, ObjectHead, RetentionPeriod};
-pub use sign::Credentials;
 
 use super::{BlobCheck, Vault, VaultError, hash_reader, is_sha256};
 
@@ -158,63 +159,16 @@ pub enum S3Error {
     /// The user cancelled the upload.
     #[error("cancelled")]
     Cancelled,
+    /// No AWS credentials could be had.
+    #[error(transparent)]
+    Credentials(#[from] AwsError),
 }
 
-/// Where credentials come from, in the order the AWS tools use.
-pub fn credentials_from_environment() -> Result<Credentials, S3Error> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if let (Some(access_key), Some(secret_key)) =
-        (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-    {
-        return Ok(Credentials {
-            access_key,
-            secret_key,
-            session_token: var("AWS_SESSION_TOKEN"),
-        });
-    }
-    let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".to_string());
-    let file = var("AWS_SHARED_CREDENTIALS_FILE")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|home| Path::new(&home).join(".aws").join("credentials")));
-    if let Some(text) = file
-        .and_then(|f| crate::input::read(&f, crate::input::MAX_SMALL_BYTES).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        && let Some(found) = profile_credentials(&text, &profile)
-    {
-        return Ok(found);
-    }
-    Err(S3Error::Setting(format!(
-        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add a [{profile}] profile to ~/.aws/credentials"
-    )))
-}
-
-/// The keys of `[profile]` in an AWS credentials file.
-fn profile_credentials(text: &str, profile: &str) -> Option<Credentials> {
-    let mut in_profile = false;
-    let (mut access_key, mut secret_key, mut session_token) = (None, None, None);
-    for line in text.lines().map(str::trim) {
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            in_profile = name.trim() == profile;
-            continue;
-        }
-        if !in_profile {
-            continue;
-        }
-        if let Some((key, value)) = line.split_once('=') {
-            let value = value.trim().to_string();
-            match key.trim() {
-                "aws_access_key_id" => access_key = Some(value),
-                "aws_secret_access_key" => secret_key = Some(value),
-                "aws_session_token" => session_token = Some(value),
-                _ => {}
-            }
-        }
-    }
-    Some(Credentials {
-        access_key: access_key?,
-        secret_key: secret_key?,
-        session_token,
-    })
+/// The AWS credentials for the vault, resolved as the AWS CLI resolves them: the keys in
+/// the environment, or `profile` (else `AWS_PROFILE`, else `default`). See
+/// [`CredentialChain`]; the first credentials are fetched now, so problems show at once.
+pub fn aws_credentials(profile: Option<&str>) -> Result<Arc<CredentialChain>, S3Error> {
+    Ok(CredentialChain::resolve(profile, None)?)
 }
 
 /// An upload's outcome.
@@ -254,14 +208,20 @@ impl std::fmt::Debug for S3Vault {
 
 impl S3Vault {
     /// Opens the vault at `location`, checking that the bucket answers.
-    pub fn open(location: S3Location, credentials: Credentials) -> Result<Self, S3Error> {
+    pub fn open(
+        location: S3Location,
+        credentials: impl Into<Arc<CredentialChain>>,
+    ) -> Result<Self, S3Error> {
         let vault = S3Vault::unchecked(location, credentials)?;
         vault.client.head_bucket()?;
         Ok(vault)
     }
 
     /// The vault at `location`, with nothing sent yet (to create its bucket, say).
-    pub fn unchecked(location: S3Location, credentials: Credentials) -> Result<Self, S3Error> {
+    pub fn unchecked(
+        location: S3Location,
+        credentials: impl Into<Arc<CredentialChain>>,
+    ) -> Result<Self, S3Error> {
         Ok(S3Vault {
             client: Client::new(location, credentials)?,
         })
@@ -557,6 +517,7 @@ mod tests {
                 access_key: "a".into(),
                 secret_key: "b".into(),
                 session_token: None,
+                expires: None,
             },
         )
         .unwrap();
@@ -573,20 +534,5 @@ mod tests {
         assert_eq!(part_size(1 << 30), PART_BYTES);
         let huge = 200u64 << 30;
         assert!(huge.div_ceil(part_size(huge) as u64) <= MAX_PARTS);
-    }
-
-    #[test]
-    fn profiles_are_read_from_the_credentials_file() {
-        let text = "[default]\naws_access_key_id = A1\naws_secret_access_key = S1\n\n[audit]\naws_access_key_id=A2\naws_secret_access_key=S2\naws_session_token=T2\n";
-        let audit = profile_credentials(text, "audit").unwrap();
-        assert_eq!(
-            (audit.access_key.as_str(), audit.session_token.as_deref()),
-            ("A2", Some("T2"))
-        );
-        assert_eq!(
-            profile_credentials(text, "default").unwrap().secret_key,
-            "S1"
-        );
-        assert!(profile_credentials(text, "other").is_none());
     }
 }

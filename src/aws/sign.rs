@@ -1,9 +1,12 @@
-//! AWS Signature Version 4 for S3 requests sent with headers.
+//! AWS Signature Version 4, for requests sent with headers and for presigned URLs.
 //!
 //! A request is signed over its method, path, sorted query, the headers named in
 //! `SignedHeaders` and the SHA-256 of its body, with a key derived from the secret, the
 //! day, the region and the service. Every `x-amz-*` header a request carries is signed,
 //! so a checksum or lock header cannot be changed on the way.
+//!
+//! A presigned URL ([`presign`]) carries the signature in its query instead, signs only
+//! the `host` header, and says how long it is good for; an RDS IAM token is one.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -20,6 +23,8 @@ pub struct Credentials {
     pub secret_key: String,
     /// A session token, for temporary credentials.
     pub session_token: Option<String>,
+    /// When temporary credentials stop working; `None` for long-term keys.
+    pub expires: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -27,6 +32,8 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key", &self.access_key)
             .field("secret_key", &"…")
+            .field("session_token", &self.session_token.as_ref().map(|_| "…"))
+            .field("expires", &self.expires)
             .finish()
     }
 }
@@ -36,6 +43,8 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 
 /// One request to sign: everything but the date and the credentials.
 pub struct Unsigned<'a> {
+    /// The service the request is for, as the signature's scope names it (`s3`, `sts`).
+    pub service: &'a str,
     /// `GET`, `PUT`, …
     pub method: &'a str,
     /// The host header's value (with its port when not the default).
@@ -86,6 +95,103 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// The hex signature of `canonical_request` with the key derived from `secret` for the
+/// day, region and service.
+fn signature(
+    secret: &str,
+    day: &str,
+    region: &str,
+    service: &str,
+    stamp: &str,
+    scope: &str,
+    canonical_request: &str,
+) -> String {
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical_request.as_bytes()))
+    );
+    let key = hmac(format!("AWS4{secret}").as_bytes(), day);
+    let key = hmac(&key, region);
+    let key = hmac(&key, service);
+    let key = hmac(&key, "aws4_request");
+    hex(&hmac(&key, &string_to_sign))
+}
+
+/// A request to presign: everything but the date and the credentials.
+pub struct Presign<'a> {
+    /// The service the URL is for (`s3`, `rds-db`).
+    pub service: &'a str,
+    /// The region it is signed for.
+    pub region: &'a str,
+    /// `GET`, `PUT`, …
+    pub method: &'a str,
+    /// The host, with its port when not the default for the scheme.
+    pub host: &'a str,
+    /// The path, already URI-encoded, starting with `/`.
+    pub path: &'a str,
+    /// The request's own query parameters, not encoded, in the order the URL shows them.
+    pub query: &'a [(String, String)],
+    /// How long the URL stays good, in seconds (at most 604,800, a week).
+    pub expires_secs: u64,
+}
+
+/// Presigns `request` at `at`: `HOST/PATH?QUERY` with the signature in the query, without
+/// a scheme. The request's own parameters come first, then AWS's in the order AWS's tools
+/// write them. S3 signs its payload as `UNSIGNED-PAYLOAD`; other services sign the hash of
+/// the (empty) body.
+pub fn presign(request: &Presign<'_>, credentials: &Credentials, at: DateTime<Utc>) -> String {
+    let stamp = at.format("%Y%m%dT%H%M%SZ").to_string();
+    let day = at.format("%Y%m%d").to_string();
+    let scope = format!("{day}/{}/{}/aws4_request", request.region, request.service);
+    let mut auth = vec![
+        (
+            "X-Amz-Algorithm".to_string(),
+            "AWS4-HMAC-SHA256".to_string(),
+        ),
+        (
+            "X-Amz-Credential".to_string(),
+            format!("{}/{scope}", credentials.access_key),
+        ),
+        ("X-Amz-Date".to_string(), stamp.clone()),
+        (
+            "X-Amz-Expires".to_string(),
+            request.expires_secs.to_string(),
+        ),
+        ("X-Amz-SignedHeaders".to_string(), "host".to_string()),
+    ];
+    if let Some(token) = &credentials.session_token {
+        auth.push(("X-Amz-Security-Token".to_string(), token.clone()));
+    }
+    let all: Vec<(String, String)> = request.query.iter().chain(&auth).cloned().collect();
+    let payload = if request.service == "s3" {
+        "UNSIGNED-PAYLOAD"
+    } else {
+        EMPTY_SHA256
+    };
+    let canonical_request = format!(
+        "{}\n{}\n{}\nhost:{}\n\nhost\n{payload}",
+        request.method,
+        request.path,
+        canonical_query(&all),
+        request.host
+    );
+    let signature = signature(
+        &credentials.secret_key,
+        &day,
+        request.region,
+        request.service,
+        &stamp,
+        &scope,
+        &canonical_request,
+    );
+    let query: Vec<String> = all
+        .iter()
+        .chain(std::iter::once(&("X-Amz-Signature".to_string(), signature)))
+        .map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false)))
+        .collect();
+    format!("{}{}?{}", request.host, request.path, query.join("&"))
+}
+
 /// Signs `request` at `at` for `region`: the headers to add to it, `Authorization`,
 /// `x-amz-date`, `x-amz-content-sha256` and, with temporary credentials,
 /// `x-amz-security-token`.
@@ -124,16 +230,16 @@ pub fn sign(
         signed_headers,
         request.payload_sha256
     );
-    let scope = format!("{day}/{region}/s3/aws4_request");
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
+    let scope = format!("{day}/{region}/{}/aws4_request", request.service);
+    let signature = signature(
+        &credentials.secret_key,
+        &day,
+        region,
+        request.service,
+        &stamp,
+        &scope,
+        &canonical_request,
     );
-    let key = hmac(format!("AWS4{}", credentials.secret_key).as_bytes(), &day);
-    let key = hmac(&key, region);
-    let key = hmac(&key, "s3");
-    let key = hmac(&key, "aws4_request");
-    let signature = hex(&hmac(&key, &string_to_sign));
     let mut added = vec![
         (
             "authorization".to_string(),
@@ -164,6 +270,7 @@ mod tests {
             access_key: "AKIAIOSFODNN7EXAMPLE".into(),
             secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
             session_token: None,
+            expires: None,
         }
     }
 
@@ -174,6 +281,7 @@ mod tests {
         let headers = vec![("range".to_string(), "bytes=0-9".to_string())];
         let signed = sign(
             &Unsigned {
+                service: "s3",
                 method: "GET",
                 host: "examplebucket.s3.amazonaws.com",
                 path: "/test.txt",
@@ -198,6 +306,7 @@ mod tests {
     fn the_documented_lifecycle_example_signs_an_empty_query_value() {
         let signed = sign(
             &Unsigned {
+                service: "s3",
                 method: "GET",
                 host: "examplebucket.s3.amazonaws.com",
                 path: "/",
@@ -215,6 +324,55 @@ mod tests {
             ),
             "{}",
             signed[0].1
+        );
+    }
+
+    /// The presigned-URL example of the S3 documentation ("Authenticating Requests: Using
+    /// Query Parameters"): a GET of `examplebucket/test.txt`, good for a day.
+    #[test]
+    fn the_documented_presigned_url_example_signs_to_its_published_signature() {
+        let url = presign(
+            &Presign {
+                service: "s3",
+                region: "us-east-1",
+                method: "GET",
+                host: "examplebucket.s3.amazonaws.com",
+                path: "/test.txt",
+                query: &[],
+                expires_secs: 86400,
+            },
+            &example_credentials(),
+            Utc.with_ymd_and_hms(2013, 5, 24, 0, 0, 0).unwrap(),
+        );
+        assert_eq!(
+            url,
+            "examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+        );
+    }
+
+    #[test]
+    fn a_session_token_is_signed_into_the_presigned_query() {
+        let mut credentials = example_credentials();
+        let request = Presign {
+            service: "rds-db",
+            region: "eu-west-1",
+            method: "GET",
+            host: "db.example.com:5432",
+            path: "/",
+            query: &[],
+            expires_secs: 900,
+        };
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let without = presign(&request, &credentials, at);
+        credentials.session_token = Some("to/ken=".into());
+        let with = presign(&request, &credentials, at);
+        assert!(with.contains("&X-Amz-Security-Token=to%2Fken%3D&X-Amz-Signature="));
+        assert_ne!(
+            without.rsplit_once('=').unwrap().1,
+            with.rsplit_once('=').unwrap().1
         );
     }
 
