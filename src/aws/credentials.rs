@@ -332,7 +332,7 @@ impl CredentialChain {
                 .env
                 .keys()
                 .ok_or_else(|| AwsError::NoCredentials(self.profile.clone())),
-            Origin::Profile => self.from_profile(&self.profile, &mut Vec::new()),
+            Origin::Profile => self.profile_credentials(&self.profile, &mut Vec::new()),
         }
     }
 
@@ -348,7 +348,11 @@ impl CredentialChain {
     }
 
     /// The credentials of profile `name`; `visited` holds the profiles on the way to it.
-    fn from_profile(&self, name: &str, visited: &mut Vec<String>) -> Result<Credentials, AwsError> {
+    fn profile_credentials(
+        &self,
+        name: &str,
+        visited: &mut Vec<String>,
+    ) -> Result<Credentials, AwsError> {
         let settings = self.profile_settings(name)?;
         visited.push(name.to_string());
         if let Some(role) = settings.get("role_arn") {
@@ -356,7 +360,7 @@ impl CredentialChain {
             return self.assume_role(name, settings, role, &source);
         }
         if settings.contains_key("sso_session") || settings.contains_key("sso_start_url") {
-            return self.from_sso(name, settings);
+            return self.sso_credentials(name, settings);
         }
         if let Some(keys) = static_keys(settings) {
             return Ok(keys);
@@ -427,7 +431,7 @@ impl CredentialChain {
         if let Some(keys) = static_keys(settings) {
             return Ok(keys);
         }
-        self.from_profile(source, visited)
+        self.profile_credentials(source, visited)
     }
 
     /// Sends an STS call to the configured endpoint and region.
@@ -502,7 +506,7 @@ impl CredentialChain {
     }
 
     /// The role credentials of an SSO profile, from the AWS CLI's cached sign-in.
-    fn from_sso(&self, name: &str, settings: &Settings) -> Result<Credentials, AwsError> {
+    fn sso_credentials(&self, name: &str, settings: &Settings) -> Result<Credentials, AwsError> {
         let (key, region) = match settings.get("sso_session") {
             Some(session) => {
                 let section = self.config.sso_session(session).ok_or_else(|| {

@@ -6,6 +6,7 @@ mod findings;
 mod servers;
 mod window;
 
+mod aws;
 mod aws_reports;
 mod baseline;
 mod baselines;
