@@ -3,7 +3,8 @@
 //! The crate is layered so data flows one way: [`model`] holds the pure rules;
 //! [`store`] and [`catalog`] apply them to the workspace database and the built-in baseline;
 //! [`cli`] and [`app`] turn what a user asked for into calls on those; [`ui`] draws the
-//! window from the app's state and never touches SQL or files.
+//! window from the app's state and never touches SQL or files. [`aws`] (credentials, signing)
+//! sits below [`vault`] and knows nothing above it.
 
 pub mod app;
 pub mod aws;
