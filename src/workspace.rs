@@ -97,10 +97,11 @@ pub fn open_vault(dir: &Path) -> Result<Vault, WorkspaceError> {
     let Some(team) = TeamSettings::read(dir).map_err(StoreError::from)? else {
         return Ok(Vault::open(&root)?);
     };
-    let location = S3Location::parse(&team.vault.url, team.vault.endpoint, team.vault.region)
+    let chain = aws_credentials(team.aws.profile.as_deref()).map_err(VaultError::from)?;
+    let endpoint = team.vault.endpoint.or_else(|| chain.endpoint("s3"));
+    let location = S3Location::parse(&team.vault.url, endpoint, team.vault.region)
         .map_err(VaultError::from)?;
-    let remote = S3Vault::open(location, aws_credentials(None).map_err(VaultError::from)?)
-        .map_err(VaultError::from)?;
+    let remote = S3Vault::open(location, chain).map_err(VaultError::from)?;
     Ok(Vault::open_remote(&root, remote)?)
 }
 

@@ -11,10 +11,10 @@ use clap::Subcommand;
 
 use super::{Outcome, shown};
 use crate::store::pg::{self, DatabaseUrl};
-use crate::store::team::{DatabaseSection, TeamSettings, VaultSection};
+use crate::store::team::{AwsSection, DatabaseSection, TeamSettings, VaultSection};
 use crate::store::{DB_FILE, system_clock};
 use crate::team_push::PushStage;
-use crate::vault::s3::{S3Location, S3Vault, aws_credentials};
+use crate::vault::s3::{S3Location, S3Vault};
 
 /// `lockstep workspace …`
 #[derive(Debug, Subcommand)]
@@ -34,9 +34,19 @@ pub enum WorkspaceCommand {
         /// The endpoint of an S3-compatible store (https://host:port); AWS when left out.
         #[arg(long)]
         endpoint: Option<String>,
-        /// The bucket's region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+        /// The bucket's region, and the database's with --iam-auth (default: AWS_REGION,
+        /// AWS_DEFAULT_REGION, the profile's region, else us-east-1).
         #[arg(long)]
         region: Option<String>,
+        /// The AWS profile (of ~/.aws/config) to sign in with: static keys,
+        /// credential_process, an assumed role or an IAM Identity Center (SSO) sign-in.
+        /// Default: AWS_PROFILE, the environment's keys, else "default".
+        #[arg(long)]
+        profile: Option<String>,
+        /// Log in to the database with RDS IAM authentication: a signed token, made fresh for
+        /// each connection with the AWS credentials, instead of a password.
+        #[arg(long)]
+        iam_auth: bool,
     },
     /// Create the team database's two roles, lockstep_editor and lockstep_reader, and grant
     /// them their rights; run once by the database's owner (again after an upgrade).
@@ -59,7 +69,19 @@ pub(super) fn run(dir: &Path, command: WorkspaceCommand) -> Outcome {
             vault,
             endpoint,
             region,
-        } => connect(dir, database, vault, endpoint, region),
+            profile,
+            iam_auth,
+        } => connect(
+            dir,
+            Connection {
+                database,
+                vault,
+                endpoint,
+                region,
+                profile,
+                iam_auth,
+            },
+        ),
         WorkspaceCommand::InitRoles => init_roles(dir),
         WorkspaceCommand::Push { to } => push(dir, &to),
     }
@@ -72,7 +94,7 @@ fn init_roles(dir: &Path) -> Outcome {
             shown(&dir.display().to_string())
         );
     };
-    let url = settings.database_url()?;
+    let url = settings.database_login()?;
     let mut client = url.connect(&pg::ask_on_terminal)?;
     pg::roles::init_roles(&mut client)?;
     outln!(
@@ -88,31 +110,50 @@ fn init_roles(dir: &Path) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-fn connect(
-    dir: &Path,
+/// What `workspace connect` was given.
+struct Connection {
     database: String,
     vault: String,
     endpoint: Option<String>,
     region: Option<String>,
-) -> Outcome {
+    profile: Option<String>,
+    iam_auth: bool,
+}
+
+fn connect(dir: &Path, given: Connection) -> Outcome {
     if dir.join(DB_FILE).exists() {
         anyhow::bail!(
             "this folder holds a local workspace; connect an empty folder instead: {}",
             shown(&dir.display().to_string())
         );
     }
-    let url = DatabaseUrl::parse_to_keep(&database)?;
-    let region = region
+    // A relative CA file is kept as an absolute path, so the workspace opens from anywhere.
+    let url = DatabaseUrl::parse_to_keep(&given.database)?;
+    let kept = url.to_keep(&std::env::current_dir()?);
+    let mut url = DatabaseUrl::parse_to_keep(&kept)?;
+    url.tls().connector()?;
+    let chain = crate::aws::CredentialChain::resolve(
+        given.profile.as_deref(),
+        Some(std::sync::Arc::new(ask_mfa_on_terminal)),
+    )?;
+    let region = given
+        .region
         .or_else(|| std::env::var("AWS_REGION").ok())
         .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
         .filter(|r| !r.trim().is_empty())
+        .or_else(|| chain.region())
         .unwrap_or_else(|| "us-east-1".to_string());
-    let location = S3Location::parse(&vault, endpoint.clone(), region.clone())?;
+    if given.iam_auth {
+        url = url.with_iam_auth(chain.clone(), &region)?;
+    }
+    let endpoint = given.endpoint.clone().or_else(|| chain.endpoint("s3"));
+    let location = S3Location::parse(&given.vault, endpoint, region.clone())?;
 
     // Both are checked before anything is changed; the lines are printed once the settings
     // are written, so a reader that stops early cannot leave the folder half connected.
     let mut client = url.connect(&pg::ask_on_terminal)?;
-    let remote = S3Vault::open(location.clone(), aws_credentials(None)?)?;
+    let encryption = pg::encryption(&mut client, &url)?;
+    let remote = S3Vault::open(location.clone(), chain.clone())?;
     let vault_line = match remote.object_lock()? {
         Some(lock) => format!(
             "vault: {} under S3 Object Lock ({lock}): evidence cannot be deleted or overwritten before its retention ends",
@@ -126,7 +167,7 @@ fn connect(
     let at = system_clock()().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let before = pg::migrate::migrate(&mut client, &at)?;
     let database_line = format!(
-        "database: {} ({})",
+        "database: {} ({}; {encryption}{})",
         url.shown(),
         if before == pg::migrate::SCHEMA_VERSION {
             "schema up to date".to_string()
@@ -135,18 +176,28 @@ fn connect(
                 "schema brought from version {before} to {}",
                 pg::migrate::SCHEMA_VERSION
             )
+        },
+        if given.iam_auth {
+            "; logged in with an RDS IAM token"
+        } else {
+            ""
         }
     );
 
     std::fs::create_dir_all(dir)?;
     let settings = TeamSettings {
         database: DatabaseSection {
-            url: database.trim().to_string(),
+            url: kept.trim().to_string(),
+            iam_auth: given.iam_auth,
+            region: given.iam_auth.then(|| region.clone()),
         },
         vault: VaultSection {
             url: location.url(),
-            endpoint,
+            endpoint: given.endpoint,
             region,
+        },
+        aws: AwsSection {
+            profile: given.profile,
         },
     };
     let path = settings.write(dir)?;
@@ -157,6 +208,18 @@ fn connect(
         shown(&path.display().to_string())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks for an MFA code on the terminal; none without one.
+fn ask_mfa_on_terminal(profile: &str, serial: &str) -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("MFA code for profile {profile} ({serial}): ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).ok()?;
+    Some(line.trim().to_string()).filter(|code| !code.is_empty())
 }
 
 fn push(dir: &Path, to: &Path) -> Outcome {

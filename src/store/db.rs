@@ -31,25 +31,25 @@ pub enum Connection {
 pub struct Pg {
     client: RefCell<postgres::Client>,
     /// How this session logged in, for a second session of the same login.
-    config: postgres::Config,
+    login: super::pg::Login,
     statements: RefCell<HashMap<String, postgres::Statement>>,
     in_transaction: Cell<bool>,
 }
 
 impl Pg {
     /// Wraps a connected client and the settings it connected with.
-    pub fn new(client: postgres::Client, config: postgres::Config) -> Self {
+    pub fn new(client: postgres::Client, login: super::pg::Login) -> Self {
         Pg {
             client: RefCell::new(client),
-            config,
+            login,
             statements: RefCell::new(HashMap::new()),
             in_transaction: Cell::new(false),
         }
     }
 
-    /// The settings this session connected with (password included).
-    pub fn config(&self) -> &postgres::Config {
-        &self.config
+    /// How this session connected (password and TLS included).
+    pub fn login(&self) -> &super::pg::Login {
+        &self.login
     }
 
     /// The client itself, for what only PostgreSQL does (notifications, roles).

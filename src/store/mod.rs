@@ -396,7 +396,7 @@ impl Store {
             return Err(StoreError::NotAFolder(dir.to_path_buf()));
         }
         if let Some(team) = team::TeamSettings::read(dir)? {
-            return Store::open_team(dir, &team.database_url()?, clock, &pg::ask_on_terminal);
+            return Store::open_team(dir, &team.database_login()?, clock, &pg::ask_on_terminal);
         }
         let not_writable = |source| StoreError::NotWritable {
             path: dir.to_path_buf(),

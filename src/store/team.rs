@@ -21,14 +21,40 @@ pub struct TeamSettings {
     pub database: DatabaseSection,
     /// The evidence.
     pub vault: VaultSection,
+    /// Where the AWS credentials come from.
+    #[serde(default, skip_serializing_if = "AwsSection::is_empty")]
+    pub aws: AwsSection,
+}
+
+/// `[aws]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSection {
+    /// The profile of `~/.aws/config` to sign in with; `AWS_PROFILE` or the environment's
+    /// keys when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+impl AwsSection {
+    fn is_empty(&self) -> bool {
+        self.profile.is_none()
+    }
 }
 
 /// `[database]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSection {
-    /// `postgres://USER@HOST:PORT/DATABASE`, without a password.
+    /// `postgres://USER@HOST:PORT/DATABASE`, without a password; `sslmode` and
+    /// `sslrootcert` (an absolute path) ride in its query.
     pub url: String,
+    /// Log in with RDS IAM authentication tokens instead of a password.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iam_auth: bool,
+    /// The database's region, for IAM authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// `[vault]`.
@@ -104,6 +130,23 @@ impl TeamSettings {
         DatabaseUrl::parse_to_keep(&self.database.url)
     }
 
+    /// The database URL ready to connect: with IAM authentication, the AWS credentials are
+    /// resolved (and may be refused) here.
+    pub fn database_login(&self) -> Result<DatabaseUrl, PgError> {
+        let url = self.database_url()?;
+        if !self.database.iam_auth {
+            return Ok(url);
+        }
+        let chain = crate::aws::CredentialChain::resolve(self.aws.profile.as_deref(), None)?;
+        let region = self
+            .database
+            .region
+            .clone()
+            .or_else(|| chain.region())
+            .unwrap_or_else(|| self.vault.region.clone());
+        url.with_iam_auth(chain, &region)
+    }
+
     /// Writes the settings into `dir`, replacing the file whole.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, TeamError> {
         let path = dir.join(TEAM_FILE);
@@ -142,12 +185,18 @@ mod tests {
         assert_eq!(TeamSettings::read(dir.path()).unwrap(), None);
         let settings = TeamSettings {
             database: DatabaseSection {
-                url: "postgres://ana@db.internal:5432/audit".into(),
+                url: "postgres://ana@db.internal:5432/audit?sslmode=verify-full&sslrootcert=/etc/rds.pem"
+                    .into(),
+                iam_auth: true,
+                region: Some("eu-west-1".into()),
             },
             vault: VaultSection {
                 url: "s3://evidence/audit-2026".into(),
                 endpoint: None,
                 region: "eu-west-1".into(),
+            },
+            aws: AwsSection {
+                profile: Some("audit".into()),
             },
         };
         settings.write(dir.path()).unwrap();
@@ -172,5 +221,15 @@ mod tests {
             TeamSettings::read(dir.path()),
             Err(TeamError::Invalid { .. })
         ));
+        std::fs::write(
+            &file,
+            "[database]\nurl = \"postgres://db/a?sslmode=verify_full\"\n[vault]\nurl = \"s3://b/p\"\nregion = \"us-east-1\"\n",
+        )
+        .unwrap();
+        let error = TeamSettings::read(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("verify_full") && error.contains("verify-full"),
+            "{error}"
+        );
     }
 }

@@ -20,6 +20,7 @@ mod oscal;
 mod pack;
 mod patches;
 mod pg_store;
+mod pg_tls;
 mod poam;
 mod requests;
 mod s3_vault;

@@ -27,7 +27,7 @@ fn ensure_started() {
     static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
     let outcome = STARTED.get_or_init(|| {
         let (pg, s3) = (pg_port(), s3_port());
-        if answers(pg) && answers(s3) {
+        if answers(pg) && answers(s3) && answers(pg_tls_port()) {
             return Ok(());
         }
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/servers");
@@ -47,6 +47,38 @@ fn ensure_started() {
 
 fn pg_port() -> u16 {
     port("LOCKSTEP_TEST_PG_PORT", 54329)
+}
+
+/// The port of the PostgreSQL server that accepts only TLS, started if needed.
+pub fn pg_tls_port() -> u16 {
+    port("LOCKSTEP_TEST_PG_TLS_PORT", 54331)
+}
+
+/// A file of the test servers' TLS set-up: `ca.crt` (signed the TLS server's certificate, for
+/// `localhost`) or `other-ca.crt` (signed nothing the server shows).
+pub fn tls_file(name: &str) -> std::path::PathBuf {
+    ensure_started();
+    let state = std::env::var("LOCKSTEP_TEST_SERVERS")
+        .unwrap_or_else(|_| "/tmp/lockstep-servers".to_string());
+    Path::new(&state).join("tls").join(name)
+}
+
+/// Creates a database no other test uses on the TLS-only server and returns its name.
+pub fn fresh_tls_database(what: &str) -> String {
+    let name = fresh_bucket(what).replace('-', "_");
+    let ca = tls_file("ca.crt");
+    let url = format!(
+        "postgres://lockstep:{PG_PASSWORD}@localhost:{}/postgres?sslmode=verify-full&sslrootcert={}",
+        pg_tls_port(),
+        ca.display()
+    );
+    let mut admin = lockstep::store::pg::DatabaseUrl::parse(&url)
+        .and_then(|url| url.connect(&|_| None))
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server with TLS: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    name
 }
 
 fn s3_port() -> u16 {

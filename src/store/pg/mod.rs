@@ -14,14 +14,19 @@
 pub mod chain;
 pub mod migrate;
 pub mod roles;
+pub mod tls;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::SecondsFormat;
 use postgres::config::Host;
 use postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use tls::{Checked, SslMode, TlsSettings};
 
 impl crate::store::Store {
     /// Opens the records of the team workspace in `dir` on the database at `url`, bringing
@@ -32,11 +37,11 @@ impl crate::store::Store {
         clock: crate::store::Clock,
         ask: &dyn Fn(&str) -> Option<String>,
     ) -> crate::store::Result<Self> {
-        let (mut client, config) = url.connect_with_config(ask)?;
+        let (mut client, login) = url.connect_with_config(ask)?;
         let at = clock().to_rfc3339_opts(SecondsFormat::Secs, true);
         migrate::migrate(&mut client, &at)?;
         let mut store = crate::store::Store {
-            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client, config))),
+            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client, login))),
             dir: dir.to_path_buf(),
             clock,
             zone: crate::model::Zone::Local,
@@ -65,6 +70,9 @@ pub enum PgError {
         /// Why.
         reason: String,
     },
+    /// The TLS settings are wrong, or the server's certificate is refused.
+    #[error("{0}")]
+    Tls(String),
     /// A password was written into a URL that is to be saved.
     #[error(
         "leave the password out of the database URL: Lockstep never stores it, and reads it from PGPASSWORD or ~/.pgpass, or asks"
@@ -83,6 +91,9 @@ pub enum PgError {
         /// The server's or the connection's message.
         reason: String,
     },
+    /// The AWS credentials for IAM authentication could not be had.
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
     /// The database's schema is older than this Lockstep's, and this login may not upgrade it.
     #[error(
         "the team database has schema version {found} and this Lockstep needs {known}, which your login may not install: ask the database's owner to run `lockstep workspace connect` (then `lockstep workspace init-roles`) once"
@@ -130,6 +141,92 @@ impl PgError {
 pub struct DatabaseUrl {
     url: String,
     config: Config,
+    tls: TlsSettings,
+    iam: Option<Arc<IamAuth>>,
+}
+
+/// A login that worked: the settings (password included) and the TLS it used, for a second
+/// session of the same login.
+#[derive(Clone)]
+pub struct Login {
+    config: Config,
+    tls: Option<MakeRustlsConnect>,
+    iam: Option<Arc<IamAuth>>,
+}
+
+impl Login {
+    /// Opens another session (with a fresh token under RDS IAM authentication).
+    pub fn connect(&self) -> Result<Client, PgError> {
+        let mut config = self.config.clone();
+        if let Some(iam) = &self.iam {
+            config.password(iam.token()?);
+        }
+        self.session(&config)
+            .map_err(|e| PgError::database("could not be reached", e))
+    }
+
+    fn session(&self, config: &Config) -> Result<Client, postgres::Error> {
+        match &self.tls {
+            Some(tls) => config.connect(tls.clone()),
+            None => config.connect(NoTls),
+        }
+    }
+}
+
+/// RDS IAM authentication: each connection's password is a token signed with the AWS
+/// credentials in use, valid 15 minutes, so no database password exists.
+pub struct IamAuth {
+    /// Where the AWS credentials come from.
+    pub chain: Arc<crate::aws::CredentialChain>,
+    /// The database's region.
+    pub region: String,
+    host: String,
+    port: u16,
+    user: String,
+}
+
+impl std::fmt::Debug for IamAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IamAuth")
+            .field("region", &self.region)
+            .field("profile", &self.chain.profile())
+            .finish()
+    }
+}
+
+impl IamAuth {
+    /// A fresh token.
+    pub fn token(&self) -> Result<String, PgError> {
+        let credentials = self.chain.credentials()?;
+        Ok(crate::aws::rds::auth_token(
+            &credentials,
+            &self.host,
+            self.port,
+            &self.user,
+            &self.region,
+            crate::store::system_clock()(),
+        ))
+    }
+}
+
+/// Whether a session is encrypted, and how far the server's certificate was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encryption {
+    /// TLS is in use.
+    pub encrypted: bool,
+    /// What was checked of the certificate (nothing when not encrypted).
+    pub checked: Checked,
+}
+
+impl std::fmt::Display for Encryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match (self.encrypted, self.checked) {
+            (false, _) => "not encrypted",
+            (true, Checked::Nothing) => "encrypted (TLS), certificate not verified",
+            (true, Checked::Ca) => "encrypted (TLS), certificate verified against its CA",
+            (true, Checked::Full) => "encrypted (TLS), certificate and host name verified",
+        })
+    }
 }
 
 impl DatabaseUrl {
@@ -142,10 +239,17 @@ impl DatabaseUrl {
                 reason: "it must start with postgres://".into(),
             });
         }
-        let config = Config::from_str(url).map_err(|e| PgError::BadUrl {
+        let (rest, mode, root) = split_tls_params(url);
+        let tls = TlsSettings::from_values(mode.as_deref(), root.as_deref())?;
+        let mut config = Config::from_str(&rest).map_err(|e| PgError::BadUrl {
             url: redacted(url),
             reason: hide_secrets(&e.to_string(), &passwords_in(url)),
         })?;
+        config.ssl_mode(match tls.mode {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
         if config.get_hosts().is_empty() {
             return Err(PgError::BadUrl {
                 url: redacted(url),
@@ -155,7 +259,70 @@ impl DatabaseUrl {
         Ok(DatabaseUrl {
             url: url.to_string(),
             config,
+            tls,
+            iam: None,
         })
+    }
+
+    /// The same URL logging in with RDS IAM authentication: TLS is needed (RDS refuses a
+    /// token in plain text), so `disable` is refused.
+    pub fn with_iam_auth(
+        mut self,
+        chain: Arc<crate::aws::CredentialChain>,
+        region: &str,
+    ) -> Result<Self, PgError> {
+        if self.tls.mode == SslMode::Disable {
+            return Err(PgError::Tls(
+                "IAM authentication sends a signed token as the password, so it needs TLS: drop sslmode=disable (verify-full with the RDS CA bundle is best)".into(),
+            ));
+        }
+        self.iam = Some(Arc::new(IamAuth {
+            chain,
+            region: region.to_string(),
+            host: self.host(),
+            port: self.port(),
+            user: self.user(),
+        }));
+        Ok(self)
+    }
+
+    /// The IAM authentication in use, if any.
+    pub fn iam_auth(&self) -> Option<&IamAuth> {
+        self.iam.as_deref()
+    }
+
+    /// The TLS settings the URL gives.
+    pub fn tls(&self) -> &TlsSettings {
+        &self.tls
+    }
+
+    /// The URL to keep in a workspace's settings: as given, with a relative `sslrootcert`
+    /// made absolute against `base`.
+    pub fn to_keep(&self, base: &Path) -> String {
+        let tls::RootCert::File(path) = &self.tls.root else {
+            return self.url.clone();
+        };
+        if path.is_absolute() {
+            return self.url.clone();
+        }
+        let (rest, mode, _) = split_tls_params(&self.url);
+        let absolute = base.join(path);
+        let mut out = rest;
+        let mut sep = if out.contains('?') { '&' } else { '?' };
+        if let Some(mode) = mode {
+            out.push_str(&format!("{sep}sslmode={}", query_encoded(&mode)));
+            sep = '&';
+        }
+        out.push_str(&format!(
+            "{sep}sslrootcert={}",
+            query_encoded(&absolute.display().to_string())
+        ));
+        out
+    }
+
+    /// The host the URL names, for messages and the window.
+    pub fn host_shown(&self) -> String {
+        format!("{}:{}", self.host(), self.port())
     }
 
     /// Reads a URL that is to be saved: one with a password is refused.
@@ -182,7 +349,8 @@ impl DatabaseUrl {
             .unwrap_or_else(|| "postgres".to_string())
     }
 
-    fn host(&self) -> String {
+    /// The host name, as certificates are checked against it.
+    pub fn host(&self) -> String {
         match self.config.get_hosts().first() {
             Some(Host::Tcp(host)) => host.clone(),
             #[cfg(unix)]
@@ -213,11 +381,14 @@ impl DatabaseUrl {
     pub fn connect_with_config(
         &self,
         ask: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<(Client, Config), PgError> {
+    ) -> Result<(Client, Login), PgError> {
+        let tls = self.tls.connector()?;
         let mut config = self.config.clone();
         config.user(&self.user());
         config.application_name("lockstep");
-        if config.get_password().is_none() {
+        if let Some(iam) = &self.iam {
+            config.password(iam.token()?);
+        } else if config.get_password().is_none() {
             let found = std::env::var("PGPASSWORD")
                 .ok()
                 .filter(|p| !p.is_empty())
@@ -239,24 +410,96 @@ impl DatabaseUrl {
                 config.password(password);
             }
         }
-        match config.connect(NoTls) {
-            Ok(client) => Ok((client, config)),
-            Err(error) if config.get_password().is_none() && needs_password(&error) => {
+        let mut login = Login {
+            config,
+            tls,
+            iam: self.iam.clone(),
+        };
+        match login.session(&login.config) {
+            Ok(client) => Ok((client, login)),
+            Err(error) if login.config.get_password().is_none() && needs_password(&error) => {
                 let Some(password) = ask(&self.shown()) else {
                     return Err(PgError::NoPassword(self.shown()));
                 };
-                config.password(password);
-                let client = config.connect(NoTls).map_err(|e| {
-                    PgError::database(&format!("at {} refused the login", self.shown()), e)
-                })?;
-                Ok((client, config))
+                login.config.password(password);
+                let client = login
+                    .session(&login.config)
+                    .map_err(|e| self.refused("refused the login", e))?;
+                Ok((client, login))
             }
-            Err(error) => Err(PgError::database(
-                &format!("at {} could not be reached", self.shown()),
-                error,
-            )),
+            Err(error) => Err(self.refused("could not be reached", error)),
         }
     }
+
+    /// The error for a failed connection: a refused certificate in one sentence naming the
+    /// setting to change, else the server's or the client's message.
+    fn refused(&self, what: &str, error: postgres::Error) -> PgError {
+        let message = full_message(&error);
+        match tls::handshake_reason(&message, &self.tls, &self.host()) {
+            Some(reason) => PgError::Tls(format!(
+                "the team database at {} was refused: {reason}",
+                self.host_shown()
+            )),
+            None => PgError::database(&format!("at {} {what}", self.shown()), error),
+        }
+    }
+}
+
+/// Whether `client`'s session is encrypted, as the server says, with what `url` checks.
+pub fn encryption(client: &mut Client, url: &DatabaseUrl) -> Result<Encryption, PgError> {
+    let row = client
+        .query_opt(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .map_err(|e| PgError::database("could not say whether it is encrypted", e))?;
+    let encrypted = row.map(|r| r.get::<_, bool>(0)).unwrap_or(false);
+    Ok(Encryption {
+        encrypted,
+        checked: if encrypted {
+            url.tls.checked()
+        } else {
+            Checked::Nothing
+        },
+    })
+}
+
+/// The URL without its `sslmode` and `sslrootcert` parameters (which the client library
+/// does not know all of), and their values, percent-decoded.
+fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None, None);
+    };
+    let (mut mode, mut root) = (None, None);
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match percent_decoded(key).as_str() {
+            "sslmode" => mode = Some(percent_decoded(value)),
+            "sslrootcert" => root = Some(percent_decoded(value)),
+            _ => kept.push(pair),
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (rest, mode, root)
+}
+
+/// `text` percent-encoded for a query value.
+fn query_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 impl std::fmt::Display for DatabaseUrl {

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use super::Login;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Config, NoTls};
 
 use crate::store::Store;
 
@@ -30,15 +30,15 @@ pub struct ChangeWatch {
 }
 
 impl ChangeWatch {
-    /// Starts listening with `config`'s login; `wake` is called on each change heard.
-    pub fn start(config: Config, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+    /// Starts listening with `login`; `wake` is called on each change heard.
+    pub fn start(login: Login, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
         let heard = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (counter, stopping) = (heard.clone(), stop.clone());
         // If the thread cannot start, changes are still seen at the next refresh.
         let _ = thread::Builder::new()
             .name("lockstep-listen".into())
-            .spawn(move || listen(&config, &counter, &stopping, &*wake));
+            .spawn(move || listen(&login, &counter, &stopping, &*wake));
         ChangeWatch {
             heard,
             seen: 0,
@@ -61,9 +61,9 @@ impl Drop for ChangeWatch {
     }
 }
 
-fn listen(config: &Config, heard: &AtomicU64, stop: &AtomicBool, wake: &(dyn Fn() + Send + Sync)) {
+fn listen(login: &Login, heard: &AtomicU64, stop: &AtomicBool, wake: &(dyn Fn() + Send + Sync)) {
     while !stop.load(Ordering::Acquire) {
-        let Ok(mut client) = config.connect(NoTls) else {
+        let Ok(mut client) = login.connect() else {
             thread::sleep(RETRY);
             continue;
         };
@@ -96,7 +96,7 @@ fn listen(config: &Config, heard: &AtomicU64, stop: &AtomicBool, wake: &(dyn Fn(
 impl Store {
     /// Listens for changes other sessions make, on a team workspace; `None` on a local one.
     pub fn watch_changes(&self, wake: Arc<dyn Fn() + Send + Sync>) -> Option<ChangeWatch> {
-        let config = self.conn.postgres()?.config().clone();
-        Some(ChangeWatch::start(config, wake))
+        let login = self.conn.postgres()?.login().clone();
+        Some(ChangeWatch::start(login, wake))
     }
 }
