@@ -38,6 +38,7 @@ const SOURCE_KEYS: &str =
 
 #[test]
 fn a_role_is_assumed_from_a_source_profile_with_static_keys() {
+    crate::require_servers!();
     let home = home(
         "[profile auditor]\nrole_arn = arn:aws:iam::123456789012:role/Auditor\nsource_profile = base\nrole_session_name = audit-session\n",
         SOURCE_KEYS,
@@ -82,6 +83,7 @@ fn runs(dir: &Path) -> usize {
 
 #[test]
 fn credential_process_gives_the_credentials_and_they_stay_cached_while_fresh() {
+    crate::require_servers!();
     let dir = tempfile::tempdir().unwrap();
     let command = process_script(dir.path(), Utc::now() + Duration::hours(2));
     let home = home(
@@ -96,6 +98,7 @@ fn credential_process_gives_the_credentials_and_they_stay_cached_while_fresh() {
 
 #[test]
 fn credentials_that_expire_within_minutes_are_fetched_again() {
+    crate::require_servers!();
     let dir = tempfile::tempdir().unwrap();
     let command = process_script(dir.path(), Utc::now() + Duration::minutes(1));
     let home = home(
@@ -158,6 +161,7 @@ const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 11
 
 #[test]
 fn an_sso_profile_exchanges_the_cached_sign_in_for_role_credentials() {
+    crate::require_servers!();
     let home = home(SSO_CONFIG, "");
     let expires = (Utc::now() + Duration::hours(8)).to_rfc3339();
     std::fs::write(
@@ -181,6 +185,7 @@ fn an_sso_profile_exchanges_the_cached_sign_in_for_role_credentials() {
 
 #[test]
 fn an_expired_sso_sign_in_says_to_sign_in_again() {
+    crate::require_servers!();
     let home = home(SSO_CONFIG, "");
     std::fs::write(
         sso::cache_file(home.path(), "corp"),
@@ -196,6 +201,7 @@ fn an_expired_sso_sign_in_says_to_sign_in_again() {
 
 #[test]
 fn a_missing_profile_and_a_source_loop_are_named() {
+    crate::require_servers!();
     let home = home(
         "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n",
         SOURCE_KEYS,
@@ -214,6 +220,7 @@ fn a_missing_profile_and_a_source_loop_are_named() {
 
 #[test]
 fn the_s3_vault_works_with_credentials_from_an_assumed_role() {
+    crate::require_servers!();
     let home = home(
         "[profile vault]\nrole_arn = arn:aws:iam::123456789012:role/Vault\nsource_profile = base\n",
         SOURCE_KEYS,

@@ -865,6 +865,7 @@ fn ssh_keygen_accepts(pack: &Path, trusted: &Path, scratch: &Path) -> bool {
 
 #[test]
 fn a_read_only_login_is_refused_before_any_file_reaches_the_bucket() {
+    crate::require_servers!();
     use crate::servers::{PG_PASSWORD, s3_credentials};
     use crate::team::{connect, member, member_with, team_servers};
     use lockstep::vault::s3::S3Vault;

@@ -16,6 +16,7 @@ fn connect(url: &str) -> postgres::Client {
 
 #[test]
 fn without_a_password_anywhere_the_user_is_asked_and_a_wrong_one_is_refused() {
+    crate::require_servers!();
     let url = DatabaseUrl::parse_to_keep(&pg_url("postgres")).unwrap();
     let asked = std::cell::RefCell::new(Vec::new());
     let mut client = url
@@ -43,6 +44,7 @@ fn without_a_password_anywhere_the_user_is_asked_and_a_wrong_one_is_refused() {
 
 #[test]
 fn a_server_that_does_not_answer_is_named() {
+    crate::require_servers!();
     let url = DatabaseUrl::parse("postgres://ana@127.0.0.1:9/audit").unwrap();
     let message = url.connect(&|_| None).err().unwrap().to_string();
     assert!(
@@ -55,6 +57,7 @@ fn a_server_that_does_not_answer_is_named() {
 
 #[test]
 fn a_new_database_is_migrated_once_and_records_each_step() {
+    crate::require_servers!();
     let url = fresh_database("migrate");
     let mut client = connect(&url);
     assert_eq!(migrate::version(&mut client).unwrap(), 0);
@@ -109,6 +112,7 @@ fn shipped_hashes() -> Vec<(i64, Option<String>)> {
 
 #[test]
 fn a_migration_applied_from_another_text_is_refused_by_name_when_up_to_date() {
+    crate::require_servers!();
     let url = fresh_database("changed");
     let mut client = connect(&url);
     migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
@@ -133,6 +137,7 @@ fn a_migration_applied_from_another_text_is_refused_by_name_when_up_to_date() {
 
 #[test]
 fn a_database_from_before_the_hashes_is_upgraded_and_records_them_all() {
+    crate::require_servers!();
     let url = fresh_database("unhashed");
     let mut client = connect(&url);
     migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
@@ -161,6 +166,7 @@ fn a_database_from_before_the_hashes_is_upgraded_and_records_them_all() {
 
 #[test]
 fn processes_opening_a_new_database_at_once_apply_each_migration_once() {
+    crate::require_servers!();
     let url = fresh_database("race");
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -187,6 +193,7 @@ fn processes_opening_a_new_database_at_once_apply_each_migration_once() {
 
 #[test]
 fn a_database_upgraded_by_a_newer_lockstep_is_left_alone() {
+    crate::require_servers!();
     let url = fresh_database("newer");
     let mut client = connect(&url);
     migrate::migrate(&mut client, "2026-11-29T00:00:00Z").unwrap();
@@ -206,6 +213,7 @@ fn a_database_upgraded_by_a_newer_lockstep_is_left_alone() {
 
 #[test]
 fn two_writers_appending_at_once_leave_one_intact_chain_and_lose_nothing() {
+    crate::require_servers!();
     let (_tmp, dir) = crate::common::workspace();
     drop(crate::common::open_on_postgres(&dir));
     let writers: Vec<_> = ["ana", "ben"]
@@ -257,6 +265,7 @@ fn two_writers_appending_at_once_leave_one_intact_chain_and_lose_nothing() {
 
 #[test]
 fn on_a_team_database_the_actor_is_the_login_and_damaged_values_are_found() {
+    crate::require_servers!();
     let (_tmp, dir) = crate::common::workspace();
     let mut store = crate::common::open_on_postgres(&dir);
     assert_eq!(store.user_name().unwrap(), "lockstep");
@@ -293,6 +302,7 @@ fn on_a_team_database_the_actor_is_the_login_and_damaged_values_are_found() {
 
 #[test]
 fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
+    crate::require_servers!();
     use lockstep::model::{ControlField, ControlPatch};
     let (_tmp, dir) = crate::common::workspace();
     let mut store = crate::common::open_on_postgres(&dir);
@@ -343,6 +353,7 @@ fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
 
 #[test]
 fn a_watch_hears_another_sessions_change_as_it_commits() {
+    crate::require_servers!();
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let (_tmp, dir) = crate::common::workspace();

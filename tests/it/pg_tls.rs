@@ -27,6 +27,7 @@ fn connect(url: &str) -> Result<pg::Encryption, String> {
 
 #[test]
 fn each_sslmode_connects_as_libpq_would_and_says_how_far_it_checked() {
+    crate::require_servers!();
     let database = fresh_tls_database("tls_modes");
     let ca = tls_file("ca.crt");
     let ca = ca.display();
@@ -64,6 +65,7 @@ fn each_sslmode_connects_as_libpq_would_and_says_how_far_it_checked() {
 
 #[test]
 fn a_certificate_from_another_ca_or_for_another_host_is_refused_in_one_sentence() {
+    crate::require_servers!();
     let database = fresh_tls_database("tls_refused");
     let other = tls_file("other-ca.crt");
     for mode in ["verify-ca", "verify-full", "require"] {
@@ -101,6 +103,7 @@ fn a_certificate_from_another_ca_or_for_another_host_is_refused_in_one_sentence(
 
 #[test]
 fn workspace_connect_over_verified_tls_keeps_the_mode_and_an_absolute_ca_path() {
+    crate::require_servers!();
     let database = fresh_tls_database("tls_connect");
     let location = fresh_location("tls", "audit");
     lockstep::vault::s3::S3Vault::unchecked(location.clone(), s3_credentials())
@@ -195,6 +198,7 @@ fn workspace_connect_over_verified_tls_keeps_the_mode_and_an_absolute_ca_path() 
 
 #[test]
 fn iam_authentication_sends_a_signed_token_as_the_password_over_tls() {
+    crate::require_servers!();
     let database = fresh_tls_database("tls_iam");
     let location = fresh_location("iam", "audit");
     lockstep::vault::s3::S3Vault::unchecked(location.clone(), s3_credentials())

@@ -42,6 +42,7 @@ fn patterned(len: usize) -> Vec<u8> {
 
 #[test]
 fn a_small_file_is_stored_under_its_hash_once_and_reads_back_intact() {
+    crate::require_servers!();
     let vault = vault(fresh_location("small", "team/audit"), None);
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("iam users.csv");
@@ -74,6 +75,7 @@ fn a_small_file_is_stored_under_its_hash_once_and_reads_back_intact() {
 
 #[test]
 fn a_file_larger_than_a_part_goes_up_in_checked_parts_and_reads_back_intact() {
+    crate::require_servers!();
     let vault = vault(fresh_location("multipart", "evidence"), None);
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("cloudtrail.json.gz");
@@ -103,6 +105,7 @@ fn a_file_larger_than_a_part_goes_up_in_checked_parts_and_reads_back_intact() {
 
 #[test]
 fn a_file_that_changes_between_hashing_and_sending_is_abandoned_and_leaves_nothing() {
+    crate::require_servers!();
     let vault = vault(fresh_location("changed", ""), None);
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("growing.log");
@@ -127,6 +130,7 @@ fn a_file_that_changes_between_hashing_and_sending_is_abandoned_and_leaves_nothi
 
 #[test]
 fn an_upload_interrupted_midway_leaves_no_object_and_is_abandoned_later() {
+    crate::require_servers!();
     let vault = vault(fresh_location("interrupted", "p"), None);
     let hash = sha256_hex(b"never finished");
     let key = vault.key_of(&hash).unwrap();
@@ -144,6 +148,7 @@ fn an_upload_interrupted_midway_leaves_no_object_and_is_abandoned_later() {
 
 #[test]
 fn content_that_does_not_match_its_name_is_reported_altered() {
+    crate::require_servers!();
     let vault = vault(fresh_location("altered", "x"), None);
     let claimed = sha256_hex(b"the real report");
     let key = vault.key_of(&claimed).unwrap();
@@ -163,6 +168,7 @@ fn content_that_does_not_match_its_name_is_reported_altered() {
 
 #[test]
 fn without_object_lock_purge_removes_the_object() {
+    crate::require_servers!();
     let vault = vault(fresh_location("unlocked", "x"), None);
     assert_eq!(vault.object_lock().unwrap(), None);
     let tmp = tempfile::tempdir().unwrap();
@@ -181,6 +187,7 @@ fn without_object_lock_purge_removes_the_object() {
 
 #[test]
 fn under_object_lock_evidence_stays_until_its_retention_ends() {
+    crate::require_servers!();
     let lock = compliance_days(30);
     let vault = vault(fresh_location("locked", "team"), Some(&lock));
     assert_eq!(vault.object_lock().unwrap(), Some(lock));
@@ -224,6 +231,7 @@ fn under_object_lock_evidence_stays_until_its_retention_ends() {
 
 #[test]
 fn an_endpoint_that_does_not_answer_is_named_in_the_error() {
+    crate::require_servers!();
     let location = S3Location {
         bucket: "evidence".into(),
         prefix: String::new(),
@@ -242,6 +250,7 @@ fn an_endpoint_that_does_not_answer_is_named_in_the_error() {
 
 #[test]
 fn a_bucket_that_does_not_exist_is_refused_when_opened() {
+    crate::require_servers!();
     let location = fresh_location("missing", "");
     let error = S3Vault::open(location, s3_credentials()).err().unwrap();
     assert!(

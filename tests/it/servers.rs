@@ -22,10 +22,11 @@ fn answers(port: u16) -> bool {
     TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
 }
 
-/// Makes sure both servers answer, starting them once per test run if needed.
-fn ensure_started() {
+/// Whether the servers answer, starting them once per test run if needed; the reason
+/// when they cannot be had.
+fn started() -> &'static Result<(), String> {
     static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
-    let outcome = STARTED.get_or_init(|| {
+    STARTED.get_or_init(|| {
         let (pg, s3) = (pg_port(), s3_port());
         if answers(pg) && answers(s3) && answers(pg_tls_port()) {
             return Ok(());
@@ -34,11 +35,48 @@ fn ensure_started() {
         let run = Command::new("bash").arg(&script).arg("start").output();
         match run {
             Ok(out) if out.status.success() && answers(s3) => Ok(()),
-            Ok(out) => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+            Ok(out) => Err(String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', "; ")),
             Err(e) => Err(e.to_string()),
         }
-    });
-    if let Err(why) = outcome {
+    })
+}
+
+/// Set (to 1) by CI, so a test that needs the servers fails when they cannot be had rather
+/// than skipping.
+const REQUIRE_VAR: &str = "LOCKSTEP_REQUIRE_SERVERS";
+
+/// Whether the test servers can be used. When they cannot (no apt, no pip, no network), a
+/// test skips with one line saying why, unless [`REQUIRE_VAR`] is set, when it fails.
+pub fn available(test: &str) -> bool {
+    let Err(why) = started() else {
+        return true;
+    };
+    if std::env::var(REQUIRE_VAR).is_ok_and(|v| !v.is_empty() && v != "0") {
+        panic!(
+            "the test servers are not running and could not be started ({why}); start them with `.ci/servers start` (see the README)"
+        );
+    }
+    eprintln!(
+        "skipped {test}: the test servers could not be started ({why}); {REQUIRE_VAR}=1 makes this a failure"
+    );
+    false
+}
+
+/// Returns from the test when the servers cannot be had (see [`available`]).
+#[macro_export]
+macro_rules! require_servers {
+    () => {
+        if !$crate::servers::available(module_path!()) {
+            return;
+        }
+    };
+}
+
+/// Makes sure the servers answer; a test reaches this only after [`require_servers!`].
+fn ensure_started() {
+    if let Err(why) = started() {
         panic!(
             "the test servers are not running and could not be started ({why}); start them with `.ci/servers start` (see the README)"
         );

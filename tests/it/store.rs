@@ -1017,6 +1017,7 @@ fn deleting_a_log_row_by_hand_breaks_the_chain() {
 /// of its own, but for those about SQLite's own file, which skip there.
 #[test]
 fn the_store_tests_pass_on_postgresql_too() {
+    crate::require_servers!();
     if on_postgres() {
         return;
     }

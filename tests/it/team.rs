@@ -78,6 +78,7 @@ pub(crate) fn connect(dir: &Path, url: &str, location: &S3Location) -> Run {
 
 #[test]
 fn two_members_share_records_and_locked_evidence_through_one_database_and_bucket() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, lead) = workspace();
     let engineer = tmp.path().join("engineer");
@@ -169,6 +170,7 @@ fn two_members_share_records_and_locked_evidence_through_one_database_and_bucket
 
 #[test]
 fn a_team_workspace_exports_a_pack_that_verifies_offline() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, dir) = workspace();
     ok(&connect(&dir, &url, &location));
@@ -213,6 +215,7 @@ fn a_team_workspace_exports_a_pack_that_verifies_offline() {
 
 #[test]
 fn connecting_refuses_a_stored_password_a_missing_bucket_and_a_local_workspace() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (_tmp, dir) = workspace();
     let with_password = url.replace("lockstep@", "lockstep:secret@");
@@ -249,6 +252,7 @@ fn connecting_refuses_a_stored_password_a_missing_bucket_and_a_local_workspace()
 
 #[test]
 fn an_editor_changes_records_and_a_reader_only_reads() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, admin) = workspace();
     ok(&connect(&admin, &url, &location));
@@ -368,6 +372,7 @@ fn an_editor_changes_records_and_a_reader_only_reads() {
 
 #[test]
 fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, lead) = workspace();
     let other = tmp.path().join("other");
@@ -428,6 +433,7 @@ fn two_processes_editing_at_once_keep_one_chain_and_every_edit() {
 
 #[test]
 fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_open() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, dir) = workspace();
     ok(&connect(&dir, &url, &location));
@@ -504,6 +510,7 @@ fn an_upload_killed_midway_leaves_no_record_and_its_parts_are_abandoned_on_next_
 
 #[test]
 fn findings_imported_into_a_team_workspace_become_a_poam_as_on_a_local_one() {
+    crate::require_servers!();
     let (url, location) = team_servers();
     let (tmp, dir) = workspace();
     ok(&connect(&dir, &url, &location));

@@ -210,6 +210,7 @@ fn seen(dir: &Path, run_as: fn(&Path, &[&str]) -> Run) -> Vec<String> {
 
 #[test]
 fn a_pushed_workspace_reads_and_verifies_the_same_in_the_team_and_a_second_push_changes_nothing() {
+    crate::require_servers!();
     let (tmp, dir) = workspace();
     populated(&dir, &tmp.path().join("files"));
     let (team, _url) = team_workspace(tmp.path(), "team");
@@ -277,6 +278,7 @@ fn a_pushed_workspace_reads_and_verifies_the_same_in_the_team_and_a_second_push_
 
 #[test]
 fn a_push_cut_short_is_finished_by_the_next_one() {
+    crate::require_servers!();
     let (tmp, dir) = workspace();
     populated(&dir, &tmp.path().join("files"));
     let (team, url) = team_workspace(tmp.path(), "team");
@@ -329,6 +331,7 @@ fn a_push_cut_short_is_finished_by_the_next_one() {
 
 #[test]
 fn a_push_is_refused_from_a_team_or_missing_workspace_to_a_local_folder_or_onto_other_records() {
+    crate::require_servers!();
     let (tmp, dir) = workspace();
     local(&dir, &["project", "create", PROJECT, "--services", "ec2"]);
     let (team, _url) = team_workspace(tmp.path(), "team");
