@@ -43,6 +43,13 @@
 //! not depend on the engine (it also opens the local vault, where a team workspace would
 //! check its bucket).
 //!
+//! TLS: the same 10,000-control project built on the test servers' second PostgreSQL, which
+//! takes only TLS (`.ci/servers` makes its certificate for `localhost` and the CA), then
+//! opened over `sslmode=verify-full` against that CA, five times each in rounds with the plain
+//! open above: `Store::open_team` plus the controls, and plus the window's start-up reads. Goal
+//! (issue 18): ≤ 1.2× the same without TLS. Both servers are the same binaries on the same
+//! machine with the same settings but for TLS.
+//!
 //! The machine's load average is printed before and after each part: the client threads,
 //! the server's processes and anything else running share the same cores, and any other work
 //! shows in the tail percentiles first. Run with `cargo bench --bench team`.
@@ -78,6 +85,9 @@ const WINDOW_SIZE: egui::Vec2 = egui::vec2(1400.0, 900.0);
 
 const PORT_ENV: &str = "LOCKSTEP_TEST_PG_PORT";
 const DEFAULT_PORT: u16 = 54329;
+const TLS_PORT_ENV: &str = "LOCKSTEP_TEST_PG_TLS_PORT";
+const DEFAULT_TLS_PORT: u16 = 54331;
+const TLS_GOAL: f64 = 1.2;
 /// The test server's superuser and its password, as `.ci/servers` sets them up.
 const PG_USER: &str = "lockstep";
 const PG_PASSWORD: &str = "lockstep";
@@ -89,7 +99,7 @@ fn clock() -> Clock {
 fn main() -> Result<()> {
     let port = port();
     ensure_server(port)?;
-    let mut admin = postgres::Client::connect(&admin_url(port, "postgres"), postgres::NoTls)
+    let mut admin = admin_client(port, "postgres")
         .with_context(|| format!("cannot log in to PostgreSQL on 127.0.0.1:{port}"))?;
     let setting = |admin: &mut postgres::Client, name: &str| -> Result<String> {
         Ok(admin.query_one(&format!("SHOW {name}"), &[])?.get(0))
@@ -135,6 +145,8 @@ fn main() -> Result<()> {
     // Goal 3, then goal 1 again on the same large project.
     let projects = big_projects(&big)?;
     opening(&big, projects)?;
+    println!();
+    tls_opening(&big, projects.0, root.path())?;
     println!();
     let ids = spread_ids(&mut big.open_pg()?, projects.0)?;
     if ids != spread_ids(&mut big.open_sqlite()?, projects.1)? {
@@ -743,7 +755,7 @@ struct TempDatabase {
 
 impl TempDatabase {
     fn create(port: u16, name: &str) -> Result<Self> {
-        let mut admin = postgres::Client::connect(&admin_url(port, "postgres"), postgres::NoTls)?;
+        let mut admin = admin_client(port, "postgres")?;
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .with_context(|| format!("cannot create the database {name}"))?;
@@ -756,16 +768,16 @@ impl TempDatabase {
 
     /// Its URL, as a workspace's settings would keep it (no password).
     fn url(&self) -> Result<DatabaseUrl> {
-        Ok(DatabaseUrl::parse(&format!(
-            "postgres://{PG_USER}@127.0.0.1:{}/{}",
-            self.port, self.name
+        Ok(DatabaseUrl::parse(&server_url(
+            self.port,
+            &format!("{PG_USER}@"),
+            &self.name,
         ))?)
     }
 
     fn drop_now(mut self) -> Result<()> {
         self.dropped = true;
-        let mut admin =
-            postgres::Client::connect(&admin_url(self.port, "postgres"), postgres::NoTls)?;
+        let mut admin = admin_client(self.port, "postgres")?;
         admin
             .batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
             .with_context(|| format!("cannot drop the database {}", self.name))?;
@@ -778,10 +790,9 @@ impl Drop for TempDatabase {
         if self.dropped {
             return;
         }
-        let dropped = postgres::Client::connect(&admin_url(self.port, "postgres"), postgres::NoTls)
-            .and_then(|mut admin| {
-                admin.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
-            });
+        let dropped = admin_client(self.port, "postgres").and_then(|mut admin| {
+            Ok(admin.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name))?)
+        });
         if let Err(error) = dropped {
             eprintln!("could not drop the database {}: {error}", self.name);
         }
@@ -789,7 +800,77 @@ impl Drop for TempDatabase {
 }
 
 fn admin_url(port: u16, database: &str) -> String {
-    format!("postgres://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{port}/{database}")
+    server_url(port, &format!("{PG_USER}:{PG_PASSWORD}@"), database)
+}
+
+/// A URL on the plain server, or on the TLS one (by its certificate's name, verified fully
+/// against the test CA).
+fn server_url(port: u16, login: &str, database: &str) -> String {
+    if port == tls_port() {
+        let state = std::env::var("LOCKSTEP_TEST_SERVERS")
+            .unwrap_or_else(|_| "/tmp/lockstep-servers".to_string());
+        format!(
+            "postgres://{login}localhost:{port}/{database}?sslmode=verify-full&sslrootcert={state}/tls/ca.crt"
+        )
+    } else {
+        format!("postgres://{login}127.0.0.1:{port}/{database}?sslmode=disable")
+    }
+}
+
+fn admin_client(port: u16, database: &str) -> Result<postgres::Client> {
+    Ok(DatabaseUrl::parse(&admin_url(port, database))?.connect(&|_| None)?)
+}
+
+fn tls_port() -> u16 {
+    std::env::var(TLS_PORT_ENV)
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(DEFAULT_TLS_PORT)
+}
+
+/// The TLS goal: the 10,000-control project opened over verified TLS against the plain open.
+fn tls_opening(plain: &Pair, plain_project: i64, root: &Path) -> Result<()> {
+    let port = tls_port();
+    ensure_server(port)?;
+    let db = TempDatabase::create(port, &format!("team_bench_{}_tls", std::process::id()))?;
+    let pair = Pair::new(&db, &root.join("tls"))?;
+    let (project, _) = big_project(&mut pair.open_pg()?)?;
+    println!("load average before: {}", load_average());
+    let (mut tls, mut clear) = (Opened::default(), Opened::default());
+    for _ in 0..OPEN_RUNS {
+        clear.push(timed_open(|| plain.open_pg(), plain_project, OPEN_CONTROLS)?);
+        tls.push(timed_open(|| pair.open_pg(), project, OPEN_CONTROLS)?);
+    }
+    println!("load average after:  {}", load_average());
+    println!(
+        "{:<60} {:>10} {:>10}",
+        format!("team workspace of {OPEN_CONTROLS} controls (median)"),
+        "open",
+        "+ reads"
+    );
+    println!(
+        "{:<60} {:>10} {:>10}",
+        "TLS, sslmode=verify-full (localhost)",
+        ms(tls.controls()),
+        ms(tls.reads())
+    );
+    println!(
+        "{:<60} {:>10} {:>10}",
+        "peer: no TLS (127.0.0.1)",
+        ms(clear.controls()),
+        ms(clear.reads())
+    );
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let (open, reads) = (
+        ratio(tls.controls(), clear.controls()),
+        ratio(tls.reads(), clear.reads()),
+    );
+    println!(
+        "goal: connect and open over verify-full TLS ≤ {TLS_GOAL:.1}x without: open + controls {open:.2}x: {}; open + the window's reads {reads:.2}x: {}",
+        verdict(open <= TLS_GOAL),
+        verdict(reads <= TLS_GOAL)
+    );
+    db.drop_now()
 }
 
 fn port() -> u16 {
