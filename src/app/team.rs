@@ -252,3 +252,26 @@ fn push_progress(progress: &Arc<Mutex<Progress>>, stage: PushStage<'_>, rows_don
         PushStage::Verifying => set_progress(progress, "verifying the team workspace", 0, 0, ""),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone as _, Utc};
+
+    use super::expiry;
+
+    #[test]
+    fn expiry_says_minutes_hours_expired_or_long_lived() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap();
+        assert_eq!(expiry(None, now), "long-lived keys");
+        assert_eq!(
+            expiry(Some(now + Duration::minutes(52)), now),
+            "in 52 minutes"
+        );
+        assert_eq!(
+            expiry(Some(now + Duration::seconds(90)), now),
+            "in 1 minute"
+        );
+        assert_eq!(expiry(Some(now + Duration::hours(5)), now), "in 5 hours");
+        assert_eq!(expiry(Some(now - Duration::minutes(3)), now), "expired");
+    }
+}
