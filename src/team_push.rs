@@ -219,6 +219,25 @@ pub fn push(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(PushStage<'_>),
 ) -> Result<PushReport, PushError> {
+    let open_team = |dir: &Path, clock: Clock| -> Result<Workspace, WorkspaceError> {
+        Ok(Workspace {
+            store: Store::open_with_clock(dir, clock)?,
+            vault: open_vault(dir)?,
+        })
+    };
+    push_with(source, team, clock, &open_team, cancel, progress)
+}
+
+/// Pushes as [`push`] does, opening the team workspace with `open_team` (the window opens
+/// it as it opens any workspace).
+pub fn push_with(
+    source: &Path,
+    team: &Path,
+    clock: Clock,
+    open_team: &dyn Fn(&Path, Clock) -> Result<Workspace, WorkspaceError>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(PushStage<'_>),
+) -> Result<PushReport, PushError> {
     if TeamSettings::read(source)
         .map_err(StoreError::from)?
         .is_some()
@@ -236,8 +255,10 @@ pub fn push(
         return Err(PushError::NotTeam(team.to_path_buf()));
     }
     let local = Workspace::open_with_clock(source, clock.clone())?;
-    let mut team_store = Store::open_with_clock(team, clock)?;
-    let team_vault = open_vault(team)?;
+    let Workspace {
+        store: mut team_store,
+        vault: team_vault,
+    } = open_team(team, clock)?;
 
     let records = local.store.push_source()?;
     // A read-only login is refused before any file reaches the bucket.

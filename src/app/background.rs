@@ -17,6 +17,7 @@ impl App {
     pub fn poll_jobs(&mut self) {
         self.poll_pick();
         self.poll_job();
+        self.poll_identity();
         if self.watch.as_mut().is_some_and(|watch| watch.changed()) {
             // Someone else's change committed: show it, keeping the panel's selection.
             self.refresh();
@@ -169,6 +170,7 @@ impl App {
             JobOutcome::FrameworkImported { imported, refused } => {
                 self.framework_imported(&imported, &refused)
             }
+            JobOutcome::Pushed { to, clean, lines } => self.pushed(&to, clean, lines),
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
@@ -261,6 +263,11 @@ impl App {
             PickPurpose::PoamFolder => {
                 if let Some(folder) = paths.pop() {
                     self.export_poam(folder);
+                }
+            }
+            PickPurpose::TeamFolder => {
+                if let Some(folder) = paths.pop() {
+                    self.push_to_team(folder);
                 }
             }
             PickPurpose::OscalFolder => {

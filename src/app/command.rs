@@ -158,6 +158,10 @@ pub enum Command {
     VerifyPack,
     /// Choose a folder and write the project's OSCAL files and CIS/CRM workbook there.
     ExportOscal,
+    /// Show the team workspace's database session and AWS identity.
+    OpenTeamDetails,
+    /// Choose a team workspace's folder and push this local workspace into it.
+    PushToTeam,
     /// Show a file in the system's file manager.
     ShowInFolder(PathBuf),
     /// Open the workspace's log folder in the system's file manager.
@@ -309,6 +313,8 @@ impl Command {
             Command::StartExport => "Export",
             Command::VerifyPack => "Verify a pack…",
             Command::ExportOscal => "Export OSCAL…",
+            Command::OpenTeamDetails => "Team workspace…",
+            Command::PushToTeam => "Push to a team workspace…",
             Command::ShowInFolder(_) => "Show in folder",
             Command::OpenLogFolder => "Open log folder",
             Command::ToggleNotifications => "Notifications",
@@ -381,6 +387,12 @@ impl Command {
                 Some("Re-walk the activity log and re-hash every evidence file")
             }
             Command::VerifyPack => Some("Check a pack against its manifest and SHA256SUMS"),
+            Command::OpenTeamDetails => Some(
+                "The database host, whether the connection is encrypted and verified, and the AWS identity in use",
+            ),
+            Command::PushToTeam => Some(
+                "Copy every record into a team workspace's database and every evidence file into its bucket, then verify the copy",
+            ),
             Command::ExportOscal => Some(
                 "Write the responsibility matrix as an OSCAL system security plan, a component definition and the CIS/CRM workbook",
             ),

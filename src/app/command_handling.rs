@@ -107,6 +107,7 @@ impl App {
             | Command::AddFindingMilestone { .. }
             | Command::SetFindingFacts { .. }
             | Command::ExportPoam => self.apply_finding_command(command),
+            Command::OpenTeamDetails | Command::PushToTeam => self.apply_team_command(command),
         }
     }
 

@@ -29,6 +29,16 @@ pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 /// Hands a file or folder to the system's default application (tests record it instead).
 pub type Opener = Arc<dyn Fn(&std::path::Path) -> std::io::Result<()> + Send + Sync>;
 
+/// Opens a workspace for the window (tests open a team workspace with credentials of their
+/// own).
+pub type WorkspaceOpener =
+    Arc<dyn Fn(&std::path::Path, Clock) -> Result<Workspace, WorkspaceError> + Send + Sync>;
+
+/// Opens a workspace as the command line does.
+pub fn system_workspace_opener() -> WorkspaceOpener {
+    Arc::new(Workspace::open_with_clock)
+}
+
 /// The system's default application, started without waiting for it.
 pub fn system_opener() -> Opener {
     Arc::new(|path| open::that_detached(path))
@@ -69,6 +79,8 @@ pub enum JobKind {
     ImportFindings,
     /// Writing a project's POA&M files.
     ExportPoam,
+    /// Pushing this local workspace into a team workspace.
+    PushToTeam,
 }
 
 impl JobKind {
@@ -91,6 +103,7 @@ impl JobKind {
             JobKind::AttachDocument => "Attaching the document",
             JobKind::ImportFindings => "Importing findings",
             JobKind::ExportPoam => "Writing the POA&M",
+            JobKind::PushToTeam => "Pushing to the team workspace",
         }
     }
 
@@ -211,6 +224,16 @@ pub enum JobOutcome {
         imported: Vec<String>,
         /// Files refused, each with its reason.
         refused: Vec<String>,
+    },
+    /// The workspace pushed into a team workspace: where, whether every check passed, and
+    /// the report's lines.
+    Pushed {
+        /// The team workspace's folder.
+        to: PathBuf,
+        /// Whether the verification found the copy whole.
+        clean: bool,
+        /// The report, a line each.
+        lines: Vec<String>,
     },
     /// The job could not run.
     Failed(String),

@@ -28,6 +28,7 @@ mod refresh;
 mod requests;
 mod state;
 mod system;
+mod team;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -37,7 +38,6 @@ use crate::catalog::Baseline;
 use crate::model::Zone;
 use crate::store::{Clock, PatchDeadlines, Store, system_clock};
 use crate::vault::Vault;
-use crate::workspace::Workspace;
 
 use command_handling::UndoEntry;
 
@@ -63,7 +63,10 @@ pub use forms::{
     AddControlForm, Answer, ExportForm, NameForm, NewProjectForm, PanelDraft, PeriodForm,
     ServicesForm, SettingsForm,
 };
-pub use jobs::{ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, system_opener};
+pub use jobs::{
+    ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, WorkspaceOpener,
+    system_opener, system_workspace_opener,
+};
 pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
 pub use requests::{
     PROGRESS_DAYS, RequestFilter, RequestProgress, RequestSort, RequestsView, references,
@@ -78,6 +81,7 @@ pub use crate::store::{
     Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink,
 };
 pub use system::{SystemForm, SystemPage};
+pub use team::{IdentityState, TeamDetails, expiry};
 
 /// The folder inside a workspace where evidence is copied to be opened.
 pub const OPEN_DIR: &str = "open";
@@ -92,6 +96,10 @@ pub struct App {
     picker: Arc<dyn FilePicker>,
     pick: Option<PendingPick>,
     opener: Opener,
+    /// How workspaces are opened: this one, and a team workspace pushed into.
+    workspaces: WorkspaceOpener,
+    /// The AWS identity being asked of STS for the team details.
+    identity: Option<team::PendingIdentity>,
     /// The config folder holding the person's signing key.
     config_dir: PathBuf,
     /// What the drawing code reads.
@@ -110,10 +118,17 @@ impl App {
     /// Opens the workspace with a given clock (tests fix it). "Today" is always the
     /// workspace's today by this clock, so it moves on at midnight.
     pub fn open_with(dir: PathBuf, clock: Clock) -> Self {
-        let (store, vault, open_error) = match Workspace::open_with_clock(&dir, clock.clone()) {
+        Self::open_with_opener(dir, clock, system_workspace_opener())
+    }
+
+    /// Opens the workspace through `workspaces`, which also opens any team workspace this
+    /// one is pushed into (tests give credentials of their own this way).
+    pub fn open_with_opener(dir: PathBuf, clock: Clock, workspaces: WorkspaceOpener) -> Self {
+        let (store, vault, open_error) = match workspaces(&dir, clock.clone()) {
             Ok(workspace) => (Some(workspace.store), Some(workspace.vault), None),
             Err(error) => (None, None, Some(format!("{error:#}"))),
         };
+        let team = store.as_ref().is_some_and(Store::is_team);
         let today = match &store {
             Some(store) => store.today(),
             None => Zone::default().day_of(clock()),
@@ -127,12 +142,15 @@ impl App {
             picker: Arc::new(SystemPicker),
             pick: None,
             opener: system_opener(),
+            workspaces,
+            identity: None,
             config_dir: crate::sign::keys::config_dir(),
             state: AppState {
                 workspace: dir,
                 open_error,
                 user_name: String::new(),
                 read_only: false,
+                team,
                 loaded_seq: 0,
                 today,
                 services: Baseline::builtin().services.clone(),
@@ -266,7 +284,7 @@ impl App {
 
     /// Whether a background job is running or a file dialog is open.
     pub fn is_busy(&self) -> bool {
-        self.job.is_some() || self.pick.is_some()
+        self.job.is_some() || self.pick.is_some() || self.identity.is_some()
     }
 
     /// The open store, for tests and benchmarks that check what was written.

@@ -145,6 +145,8 @@ pub enum PickPurpose {
     FindingsFiles,
     /// Write the project's POA&M files into it.
     PoamFolder,
+    /// Push this local workspace into the team workspace there.
+    TeamFolder,
     /// Attach it to the project's plan as a document of this kind (for this control).
     Document(crate::model::AttachmentKind, Option<String>),
 }

@@ -112,6 +112,8 @@ pub enum Dialog {
     Name(super::NameForm),
     /// Exporting an evidence pack.
     Export(ExportForm),
+    /// The team workspace's database session and AWS identity.
+    Team(super::TeamDetails),
 }
 
 /// Everything the drawing code reads; plain data, refreshed from the store after each
@@ -127,6 +129,8 @@ pub struct AppState {
     /// Whether this login may only read the workspace (a team workspace's reader role):
     /// editing is hidden and every change refused.
     pub read_only: bool,
+    /// Whether this is a team workspace (records on PostgreSQL, evidence in S3).
+    pub team: bool,
     /// The activity log's last row when the state was read: an edit to a control changed
     /// after it is refused rather than overwriting the change.
     pub loaded_seq: i64,

@@ -338,6 +338,7 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
                 close
             })
             .inner,
+        Dialog::Team(details) => super::team::team_details_ui(&ctx, details),
     };
     if closed {
         commands.push(Command::CloseDialog);

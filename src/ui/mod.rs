@@ -16,6 +16,7 @@ mod patches;
 mod requests;
 mod signoffs;
 mod system;
+mod team;
 mod theme;
 mod top_bar;
 mod training;

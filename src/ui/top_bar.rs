@@ -64,6 +64,18 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                             ui.close();
                         }
                     });
+                    ui.menu_button("Workspace", |ui| {
+                        let before = commands.len();
+                        if state.team {
+                            command_button_ui(ui, "", Command::OpenTeamDetails, true, commands);
+                        } else {
+                            let writable = state.job.is_none() && state.picking.is_none();
+                            command_button_ui(ui, "", Command::PushToTeam, writable, commands);
+                        }
+                        if commands.len() > before {
+                            ui.close();
+                        }
+                    });
                     let idle = state.job.is_none();
                     command_button_ui(ui, "", Command::VerifyWorkspace, idle, commands);
                 }

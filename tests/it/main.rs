@@ -48,6 +48,7 @@ mod ui_log;
 mod ui_oscal;
 mod ui_requests;
 mod ui_system;
+mod ui_team;
 mod vault;
 mod verify_pack;
 mod write_path;

@@ -12,6 +12,7 @@
 //! connects is asked.
 
 pub mod chain;
+pub mod details;
 pub mod migrate;
 pub mod roles;
 pub mod tls;
@@ -152,9 +153,15 @@ pub struct Login {
     config: Config,
     tls: Option<MakeRustlsConnect>,
     iam: Option<Arc<IamAuth>>,
+    url: DatabaseUrl,
 }
 
 impl Login {
+    /// The URL this login came from (its TLS settings and IAM authentication included).
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
     /// Opens another session (with a fresh token under RDS IAM authentication).
     pub fn connect(&self) -> Result<Client, PgError> {
         let mut config = self.config.clone();
@@ -414,6 +421,7 @@ impl DatabaseUrl {
             config,
             tls,
             iam: self.iam.clone(),
+            url: self.clone(),
         };
         match login.session(&login.config) {
             Ok(client) => Ok((client, login)),

@@ -241,6 +241,11 @@ impl Client {
         })
     }
 
+    /// The credentials it signs with.
+    pub fn credentials(&self) -> &Arc<CredentialChain> {
+        &self.credentials
+    }
+
     /// Checks that the bucket exists and these credentials reach it.
     pub fn head_bucket(&self) -> Result<(), S3Error> {
         self.send("checking the bucket", "HEAD", None, &[], &[], Body::empty())?;
