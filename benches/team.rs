@@ -838,7 +838,11 @@ fn tls_opening(plain: &Pair, plain_project: i64, root: &Path) -> Result<()> {
     println!("load average before: {}", load_average());
     let (mut tls, mut clear) = (Opened::default(), Opened::default());
     for _ in 0..OPEN_RUNS {
-        clear.push(timed_open(|| plain.open_pg(), plain_project, OPEN_CONTROLS)?);
+        clear.push(timed_open(
+            || plain.open_pg(),
+            plain_project,
+            OPEN_CONTROLS,
+        )?);
         tls.push(timed_open(|| pair.open_pg(), project, OPEN_CONTROLS)?);
     }
     println!("load average after:  {}", load_average());

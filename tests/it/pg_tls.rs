@@ -210,7 +210,8 @@ fn iam_authentication_sends_a_signed_token_as_the_password_over_tls() {
     // server can be given it as the role's password: a login that works proves the token
     // was made from these credentials, for this host, port, user and region.
     let now = "2026-12-05T10:00:00Z";
-    let user = format!("iam_{}", database.rsplit('_').next().unwrap_or("0"));
+    // Roles belong to the whole server, so the name is as unique as the database's.
+    let user = format!("iam_{database}");
     let credentials = lockstep::aws::Credentials {
         access_key: "AKIDLOCKSTEPTEST".into(),
         secret_key: "lockstep-iam-secret".into(),

@@ -84,6 +84,7 @@ fn a_local_workspace_offers_a_push_and_no_team_details() {
 
 #[test]
 fn a_team_workspace_shows_its_host_encryption_and_aws_identity() {
+    crate::require_servers!();
     let tmp = tempfile::tempdir().unwrap();
     let (team, url, location) = connected(tmp.path());
     let app = App::open_with_opener(team.clone(), clock(), opener(team, url, location));
@@ -112,6 +113,7 @@ fn a_team_workspace_shows_its_host_encryption_and_aws_identity() {
 
 #[test]
 fn a_local_workspace_is_pushed_into_an_empty_team_workspace_in_the_background() {
+    crate::require_servers!();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("workspace");
     create_project(&dir);
