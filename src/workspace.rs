@@ -7,11 +7,13 @@
 //! it takes both halves.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
 
 use crate::model::{Attachment, AttachmentKind, Evidence, media_type_for};
+use crate::store::pg::PgError;
 use crate::store::team::TeamSettings;
 use crate::store::{
     AwsReport, BadValue, Certificate, ChainReport, Clock, FindingImport, FindingsFileRecord,
@@ -68,7 +70,91 @@ pub struct Workspace {
     pub vault: Vault,
 }
 
+/// What a person types in the window to open a team workspace that needs it: the
+/// database password, and a code from the MFA device an assumed role asks for.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SignIn {
+    /// The database password, when no other source has it.
+    pub password: Option<String>,
+    /// The MFA code, when the AWS profile assumes a role with `mfa_serial`.
+    pub mfa_code: Option<String>,
+}
+
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("mfa_code", &self.mfa_code.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// What opening a team workspace still needs from the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInNeed {
+    /// The database password for this URL (shown without any password).
+    Password(String),
+    /// A code from the MFA device `serial` for the AWS profile.
+    MfaCode {
+        /// The profile.
+        profile: String,
+        /// The device.
+        serial: String,
+    },
+}
+
+impl WorkspaceError {
+    /// What the person could type to get past this error, if anything.
+    pub fn sign_in_need(&self) -> Option<SignInNeed> {
+        let aws = |error: &crate::aws::AwsError| match error {
+            crate::aws::AwsError::MfaCodeMissing { profile, serial } => Some(SignInNeed::MfaCode {
+                profile: profile.clone(),
+                serial: serial.clone(),
+            }),
+            _ => None,
+        };
+        match self {
+            WorkspaceError::Store(StoreError::Team(PgError::NoPassword(url))) => {
+                Some(SignInNeed::Password(url.clone()))
+            }
+            WorkspaceError::Store(StoreError::Team(PgError::Aws(error))) => aws(error),
+            WorkspaceError::Vault(VaultError::Remote(remote)) => match &**remote {
+                crate::vault::s3::S3Error::Credentials(error) => aws(error),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 impl Workspace {
+    /// Opens the workspace as [`Workspace::open_with_clock`] does, with what the person typed
+    /// in the window instead of asking on a terminal: the database password and an MFA code.
+    /// The AWS credentials are resolved once, for the vault and any IAM authentication, so
+    /// one MFA code serves both.
+    pub fn open_signed_in(
+        dir: &Path,
+        clock: Clock,
+        sign_in: &SignIn,
+    ) -> Result<Self, WorkspaceError> {
+        let Some(team) = TeamSettings::read(dir).map_err(StoreError::from)? else {
+            return Self::open_with_clock(dir, clock);
+        };
+        let code = sign_in.mfa_code.clone();
+        let prompt: crate::aws::MfaPrompt = Arc::new(move |_, _| code.clone());
+        let chain = crate::aws::CredentialChain::resolve(team.aws.profile.as_deref(), Some(prompt))
+            .map_err(|e| VaultError::from(crate::vault::s3::S3Error::from(e)))?;
+        let url = team
+            .database_login_with(chain.clone())
+            .map_err(StoreError::from)?;
+        let password = sign_in.password.clone();
+        let store = Store::open_team(dir, &url, clock, &|_| password.clone())?;
+        let vault = team_vault(dir, &team, chain)?;
+        let recorded = store.recorded_hashes()?;
+        vault.recover(&|sha| recorded.contains(sha));
+        Ok(Workspace { store, vault })
+    }
+
     /// Opens the workspace in `dir` with the system clock.
     pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
         Self::open_with_clock(dir, system_clock())
@@ -98,11 +184,20 @@ pub fn open_vault(dir: &Path) -> Result<Vault, WorkspaceError> {
         return Ok(Vault::open(&root)?);
     };
     let chain = aws_credentials(team.aws.profile.as_deref()).map_err(VaultError::from)?;
-    let endpoint = team.vault.endpoint.or_else(|| chain.endpoint("s3"));
-    let location = S3Location::parse(&team.vault.url, endpoint, team.vault.region)
+    team_vault(dir, &team, chain)
+}
+
+/// The S3 vault a team workspace's settings name, signing with `chain`.
+fn team_vault(
+    dir: &Path,
+    team: &TeamSettings,
+    chain: Arc<crate::aws::CredentialChain>,
+) -> Result<Vault, WorkspaceError> {
+    let endpoint = team.vault.endpoint.clone().or_else(|| chain.endpoint("s3"));
+    let location = S3Location::parse(&team.vault.url, endpoint, team.vault.region.clone())
         .map_err(VaultError::from)?;
     let remote = S3Vault::open(location, chain).map_err(VaultError::from)?;
-    Ok(Vault::open_remote(&root, remote)?)
+    Ok(Vault::open_remote(&dir.join(VAULT_DIR), remote)?)
 }
 
 /// What the user says about files being attached.

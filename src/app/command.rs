@@ -160,6 +160,8 @@ pub enum Command {
     ExportOscal,
     /// Show the team workspace's database session and AWS identity.
     OpenTeamDetails,
+    /// Open the workspace again with what was typed in the sign-in form.
+    SignIn,
     /// Choose a team workspace's folder and push this local workspace into it.
     PushToTeam,
     /// Show a file in the system's file manager.
@@ -314,6 +316,7 @@ impl Command {
             Command::VerifyPack => "Verify a pack…",
             Command::ExportOscal => "Export OSCAL…",
             Command::OpenTeamDetails => "Team workspace…",
+            Command::SignIn => "Sign in",
             Command::PushToTeam => "Push to a team workspace…",
             Command::ShowInFolder(_) => "Show in folder",
             Command::OpenLogFolder => "Open log folder",

@@ -108,6 +108,7 @@ impl App {
             | Command::SetFindingFacts { .. }
             | Command::ExportPoam => self.apply_finding_command(command),
             Command::OpenTeamDetails | Command::PushToTeam => self.apply_team_command(command),
+            Command::SignIn => self.sign_in(),
         }
     }
 

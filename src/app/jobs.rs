@@ -29,14 +29,18 @@ pub type Repaint = Arc<dyn Fn() + Send + Sync>;
 /// Hands a file or folder to the system's default application (tests record it instead).
 pub type Opener = Arc<dyn Fn(&std::path::Path) -> std::io::Result<()> + Send + Sync>;
 
-/// Opens a workspace for the window (tests open a team workspace with credentials of their
-/// own).
-pub type WorkspaceOpener =
-    Arc<dyn Fn(&std::path::Path, Clock) -> Result<Workspace, WorkspaceError> + Send + Sync>;
+/// Opens a workspace for the window, with what the person typed to sign in (tests open a
+/// team workspace with credentials of their own).
+pub type WorkspaceOpener = Arc<
+    dyn Fn(&std::path::Path, Clock, &crate::workspace::SignIn) -> Result<Workspace, WorkspaceError>
+        + Send
+        + Sync,
+>;
 
-/// Opens a workspace as the command line does.
+/// Opens a workspace as the command line does, but with the window's sign-in instead of a
+/// terminal prompt.
 pub fn system_workspace_opener() -> WorkspaceOpener {
-    Arc::new(Workspace::open_with_clock)
+    Arc::new(Workspace::open_signed_in)
 }
 
 /// The system's default application, started without waiting for it.

@@ -38,6 +38,7 @@ use crate::catalog::Baseline;
 use crate::model::Zone;
 use crate::store::{Clock, PatchDeadlines, Store, system_clock};
 use crate::vault::Vault;
+use crate::workspace::WorkspaceError;
 
 use command_handling::UndoEntry;
 
@@ -72,7 +73,7 @@ pub use requests::{
     PROGRESS_DAYS, RequestFilter, RequestProgress, RequestSort, RequestsView, references,
     request_attention, request_progress, request_rows, short,
 };
-pub use state::{AppState, Dialog, Level, Notification, View};
+pub use state::{AppState, Dialog, Level, Notification, SignInForm, View};
 // The records the views read, as the catalog and the store give them: views take them from
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
@@ -124,18 +125,11 @@ impl App {
     /// Opens the workspace through `workspaces`, which also opens any team workspace this
     /// one is pushed into (tests give credentials of their own this way).
     pub fn open_with_opener(dir: PathBuf, clock: Clock, workspaces: WorkspaceOpener) -> Self {
-        let (store, vault, open_error) = match workspaces(&dir, clock.clone()) {
-            Ok(workspace) => (Some(workspace.store), Some(workspace.vault), None),
-            Err(error) => (None, None, Some(format!("{error:#}"))),
-        };
-        let team = store.as_ref().is_some_and(Store::is_team);
-        let today = match &store {
-            Some(store) => store.today(),
-            None => Zone::default().day_of(clock()),
-        };
+        let opened = workspaces(&dir, clock.clone(), &crate::workspace::SignIn::default());
+        let today = Zone::default().day_of(clock());
         let mut app = App {
-            store,
-            vault,
+            store: None,
+            vault: None,
             clock,
             repaint: Arc::new(|| {}),
             job: None,
@@ -147,10 +141,11 @@ impl App {
             config_dir: crate::sign::keys::config_dir(),
             state: AppState {
                 workspace: dir,
-                open_error,
+                open_error: None,
+                sign_in: None,
                 user_name: String::new(),
                 read_only: false,
-                team,
+                team: false,
                 loaded_seq: 0,
                 today,
                 services: Baseline::builtin().services.clone(),
@@ -209,16 +204,39 @@ impl App {
             undo: Vec::new(),
             watch: None,
         };
-        if app.store.is_some()
-            && let Err(error) = open_folder(&app.state.workspace, true)
-        {
-            app.notify(Level::Error, error);
+        app.opened(opened);
+        app
+    }
+
+    /// Takes the outcome of opening the workspace: on success its store and vault, then the
+    /// first reads and the most recent project; else the reason, with what the person may
+    /// type to get past it.
+    fn opened(&mut self, opened: Result<crate::workspace::Workspace, WorkspaceError>) {
+        let workspace = match opened {
+            Ok(workspace) => workspace,
+            Err(error) => {
+                self.state.sign_in = error.sign_in_need().map(|need| SignInForm {
+                    need,
+                    value: String::new(),
+                });
+                self.state.open_error = Some(format!("{error:#}"));
+                return;
+            }
+        };
+        self.state.open_error = None;
+        self.state.sign_in = None;
+        self.state.team = workspace.store.is_team();
+        self.state.today = workspace.store.today();
+        self.store = Some(workspace.store);
+        self.vault = Some(workspace.vault);
+        if let Err(error) = open_folder(&self.state.workspace, true) {
+            self.notify(Level::Error, error);
         }
-        app.refresh();
-        let recent = match app.store.as_ref().map(|s| s.most_recent_project()) {
+        self.refresh();
+        let recent = match self.store.as_ref().map(|s| s.most_recent_project()) {
             Some(Ok(recent)) => recent,
             Some(Err(error)) => {
-                app.notify(
+                self.notify(
                     Level::Error,
                     format!("Could not read the last project used: {error:#}"),
                 );
@@ -226,10 +244,35 @@ impl App {
             }
             None => None,
         };
-        if let Some(key) = recent.or_else(|| app.state.projects.first().map(|p| p.key)) {
-            app.apply(Command::SelectProject(key));
+        if let Some(key) = recent.or_else(|| self.state.projects.first().map(|p| p.key)) {
+            self.apply(Command::SelectProject(key));
         }
-        app
+    }
+
+    /// Opens the workspace again with what the person typed in the sign-in form.
+    pub(crate) fn sign_in(&mut self) {
+        let Some(form) = self.state.sign_in.clone() else {
+            return;
+        };
+        let value = Some(form.value.trim().to_string()).filter(|v| !v.is_empty());
+        let sign_in = match form.need {
+            crate::workspace::SignInNeed::Password(_) => crate::workspace::SignIn {
+                password: value,
+                mfa_code: None,
+            },
+            crate::workspace::SignInNeed::MfaCode { .. } => crate::workspace::SignIn {
+                password: None,
+                mfa_code: value,
+            },
+        };
+        let opened = (self.workspaces)(&self.state.workspace, self.clock.clone(), &sign_in);
+        self.opened(opened);
+        if self.store.is_some() {
+            self.watch = self
+                .store
+                .as_ref()
+                .and_then(|store| store.watch_changes(self.repaint.clone()));
+        }
     }
 
     /// On the first run of a person in this workspace, asks the name their changes are

@@ -124,6 +124,8 @@ pub struct AppState {
     pub workspace: PathBuf,
     /// Why the workspace could not be opened, if it could not.
     pub open_error: Option<String>,
+    /// What the person may type to open it (a team workspace's password or MFA code).
+    pub sign_in: Option<SignInForm>,
     /// The name recorded with changes.
     pub user_name: String,
     /// Whether this login may only read the workspace (a team workspace's reader role):
@@ -252,5 +254,22 @@ impl AppState {
     pub fn selected_control(&self) -> Option<&Control> {
         let id = self.selected.as_ref()?;
         self.controls.iter().find(|c| &c.id == id)
+    }
+}
+
+/// The sign-in asked for when a team workspace cannot be opened without a secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignInForm {
+    /// What is needed.
+    pub need: crate::workspace::SignInNeed,
+    /// What has been typed.
+    pub value: String,
+}
+
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm")
+            .field("need", &self.need)
+            .finish_non_exhaustive()
     }
 }

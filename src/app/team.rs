@@ -214,7 +214,10 @@ impl Job {
                 push_progress(progress, stage, &mut rows_done);
                 ticker();
             };
-            match push_with(&dir, &to, clock, &*opener, cancel, &mut report) {
+            let open = |dir: &std::path::Path, clock: Clock| {
+                opener(dir, clock, &crate::workspace::SignIn::default())
+            };
+            match push_with(&dir, &to, clock, &open, cancel, &mut report) {
                 Ok(report) => JobOutcome::Pushed {
                     to,
                     clean: report.is_clean(),

@@ -138,6 +138,18 @@ impl TeamSettings {
             return Ok(url);
         }
         let chain = crate::aws::CredentialChain::resolve(self.aws.profile.as_deref(), None)?;
+        self.database_login_with(chain)
+    }
+
+    /// The database URL ready to connect, signing any IAM authentication with `chain`.
+    pub fn database_login_with(
+        &self,
+        chain: std::sync::Arc<crate::aws::CredentialChain>,
+    ) -> Result<DatabaseUrl, PgError> {
+        let url = self.database_url()?;
+        if !self.database.iam_auth {
+            return Ok(url);
+        }
         let region = self
             .database
             .region

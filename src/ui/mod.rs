@@ -208,7 +208,8 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     top_bar::top_bar_ui(state, ui, commands);
     notifications::status_bar_ui(state, ui, commands);
     if state.open_error.is_some() {
-        egui::CentralPanel::default().show(ui, |ui| notifications::open_error_ui(state, ui));
+        egui::CentralPanel::default()
+            .show(ui, |ui| notifications::open_error_ui(state, ui, commands));
         return;
     }
     if state.project.is_some() {

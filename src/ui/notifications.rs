@@ -176,8 +176,9 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
     }
 }
 
-/// Shown instead of the board when the workspace cannot be opened.
-pub fn open_error_ui(state: &AppState, ui: &mut Ui) {
+/// Shown instead of the board when the workspace cannot be opened; when a password or an
+/// MFA code would open it, a field to type it and "Sign in".
+pub fn open_error_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.25);
         ui.label(RichText::new("The workspace could not be opened").size(22.0).strong());
@@ -186,6 +187,41 @@ pub fn open_error_ui(state: &AppState, ui: &mut Ui) {
             ui.colored_label(DANGER, error);
         }
         ui.add_space(8.0);
+        if let Some(form) = &mut state.sign_in {
+            sign_in_ui(form, ui, commands);
+            ui.add_space(8.0);
+        }
         ui.label("Start Lockstep with --workspace DIR (or set LOCKSTEP_WORKSPACE) to use another folder.");
     });
+}
+
+/// The one field a team workspace still needs, with "Sign in" (Enter signs in too).
+fn sign_in_ui(form: &mut crate::app::SignInForm, ui: &mut Ui, commands: &mut Vec<Command>) {
+    use crate::workspace::SignInNeed;
+    let (label, hint) = match &form.need {
+        SignInNeed::Password(url) => (format!("Password for {url}"), "database password"),
+        SignInNeed::MfaCode { profile, serial } => (
+            format!("MFA code for AWS profile {profile} ({serial})"),
+            "6-digit code",
+        ),
+    };
+    ui.label(label);
+    let field = ui.add(
+        egui::TextEdit::singleline(&mut form.value)
+            .password(matches!(form.need, SignInNeed::Password(_)))
+            .hint_text(hint)
+            .desired_width(260.0),
+    );
+    if !field.has_focus() && form.value.is_empty() {
+        field.request_focus();
+    }
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let ready = !form.value.trim().is_empty();
+    if ui
+        .add_enabled(ready, egui::Button::new("Sign in"))
+        .clicked()
+        || (entered && ready)
+    {
+        commands.push(Command::SignIn);
+    }
 }

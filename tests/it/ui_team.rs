@@ -13,7 +13,7 @@ use lockstep::aws::{CredentialChain, Env};
 use lockstep::store::{Clock, Store, VAULT_DIR};
 use lockstep::vault::Vault;
 use lockstep::vault::s3::{S3Location, S3Vault};
-use lockstep::workspace::{Workspace, WorkspaceError};
+use lockstep::workspace::{SignIn, Workspace, WorkspaceError};
 
 use crate::servers::{PG_PASSWORD, s3_credentials, s3_endpoint};
 use crate::team::{connect, ok, team_servers};
@@ -49,7 +49,7 @@ fn open_team(
 /// An opener that opens the team workspace in `team` with the test credentials and any
 /// other workspace as usual.
 fn opener(team: PathBuf, url: String, location: S3Location) -> WorkspaceOpener {
-    Arc::new(move |dir, clock| {
+    Arc::new(move |dir, clock, _sign_in| {
         if dir == team {
             open_team(dir, clock, &url, &location)
         } else {
@@ -139,4 +139,80 @@ fn a_local_workspace_is_pushed_into_an_empty_team_workspace_in_the_background() 
         lines.iter().any(|l| l.starts_with("chain intact")),
         "{lines:?}"
     );
+}
+
+/// A team workspace whose AWS profile assumes a role with an MFA device: the window opens on
+/// a sign-in form asking for the device's code, and the code typed there reaches STS (moto)
+/// with the AssumeRole call, after which the workspace opens.
+#[test]
+fn a_profile_with_an_mfa_device_asks_for_its_code_in_the_window() {
+    crate::require_servers!();
+    let tmp = tempfile::tempdir().unwrap();
+    let (team, url, location) = connected(tmp.path());
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    let credentials = s3_credentials();
+    std::fs::write(
+        home.join(".aws/config"),
+        format!(
+            "[profile base]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
+             [profile audit]\nsource_profile = base\n\
+             role_arn = arn:aws:iam::123456789012:role/ComplianceAuditor\n\
+             mfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+            credentials.access_key, credentials.secret_key
+        ),
+    )
+    .unwrap();
+    let codes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = codes.clone();
+    let opener: WorkspaceOpener = Arc::new(move |dir: &Path, clock: Clock, sign_in: &SignIn| {
+        let env = Env::from_vars([
+            ("HOME", home.display().to_string()),
+            ("AWS_ENDPOINT_URL_STS", s3_endpoint()),
+        ]);
+        let code = sign_in.mfa_code.clone();
+        let heard = heard.clone();
+        let prompt: lockstep::aws::MfaPrompt = Arc::new(move |_, _| {
+            heard.lock().unwrap().push(code.clone());
+            code.clone()
+        });
+        let chain = CredentialChain::resolve_in(env, Some("audit"), Some(prompt)).map_err(|e| {
+            lockstep::vault::VaultError::from(lockstep::vault::s3::S3Error::from(e))
+        })?;
+        let login = lockstep::store::pg::DatabaseUrl::parse(&url).unwrap();
+        let store = Store::open_team(dir, &login, clock, &|_| Some(PG_PASSWORD.to_string()))?;
+        let remote = S3Vault::open(location.clone(), chain).unwrap();
+        let vault = Vault::open_remote(&dir.join(VAULT_DIR), remote)?;
+        Ok(Workspace { store, vault })
+    });
+    let app = App::open_with_opener(team, clock(), opener);
+    let error = app.state.open_error.clone().unwrap_or_default();
+    assert!(
+        error.contains("needs a code from the MFA device"),
+        "{error}"
+    );
+    let mut harness = harness(app);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains(
+                "MFA code for AWS profile audit (arn:aws:iam::123456789012:mfa/ana)"
+            )
+            .is_some()
+    );
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("123456");
+    harness.run();
+    harness.get_by_label("Sign in").click();
+    harness.run();
+    assert_eq!(harness.state().state.open_error, None);
+    assert!(harness.state().state.sign_in.is_none());
+    assert_eq!(
+        codes.lock().unwrap().last().cloned().flatten().as_deref(),
+        Some("123456")
+    );
+    harness.get_by_label("Workspace").click();
+    harness.run();
+    assert!(harness.query_by_label("Team workspace…").is_some());
 }
