@@ -137,6 +137,9 @@ impl Workspace {
         clock: Clock,
         sign_in: &SignIn,
     ) -> Result<Self, WorkspaceError> {
+        if !dir.is_dir() {
+            return Self::open_with_clock(dir, clock);
+        }
         let Some(team) = TeamSettings::read(dir).map_err(StoreError::from)? else {
             return Self::open_with_clock(dir, clock);
         };
