@@ -166,23 +166,7 @@ fn connect(dir: &Path, given: Connection) -> Outcome {
     };
     let at = system_clock()().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let before = pg::migrate::migrate(&mut client, &at)?;
-    let database_line = format!(
-        "database: {} ({}; {encryption}{})",
-        url.shown(),
-        if before == pg::migrate::SCHEMA_VERSION {
-            "schema up to date".to_string()
-        } else {
-            format!(
-                "schema brought from version {before} to {}",
-                pg::migrate::SCHEMA_VERSION
-            )
-        },
-        if given.iam_auth {
-            "; logged in with an RDS IAM token"
-        } else {
-            ""
-        }
-    );
+    let database_line = database_line(&url, before, encryption);
 
     std::fs::create_dir_all(dir)?;
     let settings = TeamSettings {
@@ -208,6 +192,25 @@ fn connect(dir: &Path, given: Connection) -> Outcome {
         shown(&path.display().to_string())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `workspace connect` says of the database: where, its schema, how the session is
+/// protected and how it logged in.
+fn database_line(url: &DatabaseUrl, before: i64, encryption: pg::Encryption) -> String {
+    let schema = if before == pg::migrate::SCHEMA_VERSION {
+        "schema up to date".to_string()
+    } else {
+        format!(
+            "schema brought from version {before} to {}",
+            pg::migrate::SCHEMA_VERSION
+        )
+    };
+    let login = if url.iam_auth().is_some() {
+        "; logged in with an RDS IAM token"
+    } else {
+        ""
+    };
+    format!("database: {} ({schema}; {encryption}{login})", url.shown())
 }
 
 /// Asks for an MFA code on the terminal; none without one.
