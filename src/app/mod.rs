@@ -218,6 +218,7 @@ impl App {
                 self.state.sign_in = error.sign_in_need().map(|need| SignInForm {
                     need,
                     value: String::new(),
+                    focus: true,
                 });
                 self.state.open_error = Some(format!("{error:#}"));
                 return;

@@ -264,6 +264,8 @@ pub struct SignInForm {
     pub need: crate::workspace::SignInNeed,
     /// What has been typed.
     pub value: String,
+    /// The field takes the keyboard focus when the form first shows.
+    pub focus: bool,
 }
 
 impl std::fmt::Debug for SignInForm {

@@ -212,7 +212,7 @@ fn sign_in_ui(form: &mut crate::app::SignInForm, ui: &mut Ui, commands: &mut Vec
             .hint_text(hint)
             .desired_width(260.0),
     );
-    if !field.has_focus() && form.value.is_empty() {
+    if std::mem::take(&mut form.focus) {
         field.request_focus();
     }
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
