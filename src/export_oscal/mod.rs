@@ -745,9 +745,29 @@ pub struct Missing {
 /// without a due date (FedRAMP asks for each one's planned completion date). Nothing is
 /// invented in their place.
 pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Missing> {
-    use crate::model::{SystemFact, SystemRole};
-    let project = &input.project;
-    let mut out: Vec<Missing> = input
+    let project = input.project.as_str();
+    let mut out = missing_facts(input, project);
+    missing_roles(input, project, &mut out);
+    missing_users(input, project, &mut out);
+    missing_parameters(requirements, project, &mut out);
+    missing_inventory(input, project, &mut out);
+    if let (Some(baseline), None) = (&input.baseline, &input.resolved_catalog) {
+        out.push(Missing {
+            what: format!(
+                "the catalog the profile '{baseline}' resolves to, kept since Lockstep keeps it at import"
+            ),
+            how: format!("lockstep profile import FILE (the profile '{baseline}' again)"),
+        });
+    }
+    missing_attachments(input, requirements, project, &mut out);
+    missing_due_dates(requirements, project, &mut out);
+    out
+}
+
+/// The system's facts not given.
+fn missing_facts(input: &OscalInput, project: &str) -> Vec<Missing> {
+    use crate::model::SystemFact;
+    input
         .system
         .missing()
         .into_iter()
@@ -768,7 +788,12 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
                 }
             ),
         })
-        .collect();
+        .collect()
+}
+
+/// The system's roles nobody holds.
+fn missing_roles(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
+    use crate::model::SystemRole;
     for role in SystemRole::ALL {
         if !input.roles.iter().any(|h| h.role == role) {
             out.push(Missing {
@@ -780,6 +805,11 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// The system users FedRAMP asks for: one holding each of the control owner's and the
+/// provider's roles.
+fn missing_users(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
     for role in [ROLE_CONTROL_OWNER, ROLE_PROVIDER] {
         if !input
             .users
@@ -796,6 +826,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// Values of the parameters the baseline leaves open.
+fn missing_parameters(requirements: &[Requirement<'_>], project: &str, out: &mut Vec<Missing>) {
     let open: Vec<&str> = requirements
         .iter()
         .flat_map(|r| r.sources.iter())
@@ -820,6 +854,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
+}
+
+/// The inventory, or the inventory facts its assets lack.
+fn missing_inventory(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
     if input.assets.is_empty() {
         out.push(Missing {
             what: "the system's inventory: each instance, image, database and application it runs"
@@ -859,14 +897,16 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
-    if let (Some(baseline), None) = (&input.baseline, &input.resolved_catalog) {
-        out.push(Missing {
-            what: format!(
-                "the catalog the profile '{baseline}' resolves to, kept since Lockstep keeps it at import"
-            ),
-            how: format!("lockstep profile import FILE (the profile '{baseline}' again)"),
-        });
-    }
+}
+
+/// The plan's documents not attached: for controls, a policy and a procedure per family's
+/// first control; otherwise one of each kind.
+fn missing_attachments(
+    input: &OscalInput,
+    requirements: &[Requirement<'_>],
+    project: &str,
+    out: &mut Vec<Missing>,
+) {
     for kind in crate::model::AttachmentKind::ALL {
         if kind.is_for_controls() {
             // FedRAMP asks for a policy and a procedure for each family's first control.
@@ -915,6 +955,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// Due dates of planned controls, FedRAMP's planned completion dates.
+fn missing_due_dates(requirements: &[Requirement<'_>], project: &str, out: &mut Vec<Missing>) {
     let undated: Vec<&str> = requirements
         .iter()
         .filter(|r| r.state == ImplementationState::Planned)
@@ -943,7 +987,6 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             how: format!("lockstep control set --project '{project}' ID --due YYYY-MM-DD"),
         });
     }
-    out
 }
 
 /// A label as it reads inside a sentence: its first letter in lower case, unless its first
