@@ -900,91 +900,7 @@ pub fn ssp_bytes(
     input: &OscalInput,
     requirements: &[Requirement<'_>],
 ) -> Result<Vec<u8>, OscalError> {
-    let (level, from_baseline) = impact_level(input);
-    let facts = &input.system;
-    // The objectives given for the system win over the baseline's level, and the system's
-    // own level is their high-water mark.
-    let objective = |fact: SystemFact| format!("fips-199-{}", facts.get(fact).unwrap_or(level));
-    let fips = format!("fips-199-{}", facts.high_water_mark().unwrap_or(level));
-    let given_objectives = [
-        SystemFact::Confidentiality,
-        SystemFact::Integrity,
-        SystemFact::Availability,
-    ]
-    .into_iter()
-    .all(|fact| facts.get(fact).is_some());
     let profile = profile_resource(input);
-    let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
-    let boundary = if service_names.is_empty() {
-        format!(
-            "The system '{}' as scoped in Lockstep; no AWS services are in scope yet.",
-            input.project
-        )
-    } else {
-        format!(
-            "The system '{}' as scoped in Lockstep, and the AWS services it runs on: {}. AWS's side \
-             of those services is covered by AWS's own authorization, leveraged by this system.",
-            input.project,
-            service_names.join(", ")
-        )
-    };
-    let level_remark = if given_objectives {
-        "The security objectives are those given for the system in Lockstep.".to_string()
-    } else if from_baseline {
-        format!("The security levels are those of the baseline the project follows ({level}).")
-    } else {
-        "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
-         moderate; review them before submitting the plan."
-            .to_string()
-    };
-    let mut components = vec![Component {
-        uuid: this_system(input),
-        kind: "this-system",
-        title: input.project.clone(),
-        description: text_or(
-            input.description.clone(),
-            "The system this plan covers, as scoped in Lockstep.",
-        ),
-        props: vec![Property::core("asset-type", "other")],
-        status: State {
-            state: "operational",
-            remarks: None,
-        },
-        responsible_roles: vec![],
-    }];
-    components.extend(input.services.iter().map(|service| {
-        let mut props = vec![
-            Property::core("asset-type", asset_type(&service.id)),
-            Property::core("implementation-point", "external"),
-            Property::core(
-                "leveraged-authorization-uuid",
-                leveraged_authorization(input),
-            ),
-            Property::lockstep("aws-service-id", service.id.clone()),
-        ];
-        if !service.model.is_empty() {
-            props.push(Property::lockstep("service-model", service.model.clone()));
-        }
-        Component {
-            uuid: service_component(input, &service.id),
-            kind: "service",
-            title: service.name.clone(),
-            description: if service.model.is_empty() {
-                format!("{}, operated by AWS.", service.name)
-            } else {
-                format!("{}, operated by AWS ({}).", service.name, service.model)
-            },
-            props,
-            status: State {
-                state: "operational",
-                remarks: None,
-            },
-            responsible_roles: vec![ResponsibleRole {
-                role_id: ROLE_PROVIDER,
-                party_uuids: vec![aws_party(input)],
-            }],
-        }
-    }));
     let mut resources = vec![profile.clone()];
     resources.extend(evidence_resources(input));
     resources.extend(attachment_resources(input));
@@ -995,96 +911,11 @@ pub fn ssp_bytes(
             import_profile: ImportProfile {
                 href: format!("#{}", profile.uuid),
             },
-            characteristics: Characteristics {
-                system_ids: system_ids(input),
-                system_name: input.project.clone(),
-                system_name_short: facts.get(SystemFact::ShortName).map(str::to_string),
-                description: facts
-                    .get(SystemFact::Description)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        text_or(
-                            input.description.clone(),
-                            "An audit scope prepared in Lockstep.",
-                        )
-                    }),
-                props: characteristics_props(facts),
-                links: system_documents(input),
-                sensitivity: fips.clone(),
-                information: SystemInformation {
-                    information_types: vec![InformationType {
-                        uuid: input.uuid("information-type", "system-data"),
-                        title: "System data".to_string(),
-                        description: format!(
-                            "The data '{}' stores and processes on AWS.",
-                            input.project
-                        ),
-                        categorizations: vec![Categorization {
-                            system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
-                            information_type_ids: vec!["C.3.5.8"],
-                        }],
-                        confidentiality: Base {
-                            base: objective(SystemFact::Confidentiality),
-                            selected: objective(SystemFact::Confidentiality),
-                        },
-                        integrity: Base {
-                            base: objective(SystemFact::Integrity),
-                            selected: objective(SystemFact::Integrity),
-                        },
-                        availability: Base {
-                            base: objective(SystemFact::Availability),
-                            selected: objective(SystemFact::Availability),
-                        },
-                    }],
-                },
-                impact: ImpactLevel {
-                    confidentiality: objective(SystemFact::Confidentiality),
-                    integrity: objective(SystemFact::Integrity),
-                    availability: objective(SystemFact::Availability),
-                },
-                status: State {
-                    state: "operational",
-                    remarks: None,
-                },
-                boundary: Described {
-                    description: boundary,
-                    diagrams: diagrams(input, AttachmentKind::AuthorizationBoundaryDiagram),
-                },
-                network: drawn(
-                    input,
-                    AttachmentKind::NetworkDiagram,
-                    &format!(
-                        "The network architecture of '{}' on AWS, as the attached diagrams show.",
-                        input.project
-                    ),
-                ),
-                data_flow: drawn(
-                    input,
-                    AttachmentKind::DataFlowDiagram,
-                    &format!(
-                        "How data flows into, within and out of '{}', as the attached diagrams show.",
-                        input.project
-                    ),
-                ),
-                remarks: level_remark,
-            },
+            characteristics: characteristics(input),
             implementation: Implementation {
-                leveraged: vec![LeveragedAuthorization {
-                    uuid: leveraged_authorization(input),
-                    title: "Amazon Web Services".to_string(),
-                    props: facts
-                        .get(SystemFact::AwsFedrampId)
-                        .map(|id| Property::fedramp("leveraged-system-identifier", id))
-                        .into_iter()
-                        .collect(),
-                    party_uuid: aws_party(input),
-                    date_authorized: input.created_on.clone(),
-                    remarks: "The date is the day the project was created in Lockstep; give the \
-                              date of the AWS authorization you rely on before submitting."
-                        .to_string(),
-                }],
+                leveraged: vec![leveraged_aws(input)],
                 users: users(input),
-                components,
+                components: ssp_components(input),
                 inventory: inventory_items(input),
             },
             control_implementation: ControlImplementation {
@@ -1102,6 +933,216 @@ pub fn ssp_bytes(
         },
     };
     json_bytes(&root)
+}
+
+/// The system's characteristics: its ids, names, description, FIPS 199 levels, boundary,
+/// network and data flow.
+fn characteristics(input: &OscalInput) -> Characteristics {
+    let (level, _) = impact_level(input);
+    let facts = &input.system;
+    // The objectives given for the system win over the baseline's level, and the system's
+    // own level is their high-water mark.
+    let objective = |fact: SystemFact| format!("fips-199-{}", facts.get(fact).unwrap_or(level));
+    let fips = format!("fips-199-{}", facts.high_water_mark().unwrap_or(level));
+    Characteristics {
+        system_ids: system_ids(input),
+        system_name: input.project.clone(),
+        system_name_short: facts.get(SystemFact::ShortName).map(str::to_string),
+        description: facts
+            .get(SystemFact::Description)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                text_or(
+                    input.description.clone(),
+                    "An audit scope prepared in Lockstep.",
+                )
+            }),
+        props: characteristics_props(facts),
+        links: system_documents(input),
+        sensitivity: fips.clone(),
+        information: system_information(input, &objective),
+        impact: ImpactLevel {
+            confidentiality: objective(SystemFact::Confidentiality),
+            integrity: objective(SystemFact::Integrity),
+            availability: objective(SystemFact::Availability),
+        },
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        boundary: Described {
+            description: boundary_description(input),
+            diagrams: diagrams(input, AttachmentKind::AuthorizationBoundaryDiagram),
+        },
+        network: drawn(
+            input,
+            AttachmentKind::NetworkDiagram,
+            &format!(
+                "The network architecture of '{}' on AWS, as the attached diagrams show.",
+                input.project
+            ),
+        ),
+        data_flow: drawn(
+            input,
+            AttachmentKind::DataFlowDiagram,
+            &format!(
+                "How data flows into, within and out of '{}', as the attached diagrams show.",
+                input.project
+            ),
+        ),
+        remarks: level_remark(input),
+    }
+}
+
+/// The one information type the plan states, at the system's objectives (`objective` gives
+/// each one's FIPS 199 level).
+fn system_information(
+    input: &OscalInput,
+    objective: &dyn Fn(SystemFact) -> String,
+) -> SystemInformation {
+    SystemInformation {
+        information_types: vec![InformationType {
+            uuid: input.uuid("information-type", "system-data"),
+            title: "System data".to_string(),
+            description: format!("The data '{}' stores and processes on AWS.", input.project),
+            categorizations: vec![Categorization {
+                system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
+                information_type_ids: vec!["C.3.5.8"],
+            }],
+            confidentiality: Base {
+                base: objective(SystemFact::Confidentiality),
+                selected: objective(SystemFact::Confidentiality),
+            },
+            integrity: Base {
+                base: objective(SystemFact::Integrity),
+                selected: objective(SystemFact::Integrity),
+            },
+            availability: Base {
+                base: objective(SystemFact::Availability),
+                selected: objective(SystemFact::Availability),
+            },
+        }],
+    }
+}
+
+/// The authorization boundary in words: the system and the AWS services it runs on.
+fn boundary_description(input: &OscalInput) -> String {
+    let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
+    if service_names.is_empty() {
+        format!(
+            "The system '{}' as scoped in Lockstep; no AWS services are in scope yet.",
+            input.project
+        )
+    } else {
+        format!(
+            "The system '{}' as scoped in Lockstep, and the AWS services it runs on: {}. AWS's side \
+             of those services is covered by AWS's own authorization, leveraged by this system.",
+            input.project,
+            service_names.join(", ")
+        )
+    }
+}
+
+/// Where the plan's security levels come from: the objectives given, the baseline, or
+/// nowhere (then moderate, to be reviewed).
+fn level_remark(input: &OscalInput) -> String {
+    let (level, from_baseline) = impact_level(input);
+    let given_objectives = [
+        SystemFact::Confidentiality,
+        SystemFact::Integrity,
+        SystemFact::Availability,
+    ]
+    .into_iter()
+    .all(|fact| input.system.get(fact).is_some());
+    if given_objectives {
+        "The security objectives are those given for the system in Lockstep.".to_string()
+    } else if from_baseline {
+        format!("The security levels are those of the baseline the project follows ({level}).")
+    } else {
+        "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
+         moderate; review them before submitting the plan."
+            .to_string()
+    }
+}
+
+/// AWS's authorization, which the system leverages.
+fn leveraged_aws(input: &OscalInput) -> LeveragedAuthorization {
+    LeveragedAuthorization {
+        uuid: leveraged_authorization(input),
+        title: "Amazon Web Services".to_string(),
+        props: input
+            .system
+            .get(SystemFact::AwsFedrampId)
+            .map(|id| Property::fedramp("leveraged-system-identifier", id))
+            .into_iter()
+            .collect(),
+        party_uuid: aws_party(input),
+        date_authorized: input.created_on.clone(),
+        remarks: "The date is the day the project was created in Lockstep; give the \
+                  date of the AWS authorization you rely on before submitting."
+            .to_string(),
+    }
+}
+
+/// The plan's components: this system, then each AWS service in scope.
+fn ssp_components(input: &OscalInput) -> Vec<Component> {
+    let mut components = vec![Component {
+        uuid: this_system(input),
+        kind: "this-system",
+        title: input.project.clone(),
+        description: text_or(
+            input.description.clone(),
+            "The system this plan covers, as scoped in Lockstep.",
+        ),
+        props: vec![Property::core("asset-type", "other")],
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        responsible_roles: vec![],
+    }];
+    components.extend(
+        input
+            .services
+            .iter()
+            .map(|service| aws_service_component(input, service)),
+    );
+    components
+}
+
+/// An AWS service in scope as a component AWS operates, under its leveraged authorization.
+fn aws_service_component(input: &OscalInput, service: &OscalService) -> Component {
+    let mut props = vec![
+        Property::core("asset-type", asset_type(&service.id)),
+        Property::core("implementation-point", "external"),
+        Property::core(
+            "leveraged-authorization-uuid",
+            leveraged_authorization(input),
+        ),
+        Property::lockstep("aws-service-id", service.id.clone()),
+    ];
+    if !service.model.is_empty() {
+        props.push(Property::lockstep("service-model", service.model.clone()));
+    }
+    Component {
+        uuid: service_component(input, &service.id),
+        kind: "service",
+        title: service.name.clone(),
+        description: if service.model.is_empty() {
+            format!("{}, operated by AWS.", service.name)
+        } else {
+            format!("{}, operated by AWS ({}).", service.name, service.model)
+        },
+        props,
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_PROVIDER,
+            party_uuids: vec![aws_party(input)],
+        }],
+    }
 }
 
 #[cfg(test)]
