@@ -341,7 +341,45 @@ fn text_or(text: String, fallback: &str) -> String {
 
 /// The implemented requirement for one NIST control.
 fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> ImplementedRequirement {
-    let key = |kind: &str, extra: &str| input.uuid(kind, &format!("{}:{extra}", req.control_id));
+    let aws = AwsSide::of(input, req);
+    let owners = control_owners(input, req);
+    let reasons = req.not_applicable_reasons();
+    let mut by_components = vec![this_system_by_component(input, req, aws.parts, &owners)];
+    by_components.extend(aws.by_components);
+    let links = req
+        .sources
+        .iter()
+        .flat_map(|s| s.evidence.iter())
+        .map(|e| Link {
+            href: format!("#{}", evidence_uuid(input, e.id)),
+            rel: Some("evidence".to_string()),
+            text: Some(e.file_name.clone()),
+        })
+        .collect();
+    ImplementedRequirement {
+        uuid: requirement_uuid(input, req, "implemented-requirement", ""),
+        control_id: req.control_id.clone(),
+        props: requirement_props(input, req),
+        links,
+        set_parameters: set_parameters(req),
+        // The team owns every requirement; who, by name, where the board says.
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_CONTROL_OWNER,
+            party_uuids: owners,
+        }],
+        by_components,
+        remarks: Some(reasons).filter(|r| !r.is_empty()),
+    }
+}
+
+/// The uuid of one part (`kind`, `extra`) of the requirement's implementation.
+fn requirement_uuid(input: &OscalInput, req: &Requirement<'_>, kind: &str, extra: &str) -> String {
+    input.uuid(kind, &format!("{}:{extra}", req.control_id))
+}
+
+/// The requirement's properties: its origination, the leveraged authorization when AWS has
+/// a part, its implementation status and the Lockstep controls it comes from.
+fn requirement_props(input: &OscalInput, req: &Requirement<'_>) -> Vec<Property> {
     let mut props: Vec<Property> = originations(req.column)
         .iter()
         .map(|o| Property::fedramp("control-origination", *o))
@@ -358,108 +396,11 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             .iter()
             .map(|s| Property::lockstep("lockstep-control", s.id.clone())),
     );
+    props
+}
 
-    // AWS's side: one by-component per service the sources cover, exporting what AWS
-    // provides and what it leaves to the customer.
-    let mut by_components = Vec::new();
-    let mut inherited = Vec::new();
-    let mut satisfied = Vec::new();
-    let mut services: Vec<&OscalService> = Vec::new();
-    for source in &req.sources {
-        for service in input.services_of(source) {
-            if !services.iter().any(|s| s.id == service.id) {
-                services.push(service);
-            }
-        }
-    }
-    services.sort_by_key(|s| input.services.iter().position(|p| p.id == s.id));
-    let customer_text = req.customer_text();
-    let aws_text = req.aws_text();
-    if req.column != Column::Customer {
-        for service in &services {
-            let provided_uuid = key("provided", &service.id);
-            let responsibilities = if req.column == Column::Shared {
-                vec![Responsibility {
-                    uuid: key("responsibility", &service.id),
-                    provided_uuid: Some(provided_uuid.clone()),
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                }]
-            } else {
-                vec![]
-            };
-            inherited.push(Inherited {
-                uuid: key("inherited", &service.id),
-                provided_uuid: Some(provided_uuid.clone()),
-                description: inherited_description(
-                    &service.name,
-                    &text_or(aws_text.clone(), "AWS operates this control."),
-                ),
-            });
-            if req.column == Column::Shared {
-                satisfied.push(Satisfied {
-                    uuid: key("satisfied", &service.id),
-                    responsibility_uuid: Some(key("responsibility", &service.id)),
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                });
-            }
-            by_components.push(ByComponent {
-                component_uuid: service_component(input, &service.id),
-                uuid: key("by-component", &service.id),
-                description: format!(
-                    "{} provides: {}",
-                    service.name,
-                    text_or(aws_text.clone(), "AWS operates this control.")
-                ),
-                links: vec![],
-                status: State {
-                    state: ImplementationState::Implemented.as_str(),
-                    remarks: None,
-                },
-                export: Some(Export {
-                    provided: vec![Provided {
-                        uuid: provided_uuid,
-                        description: text_or(aws_text.clone(), "AWS operates this control."),
-                    }],
-                    responsibilities,
-                }),
-                inherited: vec![],
-                satisfied: vec![],
-                responsible_roles: vec![ResponsibleRole {
-                    role_id: ROLE_PROVIDER,
-                    party_uuids: vec![aws_party(input)],
-                }],
-            });
-        }
-        if services.is_empty() {
-            // No service in scope to point at: AWS's part is still inherited.
-            inherited.push(Inherited {
-                uuid: key("inherited", "aws"),
-                provided_uuid: None,
-                description: inherited_description(
-                    "AWS",
-                    &text_or(aws_text.clone(), "AWS operates this control."),
-                ),
-            });
-            if req.column == Column::Shared {
-                satisfied.push(Satisfied {
-                    uuid: key("satisfied", "aws"),
-                    responsibility_uuid: None,
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                });
-            }
-        }
-    }
-
-    // The system's side.
+/// The parties of the people the board names as the requirement's owners, once each.
+fn control_owners(input: &OscalInput, req: &Requirement<'_>) -> Vec<String> {
     let mut owners: Vec<String> = Vec::new();
     for source in &req.sources {
         if let Some(person) = input.person_named(&source.owner) {
@@ -469,62 +410,161 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             }
         }
     }
+    owners
+}
+
+/// What this system inherits from AWS and what it does for its own part of a shared
+/// control, stated on this system's by-component.
+#[derive(Default)]
+struct InheritedParts {
+    inherited: Vec<Inherited>,
+    satisfied: Vec<Satisfied>,
+}
+
+/// AWS's side of a requirement: one by-component per service the sources cover, exporting
+/// what AWS provides and what it leaves to the customer, and what this system inherits.
+#[derive(Default)]
+struct AwsSide {
+    by_components: Vec<ByComponent>,
+    parts: InheritedParts,
+}
+
+impl AwsSide {
+    fn of(input: &OscalInput, req: &Requirement<'_>) -> Self {
+        let mut side = AwsSide::default();
+        if req.column == Column::Customer {
+            return side;
+        }
+        let services = services_covered(input, req);
+        for service in &services {
+            side.add_service(input, req, service);
+        }
+        if services.is_empty() {
+            // No service in scope to point at: AWS's part is still inherited.
+            side.parts.inherited.push(Inherited {
+                uuid: requirement_uuid(input, req, "inherited", "aws"),
+                provided_uuid: None,
+                description: inherited_description("AWS", &aws_part(req)),
+            });
+            if req.column == Column::Shared {
+                side.parts.satisfied.push(Satisfied {
+                    uuid: requirement_uuid(input, req, "satisfied", "aws"),
+                    responsibility_uuid: None,
+                    description: customer_part(req),
+                });
+            }
+        }
+        side
+    }
+
+    /// One service's by-component, and what this system inherits from it.
+    fn add_service(&mut self, input: &OscalInput, req: &Requirement<'_>, service: &OscalService) {
+        let key = |kind: &str| requirement_uuid(input, req, kind, &service.id);
+        let provided_uuid = key("provided");
+        let responsibilities = if req.column == Column::Shared {
+            vec![Responsibility {
+                uuid: key("responsibility"),
+                provided_uuid: Some(provided_uuid.clone()),
+                description: customer_part(req),
+            }]
+        } else {
+            vec![]
+        };
+        self.parts.inherited.push(Inherited {
+            uuid: key("inherited"),
+            provided_uuid: Some(provided_uuid.clone()),
+            description: inherited_description(&service.name, &aws_part(req)),
+        });
+        if req.column == Column::Shared {
+            self.parts.satisfied.push(Satisfied {
+                uuid: key("satisfied"),
+                responsibility_uuid: Some(key("responsibility")),
+                description: customer_part(req),
+            });
+        }
+        self.by_components.push(ByComponent {
+            component_uuid: service_component(input, &service.id),
+            uuid: key("by-component"),
+            description: format!("{} provides: {}", service.name, aws_part(req)),
+            links: vec![],
+            status: State {
+                state: ImplementationState::Implemented.as_str(),
+                remarks: None,
+            },
+            export: Some(Export {
+                provided: vec![Provided {
+                    uuid: provided_uuid,
+                    description: aws_part(req),
+                }],
+                responsibilities,
+            }),
+            inherited: vec![],
+            satisfied: vec![],
+            responsible_roles: vec![ResponsibleRole {
+                role_id: ROLE_PROVIDER,
+                party_uuids: vec![aws_party(input)],
+            }],
+        });
+    }
+}
+
+/// What AWS does for the requirement, in words.
+fn aws_part(req: &Requirement<'_>) -> String {
+    text_or(req.aws_text(), "AWS operates this control.")
+}
+
+/// What the customer does for a shared requirement, in words.
+fn customer_part(req: &Requirement<'_>) -> String {
+    text_or(req.customer_text(), "The customer's part of this control.")
+}
+
+/// The AWS services in scope that the requirement's sources cover, in the project's order.
+fn services_covered<'a>(input: &'a OscalInput, req: &'a Requirement<'_>) -> Vec<&'a OscalService> {
+    let mut services: Vec<&OscalService> = Vec::new();
+    for source in &req.sources {
+        for service in input.services_of(source) {
+            if !services.iter().any(|s| s.id == service.id) {
+                services.push(service);
+            }
+        }
+    }
+    services.sort_by_key(|s| input.services.iter().position(|p| p.id == s.id));
+    services
+}
+
+/// This system's side of the requirement: what it does, its documents, its state and
+/// owners, and what it inherits from AWS.
+fn this_system_by_component(
+    input: &OscalInput,
+    req: &Requirement<'_>,
+    parts: InheritedParts,
+    owners: &[String],
+) -> ByComponent {
     let reasons = req.not_applicable_reasons();
     let description = match req.column {
-        Column::Aws => format!(
-            "Inherited from AWS: {}",
-            text_or(aws_text, "AWS operates this control.")
-        ),
-        _ => text_or(customer_text.clone(), "The customer operates this control."),
+        Column::Aws => format!("Inherited from AWS: {}", aws_part(req)),
+        _ => text_or(req.customer_text(), "The customer operates this control."),
     };
-    by_components.insert(
-        0,
-        ByComponent {
-            component_uuid: this_system(input),
-            uuid: key("by-component", "this-system"),
-            description,
-            links: document_links(input, req),
-            status: State {
-                state: req.state.as_str(),
-                remarks: Some(reasons.clone()).filter(|r| !r.is_empty()),
-            },
-            export: None,
-            inherited,
-            satisfied,
-            responsible_roles: if owners.is_empty() {
-                vec![]
-            } else {
-                vec![ResponsibleRole {
-                    role_id: ROLE_CONTROL_OWNER,
-                    party_uuids: owners.clone(),
-                }]
-            },
+    ByComponent {
+        component_uuid: this_system(input),
+        uuid: requirement_uuid(input, req, "by-component", "this-system"),
+        description,
+        links: document_links(input, req),
+        status: State {
+            state: req.state.as_str(),
+            remarks: Some(reasons).filter(|r| !r.is_empty()),
         },
-    );
-
-    let links = req
-        .sources
-        .iter()
-        .flat_map(|s| s.evidence.iter())
-        .map(|e| Link {
-            href: format!("#{}", evidence_uuid(input, e.id)),
-            rel: Some("evidence".to_string()),
-            text: Some(e.file_name.clone()),
-        })
-        .collect();
-    ImplementedRequirement {
-        uuid: key("implemented-requirement", ""),
-        control_id: req.control_id.clone(),
-        props,
-        links,
-        set_parameters: set_parameters(req),
-        // The team owns every requirement; who, by name, where the board says.
-        responsible_roles: vec![ResponsibleRole {
-            role_id: ROLE_CONTROL_OWNER,
-            party_uuids: owners,
-        }],
-        by_components,
-        remarks: Some(reasons).filter(|r| !r.is_empty()),
+        export: None,
+        inherited: parts.inherited,
+        satisfied: parts.satisfied,
+        responsible_roles: if owners.is_empty() {
+            vec![]
+        } else {
+            vec![ResponsibleRole {
+                role_id: ROLE_CONTROL_OWNER,
+                party_uuids: owners.to_vec(),
+            }]
+        },
     }
 }
 
