@@ -750,7 +750,8 @@ fn copied_evidence(
     names: &mut Folder,
 ) -> Result<Option<PackRequestFile>> {
     let e = store.evidence_by_id(project, evidence_id)?;
-    if e.removed || !store.day_of(&e.added_at).is_some_and(|day| day <= as_of) {
+    let added_by_then = store.day_of(&e.added_at).is_some_and(|day| day <= as_of);
+    if e.removed || !added_by_then {
         return Ok(None);
     }
     Ok(Some(PackRequestFile {
