@@ -41,7 +41,7 @@ use uuid::Uuid;
 use crate::catalog::Baseline;
 use crate::model::{Column, Status, label_of, oscal_id_of};
 use crate::process::{Claim, partial_name, remove_stale_partials};
-use crate::snapshot::PackData;
+use crate::snapshot::{PackControl, PackData};
 use crate::store::{Result as StoreResult, Store};
 use document::{ROLE_CONTROL_OWNER, ROLE_PROVIDER};
 
@@ -473,94 +473,13 @@ impl OscalInput {
     /// Builds the input from a pack's snapshot: the controls, evidence and people as of its
     /// as-of date, and the time of the project's latest change up to that date.
     pub fn from_pack(data: &PackData) -> Self {
-        let builtin = Baseline::builtin();
-        let services = data
-            .project
-            .services
-            .iter()
-            .map(|id| match builtin.service(id) {
-                Some(service) => OscalService {
-                    id: id.clone(),
-                    name: service.name.clone(),
-                    model: service.model.label().to_string(),
-                },
-                None => OscalService {
-                    id: id.clone(),
-                    name: id.clone(),
-                    model: String::new(),
-                },
-            })
-            .collect();
+        let services = oscal_services(&data.project.services);
         let controls: Vec<OscalControl> = data
             .controls
             .iter()
-            .map(|pc| {
-                let c = &pc.control;
-                // A framework control is keyed by its own id (`AC-2(1)`); SRM and the
-                // team's own controls (`SRM-…`, `USR-…`) by the NIST ids they name.
-                let nist = if c.nist.is_empty() {
-                    oscal_id_of(&c.id).into_iter().collect()
-                } else {
-                    c.nist.iter().filter_map(|n| oscal_id_of(n)).collect()
-                };
-                let (set_values, open_parameters) = parameter_values(c, &data.parameters);
-                OscalControl {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    description: c.description.clone(),
-                    column: c.column,
-                    aws_part: c.aws_part.clone(),
-                    customer_part: c.customer_part.clone(),
-                    status: c.status,
-                    status_reason: c.status_reason.clone(),
-                    owner: c.owner.trim().to_string(),
-                    nist,
-                    due: c.due,
-                    set_values,
-                    open_parameters,
-                    services: c.services.clone(),
-                    evidence: pc
-                        .evidence
-                        .iter()
-                        .map(|e| OscalEvidence {
-                            id: e.evidence.id,
-                            file_name: e.evidence.file_name.clone(),
-                            description: e.evidence.description.clone(),
-                            media_type: e.evidence.media_type.clone(),
-                            sha256: e.evidence.sha256.clone(),
-                            pack_path: e.path.clone(),
-                        })
-                        .collect(),
-                }
-            })
+            .map(|pc| OscalControl::from_pack(pc, &data.parameters))
             .collect();
-        let mut people: BTreeMap<String, OscalPerson> = BTreeMap::new();
-        for entry in &data.roster {
-            people
-                .entry(entry.name.trim().to_lowercase())
-                .or_insert_with(|| OscalPerson {
-                    name: entry.name.trim().to_string(),
-                    email: entry.email.trim().to_string(),
-                });
-        }
-        let named = controls
-            .iter()
-            .map(|c| c.owner.as_str())
-            .chain([data.generated_by.trim()]);
-        for name in named.filter(|n| !n.is_empty()) {
-            let known = people
-                .values()
-                .any(|p| p.email.eq_ignore_ascii_case(name) || p.name.eq_ignore_ascii_case(name));
-            if !known {
-                people.insert(
-                    name.to_lowercase(),
-                    OscalPerson {
-                        name: name.to_string(),
-                        email: String::new(),
-                    },
-                );
-            }
-        }
+        let people = people(data, &controls);
         let (version, last_modified) = match &data.last_activity {
             Some((seq, at)) => (seq.to_string(), at.clone()),
             None => ("0".to_string(), data.project.created_at.clone()),
@@ -577,7 +496,7 @@ impl OscalInput {
             baseline: data.project.baseline.clone(),
             services,
             controls,
-            people: people.into_values().collect(),
+            people,
             prepared_by: data.generated_by.trim().to_string(),
             last_modified,
             version,
@@ -624,6 +543,102 @@ impl OscalInput {
             .iter()
             .filter(|s| control.services.is_empty() || control.services.contains(&s.id))
             .collect()
+    }
+}
+
+/// The AWS services in scope (by id), named as the built-in baseline names them.
+fn oscal_services(services: &[String]) -> Vec<OscalService> {
+    let builtin = Baseline::builtin();
+    services
+        .iter()
+        .map(|id| match builtin.service(id) {
+            Some(service) => OscalService {
+                id: id.clone(),
+                name: service.name.clone(),
+                model: service.model.label().to_string(),
+            },
+            None => OscalService {
+                id: id.clone(),
+                name: id.clone(),
+                model: String::new(),
+            },
+        })
+        .collect()
+}
+
+/// The people the plan names: the roster, then control owners and the preparer not on it
+/// (by name only), once each.
+fn people(data: &PackData, controls: &[OscalControl]) -> Vec<OscalPerson> {
+    let mut people: BTreeMap<String, OscalPerson> = BTreeMap::new();
+    for entry in &data.roster {
+        people
+            .entry(entry.name.trim().to_lowercase())
+            .or_insert_with(|| OscalPerson {
+                name: entry.name.trim().to_string(),
+                email: entry.email.trim().to_string(),
+            });
+    }
+    let named = controls
+        .iter()
+        .map(|c| c.owner.as_str())
+        .chain([data.generated_by.trim()]);
+    for name in named.filter(|n| !n.is_empty()) {
+        let known = people
+            .values()
+            .any(|p| p.email.eq_ignore_ascii_case(name) || p.name.eq_ignore_ascii_case(name));
+        if !known {
+            people.insert(
+                name.to_lowercase(),
+                OscalPerson {
+                    name: name.to_string(),
+                    email: String::new(),
+                },
+            );
+        }
+    }
+    people.into_values().collect()
+}
+
+impl OscalControl {
+    /// A control of the pack as the OSCAL export states it.
+    fn from_pack(pc: &PackControl, parameters: &BTreeMap<String, String>) -> Self {
+        let c = &pc.control;
+        // A framework control is keyed by its own id (`AC-2(1)`); SRM and the
+        // team's own controls (`SRM-…`, `USR-…`) by the NIST ids they name.
+        let nist = if c.nist.is_empty() {
+            oscal_id_of(&c.id).into_iter().collect()
+        } else {
+            c.nist.iter().filter_map(|n| oscal_id_of(n)).collect()
+        };
+        let (set_values, open_parameters) = parameter_values(c, parameters);
+        OscalControl {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            column: c.column,
+            aws_part: c.aws_part.clone(),
+            customer_part: c.customer_part.clone(),
+            status: c.status,
+            status_reason: c.status_reason.clone(),
+            owner: c.owner.trim().to_string(),
+            nist,
+            due: c.due,
+            set_values,
+            open_parameters,
+            services: c.services.clone(),
+            evidence: pc
+                .evidence
+                .iter()
+                .map(|e| OscalEvidence {
+                    id: e.evidence.id,
+                    file_name: e.evidence.file_name.clone(),
+                    description: e.evidence.description.clone(),
+                    media_type: e.evidence.media_type.clone(),
+                    sha256: e.evidence.sha256.clone(),
+                    pack_path: e.path.clone(),
+                })
+                .collect(),
+        }
     }
 }
 
