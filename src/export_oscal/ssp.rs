@@ -21,8 +21,9 @@ use super::{
 };
 use crate::model::{AttachmentKind, Column, InventoryFact, Status, SystemFact, SystemFacts};
 
+/// The file's root: one `system-security-plan`.
 #[derive(Serialize)]
-struct Root {
+struct PlanRoot {
     #[serde(rename = "system-security-plan")]
     plan: Plan,
 }
@@ -38,7 +39,7 @@ struct Plan {
     #[serde(rename = "system-implementation")]
     implementation: Implementation,
     #[serde(rename = "control-implementation")]
-    control_implementation: ControlImplementation,
+    control_implementation: PlanControlImplementation,
     #[serde(rename = "back-matter")]
     back_matter: BackMatter,
 }
@@ -189,8 +190,9 @@ struct AuthorizedPrivilege {
     functions: Vec<String>,
 }
 
+/// OSCAL's `system-component`: this system or an AWS service it runs on.
 #[derive(Serialize)]
-struct Component {
+struct SystemComponent {
     uuid: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -208,20 +210,22 @@ struct Implementation {
     #[serde(rename = "leveraged-authorizations")]
     leveraged: Vec<LeveragedAuthorization>,
     users: Vec<User>,
-    components: Vec<Component>,
+    components: Vec<SystemComponent>,
     #[serde(rename = "inventory-items", skip_serializing_if = "Vec::is_empty")]
     inventory: Vec<InventoryItem>,
 }
 
+/// The plan's `control-implementation`: every requirement of the baseline.
 #[derive(Serialize)]
-struct ControlImplementation {
+struct PlanControlImplementation {
     description: String,
     #[serde(rename = "implemented-requirements")]
-    requirements: Vec<ImplementedRequirement>,
+    requirements: Vec<PlanRequirement>,
 }
 
+/// An `implemented-requirement` of the plan: how each component meets one control.
 #[derive(Serialize)]
-struct ImplementedRequirement {
+struct PlanRequirement {
     uuid: String,
     #[serde(rename = "control-id")]
     control_id: String,
@@ -340,7 +344,7 @@ fn text_or(text: String, fallback: &str) -> String {
 }
 
 /// The implemented requirement for one NIST control.
-fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> ImplementedRequirement {
+fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> PlanRequirement {
     let aws = AwsSide::of(input, req);
     let owners = control_owners(input, req);
     let reasons = req.not_applicable_reasons();
@@ -356,7 +360,7 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             text: Some(e.file_name.clone()),
         })
         .collect();
-    ImplementedRequirement {
+    PlanRequirement {
         uuid: requirement_uuid(input, req, "implemented-requirement", ""),
         control_id: req.control_id.clone(),
         props: requirement_props(input, req),
@@ -944,7 +948,7 @@ pub fn ssp_bytes(
     let mut resources = vec![profile.clone()];
     resources.extend(evidence_resources(input));
     resources.extend(attachment_resources(input));
-    let root = Root {
+    let root = PlanRoot {
         plan: Plan {
             uuid: input.uuid("system-security-plan", ""),
             metadata: metadata(input, format!("System Security Plan: {}", input.project)),
@@ -958,7 +962,7 @@ pub fn ssp_bytes(
                 components: ssp_components(input),
                 inventory: inventory_items(input),
             },
-            control_implementation: ControlImplementation {
+            control_implementation: PlanControlImplementation {
                 description: format!(
                     "How '{}' meets each control: what AWS provides for the services in scope, \
                      and what the team does, as placed in AWS, Shared or Customer in Lockstep.",
@@ -1125,8 +1129,8 @@ fn leveraged_aws(input: &OscalInput) -> LeveragedAuthorization {
 }
 
 /// The plan's components: this system, then each AWS service in scope.
-fn ssp_components(input: &OscalInput) -> Vec<Component> {
-    let mut components = vec![Component {
+fn ssp_components(input: &OscalInput) -> Vec<SystemComponent> {
+    let mut components = vec![SystemComponent {
         uuid: this_system(input),
         kind: "this-system",
         title: input.project.clone(),
@@ -1151,7 +1155,7 @@ fn ssp_components(input: &OscalInput) -> Vec<Component> {
 }
 
 /// An AWS service in scope as a component AWS operates, under its leveraged authorization.
-fn aws_service_component(input: &OscalInput, service: &OscalService) -> Component {
+fn aws_service_component(input: &OscalInput, service: &OscalService) -> SystemComponent {
     let mut props = vec![
         Property::core("asset-type", asset_type(&service.id)),
         Property::core("implementation-point", "external"),
@@ -1164,7 +1168,7 @@ fn aws_service_component(input: &OscalInput, service: &OscalService) -> Componen
     if !service.model.is_empty() {
         props.push(Property::lockstep("service-model", service.model.clone()));
     }
-    Component {
+    SystemComponent {
         uuid: service_component(input, &service.id),
         kind: "service",
         title: service.name.clone(),
