@@ -8,7 +8,7 @@ use clap::{ArgAction, Subcommand};
 use serde::Serialize;
 
 use super::{Outcome, numbers, parse_yes_no, print_json, print_table, shown};
-use crate::model::{Column, ControlField, ControlPatch, FilledParameter};
+use crate::model::{Column, ControlEdit, ControlField, ControlPatch, FilledParameter};
 use crate::store::{NewControl, Store};
 
 /// The `control` subcommands.
@@ -206,6 +206,53 @@ fn parse_column(text: &str) -> Result<Column, String> {
         .map_err(|e: crate::model::RuleError| e.to_string())
 }
 
+/// `control set`: reads each value given into its type, then edits the control and prints
+/// each change. The values are read after the control is found, so an unknown control is
+/// named before a bad value.
+fn set(
+    store: &mut Store,
+    project: &str,
+    id: &str,
+    texts: [(ControlField, Option<String>); 8],
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let project = store.project_by_name(project)?;
+    if texts.iter().all(|(_, text)| text.is_none()) {
+        anyhow::bail!(
+            "nothing to change: give at least one of --status, --owner, --due, --notes, --column, --review-every-days, --customer-part or --aws-part"
+        );
+    }
+    let control = store.control(project.key, id)?;
+    let mut patch = ControlPatch::default();
+    for (field, text) in texts {
+        if let Some(text) = text {
+            patch = patch.with(ControlEdit::parse(field, &text)?);
+        }
+    }
+    patch.reason = reason;
+    let changes = store.update_control(project.key, &control.id, &patch)?;
+    if changes.is_empty() {
+        outln!("{}: nothing changed", control.id);
+    }
+    let shown_value = |text: &str| {
+        if text.is_empty() {
+            "(empty)".to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    for change in changes {
+        outln!(
+            "{}: {} {} -> {}",
+            control.id,
+            change.field.as_str(),
+            shown_value(&change.from),
+            shown_value(&change.to)
+        );
+    }
+    Ok(())
+}
+
 pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
     match command {
         ControlCommand::Show { project, id, json } => show(store, &project, &id, json)?,
@@ -262,9 +309,7 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             customer_part,
             aws_part,
         } => {
-            let project = store.project_by_name(&project)?;
-            let mut patch = ControlPatch::default();
-            for (field, value) in [
+            let texts = [
                 (ControlField::Status, status),
                 (ControlField::Owner, owner),
                 (ControlField::Due, due),
@@ -273,39 +318,8 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
                 (ControlField::ReviewDays, review_every_days),
                 (ControlField::CustomerPart, customer_part),
                 (ControlField::AwsPart, aws_part),
-            ] {
-                if let Some(value) = value {
-                    patch = patch.with(field, value);
-                }
-            }
-            patch.reason = reason;
-            if patch.is_empty() {
-                anyhow::bail!(
-                    "nothing to change: give at least one of --status, --owner, --due, --notes, --column, --review-every-days, --customer-part or --aws-part"
-                );
-            }
-            let control = store.control(project.key, &id)?;
-            let changes = store.update_control(project.key, &control.id, &patch)?;
-            if changes.is_empty() {
-                outln!("{}: nothing changed", control.id);
-            }
-            for change in changes {
-                outln!(
-                    "{}: {} {} -> {}",
-                    control.id,
-                    change.field.as_str(),
-                    if change.from.is_empty() {
-                        "(empty)"
-                    } else {
-                        &change.from
-                    },
-                    if change.to.is_empty() {
-                        "(empty)"
-                    } else {
-                        &change.to
-                    }
-                );
-            }
+            ];
+            set(store, &project, &id, texts, reason)?;
         }
         ControlCommand::Add {
             project,

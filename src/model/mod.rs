@@ -32,8 +32,8 @@ pub use attestation::{
     training_expires_on, training_state,
 };
 pub use control::{
-    Column, ControlChange, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel, Status,
-    column_for_ownership, is_overdue, plan_changes,
+    Column, ControlChange, ControlEdit, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel,
+    Status, column_for_ownership, is_overdue, plan_changes, plan_edits,
 };
 pub use coverage::{
     Coverage, DateRange, MissingService, ReportError, ReportKind, ReportSpan, check_report_dates,

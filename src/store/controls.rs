@@ -6,9 +6,10 @@ use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::PlannedControl;
 use crate::model::{
-    Action, Column, Control, ControlChange, ControlField, ControlPatch, FilledParameter,
-    FilledText, FrameworkControl, FrameworkText, Origin, ParameterSource, ParameterSpan, Placement,
-    Reason, RuleError, Status, column_for_ownership, label_of, oscal_id_of, plan_changes,
+    Action, Column, Control, ControlChange, ControlEdit, ControlField, ControlPatch,
+    FilledParameter, FilledText, FrameworkControl, FrameworkText, Origin, ParameterSource,
+    ParameterSpan, Placement, Reason, RuleError, Status, column_for_ownership, label_of,
+    oscal_id_of, plan_edits,
 };
 
 /// What a user gives to add a control of their own, through the ownership test.
@@ -362,6 +363,27 @@ fn column_sql(field: ControlField) -> &'static str {
     }
 }
 
+/// Writes one checked edit to a control's row. A move by hand is a person's word, so it also
+/// records the person as the placement's reason (a change of services then leaves it).
+fn write_edit(tx: &Connection, key: i64, edit: &ControlEdit) -> Result<()> {
+    let sql = format!(
+        "UPDATE controls SET {} = ?1 WHERE id = ?2",
+        column_sql(edit.field())
+    );
+    match edit {
+        ControlEdit::Due(due) => tx.execute(&sql, params![due.map(|d| d.to_string()), key])?,
+        ControlEdit::ReviewDays(days) => tx.execute(&sql, params![days.map(i64::from), key])?,
+        other => tx.execute(&sql, params![other.text(), key])?,
+    };
+    if let ControlEdit::Column(_) = edit {
+        tx.execute(
+            "UPDATE controls SET placement = ?1 WHERE id = ?2",
+            params![reason_text(&Reason::Person), key],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// A project's controls, retired ones included, in board order.
     pub fn controls(&self, project: i64) -> Result<Vec<Control>> {
@@ -447,33 +469,14 @@ impl Store {
             if control.retired {
                 return Err(StoreError::RetiredControl(control.id));
             }
-            let changes = plan_changes(|field| control.field(field), patch)?;
-            if changes.is_empty() {
-                return Ok(Change::Unchanged(changes));
+            let planned = plan_edits(|field| control.field(field), patch)?;
+            if planned.is_empty() {
+                return Ok(Change::Unchanged(Vec::new()));
             }
-            for change in &changes {
-                let sql = format!(
-                    "UPDATE controls SET {} = ?1 WHERE id = ?2",
-                    column_sql(change.field)
-                );
-                match change.field {
-                    ControlField::Due => {
-                        let value = (!change.to.is_empty()).then_some(change.to.as_str());
-                        tx.execute(&sql, params![value, control.key])?
-                    }
-                    ControlField::ReviewDays => {
-                        let value: Option<i64> = change.to.parse().ok();
-                        tx.execute(&sql, params![value, control.key])?
-                    }
-                    _ => tx.execute(&sql, params![change.to, control.key])?,
-                };
-                if change.field == ControlField::Column {
-                    // A move by hand is a person's word: a change of services leaves it.
-                    tx.execute(
-                        "UPDATE controls SET placement = ?1 WHERE id = ?2",
-                        params![reason_text(&Reason::Person), control.key],
-                    )?;
-                }
+            let mut changes = Vec::with_capacity(planned.len());
+            for (edit, change) in planned {
+                write_edit(tx, control.key, &edit)?;
+                changes.push(change);
             }
             let action = Action::ControlUpdate {
                 changes: changes.clone(),

@@ -12,7 +12,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use lockstep::app::{App, Dialog};
 use lockstep::catalog::Baseline;
-use lockstep::model::{ControlField, ControlPatch, Status};
+use lockstep::model::{ControlEdit, ControlPatch, Status};
 use lockstep::store::Store;
 
 const MFA: &str = "SRM-CUS-IAM-03";
@@ -281,7 +281,7 @@ fn overdue_only_shows_overdue_controls() {
         .update_control(
             project,
             MFA,
-            &ControlPatch::one(ControlField::Due, "2026-10-01"),
+            &ControlPatch::one(ControlEdit::Due(Some("2026-10-01".parse().unwrap()))),
         )
         .unwrap();
     drop(store);

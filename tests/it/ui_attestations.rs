@@ -11,7 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{App, Concern, Level, Target, View};
 use lockstep::model::{
-    AssetKind, ControlField, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
+    AssetKind, ControlEdit, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
 };
 use lockstep::store::{NewAsset, NewPatch, NewPerson, Store};
 
@@ -315,7 +315,7 @@ fn an_overdue_control_on_the_dashboard_opens_its_panel_on_the_board() {
         .update_control(
             project,
             MFA,
-            &ControlPatch::one(ControlField::Due, "2026-10-01"),
+            &ControlPatch::one(ControlEdit::Due(Some("2026-10-01".parse().unwrap()))),
         )
         .unwrap();
     let mut harness = harness(open_app(dir.path()));
