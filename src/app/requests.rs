@@ -18,7 +18,7 @@ use super::{
     App, AttentionItem, Concern, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode,
     PickPurpose, PickRequest, Target,
 };
-use crate::model::{Action, RequestStatus};
+use crate::model::{Action, LoggedAction, RequestStatus};
 use crate::store::{ActivityEntry, Request, RequestImport, RequestLink, RequestPatch};
 use crate::vault::VaultError;
 use crate::workspace::{WorkspaceError, attach_to_request};
@@ -232,18 +232,26 @@ pub fn request_progress(
     }
     // The days worth a bar: each day a request was added or moved, and today.
     let mut moves: Vec<(NaiveDate, Vec<(String, RequestStatus)>)> = Vec::new();
-    for entry in log.iter().filter(|e| e.action.starts_with("request.")) {
+    for entry in log {
+        let LoggedAction::Known(action) = &entry.action else {
+            continue;
+        };
+        if !matches!(
+            action,
+            Action::RequestUpdate { .. } | Action::RequestImport { .. }
+        ) {
+            continue;
+        }
         let Some(day) = day_of(&entry.at) else {
             continue;
         };
-        let value = serde_json::json!({ "action": entry.action, "detail": entry.detail });
-        let back: Vec<(String, RequestStatus)> = match serde_json::from_value::<Action>(value) {
-            Ok(Action::RequestUpdate { changes, .. }) => changes
+        let back: Vec<(String, RequestStatus)> = match action {
+            Action::RequestUpdate { changes, .. } => changes
                 .iter()
                 .filter(|c| c.field == "status")
                 .filter_map(|c| Some((entry.subject.to_lowercase(), c.from.parse().ok()?)))
                 .collect(),
-            Ok(Action::RequestImport { changes, .. }) => changes
+            Action::RequestImport { changes, .. } => changes
                 .iter()
                 .flat_map(|r| {
                     r.changes

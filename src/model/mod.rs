@@ -22,8 +22,8 @@ mod request;
 mod system;
 
 pub use action::{
-    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, PatchDetail,
-    ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
+    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, LoggedAction,
+    PatchDetail, ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
 };
 pub use attachment::{Attachment, AttachmentKind};
 pub use attestation::{

@@ -346,7 +346,7 @@ fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
         .activity(Some(project.key), None)
         .unwrap()
         .into_iter()
-        .filter(|row| row.action == "control.update")
+        .filter(|row| row.action.name() == "control.update")
         .count();
     assert_eq!(edits, 400);
 }

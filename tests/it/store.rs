@@ -412,7 +412,8 @@ fn every_command_writes_exactly_one_activity_row() {
     assert_eq!(log_len(&store), 5);
 
     let log = store.activity(None, None).unwrap();
-    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    let names: Vec<String> = log.iter().map(|e| e.action.name()).collect();
+    let actions: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_eq!(
         actions,
         [
@@ -767,7 +768,7 @@ fn changing_services_retires_and_restores_controls_with_their_work() {
         .unwrap()
         .pop()
         .unwrap();
-    assert_eq!(entry.action, "project.services");
+    assert_eq!(entry.action.name(), "project.services");
     assert!(
         entry.detail["retired"]
             .as_array()

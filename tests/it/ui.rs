@@ -131,7 +131,7 @@ fn changing_status_in_the_panel_is_saved_and_ctrl_z_undoes_it() {
     assert_eq!(status_of(&harness, project, MFA), Status::InProgress);
     let history = store(&harness).activity(Some(project), Some(MFA)).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].action, "control.update");
+    assert_eq!(history[0].action.name(), "control.update");
 
     assert!(!harness.ctx.egui_wants_keyboard_input());
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);

@@ -352,7 +352,7 @@ fn signing_off_a_control_in_its_panel_stores_a_control_signoff() {
     assert_eq!(signoffs[0].by, "Maria Lopez");
     assert!(!signoffs[0].stale && !signoffs[0].superseded);
     let history = store(&harness).activity(Some(project), Some(MFA)).unwrap();
-    assert_eq!(history.last().unwrap().action, "signoff.add");
+    assert_eq!(history.last().unwrap().action.name(), "signoff.add");
     harness.get_by_label("valid");
     assert!(harness.query_by_label("Not signed off yet.").is_none());
     assert_eq!(harness.state().state.signoff_form.statement, "");

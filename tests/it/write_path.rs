@@ -130,7 +130,7 @@ fn two_removals_of_one_evidence_record_leave_one_tombstone() {
         .activity(Some(project), None)
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "evidence.remove")
+        .filter(|e| e.action.name() == "evidence.remove")
         .count();
     assert_eq!(removals, 1);
 }

@@ -402,7 +402,7 @@ fn activity_table(data: &PackData) -> Table {
                 Cell::Stamp(a.at.clone()),
                 Cell::text(&a.actor),
                 Cell::text(&a.subject),
-                Cell::text(&a.action),
+                Cell::text(&a.action.name()),
                 Cell::text(&a.summary),
                 Cell::text(&a.hash),
             ]

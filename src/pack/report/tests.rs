@@ -199,7 +199,9 @@ fn sample() -> PackData {
             actor: "ana".to_string(),
             project: "Payments <platform>".to_string(),
             subject: "SRM-SHR-PM-01".to_string(),
-            action: "control.update".to_string(),
+            action: crate::model::LoggedAction::Known(crate::model::Action::ControlUpdate {
+                changes: vec![],
+            }),
             detail: json!({}),
             summary: "notes: (empty) → <b>bold</b>".to_string(),
             prev_hash: "0".repeat(64),
