@@ -135,6 +135,60 @@ fn parameters_json(parameters: &[FilledParameter]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// The parameter spans of a statement, from their stored JSON (`[[start, end, param], …]`).
+/// A span that does not fall on the text's characters is left out rather than highlighting
+/// the wrong stretch.
+fn spans_from_json(spans: &serde_json::Value, statement: &str) -> Vec<ParameterSpan> {
+    let Some(list) = spans.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|span| {
+            let start = usize::try_from(span.get(0)?.as_u64()?).ok()?;
+            let end = usize::try_from(span.get(1)?.as_u64()?).ok()?;
+            (start <= end && statement.get(start..end).is_some()).then(|| ParameterSpan {
+                start,
+                end,
+                param: span
+                    .get(2)
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            })
+        })
+        .collect()
+}
+
+/// One filled parameter from its stored JSON object.
+fn parameter_from_json(p: &serde_json::Value) -> FilledParameter {
+    let text = |key: &str| {
+        p.get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    FilledParameter {
+        id: text("id"),
+        label: text("label"),
+        value: text("value"),
+        source: match text("source").as_str() {
+            "value" => ParameterSource::Value,
+            "constraint" => ParameterSource::Constraint,
+            "selection" => ParameterSource::Selection,
+            _ => ParameterSource::Label,
+        },
+        aggregates: p
+            .get("aggregates")
+            .and_then(|a| a.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>> {
     let family: String = row.get(20)?;
     if family.is_empty() {
@@ -150,63 +204,12 @@ fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>>
     let statement: String = row.get(22)?;
     let spans: serde_json::Value =
         serde_json::from_str(&row.get::<_, String>(23)?).map_err(|_| bad(23, "spans"))?;
-    let params: Vec<ParameterSpan> = spans
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|span| {
-                    let start = usize::try_from(span.get(0)?.as_u64()?).ok()?;
-                    let end = usize::try_from(span.get(1)?.as_u64()?).ok()?;
-                    // A span that does not fall on the text's characters is left out rather
-                    // than highlighting the wrong stretch.
-                    (start <= end && statement.get(start..end).is_some()).then(|| ParameterSpan {
-                        start,
-                        end,
-                        param: span
-                            .get(2)
-                            .and_then(|p| p.as_str())
-                            .unwrap_or("")
-                            .to_string(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let params = spans_from_json(&spans, &statement);
     let parameters: serde_json::Value =
         serde_json::from_str(&row.get::<_, String>(25)?).map_err(|_| bad(25, "parameters"))?;
-    let text = |value: &serde_json::Value, key: &str| {
-        value
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
     let parameters = parameters
         .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|p| FilledParameter {
-                    id: text(p, "id"),
-                    label: text(p, "label"),
-                    value: text(p, "value"),
-                    source: match text(p, "source").as_str() {
-                        "value" => ParameterSource::Value,
-                        "constraint" => ParameterSource::Constraint,
-                        "selection" => ParameterSource::Selection,
-                        _ => ParameterSource::Label,
-                    },
-                    aggregates: p
-                        .get("aggregates")
-                        .and_then(|a| a.as_array())
-                        .map(|list| {
-                            list.iter()
-                                .filter_map(|v| v.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
+        .map(|list| list.iter().map(parameter_from_json).collect())
         .unwrap_or_default();
     Ok(Some(FrameworkText {
         family,
