@@ -39,7 +39,7 @@ pub use coverage::{
     Coverage, DateRange, MissingService, ReportError, ReportKind, ReportSpan, check_report_dates,
     coverage, parse_services,
 };
-pub use dates::{Zone, parse_date, parse_optional_date};
+pub use dates::{Zone, parse_date, parse_optional_date, parse_stamp, stamp, stamped};
 pub use error::RuleError;
 pub use evidence::{
     EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,

@@ -65,7 +65,7 @@ fn collect_snapshot(
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<PackData> {
     let project = store.project(project)?;
-    let created = store.day_of(&project.created_at).unwrap_or(as_of);
+    let created = store.zone().day_of(project.created_at);
     let (from, to) = period.unwrap_or(match (project.period_start, project.period_end) {
         (Some(start), Some(end)) => (start, end),
         _ => (created.min(as_of), as_of),
@@ -163,13 +163,11 @@ fn collect_snapshot(
             let current: Vec<PackEvidence> = evidence
                 .iter()
                 .filter(|e| e.control == control.id)
-                .filter(|e| store.day_of(&e.added_at).is_some_and(|day| day <= as_of))
+                .filter(|e| store.zone().day_of(e.added_at) <= as_of)
                 .filter(|e| {
                     !e.removed
                         || e.removed_at
-                            .as_deref()
-                            .and_then(|at| store.day_of(at))
-                            .is_some_and(|day| day > as_of)
+                            .is_some_and(|at| store.zone().day_of(at) > as_of)
                 })
                 .map(|e| {
                     let mut shown = e.clone();
@@ -243,13 +241,10 @@ fn collect_snapshot(
     let mut attachment_folders: BTreeMap<AttachmentKind, Folder> = BTreeMap::new();
     let mut placed: BTreeMap<(AttachmentKind, String), String> = BTreeMap::new();
     for attachment in store.attachments(project.key)? {
-        let added = store
-            .day_of(&attachment.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(attachment.added_at) <= as_of;
         let removed = attachment
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         let kept = attachment
             .control
             .as_ref()
@@ -390,7 +385,7 @@ pub fn collect_requests(
             return Err(StoreError::UnknownRequest(unknown));
         }
         let project = store.project(project)?;
-        let created = store.day_of(&project.created_at).unwrap_or(as_of);
+        let created = store.zone().day_of(project.created_at);
         let (from, to) = match (project.period_start, project.period_end) {
             (Some(start), Some(end)) => (start, end),
             _ => (created.min(as_of), as_of),
@@ -549,7 +544,7 @@ fn pack_requests(
                 }
                 None => {
                     let e = store.evidence_by_id(project, *evidence_id)?;
-                    if e.removed || !on_or_before(&e.added_at) {
+                    if e.removed || store.zone().day_of(e.added_at) > as_of {
                         continue;
                     }
                     evidence_ids.push(*evidence_id);

@@ -7,6 +7,7 @@
 
 use super::super::{PackData, PackKind};
 use super::table::{Cell, Table};
+use crate::model::stamp;
 
 fn size_number(size_bytes: u64) -> Cell {
     Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
@@ -265,7 +266,7 @@ fn evidence_table(data: &PackData) -> Table {
                 Cell::Date(Some(e.collected_on)),
                 Cell::Date(e.valid_until),
                 Cell::text(&e.added_by),
-                Cell::Stamp(e.added_at.clone()),
+                Cell::Stamp(stamp(&e.added_at)),
             ]
         })
         .collect();
