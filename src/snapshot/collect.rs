@@ -147,7 +147,7 @@ fn collect_snapshot(
     let signoffs: Vec<_> = store
         .signoffs(project.key)?
         .into_iter()
-        .filter(|s| store.day_of(&s.signed_at).is_some_and(|day| day <= as_of))
+        .filter(|s| store.zone().day_of(s.signed_at) <= as_of)
         .collect();
 
     // Paths are handed out in pack order, so the same snapshot always gets the same names.
@@ -203,13 +203,10 @@ fn collect_snapshot(
     // AWS's reports as they stood on the as-of date, filed beside the AWS column's controls.
     let mut aws_reports = Vec::new();
     for report in store.aws_reports()? {
-        let added = store
-            .day_of(&report.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(report.added_at) <= as_of;
         let removed = report
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         if !added || removed {
             continue;
         }

@@ -161,7 +161,7 @@ fn aws_reports_table(data: &PackData) -> Table {
                         .unwrap_or_default(),
                 ),
                 Cell::text(&r.added_by),
-                Cell::Stamp(r.added_at.clone()),
+                Cell::Stamp(stamp(&r.added_at)),
             ]
         })
         .collect();
@@ -370,7 +370,7 @@ fn signoffs_table(data: &PackData) -> Table {
                 Cell::text(&s.by),
                 Cell::text(&s.role),
                 Cell::text(&s.statement),
-                Cell::Stamp(s.signed_at.clone()),
+                Cell::Stamp(stamp(&s.signed_at)),
                 Cell::Flag(s.stale),
                 Cell::Flag(s.superseded),
             ]

@@ -83,7 +83,7 @@ fn signoff(id: i64, subject: &str, stale: bool, superseded: bool) -> Signoff {
         by: "Mia <Manager>".to_string(),
         role: "CISO".to_string(),
         statement: "Reviewed & accepted".to_string(),
-        signed_at: "2026-11-02T10:00:00Z".to_string(),
+        signed_at: crate::model::parse_stamp("2026-11-02T10:00:00Z").unwrap(),
         recorded_by: "ana".to_string(),
         stale,
         superseded,
