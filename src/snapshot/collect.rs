@@ -326,16 +326,11 @@ fn collect_snapshot(
                 .is_some_and(|day| day >= from && day <= to)
         })
         .collect();
-    let as_of_text = as_of.to_string();
     // Imported by the as-of date (the import's UTC day), with their states as of then.
     let findings = store
         .findings(project.key, as_of)?
         .into_iter()
-        .filter(|f| {
-            f.imported_at
-                .get(..10)
-                .is_some_and(|day| day <= as_of_text.as_str())
-        })
+        .filter(|f| f.imported_at.date_naive() <= as_of)
         .collect();
     Ok(PackData {
         findings,
