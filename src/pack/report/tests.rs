@@ -189,7 +189,7 @@ fn sample() -> PackData {
             attested_by: "ana".to_string(),
             evidence_sha256: None,
             evidence_name: None,
-            recorded_at: "2026-10-20T12:00:00Z".to_string(),
+            recorded_at: crate::model::parse_stamp("2026-10-20T12:00:00Z").unwrap(),
         }],
         deadlines: PatchDeadlines::default(),
         signoffs,
