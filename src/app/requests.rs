@@ -18,7 +18,7 @@ use super::{
     App, AttentionItem, Concern, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode,
     PickPurpose, PickRequest, Target,
 };
-use crate::model::{Action, LoggedAction, RequestStatus};
+use crate::model::{Action, LoggedAction, RequestStatus, Zone};
 use crate::store::{ActivityEntry, Request, RequestImport, RequestLink, RequestPatch};
 use crate::vault::VaultError;
 use crate::workspace::{WorkspaceError, attach_to_request};
@@ -200,14 +200,15 @@ fn natural(id: &str) -> Vec<(String, u64)> {
 }
 
 /// Counts per status now, and at the end of each day on which the log shows a request
-/// added or moved, by walking the log back from today's statuses. `day_of` turns a
-/// timestamp into the workspace's day.
+/// added or moved, by walking the log back from today's statuses. `zone` is the workspace's
+/// time zone, which turns a time into its day.
 pub fn request_progress(
     requests: &[Request],
     log: &[ActivityEntry],
-    day_of: impl Fn(&str) -> Option<NaiveDate>,
+    zone: Zone,
     today: NaiveDate,
 ) -> RequestProgress {
+    let day_of = |at: &str| zone.day_of_timestamp(at);
     let slot = |s: RequestStatus| RequestStatus::ALL.iter().position(|x| *x == s).unwrap_or(0);
     let mut status: HashMap<String, RequestStatus> = requests
         .iter()
@@ -215,7 +216,7 @@ pub fn request_progress(
         .collect();
     let added: HashMap<String, NaiveDate> = requests
         .iter()
-        .map(|r| (r.id.to_lowercase(), day_of(&r.added_at).unwrap_or(today)))
+        .map(|r| (r.id.to_lowercase(), zone.day_of(r.added_at)))
         .collect();
     let count = |status: &HashMap<String, RequestStatus>, day: NaiveDate| {
         let mut counts = [0; 5];
@@ -657,8 +658,8 @@ mod tests {
             comments: Vec::new(),
             other: Vec::new(),
             overdue: false,
-            added_at: "2026-11-01T09:00:00Z".to_string(),
-            updated_at: String::new(),
+            added_at: crate::model::parse_stamp("2026-11-01T09:00:00Z").unwrap(),
+            updated_at: crate::model::parse_stamp("2026-11-01T09:00:00Z").unwrap(),
         }
     }
 

@@ -463,7 +463,7 @@ fn pack_requests(
     let mut requests: Vec<Request> = store
         .requests(project)?
         .into_iter()
-        .filter(|r| on_or_before(&r.added_at))
+        .filter(|r| store.zone().day_of(r.added_at) <= as_of)
         .filter(|r| {
             only.is_none_or(|ids| ids.iter().any(|id| id.trim().eq_ignore_ascii_case(&r.id)))
         })
@@ -497,7 +497,9 @@ fn pack_requests(
     let mut shown = Vec::with_capacity(requests.len());
     for mut request in requests {
         request.comments.retain(|c| on_or_before(&c.at));
-        request.files.retain(|f| on_or_before(&f.added_at));
+        request
+            .files
+            .retain(|f| store.zone().day_of(f.added_at) <= as_of);
         request.overdue = request_is_overdue(request.status, request.due, as_of);
         let folder = format!(
             "requests/{}",
