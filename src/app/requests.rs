@@ -199,6 +199,35 @@ fn natural(id: &str) -> Vec<(String, u64)> {
     parts
 }
 
+/// The statuses a log entry moved requests from, by lower-case request id; `None` for an
+/// entry that moved no request.
+fn status_moves(entry: &ActivityEntry) -> Option<Vec<(String, RequestStatus)>> {
+    let LoggedAction::Known(action) = &entry.action else {
+        return None;
+    };
+    match action {
+        Action::RequestUpdate { changes, .. } => Some(
+            changes
+                .iter()
+                .filter(|c| c.field == "status")
+                .filter_map(|c| Some((entry.subject.to_lowercase(), c.from.parse().ok()?)))
+                .collect(),
+        ),
+        Action::RequestImport { changes, .. } => Some(
+            changes
+                .iter()
+                .flat_map(|r| {
+                    r.changes
+                        .iter()
+                        .filter(|c| c.field == "status")
+                        .filter_map(|c| Some((r.request.to_lowercase(), c.from.parse().ok()?)))
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
 /// Counts per status now, and at the end of each day on which the log shows a request
 /// added or moved, by walking the log back from today's statuses. `zone` is the workspace's
 /// time zone, which turns a time into its day.
@@ -234,34 +263,11 @@ pub fn request_progress(
     // The days worth a bar: each day a request was added or moved, and today.
     let mut moves: Vec<(NaiveDate, Vec<(String, RequestStatus)>)> = Vec::new();
     for entry in log {
-        let LoggedAction::Known(action) = &entry.action else {
+        let Some(back) = status_moves(entry) else {
             continue;
         };
-        if !matches!(
-            action,
-            Action::RequestUpdate { .. } | Action::RequestImport { .. }
-        ) {
-            continue;
-        }
         let Some(day) = day_of(&entry.at) else {
             continue;
-        };
-        let back: Vec<(String, RequestStatus)> = match action {
-            Action::RequestUpdate { changes, .. } => changes
-                .iter()
-                .filter(|c| c.field == "status")
-                .filter_map(|c| Some((entry.subject.to_lowercase(), c.from.parse().ok()?)))
-                .collect(),
-            Action::RequestImport { changes, .. } => changes
-                .iter()
-                .flat_map(|r| {
-                    r.changes
-                        .iter()
-                        .filter(|c| c.field == "status")
-                        .filter_map(|c| Some((r.request.to_lowercase(), c.from.parse().ok()?)))
-                })
-                .collect(),
-            _ => continue,
         };
         moves.push((day, back));
     }
