@@ -146,7 +146,7 @@ fn signoffs_by(store: &Store, project: i64, as_of: NaiveDate) -> Result<Vec<Sign
     Ok(store
         .signoffs(project)?
         .into_iter()
-        .filter(|s| store.day_of(&s.signed_at).is_some_and(|day| day <= as_of))
+        .filter(|s| store.zone().day_of(s.signed_at) <= as_of)
         .collect())
 }
 
@@ -193,7 +193,7 @@ fn period_coverage(project: &Project, aws_reports: &[PackAwsReport]) -> Option<C
 
 /// The project's audit period, or, while it has none, from its creation to the as-of date.
 fn audit_period(store: &Store, project: &Project, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let created = store.day_of(&project.created_at).unwrap_or(as_of);
+    let created = store.zone().day_of(project.created_at);
     match (project.period_start, project.period_end) {
         (Some(start), Some(end)) => (start, end),
         _ => (created.min(as_of), as_of),
@@ -346,13 +346,11 @@ fn evidence_as_of(
     evidence
         .iter()
         .filter(|e| e.control == id)
-        .filter(|e| store.day_of(&e.added_at).is_some_and(|day| day <= as_of))
+        .filter(|e| store.zone().day_of(e.added_at) <= as_of)
         .filter(|e| {
             !e.removed
                 || e.removed_at
-                    .as_deref()
-                    .and_then(|at| store.day_of(at))
-                    .is_some_and(|day| day > as_of)
+                    .is_some_and(|at| store.zone().day_of(at) > as_of)
         })
         .map(|e| {
             let mut shown = e.clone();
@@ -377,13 +375,10 @@ fn pack_aws_reports(
 ) -> Result<Vec<PackAwsReport>> {
     let mut aws_reports = Vec::new();
     for report in store.aws_reports()? {
-        let added = store
-            .day_of(&report.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(report.added_at) <= as_of;
         let removed = report
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         if !added || removed {
             continue;
         }
@@ -424,13 +419,10 @@ fn pack_attachments(
     let mut attachment_folders: BTreeMap<AttachmentKind, Folder> = BTreeMap::new();
     let mut placed: BTreeMap<(AttachmentKind, String), String> = BTreeMap::new();
     for attachment in store.attachments(project)? {
-        let added = store
-            .day_of(&attachment.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(attachment.added_at) <= as_of;
         let removed = attachment
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         let kept = attachment
             .control
             .as_ref()
@@ -493,15 +485,10 @@ fn pack_cuecs(
 /// The findings imported by the as-of date (the import's UTC day), with their states as of
 /// then.
 fn findings_as_of(store: &Store, project: i64, as_of: NaiveDate) -> Result<Vec<Finding>> {
-    let as_of_text = as_of.to_string();
     Ok(store
         .findings(project, as_of)?
         .into_iter()
-        .filter(|f| {
-            f.imported_at
-                .get(..10)
-                .is_some_and(|day| day <= as_of_text.as_str())
-        })
+        .filter(|f| f.imported_at.date_naive() <= as_of)
         .collect())
 }
 
@@ -625,7 +612,7 @@ fn requests_as_of(
     let mut requests: Vec<Request> = store
         .requests(project)?
         .into_iter()
-        .filter(|r| store.day_of(&r.added_at).is_some_and(|day| day <= as_of))
+        .filter(|r| store.zone().day_of(r.added_at) <= as_of)
         .filter(|r| {
             only.is_none_or(|ids| ids.iter().any(|id| id.trim().eq_ignore_ascii_case(&r.id)))
         })
@@ -669,7 +656,9 @@ fn pack_request(
 ) -> Result<PackRequest> {
     let on_or_before = |at: &str| store.day_of(at).is_some_and(|day| day <= as_of);
     request.comments.retain(|c| on_or_before(&c.at));
-    request.files.retain(|f| on_or_before(&f.added_at));
+    request
+        .files
+        .retain(|f| store.zone().day_of(f.added_at) <= as_of);
     request.overdue = request_is_overdue(request.status, request.due, as_of);
     let folder = format!(
         "requests/{}",
@@ -750,8 +739,7 @@ fn copied_evidence(
     names: &mut Folder,
 ) -> Result<Option<PackRequestFile>> {
     let e = store.evidence_by_id(project, evidence_id)?;
-    let added_by_then = store.day_of(&e.added_at).is_some_and(|day| day <= as_of);
-    if e.removed || !added_by_then {
+    if e.removed || store.zone().day_of(e.added_at) > as_of {
         return Ok(None);
     }
     Ok(Some(PackRequestFile {
