@@ -4,6 +4,10 @@
 //! workspace and writes them in one transaction.
 
 pub mod findings;
+pub mod requests;
 pub mod table;
 
-pub use table::{CsvError, CsvRow, CsvTable, ImportReport, RowProblem, parse_csv, read_csv};
+pub use table::{
+    CsvError, CsvLines, CsvRow, CsvTable, CsvTextError, ImportReport, RowProblem, csv_text,
+    file_name_of, parse_csv, read_csv,
+};

@@ -13,20 +13,20 @@
 //! refresh a list of thousands of requests within a frame budget.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::db::{OptionalExtension, params};
 use chrono::NaiveDate;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::write::{Change, Logged, Tx};
 use super::{Result, Store, StoreError};
+use crate::import::requests::{ListRow, RequestRows, read_request_rows};
+pub use crate::import::requests::{OtherColumn, RequestList, RequestListError, read_request_list};
 use crate::import::{ImportReport, RowProblem};
 use crate::model::{
-    Action, Answer, ControlRef, DateColumnError, DateFormat, ImportedFile, ReferenceIndex,
-    RequestChange, RequestChanges, RequestStatus, RuleError, check_request_move,
-    detect_date_format, hex, request_is_overdue, split_references,
+    Action, Answer, ControlRef, ImportedFile, ReferenceIndex, RequestChange, RequestChanges,
+    RequestStatus, RuleError, check_request_move, request_is_overdue, split_references,
 };
 
 /// A comment on a request, with the status it came with.
@@ -59,15 +59,6 @@ pub struct RequestFile {
     pub added_by: String,
     /// When (UTC, RFC 3339).
     pub added_at: String,
-}
-
-/// A column of the list that Lockstep has no field for, kept with the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct OtherColumn {
-    /// The column's name as the list writes it.
-    pub name: String,
-    /// The cell.
-    pub value: String,
 }
 
 /// One request of the auditor's list, with its answer so far.
@@ -175,344 +166,6 @@ impl AsRef<ImportReport> for RequestImport {
     }
 }
 
-/// What makes a request list unusable as a whole. Each message is one sentence; the path
-/// is last.
-#[derive(Debug, thiserror::Error)]
-pub enum RequestListError {
-    /// The file cannot be read.
-    #[error("cannot read this file ({reason}): {path}")]
-    Unreadable {
-        /// Why.
-        reason: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// Neither `.csv` nor `.xlsx`.
-    #[error("a request list must be a .csv or .xlsx file: {0}")]
-    UnknownKind(PathBuf),
-    /// A CSV file that is not UTF-8.
-    #[error(
-        "this file is not UTF-8 text (the first bad byte is on line {line}); save it as \"CSV UTF-8\" and import it again: {path}"
-    )]
-    NotUtf8 {
-        /// The line.
-        line: u64,
-        /// The file.
-        path: PathBuf,
-    },
-    /// No header row.
-    #[error(
-        "this file is empty; it needs a header row with an ID column and a Request column: {0}"
-    )]
-    Empty(PathBuf),
-    /// No id column.
-    #[error(
-        "the header row has no request id column (it names {found}); name it ID, Ref or Request #: {path}"
-    )]
-    NoIdColumn {
-        /// The header's names.
-        found: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// A column named twice.
-    #[error(
-        "the header row names the '{column}' column twice, so its values are ambiguous: {path}"
-    )]
-    DuplicateColumn {
-        /// The column.
-        column: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// The CSV cannot be parsed.
-    #[error("this file cannot be read as CSV from line {line} ({reason}): {path}")]
-    Malformed {
-        /// Where.
-        line: u64,
-        /// What the parser said.
-        reason: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// The due column's dates cannot be read safely.
-    #[error("{reason}: {path}")]
-    Dates {
-        /// Why, shown in the sentence rather than as a cause of its own.
-        reason: DateColumnError,
-        /// The file.
-        path: PathBuf,
-    },
-}
-
-/// The fields a list's columns fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    Request,
-    Controls,
-    Owner,
-    Due,
-    Priority,
-    Status,
-}
-
-/// Header names each field accepts (lower case, single spaces), best first: when a list
-/// has two of them, the first fills the field and the other is kept as another column.
-const FIELD_NAMES: &[(Field, &[&str])] = &[
-    (
-        Field::Id,
-        &[
-            "id",
-            "request id",
-            "request #",
-            "request no.",
-            "request no",
-            "request number",
-            "ref",
-            "ref #",
-            "ref.",
-            "reference",
-            "item #",
-            "#",
-        ],
-    ),
-    (
-        Field::Request,
-        &[
-            "request",
-            "requested item",
-            "pbc item",
-            "request description",
-            "description",
-            "item",
-        ],
-    ),
-    (
-        Field::Controls,
-        &[
-            "control",
-            "controls",
-            "control reference",
-            "control references",
-            "control id",
-            "control ids",
-            "criteria",
-        ],
-    ),
-    (Field::Owner, &["owner", "assigned to", "assignee"]),
-    (Field::Due, &["due", "due date"]),
-    (Field::Priority, &["priority"]),
-    (Field::Status, &["status"]),
-];
-
-/// A request list read whole: header names and rows of cells, each with its line.
-#[derive(Debug, Clone, Default)]
-pub struct RequestList {
-    /// The file's name.
-    pub file_name: String,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
-    /// Header cells as written.
-    pub header: Vec<String>,
-    /// Data rows: line (header is line 1) and cells; rows of blank cells are left out.
-    pub rows: Vec<(u64, Vec<String>)>,
-}
-
-/// Reads a request list from a `.csv` (UTF-8) or `.xlsx` file (its first sheet). Dates
-/// stored as dates in a workbook come back as `YYYY-MM-DD`.
-pub fn read_request_list(path: &Path) -> Result<RequestList, RequestListError> {
-    let bytes = crate::input::read(path, crate::input::MAX_TABLE_BYTES).map_err(|e| {
-        RequestListError::Unreadable {
-            reason: e.to_string(),
-            path: path.to_path_buf(),
-        }
-    })?;
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let mut list = match extension.as_str() {
-        "csv" | "txt" => parse_csv_list(&bytes, path)?,
-        "xlsx" | "xlsm" => parse_xlsx_list(&bytes, path)?,
-        _ => return Err(RequestListError::UnknownKind(path.to_path_buf())),
-    };
-    list.sha256 = hex(&Sha256::digest(&bytes));
-    list.file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    Ok(list)
-}
-
-fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| RequestListError::NotUtf8 {
-        line: bytes
-            .get(..e.valid_up_to())
-            .unwrap_or(bytes)
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64
-            + 1,
-        path: path.to_path_buf(),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| RequestListError::Malformed {
-        line: e.line(),
-        reason: e.to_string(),
-        path: path.to_path_buf(),
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut list = RequestList::default();
-    let mut header = None;
-    // Lines are counted forward from the last record, so a large file is walked once.
-    let (mut counted_to, mut newlines) = (0usize, 0u64);
-    for record in reader.records() {
-        let record = record.map_err(|error| RequestListError::Malformed {
-            line: error.position().map(|p| p.line()).unwrap_or(1),
-            reason: error.to_string(),
-            path: path.to_path_buf(),
-        })?;
-        let start = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0)
-            .min(text.len());
-        let start = start
-            + text.as_bytes()[start..]
-                .iter()
-                .take_while(|b| matches!(b, b'\n' | b'\r'))
-                .count();
-        if start >= counted_to {
-            newlines += text.as_bytes()[counted_to..start]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            counted_to = start;
-        }
-        let line = newlines + 1;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(cells);
-        } else {
-            list.rows.push((line, cells));
-        }
-    }
-    list.header = header.ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    Ok(list)
-}
-
-fn parse_xlsx_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    let unreadable = |reason: String| RequestListError::Unreadable {
-        reason,
-        path: path.to_path_buf(),
-    };
-    use calamine::Reader as _;
-    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| unreadable(format!("not an .xlsx workbook: {e}")))?;
-    let first = workbook
-        .sheet_names()
-        .into_iter()
-        .next()
-        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    let mut rows = crate::input::xlsx::read_sheet(&mut workbook, &first)
-        .map_err(|e| unreadable(e.to_string()))?
-        .into_iter();
-    let header = rows
-        .next()
-        .map(|(_, cells)| cells)
-        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    Ok(RequestList {
-        header,
-        rows: rows.collect(),
-        ..RequestList::default()
-    })
-}
-
-/// Where each field's column is, and the other columns.
-struct Columns {
-    fields: Vec<(Field, usize)>,
-    other: Vec<(String, usize)>,
-}
-
-impl Columns {
-    fn find(list: &RequestList, path: &Path) -> Result<Columns, RequestListError> {
-        let names: Vec<String> = list
-            .header
-            .iter()
-            .map(|h| {
-                h.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase()
-            })
-            .collect();
-        for (index, name) in names.iter().enumerate() {
-            if !name.is_empty() && names[..index].contains(name) {
-                return Err(RequestListError::DuplicateColumn {
-                    column: list.header[index].clone(),
-                    path: path.to_path_buf(),
-                });
-            }
-        }
-        let mut fields = Vec::new();
-        for (field, accepted) in FIELD_NAMES {
-            if let Some(index) = accepted
-                .iter()
-                .find_map(|wanted| names.iter().position(|name| name == wanted))
-            {
-                fields.push((*field, index));
-            }
-        }
-        if !fields.iter().any(|(field, _)| *field == Field::Id) {
-            return Err(RequestListError::NoIdColumn {
-                found: if names.iter().all(String::is_empty) {
-                    "nothing".to_string()
-                } else {
-                    list.header.join(", ")
-                },
-                path: path.to_path_buf(),
-            });
-        }
-        let other = list
-            .header
-            .iter()
-            .enumerate()
-            .filter(|(index, name)| {
-                !name.is_empty() && !fields.iter().any(|(_, used)| used == index)
-            })
-            .map(|(index, name)| (name.clone(), index))
-            .collect();
-        Ok(Columns { fields, other })
-    }
-
-    fn index(&self, field: Field) -> Option<usize> {
-        self.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, index)| *index)
-    }
-}
-
-/// A row of the list, read into the fields it sets.
-struct ListRow {
-    line: u64,
-    id: String,
-    request: Option<String>,
-    refs: Option<String>,
-    owner: Option<String>,
-    due: Option<Option<NaiveDate>>,
-    priority: Option<String>,
-    status: Option<RequestStatus>,
-    other: Vec<OtherColumn>,
-}
-
 /// The stored values of a request that an import compares.
 struct Stored {
     key: i64,
@@ -536,143 +189,6 @@ enum RowOutcome {
     Unchanged,
     /// The row was refused.
     Refused(RowProblem),
-}
-
-/// Reads a request list's rows into the fields they set, and refuses by line the rows
-/// that have no id, repeat another row's id (every such row), or hold a due date or status
-/// that cannot be read.
-fn read_list_rows(
-    list: &RequestList,
-    path: &Path,
-) -> Result<(Vec<ListRow>, Vec<RowProblem>), RequestListError> {
-    let columns = Columns::find(list, path)?;
-    let cell = |cells: &[String], field: Field| -> Option<String> {
-        columns
-            .index(field)
-            .map(|index| cells.get(index).cloned().unwrap_or_default())
-    };
-    let format = due_date_format(list, &columns, path)?;
-    let mut refused = Vec::new();
-    let mut rows: Vec<ListRow> = Vec::with_capacity(list.rows.len());
-    let mut first_line: HashMap<String, u64> = HashMap::with_capacity(list.rows.len());
-    let mut repeated: HashMap<String, Vec<u64>> = HashMap::new();
-    for (line, cells) in &list.rows {
-        let line = *line;
-        let id = cell(cells, Field::Id).unwrap_or_default();
-        if id.is_empty() {
-            refused.push(RowProblem::new(line, "the request id is blank"));
-            continue;
-        }
-        let lower = id.to_lowercase();
-        if let Some(first) = first_line.get(&lower) {
-            repeated
-                .entry(lower)
-                .or_insert_with(|| vec![*first])
-                .push(line);
-            continue;
-        }
-        first_line.insert(lower, line);
-        let due = match cell(cells, Field::Due) {
-            None => None,
-            Some(text) if text.is_empty() => Some(None),
-            Some(text) => match format.parse(&text) {
-                Some(day) => Some(Some(day)),
-                None => {
-                    refused.push(RowProblem::new(
-                        line,
-                        format!(
-                            "'{text}' is not a due date; write it as {}",
-                            format.pattern()
-                        ),
-                    ));
-                    continue;
-                }
-            },
-        };
-        let status = match cell(cells, Field::Status).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => match text.parse::<RequestStatus>() {
-                Ok(status) => Some(status),
-                Err(error) => {
-                    refused.push(RowProblem::new(line, error));
-                    continue;
-                }
-            },
-        };
-        let other = other_columns(&columns, cells);
-        rows.push(ListRow {
-            line,
-            id,
-            request: cell(cells, Field::Request),
-            refs: cell(cells, Field::Controls).map(|r| split_references(&r).join("\n")),
-            owner: cell(cells, Field::Owner),
-            due,
-            priority: cell(cells, Field::Priority),
-            status,
-            other,
-        });
-    }
-    refuse_repeated_ids(&mut rows, &repeated, &mut refused);
-    Ok((rows, refused))
-}
-
-/// The non-blank cells of a row's columns that fill no field, by column name.
-fn other_columns(columns: &Columns, cells: &[String]) -> Vec<OtherColumn> {
-    columns
-        .other
-        .iter()
-        .map(|(name, index)| OtherColumn {
-            name: name.clone(),
-            value: cells.get(*index).cloned().unwrap_or_default(),
-        })
-        .filter(|column| !column.value.is_empty())
-        .collect()
-}
-
-/// How the list's due dates are written, read from its due column; ISO when it has none.
-fn due_date_format(
-    list: &RequestList,
-    columns: &Columns,
-    path: &Path,
-) -> Result<DateFormat, RequestListError> {
-    let Some(index) = columns.index(Field::Due) else {
-        return Ok(DateFormat::Iso);
-    };
-    let cells: Vec<(u64, &str)> = list
-        .rows
-        .iter()
-        .map(|(line, cells)| (*line, cells.get(index).map(String::as_str).unwrap_or("")))
-        .collect();
-    detect_date_format(&list.header[index], &cells).map_err(|reason| RequestListError::Dates {
-        reason,
-        path: path.to_path_buf(),
-    })
-}
-
-/// Takes out of `rows` every row whose id is on more than one line, and refuses each of
-/// those lines, naming all of them.
-fn refuse_repeated_ids(
-    rows: &mut Vec<ListRow>,
-    repeated: &HashMap<String, Vec<u64>>,
-    refused: &mut Vec<RowProblem>,
-) {
-    // A repeated id refuses every row that has it: which of them the auditor meant is
-    // not for the import to guess.
-    if !repeated.is_empty() {
-        rows.retain(|row| !repeated.contains_key(&row.id.to_lowercase()));
-        for lines in repeated.values() {
-            let all: Vec<String> = lines.iter().map(u64::to_string).collect();
-            for line in lines {
-                refused.push(RowProblem::new(
-                    *line,
-                    format!(
-                        "the same request id is on lines {}; give each request its own id",
-                        all.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
 }
 
 /// The project's requests as an import compares them, by lower-case id, and the highest
@@ -1353,9 +869,18 @@ impl Store {
     /// and every change is listed in the import's one activity row. Rows that cannot be
     /// used are refused by line; the others are stored in one transaction.
     pub fn import_requests(&mut self, project: i64, path: &Path) -> Result<RequestImport> {
-        let list = read_request_list(path)?;
-        let (rows, refused) = read_list_rows(&list, path)?;
-        let data_rows = list.rows.len();
+        let list = read_request_rows(path)?;
+        self.import_request_rows(project, &list)
+    }
+
+    /// Adds and updates a project's requests from a request list already read (see
+    /// [`crate::import::requests`]), in one transaction with one activity row.
+    pub fn import_request_rows(
+        &mut self,
+        project: i64,
+        list: &RequestRows,
+    ) -> Result<RequestImport> {
+        let (rows, refused, data_rows) = (&list.rows, &list.refused, list.data_rows);
         let file = (list.file_name.clone(), list.sha256.clone());
         self.write(|tx| {
             let (stored, mut position) = stored_requests(tx, project)?;
@@ -1367,7 +892,7 @@ impl Store {
             let mut refused = refused.clone();
             let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
             let mut logged_changes = Vec::new();
-            for row in &rows {
+            for row in rows {
                 let outcome = match stored.get(&row.id.to_lowercase()) {
                     None => add_listed_request(tx, project, row, &mut position)?,
                     Some(old) => update_listed_request(tx, row, old, &answered)?,
