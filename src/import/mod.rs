@@ -3,6 +3,7 @@
 //! (`line N: reason`) while the others go on. The store then checks the rows against the
 //! workspace and writes them in one transaction.
 
+pub mod crm;
 pub mod findings;
 pub mod requests;
 pub mod table;
