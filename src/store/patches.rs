@@ -29,10 +29,10 @@ use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::import::{CsvRow, ImportReport, RowProblem, read_csv};
+pub use crate::model::PatchDeadlines;
 use crate::model::{
     Action, AssetKind, DeadlineChange, InventoryChange, InventoryFact, InventoryFacts, ManagedBy,
-    PatchDetail, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,
-    parse_date, patch_deadline, patch_state,
+    PatchDetail, PatchState, RuleError, Severity, check_patch_dates, hex, parse_date,
 };
 
 /// The longest deadline a project may set: ten years after release.
@@ -78,58 +78,6 @@ pub struct NewAsset {
     pub environment: String,
     /// Who patches it.
     pub managed_by: ManagedBy,
-}
-
-/// Days from release to deadline, by severity, for one project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct PatchDeadlines {
-    /// Days for critical advisories.
-    pub critical: u32,
-    /// Days for high advisories.
-    pub high: u32,
-    /// Days for medium advisories.
-    pub medium: u32,
-    /// Days for low advisories.
-    pub low: u32,
-}
-
-impl Default for PatchDeadlines {
-    fn default() -> Self {
-        PatchDeadlines {
-            critical: Severity::Critical.default_deadline_days(),
-            high: Severity::High.default_deadline_days(),
-            medium: Severity::Medium.default_deadline_days(),
-            low: Severity::Low.default_deadline_days(),
-        }
-    }
-}
-
-impl PatchDeadlines {
-    /// Days from release to deadline for a severity.
-    pub fn days(&self, severity: Severity) -> u32 {
-        match severity {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-        }
-    }
-
-    /// The same deadlines with one severity's days changed.
-    pub fn with(mut self, severity: Severity, days: u32) -> Self {
-        match severity {
-            Severity::Critical => self.critical = days,
-            Severity::High => self.high = days,
-            Severity::Medium => self.medium = days,
-            Severity::Low => self.low = days,
-        }
-        self
-    }
-
-    /// The deadline of an advisory of this severity released on `released_on`.
-    pub fn deadline(&self, severity: Severity, released_on: NaiveDate) -> NaiveDate {
-        patch_deadline(released_on, self.days(severity))
-    }
 }
 
 /// An evidence file for a patch record, already staged in the vault.
@@ -278,11 +226,11 @@ fn stored_from_row(row: &Row<'_>) -> super::db::Result<StoredPatch> {
 
 impl StoredPatch {
     fn judged(self, deadlines: &PatchDeadlines, as_of: NaiveDate) -> PatchRecord {
-        let deadline = deadlines.deadline(self.severity, self.released_on);
+        let judged = deadlines.judge(self.severity, self.released_on, self.applied_on, as_of);
         PatchRecord {
-            deadline,
-            days_to_patch: days_to_patch(self.released_on, self.applied_on),
-            state: patch_state(deadline, self.applied_on, as_of),
+            deadline: judged.deadline,
+            days_to_patch: judged.days_to_patch,
+            state: judged.state,
             asset: self.asset,
             advisory: self.advisory,
             severity: self.severity,
