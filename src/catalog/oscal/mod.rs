@@ -13,6 +13,7 @@
 //! resolved control into a [`crate::model::FrameworkControl`] with its parameters filled in.
 
 mod model;
+mod prefetch;
 mod render;
 mod resolve;
 mod source;
@@ -23,6 +24,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 pub use model::*;
+pub use prefetch::{Prefetched, prefetch};
 pub use resolve::{Loaded, Loader, ResolvedBaseline, resolve};
 
 /// The largest file read: the full NIST SP 800-53 catalog is 10 MB, so 64 MB leaves room
