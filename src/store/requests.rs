@@ -511,120 +511,59 @@ impl Store {
         if requests.is_empty() {
             return Ok(requests);
         }
-        let at: HashMap<i64, usize> = requests
-            .iter()
-            .enumerate()
-            .map(|(index, r)| (r.key, index))
-            .collect();
+        let mut answers = RequestAnswers::new(&self.conn, (project, only), &mut requests);
+        answers.fill(
+            "SELECT rc.request_key, c.control_id FROM request_controls rc
+             JOIN requests r ON r.id = rc.request_key JOIN controls c ON c.id = rc.control_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY c.id",
+            |row| row.get::<_, String>(1),
+            |request, control| request.linked_controls.push(control),
+        )?;
+        answers.fill(
+            "SELECT re.request_key, re.evidence_id FROM request_evidence re
+             JOIN requests r ON r.id = re.request_key JOIN evidence e ON e.id = re.evidence_id
+             WHERE r.project_id = ?1 AND {filter} AND e.removed_at IS NULL
+             ORDER BY re.evidence_id",
+            |row| row.get::<_, i64>(1),
+            |request, evidence| request.evidence.push(evidence),
+        )?;
+        answers.fill(
+            "SELECT f.request_key, f.id, f.file_name, f.size_bytes, f.media_type, f.sha256,
+                    f.added_by, f.added_at
+             FROM request_files f JOIN requests r ON r.id = f.request_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY f.id",
+            |row| {
+                Ok(RequestFile {
+                    id: row.get(1)?,
+                    file_name: row.get(2)?,
+                    size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
+                    media_type: row.get(4)?,
+                    sha256: row.get(5)?,
+                    added_by: row.get(6)?,
+                    added_at: row.get(7)?,
+                })
+            },
+            |request, file| request.files.push(file),
+        )?;
+        answers.fill(
+            "SELECT m.request_key, m.text, m.by, m.at, m.status
+             FROM request_comments m JOIN requests r ON r.id = m.request_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY m.id",
+            |row| {
+                Ok(RequestComment {
+                    text: row.get(1)?,
+                    by: row.get(2)?,
+                    at: row.get(3)?,
+                    status: status_of(4, row.get(4)?)?,
+                })
+            },
+            |request, comment| request.comments.push(comment),
+        )?;
         let controls = self.controls(project)?;
         let index = ReferenceIndex::new(&controls);
-        let filter = "(CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)";
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT rc.request_key, c.control_id FROM request_controls rc
-                 JOIN requests r ON r.id = rc.request_key JOIN controls c ON c.id = rc.control_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY c.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (key, control) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.linked_controls.push(control);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT re.request_key, re.evidence_id FROM request_evidence re
-                 JOIN requests r ON r.id = re.request_key JOIN evidence e ON e.id = re.evidence_id
-                 WHERE r.project_id = ?1 AND {filter} AND e.removed_at IS NULL
-                 ORDER BY re.evidence_id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (key, evidence) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.evidence.push(evidence);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT f.request_key, f.id, f.file_name, f.size_bytes, f.media_type, f.sha256,
-                        f.added_by, f.added_at
-                 FROM request_files f JOIN requests r ON r.id = f.request_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY f.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    RequestFile {
-                        id: row.get(1)?,
-                        file_name: row.get(2)?,
-                        size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
-                        media_type: row.get(4)?,
-                        sha256: row.get(5)?,
-                        added_by: row.get(6)?,
-                        added_at: row.get(7)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (key, file) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.files.push(file);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT m.request_key, m.text, m.by, m.at, m.status
-                 FROM request_comments m JOIN requests r ON r.id = m.request_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY m.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    RequestComment {
-                        text: row.get(1)?,
-                        by: row.get(2)?,
-                        at: row.get(3)?,
-                        status: status_of(4, row.get(4)?)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (key, comment) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.comments.push(comment);
-                }
-            }
-        }
         let today = self.today();
         for request in &mut requests {
-            request.controls = request
-                .controls
-                .iter()
-                .map(|r| index.resolve(&r.reference))
-                .collect();
-            let mut ids: Vec<String> = Vec::new();
-            for id in request
-                .controls
-                .iter()
-                .flat_map(|r| r.controls.iter())
-                .chain(request.linked_controls.iter())
-            {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-            request.control_ids = ids;
-            request.evidence_count = request.evidence.len() + request.files.len();
-            request.overdue = request_is_overdue(request.status, request.due, today);
+            settle_request(request, &index, today);
         }
         Ok(requests)
     }
@@ -644,68 +583,22 @@ impl Store {
         }
         self.write(|tx| {
             let request = tx.store.request(project, id)?;
-            let mut changes = Vec::new();
-            let mut change = |field: &str, from: String, to: String| {
-                if from != to {
-                    changes.push(RequestChange {
-                        field: field.to_string(),
-                        from,
-                        to,
-                    });
-                }
-            };
-            let response = patch
-                .response
-                .as_deref()
-                .map(|r| r.trim().to_string())
-                .unwrap_or_else(|| request.response.clone());
-            let owner = patch
-                .owner
-                .as_deref()
-                .map(|o| o.trim().to_string())
-                .unwrap_or_else(|| request.owner.clone());
-            let due = patch.due.unwrap_or(request.due);
-            let status = patch.status.unwrap_or(request.status);
+            let after = RequestFields::patched(&request, patch);
             check_request_move(
                 &request.id,
                 request.status,
-                status,
+                after.status,
                 Answer {
                     files: request.evidence_count,
-                    has_response: !response.is_empty(),
+                    has_response: !after.response.is_empty(),
                     has_comment: comment.is_some(),
                 },
             )?;
-            change("response", request.response.clone(), response.clone());
-            change("owner", request.owner.clone(), owner.clone());
-            change("due", date_text(request.due), date_text(due));
-            change(
-                "status",
-                request.status.as_str().to_string(),
-                status.as_str().to_string(),
-            );
+            let changes = after.changes_from(&request);
             if changes.is_empty() && comment.is_none() {
                 return Ok(Change::Unchanged(()));
             }
-            tx.execute(
-                "UPDATE requests SET response = ?1, owner = ?2, due = ?3, status = ?4,
-                     updated_at = ?5 WHERE id = ?6",
-                params![
-                    response,
-                    owner,
-                    due.map(|d| d.to_string()),
-                    status.as_str(),
-                    tx.at,
-                    request.key
-                ],
-            )?;
-            if let Some(text) = &comment {
-                tx.execute(
-                    "INSERT INTO request_comments (request_key, text, by, at, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![request.key, text, tx.actor, tx.at, status.as_str()],
-                )?;
-            }
+            after.write(tx, request.key, comment.as_deref())?;
             let action = Action::RequestUpdate { changes, comment };
             Ok(Change::Made(
                 (),
@@ -804,46 +697,17 @@ impl Store {
                 }
             }
             for control in &targets {
-                tx.execute(
-                    "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
-                         media_type, sha256, description, collected_on, added_by, added_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        project,
-                        control.key,
-                        file_name,
-                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
-                        new.media_type,
-                        new.sha256,
-                        format!("Answer to request {}", request.id),
-                        today.to_string(),
-                        tx.actor,
-                        tx.at
-                    ],
-                )?;
-                let evidence_id = tx.last_insert_rowid()?;
-                tx.execute(
-                    "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
-                    params![request.key, evidence_id],
-                )?;
-                evidence.push(evidence_id);
+                evidence.push(insert_answer_evidence(
+                    tx,
+                    (project, control.key),
+                    &request,
+                    file_name,
+                    new,
+                    today,
+                )?);
             }
             if targets.is_empty() {
-                tx.execute(
-                    "INSERT INTO request_files (request_key, file_name, size_bytes, media_type,
-                         sha256, added_by, added_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        request.key,
-                        file_name,
-                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
-                        new.media_type,
-                        new.sha256,
-                        tx.actor,
-                        tx.at
-                    ],
-                )?;
-                file_id = Some(tx.last_insert_rowid()?);
+                file_id = Some(insert_request_file(tx, request.key, file_name, new)?);
             }
             tx.execute(
                 "UPDATE requests SET updated_at = ?1 WHERE id = ?2",
@@ -960,6 +824,217 @@ impl Store {
             .prepare_cached("SELECT id FROM requests WHERE project_id = ?1 AND request_id = ?2")?
             .query_row(params![project, id.trim()], |row| row.get(0))
             .optional()?)
+    }
+}
+
+/// The requests being read, by key, and the query parameters that chose them: the
+/// project, and one request id or none for all.
+struct RequestAnswers<'a> {
+    conn: &'a super::db::Connection,
+    chosen: (i64, Option<&'a str>),
+    requests: &'a mut [Request],
+    at: HashMap<i64, usize>,
+}
+
+impl<'a> RequestAnswers<'a> {
+    fn new(
+        conn: &'a super::db::Connection,
+        chosen: (i64, Option<&'a str>),
+        requests: &'a mut [Request],
+    ) -> Self {
+        let at = requests
+            .iter()
+            .enumerate()
+            .map(|(index, r)| (r.key, index))
+            .collect();
+        RequestAnswers {
+            conn,
+            chosen,
+            requests,
+            at,
+        }
+    }
+
+    /// Runs `sql`, whose first column is a request's key and whose `{filter}` stands for
+    /// the choice of requests, and gives what `read` makes of each row to its request.
+    fn fill<T>(
+        &mut self,
+        sql: &str,
+        mut read: impl FnMut(&super::db::Row<'_>) -> super::db::Result<T>,
+        mut put: impl FnMut(&mut Request, T),
+    ) -> Result<()> {
+        let sql = sql.replace(
+            "{filter}",
+            "(CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)",
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![self.chosen.0, self.chosen.1], |row| {
+            Ok((row.get::<_, i64>(0)?, read(row)?))
+        })?;
+        for row in rows {
+            let (key, value) = row?;
+            if let Some(request) = self.at.get(&key).and_then(|i| self.requests.get_mut(*i)) {
+                put(request, value);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Works out what a request read from the database shows: the controls its references
+/// name, every control it is about, how many files answer it, and whether it is overdue.
+fn settle_request(request: &mut Request, index: &ReferenceIndex, today: NaiveDate) {
+    request.controls = request
+        .controls
+        .iter()
+        .map(|r| index.resolve(&r.reference))
+        .collect();
+    let mut ids: Vec<String> = Vec::new();
+    for id in request
+        .controls
+        .iter()
+        .flat_map(|r| r.controls.iter())
+        .chain(request.linked_controls.iter())
+    {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    request.control_ids = ids;
+    request.evidence_count = request.evidence.len() + request.files.len();
+    request.overdue = request_is_overdue(request.status, request.due, today);
+}
+
+/// Records an attached file as evidence of one control (project and control key), dated
+/// `today`, and links it to the request; its id.
+fn insert_answer_evidence(
+    tx: &Tx<'_>,
+    (project, control_key): (i64, i64),
+    request: &Request,
+    file_name: &str,
+    new: &NewRequestFile,
+    today: NaiveDate,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
+             media_type, sha256, description, collected_on, added_by, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            project,
+            control_key,
+            file_name,
+            i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+            new.media_type,
+            new.sha256,
+            format!("Answer to request {}", request.id),
+            today.to_string(),
+            tx.actor,
+            tx.at
+        ],
+    )?;
+    let evidence_id = tx.last_insert_rowid()?;
+    tx.execute(
+        "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
+        params![request.key, evidence_id],
+    )?;
+    Ok(evidence_id)
+}
+
+/// Records an attached file as a file of the request alone; its id.
+fn insert_request_file(
+    tx: &Tx<'_>,
+    request_key: i64,
+    file_name: &str,
+    new: &NewRequestFile,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO request_files (request_key, file_name, size_bytes, media_type,
+             sha256, added_by, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            request_key,
+            file_name,
+            i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+            new.media_type,
+            new.sha256,
+            tx.actor,
+            tx.at
+        ],
+    )?;
+    Ok(tx.last_insert_rowid()?)
+}
+
+/// The fields of a request that `set_request` changes, as they will be.
+struct RequestFields {
+    response: String,
+    owner: String,
+    due: Option<NaiveDate>,
+    status: RequestStatus,
+}
+
+impl RequestFields {
+    /// The request's fields with the patch applied (text trimmed).
+    fn patched(request: &Request, patch: &RequestPatch) -> Self {
+        RequestFields {
+            response: patch
+                .response
+                .as_deref()
+                .map(|r| r.trim().to_string())
+                .unwrap_or_else(|| request.response.clone()),
+            owner: patch
+                .owner
+                .as_deref()
+                .map(|o| o.trim().to_string())
+                .unwrap_or_else(|| request.owner.clone()),
+            due: patch.due.unwrap_or(request.due),
+            status: patch.status.unwrap_or(request.status),
+        }
+    }
+
+    /// What differs from the request as it stands, field by field.
+    fn changes_from(&self, request: &Request) -> Vec<RequestChange> {
+        [
+            ("response", request.response.clone(), self.response.clone()),
+            ("owner", request.owner.clone(), self.owner.clone()),
+            ("due", date_text(request.due), date_text(self.due)),
+            (
+                "status",
+                request.status.as_str().to_string(),
+                self.status.as_str().to_string(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(|(field, from, to)| RequestChange {
+            field: field.to_string(),
+            from,
+            to,
+        })
+        .collect()
+    }
+
+    /// Stores the fields on the request, and the comment with the status it came with.
+    fn write(&self, tx: &Tx<'_>, key: i64, comment: Option<&str>) -> Result<()> {
+        tx.execute(
+            "UPDATE requests SET response = ?1, owner = ?2, due = ?3, status = ?4,
+                 updated_at = ?5 WHERE id = ?6",
+            params![
+                self.response,
+                self.owner,
+                self.due.map(|d| d.to_string()),
+                self.status.as_str(),
+                tx.at,
+                key
+            ],
+        )?;
+        if let Some(text) = comment {
+            tx.execute(
+                "INSERT INTO request_comments (request_key, text, by, at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, text, tx.actor, tx.at, self.status.as_str()],
+            )?;
+        }
+        Ok(())
     }
 }
 
