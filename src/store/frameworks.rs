@@ -420,84 +420,74 @@ impl Store {
                  FROM profile_controls c JOIN profiles p ON p.id = c.profile_id
                  WHERE p.name = ?1 COLLATE NOCASE ORDER BY c.position",
             )?;
-            let rows = statement.query_map([&baseline.name], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, String>(7)?,
-                    row.get::<_, String>(8)?,
-                    row.get::<_, String>(9)?,
-                    row.get::<_, Option<String>>(10)?,
-                    row.get::<_, bool>(11)?,
-                ))
-            })?;
+            let rows = statement.query_map([&baseline.name], stored_control)?;
             let mut controls = Vec::new();
             for row in rows {
-                let (
-                    position,
-                    id,
-                    label,
-                    family,
-                    family_title,
-                    title,
-                    text,
-                    spans,
-                    guidance,
-                    parameters,
-                    parent,
-                    selected,
-                ) = row?;
-                let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of {id}"));
-                let spans: Vec<StoredSpan> =
-                    serde_json::from_str(&spans).map_err(|_| corrupt("statement spans"))?;
-                let parameters: Vec<StoredParameter> =
-                    serde_json::from_str(&parameters).map_err(|_| corrupt("parameters"))?;
-                controls.push(FrameworkControl {
-                    id: id.clone(),
-                    label,
-                    family,
-                    family_title,
-                    title,
-                    statement: FilledText {
-                        text,
-                        params: spans
-                            .into_iter()
-                            .map(|s| ParameterSpan {
-                                start: s.start,
-                                end: s.end,
-                                param: s.param,
-                            })
-                            .collect(),
-                    },
-                    guidance,
-                    parameters: parameters
-                        .into_iter()
-                        .map(|p| FilledParameter {
-                            id: p.id,
-                            label: p.label,
-                            value: p.value,
-                            source: match p.source {
-                                StoredSource::Value => ParameterSource::Value,
-                                StoredSource::Constraint => ParameterSource::Constraint,
-                                StoredSource::Selection => ParameterSource::Selection,
-                                StoredSource::Label => ParameterSource::Label,
-                            },
-                            aggregates: p.aggregates,
-                        })
-                        .collect(),
-                    parent,
-                    selected,
-                    position: position.max(0) as usize,
-                });
+                let (control, spans, parameters) = row?;
+                controls.push(filled_control(control, &spans, &parameters)?);
             }
             Ok(controls)
         })
     }
+}
+
+/// A stored control of a baseline, with its statement's spans and its parameters still
+/// as the JSON they are stored as.
+fn stored_control(row: &Row<'_>) -> super::db::Result<(FrameworkControl, String, String)> {
+    let control = FrameworkControl {
+        position: row.get::<_, i64>(0)?.max(0) as usize,
+        id: row.get(1)?,
+        label: row.get(2)?,
+        family: row.get(3)?,
+        family_title: row.get(4)?,
+        title: row.get(5)?,
+        statement: FilledText {
+            text: row.get(6)?,
+            params: Vec::new(),
+        },
+        guidance: row.get(8)?,
+        parameters: Vec::new(),
+        parent: row.get(10)?,
+        selected: row.get(11)?,
+    };
+    Ok((control, row.get(7)?, row.get(9)?))
+}
+
+/// A stored control with its statement's spans and its parameters read from their JSON.
+fn filled_control(
+    mut control: FrameworkControl,
+    spans: &str,
+    parameters: &str,
+) -> Result<FrameworkControl> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of {}", control.id));
+    let spans: Vec<StoredSpan> =
+        serde_json::from_str(spans).map_err(|_| corrupt("statement spans"))?;
+    let parameters: Vec<StoredParameter> =
+        serde_json::from_str(parameters).map_err(|_| corrupt("parameters"))?;
+    control.statement.params = spans
+        .into_iter()
+        .map(|s| ParameterSpan {
+            start: s.start,
+            end: s.end,
+            param: s.param,
+        })
+        .collect();
+    control.parameters = parameters
+        .into_iter()
+        .map(|p| FilledParameter {
+            id: p.id,
+            label: p.label,
+            value: p.value,
+            source: match p.source {
+                StoredSource::Value => ParameterSource::Value,
+                StoredSource::Constraint => ParameterSource::Constraint,
+                StoredSource::Selection => ParameterSource::Selection,
+                StoredSource::Label => ParameterSource::Label,
+            },
+            aggregates: p.aggregates,
+        })
+        .collect();
+    Ok(control)
 }
 
 /// A profile file read for import.
