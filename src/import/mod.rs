@@ -5,6 +5,7 @@
 
 pub mod crm;
 pub mod findings;
+pub mod patches;
 pub mod requests;
 pub mod table;
 
