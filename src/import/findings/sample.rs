@@ -63,7 +63,7 @@ fn sample_finding(i: usize, r: u64, seed_day: NaiveDate) -> serde_json::Value {
         (r >> 40) % 60
     );
     let last_seen = format!("{seed_day}T03:14:07.000Z");
-    let closed = (r >> 48) % 10 == 0;
+    let closed = (r >> 48).is_multiple_of(10);
     let packages = sample_packages(r);
     json!({
         "awsAccountId": account,
@@ -78,7 +78,7 @@ fn sample_finding(i: usize, r: u64, seed_day: NaiveDate) -> serde_json::Value {
              the next maintenance window. Finding {i} of the generated sample."
         ),
         "epss": { "score": ((r >> 5) % 1000) as f64 / 1000.0 },
-        "exploitAvailable": if (r >> 3) % 4 == 0 { "YES" } else { "NO" },
+        "exploitAvailable": if (r >> 3).is_multiple_of(4) { "YES" } else { "NO" },
         "exploitabilityDetails": { "lastKnownExploitAt": last_seen },
         "findingArn": format!(
             "arn:aws:inspector2:us-east-1:{account}:finding/{:016x}{:016x}",
@@ -86,7 +86,7 @@ fn sample_finding(i: usize, r: u64, seed_day: NaiveDate) -> serde_json::Value {
             i as u64
         ),
         "firstObservedAt": first_seen,
-        "fixAvailable": if (r >> 7) % 5 == 0 { "PARTIAL" } else { "YES" },
+        "fixAvailable": if (r >> 7).is_multiple_of(5) { "PARTIAL" } else { "YES" },
         "inspectorScore": ((r >> 9) % 100) as f64 / 10.0,
         "inspectorScoreDetails": {
             "adjustedCvss": {
