@@ -67,7 +67,7 @@ use chrono::{TimeZone as _, Utc};
 use egui::RawInput;
 use lockstep::app::App;
 use lockstep::catalog::Baseline;
-use lockstep::model::{Action, ControlField, ControlPatch};
+use lockstep::model::{Action, ControlEdit, ControlPatch};
 use lockstep::store::pg::DatabaseUrl;
 use lockstep::store::{Clock, NewControl, NewProject, Store};
 
@@ -408,12 +408,13 @@ fn writers(
                     let mut times = Vec::with_capacity(EDITS_PER_WRITER);
                     for n in 0..EDITS_PER_WRITER {
                         let id = &ids[n % ids.len()];
-                        let field = if n % 2 == 0 {
-                            ControlField::Owner
+                        let text = format!("{tag} w{writer} #{n}");
+                        let edit = if n % 2 == 0 {
+                            ControlEdit::Owner(text)
                         } else {
-                            ControlField::Notes
+                            ControlEdit::Notes(text)
                         };
-                        let patch = ControlPatch::one(field, format!("{tag} w{writer} #{n}"));
+                        let patch = ControlPatch::one(edit);
                         let start = Instant::now();
                         let changes = store.update_control(project, id, &patch)?;
                         times.push(start.elapsed());

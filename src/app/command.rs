@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::model::{ControlPatch, RequestStatus};
+use crate::model::{ControlField, ControlPatch, RequestStatus};
 use crate::store::{NewControl, NewProject, RequestLink};
 
 /// A request from the window.
@@ -55,6 +55,16 @@ pub enum Command {
         id: String,
         /// What to change.
         patch: ControlPatch,
+    },
+    /// Edit a field of the selected control to the text typed in the panel, read into the
+    /// field's type when the command is applied.
+    EditControlText {
+        /// The control's id.
+        id: String,
+        /// Which field.
+        field: ControlField,
+        /// The text as typed.
+        text: String,
     },
     /// Undo the last edit of a control (Ctrl+Z).
     Undo,
@@ -274,7 +284,7 @@ impl Command {
             Command::FoldAllAreas(true) => "Collapse all groups",
             Command::FoldAllAreas(false) => "Expand all groups",
             Command::SortBoardTable(_) => "Sort",
-            Command::EditControl { .. } => "Save",
+            Command::EditControl { .. } | Command::EditControlText { .. } => "Save",
             Command::Undo => "Undo",
             Command::FocusSearch => "Search the board",
             Command::Back => "Close the panel or dialog",

@@ -9,7 +9,9 @@ use super::{
     JobKind, Level, NewProjectForm, PickMode, PickPurpose, PickRequest, ServicesForm, SettingsForm,
     Target, View, escape_name, open_folder,
 };
-use crate::model::{ControlChange, ControlField, ControlPatch, parse_optional_date};
+use crate::model::{
+    ControlChange, ControlEdit, ControlField, ControlPatch, RuleError, parse_optional_date,
+};
 use crate::sign::keys::{KeyInfo, create_key_in, own_key_in};
 use crate::store::{RequestPatch, StoreError};
 use crate::workspace::AttachOptions;
@@ -45,6 +47,7 @@ impl App {
             | Command::FoldAllAreas(..)
             | Command::SortBoardTable(..)
             | Command::EditControl { .. }
+            | Command::EditControlText { .. }
             | Command::Undo
             | Command::FocusSearch => self.apply_board_command(command),
             Command::Back
@@ -233,6 +236,15 @@ impl App {
             }
             Command::SortBoardTable(column) => self.state.board_view.sort_by(column),
             Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
+            Command::EditControlText { id, field, text } => {
+                match ControlEdit::parse(field, &text) {
+                    Ok(edit) => self.edit_control(&id, ControlPatch::one(edit), true),
+                    Err(error) => {
+                        self.notify(Level::Error, format!("{id}: {error:#}"));
+                        self.refresh_selection(true);
+                    }
+                }
+            }
             Command::Undo => self.undo(),
             Command::FocusSearch => {
                 if self.state.project.is_some() {
@@ -885,31 +897,13 @@ impl App {
             self.notify(Level::Info, "Nothing to undo.".to_string());
             return;
         };
-        let mut patch = ControlPatch::default();
-        let mut reason = None;
-        for change in &entry.changes {
-            if change.field == ControlField::StatusReason {
-                reason = Some(change.from.clone());
-            } else {
-                patch.fields.push((change.field, change.from.clone()));
+        let patch = match undo_patch(&entry.changes) {
+            Ok(patch) => patch,
+            Err(error) => {
+                self.notify(Level::Error, format!("{}: {error:#}", entry.control_id));
+                return;
             }
-        }
-        let moves = entry
-            .changes
-            .iter()
-            .any(|c| matches!(c.field, ControlField::Column | ControlField::Status));
-        match reason {
-            Some(reason) if !reason.trim().is_empty() => patch.reason = Some(reason),
-            Some(_) if moves => {
-                patch.reason = Some("Undo of the previous edit".to_string());
-            }
-            Some(reason) => patch.fields.push((ControlField::StatusReason, reason)),
-            None => {
-                if moves {
-                    patch.reason = Some("Undo of the previous edit".to_string());
-                }
-            }
-        }
+        };
         if self.state.project.as_ref().map(|p| p.key) != Some(entry.project) {
             self.apply(Command::SelectProject(entry.project));
         }
@@ -921,4 +915,37 @@ impl App {
             format!("Undid the last edit of {}.", entry.control_id),
         );
     }
+}
+
+/// The edit that puts back what `changes` changed. The values before are read back from the
+/// text the log keeps; a status or column put back needs a reason, and the old one serves
+/// when there was one.
+fn undo_patch(changes: &[ControlChange]) -> Result<ControlPatch, RuleError> {
+    let mut patch = ControlPatch::default();
+    let mut reason = None;
+    for change in changes {
+        if change.field == ControlField::StatusReason {
+            reason = Some(change.from.clone());
+        } else {
+            patch
+                .edits
+                .push(ControlEdit::parse(change.field, &change.from)?);
+        }
+    }
+    let moves = changes
+        .iter()
+        .any(|c| matches!(c.field, ControlField::Column | ControlField::Status));
+    match reason {
+        Some(reason) if !reason.trim().is_empty() => patch.reason = Some(reason),
+        Some(_) if moves => {
+            patch.reason = Some("Undo of the previous edit".to_string());
+        }
+        Some(reason) => patch.edits.push(ControlEdit::StatusReason(reason)),
+        None => {
+            if moves {
+                patch.reason = Some("Undo of the previous edit".to_string());
+            }
+        }
+    }
+    Ok(patch)
 }

@@ -207,7 +207,7 @@ impl App {
                 requests_progress = super::request_progress(
                     &snapshot.requests,
                     &snapshot.request_log,
-                    |at| store.day_of(at),
+                    store.zone(),
                     today,
                 );
                 state.evidence = snapshot.evidence;

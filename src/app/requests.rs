@@ -18,7 +18,7 @@ use super::{
     App, AttentionItem, Concern, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode,
     PickPurpose, PickRequest, Target,
 };
-use crate::model::{Action, RequestStatus};
+use crate::model::{Action, LoggedAction, RequestStatus, Zone};
 use crate::store::{ActivityEntry, Request, RequestImport, RequestLink, RequestPatch};
 use crate::vault::VaultError;
 use crate::workspace::{WorkspaceError, attach_to_request};
@@ -199,15 +199,45 @@ fn natural(id: &str) -> Vec<(String, u64)> {
     parts
 }
 
+/// The statuses a log entry moved requests from, by lower-case request id; `None` for an
+/// entry that moved no request.
+fn status_moves(entry: &ActivityEntry) -> Option<Vec<(String, RequestStatus)>> {
+    let LoggedAction::Known(action) = &entry.action else {
+        return None;
+    };
+    match action {
+        Action::RequestUpdate { changes, .. } => Some(
+            changes
+                .iter()
+                .filter(|c| c.field == "status")
+                .filter_map(|c| Some((entry.subject.to_lowercase(), c.from.parse().ok()?)))
+                .collect(),
+        ),
+        Action::RequestImport { changes, .. } => Some(
+            changes
+                .iter()
+                .flat_map(|r| {
+                    r.changes
+                        .iter()
+                        .filter(|c| c.field == "status")
+                        .filter_map(|c| Some((r.request.to_lowercase(), c.from.parse().ok()?)))
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
 /// Counts per status now, and at the end of each day on which the log shows a request
-/// added or moved, by walking the log back from today's statuses. `day_of` turns a
-/// timestamp into the workspace's day.
+/// added or moved, by walking the log back from today's statuses. `zone` is the workspace's
+/// time zone, which turns a time into its day.
 pub fn request_progress(
     requests: &[Request],
     log: &[ActivityEntry],
-    day_of: impl Fn(&str) -> Option<NaiveDate>,
+    zone: Zone,
     today: NaiveDate,
 ) -> RequestProgress {
+    let day_of = |at: &str| zone.day_of_timestamp(at);
     let slot = |s: RequestStatus| RequestStatus::ALL.iter().position(|x| *x == s).unwrap_or(0);
     let mut status: HashMap<String, RequestStatus> = requests
         .iter()
@@ -215,7 +245,7 @@ pub fn request_progress(
         .collect();
     let added: HashMap<String, NaiveDate> = requests
         .iter()
-        .map(|r| (r.id.to_lowercase(), day_of(&r.added_at).unwrap_or(today)))
+        .map(|r| (r.id.to_lowercase(), zone.day_of(r.added_at)))
         .collect();
     let count = |status: &HashMap<String, RequestStatus>, day: NaiveDate| {
         let mut counts = [0; 5];
@@ -232,27 +262,12 @@ pub fn request_progress(
     }
     // The days worth a bar: each day a request was added or moved, and today.
     let mut moves: Vec<(NaiveDate, Vec<(String, RequestStatus)>)> = Vec::new();
-    for entry in log.iter().filter(|e| e.action.starts_with("request.")) {
-        let Some(day) = day_of(&entry.at) else {
+    for entry in log {
+        let Some(back) = status_moves(entry) else {
             continue;
         };
-        let value = serde_json::json!({ "action": entry.action, "detail": entry.detail });
-        let back: Vec<(String, RequestStatus)> = match serde_json::from_value::<Action>(value) {
-            Ok(Action::RequestUpdate { changes, .. }) => changes
-                .iter()
-                .filter(|c| c.field == "status")
-                .filter_map(|c| Some((entry.subject.to_lowercase(), c.from.parse().ok()?)))
-                .collect(),
-            Ok(Action::RequestImport { changes, .. }) => changes
-                .iter()
-                .flat_map(|r| {
-                    r.changes
-                        .iter()
-                        .filter(|c| c.field == "status")
-                        .filter_map(|c| Some((r.request.to_lowercase(), c.from.parse().ok()?)))
-                })
-                .collect(),
-            _ => continue,
+        let Some(day) = day_of(&entry.at) else {
+            continue;
         };
         moves.push((day, back));
     }
@@ -649,8 +664,8 @@ mod tests {
             comments: Vec::new(),
             other: Vec::new(),
             overdue: false,
-            added_at: "2026-11-01T09:00:00Z".to_string(),
-            updated_at: String::new(),
+            added_at: crate::model::parse_stamp("2026-11-01T09:00:00Z").unwrap(),
+            updated_at: crate::model::parse_stamp("2026-11-01T09:00:00Z").unwrap(),
         }
     }
 

@@ -8,7 +8,7 @@ use clap::{ArgAction, Subcommand};
 use serde::Serialize;
 
 use super::{Outcome, numbers, parse_yes_no, print_json, print_table, shown};
-use crate::model::{Column, ControlField, ControlPatch, FilledParameter};
+use crate::model::{Column, Control, ControlEdit, ControlField, ControlPatch, FilledParameter};
 use crate::store::{NewControl, Store};
 
 /// The `control` subcommands.
@@ -151,7 +151,11 @@ fn show(store: &Store, project: &str, id: &str, json: bool) -> anyhow::Result<()
     if json {
         return print_json(&shown_control);
     }
-    let s = &shown_control;
+    show_text(store, project.key, &control, &shown_control)
+}
+
+/// `control show` as text: the control, its framework text, and the related SRM controls.
+fn show_text(store: &Store, project: i64, control: &Control, s: &Shown) -> anyhow::Result<()> {
     outln!("{}  {}", shown(&s.id), shown(&s.title));
     outln!("Column: {}", s.column.label());
     outln!("Why: {}", shown(&s.why));
@@ -161,7 +165,7 @@ fn show(store: &Store, project: &str, id: &str, json: bool) -> anyhow::Result<()
     if !control.customer_part.is_empty() {
         outln!("You do: {}", shown(&control.customer_part));
     }
-    if let Some(parent) = store.parent_control(project.key, &control)? {
+    if let Some(parent) = store.parent_control(project, control)? {
         outln!("Enhances: {}  {}", shown(&parent.id), shown(&parent.title));
     }
     outln!();
@@ -206,6 +210,92 @@ fn parse_column(text: &str) -> Result<Column, String> {
         .map_err(|e: crate::model::RuleError| e.to_string())
 }
 
+/// `control set`: reads each value given into its type, then edits the control and prints
+/// each change. The values are read after the control is found, so an unknown control is
+/// named before a bad value.
+fn set(
+    store: &mut Store,
+    project: &str,
+    id: &str,
+    texts: [(ControlField, Option<String>); 8],
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let project = store.project_by_name(project)?;
+    if texts.iter().all(|(_, text)| text.is_none()) {
+        anyhow::bail!(
+            "nothing to change: give at least one of --status, --owner, --due, --notes, --column, --review-every-days, --customer-part or --aws-part"
+        );
+    }
+    let control = store.control(project.key, id)?;
+    let mut patch = ControlPatch::default();
+    for (field, text) in texts {
+        if let Some(text) = text {
+            patch = patch.with(ControlEdit::parse(field, &text)?);
+        }
+    }
+    patch.reason = reason;
+    let changes = store.update_control(project.key, &control.id, &patch)?;
+    if changes.is_empty() {
+        outln!("{}: nothing changed", control.id);
+    }
+    let shown_value = |text: &str| {
+        if text.is_empty() {
+            "(empty)".to_string()
+        } else {
+            text.to_string()
+        }
+    };
+    for change in changes {
+        outln!(
+            "{}: {} {} -> {}",
+            control.id,
+            change.field.as_str(),
+            shown_value(&change.from),
+            shown_value(&change.to)
+        );
+    }
+    Ok(())
+}
+
+/// `control list`: a project's controls as a table or JSON, perhaps of one column only.
+fn list(store: &Store, project: &str, column: Option<Column>, json: bool) -> anyhow::Result<()> {
+    let project = store.project_by_name(project)?;
+    let controls: Vec<_> = store
+        .controls(project.key)?
+        .into_iter()
+        .filter(|c| column.is_none_or(|col| c.column == col))
+        .collect();
+    if json {
+        print_json(&controls)?;
+    } else {
+        let rows: Vec<Vec<String>> = controls
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    c.column.as_str().to_string(),
+                    if c.retired {
+                        "retired".to_string()
+                    } else {
+                        c.status.as_str().to_string()
+                    },
+                    c.due
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".to_string()),
+                    if c.owner.is_empty() {
+                        "-".to_string()
+                    } else {
+                        c.owner.clone()
+                    },
+                    c.title.clone(),
+                ]
+            })
+            .collect();
+        print_table(&["ID", "COLUMN", "STATUS", "DUE", "OWNER", "TITLE"], &rows)?;
+    }
+    Ok(())
+}
+
 pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
     match command {
         ControlCommand::Show { project, id, json } => show(store, &project, &id, json)?,
@@ -213,42 +303,7 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             project,
             column,
             json,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let controls: Vec<_> = store
-                .controls(project.key)?
-                .into_iter()
-                .filter(|c| column.is_none_or(|col| c.column == col))
-                .collect();
-            if json {
-                print_json(&controls)?;
-            } else {
-                let rows: Vec<Vec<String>> = controls
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.id.clone(),
-                            c.column.as_str().to_string(),
-                            if c.retired {
-                                "retired".to_string()
-                            } else {
-                                c.status.as_str().to_string()
-                            },
-                            c.due
-                                .map(|d| d.to_string())
-                                .unwrap_or_else(|| "-".to_string()),
-                            if c.owner.is_empty() {
-                                "-".to_string()
-                            } else {
-                                c.owner.clone()
-                            },
-                            c.title.clone(),
-                        ]
-                    })
-                    .collect();
-                print_table(&["ID", "COLUMN", "STATUS", "DUE", "OWNER", "TITLE"], &rows)?;
-            }
-        }
+        } => list(store, &project, column, json)?,
         ControlCommand::Set {
             project,
             id,
@@ -262,9 +317,7 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
             customer_part,
             aws_part,
         } => {
-            let project = store.project_by_name(&project)?;
-            let mut patch = ControlPatch::default();
-            for (field, value) in [
+            let texts = [
                 (ControlField::Status, status),
                 (ControlField::Owner, owner),
                 (ControlField::Due, due),
@@ -273,39 +326,8 @@ pub(super) fn run(store: &mut Store, command: ControlCommand) -> Outcome {
                 (ControlField::ReviewDays, review_every_days),
                 (ControlField::CustomerPart, customer_part),
                 (ControlField::AwsPart, aws_part),
-            ] {
-                if let Some(value) = value {
-                    patch = patch.with(field, value);
-                }
-            }
-            patch.reason = reason;
-            if patch.is_empty() {
-                anyhow::bail!(
-                    "nothing to change: give at least one of --status, --owner, --due, --notes, --column, --review-every-days, --customer-part or --aws-part"
-                );
-            }
-            let control = store.control(project.key, &id)?;
-            let changes = store.update_control(project.key, &control.id, &patch)?;
-            if changes.is_empty() {
-                outln!("{}: nothing changed", control.id);
-            }
-            for change in changes {
-                outln!(
-                    "{}: {} {} -> {}",
-                    control.id,
-                    change.field.as_str(),
-                    if change.from.is_empty() {
-                        "(empty)"
-                    } else {
-                        &change.from
-                    },
-                    if change.to.is_empty() {
-                        "(empty)"
-                    } else {
-                        &change.to
-                    }
-                );
-            }
+            ];
+            set(store, &project, &id, texts, reason)?;
         }
         ControlCommand::Add {
             project,

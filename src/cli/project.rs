@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Outcome, parse_date_arg, print_json, print_table};
 use crate::catalog::split_list;
-use crate::model::{Column, Status};
+use crate::model::{Column, Status, stamp};
 use crate::store::{NewProject, Store};
 
 /// The `project` subcommands.
@@ -189,7 +189,7 @@ pub(super) fn run(store: &mut Store, command: ProjectCommand) -> Outcome {
                     services: project.services,
                     period_start: project.period_start.map(|d| d.to_string()),
                     period_end: project.period_end.map(|d| d.to_string()),
-                    created_at: project.created_at,
+                    created_at: stamp(&project.created_at),
                     baseline: project.baseline,
                     controls: active.len(),
                     implemented: active

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Subcommand};
 
 use super::{Outcome, print_json, print_table};
-use crate::model::SignoffSubject;
+use crate::model::{SignoffSubject, stamp};
 use crate::store::{NewSignoff, Store};
 
 /// The `signoff` subcommands.
@@ -105,7 +105,7 @@ pub(super) fn run(store: &mut Store, command: SignoffCommand) -> Outcome {
                             s.id.to_string(),
                             s.subject.clone(),
                             format!("{} ({})", s.by, s.role),
-                            s.signed_at.clone(),
+                            stamp(&s.signed_at),
                             match (s.stale, s.superseded) {
                                 (_, true) => "superseded".to_string(),
                                 (true, false) => "STALE".to_string(),

@@ -39,7 +39,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::catalog::Baseline;
-use crate::model::{Column, Status, label_of, oscal_id_of};
+use crate::model::{Column, Status, label_of, oscal_id_of, stamp};
 use crate::process::{Claim, partial_name, remove_stale_partials};
 use crate::snapshot::PackData;
 use crate::store::{Result as StoreResult, Store};
@@ -563,7 +563,7 @@ impl OscalInput {
         }
         let (version, last_modified) = match &data.last_activity {
             Some((seq, at)) => (seq.to_string(), at.clone()),
-            None => ("0".to_string(), data.project.created_at.clone()),
+            None => ("0".to_string(), stamp(&data.project.created_at)),
         };
         OscalInput {
             system: data.system.clone(),
@@ -581,12 +581,7 @@ impl OscalInput {
             prepared_by: data.generated_by.trim().to_string(),
             last_modified,
             version,
-            created_on: data
-                .project
-                .created_at
-                .get(..10)
-                .unwrap_or("1970-01-01")
-                .to_string(),
+            created_on: data.project.created_at.date_naive().to_string(),
         }
     }
 

@@ -678,7 +678,67 @@ pub struct ImportedFile {
     pub refused: u64,
 }
 
+/// What a row of the activity log says happened, as read back: a kind of change this
+/// version knows, with its typed detail, or the stored name of one it cannot read (written by
+/// a later version, or altered by hand), so that the row is still shown and `verify` names it.
+// Nearly every row is `Known`, so boxing the action would only add an allocation per row.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoggedAction {
+    /// A change this version reads.
+    Known(Action),
+    /// A change this version cannot read: its stored name.
+    Other(String),
+}
+
+impl LoggedAction {
+    /// Reads a stored row's action name and detail.
+    pub fn read(name: &str, detail: &serde_json::Value) -> Self {
+        match Action::from_stored(name, detail) {
+            Some(action) => LoggedAction::Known(action),
+            None => LoggedAction::Other(name.to_string()),
+        }
+    }
+
+    /// The action's stored name (`control.update`).
+    pub fn name(&self) -> String {
+        match self {
+            LoggedAction::Known(action) => action.name(),
+            LoggedAction::Other(name) => name.clone(),
+        }
+    }
+
+    /// One line for people: the change's summary, or its stored name when this version
+    /// cannot read it.
+    pub fn summary(&self) -> String {
+        match self {
+            LoggedAction::Known(action) => action.summary(),
+            LoggedAction::Other(name) => name.clone(),
+        }
+    }
+
+    /// The change, when this version reads it.
+    pub fn known(&self) -> Option<&Action> {
+        match self {
+            LoggedAction::Known(action) => Some(action),
+            LoggedAction::Other(_) => None,
+        }
+    }
+}
+
+/// A logged action is shown (in JSON) by its stored name, as the log stores it.
+impl Serialize for LoggedAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
 impl Action {
+    /// The action's stored name (`control.update`).
+    pub fn name(&self) -> String {
+        self.to_stored().0
+    }
+
     /// The action's stored name and its detail as JSON.
     pub fn to_stored(&self) -> (String, serde_json::Value) {
         let mut value = serde_json::to_value(self).unwrap_or_default();
@@ -1255,6 +1315,33 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::ControlField;
+
+    #[test]
+    fn a_logged_action_reads_back_by_its_stored_name_and_keeps_an_unknown_one() {
+        let action = Action::ControlUpdate {
+            changes: vec![ControlChange {
+                field: ControlField::Owner,
+                from: String::new(),
+                to: "ana".into(),
+            }],
+        };
+        let (name, detail) = action.to_stored();
+        assert_eq!(name, "control.update");
+        let read = LoggedAction::read(&name, &detail);
+        assert_eq!(read, LoggedAction::Known(action.clone()));
+        assert_eq!(read.name(), "control.update");
+        assert_eq!(read.summary(), action.summary());
+        assert_eq!(serde_json::to_value(&read).unwrap(), "control.update");
+
+        let foreign = LoggedAction::read("ledger.close", &serde_json::json!({"x": 1}));
+        assert_eq!(foreign, LoggedAction::Other("ledger.close".into()));
+        assert_eq!(foreign.summary(), "ledger.close");
+        assert_eq!(foreign.known(), None);
+        // A known name whose detail no longer reads is kept by name, not dropped.
+        let altered = LoggedAction::read("control.update", &serde_json::json!("not json"));
+        assert_eq!(altered.name(), "control.update");
+        assert_eq!(altered.known(), None);
+    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -4,6 +4,7 @@
 //! duties matrix, the authorization boundary, network and data flow diagrams, and the FedRAMP
 //! logo. Each is a vault file, as evidence is; the kind decides how the plan lists it.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What an attached document is.
@@ -147,11 +148,15 @@ pub struct Attachment {
     pub sha256: String,
     /// Who attached it.
     pub added_by: String,
-    /// When (UTC, RFC 3339).
-    pub added_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "super::stamped::serialize")]
+    pub added_at: DateTime<Utc>,
     /// When it was removed, if it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub removed_at: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::stamped::option"
+    )]
+    pub removed_at: Option<DateTime<Utc>>,
     /// Why it was removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed_reason: Option<String>,

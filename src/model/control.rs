@@ -285,28 +285,151 @@ impl ControlField {
     }
 }
 
+/// A new value for one editable field of a control, in the field's own type. Text a person
+/// typed becomes one of these once, where it is typed ([`ControlEdit::parse`]); the rules
+/// then check the typed value ([`plan_changes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ControlEdit {
+    /// The short title (not blank).
+    Title(String),
+    /// What the control requires.
+    Description(String),
+    /// The column (needs a reason to change).
+    Column(Column),
+    /// The status (`not_applicable` needs a reason).
+    Status(Status),
+    /// Why the control has its status (the not-applicable reason).
+    StatusReason(String),
+    /// The person responsible; empty for nobody.
+    Owner(String),
+    /// The due date, or none.
+    Due(Option<NaiveDate>),
+    /// Review cadence in days (1 to [`MAX_REVIEW_DAYS`]), or none.
+    ReviewDays(Option<u32>),
+    /// Free notes.
+    Notes(String),
+    /// What AWS does (shared controls).
+    AwsPart(String),
+    /// What the customer does (shared controls).
+    CustomerPart(String),
+}
+
+impl ControlEdit {
+    /// The field this edit sets.
+    pub fn field(&self) -> ControlField {
+        match self {
+            ControlEdit::Title(_) => ControlField::Title,
+            ControlEdit::Description(_) => ControlField::Description,
+            ControlEdit::Column(_) => ControlField::Column,
+            ControlEdit::Status(_) => ControlField::Status,
+            ControlEdit::StatusReason(_) => ControlField::StatusReason,
+            ControlEdit::Owner(_) => ControlField::Owner,
+            ControlEdit::Due(_) => ControlField::Due,
+            ControlEdit::ReviewDays(_) => ControlField::ReviewDays,
+            ControlEdit::Notes(_) => ControlField::Notes,
+            ControlEdit::AwsPart(_) => ControlField::AwsPart,
+            ControlEdit::CustomerPart(_) => ControlField::CustomerPart,
+        }
+    }
+
+    /// Reads text typed for a field (on the command line, in the window, or kept in the
+    /// activity log for undo): dates are `YYYY-MM-DD` and an empty date or cadence clears it.
+    pub fn parse(field: ControlField, text: &str) -> Result<Self, RuleError> {
+        Ok(match field {
+            ControlField::Title => ControlEdit::Title(text.to_string()),
+            ControlField::Description => ControlEdit::Description(text.to_string()),
+            ControlField::Column => ControlEdit::Column(text.parse()?),
+            ControlField::Status => ControlEdit::Status(text.parse()?),
+            ControlField::StatusReason => ControlEdit::StatusReason(text.to_string()),
+            ControlField::Owner => ControlEdit::Owner(text.to_string()),
+            ControlField::Due => ControlEdit::Due(parse_optional_date(text)?),
+            ControlField::ReviewDays => ControlEdit::ReviewDays(parse_review_days(text)?),
+            ControlField::Notes => ControlEdit::Notes(text.to_string()),
+            ControlField::AwsPart => ControlEdit::AwsPart(text.to_string()),
+            ControlField::CustomerPart => ControlEdit::CustomerPart(text.to_string()),
+        })
+    }
+
+    /// The value in its stored text form, as [`Control::field`](super::Control::field) gives
+    /// it and the activity log records it.
+    pub fn text(&self) -> String {
+        match self {
+            ControlEdit::Title(text)
+            | ControlEdit::Description(text)
+            | ControlEdit::StatusReason(text)
+            | ControlEdit::Owner(text)
+            | ControlEdit::Notes(text)
+            | ControlEdit::AwsPart(text)
+            | ControlEdit::CustomerPart(text) => text.clone(),
+            ControlEdit::Column(column) => column.as_str().to_string(),
+            ControlEdit::Status(status) => status.as_str().to_string(),
+            ControlEdit::Due(due) => due.map(|d| d.to_string()).unwrap_or_default(),
+            ControlEdit::ReviewDays(days) => days.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// Checks the value against the field's rules and returns it in its stored form: a title
+    /// and an owner lose surrounding spaces, a title cannot be blank, a cadence is 1 to
+    /// [`MAX_REVIEW_DAYS`] days.
+    fn checked(self) -> Result<Self, RuleError> {
+        match self {
+            ControlEdit::Title(title) => {
+                let title = title.trim();
+                if title.is_empty() {
+                    return Err(RuleError::Blank("title"));
+                }
+                Ok(ControlEdit::Title(title.to_string()))
+            }
+            ControlEdit::Owner(owner) => Ok(ControlEdit::Owner(owner.trim().to_string())),
+            ControlEdit::ReviewDays(Some(0)) => Err(RuleError::BadReviewDays("0".to_string())),
+            ControlEdit::ReviewDays(Some(days)) if days > MAX_REVIEW_DAYS => {
+                Err(RuleError::ReviewDaysTooLarge(days.to_string()))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// A review cadence as typed: empty for none, else a whole number of days from 1 to
+/// [`MAX_REVIEW_DAYS`].
+fn parse_review_days(value: &str) -> Result<Option<u32>, RuleError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(RuleError::BadReviewDays(value.to_string()));
+    }
+    match text.parse::<u32>() {
+        Ok(0) => Err(RuleError::BadReviewDays(value.to_string())),
+        Ok(days) if days <= MAX_REVIEW_DAYS => Ok(Some(days)),
+        // All digits, so anything that does not fit is too large.
+        _ => Err(RuleError::ReviewDaysTooLarge(text.to_string())),
+    }
+}
+
 /// A requested edit of one control: new values for some fields, and the reason when the
-/// rules need one. Values are text as typed; dates are `YYYY-MM-DD` and empty clears.
+/// rules need one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ControlPatch {
-    /// Field and new value, in the order given.
-    pub fields: Vec<(ControlField, String)>,
+    /// The new values, in the order given; a later value for a field replaces an earlier one.
+    pub edits: Vec<ControlEdit>,
     /// Why: required for `not_applicable` and for a column move.
     pub reason: Option<String>,
 }
 
 impl ControlPatch {
     /// A patch setting one field.
-    pub fn one(field: ControlField, value: impl Into<String>) -> Self {
+    pub fn one(edit: ControlEdit) -> Self {
         Self {
-            fields: vec![(field, value.into())],
+            edits: vec![edit],
             reason: None,
         }
     }
 
     /// Adds a field to the patch.
-    pub fn with(mut self, field: ControlField, value: impl Into<String>) -> Self {
-        self.fields.push((field, value.into()));
+    pub fn with(mut self, edit: ControlEdit) -> Self {
+        self.edits.push(edit);
         self
     }
 
@@ -318,7 +441,7 @@ impl ControlPatch {
 
     /// Whether the patch asks for nothing.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.edits.is_empty()
     }
 }
 
@@ -334,73 +457,35 @@ pub struct ControlChange {
     pub to: String,
 }
 
-/// Checks a typed value for a field and returns it in its stored form.
-pub(crate) fn normalise_value(field: ControlField, value: &str) -> Result<String, RuleError> {
-    match field {
-        ControlField::Title => {
-            let title = value.trim();
-            if title.is_empty() {
-                return Err(RuleError::Blank("title"));
-            }
-            Ok(title.to_string())
-        }
-        ControlField::Column => Ok(value.parse::<Column>()?.as_str().to_string()),
-        ControlField::Status => Ok(value.parse::<Status>()?.as_str().to_string()),
-        ControlField::Due => Ok(parse_optional_date(value)?
-            .map(|date| date.to_string())
-            .unwrap_or_default()),
-        ControlField::ReviewDays => {
-            let text = value.trim();
-            if text.is_empty() {
-                return Ok(String::new());
-            }
-            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(RuleError::BadReviewDays(value.to_string()));
-            }
-            match text.parse::<u32>() {
-                Ok(0) => Err(RuleError::BadReviewDays(value.to_string())),
-                Ok(days) if days <= MAX_REVIEW_DAYS => Ok(days.to_string()),
-                // All digits, so anything that does not fit is too large.
-                _ => Err(RuleError::ReviewDaysTooLarge(text.to_string())),
-            }
-        }
-        ControlField::Owner => Ok(value.trim().to_string()),
-        ControlField::Description
-        | ControlField::StatusReason
-        | ControlField::Notes
-        | ControlField::AwsPart
-        | ControlField::CustomerPart => Ok(value.to_string()),
-    }
-}
-
-/// Works out what a patch changes on a control whose current values `current` returns,
-/// applying the rules: a status of `not_applicable` needs a reason, and so does a column
-/// move. The reason is recorded as the control's status reason. Fields whose value does not
-/// change are left out, so an empty result means nothing to do.
-pub fn plan_changes(
+/// Works out what a patch changes on a control whose current values `current` returns (in
+/// their stored text form), applying the rules: a status of `not_applicable` needs a reason,
+/// and so does a column move. The reason is recorded as the control's status reason. Fields
+/// whose value does not change are left out, so an empty result means nothing to do. Each
+/// edit comes with its line for the activity log.
+pub fn plan_edits(
     current: impl Fn(ControlField) -> String,
     patch: &ControlPatch,
-) -> Result<Vec<ControlChange>, RuleError> {
+) -> Result<Vec<(ControlEdit, ControlChange)>, RuleError> {
     let reason = patch
         .reason
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    let mut next: Vec<(ControlField, String)> = Vec::new();
-    let mut set = |field: ControlField, value: String| {
-        if let Some(slot) = next.iter_mut().find(|(f, _)| *f == field) {
-            slot.1 = value;
+    let mut next: Vec<ControlEdit> = Vec::new();
+    let set = |next: &mut Vec<ControlEdit>, edit: ControlEdit| {
+        if let Some(slot) = next.iter_mut().find(|e| e.field() == edit.field()) {
+            *slot = edit;
         } else {
-            next.push((field, value));
+            next.push(edit);
         }
     };
-    for (field, value) in &patch.fields {
-        set(*field, normalise_value(*field, value)?);
+    for edit in &patch.edits {
+        set(&mut next, edit.clone().checked()?);
     }
-    let new_value = |field: ControlField, next: &[(ControlField, String)]| {
+    let new_value = |field: ControlField, next: &[ControlEdit]| {
         next.iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v.clone())
+            .find(|e| e.field() == field)
+            .map(ControlEdit::text)
             .unwrap_or_else(|| current(field))
     };
     let status_changes = new_value(ControlField::Status, &next) != current(ControlField::Status);
@@ -420,15 +505,28 @@ pub fn plan_changes(
     if let Some(reason) = reason
         && (status_changes || column_changes)
     {
-        next.retain(|(f, _)| *f != ControlField::StatusReason);
-        next.push((ControlField::StatusReason, reason.to_string()));
+        next.retain(|e| e.field() != ControlField::StatusReason);
+        next.push(ControlEdit::StatusReason(reason.to_string()));
     }
     Ok(next
         .into_iter()
-        .filter_map(|(field, to)| {
+        .filter_map(|edit| {
+            let field = edit.field();
             let from = current(field);
-            (from != to).then_some(ControlChange { field, from, to })
+            let to = edit.text();
+            (from != to).then_some((edit, ControlChange { field, from, to }))
         })
+        .collect())
+}
+
+/// What a patch changes, as [`plan_edits`] works it out, without the typed values.
+pub fn plan_changes(
+    current: impl Fn(ControlField) -> String,
+    patch: &ControlPatch,
+) -> Result<Vec<ControlChange>, RuleError> {
+    Ok(plan_edits(current, patch)?
+        .into_iter()
+        .map(|(_, change)| change)
         .collect())
 }
 
@@ -478,7 +576,7 @@ mod tests {
 
     #[test]
     fn not_applicable_needs_a_reason() {
-        let patch = ControlPatch::one(ControlField::Status, "not_applicable");
+        let patch = ControlPatch::one(ControlEdit::Status(Status::NotApplicable));
         assert_eq!(
             plan_changes(current, &patch),
             Err(RuleError::ReasonRequiredForNotApplicable)
@@ -494,39 +592,74 @@ mod tests {
 
     #[test]
     fn moving_column_needs_a_reason() {
-        let patch = ControlPatch::one(ControlField::Column, "shared");
+        let patch = ControlPatch::one(ControlEdit::Column(Column::Shared));
         assert_eq!(
             plan_changes(current, &patch),
             Err(RuleError::ReasonRequiredForMove)
         );
         assert!(plan_changes(current, &patch.because("AWS runs the hosts")).is_ok());
         // Naming the column it already sits in is no move.
-        let same = ControlPatch::one(ControlField::Column, "customer");
+        let same = ControlPatch::one(ControlEdit::Column(Column::Customer));
         assert_eq!(plan_changes(current, &same), Ok(vec![]));
     }
 
     #[test]
     fn unchanged_fields_are_left_out_and_bad_values_refused() {
+        let due = NaiveDate::from_ymd_opt(2027, 1, 15);
         let patch =
-            ControlPatch::one(ControlField::Owner, "ana").with(ControlField::Due, "2027-01-15");
+            ControlPatch::one(ControlEdit::Owner(" ana ".into())).with(ControlEdit::Due(due));
         let changes = plan_changes(current, &patch).unwrap();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, ControlField::Due);
-        assert!(
-            plan_changes(current, &ControlPatch::one(ControlField::Due, "2027-02-30")).is_err()
+        assert_eq!(changes[0].to, "2027-01-15");
+        let refused = |edit: ControlEdit| plan_changes(current, &ControlPatch::one(edit)).is_err();
+        assert!(refused(ControlEdit::Title("  ".into())));
+        assert!(refused(ControlEdit::ReviewDays(Some(0))));
+        assert!(refused(ControlEdit::ReviewDays(Some(MAX_REVIEW_DAYS + 1))));
+        assert!(!refused(ControlEdit::ReviewDays(Some(MAX_REVIEW_DAYS))));
+    }
+
+    #[test]
+    fn typed_text_is_read_once_and_bad_text_refused() {
+        let parse = ControlEdit::parse;
+        assert_eq!(
+            parse(ControlField::Status, "In Progress"),
+            Ok(ControlEdit::Status(Status::InProgress))
         );
-        assert!(plan_changes(current, &ControlPatch::one(ControlField::Status, "done")).is_err());
-        assert!(plan_changes(current, &ControlPatch::one(ControlField::Title, "  ")).is_err());
-        assert!(plan_changes(current, &ControlPatch::one(ControlField::ReviewDays, "0")).is_err());
-        let huge = plan_changes(
-            current,
-            &ControlPatch::one(ControlField::ReviewDays, "99999999999999999999"),
-        )
-        .unwrap_err();
+        assert_eq!(parse(ControlField::Due, " "), Ok(ControlEdit::Due(None)));
+        assert_eq!(
+            parse(ControlField::ReviewDays, "90"),
+            Ok(ControlEdit::ReviewDays(Some(90)))
+        );
+        assert_eq!(
+            parse(ControlField::ReviewDays, ""),
+            Ok(ControlEdit::ReviewDays(None))
+        );
+        assert!(parse(ControlField::Due, "2027-02-30").is_err());
+        assert!(parse(ControlField::Status, "done").is_err());
+        assert!(parse(ControlField::Column, "vendor").is_err());
+        assert!(parse(ControlField::ReviewDays, "0").is_err());
+        let huge = parse(ControlField::ReviewDays, "99999999999999999999").unwrap_err();
         assert!(huge.to_string().contains("too large"), "{huge}");
-        let negative =
-            plan_changes(current, &ControlPatch::one(ControlField::ReviewDays, "-5")).unwrap_err();
+        let negative = parse(ControlField::ReviewDays, "-5").unwrap_err();
         assert!(negative.to_string().contains("whole number"), "{negative}");
+    }
+
+    #[test]
+    fn an_edit_reads_back_from_its_own_text() {
+        let edits = [
+            ControlEdit::Title("Rotate keys".into()),
+            ControlEdit::Column(Column::Shared),
+            ControlEdit::Status(Status::NotApplicable),
+            ControlEdit::Due(NaiveDate::from_ymd_opt(2027, 3, 1)),
+            ControlEdit::Due(None),
+            ControlEdit::ReviewDays(Some(365)),
+            ControlEdit::ReviewDays(None),
+            ControlEdit::Owner(String::new()),
+        ];
+        for edit in edits {
+            assert_eq!(ControlEdit::parse(edit.field(), &edit.text()), Ok(edit));
+        }
     }
 
     #[test]

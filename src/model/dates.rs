@@ -8,9 +8,44 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset as _, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset as _, SecondsFormat, Utc};
 
 use super::RuleError;
+
+/// The text of an event's time, as it is stored and shown: RFC 3339 in UTC with whole
+/// seconds (`2026-11-28T13:53:52Z`).
+pub fn stamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reads an event's time stored as RFC 3339 text.
+pub fn parse_stamp(text: &str) -> Result<DateTime<Utc>, RuleError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| RuleError::BadTimestamp(text.to_string()))
+}
+
+/// Serde helpers that write an event's time as [`stamp`] does, for records shown as JSON.
+pub mod stamped {
+    use chrono::{DateTime, Utc};
+    use serde::Serializer;
+
+    /// Writes a time as its stamp.
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::stamp(at))
+    }
+
+    /// Writes a time that may be absent as its stamp, or `null`.
+    pub fn option<S: Serializer>(
+        at: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => serializer.serialize_str(&super::stamp(at)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
 
 /// Parses a `YYYY-MM-DD` date, refusing impossible ones such as `2027-02-30`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, RuleError> {
@@ -89,6 +124,20 @@ impl FromStr for Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stamp_reads_back_to_the_same_text_and_bad_text_is_refused() {
+        let text = "2026-11-28T13:53:52Z";
+        assert_eq!(stamp(&parse_stamp(text).unwrap()), text);
+        assert_eq!(
+            stamp(&parse_stamp("2026-11-28T14:53:52+01:00").unwrap()),
+            text
+        );
+        assert_eq!(
+            parse_stamp("yesterday"),
+            Err(RuleError::BadTimestamp("yesterday".into()))
+        );
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)

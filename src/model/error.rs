@@ -53,6 +53,9 @@ pub enum RuleError {
     /// A service model name that is not one of the three models.
     #[error("unknown service model '{0}': use infrastructure, managed or abstracted")]
     UnknownServiceModel(String),
+    /// A stored event time that is not RFC 3339 text.
+    #[error("'{0}' is not a time: it should read like 2026-11-28T13:53:52Z")]
+    BadTimestamp(String),
     /// A date that is not a real calendar date in `YYYY-MM-DD` form.
     #[error("'{0}' is not a date: write it as YYYY-MM-DD, for example 2027-03-01")]
     BadDate(String),

@@ -1,6 +1,6 @@
 //! Evidence files attached to controls, and when they count as expired or expiring.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::RuleError;
@@ -32,14 +32,16 @@ pub struct Evidence {
     pub valid_until: Option<NaiveDate>,
     /// Who attached it.
     pub added_by: String,
-    /// When (UTC, RFC 3339).
-    pub added_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "super::stamped::serialize")]
+    pub added_at: DateTime<Utc>,
     /// Whether it was removed (a tombstone).
     pub removed: bool,
     /// Who removed it.
     pub removed_by: Option<String>,
     /// When it was removed.
-    pub removed_at: Option<String>,
+    #[serde(serialize_with = "super::stamped::option")]
+    pub removed_at: Option<DateTime<Utc>>,
     /// Why it was removed.
     pub removed_reason: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! are accepted everywhere a control id is read, and [`label_of`] and [`oscal_id_of`] turn one
 //! into the other.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A resolved profile stored in the workspace, as `profile list` shows it.
@@ -24,8 +25,9 @@ pub struct BaselineSummary {
     pub sha256: String,
     /// How many controls it selects.
     pub selected: usize,
-    /// When it was imported (UTC, RFC 3339).
-    pub imported_at: String,
+    /// When it was imported; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "super::stamped::serialize")]
+    pub imported_at: DateTime<Utc>,
 }
 
 /// Where a parameter's shown text came from.

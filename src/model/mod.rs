@@ -23,8 +23,8 @@ mod request;
 mod system;
 
 pub use action::{
-    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, PatchDetail,
-    ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
+    Action, AwsReportDetail, CatalogImportDetail, DeadlineChange, ImportedFile, LoggedAction,
+    PatchDetail, ProfileImportDetail, PurgedFile, RequestChange, RequestChanges, short_hash,
 };
 pub use attachment::{Attachment, AttachmentKind};
 pub use attestation::{
@@ -33,14 +33,14 @@ pub use attestation::{
     training_expires_on, training_state,
 };
 pub use control::{
-    Column, ControlChange, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel, Status,
-    column_for_ownership, is_overdue, plan_changes,
+    Column, ControlChange, ControlEdit, ControlField, ControlPatch, MAX_REVIEW_DAYS, ServiceModel,
+    Status, column_for_ownership, is_overdue, plan_changes, plan_edits,
 };
 pub use coverage::{
     Coverage, DateRange, MissingService, ReportError, ReportKind, ReportSpan, check_report_dates,
     coverage, parse_services,
 };
-pub use dates::{Zone, parse_date, parse_optional_date};
+pub use dates::{Zone, parse_date, parse_optional_date, parse_stamp, stamp, stamped};
 pub use error::RuleError;
 pub use evidence::{
     EXPIRING_WITHIN_DAYS, Evidence, Validity, check_evidence_dates, media_type_for, validity,

@@ -1,6 +1,6 @@
 //! Projects (audit scopes) and the controls they hold.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{
@@ -23,8 +23,9 @@ pub struct Project {
     pub period_start: Option<NaiveDate>,
     /// Last day of the audit period.
     pub period_end: Option<NaiveDate>,
-    /// When the project was created (UTC, RFC 3339).
-    pub created_at: String,
+    /// When the project was created; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "super::stamped::serialize")]
+    pub created_at: DateTime<Utc>,
     /// The framework baseline it tracks, by name; `None` for the built-in SRM set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,

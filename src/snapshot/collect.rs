@@ -65,7 +65,7 @@ fn collect_snapshot(
     period: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<PackData> {
     let project = store.project(project)?;
-    let created = store.day_of(&project.created_at).unwrap_or(as_of);
+    let created = store.zone().day_of(project.created_at);
     let (from, to) = period.unwrap_or(match (project.period_start, project.period_end) {
         (Some(start), Some(end)) => (start, end),
         _ => (created.min(as_of), as_of),
@@ -147,7 +147,7 @@ fn collect_snapshot(
     let signoffs: Vec<_> = store
         .signoffs(project.key)?
         .into_iter()
-        .filter(|s| store.day_of(&s.signed_at).is_some_and(|day| day <= as_of))
+        .filter(|s| store.zone().day_of(s.signed_at) <= as_of)
         .collect();
 
     // Paths are handed out in pack order, so the same snapshot always gets the same names.
@@ -163,13 +163,11 @@ fn collect_snapshot(
             let current: Vec<PackEvidence> = evidence
                 .iter()
                 .filter(|e| e.control == control.id)
-                .filter(|e| store.day_of(&e.added_at).is_some_and(|day| day <= as_of))
+                .filter(|e| store.zone().day_of(e.added_at) <= as_of)
                 .filter(|e| {
                     !e.removed
                         || e.removed_at
-                            .as_deref()
-                            .and_then(|at| store.day_of(at))
-                            .is_some_and(|day| day > as_of)
+                            .is_some_and(|at| store.zone().day_of(at) > as_of)
                 })
                 .map(|e| {
                     let mut shown = e.clone();
@@ -205,13 +203,10 @@ fn collect_snapshot(
     // AWS's reports as they stood on the as-of date, filed beside the AWS column's controls.
     let mut aws_reports = Vec::new();
     for report in store.aws_reports()? {
-        let added = store
-            .day_of(&report.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(report.added_at) <= as_of;
         let removed = report
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         if !added || removed {
             continue;
         }
@@ -243,13 +238,10 @@ fn collect_snapshot(
     let mut attachment_folders: BTreeMap<AttachmentKind, Folder> = BTreeMap::new();
     let mut placed: BTreeMap<(AttachmentKind, String), String> = BTreeMap::new();
     for attachment in store.attachments(project.key)? {
-        let added = store
-            .day_of(&attachment.added_at)
-            .is_some_and(|day| day <= as_of);
+        let added = store.zone().day_of(attachment.added_at) <= as_of;
         let removed = attachment
             .removed_at
-            .as_deref()
-            .is_some_and(|at| store.day_of(at).is_none_or(|day| day <= as_of));
+            .is_some_and(|at| store.zone().day_of(at) <= as_of);
         let kept = attachment
             .control
             .as_ref()
@@ -334,16 +326,11 @@ fn collect_snapshot(
                 .is_some_and(|day| day >= from && day <= to)
         })
         .collect();
-    let as_of_text = as_of.to_string();
     // Imported by the as-of date (the import's UTC day), with their states as of then.
     let findings = store
         .findings(project.key, as_of)?
         .into_iter()
-        .filter(|f| {
-            f.imported_at
-                .get(..10)
-                .is_some_and(|day| day <= as_of_text.as_str())
-        })
+        .filter(|f| f.imported_at.date_naive() <= as_of)
         .collect();
     Ok(PackData {
         findings,
@@ -390,7 +377,7 @@ pub fn collect_requests(
             return Err(StoreError::UnknownRequest(unknown));
         }
         let project = store.project(project)?;
-        let created = store.day_of(&project.created_at).unwrap_or(as_of);
+        let created = store.zone().day_of(project.created_at);
         let (from, to) = match (project.period_start, project.period_end) {
             (Some(start), Some(end)) => (start, end),
             _ => (created.min(as_of), as_of),
@@ -476,7 +463,7 @@ fn pack_requests(
     let mut requests: Vec<Request> = store
         .requests(project)?
         .into_iter()
-        .filter(|r| on_or_before(&r.added_at))
+        .filter(|r| store.zone().day_of(r.added_at) <= as_of)
         .filter(|r| {
             only.is_none_or(|ids| ids.iter().any(|id| id.trim().eq_ignore_ascii_case(&r.id)))
         })
@@ -510,7 +497,9 @@ fn pack_requests(
     let mut shown = Vec::with_capacity(requests.len());
     for mut request in requests {
         request.comments.retain(|c| on_or_before(&c.at));
-        request.files.retain(|f| on_or_before(&f.added_at));
+        request
+            .files
+            .retain(|f| store.zone().day_of(f.added_at) <= as_of);
         request.overdue = request_is_overdue(request.status, request.due, as_of);
         let folder = format!(
             "requests/{}",
@@ -549,7 +538,7 @@ fn pack_requests(
                 }
                 None => {
                     let e = store.evidence_by_id(project, *evidence_id)?;
-                    if e.removed || !on_or_before(&e.added_at) {
+                    if e.removed || store.zone().day_of(e.added_at) > as_of {
                         continue;
                     }
                     evidence_ids.push(*evidence_id);

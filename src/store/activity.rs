@@ -10,8 +10,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store};
-use crate::model::Action;
 pub use crate::model::hex;
+use crate::model::{Action, LoggedAction};
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -29,9 +29,10 @@ pub struct ActivityEntry {
     pub project: String,
     /// What was changed: a control id, or empty for the project itself.
     pub subject: String,
-    /// The kind of change (`project.create`, `control.update`, …).
-    pub action: String,
-    /// What changed from what to what.
+    /// The kind of change, typed; shown by its stored name (`project.create`,
+    /// `control.update`, …).
+    pub action: LoggedAction,
+    /// What changed from what to what, as stored.
     pub detail: serde_json::Value,
     /// One line for people.
     pub summary: String,
@@ -44,7 +45,7 @@ pub struct ActivityEntry {
 impl ActivityEntry {
     /// What the row says happened, typed; `None` for a row this version cannot read.
     pub fn typed(&self) -> Option<Action> {
-        Action::from_stored(&self.action, &self.detail)
+        self.action.known().cloned()
     }
 }
 
@@ -247,14 +248,6 @@ impl ChainWalk {
     }
 }
 
-/// One line for people describing a row: its typed action's summary, or the action's
-/// name when this version cannot read the row.
-pub fn summarise(action: &str, detail: &serde_json::Value) -> String {
-    Action::from_stored(action, detail)
-        .map(|typed| typed.summary())
-        .unwrap_or_else(|| action.to_string())
-}
-
 impl Store {
     /// The log, oldest first: all of it, one project's, or one subject's within a project.
     pub fn activity(
@@ -288,8 +281,9 @@ impl Store {
             // its raw text, and `verify` names it as breaking the chain.
             let detail: serde_json::Value =
                 serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail));
+            let action = LoggedAction::read(&action, &detail);
             out.push(ActivityEntry {
-                summary: summarise(&action, &detail),
+                summary: action.summary(),
                 seq,
                 at,
                 actor,

@@ -6,7 +6,7 @@
 //! computed by [`crate::model::coverage`] from the current reports read here in one snapshot.
 
 use super::db::{OptionalExtension, Row, params};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::write::{Change, Logged};
@@ -73,12 +73,14 @@ pub struct AwsReport {
     pub bridge_until: Option<NaiveDate>,
     /// Who added it.
     pub added_by: String,
-    /// When (UTC, RFC 3339).
-    pub added_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub added_at: DateTime<Utc>,
     /// Whether it was removed.
     pub removed: bool,
     /// When it was removed.
-    pub removed_at: Option<String>,
+    #[serde(serialize_with = "crate::model::stamped::option")]
+    pub removed_at: Option<DateTime<Utc>>,
     /// Who removed it.
     pub removed_by: Option<String>,
     /// Why.
@@ -129,7 +131,7 @@ fn report_from_row(row: &Row<'_>) -> super::db::Result<AwsReport> {
     let kind: String = row.get(1)?;
     let services: String = row.get(9)?;
     let bridge_sha256: Option<String> = row.get(10)?;
-    let removed_at: Option<String> = row.get(15)?;
+    let removed_at: Option<DateTime<Utc>> = row.get(15)?;
     Ok(AwsReport {
         id: row.get(0)?,
         kind: kind

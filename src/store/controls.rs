@@ -6,9 +6,10 @@ use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::PlannedControl;
 use crate::model::{
-    Action, Column, Control, ControlChange, ControlField, ControlPatch, FilledParameter,
-    FilledText, FrameworkControl, FrameworkText, Origin, ParameterSource, ParameterSpan, Placement,
-    Reason, RuleError, Status, column_for_ownership, label_of, oscal_id_of, plan_changes,
+    Action, Column, Control, ControlChange, ControlEdit, ControlField, ControlPatch,
+    FilledParameter, FilledText, FrameworkControl, FrameworkText, Origin, ParameterSource,
+    ParameterSpan, Placement, Reason, RuleError, Status, column_for_ownership, label_of,
+    oscal_id_of, plan_edits,
 };
 
 /// What a user gives to add a control of their own, through the ownership test.
@@ -134,6 +135,60 @@ fn parameters_json(parameters: &[FilledParameter]) -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// The parameter spans of a statement, from their stored JSON (`[[start, end, param], …]`).
+/// A span that does not fall on the text's characters is left out rather than highlighting
+/// the wrong stretch.
+fn spans_from_json(spans: &serde_json::Value, statement: &str) -> Vec<ParameterSpan> {
+    let Some(list) = spans.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|span| {
+            let start = usize::try_from(span.get(0)?.as_u64()?).ok()?;
+            let end = usize::try_from(span.get(1)?.as_u64()?).ok()?;
+            (start <= end && statement.get(start..end).is_some()).then(|| ParameterSpan {
+                start,
+                end,
+                param: span
+                    .get(2)
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            })
+        })
+        .collect()
+}
+
+/// One filled parameter from its stored JSON object.
+fn parameter_from_json(p: &serde_json::Value) -> FilledParameter {
+    let text = |key: &str| {
+        p.get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    FilledParameter {
+        id: text("id"),
+        label: text("label"),
+        value: text("value"),
+        source: match text("source").as_str() {
+            "value" => ParameterSource::Value,
+            "constraint" => ParameterSource::Constraint,
+            "selection" => ParameterSource::Selection,
+            _ => ParameterSource::Label,
+        },
+        aggregates: p
+            .get("aggregates")
+            .and_then(|a| a.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>> {
     let family: String = row.get(20)?;
     if family.is_empty() {
@@ -149,63 +204,12 @@ fn framework_from_row(row: &Row<'_>) -> super::db::Result<Option<FrameworkText>>
     let statement: String = row.get(22)?;
     let spans: serde_json::Value =
         serde_json::from_str(&row.get::<_, String>(23)?).map_err(|_| bad(23, "spans"))?;
-    let params: Vec<ParameterSpan> = spans
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|span| {
-                    let start = usize::try_from(span.get(0)?.as_u64()?).ok()?;
-                    let end = usize::try_from(span.get(1)?.as_u64()?).ok()?;
-                    // A span that does not fall on the text's characters is left out rather
-                    // than highlighting the wrong stretch.
-                    (start <= end && statement.get(start..end).is_some()).then(|| ParameterSpan {
-                        start,
-                        end,
-                        param: span
-                            .get(2)
-                            .and_then(|p| p.as_str())
-                            .unwrap_or("")
-                            .to_string(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let params = spans_from_json(&spans, &statement);
     let parameters: serde_json::Value =
         serde_json::from_str(&row.get::<_, String>(25)?).map_err(|_| bad(25, "parameters"))?;
-    let text = |value: &serde_json::Value, key: &str| {
-        value
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
     let parameters = parameters
         .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|p| FilledParameter {
-                    id: text(p, "id"),
-                    label: text(p, "label"),
-                    value: text(p, "value"),
-                    source: match text(p, "source").as_str() {
-                        "value" => ParameterSource::Value,
-                        "constraint" => ParameterSource::Constraint,
-                        "selection" => ParameterSource::Selection,
-                        _ => ParameterSource::Label,
-                    },
-                    aggregates: p
-                        .get("aggregates")
-                        .and_then(|a| a.as_array())
-                        .map(|list| {
-                            list.iter()
-                                .filter_map(|v| v.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
+        .map(|list| list.iter().map(parameter_from_json).collect())
         .unwrap_or_default();
     Ok(Some(FrameworkText {
         family,
@@ -362,6 +366,27 @@ fn column_sql(field: ControlField) -> &'static str {
     }
 }
 
+/// Writes one checked edit to a control's row. A move by hand is a person's word, so it also
+/// records the person as the placement's reason (a change of services then leaves it).
+fn write_edit(tx: &Connection, key: i64, edit: &ControlEdit) -> Result<()> {
+    let sql = format!(
+        "UPDATE controls SET {} = ?1 WHERE id = ?2",
+        column_sql(edit.field())
+    );
+    match edit {
+        ControlEdit::Due(due) => tx.execute(&sql, params![due.map(|d| d.to_string()), key])?,
+        ControlEdit::ReviewDays(days) => tx.execute(&sql, params![days.map(i64::from), key])?,
+        other => tx.execute(&sql, params![other.text(), key])?,
+    };
+    if let ControlEdit::Column(_) = edit {
+        tx.execute(
+            "UPDATE controls SET placement = ?1 WHERE id = ?2",
+            params![reason_text(&Reason::Person), key],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// A project's controls, retired ones included, in board order.
     pub fn controls(&self, project: i64) -> Result<Vec<Control>> {
@@ -447,33 +472,14 @@ impl Store {
             if control.retired {
                 return Err(StoreError::RetiredControl(control.id));
             }
-            let changes = plan_changes(|field| control.field(field), patch)?;
-            if changes.is_empty() {
-                return Ok(Change::Unchanged(changes));
+            let planned = plan_edits(|field| control.field(field), patch)?;
+            if planned.is_empty() {
+                return Ok(Change::Unchanged(Vec::new()));
             }
-            for change in &changes {
-                let sql = format!(
-                    "UPDATE controls SET {} = ?1 WHERE id = ?2",
-                    column_sql(change.field)
-                );
-                match change.field {
-                    ControlField::Due => {
-                        let value = (!change.to.is_empty()).then_some(change.to.as_str());
-                        tx.execute(&sql, params![value, control.key])?
-                    }
-                    ControlField::ReviewDays => {
-                        let value: Option<i64> = change.to.parse().ok();
-                        tx.execute(&sql, params![value, control.key])?
-                    }
-                    _ => tx.execute(&sql, params![change.to, control.key])?,
-                };
-                if change.field == ControlField::Column {
-                    // A move by hand is a person's word: a change of services leaves it.
-                    tx.execute(
-                        "UPDATE controls SET placement = ?1 WHERE id = ?2",
-                        params![reason_text(&Reason::Person), control.key],
-                    )?;
-                }
+            let mut changes = Vec::with_capacity(planned.len());
+            for (edit, change) in planned {
+                write_edit(tx, control.key, &edit)?;
+                changes.push(change);
             }
             let action = Action::ControlUpdate {
                 changes: changes.clone(),

@@ -368,6 +368,15 @@ impl FromSql for String {
     }
 }
 
+/// An event's time, stored as RFC 3339 text; text that is not one is an error naming it.
+impl FromSql for chrono::DateTime<chrono::Utc> {
+    fn from_sql(value: ValueRef<'_>, index: usize) -> Result<Self> {
+        let text = String::from_sql(value, index)?;
+        crate::model::parse_stamp(&text)
+            .map_err(|e| Error::FromSqlConversionFailure(index, Type::Text, Box::new(e)))
+    }
+}
+
 impl FromSql for Vec<u8> {
     fn from_sql(value: ValueRef<'_>, index: usize) -> Result<Self> {
         match value {

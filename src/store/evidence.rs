@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::db::{OptionalExtension, Row, params};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
@@ -45,7 +45,7 @@ fn evidence_from_row(row: &Row<'_>) -> super::db::Result<Evidence> {
             )
         })
     };
-    let removed_at: Option<String> = row.get(11)?;
+    let removed_at: Option<DateTime<Utc>> = row.get(11)?;
     Ok(Evidence {
         id: row.get(0)?,
         control: row.get(1)?,

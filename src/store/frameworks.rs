@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::db::{OptionalExtension, Row, params};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -46,8 +47,9 @@ pub struct CatalogSummary {
     pub sha256: String,
     /// How many controls it holds, enhancements and withdrawn ones included.
     pub controls: usize,
-    /// When it was imported (UTC, RFC 3339).
-    pub imported_at: String,
+    /// When it was imported; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub imported_at: DateTime<Utc>,
 }
 
 /// The name a file gives: its file name without `.json`.
@@ -172,7 +174,8 @@ impl Store {
             file_name: file_name_of(path),
             sha256: sha256_hex(content.as_bytes()),
             controls: all_controls(&catalog).len(),
-            imported_at: String::new(),
+            // The write transaction's time replaces it when the catalog is stored.
+            imported_at: DateTime::UNIX_EPOCH,
         };
         self.write(|tx| {
             let by_name = tx.store.stored_catalog(&summary.name)?;
@@ -210,7 +213,7 @@ impl Store {
                 ],
             )?;
             let stored = CatalogSummary {
-                imported_at: tx.at.clone(),
+                imported_at: tx.now,
                 ..summary.clone()
             };
             let action = Action::CatalogImport(Box::new(CatalogImportDetail {
@@ -525,7 +528,7 @@ fn write_profile(
         catalog,
         sha256: file.sha256.clone(),
         selected: resolved.selected(),
-        imported_at: tx.at.clone(),
+        imported_at: tx.now,
     };
     let uuid = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_URL,

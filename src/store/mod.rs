@@ -43,7 +43,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::catalog::CatalogError;
@@ -455,10 +455,6 @@ impl Store {
     /// The current time, as the store's clock says.
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
-    }
-
-    fn now_text(&self) -> String {
-        self.now().to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 
     /// The time zone the workspace counts its days in: the `time_zone` setting, else the

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::db::{Connection, OptionalExtension, Row, params};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -137,8 +137,9 @@ pub struct PatchRecord {
     pub evidence_sha256: Option<String>,
     /// The evidence file's name when attached.
     pub evidence_name: Option<String>,
-    /// When it was first recorded (UTC, RFC 3339).
-    pub recorded_at: String,
+    /// When it was first recorded; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// What a patch CSV import did.
@@ -200,7 +201,7 @@ struct StoredPatch {
     attested_by: String,
     evidence_sha256: Option<String>,
     evidence_name: Option<String>,
-    recorded_at: String,
+    recorded_at: DateTime<Utc>,
 }
 
 fn stored_from_row(row: &Row<'_>) -> super::db::Result<StoredPatch> {

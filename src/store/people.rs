@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::db::{Connection, OptionalExtension, Row, params};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -49,8 +49,9 @@ pub struct Person {
     pub role: String,
     /// Whether they are on the roster now.
     pub active: bool,
-    /// When they were added (UTC, RFC 3339).
-    pub created_at: String,
+    /// When they were added; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// What a user gives to add a person.
@@ -74,8 +75,9 @@ pub struct Course {
     pub name: String,
     /// Days a completion stays valid.
     pub every_days: u32,
-    /// When it was added (UTC, RFC 3339).
-    pub created_at: String,
+    /// When it was added; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// A certificate file already staged in the vault.
@@ -122,8 +124,9 @@ pub struct TrainingRecord {
     pub certificate_sha256: Option<String>,
     /// The certificate's file name, if one is kept.
     pub certificate_name: Option<String>,
-    /// When it was recorded (UTC, RFC 3339).
-    pub recorded_at: String,
+    /// When it was recorded; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// Where one active person stands on one course on a date.

@@ -20,7 +20,8 @@ use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
 use crate::catalog::Baseline;
 use crate::model::{
-    Action, Control, FrameworkControl, Placement, Project, Reason, RuleError, SrmMatch, oscal_id_of,
+    Action, Control, FrameworkControl, Placement, Project, Reason, RuleError, SrmMatch,
+    oscal_id_of, parse_stamp,
 };
 
 /// The placement a control keeps when a person moved it.
@@ -422,7 +423,8 @@ impl Store {
             services,
             period_start: date(row.2)?,
             period_end: date(row.3)?,
-            created_at: row.4,
+            created_at: parse_stamp(&row.4)
+                .map_err(|e| StoreError::Corrupt(format!("project created: {e}")))?,
             baseline: row.5,
         })
     }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::db::{OptionalExtension, params};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::write::{Change, Logged, Tx};
@@ -57,8 +57,9 @@ pub struct RequestFile {
     pub sha256: String,
     /// Who attached it.
     pub added_by: String,
-    /// When (UTC, RFC 3339).
-    pub added_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub added_at: DateTime<Utc>,
 }
 
 /// One request of the auditor's list, with its answer so far.
@@ -102,10 +103,12 @@ pub struct Request {
     /// Whether its due date has passed (by [`Store::today`]) and it is not yet submitted
     /// or accepted.
     pub overdue: bool,
-    /// When it was first imported (UTC, RFC 3339).
-    pub added_at: String,
-    /// When it last changed (UTC, RFC 3339).
-    pub updated_at: String,
+    /// When it was first imported; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub added_at: DateTime<Utc>,
+    /// When it last changed; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A change to one request: each field given is set; a status is checked against the

@@ -8,7 +8,7 @@
 //! someone signs again. Sign-offs are never edited or deleted: a new one supersedes.
 
 use super::db::params;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -33,8 +33,9 @@ pub struct Signoff {
     pub role: String,
     /// What they state.
     pub statement: String,
-    /// When (UTC, RFC 3339).
-    pub signed_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub signed_at: DateTime<Utc>,
     /// Who recorded it in Lockstep.
     pub recorded_by: String,
     /// The subject changed after it was signed.
@@ -52,7 +53,7 @@ struct StoredSignoff {
     role: String,
     statement: String,
     fingerprint: String,
-    signed_at: String,
+    signed_at: DateTime<Utc>,
     recorded_by: String,
 }
 
@@ -251,7 +252,7 @@ impl Store {
                 by: row.by.clone(),
                 role: row.role.clone(),
                 statement: row.statement.clone(),
-                signed_at: row.signed_at.clone(),
+                signed_at: row.signed_at,
                 recorded_by: row.recorded_by.clone(),
                 stale: now.as_deref() != Some(row.fingerprint.as_str()),
                 superseded,

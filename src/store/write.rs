@@ -10,18 +10,22 @@
 
 use std::ops::Deref;
 
+use chrono::{DateTime, SubsecRound as _, Utc};
+
 use super::db::Connection;
 
 use super::activity::{self, LogRow};
 use super::{Result, Store, StoreError};
-use crate::model::Action;
+use crate::model::{Action, stamp};
 
 /// An open write transaction, as a change sees it: the connection (through `Deref`), the
 /// store for its read methods, and the time and actor every row of the change records.
 pub(super) struct Tx<'a> {
     /// The store, for its read methods; they read inside this transaction.
     pub store: &'a Store,
-    /// When the change happens (UTC, RFC 3339), the same for each row it writes.
+    /// When the change happens, to the second, the same for each row it writes.
+    pub now: DateTime<Utc>,
+    /// The same time as stored: RFC 3339 text in UTC.
     pub at: String,
     /// Who makes it: the workspace user, read inside the transaction.
     pub actor: String,
@@ -88,9 +92,11 @@ impl Store {
         self.check_writable()?;
         self.conn.begin_write()?;
         let outcome = self.user_name().and_then(|actor| {
+            let now = self.now().trunc_subsecs(0);
             let tx = Tx {
                 store: self,
-                at: self.now_text(),
+                now,
+                at: stamp(&now),
                 actor,
             };
             let change = change(&tx)?;

@@ -14,15 +14,17 @@ use egui::{RichText, Ui};
 use super::theme::{DANGER, column_color, status_color};
 use super::widgets::chip_ui;
 use crate::app::{AppState, Command, PanelDraft};
-use crate::model::{Column, Control, ControlField, ControlPatch, FrameworkText, Status};
+use crate::model::{
+    Column, Control, ControlEdit, ControlField, ControlPatch, FrameworkText, Status,
+};
 
-const CADENCES: [(&str, &str); 6] = [
-    ("", "No review cadence"),
-    ("30", "Every 30 days"),
-    ("90", "Every quarter (90 days)"),
-    ("180", "Every 6 months (180 days)"),
-    ("365", "Every year (365 days)"),
-    ("730", "Every 2 years (730 days)"),
+const CADENCES: [(Option<u32>, &str); 6] = [
+    (None, "No review cadence"),
+    (Some(30), "Every 30 days"),
+    (Some(90), "Every quarter (90 days)"),
+    (Some(180), "Every 6 months (180 days)"),
+    (Some(365), "Every year (365 days)"),
+    (Some(730), "Every 2 years (730 days)"),
 ];
 
 /// Draws the panel for the selected control.
@@ -234,7 +236,7 @@ fn status_row_ui(
         .labelled_by(label.id);
     ui.end_row();
     if chosen != control.status {
-        let patch = ControlPatch::one(ControlField::Status, chosen.as_str());
+        let patch = ControlPatch::one(ControlEdit::Status(chosen));
         if chosen == Status::NotApplicable {
             draft.pending = Some(patch);
             draft.reason.clear();
@@ -264,26 +266,26 @@ fn column_row_ui(ui: &mut Ui, draft: &mut PanelDraft, control: &Control) {
         .labelled_by(label.id);
     ui.end_row();
     if chosen != control.column {
-        draft.pending = Some(ControlPatch::one(ControlField::Column, chosen.as_str()));
+        draft.pending = Some(ControlPatch::one(ControlEdit::Column(chosen)));
         draft.reason.clear();
     }
 }
 
 fn cadence_row_ui(ui: &mut Ui, control: &Control, commands: &mut Vec<Command>) {
     let label = ui.label("Review");
-    let current = control.field(ControlField::ReviewDays);
+    let current = control.review_days;
     let current_text = CADENCES
         .iter()
         .find(|(days, _)| *days == current)
         .map(|(_, text)| text.to_string())
-        .unwrap_or_else(|| format!("Every {current} days"));
-    let mut chosen = current.clone();
+        .unwrap_or_else(|| format!("Every {} days", control.field(ControlField::ReviewDays)));
+    let mut chosen = current;
     egui::ComboBox::from_id_salt("panel_cadence")
         .selected_text(current_text)
         .width(200.0)
         .show_ui(ui, |ui| {
             for (days, text) in CADENCES {
-                ui.selectable_value(&mut chosen, days.to_string(), text);
+                ui.selectable_value(&mut chosen, days, text);
             }
         })
         .response
@@ -292,7 +294,7 @@ fn cadence_row_ui(ui: &mut Ui, control: &Control, commands: &mut Vec<Command>) {
     if chosen != current {
         commands.push(Command::EditControl {
             id: control.id.clone(),
-            patch: ControlPatch::one(ControlField::ReviewDays, chosen),
+            patch: ControlPatch::one(ControlEdit::ReviewDays(chosen)),
         });
     }
 }
@@ -304,13 +306,8 @@ fn reason_prompt_ui(
     pending: ControlPatch,
     commands: &mut Vec<Command>,
 ) {
-    let what = match pending.fields.first() {
-        Some((ControlField::Column, to)) => format!(
-            "Why move it to {}?",
-            to.parse::<Column>()
-                .map(|c| c.label())
-                .unwrap_or("another column")
-        ),
+    let what = match pending.edits.first() {
+        Some(ControlEdit::Column(to)) => format!("Why move it to {}?", to.label()),
         _ => "Why does it not apply?".to_string(),
     };
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -362,9 +359,10 @@ fn single_line_ui(
         )
         .labelled_by(label);
     if response.lost_focus() && *text != control.field(field) {
-        commands.push(Command::EditControl {
+        commands.push(Command::EditControlText {
             id: control.id.clone(),
-            patch: ControlPatch::one(field, text.clone()),
+            field,
+            text: text.clone(),
         });
     }
 }
@@ -385,9 +383,10 @@ fn due_row_ui(
     let field =
         super::widgets::date_field_ui(ui, "control_due", "Due", text, "YYYY-MM-DD", today, label);
     if (field.edit.lost_focus() || field.picked) && *text != control.field(ControlField::Due) {
-        commands.push(Command::EditControl {
+        commands.push(Command::EditControlText {
             id: control.id.clone(),
-            patch: ControlPatch::one(ControlField::Due, text.clone()),
+            field: ControlField::Due,
+            text: text.clone(),
         });
     }
 }
@@ -446,9 +445,10 @@ fn edit_ui(
         .add(edit.desired_width(f32::INFINITY))
         .labelled_by(heading);
     if response.lost_focus() && *text != control.field(field) {
-        commands.push(Command::EditControl {
+        commands.push(Command::EditControlText {
             id: control.id.clone(),
-            patch: ControlPatch::one(field, text.clone()),
+            field,
+            text: text.clone(),
         });
     }
 }

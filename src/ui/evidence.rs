@@ -146,10 +146,8 @@ pub fn evidence_ui(
                         evidence.removed_by.as_deref().unwrap_or("?"),
                         evidence
                             .removed_at
-                            .as_deref()
-                            .unwrap_or("?")
-                            .get(..10)
-                            .unwrap_or(""),
+                            .map(|at| at.date_naive().to_string())
+                            .unwrap_or_default(),
                         evidence.removed_reason.as_deref().unwrap_or("")
                     ))
                     .small()

@@ -446,7 +446,7 @@ fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<
             RichText::new(format!(
                 "Asked by {} on {}",
                 d.requested_by,
-                d.requested_at.get(..10).unwrap_or(&d.requested_at)
+                d.requested_at.date_naive()
             ))
             .small()
             .weak(),

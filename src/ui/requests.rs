@@ -399,7 +399,7 @@ fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut V
             "{} ({} bytes, {})",
             file.file_name,
             file.size_bytes,
-            file.added_at.get(..10).unwrap_or(&file.added_at)
+            file.added_at.date_naive()
         ));
     }
     link_evidence_ui(state, request, ui, commands);

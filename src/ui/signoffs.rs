@@ -39,7 +39,7 @@ pub fn signoffs_ui(
                     .strong(),
             );
             ui.label(
-                RichText::new(signoff.signed_at.get(..10).unwrap_or(""))
+                RichText::new(signoff.signed_at.date_naive().to_string())
                     .small()
                     .weak(),
             );

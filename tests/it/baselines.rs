@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use lockstep::model::{
-    Column, ControlField, ControlPatch, FilledParameter, FilledText, FrameworkControl,
+    Column, ControlEdit, ControlPatch, FilledParameter, FilledText, FrameworkControl,
     ParameterSource, ParameterSpan, Reason,
 };
 use lockstep::store::Store;
@@ -166,7 +166,7 @@ fn changing_services_replaces_only_derived_controls() {
             project,
             "CA-2",
             &ControlPatch::default()
-                .with(ControlField::Column, "aws")
+                .with(ControlEdit::Column(Column::Aws))
                 .because("assessed under the provider's authorisation"),
         )
         .unwrap();

@@ -710,7 +710,7 @@ fn a_reader_that_stops_early_is_not_an_error_for_json_output() {
     let id = store.controls(project).unwrap()[0].id.clone();
     for edit in 0..200 {
         let notes = format!("{edit} {}", "x".repeat(1000));
-        let patch = lockstep::model::ControlPatch::one(lockstep::model::ControlField::Notes, notes);
+        let patch = lockstep::model::ControlPatch::one(lockstep::model::ControlEdit::Notes(notes));
         store.update_control(project, &id, &patch).unwrap();
     }
     drop(store);

@@ -303,7 +303,7 @@ fn on_a_team_database_the_actor_is_the_login_and_damaged_values_are_found() {
 #[test]
 fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
     crate::require_servers!();
-    use lockstep::model::{ControlField, ControlPatch};
+    use lockstep::model::{ControlEdit, ControlPatch};
     let (_tmp, dir) = crate::common::workspace();
     let mut store = crate::common::open_on_postgres(&dir);
     let project = store
@@ -329,7 +329,7 @@ fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
                 let mut store = crate::common::open_on_postgres(&dir);
                 for n in 0..200 {
                     let id = &ids[n % ids.len()];
-                    let patch = ControlPatch::one(ControlField::Notes, format!("{who} {n}"));
+                    let patch = ControlPatch::one(ControlEdit::Notes(format!("{who} {n}")));
                     let changed = store.update_control(project.key, id, &patch).unwrap();
                     assert_eq!(changed.len(), 1);
                 }
@@ -346,7 +346,7 @@ fn two_sessions_editing_controls_at_once_keep_one_chain_and_every_edit() {
         .activity(Some(project.key), None)
         .unwrap()
         .into_iter()
-        .filter(|row| row.action == "control.update")
+        .filter(|row| row.action.name() == "control.update")
         .count();
     assert_eq!(edits, 400);
 }

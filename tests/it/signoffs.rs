@@ -57,7 +57,7 @@ fn a_control_signoff_turns_stale_when_the_control_changes() {
         .update_control(
             project,
             "SRM-CUS-IAM-02",
-            &lockstep::model::ControlPatch::one(lockstep::model::ControlField::Owner, "ana"),
+            &lockstep::model::ControlPatch::one(lockstep::model::ControlEdit::Owner("ana".into())),
         )
         .unwrap();
     assert!(!stale(&store, project, id));
@@ -65,7 +65,9 @@ fn a_control_signoff_turns_stale_when_the_control_changes() {
         .update_control(
             project,
             "SRM-CUS-IAM-01",
-            &lockstep::model::ControlPatch::one(lockstep::model::ControlField::Notes, "rotated"),
+            &lockstep::model::ControlPatch::one(lockstep::model::ControlEdit::Notes(
+                "rotated".into(),
+            )),
         )
         .unwrap();
     assert!(stale(&store, project, id));

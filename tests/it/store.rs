@@ -9,7 +9,7 @@ use crate::common::{
     FIXED_TIME_TEXT, listing, new_project, on_postgres, open, raw, sqlite_file_only, workspace,
 };
 use lockstep::catalog::CatalogError;
-use lockstep::model::{Column, ControlField, ControlPatch, Origin, RuleError, Status};
+use lockstep::model::{Column, ControlEdit, ControlField, ControlPatch, Origin, RuleError, Status};
 use lockstep::store::{
     DB_FILE, MIGRATIONS, NewControl, NewProject, SCHEMA_VERSION, Store, StoreError, VAULT_DIR,
 };
@@ -393,10 +393,10 @@ fn every_command_writes_exactly_one_activity_row() {
         .unwrap();
     assert_eq!(log_len(&store), 3);
 
-    let patch = ControlPatch::one(ControlField::Status, "in_progress")
-        .with(ControlField::Owner, "ana")
-        .with(ControlField::Due, "2027-03-01")
-        .with(ControlField::Notes, "monthly cycle");
+    let patch = ControlPatch::one(ControlEdit::Status(Status::InProgress))
+        .with(ControlEdit::Owner("ana".into()))
+        .with(ControlEdit::Due(Some("2027-03-01".parse().unwrap())))
+        .with(ControlEdit::Notes("monthly cycle".into()));
     let changes = store
         .update_control(project.key, "SRM-CUS-OS-02", &patch)
         .unwrap();
@@ -412,7 +412,8 @@ fn every_command_writes_exactly_one_activity_row() {
     assert_eq!(log_len(&store), 5);
 
     let log = store.activity(None, None).unwrap();
-    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    let names: Vec<String> = log.iter().map(|e| e.action.name()).collect();
+    let actions: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_eq!(
         actions,
         [
@@ -479,7 +480,7 @@ fn a_change_whose_log_row_cannot_be_written_is_not_applied() {
             .update_control(
                 project.key,
                 "SRM-CUS-OS-02",
-                &ControlPatch::one(ControlField::Owner, "ana")
+                &ControlPatch::one(ControlEdit::Owner("ana".into()))
             )
             .is_err()
     );
@@ -510,14 +511,14 @@ fn an_update_that_changes_nothing_writes_no_row() {
         .update_control(
             project.key,
             "SRM-CUS-IAM-01",
-            &ControlPatch::one(ControlField::Owner, "ana"),
+            &ControlPatch::one(ControlEdit::Owner("ana".into())),
         )
         .unwrap();
     let before = log_len(&store);
 
-    let same = ControlPatch::one(ControlField::Owner, " ana ")
-        .with(ControlField::Column, "customer")
-        .with(ControlField::Status, "not_started");
+    let same = ControlPatch::one(ControlEdit::Owner(" ana ".into()))
+        .with(ControlEdit::Column(Column::Customer))
+        .with(ControlEdit::Status(Status::NotStarted));
     assert_eq!(
         store
             .update_control(project.key, "SRM-CUS-IAM-01", &same)
@@ -546,7 +547,7 @@ fn refused_commands_write_nothing() {
     let error = update(
         &mut store,
         "SRM-CUS-IAM-01",
-        ControlPatch::one(ControlField::Status, "not_applicable"),
+        ControlPatch::one(ControlEdit::Status(Status::NotApplicable)),
     );
     assert!(matches!(
         error,
@@ -555,7 +556,7 @@ fn refused_commands_write_nothing() {
     let error = update(
         &mut store,
         "SRM-CUS-IAM-01",
-        ControlPatch::one(ControlField::Status, "not_applicable").because("   "),
+        ControlPatch::one(ControlEdit::Status(Status::NotApplicable)).because("   "),
     );
     assert!(matches!(
         error,
@@ -564,31 +565,31 @@ fn refused_commands_write_nothing() {
     let error = update(
         &mut store,
         "SRM-CUS-IAM-01",
-        ControlPatch::one(ControlField::Column, "aws"),
+        ControlPatch::one(ControlEdit::Column(Column::Aws)),
     );
     assert!(matches!(
         error,
         StoreError::Rule(RuleError::ReasonRequiredForMove)
     ));
-    let error = update(
-        &mut store,
-        "SRM-CUS-IAM-01",
-        ControlPatch::one(ControlField::Due, "2027-02-30"),
-    );
-    assert!(matches!(error, StoreError::Rule(RuleError::BadDate(_))));
-    let error = update(
-        &mut store,
-        "SRM-CUS-IAM-01",
-        ControlPatch::one(ControlField::Status, "done"),
-    );
+    // Text that is no value of its field is refused where it is read, before any edit.
     assert!(matches!(
-        error,
-        StoreError::Rule(RuleError::UnknownStatus(_))
+        ControlEdit::parse(ControlField::Due, "2027-02-30"),
+        Err(RuleError::BadDate(_))
+    ));
+    assert!(matches!(
+        ControlEdit::parse(ControlField::Status, "done"),
+        Err(RuleError::UnknownStatus(_))
     ));
     let error = update(
         &mut store,
+        "SRM-CUS-IAM-01",
+        ControlPatch::one(ControlEdit::Title("   ".into())),
+    );
+    assert!(matches!(error, StoreError::Rule(RuleError::Blank("title"))));
+    let error = update(
+        &mut store,
         "SRM-CUS-NOPE-99",
-        ControlPatch::one(ControlField::Owner, "ana"),
+        ControlPatch::one(ControlEdit::Owner("ana".into())),
     );
     assert!(
         matches!(&error, StoreError::UnknownControl { project, id }
@@ -715,10 +716,10 @@ fn changing_services_retires_and_restores_controls_with_their_work() {
         .create_project(&new_project("Payments", &["ec2", "rds"]))
         .unwrap();
     assert!(store.control(project.key, "SRM-AWS-INF-03").is_err());
-    let work = ControlPatch::one(ControlField::Status, "in_progress")
-        .with(ControlField::Owner, "ana")
-        .with(ControlField::Notes, "patched monthly by SSM")
-        .with(ControlField::Due, "2027-03-01");
+    let work = ControlPatch::one(ControlEdit::Status(Status::InProgress))
+        .with(ControlEdit::Owner("ana".into()))
+        .with(ControlEdit::Notes("patched monthly by SSM".into()))
+        .with(ControlEdit::Due(Some("2027-03-01".parse().unwrap())));
     store
         .update_control(project.key, "SRM-CUS-OS-02", &work)
         .unwrap();
@@ -757,7 +758,7 @@ fn changing_services_retires_and_restores_controls_with_their_work() {
             .update_control(
                 project.key,
                 "SRM-CUS-OS-02",
-                &ControlPatch::one(ControlField::Owner, "bo")
+                &ControlPatch::one(ControlEdit::Owner("bo".into()))
             )
             .unwrap_err(),
         StoreError::RetiredControl(_)
@@ -767,7 +768,7 @@ fn changing_services_retires_and_restores_controls_with_their_work() {
         .unwrap()
         .pop()
         .unwrap();
-    assert_eq!(entry.action, "project.services");
+    assert_eq!(entry.action.name(), "project.services");
     assert!(
         entry.detail["retired"]
             .as_array()
@@ -877,7 +878,7 @@ fn moving_a_control_to_another_column_needs_a_reason() {
         .update_control(
             project.key,
             "SRM-CUS-OS-04",
-            &ControlPatch::one(ControlField::Column, "shared"),
+            &ControlPatch::one(ControlEdit::Column(Column::Shared)),
         )
         .unwrap_err();
     assert!(matches!(
@@ -894,7 +895,7 @@ fn moving_a_control_to_another_column_needs_a_reason() {
         .update_control(
             project.key,
             "SRM-CUS-OS-04",
-            &ControlPatch::one(ControlField::Column, "shared").because(reason),
+            &ControlPatch::one(ControlEdit::Column(Column::Shared)).because(reason),
         )
         .unwrap();
     let moved = store.control(project.key, "SRM-CUS-OS-04").unwrap();
@@ -913,7 +914,7 @@ fn not_applicable_needs_a_reason_and_keeps_it() {
         .update_control(
             project.key,
             "SRM-CUS-CSE-01",
-            &ControlPatch::one(ControlField::Status, "not_applicable"),
+            &ControlPatch::one(ControlEdit::Status(Status::NotApplicable)),
         )
         .unwrap_err();
     assert!(matches!(
@@ -926,7 +927,7 @@ fn not_applicable_needs_a_reason_and_keeps_it() {
         .update_control(
             project.key,
             "SRM-CUS-CSE-01",
-            &ControlPatch::one(ControlField::Status, "not_applicable").because(reason),
+            &ControlPatch::one(ControlEdit::Status(Status::NotApplicable)).because(reason),
         )
         .unwrap();
     assert_eq!(changes.len(), 2);
@@ -947,7 +948,7 @@ fn project_with_history(dir: &Path) -> Store {
             .update_control(
                 project.key,
                 "SRM-CUS-IAM-01",
-                &ControlPatch::one(ControlField::Owner, owner),
+                &ControlPatch::one(ControlEdit::Owner(owner.into())),
             )
             .unwrap();
     }
@@ -1038,7 +1039,7 @@ fn the_store_tests_pass_on_postgresql_too() {
 
 #[test]
 fn an_edit_to_a_control_changed_since_it_was_loaded_is_refused_with_who_and_when() {
-    use lockstep::model::{ControlField, ControlPatch};
+    use lockstep::model::{ControlEdit, ControlPatch};
     use lockstep::store::StoreError;
     let (_tmp, dir) = workspace();
     let mut mine = open(&dir);
@@ -1049,12 +1050,12 @@ fn an_edit_to_a_control_changed_since_it_was_loaded_is_refused_with_who_and_when
 
     let mut theirs = open(&dir);
     theirs.set_user_name("Ben").unwrap();
-    let notes = ControlPatch::one(ControlField::Notes, "Ben's notes");
+    let notes = ControlPatch::one(ControlEdit::Notes("Ben's notes".into()));
     theirs
         .update_control(project.key, "SRM-CUS-IAM-03", &notes)
         .unwrap();
 
-    let mine_notes = ControlPatch::one(ControlField::Notes, "my notes");
+    let mine_notes = ControlPatch::one(ControlEdit::Notes("my notes".into()));
     let refused = mine
         .update_control_since(project.key, "SRM-CUS-IAM-03", &mine_notes, Some(loaded))
         .unwrap_err();

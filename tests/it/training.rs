@@ -31,7 +31,7 @@ fn actions(dir: &Path) -> Vec<String> {
         .activity(None, None)
         .unwrap()
         .into_iter()
-        .map(|entry| entry.action)
+        .map(|entry| entry.action.name())
         .collect()
 }
 
@@ -583,7 +583,7 @@ fn a_certificate_is_kept_in_the_vault_under_its_hash() {
     );
     assert_eq!(records[0].expires_on.to_string(), "2027-02-01");
     let entry = open(&dir).activity(None, None).unwrap().pop().unwrap();
-    assert_eq!(entry.action, "training.record");
+    assert_eq!(entry.action.name(), "training.record");
     assert_eq!(entry.detail["certificate_sha256"], sha.as_str());
     ok(&lockstep(&dir, &["verify"]));
 }
@@ -682,7 +682,10 @@ fn every_command_writes_one_activity_row_and_refused_ones_write_none() {
         assert_eq!(after.last().unwrap(), action);
     }
     let entries = open(&dir).activity(None, None).unwrap();
-    assert!(entries.iter().all(|e| e.summary != e.action), "{entries:?}");
+    assert!(
+        entries.iter().all(|e| e.summary != e.action.name()),
+        "{entries:?}"
+    );
     let refused: [&[&str]; 6] = [
         &["person", "add", "Ana", "--email", "ANA@example.com"],
         &["person", "add", " ", "--email", "new@example.com"],

@@ -12,7 +12,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use lockstep::app::{App, Dialog};
 use lockstep::catalog::Baseline;
-use lockstep::model::{ControlField, ControlPatch, Status};
+use lockstep::model::{ControlEdit, ControlPatch, Status};
 use lockstep::store::Store;
 
 const MFA: &str = "SRM-CUS-IAM-03";
@@ -131,7 +131,7 @@ fn changing_status_in_the_panel_is_saved_and_ctrl_z_undoes_it() {
     assert_eq!(status_of(&harness, project, MFA), Status::InProgress);
     let history = store(&harness).activity(Some(project), Some(MFA)).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].action, "control.update");
+    assert_eq!(history[0].action.name(), "control.update");
 
     assert!(!harness.ctx.egui_wants_keyboard_input());
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -281,7 +281,7 @@ fn overdue_only_shows_overdue_controls() {
         .update_control(
             project,
             MFA,
-            &ControlPatch::one(ControlField::Due, "2026-10-01"),
+            &ControlPatch::one(ControlEdit::Due(Some("2026-10-01".parse().unwrap()))),
         )
         .unwrap();
     drop(store);

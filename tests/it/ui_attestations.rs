@@ -11,7 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{App, Concern, Level, Target, View};
 use lockstep::model::{
-    AssetKind, ControlField, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
+    AssetKind, ControlEdit, ControlPatch, ManagedBy, PatchState, Severity, TrainingState,
 };
 use lockstep::store::{NewAsset, NewPatch, NewPerson, Store};
 
@@ -315,7 +315,7 @@ fn an_overdue_control_on_the_dashboard_opens_its_panel_on_the_board() {
         .update_control(
             project,
             MFA,
-            &ControlPatch::one(ControlField::Due, "2026-10-01"),
+            &ControlPatch::one(ControlEdit::Due(Some("2026-10-01".parse().unwrap()))),
         )
         .unwrap();
     let mut harness = harness(open_app(dir.path()));
@@ -352,7 +352,7 @@ fn signing_off_a_control_in_its_panel_stores_a_control_signoff() {
     assert_eq!(signoffs[0].by, "Maria Lopez");
     assert!(!signoffs[0].stale && !signoffs[0].superseded);
     let history = store(&harness).activity(Some(project), Some(MFA)).unwrap();
-    assert_eq!(history.last().unwrap().action, "signoff.add");
+    assert_eq!(history.last().unwrap().action.name(), "signoff.add");
     harness.get_by_label("valid");
     assert!(harness.query_by_label("Not signed off yet.").is_none());
     assert_eq!(harness.state().state.signoff_form.statement, "");

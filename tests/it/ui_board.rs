@@ -7,7 +7,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use lockstep::app::{App, BoardMode, Command, Density, TableColumn};
-use lockstep::model::{ControlField, ControlPatch, FrameworkControl};
+use lockstep::model::{ControlEdit, ControlField, ControlPatch, FrameworkControl};
 use lockstep::store::NewProject;
 
 use crate::baselines::framework;
@@ -52,10 +52,7 @@ fn set(dir: &std::path::Path, project: i64, id: &str, field: ControlField, value
         .update_control(
             project,
             id,
-            &ControlPatch {
-                fields: vec![(field, value.to_string())],
-                reason: None,
-            },
+            &ControlPatch::one(ControlEdit::parse(field, value).unwrap()),
         )
         .unwrap();
 }

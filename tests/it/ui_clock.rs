@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone as _, Utc};
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{App, Concern};
-use lockstep::model::{ControlField, ControlPatch, Zone};
+use lockstep::model::{ControlEdit, ControlPatch, Zone};
 use lockstep::store::Store;
 
 use crate::window::{HandClock, PROJECT, harness};
@@ -36,10 +36,7 @@ fn the_windows_today_and_overdue_marks_move_on_at_midnight_in_the_workspace_zone
         .update_control(
             project,
             MFA,
-            &ControlPatch {
-                fields: vec![(ControlField::Due, "2026-11-28".to_string())],
-                reason: None,
-            },
+            &ControlPatch::one(ControlEdit::Due(Some("2026-11-28".parse().unwrap()))),
         )
         .unwrap();
     let mut harness = harness(App::open_with(tmp.path().to_path_buf(), clock.clock()));

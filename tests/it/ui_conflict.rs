@@ -4,7 +4,7 @@
 
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::{App, Command};
-use lockstep::model::{ControlField, ControlPatch};
+use lockstep::model::{ControlEdit, ControlPatch};
 use lockstep::store::Store;
 
 use crate::common::fixed_time;
@@ -37,13 +37,13 @@ fn an_edit_to_a_control_changed_meanwhile_is_refused_and_the_panel_shows_theirs(
         .update_control(
             project,
             MFA,
-            &ControlPatch::one(ControlField::Notes, "Ben's notes"),
+            &ControlPatch::one(ControlEdit::Notes("Ben's notes".into())),
         )
         .unwrap();
 
     harness.state_mut().apply(Command::EditControl {
         id: MFA.to_string(),
-        patch: ControlPatch::one(ControlField::Notes, "my notes"),
+        patch: ControlPatch::one(ControlEdit::Notes("my notes".into())),
     });
     harness.run();
 
@@ -61,7 +61,7 @@ fn an_edit_to_a_control_changed_meanwhile_is_refused_and_the_panel_shows_theirs(
     // Now that the window shows Ben's version, the edit goes through.
     harness.state_mut().apply(Command::EditControl {
         id: MFA.to_string(),
-        patch: ControlPatch::one(ControlField::Notes, "my notes"),
+        patch: ControlPatch::one(ControlEdit::Notes("my notes".into())),
     });
     let stored = Store::open_with_clock(tmp.path(), std::sync::Arc::new(fixed_time))
         .unwrap()

@@ -6,7 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable as _};
 use lockstep::app::{App, Command};
 use lockstep::model::{
-    ControlField, ControlPatch, FilledParameter, FilledText, FrameworkControl, ParameterSource,
+    ControlEdit, ControlPatch, FilledParameter, FilledText, FrameworkControl, ParameterSource,
     ParameterSpan,
 };
 use lockstep::store::NewProject;
@@ -148,7 +148,7 @@ fn empty_narratives_fold_so_the_statement_sits_high() {
         .update_control(
             project,
             "AC-3",
-            &ControlPatch::one(ControlField::Notes, "Reviewed with the ISSO"),
+            &ControlPatch::one(ControlEdit::Notes("Reviewed with the ISSO".into())),
         )
         .unwrap();
     let mut harness = self::harness(open_app(tmp.path()), 900.0);

@@ -5,7 +5,7 @@
 use crate::window::{create_project, harness, open_app, open_store};
 use egui_kittest::kittest::Queryable as _;
 use lockstep::app::View;
-use lockstep::model::{ControlField, ControlPatch};
+use lockstep::model::{ControlEdit, ControlPatch, Status};
 
 #[test]
 fn the_progress_chart_legend_and_counts_sit_below_the_bars_and_a_bar_tells_its_counts() {
@@ -16,7 +16,7 @@ fn the_progress_chart_legend_and_counts_sit_below_the_bars_and_a_bar_tells_its_c
         .update_control(
             project,
             "SRM-CUS-IAM-03",
-            &ControlPatch::one(ControlField::Status, "implemented"),
+            &ControlPatch::one(ControlEdit::Status(Status::Implemented)),
         )
         .unwrap();
     let mut harness = harness(open_app(dir.path()));
@@ -62,7 +62,7 @@ fn readiness_comes_first_and_what_needs_attention_folds_by_concern() {
         .update_control(
             project,
             "SRM-CUS-IAM-03",
-            &ControlPatch::one(ControlField::Due, "2026-11-01"),
+            &ControlPatch::one(ControlEdit::Due(Some("2026-11-01".parse().unwrap()))),
         )
         .unwrap();
     let mut harness = harness(open_app(dir.path()));

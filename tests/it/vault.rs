@@ -218,7 +218,7 @@ fn purge_rows(dir: &Path) -> Vec<Value> {
         .activity(None, None)
         .unwrap()
         .into_iter()
-        .filter(|entry| entry.action == "vault.purge")
+        .filter(|entry| entry.action.name() == "vault.purge")
         .map(|entry| entry.detail)
         .collect()
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::thread;
 
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
-use lockstep::model::{Action, ControlField, ControlPatch, Zone};
+use lockstep::model::{Action, ControlEdit, ControlPatch, Zone};
 use lockstep::store::{NewEvidence, Store, StoreError};
 
 use crate::common::{new_project, open, raw, workspace};
@@ -57,7 +57,7 @@ fn concurrent_writers_wait_for_each_other_and_every_edit_is_logged_once() {
                     let id = &ids[(writer * 25 + edit) % ids.len()];
                     let owner = format!("writer {writer} edit {edit}");
                     store
-                        .update_control(project, id, &ControlPatch::one(ControlField::Owner, owner))
+                        .update_control(project, id, &ControlPatch::one(ControlEdit::Owner(owner)))
                         .unwrap();
                 }
             })
@@ -87,10 +87,18 @@ fn an_edit_logs_the_value_it_replaced_even_when_another_connection_changed_it() 
     // The second connection has read the control before the first changes it.
     assert_eq!(second.control(project, id).unwrap().owner, "");
     first
-        .update_control(project, id, &ControlPatch::one(ControlField::Owner, "Ana"))
+        .update_control(
+            project,
+            id,
+            &ControlPatch::one(ControlEdit::Owner("Ana".into())),
+        )
         .unwrap();
     let changes = second
-        .update_control(project, id, &ControlPatch::one(ControlField::Owner, "Bo"))
+        .update_control(
+            project,
+            id,
+            &ControlPatch::one(ControlEdit::Owner("Bo".into())),
+        )
         .unwrap();
     assert_eq!(changes[0].from, "Ana");
     assert_eq!(changes[0].to, "Bo");
@@ -122,7 +130,7 @@ fn two_removals_of_one_evidence_record_leave_one_tombstone() {
         .activity(Some(project), None)
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "evidence.remove")
+        .filter(|e| e.action.name() == "evidence.remove")
         .count();
     assert_eq!(removals, 1);
 }
@@ -146,7 +154,7 @@ fn verify_never_reports_tampering_while_another_connection_writes() {
                     .update_control(
                         project,
                         id,
-                        &ControlPatch::one(ControlField::Notes, format!("note {edit}")),
+                        &ControlPatch::one(ControlEdit::Notes(format!("note {edit}"))),
                     )
                     .unwrap();
                 edit += 1;
@@ -248,7 +256,7 @@ fn events_just_before_and_after_local_midnight_count_on_their_own_days() {
         .update_control(
             project,
             &ids[0],
-            &ControlPatch::one(ControlField::Owner, "Ana"),
+            &ControlPatch::one(ControlEdit::Owner("Ana".into())),
         )
         .unwrap();
     now.store(late.timestamp() + 3600, Ordering::Relaxed);
@@ -257,7 +265,7 @@ fn events_just_before_and_after_local_midnight_count_on_their_own_days() {
         .update_control(
             project,
             &ids[0],
-            &ControlPatch::one(ControlField::Owner, "Bo"),
+            &ControlPatch::one(ControlEdit::Owner("Bo".into())),
         )
         .unwrap();
     let as_of_28 = lockstep::pack::collect(&store, project, day(28), None).unwrap();

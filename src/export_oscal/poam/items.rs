@@ -343,9 +343,8 @@ fn closed_on_of(finding: &Finding, data: &PackData) -> Option<NaiveDate> {
         FindingState::FalsePositive => finding
             .deviation
             .as_ref()
-            .and_then(|d| d.approved_at.as_deref())
-            .and_then(|at| at.get(..10))
-            .and_then(|day| day.parse().ok())
+            .and_then(|d| d.approved_at)
+            .map(|at| at.date_naive())
             .or(Some(data.as_of)),
         _ => None,
     }

@@ -7,7 +7,7 @@
 use super::super::{PackControl, PackData};
 use super::escape_html;
 use super::markup::{STYLE, date_or_dash, encode_href, status_html};
-use crate::model::{Column, PatchState, Severity, Status, TrainingState};
+use crate::model::{Column, PatchState, Severity, Status, TrainingState, stamp};
 
 /// Builds the report page.
 pub(super) fn index_html(data: &PackData) -> String {
@@ -389,7 +389,7 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
                 "<li>{}{} on {}{}: <span class=\"pre\">{}</span></li>\n",
                 escape_html(&s.by),
                 role_suffix(&s.role),
-                escape_html(&s.signed_at),
+                escape_html(&stamp(&s.signed_at)),
                 signoff_flags(s.stale, s.superseded),
                 escape_html(&s.statement)
             ));
@@ -548,7 +548,7 @@ fn signoffs_html(out: &mut String, data: &PackData) {
             escape_html(&s.by),
             or_dash(&s.role),
             escape_html(&s.statement),
-            escape_html(&s.signed_at)
+            escape_html(&stamp(&s.signed_at))
         ));
     }
     out.push_str("</tbody>\n</table>\n</section>\n");

@@ -7,6 +7,7 @@
 
 use super::super::{PackData, PackKind};
 use super::table::{Cell, Table};
+use crate::model::stamp;
 
 fn size_number(size_bytes: u64) -> Cell {
     Cell::Number(Some(i64::try_from(size_bytes).unwrap_or(i64::MAX)))
@@ -160,7 +161,7 @@ fn aws_reports_table(data: &PackData) -> Table {
                         .unwrap_or_default(),
                 ),
                 Cell::text(&r.added_by),
-                Cell::Stamp(r.added_at.clone()),
+                Cell::Stamp(stamp(&r.added_at)),
             ]
         })
         .collect();
@@ -265,7 +266,7 @@ fn evidence_table(data: &PackData) -> Table {
                 Cell::Date(Some(e.collected_on)),
                 Cell::Date(e.valid_until),
                 Cell::text(&e.added_by),
-                Cell::Stamp(e.added_at.clone()),
+                Cell::Stamp(stamp(&e.added_at)),
             ]
         })
         .collect();
@@ -369,7 +370,7 @@ fn signoffs_table(data: &PackData) -> Table {
                 Cell::text(&s.by),
                 Cell::text(&s.role),
                 Cell::text(&s.statement),
-                Cell::Stamp(s.signed_at.clone()),
+                Cell::Stamp(stamp(&s.signed_at)),
                 Cell::Flag(s.stale),
                 Cell::Flag(s.superseded),
             ]
@@ -402,7 +403,7 @@ fn activity_table(data: &PackData) -> Table {
                 Cell::Stamp(a.at.clone()),
                 Cell::text(&a.actor),
                 Cell::text(&a.subject),
-                Cell::text(&a.action),
+                Cell::text(&a.action.name()),
                 Cell::text(&a.summary),
                 Cell::text(&a.hash),
             ]

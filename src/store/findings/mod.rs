@@ -97,14 +97,16 @@ pub struct Deviation {
     pub evidence_name: Option<String>,
     /// Who asked.
     pub requested_by: String,
-    /// When (UTC, RFC 3339).
-    pub requested_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub requested_at: DateTime<Utc>,
     /// Requested, or approved by a sign-off of the finding as it stands.
     pub state: DeviationState,
     /// Who signed it off, when approved.
     pub approved_by: Option<String>,
-    /// When it was signed off (UTC, RFC 3339), when approved.
-    pub approved_at: Option<String>,
+    /// When it was signed off, when approved; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::option")]
+    pub approved_at: Option<DateTime<Utc>>,
 }
 
 /// A planned step towards closing a finding.
@@ -116,8 +118,9 @@ pub struct Milestone {
     pub text: String,
     /// Who planned it.
     pub recorded_by: String,
-    /// When (UTC, RFC 3339).
-    pub recorded_at: String,
+    /// When; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// A finding as of a date, with its deadline, state, deviation and milestones.
@@ -185,8 +188,9 @@ pub struct Finding {
     pub internet_reachable: Option<bool>,
     /// Whether the weakness is likely exploitable, as a person said.
     pub likely_exploitable: Option<bool>,
-    /// When it was first imported (UTC, RFC 3339).
-    pub imported_at: String,
+    /// When it was first imported; shown as RFC 3339 text in UTC.
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    pub imported_at: DateTime<Utc>,
 }
 
 impl Finding {
@@ -348,12 +352,16 @@ fn controls_by_nist(conn: &Connection, project: i64) -> Result<NistIndex> {
     })))
 }
 
+/// What people said of a finding (reachable from the internet, likely exploitable), and when
+/// it was first imported.
+type Facts = (Option<bool>, Option<bool>, DateTime<Utc>);
+
 /// The deviation, milestones and sign-offs of a project's findings, loaded once.
 struct Extras {
     deviations: HashMap<i64, (i64, Deviation)>,
     milestones: HashMap<i64, Vec<Milestone>>,
-    signoffs: HashMap<String, Vec<(String, String, String)>>,
-    facts: HashMap<i64, (Option<bool>, Option<bool>, String)>,
+    signoffs: HashMap<String, Vec<(String, String, DateTime<Utc>)>>,
+    facts: HashMap<i64, Facts>,
 }
 
 /// The extras of a project's findings, or of its finding `only` alone (0: all of them), so
@@ -381,7 +389,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             row.get::<_, Option<String>>(5)?,
             row.get::<_, Option<String>>(6)?,
             row.get::<_, String>(7)?,
-            row.get::<_, String>(8)?,
+            row.get::<_, DateTime<Utc>>(8)?,
         ))
     })?;
     for row in rows {
@@ -413,7 +421,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             row.get::<_, String>(1)?,
             row.get::<_, String>(2)?,
             row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
+            row.get::<_, DateTime<Utc>>(4)?,
         ))
     })?;
     for row in rows {
@@ -425,7 +433,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             recorded_at: at,
         });
     }
-    let mut signoffs: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+    let mut signoffs: HashMap<String, Vec<(String, String, DateTime<Utc>)>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT subject, fingerprint, by_name, signed_at FROM signoffs
          WHERE project_id = ?1 AND subject_kind = 'finding' AND (?2 = '' OR subject = ?2)
@@ -436,7 +444,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
             row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
+            row.get::<_, DateTime<Utc>>(3)?,
         ))
     })?;
     for row in rows {
@@ -457,7 +465,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             row.get::<_, i64>(0)?,
             row.get::<_, Option<i64>>(1)?.map(|v| v != 0),
             row.get::<_, Option<i64>>(2)?.map(|v| v != 0),
-            row.get::<_, String>(3)?,
+            row.get::<_, DateTime<Utc>>(3)?,
         ))
     })?;
     for row in rows {
@@ -527,7 +535,7 @@ fn judged(
         {
             d.state = DeviationState::Approved;
             d.approved_by = Some(by.clone());
-            d.approved_at = Some(at.clone());
+            d.approved_at = Some(*at);
         }
     }
     let deviation = deviation.map(|(_, d)| d);
@@ -563,8 +571,8 @@ fn judged(
     let (internet_reachable, likely_exploitable, imported_at) = extras
         .facts
         .get(&stored.key)
-        .cloned()
-        .unwrap_or((None, None, String::new()));
+        .copied()
+        .ok_or_else(|| corrupt("first import", &id))?;
     Ok(Finding {
         id,
         key: stored.key,
