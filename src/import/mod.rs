@@ -8,6 +8,7 @@ pub mod findings;
 pub mod patches;
 pub mod requests;
 pub mod table;
+pub mod training;
 
 pub use table::{
     CsvError, CsvLines, CsvRow, CsvTable, CsvTextError, ImportReport, RowProblem, csv_text,
