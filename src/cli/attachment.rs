@@ -68,7 +68,6 @@ fn parse_kind(text: &str) -> Result<AttachmentKind, String> {
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: AttachmentCommand) -> Outcome {
-    let Workspace { store, vault } = workspace;
     match command {
         AttachmentCommand::Add {
             project,
@@ -76,85 +75,105 @@ pub(super) fn run(workspace: &mut Workspace, command: AttachmentCommand) -> Outc
             controls,
             title,
             file,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let cancel = AtomicBool::new(false);
-            let added = attach_document(
-                store,
-                vault,
-                project.key,
-                (kind, &controls, &title),
-                &file,
-                &cancel,
-                &mut |_| {},
-            )?;
-            for attachment in &added {
-                match &attachment.control {
-                    Some(control) => outln!(
-                        "{}  {} {} for {control} (attachment {})",
-                        attachment.sha256,
-                        kind.as_str(),
-                        shown(&attachment.file_name),
-                        attachment.id
-                    ),
-                    None => outln!(
-                        "{}  {} {} (attachment {})",
-                        attachment.sha256,
-                        kind.as_str(),
-                        shown(&attachment.file_name),
-                        attachment.id
-                    ),
-                }
-            }
-        }
-        AttachmentCommand::List { project, all, json } => {
-            let project = store.project_by_name(&project)?;
-            let attachments: Vec<_> = store
-                .attachments(project.key)?
-                .into_iter()
-                .filter(|a| all || a.removed_at.is_none())
-                .collect();
-            if json {
-                print_json(&attachments)?;
-            } else if attachments.is_empty() {
-                outln!(
-                    "no attachments yet: add the plan's documents with `lockstep attachment add`"
-                );
-            } else {
-                let rows: Vec<Vec<String>> = attachments
-                    .iter()
-                    .map(|a| {
-                        vec![
-                            a.id.to_string(),
-                            a.kind.as_str().to_string(),
-                            a.control.clone().unwrap_or_default(),
-                            a.title.clone(),
-                            a.size_bytes.to_string(),
-                            if a.removed_at.is_some() {
-                                "removed".to_string()
-                            } else {
-                                String::new()
-                            },
-                        ]
-                    })
-                    .collect();
-                print_table(&["ID", "KIND", "CONTROL", "TITLE", "BYTES", ""], &rows)?;
-            }
-        }
+        } => add(workspace, project, kind, controls, title, file),
+        AttachmentCommand::List { project, all, json } => list(workspace, project, all, json),
         AttachmentCommand::Remove {
             project,
             id,
             reason,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let removed = store.remove_attachment(project.key, id, &reason)?;
-            outln!(
-                "removed attachment {} ({} {})",
-                removed.id,
-                removed.kind.as_str(),
-                shown(&removed.file_name)
-            );
+        } => remove(workspace, project, id, reason),
+    }
+}
+
+/// Attach a document to the project's plan; the file is stored once in the vault under
+/// its SHA-256.
+fn add(
+    workspace: &mut Workspace,
+    project: String,
+    kind: AttachmentKind,
+    controls: Vec<String>,
+    title: String,
+    file: PathBuf,
+) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    let project = store.project_by_name(&project)?;
+    let cancel = AtomicBool::new(false);
+    let added = attach_document(
+        store,
+        vault,
+        project.key,
+        (kind, &controls, &title),
+        &file,
+        &cancel,
+        &mut |_| {},
+    )?;
+    for attachment in &added {
+        match &attachment.control {
+            Some(control) => outln!(
+                "{}  {} {} for {control} (attachment {})",
+                attachment.sha256,
+                kind.as_str(),
+                shown(&attachment.file_name),
+                attachment.id
+            ),
+            None => outln!(
+                "{}  {} {} (attachment {})",
+                attachment.sha256,
+                kind.as_str(),
+                shown(&attachment.file_name),
+                attachment.id
+            ),
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// List the project's attachments.
+fn list(workspace: &mut Workspace, project: String, all: bool, json: bool) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let project = store.project_by_name(&project)?;
+    let attachments: Vec<_> = store
+        .attachments(project.key)?
+        .into_iter()
+        .filter(|a| all || a.removed_at.is_none())
+        .collect();
+    if json {
+        print_json(&attachments)?;
+    } else if attachments.is_empty() {
+        outln!("no attachments yet: add the plan's documents with `lockstep attachment add`");
+    } else {
+        let rows: Vec<Vec<String>> = attachments
+            .iter()
+            .map(|a| {
+                vec![
+                    a.id.to_string(),
+                    a.kind.as_str().to_string(),
+                    a.control.clone().unwrap_or_default(),
+                    a.title.clone(),
+                    a.size_bytes.to_string(),
+                    if a.removed_at.is_some() {
+                        "removed".to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        print_table(&["ID", "KIND", "CONTROL", "TITLE", "BYTES", ""], &rows)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Remove an attachment; the record stays as a tombstone with the reason.
+fn remove(workspace: &mut Workspace, project: String, id: i64, reason: String) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let project = store.project_by_name(&project)?;
+    let removed = store.remove_attachment(project.key, id, &reason)?;
+    outln!(
+        "removed attachment {} ({} {})",
+        removed.id,
+        removed.kind.as_str(),
+        shown(&removed.file_name)
+    );
     Ok(ExitCode::SUCCESS)
 }

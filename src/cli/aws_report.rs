@@ -1,7 +1,7 @@
 //! `lockstep aws-report`: AWS's own reports (SOC 2, SOC 1, ISO 27001, PCI AOC, FedRAMP),
 //! kept once per workspace; and how they cover a project's audit period.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -90,7 +90,6 @@ struct CoverageJson<'a> {
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outcome {
-    let Workspace { store, vault } = workspace;
     match command {
         AwsReportCommand::Add {
             file,
@@ -112,80 +111,107 @@ pub(super) fn run(workspace: &mut Workspace, command: AwsReportCommand) -> Outco
                 services: parse_services(&services),
                 bridge_until,
             };
-            let report = add_aws_report(
-                store,
-                vault,
-                &new,
-                &file,
-                bridge_letter.as_deref(),
-                &AtomicBool::new(false),
-            )?;
-            outln!(
-                "added AWS report {}: {} ({})  {}",
-                report.id,
-                shown(&report.title),
-                report.kind,
-                report.sha256
+            add(workspace, &new, &file, bridge_letter.as_deref())
+        }
+        AwsReportCommand::List { json } => list(workspace, json),
+        AwsReportCommand::Remove { id, reason } => remove(workspace, id, reason),
+        AwsReportCommand::Coverage { project, json } => coverage(workspace, project, json),
+    }
+}
+
+/// Add a report downloaded from AWS Artifact; its file goes into the vault.
+fn add(
+    workspace: &mut Workspace,
+    new: &NewAwsReport,
+    file: &Path,
+    bridge_letter: Option<&Path>,
+) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    let report = add_aws_report(
+        store,
+        vault,
+        new,
+        file,
+        bridge_letter,
+        &AtomicBool::new(false),
+    )?;
+    outln!(
+        "added AWS report {}: {} ({})  {}",
+        report.id,
+        shown(&report.title),
+        report.kind,
+        report.sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// List the workspace's AWS reports, removed ones included.
+fn list(workspace: &mut Workspace, json: bool) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let reports = store.aws_reports()?;
+    if json {
+        print_json(&reports)?;
+    } else if reports.is_empty() {
+        outln!("no AWS reports yet: add one with `lockstep aws-report add`");
+    } else {
+        let rows: Vec<Vec<String>> = reports.iter().map(row).collect();
+        print_table(
+            &[
+                "ID",
+                "KIND",
+                "PERIOD",
+                "BRIDGE TO",
+                "VALID TO",
+                "SERVICES",
+                "TITLE",
+            ],
+            &rows,
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Remove a report; the record and its files stay, marked removed, with the reason.
+fn remove(workspace: &mut Workspace, id: i64, reason: String) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let report = store.remove_aws_report(id, &reason)?;
+    outln!(
+        "removed AWS report {} ({}); its files stay in the vault",
+        report.id,
+        shown(&report.title)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Show how the reports cover a project's audit period; exit 1 on a gap or a service
+/// missing from a report's scope.
+fn coverage(workspace: &mut Workspace, project: String, json: bool) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let project = store.project_by_name(&project)?;
+    let coverage = match store.coverage(project.key)? {
+        ProjectCoverage::Period(coverage) => coverage,
+        ProjectCoverage::NoPeriod => {
+            anyhow::bail!(
+                "project '{}' has no audit period, so there is no coverage to check (a project's period is set with `project create --period-start DATE --period-end DATE`)",
+                project.name
             );
         }
-        AwsReportCommand::List { json } => {
-            let reports = store.aws_reports()?;
-            if json {
-                print_json(&reports)?;
-            } else if reports.is_empty() {
-                outln!("no AWS reports yet: add one with `lockstep aws-report add`");
-            } else {
-                let rows: Vec<Vec<String>> = reports.iter().map(row).collect();
-                print_table(
-                    &[
-                        "ID",
-                        "KIND",
-                        "PERIOD",
-                        "BRIDGE TO",
-                        "VALID TO",
-                        "SERVICES",
-                        "TITLE",
-                    ],
-                    &rows,
-                )?;
-            }
+    };
+    if json {
+        print_json(&CoverageJson {
+            project: &project.name,
+            period: Some(coverage.period),
+            covered: &coverage.covered,
+            gaps: &coverage.gaps,
+            missing_services: &coverage.missing_services,
+        })?;
+    } else {
+        for line in coverage_lines(&coverage) {
+            outln!("{}", shown(&line));
         }
-        AwsReportCommand::Remove { id, reason } => {
-            let report = store.remove_aws_report(id, &reason)?;
-            outln!(
-                "removed AWS report {} ({}); its files stay in the vault",
-                report.id,
-                shown(&report.title)
-            );
-        }
-        AwsReportCommand::Coverage { project, json } => {
-            let project = store.project_by_name(&project)?;
-            let coverage = match store.coverage(project.key)? {
-                ProjectCoverage::Period(coverage) => coverage,
-                ProjectCoverage::NoPeriod => {
-                    anyhow::bail!(
-                        "project '{}' has no audit period, so there is no coverage to check (a project's period is set with `project create --period-start DATE --period-end DATE`)",
-                        project.name
-                    );
-                }
-            };
-            if json {
-                print_json(&CoverageJson {
-                    project: &project.name,
-                    period: Some(coverage.period),
-                    covered: &coverage.covered,
-                    gaps: &coverage.gaps,
-                    missing_services: &coverage.missing_services,
-                })?;
-            } else {
-                for line in coverage_lines(&coverage) {
-                    outln!("{}", shown(&line));
-                }
-            }
-            if !coverage.is_complete() {
-                return Ok(ExitCode::from(1));
-            }
-        }
+    }
+    if !coverage.is_complete() {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,7 +61,6 @@ pub enum EvidenceCommand {
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcome {
-    let Workspace { store, vault } = workspace;
     match command {
         EvidenceCommand::Add {
             project,
@@ -70,107 +69,142 @@ pub(super) fn run(workspace: &mut Workspace, command: EvidenceCommand) -> Outcom
             description,
             collected,
             valid_until,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let options = AttachOptions {
-                description,
-                collected_on: collected.unwrap_or_else(|| store.today()),
-                valid_until,
-            };
-            // A wrong control or dates refuse every file alike: say it once.
-            let control = store.check_evidence_target(
-                project.key,
-                &control,
-                options.collected_on,
-                options.valid_until,
-            )?;
-            let cancel = AtomicBool::new(false);
-            let mut refused = 0;
-            for file in &files {
-                match attach(
-                    store,
-                    vault,
-                    (project.key, &control.id),
-                    file,
-                    &options,
-                    &cancel,
-                    &mut |_| {},
-                ) {
-                    Ok(evidence) => {
-                        outln!("{}  {}", evidence.sha256, shown(&evidence.file_name));
-                    }
-                    Err(error) => {
-                        refused += 1;
-                        eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
-                    }
-                }
-            }
-            if refused > 0 {
-                eprintln!("lockstep: {refused} of {} files refused", files.len());
-                return Ok(ExitCode::from(2));
-            }
-        }
+        } => add(
+            workspace,
+            project,
+            control,
+            files,
+            description,
+            collected,
+            valid_until,
+        ),
         EvidenceCommand::List {
             project,
             control,
             json,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let evidence = store.evidence(project.key, control.as_deref())?;
-            if json {
-                print_json(&evidence)?;
-            } else if evidence.is_empty() {
-                outln!("no evidence yet: attach files with `lockstep evidence add`");
-            } else {
-                let rows: Vec<Vec<String>> = evidence
-                    .iter()
-                    .map(|e| {
-                        vec![
-                            e.id.to_string(),
-                            e.control.clone(),
-                            short_hash(&e.sha256),
-                            e.size_bytes.to_string(),
-                            e.collected_on.to_string(),
-                            e.valid_until
-                                .map(|d| d.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            if e.removed {
-                                format!("{} (removed)", e.file_name)
-                            } else {
-                                e.file_name.clone()
-                            },
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "ID",
-                        "CONTROL",
-                        "SHA256",
-                        "BYTES",
-                        "COLLECTED",
-                        "VALID UNTIL",
-                        "FILE",
-                    ],
-                    &rows,
-                )?;
-            }
-        }
+        } => list(workspace, project, control, json),
         EvidenceCommand::Remove {
             project,
             evidence_id,
             reason,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let evidence = store.remove_evidence(project.key, evidence_id, &reason)?;
-            outln!(
-                "removed evidence {} ({}) from {}; the file stays in the vault until `lockstep vault purge`",
-                evidence.id,
-                evidence.file_name,
-                evidence.control
-            );
+        } => remove(workspace, project, evidence_id, reason),
+    }
+}
+
+/// Attach files to a control; each is stored once in the vault under its SHA-256.
+fn add(
+    workspace: &mut Workspace,
+    project: String,
+    control: String,
+    files: Vec<PathBuf>,
+    description: String,
+    collected: Option<NaiveDate>,
+    valid_until: Option<NaiveDate>,
+) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    let project = store.project_by_name(&project)?;
+    let options = AttachOptions {
+        description,
+        collected_on: collected.unwrap_or_else(|| store.today()),
+        valid_until,
+    };
+    // A wrong control or dates refuse every file alike: say it once.
+    let control = store.check_evidence_target(
+        project.key,
+        &control,
+        options.collected_on,
+        options.valid_until,
+    )?;
+    let cancel = AtomicBool::new(false);
+    let mut refused = 0;
+    for file in &files {
+        match attach(
+            store,
+            vault,
+            (project.key, &control.id),
+            file,
+            &options,
+            &cancel,
+            &mut |_| {},
+        ) {
+            Ok(evidence) => {
+                outln!("{}  {}", evidence.sha256, shown(&evidence.file_name));
+            }
+            Err(error) => {
+                refused += 1;
+                eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
+            }
         }
     }
+    if refused > 0 {
+        eprintln!("lockstep: {refused} of {} files refused", files.len());
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// List a project's evidence, removed files included.
+fn list(
+    workspace: &mut Workspace,
+    project: String,
+    control: Option<String>,
+    json: bool,
+) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let project = store.project_by_name(&project)?;
+    let evidence = store.evidence(project.key, control.as_deref())?;
+    if json {
+        print_json(&evidence)?;
+    } else if evidence.is_empty() {
+        outln!("no evidence yet: attach files with `lockstep evidence add`");
+    } else {
+        let rows: Vec<Vec<String>> = evidence
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.to_string(),
+                    e.control.clone(),
+                    short_hash(&e.sha256),
+                    e.size_bytes.to_string(),
+                    e.collected_on.to_string(),
+                    e.valid_until
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    if e.removed {
+                        format!("{} (removed)", e.file_name)
+                    } else {
+                        e.file_name.clone()
+                    },
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "ID",
+                "CONTROL",
+                "SHA256",
+                "BYTES",
+                "COLLECTED",
+                "VALID UNTIL",
+                "FILE",
+            ],
+            &rows,
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Remove evidence from its control; the record stays, marked removed, with the reason.
+fn remove(workspace: &mut Workspace, project: String, evidence_id: i64, reason: String) -> Outcome {
+    let Workspace { store, .. } = workspace;
+    let project = store.project_by_name(&project)?;
+    let evidence = store.remove_evidence(project.key, evidence_id, &reason)?;
+    outln!(
+        "removed evidence {} ({}) from {}; the file stays in the vault until `lockstep vault purge`",
+        evidence.id,
+        evidence.file_name,
+        evidence.control
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::{Outcome, parse_date_arg, shown};
-use crate::pack::{collect, collect_requests, export_signed};
+use crate::model::Project;
+use crate::pack::{PackData, collect, collect_requests, export_signed};
+use crate::sign::SigningKey;
 use crate::sign::keys::{own_key, own_key_path, read_key};
 use crate::workspace::Workspace;
 
@@ -59,6 +61,37 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         (Some(from), Some(to)) => Some((from, to)),
         _ => None,
     };
+    let key = signing_key(args)?;
+    let data = pack_data(workspace, args, &project, as_of, period)?;
+    let summary = export_signed(
+        &data,
+        &workspace.vault,
+        &args.out,
+        args.force,
+        key.as_ref(),
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )?;
+    outln!(
+        "wrote {} ({} files with manifest.json and SHA256SUMS, {} bytes of content) for '{}' as of {as_of}",
+        summary.path.display(),
+        summary.files,
+        summary.bytes,
+        shown(&project.name)
+    );
+    if let Some(key) = &key {
+        outln!(
+            "signed by {} with {}",
+            shown(key.signer()),
+            key.public().fingerprint()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The key to sign the pack with: the one given with --sign-key, or with --sign the user's
+/// own; its comment must name the signer.
+fn signing_key(args: &ExportArgs) -> anyhow::Result<Option<SigningKey>> {
     let key = match (&args.sign_key, args.sign) {
         (Some(path), _) => Some(read_key(path)?),
         (None, true) => Some(own_key()?.ok_or_else(|| {
@@ -76,6 +109,18 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
             )
         })?;
     }
+    Ok(key)
+}
+
+/// The snapshot the pack shows: the whole project, or with --requests a delivery of the
+/// requests named (each of which the project must have).
+fn pack_data(
+    workspace: &Workspace,
+    args: &ExportArgs,
+    project: &Project,
+    as_of: NaiveDate,
+    period: Option<(NaiveDate, NaiveDate)>,
+) -> anyhow::Result<PackData> {
     let requests: Vec<String> = args
         .requests
         .iter()
@@ -105,28 +150,5 @@ pub(super) fn run(workspace: &Workspace, args: &ExportArgs) -> Outcome {
         }
         collect_requests(&workspace.store, project.key, &requests, as_of)?
     };
-    let summary = export_signed(
-        &data,
-        &workspace.vault,
-        &args.out,
-        args.force,
-        key.as_ref(),
-        &AtomicBool::new(false),
-        &mut |_| {},
-    )?;
-    outln!(
-        "wrote {} ({} files with manifest.json and SHA256SUMS, {} bytes of content) for '{}' as of {as_of}",
-        summary.path.display(),
-        summary.files,
-        summary.bytes,
-        shown(&project.name)
-    );
-    if let Some(key) = &key {
-        outln!(
-            "signed by {} with {}",
-            shown(key.signer()),
-            key.public().fingerprint()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(data)
 }

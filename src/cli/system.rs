@@ -135,91 +135,101 @@ struct Shown<'a> {
 
 pub(super) fn run(store: &mut Store, command: SystemCommand) -> Outcome {
     match command {
-        SystemCommand::Set(args) => {
-            let SetArgs {
-                project,
-                fedramp_id,
-                short_name,
-                description,
-                service_model,
-                deployment_model,
-                authorization_type,
-                ial,
-                aal,
-                fal,
-                confidentiality,
-                integrity,
-                availability,
-                aws_fedramp_id,
-            } = *args;
-            let given: Vec<(SystemFact, String)> = [
-                (SystemFact::FedrampId, fedramp_id),
-                (SystemFact::ShortName, short_name),
-                (SystemFact::Description, description),
-                (SystemFact::ServiceModel, service_model),
-                (SystemFact::DeploymentModel, deployment_model),
-                (SystemFact::AuthorizationType, authorization_type),
-                (SystemFact::Ial, ial),
-                (SystemFact::Aal, aal),
-                (SystemFact::Fal, fal),
-                (SystemFact::Confidentiality, confidentiality),
-                (SystemFact::Integrity, integrity),
-                (SystemFact::Availability, availability),
-                (SystemFact::AwsFedrampId, aws_fedramp_id),
-            ]
-            .into_iter()
-            .filter_map(|(fact, value)| value.map(|v| (fact, v)))
-            .collect();
-            if given.is_empty() {
-                anyhow::bail!(
-                    "give at least one fact to set, such as --fedramp-id or --service-model (see `lockstep system set --help`)"
+        SystemCommand::Set(args) => set(store, args),
+        SystemCommand::Show { project, json } => show(store, project, json),
+        SystemCommand::User(command) => {
+            users(store, command)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Give or change facts about the project's system; an empty value clears one.
+fn set(store: &mut Store, args: Box<SetArgs>) -> Outcome {
+    let SetArgs {
+        project,
+        fedramp_id,
+        short_name,
+        description,
+        service_model,
+        deployment_model,
+        authorization_type,
+        ial,
+        aal,
+        fal,
+        confidentiality,
+        integrity,
+        availability,
+        aws_fedramp_id,
+    } = *args;
+    let given: Vec<(SystemFact, String)> = [
+        (SystemFact::FedrampId, fedramp_id),
+        (SystemFact::ShortName, short_name),
+        (SystemFact::Description, description),
+        (SystemFact::ServiceModel, service_model),
+        (SystemFact::DeploymentModel, deployment_model),
+        (SystemFact::AuthorizationType, authorization_type),
+        (SystemFact::Ial, ial),
+        (SystemFact::Aal, aal),
+        (SystemFact::Fal, fal),
+        (SystemFact::Confidentiality, confidentiality),
+        (SystemFact::Integrity, integrity),
+        (SystemFact::Availability, availability),
+        (SystemFact::AwsFedrampId, aws_fedramp_id),
+    ]
+    .into_iter()
+    .filter_map(|(fact, value)| value.map(|v| (fact, v)))
+    .collect();
+    if given.is_empty() {
+        anyhow::bail!(
+            "give at least one fact to set, such as --fedramp-id or --service-model (see `lockstep system set --help`)"
+        );
+    }
+    let project = store.project_by_name(&project)?;
+    let before = store.system_facts(project.key)?;
+    let after = store.set_system_facts(project.key, &given)?;
+    if before == after {
+        outln!("nothing changed for '{}'", shown(&project.name));
+    } else {
+        for fact in SystemFact::ALL {
+            if before.get(fact) != after.get(fact) {
+                outln!(
+                    "{}: {}",
+                    fact.as_str(),
+                    shown(after.get(fact).unwrap_or("(cleared)"))
                 );
             }
-            let project = store.project_by_name(&project)?;
-            let before = store.system_facts(project.key)?;
-            let after = store.set_system_facts(project.key, &given)?;
-            if before == after {
-                outln!("nothing changed for '{}'", shown(&project.name));
-            } else {
-                for fact in SystemFact::ALL {
-                    if before.get(fact) != after.get(fact) {
-                        outln!(
-                            "{}: {}",
-                            fact.as_str(),
-                            shown(after.get(fact).unwrap_or("(cleared)"))
-                        );
-                    }
-                }
-            }
         }
-        SystemCommand::Show { project, json } => {
-            let project = store.project_by_name(&project)?;
-            let facts = store.system_facts(project.key)?;
-            let missing: Vec<&'static str> = facts
-                .missing()
-                .into_iter()
-                .map(SystemFact::as_str)
-                .collect();
-            if json {
-                print_json(&Shown {
-                    project: &project.name,
-                    facts: &facts,
-                    missing,
-                })?;
-            } else {
-                let rows: Vec<Vec<String>> = SystemFact::ALL
-                    .into_iter()
-                    .map(|fact| {
-                        vec![
-                            fact.as_str().to_string(),
-                            facts.get(fact).unwrap_or("(not given)").to_string(),
-                        ]
-                    })
-                    .collect();
-                print_table(&["FACT", "VALUE"], &rows)?;
-            }
-        }
-        SystemCommand::User(command) => users(store, command)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Show the facts given and those still missing.
+fn show(store: &mut Store, project: String, json: bool) -> Outcome {
+    let project = store.project_by_name(&project)?;
+    let facts = store.system_facts(project.key)?;
+    let missing: Vec<&'static str> = facts
+        .missing()
+        .into_iter()
+        .map(SystemFact::as_str)
+        .collect();
+    if json {
+        print_json(&Shown {
+            project: &project.name,
+            facts: &facts,
+            missing,
+        })?;
+    } else {
+        let rows: Vec<Vec<String>> = SystemFact::ALL
+            .into_iter()
+            .map(|fact| {
+                vec![
+                    fact.as_str().to_string(),
+                    facts.get(fact).unwrap_or("(not given)").to_string(),
+                ]
+            })
+            .collect();
+        print_table(&["FACT", "VALUE"], &rows)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@
 //! no manifest, or an entry with a path that would escape the folder it is extracted into)
 //! or the `--signers` file cannot be read, with the reason on stderr.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -18,7 +18,7 @@ use clap::Args;
 
 use super::{Outcome, shown};
 use crate::pack::{SignatureCheck, VerifyOutcome, check_signature, verify_pack};
-use crate::sign::parse_allowed_signers;
+use crate::sign::{AllowedSigner, parse_allowed_signers};
 
 /// Options of `lockstep verify-pack`.
 #[derive(Debug, Args)]
@@ -35,32 +35,7 @@ pub struct VerifyPackArgs {
 pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
     let trusted = match &args.signers {
         None => None,
-        Some(path) => {
-            let bytes =
-                crate::input::read(path, crate::input::MAX_SMALL_BYTES).with_context(|| {
-                    format!("cannot read the allowed_signers file: {}", path.display())
-                })?;
-            let text = String::from_utf8_lossy(&bytes);
-            if text.trim_start().starts_with("ssh-") {
-                anyhow::bail!(
-                    "the --signers file is a public key, not an allowed_signers file; put the signer before the key (SIGNER ssh-ed25519 KEY): {}",
-                    path.display()
-                );
-            }
-            let lines = parse_allowed_signers(&text).map_err(|error| {
-                anyhow::anyhow!(
-                    "the allowed_signers file cannot be read at {error} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
-                    path.display()
-                )
-            })?;
-            if lines.is_empty() {
-                anyhow::bail!(
-                    "the allowed_signers file lists no Ed25519 key: {}",
-                    path.display()
-                );
-            }
-            Some(lines)
-        }
+        Some(path) => Some(read_trusted_signers(path)?),
     };
     let mut failed = false;
     match verify_pack(&args.file, &mut |_, _| {}) {
@@ -114,4 +89,31 @@ pub(super) fn run(args: &VerifyPackArgs) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The trusted allowed_signers file given with --signers, refused when it is a bare public
+/// key, cannot be read or lists no key.
+fn read_trusted_signers(path: &Path) -> anyhow::Result<Vec<AllowedSigner>> {
+    let bytes = crate::input::read(path, crate::input::MAX_SMALL_BYTES)
+        .with_context(|| format!("cannot read the allowed_signers file: {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    if text.trim_start().starts_with("ssh-") {
+        anyhow::bail!(
+            "the --signers file is a public key, not an allowed_signers file; put the signer before the key (SIGNER ssh-ed25519 KEY): {}",
+            path.display()
+        );
+    }
+    let lines = parse_allowed_signers(&text).map_err(|error| {
+        anyhow::anyhow!(
+            "the allowed_signers file cannot be read at {error} (expected: PRINCIPALS [OPTIONS] ssh-ed25519 KEY): {}",
+            path.display()
+        )
+    })?;
+    if lines.is_empty() {
+        anyhow::bail!(
+            "the allowed_signers file lists no Ed25519 key: {}",
+            path.display()
+        );
+    }
+    Ok(lines)
 }

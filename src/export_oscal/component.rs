@@ -11,27 +11,30 @@ use super::document::{
     BackMatter, Metadata, Property, ROLE_CUSTOMER, ROLE_PROVIDER, ResponsibleRole, aws_party,
     metadata, profile_resource, service_component,
 };
-use super::{OscalError, OscalInput, Requirement, json_bytes, originations};
+use super::{OscalError, OscalInput, OscalService, Requirement, json_bytes, originations};
 use crate::model::Column;
 
+/// The file's root: one `component-definition`.
 #[derive(Serialize)]
-struct Root {
+struct DefinitionRoot {
     #[serde(rename = "component-definition")]
     definition: Definition,
 }
 
+/// OSCAL's `component-definition` assembly.
 #[derive(Serialize)]
 struct Definition {
     uuid: String,
     metadata: Metadata,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    components: Vec<Component>,
+    components: Vec<DefinedComponent>,
     #[serde(rename = "back-matter")]
     back_matter: BackMatter,
 }
 
+/// OSCAL's `defined-component`: an AWS service and the controls it takes part in.
 #[derive(Serialize)]
-struct Component {
+struct DefinedComponent {
     uuid: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -44,20 +47,23 @@ struct Component {
         rename = "control-implementations",
         skip_serializing_if = "Vec::is_empty"
     )]
-    control_implementations: Vec<ControlImplementation>,
+    control_implementations: Vec<DefinitionControlImplementation>,
 }
 
+/// A defined component's `control-implementation`, measured against a `source` profile.
 #[derive(Serialize)]
-struct ControlImplementation {
+struct DefinitionControlImplementation {
     uuid: String,
     source: String,
     description: String,
     #[serde(rename = "implemented-requirements")]
-    requirements: Vec<ImplementedRequirement>,
+    requirements: Vec<DefinitionRequirement>,
 }
 
+/// An `implemented-requirement` of a component definition: who is responsible, in words
+/// and roles, with one statement.
 #[derive(Serialize)]
-struct ImplementedRequirement {
+struct DefinitionRequirement {
     uuid: String,
     #[serde(rename = "control-id")]
     control_id: String,
@@ -65,11 +71,12 @@ struct ImplementedRequirement {
     props: Vec<Property>,
     #[serde(rename = "responsible-roles")]
     responsible_roles: Vec<ResponsibleRole>,
-    statements: Vec<Statement>,
+    statements: Vec<DefinitionStatement>,
 }
 
+/// A `statement` of a component definition's implemented requirement.
 #[derive(Serialize)]
-struct Statement {
+struct DefinitionStatement {
     #[serde(rename = "statement-id")]
     statement_id: String,
     uuid: String,
@@ -143,70 +150,9 @@ pub fn component_bytes(
     let components = input
         .services
         .iter()
-        .map(|service| {
-            let key = |kind: &str, extra: &str| {
-                input.uuid(
-                    kind,
-                    &format!("component-definition:{}:{extra}", service.id),
-                )
-            };
-            let covered: Vec<ImplementedRequirement> = requirements
-                .iter()
-                .filter(|req| {
-                    req.sources
-                        .iter()
-                        .any(|s| input.services_of(s).iter().any(|x| x.id == service.id))
-                })
-                .map(|req| ImplementedRequirement {
-                    uuid: key("implemented-requirement", &req.control_id),
-                    control_id: req.control_id.clone(),
-                    description: split_text(req),
-                    props: props(req),
-                    responsible_roles: roles(input, req.column),
-                    statements: vec![Statement {
-                        statement_id: format!("{}_smt", req.control_id),
-                        uuid: key("statement", &req.control_id),
-                        description: split_text(req),
-                        props: vec![Property::lockstep("responsibility", req.column.as_str())],
-                        responsible_roles: roles(input, req.column),
-                    }],
-                })
-                .collect();
-            let mut props = vec![Property::lockstep("aws-service-id", service.id.clone())];
-            if !service.model.is_empty() {
-                props.push(Property::lockstep("service-model", service.model.clone()));
-            }
-            Component {
-                uuid: service_component(input, &service.id),
-                kind: "service",
-                title: service.name.clone(),
-                description: format!(
-                    "{} as '{}' uses it: which controls AWS operates, which the team does, \
-                     and which they share.",
-                    service.name, input.project
-                ),
-                props,
-                responsible_roles: vec![ResponsibleRole {
-                    role_id: ROLE_PROVIDER,
-                    party_uuids: vec![aws_party(input)],
-                }],
-                control_implementations: if covered.is_empty() {
-                    vec![]
-                } else {
-                    vec![ControlImplementation {
-                        uuid: key("control-implementation", ""),
-                        source: format!("#{}", profile.uuid),
-                        description: format!(
-                            "The responsibility split for {} in '{}'.",
-                            service.name, input.project
-                        ),
-                        requirements: covered,
-                    }]
-                },
-            }
-        })
+        .map(|service| defined_component(input, requirements, service, &profile.uuid))
         .collect();
-    let root = Root {
+    let root = DefinitionRoot {
         definition: Definition {
             uuid: input.uuid("component-definition", ""),
             metadata: metadata(
@@ -220,4 +166,86 @@ pub fn component_bytes(
         },
     };
     json_bytes(&root)
+}
+
+/// The uuid of one part (`kind`, `extra`) of a service's component.
+fn definition_uuid(input: &OscalInput, service: &OscalService, kind: &str, extra: &str) -> String {
+    input.uuid(
+        kind,
+        &format!("component-definition:{}:{extra}", service.id),
+    )
+}
+
+/// One AWS service as a component: who is responsible for each control it covers, measured
+/// against the profile (`profile_uuid`).
+fn defined_component(
+    input: &OscalInput,
+    requirements: &[Requirement<'_>],
+    service: &OscalService,
+    profile_uuid: &str,
+) -> DefinedComponent {
+    let covered = covered_requirements(input, requirements, service);
+    let mut props = vec![Property::lockstep("aws-service-id", service.id.clone())];
+    if !service.model.is_empty() {
+        props.push(Property::lockstep("service-model", service.model.clone()));
+    }
+    DefinedComponent {
+        uuid: service_component(input, &service.id),
+        kind: "service",
+        title: service.name.clone(),
+        description: format!(
+            "{} as '{}' uses it: which controls AWS operates, which the team does, \
+             and which they share.",
+            service.name, input.project
+        ),
+        props,
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_PROVIDER,
+            party_uuids: vec![aws_party(input)],
+        }],
+        control_implementations: if covered.is_empty() {
+            vec![]
+        } else {
+            vec![DefinitionControlImplementation {
+                uuid: definition_uuid(input, service, "control-implementation", ""),
+                source: format!("#{profile_uuid}"),
+                description: format!(
+                    "The responsibility split for {} in '{}'.",
+                    service.name, input.project
+                ),
+                requirements: covered,
+            }]
+        },
+    }
+}
+
+/// The requirements whose controls the service covers, each with its one statement of who
+/// is responsible.
+fn covered_requirements(
+    input: &OscalInput,
+    requirements: &[Requirement<'_>],
+    service: &OscalService,
+) -> Vec<DefinitionRequirement> {
+    requirements
+        .iter()
+        .filter(|req| {
+            req.sources
+                .iter()
+                .any(|s| input.services_of(s).iter().any(|x| x.id == service.id))
+        })
+        .map(|req| DefinitionRequirement {
+            uuid: definition_uuid(input, service, "implemented-requirement", &req.control_id),
+            control_id: req.control_id.clone(),
+            description: split_text(req),
+            props: props(req),
+            responsible_roles: roles(input, req.column),
+            statements: vec![DefinitionStatement {
+                statement_id: format!("{}_smt", req.control_id),
+                uuid: definition_uuid(input, service, "statement", &req.control_id),
+                description: split_text(req),
+                props: vec![Property::lockstep("responsibility", req.column.as_str())],
+                responsible_roles: roles(input, req.column),
+            }],
+        })
+        .collect()
 }

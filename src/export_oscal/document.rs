@@ -215,6 +215,21 @@ pub fn person_party(input: &OscalInput, name: &str) -> String {
 /// Metadata for a document of the input: the roles, AWS and the people as parties, and
 /// the preparer as the `prepared-by` party.
 pub fn metadata(input: &OscalInput, title: String) -> Metadata {
+    Metadata {
+        title,
+        last_modified: input.last_modified.clone(),
+        version: input.version.clone(),
+        oscal_version: OSCAL_VERSION,
+        props: vec![],
+        roles: roles(),
+        parties: parties(input),
+        responsible_parties: responsible_parties(input),
+    }
+}
+
+/// The parties: AWS, the people named, the holders of the system's roles not among them,
+/// and the customer.
+fn parties(input: &OscalInput) -> Vec<Party> {
     let mut parties = vec![Party {
         uuid: aws_party(input),
         kind: "organization",
@@ -243,6 +258,19 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             });
         }
     }
+    // The customer is the organisation that runs the system, a party of its own.
+    parties.push(Party {
+        uuid: customer_party(input),
+        kind: "organization",
+        name: format!("The organisation operating '{}'", input.project),
+        email_addresses: vec![],
+    });
+    parties
+}
+
+/// Who holds each role: AWS the provider's, the preparer, the control owners, the customer
+/// and the holders of the system's roles.
+fn responsible_parties(input: &OscalInput) -> Vec<ResponsibleParty> {
     let mut responsible_parties = vec![ResponsibleParty {
         role_id: ROLE_PROVIDER,
         party_uuids: vec![aws_party(input)],
@@ -269,13 +297,6 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             party_uuids: owners,
         });
     }
-    // The customer is the organisation that runs the system, a party of its own.
-    parties.push(Party {
-        uuid: customer_party(input),
-        kind: "organization",
-        name: format!("The organisation operating '{}'", input.project),
-        email_addresses: vec![],
-    });
     responsible_parties.push(ResponsibleParty {
         role_id: ROLE_CUSTOMER,
         party_uuids: vec![customer_party(input)],
@@ -288,6 +309,11 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
             });
         }
     }
+    responsible_parties
+}
+
+/// The roles the documents use, and those FedRAMP requires of a plan.
+fn roles() -> Vec<Role> {
     let mut roles = vec![
         Role {
             id: ROLE_PREPARED_BY,
@@ -311,16 +337,7 @@ pub fn metadata(input: &OscalInput, title: String) -> Metadata {
         id: role.as_str(),
         title: role.title(),
     }));
-    Metadata {
-        title,
-        last_modified: input.last_modified.clone(),
-        version: input.version.clone(),
-        oscal_version: OSCAL_VERSION,
-        props: vec![],
-        roles,
-        parties,
-        responsible_parties,
-    }
+    roles
 }
 
 /// The back-matter resource naming the baseline the project follows, which

@@ -41,7 +41,7 @@ use uuid::Uuid;
 use crate::catalog::Baseline;
 use crate::model::{Column, Status, label_of, oscal_id_of, stamp};
 use crate::process::{Claim, partial_name, remove_stale_partials};
-use crate::snapshot::PackData;
+use crate::snapshot::{PackControl, PackData};
 use crate::store::{Result as StoreResult, Store};
 use document::{ROLE_CONTROL_OWNER, ROLE_PROVIDER};
 
@@ -473,94 +473,13 @@ impl OscalInput {
     /// Builds the input from a pack's snapshot: the controls, evidence and people as of its
     /// as-of date, and the time of the project's latest change up to that date.
     pub fn from_pack(data: &PackData) -> Self {
-        let builtin = Baseline::builtin();
-        let services = data
-            .project
-            .services
-            .iter()
-            .map(|id| match builtin.service(id) {
-                Some(service) => OscalService {
-                    id: id.clone(),
-                    name: service.name.clone(),
-                    model: service.model.label().to_string(),
-                },
-                None => OscalService {
-                    id: id.clone(),
-                    name: id.clone(),
-                    model: String::new(),
-                },
-            })
-            .collect();
+        let services = oscal_services(&data.project.services);
         let controls: Vec<OscalControl> = data
             .controls
             .iter()
-            .map(|pc| {
-                let c = &pc.control;
-                // A framework control is keyed by its own id (`AC-2(1)`); SRM and the
-                // team's own controls (`SRM-…`, `USR-…`) by the NIST ids they name.
-                let nist = if c.nist.is_empty() {
-                    oscal_id_of(&c.id).into_iter().collect()
-                } else {
-                    c.nist.iter().filter_map(|n| oscal_id_of(n)).collect()
-                };
-                let (set_values, open_parameters) = parameter_values(c, &data.parameters);
-                OscalControl {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    description: c.description.clone(),
-                    column: c.column,
-                    aws_part: c.aws_part.clone(),
-                    customer_part: c.customer_part.clone(),
-                    status: c.status,
-                    status_reason: c.status_reason.clone(),
-                    owner: c.owner.trim().to_string(),
-                    nist,
-                    due: c.due,
-                    set_values,
-                    open_parameters,
-                    services: c.services.clone(),
-                    evidence: pc
-                        .evidence
-                        .iter()
-                        .map(|e| OscalEvidence {
-                            id: e.evidence.id,
-                            file_name: e.evidence.file_name.clone(),
-                            description: e.evidence.description.clone(),
-                            media_type: e.evidence.media_type.clone(),
-                            sha256: e.evidence.sha256.clone(),
-                            pack_path: e.path.clone(),
-                        })
-                        .collect(),
-                }
-            })
+            .map(|pc| OscalControl::from_pack(pc, &data.parameters))
             .collect();
-        let mut people: BTreeMap<String, OscalPerson> = BTreeMap::new();
-        for entry in &data.roster {
-            people
-                .entry(entry.name.trim().to_lowercase())
-                .or_insert_with(|| OscalPerson {
-                    name: entry.name.trim().to_string(),
-                    email: entry.email.trim().to_string(),
-                });
-        }
-        let named = controls
-            .iter()
-            .map(|c| c.owner.as_str())
-            .chain([data.generated_by.trim()]);
-        for name in named.filter(|n| !n.is_empty()) {
-            let known = people
-                .values()
-                .any(|p| p.email.eq_ignore_ascii_case(name) || p.name.eq_ignore_ascii_case(name));
-            if !known {
-                people.insert(
-                    name.to_lowercase(),
-                    OscalPerson {
-                        name: name.to_string(),
-                        email: String::new(),
-                    },
-                );
-            }
-        }
+        let people = people(data, &controls);
         let (version, last_modified) = match &data.last_activity {
             Some((seq, at)) => (seq.to_string(), at.clone()),
             None => ("0".to_string(), stamp(&data.project.created_at)),
@@ -577,7 +496,7 @@ impl OscalInput {
             baseline: data.project.baseline.clone(),
             services,
             controls,
-            people: people.into_values().collect(),
+            people,
             prepared_by: data.generated_by.trim().to_string(),
             last_modified,
             version,
@@ -619,6 +538,102 @@ impl OscalInput {
             .iter()
             .filter(|s| control.services.is_empty() || control.services.contains(&s.id))
             .collect()
+    }
+}
+
+/// The AWS services in scope (by id), named as the built-in baseline names them.
+fn oscal_services(services: &[String]) -> Vec<OscalService> {
+    let builtin = Baseline::builtin();
+    services
+        .iter()
+        .map(|id| match builtin.service(id) {
+            Some(service) => OscalService {
+                id: id.clone(),
+                name: service.name.clone(),
+                model: service.model.label().to_string(),
+            },
+            None => OscalService {
+                id: id.clone(),
+                name: id.clone(),
+                model: String::new(),
+            },
+        })
+        .collect()
+}
+
+/// The people the plan names: the roster, then control owners and the preparer not on it
+/// (by name only), once each.
+fn people(data: &PackData, controls: &[OscalControl]) -> Vec<OscalPerson> {
+    let mut people: BTreeMap<String, OscalPerson> = BTreeMap::new();
+    for entry in &data.roster {
+        people
+            .entry(entry.name.trim().to_lowercase())
+            .or_insert_with(|| OscalPerson {
+                name: entry.name.trim().to_string(),
+                email: entry.email.trim().to_string(),
+            });
+    }
+    let named = controls
+        .iter()
+        .map(|c| c.owner.as_str())
+        .chain([data.generated_by.trim()]);
+    for name in named.filter(|n| !n.is_empty()) {
+        let known = people
+            .values()
+            .any(|p| p.email.eq_ignore_ascii_case(name) || p.name.eq_ignore_ascii_case(name));
+        if !known {
+            people.insert(
+                name.to_lowercase(),
+                OscalPerson {
+                    name: name.to_string(),
+                    email: String::new(),
+                },
+            );
+        }
+    }
+    people.into_values().collect()
+}
+
+impl OscalControl {
+    /// A control of the pack as the OSCAL export states it.
+    fn from_pack(pc: &PackControl, parameters: &BTreeMap<String, String>) -> Self {
+        let c = &pc.control;
+        // A framework control is keyed by its own id (`AC-2(1)`); SRM and the
+        // team's own controls (`SRM-…`, `USR-…`) by the NIST ids they name.
+        let nist = if c.nist.is_empty() {
+            oscal_id_of(&c.id).into_iter().collect()
+        } else {
+            c.nist.iter().filter_map(|n| oscal_id_of(n)).collect()
+        };
+        let (set_values, open_parameters) = parameter_values(c, parameters);
+        OscalControl {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            column: c.column,
+            aws_part: c.aws_part.clone(),
+            customer_part: c.customer_part.clone(),
+            status: c.status,
+            status_reason: c.status_reason.clone(),
+            owner: c.owner.trim().to_string(),
+            nist,
+            due: c.due,
+            set_values,
+            open_parameters,
+            services: c.services.clone(),
+            evidence: pc
+                .evidence
+                .iter()
+                .map(|e| OscalEvidence {
+                    id: e.evidence.id,
+                    file_name: e.evidence.file_name.clone(),
+                    description: e.evidence.description.clone(),
+                    media_type: e.evidence.media_type.clone(),
+                    sha256: e.evidence.sha256.clone(),
+                    pack_path: e.path.clone(),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -740,9 +755,29 @@ pub struct Missing {
 /// without a due date (FedRAMP asks for each one's planned completion date). Nothing is
 /// invented in their place.
 pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Missing> {
-    use crate::model::{SystemFact, SystemRole};
-    let project = &input.project;
-    let mut out: Vec<Missing> = input
+    let project = input.project.as_str();
+    let mut out = missing_facts(input, project);
+    missing_roles(input, project, &mut out);
+    missing_users(input, project, &mut out);
+    missing_parameters(requirements, project, &mut out);
+    missing_inventory(input, project, &mut out);
+    if let (Some(baseline), None) = (&input.baseline, &input.resolved_catalog) {
+        out.push(Missing {
+            what: format!(
+                "the catalog the profile '{baseline}' resolves to, kept since Lockstep keeps it at import"
+            ),
+            how: format!("lockstep profile import FILE (the profile '{baseline}' again)"),
+        });
+    }
+    missing_attachments(input, requirements, project, &mut out);
+    missing_due_dates(requirements, project, &mut out);
+    out
+}
+
+/// The system's facts not given.
+fn missing_facts(input: &OscalInput, project: &str) -> Vec<Missing> {
+    use crate::model::SystemFact;
+    input
         .system
         .missing()
         .into_iter()
@@ -763,7 +798,12 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
                 }
             ),
         })
-        .collect();
+        .collect()
+}
+
+/// The system's roles nobody holds.
+fn missing_roles(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
+    use crate::model::SystemRole;
     for role in SystemRole::ALL {
         if !input.roles.iter().any(|h| h.role == role) {
             out.push(Missing {
@@ -775,6 +815,11 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// The system users FedRAMP asks for: one holding each of the control owner's and the
+/// provider's roles.
+fn missing_users(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
     for role in [ROLE_CONTROL_OWNER, ROLE_PROVIDER] {
         if !input
             .users
@@ -791,6 +836,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// Values of the parameters the baseline leaves open.
+fn missing_parameters(requirements: &[Requirement<'_>], project: &str, out: &mut Vec<Missing>) {
     let open: Vec<&str> = requirements
         .iter()
         .flat_map(|r| r.sources.iter())
@@ -815,6 +864,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
+}
+
+/// The inventory, or the inventory facts its assets lack.
+fn missing_inventory(input: &OscalInput, project: &str, out: &mut Vec<Missing>) {
     if input.assets.is_empty() {
         out.push(Missing {
             what: "the system's inventory: each instance, image, database and application it runs"
@@ -854,14 +907,16 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             ),
         });
     }
-    if let (Some(baseline), None) = (&input.baseline, &input.resolved_catalog) {
-        out.push(Missing {
-            what: format!(
-                "the catalog the profile '{baseline}' resolves to, kept since Lockstep keeps it at import"
-            ),
-            how: format!("lockstep profile import FILE (the profile '{baseline}' again)"),
-        });
-    }
+}
+
+/// The plan's documents not attached: for controls, a policy and a procedure per family's
+/// first control; otherwise one of each kind.
+fn missing_attachments(
+    input: &OscalInput,
+    requirements: &[Requirement<'_>],
+    project: &str,
+    out: &mut Vec<Missing>,
+) {
     for kind in crate::model::AttachmentKind::ALL {
         if kind.is_for_controls() {
             // FedRAMP asks for a policy and a procedure for each family's first control.
@@ -910,6 +965,10 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             });
         }
     }
+}
+
+/// Due dates of planned controls, FedRAMP's planned completion dates.
+fn missing_due_dates(requirements: &[Requirement<'_>], project: &str, out: &mut Vec<Missing>) {
     let undated: Vec<&str> = requirements
         .iter()
         .filter(|r| r.state == ImplementationState::Planned)
@@ -938,7 +997,6 @@ pub fn missing(input: &OscalInput, requirements: &[Requirement<'_>]) -> Vec<Miss
             how: format!("lockstep control set --project '{project}' ID --due YYYY-MM-DD"),
         });
     }
-    out
 }
 
 /// A label as it reads inside a sentence: its first letter in lower case, unless its first

@@ -21,8 +21,9 @@ use super::{
 };
 use crate::model::{AttachmentKind, Column, InventoryFact, Status, SystemFact, SystemFacts};
 
+/// The file's root: one `system-security-plan`.
 #[derive(Serialize)]
-struct Root {
+struct PlanRoot {
     #[serde(rename = "system-security-plan")]
     plan: Plan,
 }
@@ -38,7 +39,7 @@ struct Plan {
     #[serde(rename = "system-implementation")]
     implementation: Implementation,
     #[serde(rename = "control-implementation")]
-    control_implementation: ControlImplementation,
+    control_implementation: PlanControlImplementation,
     #[serde(rename = "back-matter")]
     back_matter: BackMatter,
 }
@@ -189,8 +190,9 @@ struct AuthorizedPrivilege {
     functions: Vec<String>,
 }
 
+/// OSCAL's `system-component`: this system or an AWS service it runs on.
 #[derive(Serialize)]
-struct Component {
+struct SystemComponent {
     uuid: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -208,20 +210,22 @@ struct Implementation {
     #[serde(rename = "leveraged-authorizations")]
     leveraged: Vec<LeveragedAuthorization>,
     users: Vec<User>,
-    components: Vec<Component>,
+    components: Vec<SystemComponent>,
     #[serde(rename = "inventory-items", skip_serializing_if = "Vec::is_empty")]
     inventory: Vec<InventoryItem>,
 }
 
+/// The plan's `control-implementation`: every requirement of the baseline.
 #[derive(Serialize)]
-struct ControlImplementation {
+struct PlanControlImplementation {
     description: String,
     #[serde(rename = "implemented-requirements")]
-    requirements: Vec<ImplementedRequirement>,
+    requirements: Vec<PlanRequirement>,
 }
 
+/// An `implemented-requirement` of the plan: how each component meets one control.
 #[derive(Serialize)]
-struct ImplementedRequirement {
+struct PlanRequirement {
     uuid: String,
     #[serde(rename = "control-id")]
     control_id: String,
@@ -340,8 +344,46 @@ fn text_or(text: String, fallback: &str) -> String {
 }
 
 /// The implemented requirement for one NIST control.
-fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> ImplementedRequirement {
-    let key = |kind: &str, extra: &str| input.uuid(kind, &format!("{}:{extra}", req.control_id));
+fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> PlanRequirement {
+    let aws = AwsSide::of(input, req);
+    let owners = control_owners(input, req);
+    let reasons = req.not_applicable_reasons();
+    let mut by_components = vec![this_system_by_component(input, req, aws.parts, &owners)];
+    by_components.extend(aws.by_components);
+    let links = req
+        .sources
+        .iter()
+        .flat_map(|s| s.evidence.iter())
+        .map(|e| Link {
+            href: format!("#{}", evidence_uuid(input, e.id)),
+            rel: Some("evidence".to_string()),
+            text: Some(e.file_name.clone()),
+        })
+        .collect();
+    PlanRequirement {
+        uuid: requirement_uuid(input, req, "implemented-requirement", ""),
+        control_id: req.control_id.clone(),
+        props: requirement_props(input, req),
+        links,
+        set_parameters: set_parameters(req),
+        // The team owns every requirement; who, by name, where the board says.
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_CONTROL_OWNER,
+            party_uuids: owners,
+        }],
+        by_components,
+        remarks: Some(reasons).filter(|r| !r.is_empty()),
+    }
+}
+
+/// The uuid of one part (`kind`, `extra`) of the requirement's implementation.
+fn requirement_uuid(input: &OscalInput, req: &Requirement<'_>, kind: &str, extra: &str) -> String {
+    input.uuid(kind, &format!("{}:{extra}", req.control_id))
+}
+
+/// The requirement's properties: its origination, the leveraged authorization when AWS has
+/// a part, its implementation status and the Lockstep controls it comes from.
+fn requirement_props(input: &OscalInput, req: &Requirement<'_>) -> Vec<Property> {
     let mut props: Vec<Property> = originations(req.column)
         .iter()
         .map(|o| Property::fedramp("control-origination", *o))
@@ -358,108 +400,11 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             .iter()
             .map(|s| Property::lockstep("lockstep-control", s.id.clone())),
     );
+    props
+}
 
-    // AWS's side: one by-component per service the sources cover, exporting what AWS
-    // provides and what it leaves to the customer.
-    let mut by_components = Vec::new();
-    let mut inherited = Vec::new();
-    let mut satisfied = Vec::new();
-    let mut services: Vec<&OscalService> = Vec::new();
-    for source in &req.sources {
-        for service in input.services_of(source) {
-            if !services.iter().any(|s| s.id == service.id) {
-                services.push(service);
-            }
-        }
-    }
-    services.sort_by_key(|s| input.services.iter().position(|p| p.id == s.id));
-    let customer_text = req.customer_text();
-    let aws_text = req.aws_text();
-    if req.column != Column::Customer {
-        for service in &services {
-            let provided_uuid = key("provided", &service.id);
-            let responsibilities = if req.column == Column::Shared {
-                vec![Responsibility {
-                    uuid: key("responsibility", &service.id),
-                    provided_uuid: Some(provided_uuid.clone()),
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                }]
-            } else {
-                vec![]
-            };
-            inherited.push(Inherited {
-                uuid: key("inherited", &service.id),
-                provided_uuid: Some(provided_uuid.clone()),
-                description: inherited_description(
-                    &service.name,
-                    &text_or(aws_text.clone(), "AWS operates this control."),
-                ),
-            });
-            if req.column == Column::Shared {
-                satisfied.push(Satisfied {
-                    uuid: key("satisfied", &service.id),
-                    responsibility_uuid: Some(key("responsibility", &service.id)),
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                });
-            }
-            by_components.push(ByComponent {
-                component_uuid: service_component(input, &service.id),
-                uuid: key("by-component", &service.id),
-                description: format!(
-                    "{} provides: {}",
-                    service.name,
-                    text_or(aws_text.clone(), "AWS operates this control.")
-                ),
-                links: vec![],
-                status: State {
-                    state: ImplementationState::Implemented.as_str(),
-                    remarks: None,
-                },
-                export: Some(Export {
-                    provided: vec![Provided {
-                        uuid: provided_uuid,
-                        description: text_or(aws_text.clone(), "AWS operates this control."),
-                    }],
-                    responsibilities,
-                }),
-                inherited: vec![],
-                satisfied: vec![],
-                responsible_roles: vec![ResponsibleRole {
-                    role_id: ROLE_PROVIDER,
-                    party_uuids: vec![aws_party(input)],
-                }],
-            });
-        }
-        if services.is_empty() {
-            // No service in scope to point at: AWS's part is still inherited.
-            inherited.push(Inherited {
-                uuid: key("inherited", "aws"),
-                provided_uuid: None,
-                description: inherited_description(
-                    "AWS",
-                    &text_or(aws_text.clone(), "AWS operates this control."),
-                ),
-            });
-            if req.column == Column::Shared {
-                satisfied.push(Satisfied {
-                    uuid: key("satisfied", "aws"),
-                    responsibility_uuid: None,
-                    description: text_or(
-                        customer_text.clone(),
-                        "The customer's part of this control.",
-                    ),
-                });
-            }
-        }
-    }
-
-    // The system's side.
+/// The parties of the people the board names as the requirement's owners, once each.
+fn control_owners(input: &OscalInput, req: &Requirement<'_>) -> Vec<String> {
     let mut owners: Vec<String> = Vec::new();
     for source in &req.sources {
         if let Some(person) = input.person_named(&source.owner) {
@@ -469,62 +414,161 @@ fn implemented_requirement(input: &OscalInput, req: &Requirement<'_>) -> Impleme
             }
         }
     }
+    owners
+}
+
+/// What this system inherits from AWS and what it does for its own part of a shared
+/// control, stated on this system's by-component.
+#[derive(Default)]
+struct InheritedParts {
+    inherited: Vec<Inherited>,
+    satisfied: Vec<Satisfied>,
+}
+
+/// AWS's side of a requirement: one by-component per service the sources cover, exporting
+/// what AWS provides and what it leaves to the customer, and what this system inherits.
+#[derive(Default)]
+struct AwsSide {
+    by_components: Vec<ByComponent>,
+    parts: InheritedParts,
+}
+
+impl AwsSide {
+    fn of(input: &OscalInput, req: &Requirement<'_>) -> Self {
+        let mut side = AwsSide::default();
+        if req.column == Column::Customer {
+            return side;
+        }
+        let services = services_covered(input, req);
+        for service in &services {
+            side.add_service(input, req, service);
+        }
+        if services.is_empty() {
+            // No service in scope to point at: AWS's part is still inherited.
+            side.parts.inherited.push(Inherited {
+                uuid: requirement_uuid(input, req, "inherited", "aws"),
+                provided_uuid: None,
+                description: inherited_description("AWS", &aws_part(req)),
+            });
+            if req.column == Column::Shared {
+                side.parts.satisfied.push(Satisfied {
+                    uuid: requirement_uuid(input, req, "satisfied", "aws"),
+                    responsibility_uuid: None,
+                    description: customer_part(req),
+                });
+            }
+        }
+        side
+    }
+
+    /// One service's by-component, and what this system inherits from it.
+    fn add_service(&mut self, input: &OscalInput, req: &Requirement<'_>, service: &OscalService) {
+        let key = |kind: &str| requirement_uuid(input, req, kind, &service.id);
+        let provided_uuid = key("provided");
+        let responsibilities = if req.column == Column::Shared {
+            vec![Responsibility {
+                uuid: key("responsibility"),
+                provided_uuid: Some(provided_uuid.clone()),
+                description: customer_part(req),
+            }]
+        } else {
+            vec![]
+        };
+        self.parts.inherited.push(Inherited {
+            uuid: key("inherited"),
+            provided_uuid: Some(provided_uuid.clone()),
+            description: inherited_description(&service.name, &aws_part(req)),
+        });
+        if req.column == Column::Shared {
+            self.parts.satisfied.push(Satisfied {
+                uuid: key("satisfied"),
+                responsibility_uuid: Some(key("responsibility")),
+                description: customer_part(req),
+            });
+        }
+        self.by_components.push(ByComponent {
+            component_uuid: service_component(input, &service.id),
+            uuid: key("by-component"),
+            description: format!("{} provides: {}", service.name, aws_part(req)),
+            links: vec![],
+            status: State {
+                state: ImplementationState::Implemented.as_str(),
+                remarks: None,
+            },
+            export: Some(Export {
+                provided: vec![Provided {
+                    uuid: provided_uuid,
+                    description: aws_part(req),
+                }],
+                responsibilities,
+            }),
+            inherited: vec![],
+            satisfied: vec![],
+            responsible_roles: vec![ResponsibleRole {
+                role_id: ROLE_PROVIDER,
+                party_uuids: vec![aws_party(input)],
+            }],
+        });
+    }
+}
+
+/// What AWS does for the requirement, in words.
+fn aws_part(req: &Requirement<'_>) -> String {
+    text_or(req.aws_text(), "AWS operates this control.")
+}
+
+/// What the customer does for a shared requirement, in words.
+fn customer_part(req: &Requirement<'_>) -> String {
+    text_or(req.customer_text(), "The customer's part of this control.")
+}
+
+/// The AWS services in scope that the requirement's sources cover, in the project's order.
+fn services_covered<'a>(input: &'a OscalInput, req: &'a Requirement<'_>) -> Vec<&'a OscalService> {
+    let mut services: Vec<&OscalService> = Vec::new();
+    for source in &req.sources {
+        for service in input.services_of(source) {
+            if !services.iter().any(|s| s.id == service.id) {
+                services.push(service);
+            }
+        }
+    }
+    services.sort_by_key(|s| input.services.iter().position(|p| p.id == s.id));
+    services
+}
+
+/// This system's side of the requirement: what it does, its documents, its state and
+/// owners, and what it inherits from AWS.
+fn this_system_by_component(
+    input: &OscalInput,
+    req: &Requirement<'_>,
+    parts: InheritedParts,
+    owners: &[String],
+) -> ByComponent {
     let reasons = req.not_applicable_reasons();
     let description = match req.column {
-        Column::Aws => format!(
-            "Inherited from AWS: {}",
-            text_or(aws_text, "AWS operates this control.")
-        ),
-        _ => text_or(customer_text.clone(), "The customer operates this control."),
+        Column::Aws => format!("Inherited from AWS: {}", aws_part(req)),
+        _ => text_or(req.customer_text(), "The customer operates this control."),
     };
-    by_components.insert(
-        0,
-        ByComponent {
-            component_uuid: this_system(input),
-            uuid: key("by-component", "this-system"),
-            description,
-            links: document_links(input, req),
-            status: State {
-                state: req.state.as_str(),
-                remarks: Some(reasons.clone()).filter(|r| !r.is_empty()),
-            },
-            export: None,
-            inherited,
-            satisfied,
-            responsible_roles: if owners.is_empty() {
-                vec![]
-            } else {
-                vec![ResponsibleRole {
-                    role_id: ROLE_CONTROL_OWNER,
-                    party_uuids: owners.clone(),
-                }]
-            },
+    ByComponent {
+        component_uuid: this_system(input),
+        uuid: requirement_uuid(input, req, "by-component", "this-system"),
+        description,
+        links: document_links(input, req),
+        status: State {
+            state: req.state.as_str(),
+            remarks: Some(reasons).filter(|r| !r.is_empty()),
         },
-    );
-
-    let links = req
-        .sources
-        .iter()
-        .flat_map(|s| s.evidence.iter())
-        .map(|e| Link {
-            href: format!("#{}", evidence_uuid(input, e.id)),
-            rel: Some("evidence".to_string()),
-            text: Some(e.file_name.clone()),
-        })
-        .collect();
-    ImplementedRequirement {
-        uuid: key("implemented-requirement", ""),
-        control_id: req.control_id.clone(),
-        props,
-        links,
-        set_parameters: set_parameters(req),
-        // The team owns every requirement; who, by name, where the board says.
-        responsible_roles: vec![ResponsibleRole {
-            role_id: ROLE_CONTROL_OWNER,
-            party_uuids: owners,
-        }],
-        by_components,
-        remarks: Some(reasons).filter(|r| !r.is_empty()),
+        export: None,
+        inherited: parts.inherited,
+        satisfied: parts.satisfied,
+        responsible_roles: if owners.is_empty() {
+            vec![]
+        } else {
+            vec![ResponsibleRole {
+                role_id: ROLE_CONTROL_OWNER,
+                party_uuids: owners.to_vec(),
+            }]
+        },
     }
 }
 
@@ -900,194 +944,25 @@ pub fn ssp_bytes(
     input: &OscalInput,
     requirements: &[Requirement<'_>],
 ) -> Result<Vec<u8>, OscalError> {
-    let (level, from_baseline) = impact_level(input);
-    let facts = &input.system;
-    // The objectives given for the system win over the baseline's level, and the system's
-    // own level is their high-water mark.
-    let objective = |fact: SystemFact| format!("fips-199-{}", facts.get(fact).unwrap_or(level));
-    let fips = format!("fips-199-{}", facts.high_water_mark().unwrap_or(level));
-    let given_objectives = [
-        SystemFact::Confidentiality,
-        SystemFact::Integrity,
-        SystemFact::Availability,
-    ]
-    .into_iter()
-    .all(|fact| facts.get(fact).is_some());
     let profile = profile_resource(input);
-    let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
-    let boundary = if service_names.is_empty() {
-        format!(
-            "The system '{}' as scoped in Lockstep; no AWS services are in scope yet.",
-            input.project
-        )
-    } else {
-        format!(
-            "The system '{}' as scoped in Lockstep, and the AWS services it runs on: {}. AWS's side \
-             of those services is covered by AWS's own authorization, leveraged by this system.",
-            input.project,
-            service_names.join(", ")
-        )
-    };
-    let level_remark = if given_objectives {
-        "The security objectives are those given for the system in Lockstep.".to_string()
-    } else if from_baseline {
-        format!("The security levels are those of the baseline the project follows ({level}).")
-    } else {
-        "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
-         moderate; review them before submitting the plan."
-            .to_string()
-    };
-    let mut components = vec![Component {
-        uuid: this_system(input),
-        kind: "this-system",
-        title: input.project.clone(),
-        description: text_or(
-            input.description.clone(),
-            "The system this plan covers, as scoped in Lockstep.",
-        ),
-        props: vec![Property::core("asset-type", "other")],
-        status: State {
-            state: "operational",
-            remarks: None,
-        },
-        responsible_roles: vec![],
-    }];
-    components.extend(input.services.iter().map(|service| {
-        let mut props = vec![
-            Property::core("asset-type", asset_type(&service.id)),
-            Property::core("implementation-point", "external"),
-            Property::core(
-                "leveraged-authorization-uuid",
-                leveraged_authorization(input),
-            ),
-            Property::lockstep("aws-service-id", service.id.clone()),
-        ];
-        if !service.model.is_empty() {
-            props.push(Property::lockstep("service-model", service.model.clone()));
-        }
-        Component {
-            uuid: service_component(input, &service.id),
-            kind: "service",
-            title: service.name.clone(),
-            description: if service.model.is_empty() {
-                format!("{}, operated by AWS.", service.name)
-            } else {
-                format!("{}, operated by AWS ({}).", service.name, service.model)
-            },
-            props,
-            status: State {
-                state: "operational",
-                remarks: None,
-            },
-            responsible_roles: vec![ResponsibleRole {
-                role_id: ROLE_PROVIDER,
-                party_uuids: vec![aws_party(input)],
-            }],
-        }
-    }));
     let mut resources = vec![profile.clone()];
     resources.extend(evidence_resources(input));
     resources.extend(attachment_resources(input));
-    let root = Root {
+    let root = PlanRoot {
         plan: Plan {
             uuid: input.uuid("system-security-plan", ""),
             metadata: metadata(input, format!("System Security Plan: {}", input.project)),
             import_profile: ImportProfile {
                 href: format!("#{}", profile.uuid),
             },
-            characteristics: Characteristics {
-                system_ids: system_ids(input),
-                system_name: input.project.clone(),
-                system_name_short: facts.get(SystemFact::ShortName).map(str::to_string),
-                description: facts
-                    .get(SystemFact::Description)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        text_or(
-                            input.description.clone(),
-                            "An audit scope prepared in Lockstep.",
-                        )
-                    }),
-                props: characteristics_props(facts),
-                links: system_documents(input),
-                sensitivity: fips.clone(),
-                information: SystemInformation {
-                    information_types: vec![InformationType {
-                        uuid: input.uuid("information-type", "system-data"),
-                        title: "System data".to_string(),
-                        description: format!(
-                            "The data '{}' stores and processes on AWS.",
-                            input.project
-                        ),
-                        categorizations: vec![Categorization {
-                            system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
-                            information_type_ids: vec!["C.3.5.8"],
-                        }],
-                        confidentiality: Base {
-                            base: objective(SystemFact::Confidentiality),
-                            selected: objective(SystemFact::Confidentiality),
-                        },
-                        integrity: Base {
-                            base: objective(SystemFact::Integrity),
-                            selected: objective(SystemFact::Integrity),
-                        },
-                        availability: Base {
-                            base: objective(SystemFact::Availability),
-                            selected: objective(SystemFact::Availability),
-                        },
-                    }],
-                },
-                impact: ImpactLevel {
-                    confidentiality: objective(SystemFact::Confidentiality),
-                    integrity: objective(SystemFact::Integrity),
-                    availability: objective(SystemFact::Availability),
-                },
-                status: State {
-                    state: "operational",
-                    remarks: None,
-                },
-                boundary: Described {
-                    description: boundary,
-                    diagrams: diagrams(input, AttachmentKind::AuthorizationBoundaryDiagram),
-                },
-                network: drawn(
-                    input,
-                    AttachmentKind::NetworkDiagram,
-                    &format!(
-                        "The network architecture of '{}' on AWS, as the attached diagrams show.",
-                        input.project
-                    ),
-                ),
-                data_flow: drawn(
-                    input,
-                    AttachmentKind::DataFlowDiagram,
-                    &format!(
-                        "How data flows into, within and out of '{}', as the attached diagrams show.",
-                        input.project
-                    ),
-                ),
-                remarks: level_remark,
-            },
+            characteristics: characteristics(input),
             implementation: Implementation {
-                leveraged: vec![LeveragedAuthorization {
-                    uuid: leveraged_authorization(input),
-                    title: "Amazon Web Services".to_string(),
-                    props: facts
-                        .get(SystemFact::AwsFedrampId)
-                        .map(|id| Property::fedramp("leveraged-system-identifier", id))
-                        .into_iter()
-                        .collect(),
-                    party_uuid: aws_party(input),
-                    date_authorized: input.created_on.clone(),
-                    remarks: "The date is the day the project was created in Lockstep; give the \
-                              date of the AWS authorization you rely on before submitting."
-                        .to_string(),
-                }],
+                leveraged: vec![leveraged_aws(input)],
                 users: users(input),
-                components,
+                components: ssp_components(input),
                 inventory: inventory_items(input),
             },
-            control_implementation: ControlImplementation {
+            control_implementation: PlanControlImplementation {
                 description: format!(
                     "How '{}' meets each control: what AWS provides for the services in scope, \
                      and what the team does, as placed in AWS, Shared or Customer in Lockstep.",
@@ -1102,6 +977,216 @@ pub fn ssp_bytes(
         },
     };
     json_bytes(&root)
+}
+
+/// The system's characteristics: its ids, names, description, FIPS 199 levels, boundary,
+/// network and data flow.
+fn characteristics(input: &OscalInput) -> Characteristics {
+    let (level, _) = impact_level(input);
+    let facts = &input.system;
+    // The objectives given for the system win over the baseline's level, and the system's
+    // own level is their high-water mark.
+    let objective = |fact: SystemFact| format!("fips-199-{}", facts.get(fact).unwrap_or(level));
+    let fips = format!("fips-199-{}", facts.high_water_mark().unwrap_or(level));
+    Characteristics {
+        system_ids: system_ids(input),
+        system_name: input.project.clone(),
+        system_name_short: facts.get(SystemFact::ShortName).map(str::to_string),
+        description: facts
+            .get(SystemFact::Description)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                text_or(
+                    input.description.clone(),
+                    "An audit scope prepared in Lockstep.",
+                )
+            }),
+        props: characteristics_props(facts),
+        links: system_documents(input),
+        sensitivity: fips.clone(),
+        information: system_information(input, &objective),
+        impact: ImpactLevel {
+            confidentiality: objective(SystemFact::Confidentiality),
+            integrity: objective(SystemFact::Integrity),
+            availability: objective(SystemFact::Availability),
+        },
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        boundary: Described {
+            description: boundary_description(input),
+            diagrams: diagrams(input, AttachmentKind::AuthorizationBoundaryDiagram),
+        },
+        network: drawn(
+            input,
+            AttachmentKind::NetworkDiagram,
+            &format!(
+                "The network architecture of '{}' on AWS, as the attached diagrams show.",
+                input.project
+            ),
+        ),
+        data_flow: drawn(
+            input,
+            AttachmentKind::DataFlowDiagram,
+            &format!(
+                "How data flows into, within and out of '{}', as the attached diagrams show.",
+                input.project
+            ),
+        ),
+        remarks: level_remark(input),
+    }
+}
+
+/// The one information type the plan states, at the system's objectives (`objective` gives
+/// each one's FIPS 199 level).
+fn system_information(
+    input: &OscalInput,
+    objective: &dyn Fn(SystemFact) -> String,
+) -> SystemInformation {
+    SystemInformation {
+        information_types: vec![InformationType {
+            uuid: input.uuid("information-type", "system-data"),
+            title: "System data".to_string(),
+            description: format!("The data '{}' stores and processes on AWS.", input.project),
+            categorizations: vec![Categorization {
+                system: "https://doi.org/10.6028/NIST.SP.800-60v2r1",
+                information_type_ids: vec!["C.3.5.8"],
+            }],
+            confidentiality: Base {
+                base: objective(SystemFact::Confidentiality),
+                selected: objective(SystemFact::Confidentiality),
+            },
+            integrity: Base {
+                base: objective(SystemFact::Integrity),
+                selected: objective(SystemFact::Integrity),
+            },
+            availability: Base {
+                base: objective(SystemFact::Availability),
+                selected: objective(SystemFact::Availability),
+            },
+        }],
+    }
+}
+
+/// The authorization boundary in words: the system and the AWS services it runs on.
+fn boundary_description(input: &OscalInput) -> String {
+    let service_names: Vec<&str> = input.services.iter().map(|s| s.name.as_str()).collect();
+    if service_names.is_empty() {
+        format!(
+            "The system '{}' as scoped in Lockstep; no AWS services are in scope yet.",
+            input.project
+        )
+    } else {
+        format!(
+            "The system '{}' as scoped in Lockstep, and the AWS services it runs on: {}. AWS's side \
+             of those services is covered by AWS's own authorization, leveraged by this system.",
+            input.project,
+            service_names.join(", ")
+        )
+    }
+}
+
+/// Where the plan's security levels come from: the objectives given, the baseline, or
+/// nowhere (then moderate, to be reviewed).
+fn level_remark(input: &OscalInput) -> String {
+    let (level, from_baseline) = impact_level(input);
+    let given_objectives = [
+        SystemFact::Confidentiality,
+        SystemFact::Integrity,
+        SystemFact::Availability,
+    ]
+    .into_iter()
+    .all(|fact| input.system.get(fact).is_some());
+    if given_objectives {
+        "The security objectives are those given for the system in Lockstep.".to_string()
+    } else if from_baseline {
+        format!("The security levels are those of the baseline the project follows ({level}).")
+    } else {
+        "Lockstep records no FIPS 199 categorisation for this project, so the levels state \
+         moderate; review them before submitting the plan."
+            .to_string()
+    }
+}
+
+/// AWS's authorization, which the system leverages.
+fn leveraged_aws(input: &OscalInput) -> LeveragedAuthorization {
+    LeveragedAuthorization {
+        uuid: leveraged_authorization(input),
+        title: "Amazon Web Services".to_string(),
+        props: input
+            .system
+            .get(SystemFact::AwsFedrampId)
+            .map(|id| Property::fedramp("leveraged-system-identifier", id))
+            .into_iter()
+            .collect(),
+        party_uuid: aws_party(input),
+        date_authorized: input.created_on.clone(),
+        remarks: "The date is the day the project was created in Lockstep; give the \
+                  date of the AWS authorization you rely on before submitting."
+            .to_string(),
+    }
+}
+
+/// The plan's components: this system, then each AWS service in scope.
+fn ssp_components(input: &OscalInput) -> Vec<SystemComponent> {
+    let mut components = vec![SystemComponent {
+        uuid: this_system(input),
+        kind: "this-system",
+        title: input.project.clone(),
+        description: text_or(
+            input.description.clone(),
+            "The system this plan covers, as scoped in Lockstep.",
+        ),
+        props: vec![Property::core("asset-type", "other")],
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        responsible_roles: vec![],
+    }];
+    components.extend(
+        input
+            .services
+            .iter()
+            .map(|service| aws_service_component(input, service)),
+    );
+    components
+}
+
+/// An AWS service in scope as a component AWS operates, under its leveraged authorization.
+fn aws_service_component(input: &OscalInput, service: &OscalService) -> SystemComponent {
+    let mut props = vec![
+        Property::core("asset-type", asset_type(&service.id)),
+        Property::core("implementation-point", "external"),
+        Property::core(
+            "leveraged-authorization-uuid",
+            leveraged_authorization(input),
+        ),
+        Property::lockstep("aws-service-id", service.id.clone()),
+    ];
+    if !service.model.is_empty() {
+        props.push(Property::lockstep("service-model", service.model.clone()));
+    }
+    SystemComponent {
+        uuid: service_component(input, &service.id),
+        kind: "service",
+        title: service.name.clone(),
+        description: if service.model.is_empty() {
+            format!("{}, operated by AWS.", service.name)
+        } else {
+            format!("{}, operated by AWS ({}).", service.name, service.model)
+        },
+        props,
+        status: State {
+            state: "operational",
+            remarks: None,
+        },
+        responsible_roles: vec![ResponsibleRole {
+            role_id: ROLE_PROVIDER,
+            party_uuids: vec![aws_party(input)],
+        }],
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::path::Path;
 use zip::read::ZipArchive;
 
 use super::{ALLOWED_SIGNERS, SIGNATURE};
-use crate::sign::{AllowedSigner, parse_allowed_signers, verify};
+use crate::sign::{AllowedSigner, PublicKey, parse_allowed_signers, verify};
 
 /// The largest `SHA256SUMS` read, as in [`super::verify`].
 const MAX_SUMS_BYTES: u64 = 64 * 1024 * 1024;
@@ -42,55 +42,13 @@ pub enum SignatureCheck {
 /// Checks the signature of the pack at `path`; `trusted` is the allowed_signers file the
 /// auditor trusts, already read, when they gave one.
 pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> SignatureCheck {
-    let read = || -> Result<[Option<Vec<u8>>; 3], String> {
-        let file =
-            crate::input::open(path).map_err(|e| format!("the pack cannot be read ({e})"))?;
-        let mut archive =
-            ZipArchive::new(file).map_err(|e| format!("the pack cannot be read ({e})"))?;
-        let mut entry = |name: &str, limit: u64| -> Result<Option<Vec<u8>>, String> {
-            let Some(index) = archive.index_for_name(name) else {
-                return Ok(None);
-            };
-            let entry = archive
-                .by_index(index)
-                .map_err(|e| format!("{name} cannot be read ({e})"))?;
-            let mut bytes = Vec::new();
-            entry
-                .take(limit)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("{name} cannot be read ({e})"))?;
-            Ok(Some(bytes))
-        };
-        Ok([
-            entry(super::write::SHA256SUMS, MAX_SUMS_BYTES)?,
-            entry(SIGNATURE, MAX_SMALL_BYTES)?,
-            entry(ALLOWED_SIGNERS, MAX_SMALL_BYTES)?,
-        ])
-    };
-    let [sums, signature, allowed] = match read() {
+    let [sums, signature, allowed] = match read_signature_entries(path) {
         Ok(entries) => entries,
         Err(why) => return SignatureCheck::Failed(why),
     };
-    let (signature, allowed) = match (signature, allowed) {
-        (None, None) if trusted.is_some() => {
-            return SignatureCheck::Failed(
-                "the pack is not signed (it has no SHA256SUMS.sig), and --signers asks for a signature"
-                    .to_string(),
-            );
-        }
-        (None, None) => return SignatureCheck::Unsigned,
-        (Some(_), None) => {
-            return SignatureCheck::Failed(
-                "the pack has SHA256SUMS.sig but no allowed_signers naming its signer".to_string(),
-            );
-        }
-        (None, Some(_)) => {
-            return SignatureCheck::Failed(
-                "the pack has allowed_signers but no SHA256SUMS.sig: its signature was removed"
-                    .to_string(),
-            );
-        }
-        (Some(signature), Some(allowed)) => (signature, allowed),
+    let (signature, allowed) = match signature_pair(signature, allowed, trusted.is_some()) {
+        Ok(pair) => pair,
+        Err(check) => return check,
     };
     let Some(sums) = sums else {
         return SignatureCheck::Failed("the pack has no SHA256SUMS to check".to_string());
@@ -129,8 +87,71 @@ pub fn check_signature(path: &Path, trusted: Option<&[AllowedSigner]>) -> Signat
             trusted: false,
         };
     };
-    let signer = named.principals.as_str();
-    match allowing_line(trusted, &key, Some(signer), now) {
+    trusted_check(trusted, &key, &named.principals, fingerprint, now)
+}
+
+/// The pack's SHA256SUMS, SHA256SUMS.sig and allowed_signers, each when present.
+fn read_signature_entries(path: &Path) -> Result<[Option<Vec<u8>>; 3], String> {
+    let file = crate::input::open(path).map_err(|e| format!("the pack cannot be read ({e})"))?;
+    let mut archive =
+        ZipArchive::new(file).map_err(|e| format!("the pack cannot be read ({e})"))?;
+    let mut entry = |name: &str, limit: u64| -> Result<Option<Vec<u8>>, String> {
+        let Some(index) = archive.index_for_name(name) else {
+            return Ok(None);
+        };
+        let entry = archive
+            .by_index(index)
+            .map_err(|e| format!("{name} cannot be read ({e})"))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{name} cannot be read ({e})"))?;
+        Ok(Some(bytes))
+    };
+    Ok([
+        entry(super::write::SHA256SUMS, MAX_SUMS_BYTES)?,
+        entry(SIGNATURE, MAX_SMALL_BYTES)?,
+        entry(ALLOWED_SIGNERS, MAX_SMALL_BYTES)?,
+    ])
+}
+
+/// The signature and the allowed_signers that names its signer, which a signed pack carries
+/// together; otherwise what the check says (unsigned, or failed when one lacks the other or
+/// a signature is asked for with `signature_required`).
+fn signature_pair(
+    signature: Option<Vec<u8>>,
+    allowed: Option<Vec<u8>>,
+    signature_required: bool,
+) -> Result<(Vec<u8>, Vec<u8>), SignatureCheck> {
+    match (signature, allowed) {
+        (None, None) if signature_required => Err(SignatureCheck::Failed(
+            "the pack is not signed (it has no SHA256SUMS.sig), and --signers asks for a signature"
+                .to_string(),
+        )),
+        (None, None) => Err(SignatureCheck::Unsigned),
+        (Some(_), None) => Err(SignatureCheck::Failed(
+            "the pack has SHA256SUMS.sig but no allowed_signers naming its signer".to_string(),
+        )),
+        (None, Some(_)) => Err(SignatureCheck::Failed(
+            "the pack has allowed_signers but no SHA256SUMS.sig: its signature was removed"
+                .to_string(),
+        )),
+        (Some(signature), Some(allowed)) => Ok((signature, allowed)),
+    }
+}
+
+/// Whether the trusted allowed_signers file accepts the key that signed the pack, for the
+/// signer the pack's own file names (`principals`).
+fn trusted_check(
+    trusted: &[AllowedSigner],
+    key: &PublicKey,
+    principals: &str,
+    fingerprint: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> SignatureCheck {
+    let signer = principals;
+    match allowing_line(trusted, key, Some(signer), now) {
         Ok(line) => SignatureCheck::Good {
             // A pattern names whom it matched; a plain list is shown as written.
             signer: if line.principals.contains(['*', '?', '!']) {

@@ -7,6 +7,7 @@
 use super::super::PackData;
 use super::escape_html;
 use crate::model::{FindingSeverity, FindingState};
+use crate::store::Finding;
 
 /// The most open findings the page lists; `findings.csv` and the POA&M hold them all.
 const LISTED: usize = 500;
@@ -59,36 +60,41 @@ pub(super) fn findings_html(out: &mut String, data: &PackData) {
          <th>State</th><th>Deviation</th></tr></thead>\n<tbody>\n",
     );
     for f in open.iter().take(LISTED) {
-        let what = if f.vulnerability.is_empty() {
-            &f.check
-        } else {
-            &f.vulnerability
-        };
-        let what = if what.is_empty() || f.title.contains(what.as_str()) {
-            escape_html(&f.title)
-        } else {
-            format!("{} {}", escape_html(what), escape_html(&f.title))
-        };
-        let deviation = f
-            .deviation
-            .as_ref()
-            .map(|d| format!("{} ({})", d.kind.label(), d.state.as_str()))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape_html(&f.id),
-            f.source.label(),
-            escape_html(&f.resource),
-            what,
-            f.effective_severity.label(),
-            f.first_seen.date_naive(),
-            f.deadline
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".to_string()),
-            f.state.label(),
-            escape_html(&deviation)
-        ));
+        finding_row_html(out, f);
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// One open finding as a row of the report's table.
+fn finding_row_html(out: &mut String, f: &Finding) {
+    let what = if f.vulnerability.is_empty() {
+        &f.check
+    } else {
+        &f.vulnerability
+    };
+    let what = if what.is_empty() || f.title.contains(what.as_str()) {
+        escape_html(&f.title)
+    } else {
+        format!("{} {}", escape_html(what), escape_html(&f.title))
+    };
+    let deviation = f
+        .deviation
+        .as_ref()
+        .map(|d| format!("{} ({})", d.kind.label(), d.state.as_str()))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td>\
+         <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        escape_html(&f.id),
+        f.source.label(),
+        escape_html(&f.resource),
+        what,
+        f.effective_severity.label(),
+        f.first_seen.date_naive(),
+        f.deadline
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".to_string()),
+        f.state.label(),
+        escape_html(&deviation)
+    ));
 }

@@ -7,7 +7,7 @@
 use super::super::{PackControl, PackData};
 use super::escape_html;
 use super::markup::{STYLE, date_or_dash, encode_href, status_html};
-use crate::model::{Column, PatchState, Severity, Status, TrainingState, stamp};
+use crate::model::{Column, Control, PatchState, Severity, Status, TrainingState, stamp};
 
 /// Builds the report page.
 pub(super) fn index_html(data: &PackData) -> String {
@@ -293,6 +293,16 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
         status_html(c.status)
     ));
 
+    control_meta_html(out, pc);
+    control_texts_html(out, c);
+    control_evidence_html(out, data, pc);
+    control_signoffs_html(out, pc);
+    out.push_str("</article>\n");
+}
+
+/// The control's facts: area, owner, due date, review interval, services and NIST ids.
+fn control_meta_html(out: &mut String, pc: &PackControl) {
+    let c = &pc.control;
     let due = match c.due {
         Some(day) if pc.overdue => {
             format!("{day} <span class=\"flag bad\">OVERDUE</span>")
@@ -315,7 +325,11 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
         out.push_str(&format!("<div><dt>{term}</dt><dd>{value}</dd></div>"));
     }
     out.push_str("</dl>\n");
+}
 
+/// The control's description, its split between AWS and the team, its status reason and
+/// notes, each when given.
+fn control_texts_html(out: &mut String, c: &Control) {
     if !c.description.trim().is_empty() {
         out.push_str(&format!(
             "<p class=\"pre\">{}</p>\n",
@@ -342,7 +356,10 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
             escape_html(&c.notes)
         ));
     }
+}
 
+/// The table of the control's evidence current on the as-of date.
+fn control_evidence_html(out: &mut String, data: &PackData, pc: &PackControl) {
     out.push_str(&format!("<h4>Evidence ({})</h4>\n", pc.evidence.len()));
     if pc.evidence.is_empty() {
         out.push_str("<p class=\"empty\">No evidence current on the as-of date.</p>\n");
@@ -381,7 +398,10 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
         }
         out.push_str("</tbody>\n</table>\n");
     }
+}
 
+/// The control's sign-offs, when it has any.
+fn control_signoffs_html(out: &mut String, pc: &PackControl) {
     if !pc.signoffs.is_empty() {
         out.push_str("<h4>Sign-offs</h4>\n<ul class=\"signoffs\">\n");
         for s in &pc.signoffs {
@@ -396,7 +416,6 @@ fn control_html(out: &mut String, data: &PackData, pc: &PackControl) {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</article>\n");
 }
 
 fn role_suffix(role: &str) -> String {

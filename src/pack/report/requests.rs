@@ -12,6 +12,7 @@ use super::escape_html;
 use super::markup::{STYLE, date_or_dash, encode_href};
 use super::table::{Cell, Table};
 use crate::model::{ReferenceKind, RequestStatus};
+use crate::store::Request;
 
 /// The requests table: one row per request.
 pub(super) fn requests_table(data: &PackData) -> Table {
@@ -99,24 +100,27 @@ fn request_html(out: &mut String, item: &PackRequest) {
         escape_html(&r.request),
         request_status_html(r.status)
     ));
+    request_meta_html(out, r);
+    if r.response.is_empty() {
+        out.push_str("<p class=\"empty\">No written response.</p>\n");
+    } else {
+        out.push_str(&format!(
+            "<h4>Response</h4>\n<p class=\"pre\">{}</p>\n",
+            escape_html(&r.response)
+        ));
+    }
+    request_comments_html(out, r);
+    request_files_html(out, item);
+    out.push_str("</article>\n");
+}
+
+/// The request's owner, due date, priority and the controls it names.
+fn request_meta_html(out: &mut String, r: &Request) {
     let due = match r.due {
         Some(day) if r.overdue => format!("<span class=\"bad\">{day} (overdue)</span>"),
         day => date_or_dash(day),
     };
-    let references: Vec<String> = r
-        .controls
-        .iter()
-        .map(|c| {
-            let kind = match c.kind {
-                ReferenceKind::Control => "",
-                ReferenceKind::Nist => " (NIST)",
-                ReferenceKind::Soc2 => " (SOC 2)",
-                ReferenceKind::Iso27001 => " (ISO 27001)",
-                ReferenceKind::Text => "",
-            };
-            format!("{}{kind}", escape_html(&c.reference))
-        })
-        .collect();
+    let references = references_html(r);
     out.push_str(&format!(
         "<p class=\"muted\">Owner {} · due {due} · priority {} · controls {}</p>\n",
         if r.owner.is_empty() {
@@ -142,14 +146,27 @@ fn request_html(out: &mut String, item: &PackRequest) {
             ids.join(", ")
         ));
     }
-    if r.response.is_empty() {
-        out.push_str("<p class=\"empty\">No written response.</p>\n");
-    } else {
-        out.push_str(&format!(
-            "<h4>Response</h4>\n<p class=\"pre\">{}</p>\n",
-            escape_html(&r.response)
-        ));
-    }
+}
+
+/// The control references of the auditor's list, each with the framework it names.
+fn references_html(r: &Request) -> Vec<String> {
+    r.controls
+        .iter()
+        .map(|c| {
+            let kind = match c.kind {
+                ReferenceKind::Control => "",
+                ReferenceKind::Nist => " (NIST)",
+                ReferenceKind::Soc2 => " (SOC 2)",
+                ReferenceKind::Iso27001 => " (ISO 27001)",
+                ReferenceKind::Text => "",
+            };
+            format!("{}{kind}", escape_html(&c.reference))
+        })
+        .collect()
+}
+
+/// The request's comments, when it has any.
+fn request_comments_html(out: &mut String, r: &Request) {
     if !r.comments.is_empty() {
         out.push_str("<h4>Comments</h4>\n<ul>\n");
         for c in &r.comments {
@@ -163,6 +180,10 @@ fn request_html(out: &mut String, item: &PackRequest) {
         }
         out.push_str("</ul>\n");
     }
+}
+
+/// The files that answer the request, with the evidence each one is.
+fn request_files_html(out: &mut String, item: &PackRequest) {
     if item.files.is_empty() {
         out.push_str("<p class=\"empty\">No files.</p>\n");
     } else {
@@ -186,7 +207,6 @@ fn request_html(out: &mut String, item: &PackRequest) {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</article>\n");
 }
 
 /// The Requests section of a report.

@@ -49,7 +49,30 @@ struct Incoming<'a> {
     closed_on: Option<NaiveDate>,
 }
 
-impl Incoming<'_> {
+impl<'a> Incoming<'a> {
+    /// The columns of `record`; times it lacks are taken from its others, or are the start
+    /// of `today`.
+    fn new(record: &'a FindingRecord, today: NaiveDate) -> Self {
+        Incoming {
+            record,
+            controls: record.controls.join(","),
+            first_seen: time_text(
+                record
+                    .first_seen
+                    .or(record.last_seen)
+                    .unwrap_or_else(|| start_of(today)),
+            ),
+            last_seen: time_text(
+                record
+                    .last_seen
+                    .or(record.fixed_at)
+                    .or(record.first_seen)
+                    .unwrap_or_else(|| start_of(today)),
+            ),
+            closed_on: record_closing(record, today),
+        }
+    }
+
     /// Whether the stored finding differs from the record in anything the tool reports.
     fn differs(&self, stored: &Stored) -> bool {
         let r = self.record;
@@ -98,27 +121,7 @@ impl Store {
         let file_date = file.newest.unwrap_or(today);
         let mut refused = file.problems.clone();
         let outcome = self.write(|tx| {
-            tx.execute(
-                "INSERT INTO finding_imports (project_id, source, format, file_name, sha256,
-                    size_bytes, file_date, snapshot, imported_by, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    project,
-                    source.as_str(),
-                    serde_json::to_value(file.format)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    stored_file.file_name,
-                    stored_file.sha256,
-                    i64::try_from(stored_file.size_bytes).unwrap_or(i64::MAX),
-                    file_date.to_string(),
-                    i64::from(snapshot),
-                    tx.actor,
-                    tx.at
-                ],
-            )?;
-            let import_id = tx.last_insert_rowid()?;
+            let import_id = record_import(tx, project, file, stored_file, snapshot, file_date)?;
             let mut tally = Tally::default();
             let existing = load_stored(tx, project, source)?;
             let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -138,24 +141,7 @@ impl Store {
                         by_nist_touched.extend(VULNERABILITY_CONTROLS.map(str::to_string))
                     }
                 }
-                let incoming = Incoming {
-                    record,
-                    controls: record.controls.join(","),
-                    first_seen: time_text(
-                        record
-                            .first_seen
-                            .or(record.last_seen)
-                            .unwrap_or_else(|| start_of(today)),
-                    ),
-                    last_seen: time_text(
-                        record
-                            .last_seen
-                            .or(record.fixed_at)
-                            .or(record.first_seen)
-                            .unwrap_or_else(|| start_of(today)),
-                    ),
-                    closed_on: record_closing(record, today),
-                };
+                let incoming = Incoming::new(record, today);
                 apply_record(
                     tx,
                     (project, source, import_id),
@@ -185,18 +171,7 @@ impl Store {
                 stored_file,
                 (file.format, file_date, file.records.len()),
             )?;
-            let report = &tally.report;
-            let action = Action::FindingsImport {
-                source: source.as_str().to_string(),
-                file_name: stored_file.file_name.clone(),
-                file_sha256: stored_file.sha256.clone(),
-                snapshot,
-                new: report.new as u64,
-                updated: report.updated as u64,
-                closed: report.closed as u64,
-                reopened: report.reopened as u64,
-                refused: refused.len() as u64,
-            };
+            let action = import_action(source, &tally.report, stored_file, snapshot, refused.len());
             Ok(Change::Made(
                 tally,
                 Logged::new(Some(project), FINDINGS_SUBJECT, action),
@@ -209,6 +184,61 @@ impl Store {
             report.format = Some(file.format);
         }
         Ok(report)
+    }
+}
+
+/// Records the import itself (the file, its date, whether it is a snapshot) and returns its
+/// id.
+fn record_import(
+    tx: &Tx<'_>,
+    project: i64,
+    file: &FindingFile,
+    stored_file: &FindingsFileRecord,
+    snapshot: bool,
+    file_date: NaiveDate,
+) -> Result<i64> {
+    let source = file.format.source();
+    tx.execute(
+        "INSERT INTO finding_imports (project_id, source, format, file_name, sha256,
+            size_bytes, file_date, snapshot, imported_by, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            project,
+            source.as_str(),
+            serde_json::to_value(file.format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            stored_file.file_name,
+            stored_file.sha256,
+            i64::try_from(stored_file.size_bytes).unwrap_or(i64::MAX),
+            file_date.to_string(),
+            i64::from(snapshot),
+            tx.actor,
+            tx.at
+        ],
+    )?;
+    Ok(tx.last_insert_rowid()?)
+}
+
+/// The log's entry for an import that changed something.
+fn import_action(
+    source: FindingSource,
+    report: &FindingImport,
+    stored_file: &FindingsFileRecord,
+    snapshot: bool,
+    refused: usize,
+) -> Action {
+    Action::FindingsImport {
+        source: source.as_str().to_string(),
+        file_name: stored_file.file_name.clone(),
+        file_sha256: stored_file.sha256.clone(),
+        snapshot,
+        new: report.new as u64,
+        updated: report.updated as u64,
+        closed: report.closed as u64,
+        reopened: report.reopened as u64,
+        refused: refused as u64,
     }
 }
 
@@ -234,6 +264,88 @@ fn load_stored(
     Ok(out)
 }
 
+/// Adds a finding the project did not have, and links a vulnerability to its patch.
+fn insert_finding(
+    tx: &Tx<'_>,
+    (project, source, import_id): (i64, FindingSource, i64),
+    incoming: &Incoming<'_>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let r = incoming.record;
+    let closed_on = incoming.closed_on.map(|d| d.to_string());
+    let closed_reason = incoming.closed_on.map(|_| ClosedReason::Fixed.as_str());
+    tx.prepare_cached(
+        "INSERT INTO findings (project_id, source, source_id, kind, account, title,
+            description, severity, resource, resource_type, vulnerability, package, fixed_in,
+            fix_available, check_id, passed, controls, first_seen, last_seen, closed_on,
+            closed_reason, first_import_id, import_id, failed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
+    )?
+    .execute(params![
+        project,
+        source.as_str(),
+        r.source_id,
+        r.kind.as_str(),
+        r.account,
+        r.title,
+        r.description,
+        r.severity.as_str(),
+        r.resource,
+        r.resource_type,
+        r.vulnerability,
+        r.package,
+        r.fixed_in,
+        r.fix_available.map(i64::from),
+        r.check,
+        r.passed.map(i64::from),
+        incoming.controls,
+        incoming.first_seen,
+        incoming.last_seen,
+        closed_on,
+        closed_reason,
+        import_id,
+        i64::from(r.passed == Some(false))
+    ])?;
+    let key = tx.last_insert_rowid()?;
+    tally.report.new += 1;
+    link_patch(tx, project, key, r, &incoming.first_seen, tally)?;
+    Ok(())
+}
+
+/// Keeps a changed finding's patch record in line: the patch it was linked to is looked at
+/// again, and a finding whose resource or advisory changed is linked anew.
+fn relink_patch(
+    tx: &Tx<'_>,
+    project: i64,
+    stored: &Stored,
+    r: &FindingRecord,
+    closing_changed: bool,
+    first_seen: &str,
+    tally: &mut Tally,
+) -> Result<()> {
+    let changes_patch = stored.resource != r.resource
+        || stored.vulnerability != r.vulnerability
+        || stored.severity != r.severity
+        || closing_changed
+        || first_seen != stored.first_seen;
+    if changes_patch {
+        if let Some(patch) = stored.patch_id {
+            tally.touched_patches.insert(patch);
+        }
+        if stored.resource != r.resource || stored.vulnerability != r.vulnerability {
+            tx.execute(
+                "UPDATE findings SET patch_id = NULL WHERE id = ?1",
+                [stored.key],
+            )?;
+            link_patch(tx, project, stored.key, r, first_seen, tally)?;
+        } else if stored.patch_id.is_none() {
+            link_patch(tx, project, stored.key, r, first_seen, tally)?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds, updates, closes or reopens one finding, and links a vulnerability to its patch.
 fn apply_record(
     tx: &Tx<'_>,
@@ -246,43 +358,7 @@ fn apply_record(
     let closed_on = incoming.closed_on.map(|d| d.to_string());
     let closed_reason = incoming.closed_on.map(|_| ClosedReason::Fixed.as_str());
     let Some(stored) = stored else {
-        tx.prepare_cached(
-            "INSERT INTO findings (project_id, source, source_id, kind, account, title,
-                description, severity, resource, resource_type, vulnerability, package, fixed_in,
-                fix_available, check_id, passed, controls, first_seen, last_seen, closed_on,
-                closed_reason, first_import_id, import_id, failed)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
-        )?
-        .execute(params![
-            project,
-            source.as_str(),
-            r.source_id,
-            r.kind.as_str(),
-            r.account,
-            r.title,
-            r.description,
-            r.severity.as_str(),
-            r.resource,
-            r.resource_type,
-            r.vulnerability,
-            r.package,
-            r.fixed_in,
-            r.fix_available.map(i64::from),
-            r.check,
-            r.passed.map(i64::from),
-            incoming.controls,
-            incoming.first_seen,
-            incoming.last_seen,
-            closed_on,
-            closed_reason,
-            import_id,
-            i64::from(r.passed == Some(false))
-        ])?;
-        let key = tx.last_insert_rowid()?;
-        tally.report.new += 1;
-        link_patch(tx, project, key, r, &incoming.first_seen, tally)?;
-        return Ok(());
+        return insert_finding(tx, (project, source, import_id), incoming, tally);
     };
     let was_closed = stored.closed_on.is_some();
     let now_closed = incoming.closed_on.is_some();
@@ -334,26 +410,15 @@ fn apply_record(
         (true, false) => tally.report.reopened += 1,
         _ => tally.report.updated += 1,
     }
-    let changes_patch = stored.resource != r.resource
-        || stored.vulnerability != r.vulnerability
-        || stored.severity != r.severity
-        || was_closed != now_closed
-        || first_seen != stored.first_seen;
-    if changes_patch {
-        if let Some(patch) = stored.patch_id {
-            tally.touched_patches.insert(patch);
-        }
-        if stored.resource != r.resource || stored.vulnerability != r.vulnerability {
-            tx.execute(
-                "UPDATE findings SET patch_id = NULL WHERE id = ?1",
-                [stored.key],
-            )?;
-            link_patch(tx, project, stored.key, r, &first_seen, tally)?;
-        } else if stored.patch_id.is_none() {
-            link_patch(tx, project, stored.key, r, &first_seen, tally)?;
-        }
-    }
-    Ok(())
+    relink_patch(
+        tx,
+        project,
+        stored,
+        r,
+        was_closed != now_closed,
+        &first_seen,
+        tally,
+    )
 }
 
 /// Links a vulnerability with a severity and an advisory to the patch record of its

@@ -360,9 +360,15 @@ type Facts = (Option<bool>, Option<bool>, DateTime<Utc>);
 struct Extras {
     deviations: HashMap<i64, (i64, Deviation)>,
     milestones: HashMap<i64, Vec<Milestone>>,
-    signoffs: HashMap<String, Vec<(String, String, DateTime<Utc>)>>,
-    facts: HashMap<i64, Facts>,
+    signoffs: FindingSignoffs,
+    facts: StoredFacts,
 }
+
+/// Sign-offs of findings by finding label: each one's fingerprint, signer and time.
+type FindingSignoffs = HashMap<String, Vec<(String, String, DateTime<Utc>)>>;
+
+/// The [`Facts`] of each finding, by its key.
+type StoredFacts = HashMap<i64, Facts>;
 
 /// The extras of a project's findings, or of its finding `only` alone (0: all of them), so
 /// reading one finding does not read every other.
@@ -372,6 +378,20 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
     } else {
         finding_label(only)
     };
+    Ok(Extras {
+        deviations: load_deviations(conn, project, only)?,
+        milestones: load_milestones(conn, project, only)?,
+        signoffs: load_signoffs(conn, project, &subject)?,
+        facts: load_facts(conn, project, only)?,
+    })
+}
+
+/// The deviations asked for, by finding key, each with its id (not yet judged approved).
+fn load_deviations(
+    conn: &Connection,
+    project: i64,
+    only: i64,
+) -> Result<HashMap<i64, (i64, Deviation)>> {
     let mut deviations = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT id, finding_id, kind, rationale, adjusted_severity, evidence_sha256,
@@ -410,6 +430,15 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
         };
         deviations.insert(finding, (id, deviation));
     }
+    Ok(deviations)
+}
+
+/// The milestones planned, by finding key, soonest first.
+fn load_milestones(
+    conn: &Connection,
+    project: i64,
+    only: i64,
+) -> Result<HashMap<i64, Vec<Milestone>>> {
     let mut milestones: HashMap<i64, Vec<Milestone>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT finding_id, due, text, recorded_by, recorded_at FROM finding_milestones
@@ -433,6 +462,12 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             recorded_at: at,
         });
     }
+    Ok(milestones)
+}
+
+/// The sign-offs of findings (of the finding `subject` alone, unless empty), by finding
+/// label: each one's fingerprint, signer and time.
+fn load_signoffs(conn: &Connection, project: i64, subject: &str) -> Result<FindingSignoffs> {
     let mut signoffs: HashMap<String, Vec<(String, String, DateTime<Utc>)>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT subject, fingerprint, by_name, signed_at FROM signoffs
@@ -454,6 +489,12 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
             .or_default()
             .push((fingerprint, by, at));
     }
+    Ok(signoffs)
+}
+
+/// What the team said about each finding's reachability and exploitability, and when it
+/// was first imported, by finding key.
+fn load_facts(conn: &Connection, project: i64, only: i64) -> Result<StoredFacts> {
     let mut facts = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.internet_reachable, f.likely_exploitable, i.imported_at
@@ -472,12 +513,7 @@ fn load_extras(conn: &Connection, project: i64, only: i64) -> Result<Extras> {
         let (key, reachable, exploitable, imported_at) = row?;
         facts.insert(key, (reachable, exploitable, imported_at));
     }
-    Ok(Extras {
-        deviations,
-        milestones,
-        signoffs,
-        facts,
-    })
+    Ok(facts)
 }
 
 /// The fingerprint a sign-off of a finding covers: what the tool reports about the
@@ -516,6 +552,47 @@ fn fingerprint(stored: &Stored, deviation: Option<&(i64, Deviation)>) -> String 
     hex(&hasher.finalize())
 }
 
+/// The finding's deviation, approved when a sign-off covers the finding and the deviation
+/// as they stand now (their fingerprint).
+fn judged_deviation(stored: &Stored, id: &str, extras: &Extras) -> Option<Deviation> {
+    let mut deviation = extras.deviations.get(&stored.key).cloned();
+    if let Some((_, d)) = deviation.as_mut() {
+        let print = fingerprint(stored, extras.deviations.get(&stored.key));
+        if let Some((_, by, at)) = extras
+            .signoffs
+            .get(id)
+            .and_then(|list| list.iter().rev().find(|(f, _, _)| *f == print))
+        {
+            d.state = DeviationState::Approved;
+            d.approved_by = Some(by.clone());
+            d.approved_at = Some(*at);
+        }
+    }
+    deviation.map(|(_, d)| d)
+}
+
+/// The day a failing finding first seen at `first_seen` must be fixed by, from the
+/// project's deadline for its severity; none for severities without one.
+fn severity_deadline(
+    first_seen: DateTime<Utc>,
+    severity: FindingSeverity,
+    deadlines: &super::PatchDeadlines,
+) -> Option<NaiveDate> {
+    finding_deadline(
+        first_seen.date_naive(),
+        severity.patch_severity().map(|s| deadlines.days(s)),
+    )
+}
+
+/// The NIST control ids stored comma-separated.
+fn split_controls(controls: &str) -> Vec<String> {
+    controls
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Gives a stored finding its deviation's approval, deadline and state as of a date.
 fn judged(
     stored: Stored,
@@ -525,20 +602,7 @@ fn judged(
     as_of: NaiveDate,
 ) -> Result<Finding> {
     let id = finding_label(stored.key);
-    let mut deviation = extras.deviations.get(&stored.key).cloned();
-    if let Some((_, d)) = deviation.as_mut() {
-        let print = fingerprint(&stored, extras.deviations.get(&stored.key));
-        if let Some((_, by, at)) = extras
-            .signoffs
-            .get(&id)
-            .and_then(|list| list.iter().rev().find(|(f, _, _)| *f == print))
-        {
-            d.state = DeviationState::Approved;
-            d.approved_by = Some(by.clone());
-            d.approved_at = Some(*at);
-        }
-    }
-    let deviation = deviation.map(|(_, d)| d);
+    let deviation = judged_deviation(&stored, &id, extras);
     let approved = |kind: DeviationKind| {
         deviation
             .as_ref()
@@ -552,15 +616,9 @@ fn judged(
     };
     let first_seen = parse_time(&stored.first_seen)?;
     let closed_on = stored.closed_on.as_deref().map(parse_day).transpose()?;
-    let deadline = if stored.passed == Some(true) {
-        None
-    } else {
-        finding_deadline(
-            first_seen.date_naive(),
-            effective_severity
-                .patch_severity()
-                .map(|s| deadlines.days(s)),
-        )
+    let deadline = match stored.passed {
+        Some(true) => None,
+        _ => severity_deadline(first_seen, effective_severity, deadlines),
     };
     let state = finding_state(
         closed_on,
@@ -592,12 +650,7 @@ fn judged(
         check: stored.check,
         passed: stored.passed,
         has_failed: stored.failed,
-        controls: stored
-            .controls
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
+        controls: split_controls(&stored.controls),
         first_seen,
         last_seen: parse_time(&stored.last_seen)?,
         closed_on,
