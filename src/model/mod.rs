@@ -16,6 +16,7 @@ mod evidence;
 mod finding;
 mod framework;
 mod inventory;
+mod patch;
 mod placement;
 mod project;
 mod request;
@@ -53,6 +54,7 @@ pub use framework::{
     ParameterState, Stated, label_of, oscal_id_of, parameter_states, stated_value,
 };
 pub use inventory::{InventoryChange, InventoryFact, InventoryFacts};
+pub use patch::{JudgedPatch, PatchDeadlines};
 pub use placement::{
     CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
     place,

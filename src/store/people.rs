@@ -26,10 +26,10 @@ use sha2::{Digest, Sha256};
 use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
+use crate::import::training::read_training;
 use crate::import::{ImportReport, RowProblem, read_csv};
 use crate::model::{
-    Action, RuleError, TrainingState, check_email, hex, parse_date, training_expires_on,
-    training_state,
+    Action, RuleError, TrainingState, check_email, hex, training_expires_on, training_state,
 };
 
 /// The longest recurrence a course may have: 100 years.
@@ -567,21 +567,19 @@ impl Store {
     /// `completed_on`. Good rows go in together, with one activity row; each refused row
     /// (unknown person or course, impossible date, already recorded) is reported.
     pub fn import_training(&mut self, path: &Path) -> Result<ImportReport> {
-        let table = read_csv(path, &["email", "course", "completed_on"], &[])?;
+        let file = read_training(path)?;
         self.write(|tx| {
-            let mut refused = table.problems.clone();
+            let mut refused = file.table.problems.clone();
             let mut lines_by_completion: HashMap<(i64, i64, NaiveDate), u64> = HashMap::new();
             let mut imported = Vec::new();
-            for row in &table.rows {
-                let completed_on = match row.get("completed_on") {
-                    "" => Err(RuleError::Blank("completed_on date")),
-                    text => parse_date(text),
-                };
-                let checked = completed_on
-                    .map_err(StoreError::from)
-                    .and_then(|completed_on| {
-                        resolve_training(tx, row.get("email"), row.get("course"), completed_on)
-                    });
+            for row in &file.rows {
+                let checked =
+                    row.completed_on
+                        .clone()
+                        .map_err(StoreError::from)
+                        .and_then(|completed_on| {
+                            resolve_training(tx, &row.email, &row.course, completed_on)
+                        });
                 let checked = match checked {
                     Ok(checked) => checked,
                     Err(error @ (StoreError::Sqlite(_) | StoreError::Database(_))) => {
@@ -623,11 +621,11 @@ impl Store {
             }
             refused.sort_by_key(|problem| problem.line);
             let report = ImportReport {
-                rows: table.data_rows(),
+                rows: file.data_rows(),
                 imported: imported.len(),
                 refused,
             };
-            Ok(import_change(&table, report, |import| {
+            Ok(import_change(&file.table, report, |import| {
                 Logged::new(
                     None,
                     "",
