@@ -4,8 +4,10 @@
 //! workspace and writes them in one transaction.
 
 pub mod crm;
+pub mod cuecs;
 pub mod findings;
 pub mod patches;
+pub mod people;
 pub mod requests;
 pub mod table;
 pub mod training;

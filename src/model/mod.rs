@@ -28,8 +28,8 @@ pub use action::{
 };
 pub use attachment::{Attachment, AttachmentKind};
 pub use attestation::{
-    AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
-    check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
+    AssetKind, ManagedBy, NewPerson, PatchState, Severity, SignoffSubject, TrainingState,
+    check_email, check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
     training_expires_on, training_state,
 };
 pub use control::{
