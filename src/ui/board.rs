@@ -14,7 +14,9 @@ use super::theme::{
 };
 use super::widgets::chip_ui;
 use crate::app::ProjectCoverage;
-use crate::app::{AppState, BoardColumn, BoardMode, BoardRow, Command, Density, TableColumn, View};
+use crate::app::{
+    AppState, BoardColumn, BoardMode, BoardRow, BoardView, Command, Density, TableColumn, View,
+};
 use crate::model::{Column, Control};
 
 /// Height of a row of the table view.
@@ -107,13 +109,29 @@ fn row_height(row: &BoardRow, card: f32) -> f32 {
 }
 
 fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
+    column_header_ui(column, state.filter.is_active(), ui);
+    if column.rows.is_empty() {
+        ui.add_space(12.0);
+        let text = if column.total == 0 {
+            "No controls in this column for the project's services."
+        } else {
+            "No control here matches the filter."
+        };
+        ui.label(RichText::new(text).weak().italics());
+        return;
+    }
+    column_rows_ui(state, column, ui, commands);
+}
+
+/// A column's name and count (of those passing the filter, when one is on), its caption and
+/// its progress.
+fn column_header_ui(column: &BoardColumn, filtered: bool, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(vec2(4.0, 22.0), Sense::hover());
         ui.painter()
             .rect_filled(rect, 2.0, column_color(column.column));
         ui.label(RichText::new(column.column.label()).size(18.0).strong());
-        // With a filter on, the header says how many of the column's controls pass it.
-        let count = if state.filter.is_active() {
+        let count = if filtered {
             format!("{} of {}", column.shown, column.total)
         } else {
             column.total.to_string()
@@ -136,16 +154,15 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         .small(),
     );
     ui.add_space(4.0);
-    if column.rows.is_empty() {
-        ui.add_space(12.0);
-        let text = if column.total == 0 {
-            "No controls in this column for the project's services."
-        } else {
-            "No control here matches the filter."
-        };
-        ui.label(RichText::new(text).weak().italics());
-        return;
-    }
+}
+
+/// A column's group headings and cards, drawing only the rows in view.
+fn column_rows_ui(
+    state: &AppState,
+    column: &BoardColumn,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     let card = card_height(state);
     // A row's top follows from how many headings and cards come before it.
     let offset = |index: usize| {
@@ -169,23 +186,32 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
                     egui::pos2(ui.min_rect().left(), top + offset(index)),
                     vec2(width, row_height(row, card)),
                 );
-                match row {
-                    BoardRow::Area { .. } => area_ui(ui, rect, column.column, row, commands),
-                    BoardRow::Card(control) => {
-                        if let Some(control) = state.controls.get(*control) {
-                            match state.board_view.density {
-                                Density::Comfortable => {
-                                    card_ui(state, control, ui, rect, commands);
-                                }
-                                Density::Compact => {
-                                    compact_card_ui(state, control, ui, rect, commands);
-                                }
-                            }
-                        }
-                    }
-                }
+                row_ui(state, column.column, row, ui, rect, commands);
             }
         });
+}
+
+/// One row of a column: a group heading, or a card in the chosen density.
+fn row_ui(
+    state: &AppState,
+    column: Column,
+    row: &BoardRow,
+    ui: &mut Ui,
+    rect: Rect,
+    commands: &mut Vec<Command>,
+) {
+    match row {
+        BoardRow::Area { .. } => area_ui(ui, rect, column, row, commands),
+        BoardRow::Card(control) => {
+            let Some(control) = state.controls.get(*control) else {
+                return;
+            };
+            match state.board_view.density {
+                Density::Comfortable => card_ui(state, control, ui, rect, commands),
+                Density::Compact => compact_card_ui(state, control, ui, rect, commands),
+            }
+        }
+    }
 }
 
 /// How many of the indices `0..n` satisfy `holds`, which is true up to some index and false
@@ -244,19 +270,39 @@ fn area_ui(ui: &mut Ui, rect: Rect, column: Column, row: &BoardRow, commands: &m
         ui.painter()
             .rect_filled(heading, 3.0, visuals.widgets.hovered.weak_bg_fill);
     }
-    // Progress on the right: done of total, and a thin bar.
+    let painter = ui.painter_at(heading);
+    let colors = (
+        visuals.widgets.noninteractive.bg_stroke.color,
+        visuals.weak_text_color(),
+    );
+    let done_left = area_progress_ui(&painter, heading, column, (*done, *total), colors);
+    let title = format!("{arrow} {}", name.to_uppercase());
+    area_title_ui(&painter, heading, done_left, &title, &shown, color);
+    if response.clicked() {
+        commands.push(Command::ToggleArea(column, name.clone()));
+    }
+}
+
+/// A group heading's progress on the right: done of total, and a thin bar in the column's
+/// colour; returns where the done count starts, so the title can give way before it.
+fn area_progress_ui(
+    painter: &egui::Painter,
+    heading: Rect,
+    column: Column,
+    (done, total): (usize, usize),
+    (track, text): (egui::Color32, egui::Color32),
+) -> f32 {
     let bar_width = 48.0;
     let bar = Rect::from_min_size(
         egui::pos2(heading.right() - bar_width - 4.0, heading.center().y - 2.0),
         vec2(bar_width, 4.0),
     );
-    let painter = ui.painter_at(heading);
-    let progress = if *total == 0 {
+    let progress = if total == 0 {
         0.0
     } else {
-        *done as f32 / *total as f32
+        done as f32 / total as f32
     };
-    painter.rect_filled(bar, 2.0, visuals.widgets.noninteractive.bg_stroke.color);
+    painter.rect_filled(bar, 2.0, track);
     painter.rect_filled(
         Rect::from_min_size(bar.min, vec2(bar_width * progress, 4.0)),
         2.0,
@@ -267,27 +313,32 @@ fn area_ui(ui: &mut Ui, rect: Rect, column: Column, row: &BoardRow, commands: &m
         Align2::RIGHT_CENTER,
         format!("{done}/{total}"),
         FontId::proportional(11.0),
-        visuals.weak_text_color(),
+        text,
     );
-    // The name gives way (with an ellipsis) so the count always shows.
+    done_text.left()
+}
+
+/// A group heading's name and count on the left; the name gives way (with an ellipsis)
+/// before `right` so the count always shows.
+fn area_title_ui(
+    painter: &egui::Painter,
+    heading: Rect,
+    right: f32,
+    title: &str,
+    shown: &str,
+    color: egui::Color32,
+) {
     let font = FontId::proportional(11.5);
     let left = heading.left() + 2.0;
-    let room = done_text.left() - 6.0 - left;
+    let room = right - 6.0 - left;
     let count = painter.layout_no_wrap(format!("  ·  {shown}"), font.clone(), color);
-    let mut job = egui::text::LayoutJob::simple_singleline(
-        format!("{arrow} {}", name.to_uppercase()),
-        font,
-        color,
-    );
+    let mut job = egui::text::LayoutJob::simple_singleline(title.to_string(), font, color);
     job.wrap = egui::text::TextWrapping::truncate_at_width((room - count.size().x).max(24.0));
     let title = painter.layout_job(job);
     let top = heading.center().y - title.size().y / 2.0;
     let after = left + title.size().x;
     painter.galley(egui::pos2(left, top), title, color);
     painter.galley(egui::pos2(after, top), count, color);
-    if response.clicked() {
-        commands.push(Command::ToggleArea(column, name.clone()));
-    }
 }
 
 /// The card's frame and click target; returns the response, the inner rect and whether it
@@ -488,24 +539,7 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .column(TableCol::auto().at_least(70.0))
         .header(24.0, |mut header| {
             for column in TableColumn::ALL {
-                header.col(|ui| {
-                    let arrow = match (view.sort == column, view.ascending) {
-                        (false, _) => "",
-                        (true, true) => " ^",
-                        (true, false) => " v",
-                    };
-                    let button = egui::Button::new(
-                        RichText::new(format!("{}{arrow}", column.label())).strong(),
-                    )
-                    .frame(false);
-                    if ui
-                        .add(button)
-                        .on_hover_text(format!("Sort by {}", column.label().to_lowercase()))
-                        .clicked()
-                    {
-                        commands.push(Command::SortBoardTable(column));
-                    }
-                });
+                header.col(|ui| sort_header_ui(view, column, ui, commands));
             }
         })
         .body(|body| {
@@ -515,46 +549,7 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 };
                 let selected = state.selected.as_deref() == Some(control.id.as_str());
                 row.set_selected(selected);
-                row.col(|ui| {
-                    ui.label(RichText::new(&control.id).monospace());
-                });
-                row.col(|ui| {
-                    ui.add(egui::Label::new(&control.title).truncate());
-                });
-                row.col(|ui| {
-                    ui.label(
-                        RichText::new(control.column.label()).color(column_color(control.column)),
-                    );
-                });
-                row.col(|ui| status_chips_ui(state, control, ui));
-                row.col(|ui| {
-                    ui.add(egui::Label::new(&control.owner).truncate());
-                });
-                row.col(|ui| {
-                    if let Some(due) = control.due {
-                        let text = RichText::new(due.to_string());
-                        ui.label(if control.is_overdue(state.today) {
-                            text.color(DANGER)
-                        } else {
-                            text
-                        });
-                    }
-                });
-                row.col(|ui| {
-                    let evidence = state
-                        .evidence_summary
-                        .get(&control.id)
-                        .copied()
-                        .unwrap_or_default();
-                    let text = RichText::new(evidence.count.to_string());
-                    ui.label(if evidence.expired > 0 {
-                        text.color(DANGER)
-                    } else if evidence.expiring > 0 {
-                        text.color(WARNING)
-                    } else {
-                        text
-                    });
-                });
+                table_cells_ui(state, control, &mut row);
                 let response = row.response();
                 let label = format!("{} {}", control.id, control.title);
                 response
@@ -562,4 +557,65 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 select_on_click(&response, control, selected, commands);
             });
         });
+}
+
+/// A column's header: a button sorting by it, with an arrow on the column sorted by.
+fn sort_header_ui(view: &BoardView, column: TableColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let arrow = match (view.sort == column, view.ascending) {
+        (false, _) => "",
+        (true, true) => " ^",
+        (true, false) => " v",
+    };
+    let button = egui::Button::new(RichText::new(format!("{}{arrow}", column.label())).strong())
+        .frame(false);
+    if ui
+        .add(button)
+        .on_hover_text(format!("Sort by {}", column.label().to_lowercase()))
+        .clicked()
+    {
+        commands.push(Command::SortBoardTable(column));
+    }
+}
+
+/// A control's cells in the table: id, title, column, status, owner, due date (red when
+/// overdue) and evidence count (red with expired files, amber with expiring ones).
+fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::TableRow<'_, '_>) {
+    row.col(|ui| {
+        ui.label(RichText::new(&control.id).monospace());
+    });
+    row.col(|ui| {
+        ui.add(egui::Label::new(&control.title).truncate());
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(control.column.label()).color(column_color(control.column)));
+    });
+    row.col(|ui| status_chips_ui(state, control, ui));
+    row.col(|ui| {
+        ui.add(egui::Label::new(&control.owner).truncate());
+    });
+    row.col(|ui| {
+        if let Some(due) = control.due {
+            let text = RichText::new(due.to_string());
+            ui.label(if control.is_overdue(state.today) {
+                text.color(DANGER)
+            } else {
+                text
+            });
+        }
+    });
+    row.col(|ui| {
+        let evidence = state
+            .evidence_summary
+            .get(&control.id)
+            .copied()
+            .unwrap_or_default();
+        let text = RichText::new(evidence.count.to_string());
+        ui.label(if evidence.expired > 0 {
+            text.color(DANGER)
+        } else if evidence.expiring > 0 {
+            text.color(WARNING)
+        } else {
+            text
+        });
+    });
 }
