@@ -251,7 +251,26 @@ pub fn dashboard(
     today: NaiveDate,
 ) -> Dashboard {
     let in_scope: Vec<&Control> = controls.iter().filter(|c| !c.retired).collect();
-    let columns = Column::ALL
+    let mut attention = Vec::new();
+    attention.extend(overdue_controls(&in_scope, today));
+    attention.extend(overdue_patches(patches));
+    attention.extend(training_gaps(roster));
+    attention.extend(controls_without_evidence(&in_scope, evidence));
+    attention.extend(stale_signoffs.iter().map(stale_signoff));
+    attention.sort_by_key(|item| item.concern);
+    Dashboard {
+        columns: column_counts(&in_scope),
+        training: training_counts(roster),
+        patch_months: patch_months(patches),
+        attention,
+        requests: Default::default(),
+        readiness: Readiness::default(),
+    }
+}
+
+/// Per column, the controls in scope counted per status (in `Status::ALL` order).
+fn column_counts(in_scope: &[&Control]) -> Vec<(Column, [usize; 4])> {
+    Column::ALL
         .into_iter()
         .map(|column| {
             let mut counts = [0; 4];
@@ -262,13 +281,22 @@ pub fn dashboard(
             }
             (column, counts)
         })
-        .collect();
+        .collect()
+}
+
+/// Roster entries counted per state (in `TrainingState::ALL` order).
+fn training_counts(roster: &[RosterLine]) -> [usize; 4] {
     let mut training = [0; 4];
     for line in roster {
         if let Some(slot) = TrainingState::ALL.iter().position(|s| *s == line.state) {
             training[slot] += 1;
         }
     }
+    training
+}
+
+/// Per release month (`YYYY-MM`, oldest first), patch records counted per state.
+fn patch_months(patches: &[PatchLine]) -> Vec<(String, [usize; 4])> {
     let mut months: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for patch in patches {
         let counts = months
@@ -278,9 +306,18 @@ pub fn dashboard(
             counts[slot] += 1;
         }
     }
-    let mut attention = Vec::new();
-    for control in in_scope.iter().filter(|c| c.is_overdue(today)) {
-        attention.push(AttentionItem {
+    months.into_iter().collect()
+}
+
+/// Controls in scope past their due date, with their owner.
+fn overdue_controls<'a>(
+    in_scope: &'a [&Control],
+    today: NaiveDate,
+) -> impl Iterator<Item = AttentionItem> + 'a {
+    in_scope
+        .iter()
+        .filter(move |c| c.is_overdue(today))
+        .map(|control| AttentionItem {
             concern: Concern::OverdueControl,
             text: format!(
                 "{} {} — due {}{}",
@@ -294,20 +331,30 @@ pub fn dashboard(
                 }
             ),
             target: Target::Control(control.id.clone()),
-        });
-    }
-    for patch in patches.iter().filter(|p| p.state == PatchState::Overdue) {
-        attention.push(AttentionItem {
+        })
+}
+
+/// Patches past their deadline.
+fn overdue_patches(patches: &[PatchLine]) -> impl Iterator<Item = AttentionItem> + '_ {
+    patches
+        .iter()
+        .filter(|p| p.state == PatchState::Overdue)
+        .map(|patch| AttentionItem {
             concern: Concern::OverduePatch,
             text: format!(
                 "{} on {} — deadline {}",
                 patch.advisory, patch.asset, patch.deadline
             ),
             target: Target::Patches,
-        });
-    }
-    for line in roster.iter().filter(|l| l.state != TrainingState::Current) {
-        attention.push(AttentionItem {
+        })
+}
+
+/// Training never completed, expired or expiring.
+fn training_gaps(roster: &[RosterLine]) -> impl Iterator<Item = AttentionItem> + '_ {
+    roster
+        .iter()
+        .filter(|l| l.state != TrainingState::Current)
+        .map(|line| AttentionItem {
             concern: Concern::Training,
             text: match (line.state, line.expires_on) {
                 (TrainingState::Missing, _) => {
@@ -320,38 +367,38 @@ pub fn dashboard(
                 (_, None) => format!("{} — {}", line.name, line.course),
             },
             target: Target::Training,
-        });
-    }
-    for control in in_scope.iter().filter(|c| {
-        c.status != Status::NotApplicable && evidence.get(&c.id).is_none_or(|e| e.count == 0)
-    }) {
-        attention.push(AttentionItem {
+        })
+}
+
+/// Applicable controls in scope with no evidence.
+fn controls_without_evidence<'a>(
+    in_scope: &'a [&Control],
+    evidence: &'a std::collections::HashMap<String, EvidenceSummary>,
+) -> impl Iterator<Item = AttentionItem> + 'a {
+    in_scope
+        .iter()
+        .filter(|c| {
+            c.status != Status::NotApplicable && evidence.get(&c.id).is_none_or(|e| e.count == 0)
+        })
+        .map(|control| AttentionItem {
             concern: Concern::MissingEvidence,
             text: format!("{} {}", control.id, control.title),
             target: Target::Control(control.id.clone()),
-        });
-    }
-    for signoff in stale_signoffs {
-        attention.push(AttentionItem {
-            concern: Concern::StaleSignoff,
-            text: format!(
-                "{} — signed by {}, changed since",
-                signoff.subject, signoff.by
-            ),
-            target: match (&signoff.control, signoff.training) {
-                (Some(id), _) => Target::Control(id.clone()),
-                (None, true) => Target::Training,
-                (None, false) => Target::Patches,
-            },
-        });
-    }
-    attention.sort_by_key(|item| item.concern);
-    Dashboard {
-        columns,
-        training,
-        patch_months: months.into_iter().collect(),
-        attention,
-        requests: Default::default(),
-        readiness: Readiness::default(),
+        })
+}
+
+/// A sign-off whose subject changed after it was signed, pointing where it is signed again.
+fn stale_signoff(signoff: &SignoffLine) -> AttentionItem {
+    AttentionItem {
+        concern: Concern::StaleSignoff,
+        text: format!(
+            "{} — signed by {}, changed since",
+            signoff.subject, signoff.by
+        ),
+        target: match (&signoff.control, signoff.training) {
+            (Some(id), _) => Target::Control(id.clone()),
+            (None, true) => Target::Training,
+            (None, false) => Target::Patches,
+        },
     }
 }

@@ -12,7 +12,7 @@ use super::{
 use crate::model::{Control, ControlField, Evidence, Project, Status, Validity, Zone};
 use crate::store::{
     ActivityEntry, Asset, AwsReport, Course, CuecLine, PatchDeadlines, PatchRecord, Person,
-    ProjectCoverage, Request, RosterEntry, Signoff,
+    ProjectCoverage, Request, RosterEntry, Signoff, Store,
 };
 
 /// What one refresh reads, all from one snapshot of the database.
@@ -102,129 +102,67 @@ impl App {
         // Tens of thousands of findings take a moment to read: only the Findings view shows
         // them all, so they are read while it is open (and when it opens).
         let with_findings = self.state.view == super::View::Findings;
-        // One read transaction: everything shown comes from one snapshot, even while
-        // another process writes.
-        let loaded = store.read(|store| {
-            let projects = store.projects()?;
-            let project = project_key.and_then(|key| projects.iter().find(|p| p.key == key));
-            let (controls, evidence, assets, patches, deadlines, signoffs) = match project {
-                Some(project) => (
-                    store.controls(project.key)?,
-                    store.evidence(project.key, None)?,
-                    store.assets(project.key)?,
-                    store.patch_records(project.key, today)?,
-                    store.patch_deadlines(project.key)?,
-                    store.signoffs(project.key)?,
-                ),
-                None => Default::default(),
-            };
-            let (coverage, cuecs) = match project {
-                Some(project) => (
-                    Some(store.coverage(project.key)?),
-                    store.cuec_table(project.key)?,
-                ),
-                None => (None, Vec::new()),
-            };
-            let (requests, request_log) = match project {
-                Some(project) => {
-                    let requests = store.requests(project.key)?;
-                    let log = if requests.is_empty() {
-                        Vec::new()
-                    } else {
-                        store.activity(Some(project.key), None)?
-                    };
-                    (requests, log)
-                }
-                None => (Vec::new(), Vec::new()),
-            };
-            let (check_results, findings) = match project {
-                Some(project) => (
-                    store.check_results(project.key)?,
-                    if with_findings {
-                        Some(store.findings(project.key, today)?)
-                    } else {
-                        None
-                    },
-                ),
-                None => (HashMap::new(), Some(Vec::new())),
-            };
-            Ok(Snapshot {
-                user_name: store.user_name()?,
-                head_seq: store.head_seq()?,
-                project: project.cloned(),
-                projects,
-                controls,
-                evidence,
-                people: store.people()?,
-                courses: store.courses()?,
-                roster: store.training_roster(today)?,
-                assets,
-                patches,
-                deadlines,
-                signoffs,
-                aws_reports: store.aws_reports()?,
-                coverage,
-                cuecs,
-                requests,
-                request_log,
-                baselines: store.baselines()?,
-                check_results,
-                findings,
-            })
-        });
+        let loaded = read_snapshot(store, project_key, today, with_findings);
         let mut requests_progress = super::RequestProgress::default();
         match loaded {
-            Ok(snapshot) => {
-                let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
-                for item in snapshot.evidence.iter().filter(|e| !e.removed) {
-                    let entry = summary.entry(item.control.clone()).or_default();
-                    entry.count += 1;
-                    match item.validity(today) {
-                        Validity::Valid => {}
-                        Validity::Expiring => entry.expiring += 1,
-                        Validity::Expired => entry.expired += 1,
-                    }
-                }
-                let state = &mut self.state;
-                state.evidence_summary = summary;
-                state.check_results = snapshot.check_results;
-                state.user_name = snapshot.user_name;
-                state.loaded_seq = snapshot.head_seq;
-                state.read_only = store.is_read_only();
-                state.projects = snapshot.projects;
-                state.project = snapshot.project;
-                state.controls = snapshot.controls;
-                state.people = snapshot.people;
-                state.courses = snapshot.courses;
-                state.roster = snapshot.roster;
-                state.assets = snapshot.assets;
-                state.patches = snapshot.patches;
-                state.deadlines = snapshot.deadlines;
-                state.signoffs = snapshot.signoffs;
-                state.aws_reports = snapshot.aws_reports;
-                state.coverage = snapshot.coverage;
-                state.cuecs = snapshot.cuecs;
-                requests_progress = super::request_progress(
-                    &snapshot.requests,
-                    &snapshot.request_log,
-                    store.zone(),
-                    today,
-                );
-                state.evidence = snapshot.evidence;
-                state.baselines = snapshot.baselines;
-                self.requests_loaded(snapshot.requests);
-                if let Some(findings) = snapshot.findings {
-                    self.findings_loaded(findings);
-                }
-                if self.state.view == super::View::System {
-                    self.load_system();
-                }
-            }
+            Ok(snapshot) => requests_progress = self.snapshot_loaded(snapshot),
             Err(error) => self.notify(
                 Level::Error,
                 format!("Could not read the workspace: {error:#}"),
             ),
         }
+        self.derive_lists();
+        self.rebuild_dashboard(requests_progress);
+        self.relayout();
+        self.refresh_selection(false);
+    }
+
+    /// Puts what one refresh read into the state, and returns the requests' progress for
+    /// the dashboard.
+    fn snapshot_loaded(&mut self, snapshot: Snapshot) -> super::RequestProgress {
+        let Some(store) = self.store.as_ref() else {
+            return super::RequestProgress::default();
+        };
+        let today = self.state.today;
+        let state = &mut self.state;
+        state.evidence_summary = evidence_summary(&snapshot.evidence, today);
+        state.check_results = snapshot.check_results;
+        state.user_name = snapshot.user_name;
+        state.loaded_seq = snapshot.head_seq;
+        state.read_only = store.is_read_only();
+        state.projects = snapshot.projects;
+        state.project = snapshot.project;
+        state.controls = snapshot.controls;
+        state.people = snapshot.people;
+        state.courses = snapshot.courses;
+        state.roster = snapshot.roster;
+        state.assets = snapshot.assets;
+        state.patches = snapshot.patches;
+        state.deadlines = snapshot.deadlines;
+        state.signoffs = snapshot.signoffs;
+        state.aws_reports = snapshot.aws_reports;
+        state.coverage = snapshot.coverage;
+        state.cuecs = snapshot.cuecs;
+        let requests_progress = super::request_progress(
+            &snapshot.requests,
+            &snapshot.request_log,
+            store.zone(),
+            today,
+        );
+        state.evidence = snapshot.evidence;
+        state.baselines = snapshot.baselines;
+        self.requests_loaded(snapshot.requests);
+        if let Some(findings) = snapshot.findings {
+            self.findings_loaded(findings);
+        }
+        if self.state.view == super::View::System {
+            self.load_system();
+        }
+        requests_progress
+    }
+
+    /// Derives the owner and family lists the filters offer, and the undo button's label.
+    fn derive_lists(&mut self) {
         let mut owners: Vec<String> = self
             .state
             .controls
@@ -253,41 +191,14 @@ impl App {
                 .collect();
             format!("Undo {} of {}", fields.join(", "), entry.control_id)
         });
-        let roster: Vec<RosterLine> = self
-            .state
-            .roster
-            .iter()
-            .map(|r| RosterLine {
-                name: r.name.clone(),
-                course: r.course.clone(),
-                state: r.state,
-                expires_on: r.expires_on,
-            })
-            .collect();
-        let patches: Vec<PatchLine> = self
-            .state
-            .patches
-            .iter()
-            .map(|p| PatchLine {
-                asset: p.asset.clone(),
-                advisory: p.advisory.clone(),
-                released_on: p.released_on,
-                deadline: p.deadline,
-                state: p.state,
-            })
-            .collect();
-        let stale: Vec<SignoffLine> = self
-            .state
-            .signoffs
-            .iter()
-            .filter(|s| s.stale && !s.superseded)
-            .map(|s| SignoffLine {
-                subject: s.subject.clone(),
-                control: (s.subject_kind == "control").then(|| s.subject_key.clone()),
-                training: s.subject_kind == "training",
-                by: s.by.clone(),
-            })
-            .collect();
+    }
+
+    /// Computes the dashboard again from the loaded state: its counts, what needs
+    /// attention (most pressing first) and the readiness summary.
+    fn rebuild_dashboard(&mut self, requests_progress: super::RequestProgress) {
+        let roster = roster_lines(&self.state.roster);
+        let patches = patch_lines(&self.state.patches);
+        let stale = stale_signoff_lines(&self.state.signoffs);
         self.state.dashboard = dashboard(
             &self.state.controls,
             &self.state.evidence_summary,
@@ -313,8 +224,6 @@ impl App {
             &roster,
             self.state.project.as_ref().and_then(|p| p.period_end),
         );
-        self.relayout();
-        self.refresh_selection(false);
     }
 
     pub(super) fn refresh_selection(&mut self, reset_draft: bool) {
@@ -379,4 +288,139 @@ impl App {
             })
             .collect()
     }
+}
+
+/// Reads everything one refresh shows in one read transaction, so it all comes from one
+/// snapshot even while another process writes.
+fn read_snapshot(
+    store: &Store,
+    project_key: Option<i64>,
+    today: NaiveDate,
+    with_findings: bool,
+) -> crate::store::Result<Snapshot> {
+    store.read(|store| {
+        let projects = store.projects()?;
+        let project = project_key.and_then(|key| projects.iter().find(|p| p.key == key));
+        let (controls, evidence, assets, patches, deadlines, signoffs) = match project {
+            Some(project) => (
+                store.controls(project.key)?,
+                store.evidence(project.key, None)?,
+                store.assets(project.key)?,
+                store.patch_records(project.key, today)?,
+                store.patch_deadlines(project.key)?,
+                store.signoffs(project.key)?,
+            ),
+            None => Default::default(),
+        };
+        let (coverage, cuecs) = match project {
+            Some(project) => (
+                Some(store.coverage(project.key)?),
+                store.cuec_table(project.key)?,
+            ),
+            None => (None, Vec::new()),
+        };
+        let (requests, request_log) = match project {
+            Some(project) => {
+                let requests = store.requests(project.key)?;
+                let log = if requests.is_empty() {
+                    Vec::new()
+                } else {
+                    store.activity(Some(project.key), None)?
+                };
+                (requests, log)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let (check_results, findings) = match project {
+            Some(project) => (
+                store.check_results(project.key)?,
+                if with_findings {
+                    Some(store.findings(project.key, today)?)
+                } else {
+                    None
+                },
+            ),
+            None => (HashMap::new(), Some(Vec::new())),
+        };
+        Ok(Snapshot {
+            user_name: store.user_name()?,
+            head_seq: store.head_seq()?,
+            project: project.cloned(),
+            projects,
+            controls,
+            evidence,
+            people: store.people()?,
+            courses: store.courses()?,
+            roster: store.training_roster(today)?,
+            assets,
+            patches,
+            deadlines,
+            signoffs,
+            aws_reports: store.aws_reports()?,
+            coverage,
+            cuecs,
+            requests,
+            request_log,
+            baselines: store.baselines()?,
+            check_results,
+            findings,
+        })
+    })
+}
+
+/// Counts each control's evidence that is not removed, and how much of it is expiring or
+/// expired on `today`.
+fn evidence_summary(evidence: &[Evidence], today: NaiveDate) -> HashMap<String, EvidenceSummary> {
+    let mut summary: HashMap<String, EvidenceSummary> = HashMap::new();
+    for item in evidence.iter().filter(|e| !e.removed) {
+        let entry = summary.entry(item.control.clone()).or_default();
+        entry.count += 1;
+        match item.validity(today) {
+            Validity::Valid => {}
+            Validity::Expiring => entry.expiring += 1,
+            Validity::Expired => entry.expired += 1,
+        }
+    }
+    summary
+}
+
+/// The training roster as the dashboard reads it.
+fn roster_lines(roster: &[RosterEntry]) -> Vec<RosterLine> {
+    roster
+        .iter()
+        .map(|r| RosterLine {
+            name: r.name.clone(),
+            course: r.course.clone(),
+            state: r.state,
+            expires_on: r.expires_on,
+        })
+        .collect()
+}
+
+/// The patch records as the dashboard reads them.
+fn patch_lines(patches: &[PatchRecord]) -> Vec<PatchLine> {
+    patches
+        .iter()
+        .map(|p| PatchLine {
+            asset: p.asset.clone(),
+            advisory: p.advisory.clone(),
+            released_on: p.released_on,
+            deadline: p.deadline,
+            state: p.state,
+        })
+        .collect()
+}
+
+/// The sign-offs gone stale (and not superseded), as the dashboard reads them.
+fn stale_signoff_lines(signoffs: &[Signoff]) -> Vec<SignoffLine> {
+    signoffs
+        .iter()
+        .filter(|s| s.stale && !s.superseded)
+        .map(|s| SignoffLine {
+            subject: s.subject.clone(),
+            control: (s.subject_kind == "control").then(|| s.subject_key.clone()),
+            training: s.subject_kind == "training",
+            by: s.by.clone(),
+        })
+        .collect()
 }

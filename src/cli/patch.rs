@@ -1,7 +1,7 @@
 //! `lockstep patch`: record patch attestations one by one or from a patch tool's CSV
 //! export, set the deadlines by severity, and report where each patch stands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use super::{Outcome, numbers, parse_date_arg, print_json, print_table, shown};
 use crate::model::{PatchState, Severity};
-use crate::store::{NewPatch, PatchChange, PatchDeadlines, PatchRecord};
+use crate::store::{NewPatch, PatchChange, PatchDeadlines, PatchRecord, Store};
 use crate::workspace::Workspace;
 
 /// The `patch` subcommands.
@@ -106,79 +106,15 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
                 evidence: None,
             };
             let (change, record) = record(workspace, project.key, new, evidence)?;
-            let state = match (record.applied_on, record.days_to_patch) {
-                (Some(applied), Some(days)) => {
-                    format!("applied {applied} after {days} days, {}", record.state)
-                }
-                _ => "open".to_string(),
-            };
-            outln!(
-                "{} {} for {}: {}, released {}, deadline {}, {state}",
-                match change {
-                    PatchChange::Added => "recorded",
-                    PatchChange::Applied => "applied",
-                },
-                record.advisory,
-                record.asset,
-                record.severity,
-                record.released_on,
-                record.deadline
-            );
+            print_recorded(change, &record);
             Ok(ExitCode::SUCCESS)
         }
-        PatchCommand::Import { project, file } => {
-            let store = &mut workspace.store;
-            let project = store.project_by_name(&project)?;
-            let import = store.import_patches(project.key, &file)?;
-            for problem in &import.report.refused {
-                eprintln!("{}", shown(&problem.to_string()));
-            }
-            let report = &import.report;
-            if report.rows == 0 {
-                outln!("the file has a header but no rows: nothing imported");
-            } else {
-                outln!(
-                    "imported {} of {} rows ({} applied open records){}",
-                    report.imported,
-                    report.rows,
-                    import.applied,
-                    if report.refused.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; {} refused: fix those lines and import the file again, rows already stored are not doubled",
-                            report.refused.len()
-                        )
-                    }
-                );
-            }
-            Ok(if report.refused.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            })
-        }
+        PatchCommand::Import { project, file } => import(&mut workspace.store, &project, &file),
         PatchCommand::Status {
             project,
             as_of,
             json,
-        } => {
-            let store = &workspace.store;
-            let project = store.project_by_name(&project)?;
-            let as_of = as_of.unwrap_or_else(|| store.today());
-            let records = store.patch_records(project.key, as_of)?;
-            if json {
-                print_json(&records)?;
-            } else if records.is_empty() {
-                outln!(
-                    "no patch records yet: record one with `lockstep patch record` or import a CSV with `lockstep patch import`"
-                );
-            } else {
-                outln!("patches of {} as of {as_of}", project.name);
-                print_status(&records)?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => status(&workspace.store, &project, as_of, json),
         PatchCommand::Deadlines {
             project,
             critical,
@@ -186,27 +122,112 @@ pub(super) fn run(workspace: &mut Workspace, command: PatchCommand) -> Outcome {
             medium,
             low,
             json,
-        } => {
-            let store = &mut workspace.store;
-            let project = store.project_by_name(&project)?;
-            let changes: Vec<(Severity, u32)> = Severity::ALL
-                .into_iter()
-                .zip([critical, high, medium, low])
-                .filter_map(|(severity, days)| days.map(|days| (severity, days)))
-                .collect();
-            let deadlines = if changes.is_empty() {
-                store.patch_deadlines(project.key)?
-            } else {
-                store.set_patch_deadlines(project.key, &changes)?
-            };
-            if json {
-                print_json(&deadlines)?;
-            } else {
-                print_deadlines(&deadlines)?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => deadlines(
+            &mut workspace.store,
+            &project,
+            [critical, high, medium, low],
+            json,
+        ),
     }
+}
+
+/// The line `patch record` prints about what it recorded.
+fn print_recorded(change: PatchChange, record: &PatchRecord) {
+    let state = match (record.applied_on, record.days_to_patch) {
+        (Some(applied), Some(days)) => {
+            format!("applied {applied} after {days} days, {}", record.state)
+        }
+        _ => "open".to_string(),
+    };
+    outln!(
+        "{} {} for {}: {}, released {}, deadline {}, {state}",
+        match change {
+            PatchChange::Added => "recorded",
+            PatchChange::Applied => "applied",
+        },
+        record.advisory,
+        record.asset,
+        record.severity,
+        record.released_on,
+        record.deadline
+    );
+}
+
+/// `patch import`: each refused row, then the counts; exit 2 when any row was refused.
+fn import(store: &mut Store, project: &str, file: &Path) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let import = store.import_patches(project.key, file)?;
+    for problem in &import.report.refused {
+        eprintln!("{}", shown(&problem.to_string()));
+    }
+    let report = &import.report;
+    if report.rows == 0 {
+        outln!("the file has a header but no rows: nothing imported");
+    } else {
+        outln!(
+            "imported {} of {} rows ({} applied open records){}",
+            report.imported,
+            report.rows,
+            import.applied,
+            if report.refused.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} refused: fix those lines and import the file again, rows already stored are not doubled",
+                    report.refused.len()
+                )
+            }
+        );
+    }
+    Ok(if report.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// `patch status`: every record as of a day (today when none is given).
+fn status(store: &Store, project: &str, as_of: Option<NaiveDate>, json: bool) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let as_of = as_of.unwrap_or_else(|| store.today());
+    let records = store.patch_records(project.key, as_of)?;
+    if json {
+        print_json(&records)?;
+    } else if records.is_empty() {
+        outln!(
+            "no patch records yet: record one with `lockstep patch record` or import a CSV with `lockstep patch import`"
+        );
+    } else {
+        outln!("patches of {} as of {as_of}", project.name);
+        print_status(&records)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `patch deadlines`: sets the days given (critical, high, medium, low), then shows all.
+fn deadlines(
+    store: &mut Store,
+    project: &str,
+    days_by_severity: [Option<u32>; 4],
+    json: bool,
+) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let changes: Vec<(Severity, u32)> = Severity::ALL
+        .into_iter()
+        .zip(days_by_severity)
+        .filter_map(|(severity, days)| days.map(|days| (severity, days)))
+        .collect();
+    let deadlines = if changes.is_empty() {
+        store.patch_deadlines(project.key)?
+    } else {
+        store.set_patch_deadlines(project.key, &changes)?
+    };
+    if json {
+        print_json(&deadlines)?;
+    } else {
+        print_deadlines(&deadlines)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Records a patch; an evidence file is read once into the vault, its row written, and

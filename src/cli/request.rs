@@ -2,7 +2,7 @@
 //! each request through its lifecycle, and answer it with evidence, controls, files and a
 //! written response.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -11,7 +11,7 @@ use clap::{ArgGroup, Subcommand};
 
 use super::{Outcome, numbers, print_json, print_table, shown};
 use crate::model::RequestStatus;
-use crate::store::{Request, RequestLink, RequestPatch};
+use crate::store::{Request, RequestLink, RequestPatch, Store};
 use crate::workspace::{Workspace, attach_to_request};
 
 /// The `request` subcommands.
@@ -107,92 +107,15 @@ fn parse_status(text: &str) -> Result<RequestStatus, String> {
 }
 
 pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome {
-    let Workspace { store, vault } = workspace;
+    let store = &mut workspace.store;
     match command {
-        RequestCommand::Import { project, file } => {
-            let project = store.project_by_name(&project)?;
-            let imported = store.import_requests(project.key, &file)?;
-            let report = &imported.report;
-            if report.rows == 0 {
-                outln!(
-                    "nothing to import: the file has a header row but no rows under it: {}",
-                    file.display()
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            outln!(
-                "imported {} of {} requests from {} ({} added, {} updated, {} unchanged)",
-                report.imported,
-                report.rows,
-                file.display(),
-                imported.added,
-                imported.updated,
-                imported.unchanged
-            );
-            for problem in &report.refused {
-                eprintln!("{}", shown(&problem.to_string()));
-            }
-            if !report.refused.is_empty() {
-                eprintln!(
-                    "lockstep: {} of {} rows refused; fix them and import the file again (requests already imported are updated, never duplicated)",
-                    report.refused.len(),
-                    report.rows
-                );
-                return Ok(ExitCode::from(2));
-            }
-        }
+        RequestCommand::Import { project, file } => import(store, &project, &file),
         RequestCommand::List {
             project,
             status,
             owner,
             json,
-        } => {
-            let project = store.project_by_name(&project)?;
-            let requests: Vec<Request> = store
-                .requests(project.key)?
-                .into_iter()
-                .filter(|r| status.is_none_or(|s| r.status == s))
-                .filter(|r| {
-                    owner
-                        .as_deref()
-                        .is_none_or(|o| r.owner.trim().eq_ignore_ascii_case(o.trim()))
-                })
-                .collect();
-            if json {
-                print_json(&requests)?;
-            } else if requests.is_empty() {
-                outln!("no requests: import the auditor's list with `lockstep request import`");
-            } else {
-                let rows: Vec<Vec<String>> = requests
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.id.clone(),
-                            r.status.as_str().to_string(),
-                            r.owner.clone(),
-                            match r.due {
-                                Some(due) if r.overdue => format!("{due} (overdue)"),
-                                Some(due) => due.to_string(),
-                                None => "-".to_string(),
-                            },
-                            r.controls
-                                .iter()
-                                .map(|c| c.reference.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            r.evidence_count.to_string(),
-                            r.request.clone(),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "ID", "STATUS", "OWNER", "DUE", "CONTROLS", "FILES", "REQUEST",
-                    ],
-                    &rows,
-                )?;
-            }
-        }
+        } => list(store, &project, status, owner.as_deref(), json),
         RequestCommand::Set {
             project,
             id,
@@ -206,8 +129,6 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
                 .as_deref()
                 .map(crate::model::parse_optional_date)
                 .transpose()?;
-            let project = store.project_by_name(&project)?;
-            let before = store.request(project.key, &id)?;
             let patch = RequestPatch {
                 status,
                 comment,
@@ -215,12 +136,7 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
                 owner,
                 due,
             };
-            let after = store.set_request(project.key, &id, &patch)?;
-            if after == before {
-                outln!("request {} unchanged", shown(&after.id));
-            } else {
-                outln!("request {}: {}", shown(&after.id), after.status.as_str());
-            }
+            set(store, &project, &id, &patch)
         }
         RequestCommand::Link {
             project,
@@ -228,55 +144,165 @@ pub(super) fn run(workspace: &mut Workspace, command: RequestCommand) -> Outcome
             evidence,
             control,
         } => {
-            let project = store.project_by_name(&project)?;
             let links: Vec<RequestLink> = evidence
                 .into_iter()
                 .map(RequestLink::Evidence)
                 .chain(control.into_iter().map(RequestLink::Control))
                 .collect();
-            let request = store.link_request(project.key, &id, &links)?;
-            outln!(
-                "request {}: {} evidence, controls {}",
-                shown(&request.id),
-                request.evidence_count,
-                if request.control_ids.is_empty() {
-                    "none".to_string()
-                } else {
-                    shown(&request.control_ids.join(", ")).into_owned()
-                }
-            );
+            link(store, &project, &id, &links)
         }
-        RequestCommand::Attach { project, id, files } => {
-            let project = store.project_by_name(&project)?;
-            // An unknown request refuses every file alike: say it once.
-            let request = store.check_request_target(project.key, &id)?;
-            let cancel = AtomicBool::new(false);
-            let mut refused = 0;
-            for file in &files {
-                match attach_to_request(
-                    store,
-                    vault,
-                    (project.key, &request.id),
-                    file,
-                    &cancel,
-                    &mut |_| {},
-                ) {
-                    Ok(_) => outln!(
-                        "attached {} to request {}",
-                        file.display(),
-                        shown(&request.id)
-                    ),
-                    Err(error) => {
-                        refused += 1;
-                        eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
-                    }
-                }
-            }
-            if refused > 0 {
-                eprintln!("lockstep: {refused} of {} files refused", files.len());
-                return Ok(ExitCode::from(2));
+        RequestCommand::Attach { project, id, files } => attach(workspace, &project, &id, &files),
+    }
+}
+
+/// `request import`: the counts, then each refused row; exit 2 when any was refused.
+fn import(store: &mut Store, project: &str, file: &Path) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let imported = store.import_requests(project.key, file)?;
+    let report = &imported.report;
+    if report.rows == 0 {
+        outln!(
+            "nothing to import: the file has a header row but no rows under it: {}",
+            file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!(
+        "imported {} of {} requests from {} ({} added, {} updated, {} unchanged)",
+        report.imported,
+        report.rows,
+        file.display(),
+        imported.added,
+        imported.updated,
+        imported.unchanged
+    );
+    for problem in &report.refused {
+        eprintln!("{}", shown(&problem.to_string()));
+    }
+    if !report.refused.is_empty() {
+        eprintln!(
+            "lockstep: {} of {} rows refused; fix them and import the file again (requests already imported are updated, never duplicated)",
+            report.refused.len(),
+            report.rows
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `request list`: the project's requests with a status and owner, as JSON or a table.
+fn list(
+    store: &Store,
+    project: &str,
+    status: Option<RequestStatus>,
+    owner: Option<&str>,
+    json: bool,
+) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let requests: Vec<Request> = store
+        .requests(project.key)?
+        .into_iter()
+        .filter(|r| status.is_none_or(|s| r.status == s))
+        .filter(|r| owner.is_none_or(|o| r.owner.trim().eq_ignore_ascii_case(o.trim())))
+        .collect();
+    if json {
+        print_json(&requests)?;
+    } else if requests.is_empty() {
+        outln!("no requests: import the auditor's list with `lockstep request import`");
+    } else {
+        let rows: Vec<Vec<String>> = requests.iter().map(request_row).collect();
+        print_table(
+            &[
+                "ID", "STATUS", "OWNER", "DUE", "CONTROLS", "FILES", "REQUEST",
+            ],
+            &rows,
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One request as a row of `request list`'s table.
+fn request_row(r: &Request) -> Vec<String> {
+    vec![
+        r.id.clone(),
+        r.status.as_str().to_string(),
+        r.owner.clone(),
+        match r.due {
+            Some(due) if r.overdue => format!("{due} (overdue)"),
+            Some(due) => due.to_string(),
+            None => "-".to_string(),
+        },
+        r.controls
+            .iter()
+            .map(|c| c.reference.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.evidence_count.to_string(),
+        r.request.clone(),
+    ]
+}
+
+/// `request set`: changes a request and says its status, or that nothing changed.
+fn set(store: &mut Store, project: &str, id: &str, patch: &RequestPatch) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let before = store.request(project.key, id)?;
+    let after = store.set_request(project.key, id, patch)?;
+    if after == before {
+        outln!("request {} unchanged", shown(&after.id));
+    } else {
+        outln!("request {}: {}", shown(&after.id), after.status.as_str());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `request link`: links evidence and controls, and says what the request has now.
+fn link(store: &mut Store, project: &str, id: &str, links: &[RequestLink]) -> Outcome {
+    let project = store.project_by_name(project)?;
+    let request = store.link_request(project.key, id, links)?;
+    outln!(
+        "request {}: {} evidence, controls {}",
+        shown(&request.id),
+        request.evidence_count,
+        if request.control_ids.is_empty() {
+            "none".to_string()
+        } else {
+            shown(&request.control_ids.join(", ")).into_owned()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `request attach`: attaches each file, going on past a refused one; exit 2 when any was.
+fn attach(workspace: &mut Workspace, project: &str, id: &str, files: &[PathBuf]) -> Outcome {
+    let Workspace { store, vault } = workspace;
+    let project = store.project_by_name(project)?;
+    // An unknown request refuses every file alike: say it once.
+    let request = store.check_request_target(project.key, id)?;
+    let cancel = AtomicBool::new(false);
+    let mut refused = 0;
+    for file in files {
+        match attach_to_request(
+            store,
+            vault,
+            (project.key, &request.id),
+            file,
+            &cancel,
+            &mut |_| {},
+        ) {
+            Ok(_) => outln!(
+                "attached {} to request {}",
+                file.display(),
+                shown(&request.id)
+            ),
+            Err(error) => {
+                refused += 1;
+                eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
             }
         }
+    }
+    if refused > 0 {
+        eprintln!("lockstep: {refused} of {} files refused", files.len());
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -92,83 +92,92 @@ pub(super) fn run(workspace: &mut Workspace, command: TrainingCommand) -> Outcom
             let report = store.import_training(&file)?;
             return Ok(print_import(&report, &file, "training records"));
         }
-        TrainingCommand::List { json } => {
-            let records = store.training_records()?;
-            if json {
-                print_json(&records)?;
-            } else if records.is_empty() {
-                outln!(
-                    "no training recorded yet: record some with `lockstep training record` or `lockstep training import`"
-                );
-            } else {
-                let rows: Vec<Vec<String>> = records
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.name.clone(),
-                            r.email.clone(),
-                            r.course.clone(),
-                            r.completed_on.to_string(),
-                            r.expires_on.to_string(),
-                            r.attested_by.clone(),
-                            r.certificate_name.clone().unwrap_or_else(|| "-".into()),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &[
-                        "NAME",
-                        "EMAIL",
-                        "COURSE",
-                        "COMPLETED",
-                        "EXPIRES",
-                        "ATTESTED BY",
-                        "CERTIFICATE",
-                    ],
-                    &rows,
-                )?;
-            }
-        }
-        TrainingCommand::Status { as_of, json } => {
-            let as_of = as_of.unwrap_or_else(|| store.today());
-            let roster = store.training_roster(as_of)?;
-            if json {
-                print_json(&roster)?;
-            } else if roster.is_empty() {
-                outln!(
-                    "no one to train yet: add people with `lockstep person add` and courses with `lockstep course add`"
-                );
-            } else {
-                let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or("-".into());
-                let rows: Vec<Vec<String>> = roster
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.name.clone(),
-                            r.email.clone(),
-                            r.course.clone(),
-                            date(r.completed_on),
-                            date(r.expires_on),
-                            r.state.to_string(),
-                        ]
-                    })
-                    .collect();
-                print_table(
-                    &["NAME", "EMAIL", "COURSE", "COMPLETED", "EXPIRES", "STATE"],
-                    &rows,
-                )?;
-                let counts: Vec<String> = TrainingState::ALL
-                    .iter()
-                    .map(|state| {
-                        let count = roster.iter().filter(|r| r.state == *state).count();
-                        format!("{count} {state}")
-                    })
-                    .collect();
-                outln!("as of {as_of}: {}", counts.join(", "));
-            }
-        }
+        TrainingCommand::List { json } => list(store, json)?,
+        TrainingCommand::Status { as_of, json } => status(store, as_of, json)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `training list`: every recorded completion, as JSON or a table.
+fn list(store: &Store, json: bool) -> anyhow::Result<()> {
+    let records = store.training_records()?;
+    if json {
+        print_json(&records)?;
+    } else if records.is_empty() {
+        outln!(
+            "no training recorded yet: record some with `lockstep training record` or `lockstep training import`"
+        );
+    } else {
+        let rows: Vec<Vec<String>> = records
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.email.clone(),
+                    r.course.clone(),
+                    r.completed_on.to_string(),
+                    r.expires_on.to_string(),
+                    r.attested_by.clone(),
+                    r.certificate_name.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        print_table(
+            &[
+                "NAME",
+                "EMAIL",
+                "COURSE",
+                "COMPLETED",
+                "EXPIRES",
+                "ATTESTED BY",
+                "CERTIFICATE",
+            ],
+            &rows,
+        )?;
+    }
+    Ok(())
+}
+
+/// `training status`: where every active person stands on every course on a day (today
+/// when none is given), with a count of each state.
+fn status(store: &Store, as_of: Option<NaiveDate>, json: bool) -> anyhow::Result<()> {
+    let as_of = as_of.unwrap_or_else(|| store.today());
+    let roster = store.training_roster(as_of)?;
+    if json {
+        print_json(&roster)?;
+    } else if roster.is_empty() {
+        outln!(
+            "no one to train yet: add people with `lockstep person add` and courses with `lockstep course add`"
+        );
+    } else {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or("-".into());
+        let rows: Vec<Vec<String>> = roster
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.email.clone(),
+                    r.course.clone(),
+                    date(r.completed_on),
+                    date(r.expires_on),
+                    r.state.to_string(),
+                ]
+            })
+            .collect();
+        print_table(
+            &["NAME", "EMAIL", "COURSE", "COMPLETED", "EXPIRES", "STATE"],
+            &rows,
+        )?;
+        let counts: Vec<String> = TrainingState::ALL
+            .iter()
+            .map(|state| {
+                let count = roster.iter().filter(|r| r.state == *state).count();
+                format!("{count} {state}")
+            })
+            .collect();
+        outln!("as of {as_of}: {}", counts.join(", "));
+    }
+    Ok(())
 }
 
 /// Records a completion with its certificate: checks the request, reads the file once into

@@ -3,7 +3,16 @@
 //! (`line N: reason`) while the others go on. The store then checks the rows against the
 //! workspace and writes them in one transaction.
 
+pub mod crm;
+pub mod cuecs;
 pub mod findings;
+pub mod patches;
+pub mod people;
+pub mod requests;
 pub mod table;
+pub mod training;
 
-pub use table::{CsvError, CsvRow, CsvTable, ImportReport, RowProblem, parse_csv, read_csv};
+pub use table::{
+    CsvError, CsvLines, CsvRow, CsvTable, CsvTextError, ImportReport, RowProblem, csv_text,
+    file_name_of, parse_csv, read_csv,
+};

@@ -190,51 +190,17 @@ pub fn parse_csv(
     required: &[&'static str],
     optional: &[&'static str],
 ) -> Result<CsvTable, CsvError> {
-    let sha256 = hex(&Sha256::digest(bytes));
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let expected = if optional.is_empty() {
-        required.join(",")
-    } else {
-        format!(
-            "{} and optionally {}",
-            required.join(","),
-            optional.join(",")
-        )
-    };
-    let text = std::str::from_utf8(bytes).map_err(|e| CsvError::NotUtf8 {
-        line: line_of(bytes, e.valid_up_to()),
-        path: path.to_path_buf(),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let expected = expected_columns(required, optional);
+    let text = csv_text(bytes).map_err(|e| e.at(path))?;
     if text.trim().is_empty() {
         return Err(CsvError::Empty {
             expected,
             path: path.to_path_buf(),
         });
     }
-    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| CsvError::Malformed {
-        line: e.line(),
-        reason: e.to_string(),
-        path: path.to_path_buf(),
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let malformed = |error: csv::Error| CsvError::Malformed {
-        line: error.position().map(|p| p.line()).unwrap_or(1),
-        reason: match error.kind() {
-            csv::ErrorKind::Utf8 { err, .. } => err.to_string(),
-            _ => error.to_string(),
-        },
-        path: path.to_path_buf(),
-    };
+    let mut records = CsvLines::new(text);
     let header = match records.next() {
-        Some(record) => record.map_err(malformed)?,
+        Some(record) => record.map_err(|e| e.at(path))?.1,
         None => {
             return Err(CsvError::Empty {
                 expected,
@@ -243,6 +209,56 @@ pub fn parse_csv(
         }
     };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let wanted = wanted_columns(&names, required, optional, &expected, path)?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in records {
+        let (line, record) = record.map_err(|e| e.at(path))?;
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        match table_row(line, &record, names.len(), &wanted) {
+            Ok(row) => rows.push(row),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Ok(CsvTable {
+        file_name: file_name_of(path),
+        sha256: hex(&Sha256::digest(bytes)),
+        rows,
+        problems,
+    })
+}
+
+/// The file's name without its folder, or the whole path when it has none.
+pub fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The columns an import needs, as its messages name them.
+fn expected_columns(required: &[&'static str], optional: &[&'static str]) -> String {
+    if optional.is_empty() {
+        required.join(",")
+    } else {
+        format!(
+            "{} and optionally {}",
+            required.join(","),
+            optional.join(",")
+        )
+    }
+}
+
+/// Where each wanted column is in the header `names`; a required column missing or a
+/// wanted one named twice refuses the file.
+fn wanted_columns(
+    names: &[String],
+    required: &[&'static str],
+    optional: &[&'static str],
+    expected: &str,
+    path: &Path,
+) -> Result<Vec<(&'static str, usize)>, CsvError> {
     let mut wanted = Vec::new();
     let mut missing = Vec::new();
     for (column, is_required) in required
@@ -274,47 +290,123 @@ pub fn parse_csv(
             } else {
                 names.join(",")
             },
-            expected,
+            expected: expected.to_string(),
             path: path.to_path_buf(),
         });
     }
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut lines = LineCounter::default();
-    for record in records {
-        let record = record.map_err(malformed)?;
-        let offset = record.position().map(|p| p.byte()).unwrap_or(0);
-        let line = lines.line_of_record(text.as_bytes(), offset);
-        if record.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        if record
-            .iter()
-            .skip(names.len())
-            .any(|c| !c.trim().is_empty())
-        {
-            problems.push(RowProblem::new(
-                line,
-                format!(
-                    "it has {} cells but the header names {} columns; quote values that contain commas",
-                    record.len(),
-                    names.len()
-                ),
-            ));
-            continue;
-        }
-        let cells = wanted
-            .iter()
-            .map(|(column, index)| (*column, record.get(*index).unwrap_or("").trim().to_string()))
-            .collect();
-        rows.push(CsvRow { line, cells });
+    Ok(wanted)
+}
+
+/// One data row's wanted cells, or the problem of a row with more values than the header
+/// has columns.
+fn table_row(
+    line: u64,
+    record: &csv::StringRecord,
+    columns: usize,
+    wanted: &[(&'static str, usize)],
+) -> Result<CsvRow, RowProblem> {
+    if record.iter().skip(columns).any(|c| !c.trim().is_empty()) {
+        return Err(RowProblem::new(
+            line,
+            format!(
+                "it has {} cells but the header names {} columns; quote values that contain commas",
+                record.len(),
+                columns
+            ),
+        ));
     }
-    Ok(CsvTable {
-        file_name,
-        sha256,
-        rows,
-        problems,
-    })
+    let cells = wanted
+        .iter()
+        .map(|(column, index)| (*column, record.get(*index).unwrap_or("").trim().to_string()))
+        .collect();
+    Ok(CsvRow { line, cells })
+}
+
+/// Why CSV text cannot be read, before the file's path is added.
+#[derive(Debug)]
+pub enum CsvTextError {
+    /// Not UTF-8, from this line.
+    NotUtf8 {
+        /// The line of the first byte that is not UTF-8.
+        line: u64,
+    },
+    /// The parser stops on this line.
+    Malformed {
+        /// Where reading stopped.
+        line: u64,
+        /// What the parser said.
+        reason: String,
+    },
+}
+
+impl CsvTextError {
+    /// The error as a [`CsvError`] naming `path`.
+    pub fn at(self, path: &Path) -> CsvError {
+        let path = path.to_path_buf();
+        match self {
+            CsvTextError::NotUtf8 { line } => CsvError::NotUtf8 { line, path },
+            CsvTextError::Malformed { line, reason } => CsvError::Malformed { line, reason, path },
+        }
+    }
+}
+
+/// The text of CSV bytes: UTF-8, with a leading byte-order mark skipped, and its quotes
+/// checked so a stray one is reported on its own line.
+pub fn csv_text(bytes: &[u8]) -> Result<&str, CsvTextError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| CsvTextError::NotUtf8 {
+        line: line_of(bytes, e.valid_up_to()),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| CsvTextError::Malformed {
+        line: e.line(),
+        reason: e.to_string(),
+    })?;
+    Ok(text)
+}
+
+/// The records of CSV text, each with the line it starts on (from 1). Rows may have any
+/// number of cells; blank lines are skipped, rows of blank cells are not.
+pub struct CsvLines<'a> {
+    text: &'a str,
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    lines: LineCounter,
+}
+
+impl<'a> CsvLines<'a> {
+    /// The records of `text`, as [`csv_text`] returns it.
+    pub fn new(text: &'a str) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        CsvLines {
+            text,
+            records: reader.into_records(),
+            lines: LineCounter::default(),
+        }
+    }
+}
+
+impl Iterator for CsvLines<'_> {
+    type Item = Result<(u64, csv::StringRecord), CsvTextError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = match self.records.next()? {
+            Ok(record) => record,
+            Err(error) => {
+                return Some(Err(CsvTextError::Malformed {
+                    line: error.position().map(|p| p.line()).unwrap_or(1),
+                    reason: match error.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => err.to_string(),
+                        _ => error.to_string(),
+                    },
+                }));
+            }
+        };
+        let offset = record.position().map(|p| p.byte()).unwrap_or(0);
+        let line = self.lines.line_of_record(self.text.as_bytes(), offset);
+        Some(Ok((line, record)))
+    }
 }
 
 /// The line (from 1) that holds byte `offset`.

@@ -392,6 +392,35 @@ pub fn parse_month(text: &str) -> Result<NaiveDate, RuleError> {
         .map_err(|_| RuleError::BadMonth(text.to_string()))
 }
 
+/// What a user gives to add a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPerson {
+    /// Full name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Job or team; may be empty.
+    pub role: String,
+}
+
+impl NewPerson {
+    /// The person's name, email and role checked and trimmed.
+    pub fn checked(&self) -> Result<NewPerson, RuleError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(RuleError::Blank("name"));
+        }
+        if self.email.trim().is_empty() {
+            return Err(RuleError::Blank("email"));
+        }
+        Ok(NewPerson {
+            name: name.to_string(),
+            email: check_email(&self.email)?,
+            role: self.role.trim().to_string(),
+        })
+    }
+}
+
 /// A normalised email address, or why it is not one: one `@`, something on each side, a dot
 /// in the domain, no spaces.
 pub fn check_email(text: &str) -> Result<String, RuleError> {

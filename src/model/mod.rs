@@ -16,6 +16,7 @@ mod evidence;
 mod finding;
 mod framework;
 mod inventory;
+mod patch;
 mod placement;
 mod project;
 mod request;
@@ -27,8 +28,8 @@ pub use action::{
 };
 pub use attachment::{Attachment, AttachmentKind};
 pub use attestation::{
-    AssetKind, ManagedBy, PatchState, Severity, SignoffSubject, TrainingState, check_email,
-    check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
+    AssetKind, ManagedBy, NewPerson, PatchState, Severity, SignoffSubject, TrainingState,
+    check_email, check_patch_dates, days_to_patch, parse_month, patch_deadline, patch_state,
     training_expires_on, training_state,
 };
 pub use control::{
@@ -53,6 +54,7 @@ pub use framework::{
     ParameterState, Stated, label_of, oscal_id_of, parameter_states, stated_value,
 };
 pub use inventory::{InventoryChange, InventoryFact, InventoryFacts};
+pub use patch::{JudgedPatch, PatchDeadlines};
 pub use placement::{
     CrmAnswer, CrmEntry, FAMILY_RULES_TOML, FamilyRule, FamilyRules, Placement, Reason, SrmMatch,
     place,

@@ -15,13 +15,11 @@ use serde::Serialize;
 use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
-use crate::import::{ImportReport, RowProblem, read_csv};
+use crate::import::cuecs::{control_ids, read_cuecs};
+use crate::import::{ImportReport, RowProblem};
 use crate::model::{Action, Column, Status};
 
-/// The columns a CUEC list must have.
-pub const CUEC_CSV_REQUIRED: &[&str] = &["cuec"];
-/// The columns a CUEC list may have.
-pub const CUEC_CSV_OPTIONAL: &[&str] = &["criteria", "controls"];
+pub use crate::import::cuecs::{CUEC_CSV_OPTIONAL, CUEC_CSV_REQUIRED};
 
 /// One CUEC as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,39 +70,23 @@ pub struct CuecLine {
     pub controls: Vec<CuecControl>,
 }
 
-fn split_ids(text: &str) -> Vec<String> {
-    let mut ids: Vec<String> = text
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    ids.dedup();
-    ids
-}
-
 impl Store {
     /// Imports the CUECs a current report lists from a CSV file with a `cuec` column and
     /// optional `criteria` and `controls` columns. Blank CUEC texts are refused by line; the
     /// rest are stored in one transaction.
     pub fn import_cuecs(&mut self, report_id: i64, path: &Path) -> Result<ImportReport> {
-        let table = read_csv(path, CUEC_CSV_REQUIRED, CUEC_CSV_OPTIONAL)?;
+        let file = read_cuecs(path)?;
         self.write(|tx| {
             let report = tx.store.aws_report(report_id)?;
             if report.removed {
                 return Err(StoreError::AwsReportRemoved(report_id));
             }
-            let mut refused = table.problems.clone();
+            let mut refused = file.table.problems.clone();
             let mut imported = 0;
-            for row in &table.rows {
-                let text = row.get("cuec");
-                if text.is_empty() {
-                    refused.push(RowProblem::new(row.line, "the CUEC text is blank"));
-                    continue;
-                }
+            for row in &file.rows {
                 let listed: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM cuecs WHERE report_id = ?1 AND text = ?2)",
-                    params![report_id, text],
+                    params![report_id, row.text],
                     |row| row.get(0),
                 )?;
                 if listed {
@@ -119,9 +101,9 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![
                         report_id,
-                        text,
-                        row.get("criteria"),
-                        split_ids(row.get("controls")).join(","),
+                        row.text,
+                        row.criteria,
+                        row.control_ids.join(","),
                         tx.at
                     ],
                 )?;
@@ -129,11 +111,11 @@ impl Store {
             }
             refused.sort_by_key(|problem| problem.line);
             let report = ImportReport {
-                rows: table.data_rows(),
+                rows: file.data_rows(),
                 imported,
                 refused,
             };
-            Ok(import_change(&table, report, |import| {
+            Ok(import_change(&file.table, report, |import| {
                 Logged::new(
                     None,
                     format!("aws-report {report_id}"),
@@ -197,7 +179,7 @@ impl Store {
                     report_id: row.get(1)?,
                     text: row.get(2)?,
                     criteria: row.get(3)?,
-                    control_ids: split_ids(&row.get::<_, String>(4)?),
+                    control_ids: control_ids(&row.get::<_, String>(4)?),
                 })
             })
             .optional()?
@@ -225,7 +207,7 @@ impl Store {
                         report_id: row.get(1)?,
                         text: row.get(2)?,
                         criteria: row.get(3)?,
-                        control_ids: split_ids(&row.get::<_, String>(4)?),
+                        control_ids: control_ids(&row.get::<_, String>(4)?),
                     },
                     row.get::<_, String>(5)?,
                 ))

@@ -20,9 +20,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::write::{Change, Logged};
+use super::write::{Change, Logged, Tx};
 use super::{Result, Store, StoreError};
-use crate::catalog::oscal::{self, Catalog, Document, Loaded, Loader, OscalError, all_controls};
+use crate::catalog::oscal::{
+    self, Catalog, Document, Loaded, Loader, OscalError, ResolvedBaseline, all_controls,
+};
 use crate::model::{
     Action, BaselineSummary, CatalogImportDetail, FilledParameter, FilledText, FrameworkControl,
     ParameterSource, ParameterSpan, ProfileImportDetail, hex,
@@ -311,110 +313,49 @@ impl Store {
             reason: e.to_string(),
             file: path.display().to_string(),
         })?;
-        let name = name_of(path);
-        let sha256 = sha256_hex(content.as_bytes());
-        let root = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let file = ProfileFile {
+            name: name_of(path),
+            file_name: file_name_of(path),
+            sha256: sha256_hex(content.as_bytes()),
+            content,
+            profile,
+        };
+        // Every document the profile imports is read before the write lock is taken; the
+        // transaction then resolves the profile from memory.
+        let forced = match catalog {
+            Some(name) => Some(self.catalog(name)?.name),
+            None => None,
+        };
+        if let Some(existing) = self.unchanged_profile(&file)? {
+            return Ok(existing);
+        }
+        let loader = WorkspaceLoader {
+            store: self,
+            root: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+            forced,
+            names: RefCell::new(HashMap::new()),
+        };
+        let documents = oscal::prefetch(&file.profile, &loader);
+        let names = loader.names.into_inner();
         self.write(|tx| {
-            let forced = match catalog {
-                Some(name) => Some(tx.store.catalog(name)?.name),
-                None => None,
-            };
-            if let Some(existing) = tx.store.stored_profile(&name)?
-                && existing.sha256 == sha256
-            {
+            if let Some(existing) = tx.store.unchanged_profile(&file)? {
                 return Ok(Change::Unchanged(existing));
             }
-            let loader = WorkspaceLoader {
-                store: tx.store,
-                root: root.clone(),
-                forced,
-                names: RefCell::new(HashMap::new()),
-            };
-            let resolved = oscal::resolve(&profile, &loader)?;
-            let names = loader.names.into_inner();
+            let resolved = oscal::resolve(&file.profile, &documents)?;
             let catalog_name = resolved
                 .catalogs
                 .iter()
                 .map(|key| names.get(key).cloned().unwrap_or_else(|| key.clone()))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let replaced = tx.store.stored_profile(&name)?.is_some();
-            tx.execute(
-                "DELETE FROM profiles WHERE name = ?1 COLLATE NOCASE",
-                [&name],
-            )?;
-            let summary = BaselineSummary {
-                name: name.clone(),
-                title: profile.metadata.title.trim().to_string(),
-                version: profile.metadata.version.trim().to_string(),
-                oscal_version: profile.metadata.oscal_version.trim().to_string(),
-                catalog: catalog_name,
-                sha256: sha256.clone(),
-                selected: resolved.selected(),
-                imported_at: tx.now,
-            };
-            let uuid = uuid::Uuid::new_v5(
-                &uuid::Uuid::NAMESPACE_URL,
-                format!("lockstep:resolved-catalog:{sha256}").as_bytes(),
-            )
-            .to_string();
-            let resolved_catalog = resolved
-                .catalog_json(&uuid, &summary.title, &summary.version, &tx.at)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok());
-            tx.execute(
-                "INSERT INTO profiles (name, title, version, oscal_version, catalog, file_name,
-                    sha256, selected, content, imported_by, imported_at, resolved_catalog)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    summary.name,
-                    summary.title,
-                    summary.version,
-                    summary.oscal_version,
-                    summary.catalog,
-                    file_name_of(path),
-                    summary.sha256,
-                    i64::try_from(summary.selected).unwrap_or(i64::MAX),
-                    content,
-                    tx.actor,
-                    tx.at,
-                    resolved_catalog,
-                ],
-            )?;
-            let profile_id = tx.last_insert_rowid()?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO profile_controls (profile_id, position, control_id, label, family,
-                    family_title, title, statement, statement_params, guidance, parameters,
-                    parent, selected)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            for control in &resolved.controls {
-                let spans = serde_json::to_string(&control.statement.params)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let parameters = serde_json::to_string(&control.parameters)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                insert.execute(params![
-                    profile_id,
-                    i64::try_from(control.position).unwrap_or(i64::MAX),
-                    control.id,
-                    control.label,
-                    control.family,
-                    control.family_title,
-                    control.title,
-                    control.statement.text,
-                    spans,
-                    control.guidance,
-                    parameters,
-                    control.parent,
-                    control.selected
-                ])?;
-            }
+            let replaced = tx.store.stored_profile(&file.name)?.is_some();
+            let summary = write_profile(tx, &file, &resolved, catalog_name)?;
             let action = Action::ProfileImport(Box::new(ProfileImportDetail {
                 name: summary.name.clone(),
                 title: summary.title.clone(),
                 version: summary.version.clone(),
                 catalog: summary.catalog.clone(),
-                file_name: file_name_of(path),
+                file_name: file.file_name.clone(),
                 sha256: summary.sha256.clone(),
                 selected: summary.selected,
                 replaced,
@@ -424,6 +365,13 @@ impl Store {
                 Logged::new(None, summary.name, action),
             ))
         })
+    }
+
+    /// The stored profile of the same name, when it came from the same bytes.
+    fn unchanged_profile(&self, file: &ProfileFile) -> Result<Option<BaselineSummary>> {
+        Ok(self
+            .stored_profile(&file.name)?
+            .filter(|existing| existing.sha256 == file.sha256))
     }
 
     /// The imported profiles (baselines), by name.
@@ -475,84 +423,180 @@ impl Store {
                  FROM profile_controls c JOIN profiles p ON p.id = c.profile_id
                  WHERE p.name = ?1 COLLATE NOCASE ORDER BY c.position",
             )?;
-            let rows = statement.query_map([&baseline.name], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, String>(7)?,
-                    row.get::<_, String>(8)?,
-                    row.get::<_, String>(9)?,
-                    row.get::<_, Option<String>>(10)?,
-                    row.get::<_, bool>(11)?,
-                ))
-            })?;
+            let rows = statement.query_map([&baseline.name], stored_control)?;
             let mut controls = Vec::new();
             for row in rows {
-                let (
-                    position,
-                    id,
-                    label,
-                    family,
-                    family_title,
-                    title,
-                    text,
-                    spans,
-                    guidance,
-                    parameters,
-                    parent,
-                    selected,
-                ) = row?;
-                let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of {id}"));
-                let spans: Vec<StoredSpan> =
-                    serde_json::from_str(&spans).map_err(|_| corrupt("statement spans"))?;
-                let parameters: Vec<StoredParameter> =
-                    serde_json::from_str(&parameters).map_err(|_| corrupt("parameters"))?;
-                controls.push(FrameworkControl {
-                    id: id.clone(),
-                    label,
-                    family,
-                    family_title,
-                    title,
-                    statement: FilledText {
-                        text,
-                        params: spans
-                            .into_iter()
-                            .map(|s| ParameterSpan {
-                                start: s.start,
-                                end: s.end,
-                                param: s.param,
-                            })
-                            .collect(),
-                    },
-                    guidance,
-                    parameters: parameters
-                        .into_iter()
-                        .map(|p| FilledParameter {
-                            id: p.id,
-                            label: p.label,
-                            value: p.value,
-                            source: match p.source {
-                                StoredSource::Value => ParameterSource::Value,
-                                StoredSource::Constraint => ParameterSource::Constraint,
-                                StoredSource::Selection => ParameterSource::Selection,
-                                StoredSource::Label => ParameterSource::Label,
-                            },
-                            aggregates: p.aggregates,
-                        })
-                        .collect(),
-                    parent,
-                    selected,
-                    position: position.max(0) as usize,
-                });
+                let (control, spans, parameters) = row?;
+                controls.push(filled_control(control, &spans, &parameters)?);
             }
             Ok(controls)
         })
     }
+}
+
+/// A stored control of a baseline, with its statement's spans and its parameters still
+/// as the JSON they are stored as.
+fn stored_control(row: &Row<'_>) -> super::db::Result<(FrameworkControl, String, String)> {
+    let control = FrameworkControl {
+        position: row.get::<_, i64>(0)?.max(0) as usize,
+        id: row.get(1)?,
+        label: row.get(2)?,
+        family: row.get(3)?,
+        family_title: row.get(4)?,
+        title: row.get(5)?,
+        statement: FilledText {
+            text: row.get(6)?,
+            params: Vec::new(),
+        },
+        guidance: row.get(8)?,
+        parameters: Vec::new(),
+        parent: row.get(10)?,
+        selected: row.get(11)?,
+    };
+    Ok((control, row.get(7)?, row.get(9)?))
+}
+
+/// A stored control with its statement's spans and its parameters read from their JSON.
+fn filled_control(
+    mut control: FrameworkControl,
+    spans: &str,
+    parameters: &str,
+) -> Result<FrameworkControl> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of {}", control.id));
+    let spans: Vec<StoredSpan> =
+        serde_json::from_str(spans).map_err(|_| corrupt("statement spans"))?;
+    let parameters: Vec<StoredParameter> =
+        serde_json::from_str(parameters).map_err(|_| corrupt("parameters"))?;
+    control.statement.params = spans
+        .into_iter()
+        .map(|s| ParameterSpan {
+            start: s.start,
+            end: s.end,
+            param: s.param,
+        })
+        .collect();
+    control.parameters = parameters
+        .into_iter()
+        .map(|p| FilledParameter {
+            id: p.id,
+            label: p.label,
+            value: p.value,
+            source: match p.source {
+                StoredSource::Value => ParameterSource::Value,
+                StoredSource::Constraint => ParameterSource::Constraint,
+                StoredSource::Selection => ParameterSource::Selection,
+                StoredSource::Label => ParameterSource::Label,
+            },
+            aggregates: p.aggregates,
+        })
+        .collect();
+    Ok(control)
+}
+
+/// A profile file read for import.
+struct ProfileFile {
+    /// The name it is stored under: its file name without `.json`.
+    name: String,
+    /// Its file name.
+    file_name: String,
+    /// SHA-256 of its bytes.
+    sha256: String,
+    /// Its text, kept as it was.
+    content: String,
+    /// The profile.
+    profile: oscal::Profile,
+}
+
+/// Replaces the stored profile of the same name with `resolved`: its row, its resolved
+/// catalog and its controls.
+fn write_profile(
+    tx: &Tx<'_>,
+    file: &ProfileFile,
+    resolved: &ResolvedBaseline,
+    catalog: String,
+) -> Result<BaselineSummary> {
+    let metadata = &file.profile.metadata;
+    tx.execute(
+        "DELETE FROM profiles WHERE name = ?1 COLLATE NOCASE",
+        [&file.name],
+    )?;
+    let summary = BaselineSummary {
+        name: file.name.clone(),
+        title: metadata.title.trim().to_string(),
+        version: metadata.version.trim().to_string(),
+        oscal_version: metadata.oscal_version.trim().to_string(),
+        catalog,
+        sha256: file.sha256.clone(),
+        selected: resolved.selected(),
+        imported_at: tx.now,
+    };
+    let uuid = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("lockstep:resolved-catalog:{}", file.sha256).as_bytes(),
+    )
+    .to_string();
+    let resolved_catalog = resolved
+        .catalog_json(&uuid, &summary.title, &summary.version, &tx.at)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    tx.execute(
+        "INSERT INTO profiles (name, title, version, oscal_version, catalog, file_name,
+            sha256, selected, content, imported_by, imported_at, resolved_catalog)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            summary.name,
+            summary.title,
+            summary.version,
+            summary.oscal_version,
+            summary.catalog,
+            file.file_name,
+            summary.sha256,
+            i64::try_from(summary.selected).unwrap_or(i64::MAX),
+            file.content,
+            tx.actor,
+            tx.at,
+            resolved_catalog,
+        ],
+    )?;
+    let profile_id = tx.last_insert_rowid()?;
+    insert_profile_controls(tx, profile_id, &resolved.controls)?;
+    Ok(summary)
+}
+
+/// Writes a resolved profile's controls under its row.
+fn insert_profile_controls(
+    tx: &Tx<'_>,
+    profile_id: i64,
+    controls: &[FrameworkControl],
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO profile_controls (profile_id, position, control_id, label, family,
+            family_title, title, statement, statement_params, guidance, parameters,
+            parent, selected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for control in controls {
+        let spans = serde_json::to_string(&control.statement.params)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let parameters = serde_json::to_string(&control.parameters)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        insert.execute(params![
+            profile_id,
+            i64::try_from(control.position).unwrap_or(i64::MAX),
+            control.id,
+            control.label,
+            control.family,
+            control.family_title,
+            control.title,
+            control.statement.text,
+            spans,
+            control.guidance,
+            parameters,
+            control.parent,
+            control.selected
+        ])?;
+    }
+    Ok(())
 }
 
 /// Finds a profile's imports in files and in the workspace's catalogs.

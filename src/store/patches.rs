@@ -28,21 +28,17 @@ use sha2::{Digest, Sha256};
 use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
-use crate::import::{CsvRow, ImportReport, RowProblem, read_csv};
+pub use crate::import::patches::{PATCH_CSV_OPTIONAL, PATCH_CSV_REQUIRED};
+use crate::import::patches::{PatchRow, read_patches};
+use crate::import::{ImportReport, RowProblem};
+pub use crate::model::PatchDeadlines;
 use crate::model::{
     Action, AssetKind, DeadlineChange, InventoryChange, InventoryFact, InventoryFacts, ManagedBy,
-    PatchDetail, PatchState, RuleError, Severity, check_patch_dates, days_to_patch, hex,
-    parse_date, patch_deadline, patch_state,
+    PatchDetail, PatchState, RuleError, Severity, check_patch_dates, hex,
 };
 
 /// The longest deadline a project may set: ten years after release.
 pub const MAX_DEADLINE_DAYS: u32 = 3650;
-
-/// Columns a patch CSV must name in its header.
-pub const PATCH_CSV_REQUIRED: [&str; 4] = ["asset", "advisory", "severity", "released_on"];
-
-/// Columns a patch CSV may name: an export of open advisories has no application dates.
-pub const PATCH_CSV_OPTIONAL: [&str; 1] = ["applied_on"];
 
 /// The activity-log subject of changes to a project's patches as a whole (imports and
 /// deadlines).
@@ -78,58 +74,6 @@ pub struct NewAsset {
     pub environment: String,
     /// Who patches it.
     pub managed_by: ManagedBy,
-}
-
-/// Days from release to deadline, by severity, for one project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct PatchDeadlines {
-    /// Days for critical advisories.
-    pub critical: u32,
-    /// Days for high advisories.
-    pub high: u32,
-    /// Days for medium advisories.
-    pub medium: u32,
-    /// Days for low advisories.
-    pub low: u32,
-}
-
-impl Default for PatchDeadlines {
-    fn default() -> Self {
-        PatchDeadlines {
-            critical: Severity::Critical.default_deadline_days(),
-            high: Severity::High.default_deadline_days(),
-            medium: Severity::Medium.default_deadline_days(),
-            low: Severity::Low.default_deadline_days(),
-        }
-    }
-}
-
-impl PatchDeadlines {
-    /// Days from release to deadline for a severity.
-    pub fn days(&self, severity: Severity) -> u32 {
-        match severity {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low => self.low,
-        }
-    }
-
-    /// The same deadlines with one severity's days changed.
-    pub fn with(mut self, severity: Severity, days: u32) -> Self {
-        match severity {
-            Severity::Critical => self.critical = days,
-            Severity::High => self.high = days,
-            Severity::Medium => self.medium = days,
-            Severity::Low => self.low = days,
-        }
-        self
-    }
-
-    /// The deadline of an advisory of this severity released on `released_on`.
-    pub fn deadline(&self, severity: Severity, released_on: NaiveDate) -> NaiveDate {
-        patch_deadline(released_on, self.days(severity))
-    }
 }
 
 /// An evidence file for a patch record, already staged in the vault.
@@ -279,11 +223,11 @@ fn stored_from_row(row: &Row<'_>) -> super::db::Result<StoredPatch> {
 
 impl StoredPatch {
     fn judged(self, deadlines: &PatchDeadlines, as_of: NaiveDate) -> PatchRecord {
-        let deadline = deadlines.deadline(self.severity, self.released_on);
+        let judged = deadlines.judge(self.severity, self.released_on, self.applied_on, as_of);
         PatchRecord {
-            deadline,
-            days_to_patch: days_to_patch(self.released_on, self.applied_on),
-            state: patch_state(deadline, self.applied_on, as_of),
+            deadline: judged.deadline,
+            days_to_patch: judged.days_to_patch,
+            state: judged.state,
             asset: self.asset,
             advisory: self.advisory,
             severity: self.severity,
@@ -699,14 +643,14 @@ impl Store {
     /// line. A file that cannot be used at all is refused whole and nothing is stored.
     pub fn import_patches(&mut self, project: i64, path: &Path) -> Result<PatchImport> {
         self.project(project)?;
-        let table = read_csv(path, &PATCH_CSV_REQUIRED, &PATCH_CSV_OPTIONAL)?;
+        let file = read_patches(path)?;
         self.write(|tx| {
-            let mut refused = table.problems.clone();
+            let mut refused = file.table.problems.clone();
             // Rows stored by this import, by asset and advisory: a later row of the same pair
             // is a repeat, not an application of the first.
             let mut stored: HashMap<(i64, String), u64> = HashMap::new();
             let (mut added, mut applied) = (0, 0);
-            for row in &table.rows {
+            for row in &file.rows {
                 let (asset_id, asset, new) = match patch_from_row(tx, project, row)? {
                     Ok(found) => found,
                     Err(reason) => {
@@ -742,13 +686,13 @@ impl Store {
             refused.sort_by_key(|problem| problem.line);
             let report = PatchImport {
                 report: ImportReport {
-                    rows: table.data_rows(),
+                    rows: file.data_rows(),
                     imported: added + applied,
                     refused,
                 },
                 applied,
             };
-            Ok(import_change(&table, report, |import| {
+            Ok(import_change(&file.table, report, |import| {
                 let action = Action::PatchImport {
                     added: added as u64,
                     applied: applied as u64,
@@ -801,62 +745,34 @@ impl Store {
     }
 }
 
-/// Reads one CSV row into a patch request for a known asset (its key and stored name), or
-/// says why it cannot be one. The outer error is the database failing.
+/// Turns a read row into a patch request for a known asset (its key and stored name), or
+/// says why it cannot be one: the asset is unknown, or a cell could not be read. The outer
+/// error is the database failing.
 fn patch_from_row(
     conn: &Connection,
     project: i64,
-    row: &CsvRow,
+    row: &PatchRow,
 ) -> Result<std::result::Result<(i64, String, NewPatch), String>> {
-    let blank = |column: &str| Ok(Err(format!("the {column} cell is blank")));
-    let asset = row.get("asset");
-    if asset.is_empty() {
-        return blank("asset");
-    }
-    let (asset_id, asset_name) = match find_asset(conn, project, asset) {
+    let (asset_id, asset_name) = match find_asset(conn, project, &row.asset) {
         Ok(found) => found,
         Err(StoreError::UnknownAsset(name)) => {
             return Ok(Err(StoreError::UnknownAsset(name).to_string()));
         }
         Err(error) => return Err(error),
     };
-    let advisory = row.get("advisory");
-    if advisory.is_empty() {
-        return blank("advisory");
-    }
-    if row.get("severity").is_empty() {
-        return blank("severity");
-    }
-    let severity = match row.get("severity").parse::<Severity>() {
-        Ok(severity) => severity,
-        Err(error) => return Ok(Err(error.to_string())),
-    };
-    let released = row.get("released_on");
-    if released.is_empty() {
-        return blank("released_on");
-    }
-    let released_on = match parse_date(released) {
-        Ok(date) => date,
-        Err(error) => return Ok(Err(format!("released_on {error}"))),
-    };
-    let applied = row.get("applied_on");
-    let applied_on = if applied.is_empty() {
-        None
-    } else {
-        match parse_date(applied) {
-            Ok(date) => Some(date),
-            Err(error) => return Ok(Err(format!("applied_on {error}"))),
-        }
+    let fields = match &row.fields {
+        Ok(fields) => fields.clone(),
+        Err(reason) => return Ok(Err(reason.clone())),
     };
     Ok(Ok((
         asset_id,
         asset_name.clone(),
         NewPatch {
             asset: asset_name,
-            advisory: advisory.to_string(),
-            severity,
-            released_on,
-            applied_on,
+            advisory: fields.advisory,
+            severity: fields.severity,
+            released_on: fields.released_on,
+            applied_on: fields.applied_on,
             evidence: None,
         },
     )))

@@ -26,11 +26,14 @@ use sha2::{Digest, Sha256};
 use super::import_change::import_change;
 use super::write::{Change, Logged};
 use super::{Result, Store, StoreError};
-use crate::import::{ImportReport, RowProblem, read_csv};
+use crate::import::people::read_people;
+use crate::import::training::read_training;
+use crate::import::{ImportReport, RowProblem};
 use crate::model::{
-    Action, RuleError, TrainingState, check_email, hex, parse_date, training_expires_on,
-    training_state,
+    Action, RuleError, TrainingState, check_email, hex, training_expires_on, training_state,
 };
+
+pub use crate::model::NewPerson;
 
 /// The longest recurrence a course may have: 100 years.
 pub const MAX_EVERY_DAYS: i64 = 36_525;
@@ -52,17 +55,6 @@ pub struct Person {
     /// When they were added; shown as RFC 3339 text in UTC.
     #[serde(serialize_with = "crate::model::stamped::serialize")]
     pub created_at: DateTime<Utc>,
-}
-
-/// What a user gives to add a person.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NewPerson {
-    /// Full name.
-    pub name: String,
-    /// Email address.
-    pub email: String,
-    /// Job or team; may be empty.
-    pub role: String,
 }
 
 /// A course people must complete again every so many days.
@@ -169,22 +161,6 @@ fn stored_date(index: usize, text: String) -> super::db::Result<NaiveDate> {
 fn expiry(completed_on: NaiveDate, every_days: u32) -> NaiveDate {
     let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     training_expires_on(completed_on, every_days).min(last)
-}
-
-/// A person's name, email and role checked and trimmed.
-fn check_person(new: &NewPerson) -> Result<NewPerson, RuleError> {
-    let name = new.name.trim();
-    if name.is_empty() {
-        return Err(RuleError::Blank("name"));
-    }
-    if new.email.trim().is_empty() {
-        return Err(RuleError::Blank("email"));
-    }
-    Ok(NewPerson {
-        name: name.to_string(),
-        email: check_email(&new.email)?,
-        role: new.role.trim().to_string(),
-    })
 }
 
 /// A recurrence checked: more than zero days, at most [`MAX_EVERY_DAYS`].
@@ -391,7 +367,7 @@ impl Store {
 
     /// Adds a person, active. Their email must be valid and not taken (ignoring case).
     pub fn add_person(&mut self, new: &NewPerson) -> Result<Person> {
-        let person = check_person(new)?;
+        let person = new.checked()?;
         self.write(|tx| {
             if let Some(taken) = find_person(tx, &person.email)? {
                 return Err(StoreError::DuplicateEmail(taken.email));
@@ -438,21 +414,17 @@ impl Store {
     /// Imports people from a CSV file with columns `name`, `email` and optionally `role`.
     /// Good rows go in together, with one activity row; each refused row is reported.
     pub fn import_people(&mut self, path: &Path) -> Result<ImportReport> {
-        let table = read_csv(path, &["name", "email"], &["role"])?;
+        let file = read_people(path)?;
+        let table = &file.table;
         self.write(|tx| {
             let mut refused = table.problems.clone();
             let mut lines_by_email: HashMap<String, u64> = HashMap::new();
             let mut imported = Vec::new();
-            for row in &table.rows {
-                let new = NewPerson {
-                    name: row.get("name").to_string(),
-                    email: row.get("email").to_string(),
-                    role: row.get("role").to_string(),
-                };
-                let person = match check_person(&new) {
-                    Ok(person) => person,
+            for row in &file.rows {
+                let person = match &row.person {
+                    Ok(person) => person.clone(),
                     Err(error) => {
-                        refused.push(RowProblem::new(row.line, error));
+                        refused.push(RowProblem::new(row.line, error.clone()));
                         continue;
                     }
                 };
@@ -477,11 +449,11 @@ impl Store {
             }
             refused.sort_by_key(|problem| problem.line);
             let report = ImportReport {
-                rows: table.data_rows(),
+                rows: file.data_rows(),
                 imported: imported.len(),
                 refused,
             };
-            Ok(import_change(&table, report, |import| {
+            Ok(import_change(table, report, |import| {
                 Logged::new(
                     None,
                     "",
@@ -567,21 +539,19 @@ impl Store {
     /// `completed_on`. Good rows go in together, with one activity row; each refused row
     /// (unknown person or course, impossible date, already recorded) is reported.
     pub fn import_training(&mut self, path: &Path) -> Result<ImportReport> {
-        let table = read_csv(path, &["email", "course", "completed_on"], &[])?;
+        let file = read_training(path)?;
         self.write(|tx| {
-            let mut refused = table.problems.clone();
+            let mut refused = file.table.problems.clone();
             let mut lines_by_completion: HashMap<(i64, i64, NaiveDate), u64> = HashMap::new();
             let mut imported = Vec::new();
-            for row in &table.rows {
-                let completed_on = match row.get("completed_on") {
-                    "" => Err(RuleError::Blank("completed_on date")),
-                    text => parse_date(text),
-                };
-                let checked = completed_on
-                    .map_err(StoreError::from)
-                    .and_then(|completed_on| {
-                        resolve_training(tx, row.get("email"), row.get("course"), completed_on)
-                    });
+            for row in &file.rows {
+                let checked =
+                    row.completed_on
+                        .clone()
+                        .map_err(StoreError::from)
+                        .and_then(|completed_on| {
+                            resolve_training(tx, &row.email, &row.course, completed_on)
+                        });
                 let checked = match checked {
                     Ok(checked) => checked,
                     Err(error @ (StoreError::Sqlite(_) | StoreError::Database(_))) => {
@@ -623,11 +593,11 @@ impl Store {
             }
             refused.sort_by_key(|problem| problem.line);
             let report = ImportReport {
-                rows: table.data_rows(),
+                rows: file.data_rows(),
                 imported: imported.len(),
                 refused,
             };
-            Ok(import_change(&table, report, |import| {
+            Ok(import_change(&file.table, report, |import| {
                 Logged::new(
                     None,
                     "",

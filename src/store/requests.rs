@@ -13,20 +13,20 @@
 //! refresh a list of thousands of requests within a frame budget.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::db::{OptionalExtension, params};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::write::{Change, Logged, Tx};
 use super::{Result, Store, StoreError};
+use crate::import::requests::{ListRow, RequestRows, read_request_rows};
+pub use crate::import::requests::{OtherColumn, RequestList, RequestListError, read_request_list};
 use crate::import::{ImportReport, RowProblem};
 use crate::model::{
-    Action, Answer, ControlRef, DateColumnError, DateFormat, ImportedFile, ReferenceIndex,
-    RequestChange, RequestChanges, RequestStatus, RuleError, check_request_move,
-    detect_date_format, hex, request_is_overdue, split_references,
+    Action, Answer, ControlRef, ImportedFile, ReferenceIndex, RequestChange, RequestChanges,
+    RequestStatus, RuleError, check_request_move, request_is_overdue, split_references,
 };
 
 /// A comment on a request, with the status it came with.
@@ -60,15 +60,6 @@ pub struct RequestFile {
     /// When; shown as RFC 3339 text in UTC.
     #[serde(serialize_with = "crate::model::stamped::serialize")]
     pub added_at: DateTime<Utc>,
-}
-
-/// A column of the list that Lockstep has no field for, kept with the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct OtherColumn {
-    /// The column's name as the list writes it.
-    pub name: String,
-    /// The cell.
-    pub value: String,
 }
 
 /// One request of the auditor's list, with its answer so far.
@@ -178,344 +169,6 @@ impl AsRef<ImportReport> for RequestImport {
     }
 }
 
-/// What makes a request list unusable as a whole. Each message is one sentence; the path
-/// is last.
-#[derive(Debug, thiserror::Error)]
-pub enum RequestListError {
-    /// The file cannot be read.
-    #[error("cannot read this file ({reason}): {path}")]
-    Unreadable {
-        /// Why.
-        reason: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// Neither `.csv` nor `.xlsx`.
-    #[error("a request list must be a .csv or .xlsx file: {0}")]
-    UnknownKind(PathBuf),
-    /// A CSV file that is not UTF-8.
-    #[error(
-        "this file is not UTF-8 text (the first bad byte is on line {line}); save it as \"CSV UTF-8\" and import it again: {path}"
-    )]
-    NotUtf8 {
-        /// The line.
-        line: u64,
-        /// The file.
-        path: PathBuf,
-    },
-    /// No header row.
-    #[error(
-        "this file is empty; it needs a header row with an ID column and a Request column: {0}"
-    )]
-    Empty(PathBuf),
-    /// No id column.
-    #[error(
-        "the header row has no request id column (it names {found}); name it ID, Ref or Request #: {path}"
-    )]
-    NoIdColumn {
-        /// The header's names.
-        found: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// A column named twice.
-    #[error(
-        "the header row names the '{column}' column twice, so its values are ambiguous: {path}"
-    )]
-    DuplicateColumn {
-        /// The column.
-        column: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// The CSV cannot be parsed.
-    #[error("this file cannot be read as CSV from line {line} ({reason}): {path}")]
-    Malformed {
-        /// Where.
-        line: u64,
-        /// What the parser said.
-        reason: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// The due column's dates cannot be read safely.
-    #[error("{reason}: {path}")]
-    Dates {
-        /// Why, shown in the sentence rather than as a cause of its own.
-        reason: DateColumnError,
-        /// The file.
-        path: PathBuf,
-    },
-}
-
-/// The fields a list's columns fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    Request,
-    Controls,
-    Owner,
-    Due,
-    Priority,
-    Status,
-}
-
-/// Header names each field accepts (lower case, single spaces), best first: when a list
-/// has two of them, the first fills the field and the other is kept as another column.
-const FIELD_NAMES: &[(Field, &[&str])] = &[
-    (
-        Field::Id,
-        &[
-            "id",
-            "request id",
-            "request #",
-            "request no.",
-            "request no",
-            "request number",
-            "ref",
-            "ref #",
-            "ref.",
-            "reference",
-            "item #",
-            "#",
-        ],
-    ),
-    (
-        Field::Request,
-        &[
-            "request",
-            "requested item",
-            "pbc item",
-            "request description",
-            "description",
-            "item",
-        ],
-    ),
-    (
-        Field::Controls,
-        &[
-            "control",
-            "controls",
-            "control reference",
-            "control references",
-            "control id",
-            "control ids",
-            "criteria",
-        ],
-    ),
-    (Field::Owner, &["owner", "assigned to", "assignee"]),
-    (Field::Due, &["due", "due date"]),
-    (Field::Priority, &["priority"]),
-    (Field::Status, &["status"]),
-];
-
-/// A request list read whole: header names and rows of cells, each with its line.
-#[derive(Debug, Clone, Default)]
-pub struct RequestList {
-    /// The file's name.
-    pub file_name: String,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
-    /// Header cells as written.
-    pub header: Vec<String>,
-    /// Data rows: line (header is line 1) and cells; rows of blank cells are left out.
-    pub rows: Vec<(u64, Vec<String>)>,
-}
-
-/// Reads a request list from a `.csv` (UTF-8) or `.xlsx` file (its first sheet). Dates
-/// stored as dates in a workbook come back as `YYYY-MM-DD`.
-pub fn read_request_list(path: &Path) -> Result<RequestList, RequestListError> {
-    let bytes = crate::input::read(path, crate::input::MAX_TABLE_BYTES).map_err(|e| {
-        RequestListError::Unreadable {
-            reason: e.to_string(),
-            path: path.to_path_buf(),
-        }
-    })?;
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let mut list = match extension.as_str() {
-        "csv" | "txt" => parse_csv_list(&bytes, path)?,
-        "xlsx" | "xlsm" => parse_xlsx_list(&bytes, path)?,
-        _ => return Err(RequestListError::UnknownKind(path.to_path_buf())),
-    };
-    list.sha256 = hex(&Sha256::digest(&bytes));
-    list.file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    Ok(list)
-}
-
-fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| RequestListError::NotUtf8 {
-        line: bytes
-            .get(..e.valid_up_to())
-            .unwrap_or(bytes)
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64
-            + 1,
-        path: path.to_path_buf(),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    crate::input::csv::check_quotes(text.as_bytes()).map_err(|e| RequestListError::Malformed {
-        line: e.line(),
-        reason: e.to_string(),
-        path: path.to_path_buf(),
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut list = RequestList::default();
-    let mut header = None;
-    // Lines are counted forward from the last record, so a large file is walked once.
-    let (mut counted_to, mut newlines) = (0usize, 0u64);
-    for record in reader.records() {
-        let record = record.map_err(|error| RequestListError::Malformed {
-            line: error.position().map(|p| p.line()).unwrap_or(1),
-            reason: error.to_string(),
-            path: path.to_path_buf(),
-        })?;
-        let start = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0)
-            .min(text.len());
-        let start = start
-            + text.as_bytes()[start..]
-                .iter()
-                .take_while(|b| matches!(b, b'\n' | b'\r'))
-                .count();
-        if start >= counted_to {
-            newlines += text.as_bytes()[counted_to..start]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            counted_to = start;
-        }
-        let line = newlines + 1;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if header.is_none() {
-            header = Some(cells);
-        } else {
-            list.rows.push((line, cells));
-        }
-    }
-    list.header = header.ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    Ok(list)
-}
-
-fn parse_xlsx_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    let unreadable = |reason: String| RequestListError::Unreadable {
-        reason,
-        path: path.to_path_buf(),
-    };
-    use calamine::Reader as _;
-    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| unreadable(format!("not an .xlsx workbook: {e}")))?;
-    let first = workbook
-        .sheet_names()
-        .into_iter()
-        .next()
-        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    let mut rows = crate::input::xlsx::read_sheet(&mut workbook, &first)
-        .map_err(|e| unreadable(e.to_string()))?
-        .into_iter();
-    let header = rows
-        .next()
-        .map(|(_, cells)| cells)
-        .ok_or_else(|| RequestListError::Empty(path.to_path_buf()))?;
-    Ok(RequestList {
-        header,
-        rows: rows.collect(),
-        ..RequestList::default()
-    })
-}
-
-/// Where each field's column is, and the other columns.
-struct Columns {
-    fields: Vec<(Field, usize)>,
-    other: Vec<(String, usize)>,
-}
-
-impl Columns {
-    fn find(list: &RequestList, path: &Path) -> Result<Columns, RequestListError> {
-        let names: Vec<String> = list
-            .header
-            .iter()
-            .map(|h| {
-                h.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase()
-            })
-            .collect();
-        for (index, name) in names.iter().enumerate() {
-            if !name.is_empty() && names[..index].contains(name) {
-                return Err(RequestListError::DuplicateColumn {
-                    column: list.header[index].clone(),
-                    path: path.to_path_buf(),
-                });
-            }
-        }
-        let mut fields = Vec::new();
-        for (field, accepted) in FIELD_NAMES {
-            if let Some(index) = accepted
-                .iter()
-                .find_map(|wanted| names.iter().position(|name| name == wanted))
-            {
-                fields.push((*field, index));
-            }
-        }
-        if !fields.iter().any(|(field, _)| *field == Field::Id) {
-            return Err(RequestListError::NoIdColumn {
-                found: if names.iter().all(String::is_empty) {
-                    "nothing".to_string()
-                } else {
-                    list.header.join(", ")
-                },
-                path: path.to_path_buf(),
-            });
-        }
-        let other = list
-            .header
-            .iter()
-            .enumerate()
-            .filter(|(index, name)| {
-                !name.is_empty() && !fields.iter().any(|(_, used)| used == index)
-            })
-            .map(|(index, name)| (name.clone(), index))
-            .collect();
-        Ok(Columns { fields, other })
-    }
-
-    fn index(&self, field: Field) -> Option<usize> {
-        self.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, index)| *index)
-    }
-}
-
-/// A row of the list, read into the fields it sets.
-struct ListRow {
-    line: u64,
-    id: String,
-    request: Option<String>,
-    refs: Option<String>,
-    owner: Option<String>,
-    due: Option<Option<NaiveDate>>,
-    priority: Option<String>,
-    status: Option<RequestStatus>,
-    other: Vec<OtherColumn>,
-}
-
 /// The stored values of a request that an import compares.
 struct Stored {
     key: i64,
@@ -539,143 +192,6 @@ enum RowOutcome {
     Unchanged,
     /// The row was refused.
     Refused(RowProblem),
-}
-
-/// Reads a request list's rows into the fields they set, and refuses by line the rows
-/// that have no id, repeat another row's id (every such row), or hold a due date or status
-/// that cannot be read.
-fn read_list_rows(
-    list: &RequestList,
-    path: &Path,
-) -> Result<(Vec<ListRow>, Vec<RowProblem>), RequestListError> {
-    let columns = Columns::find(list, path)?;
-    let cell = |cells: &[String], field: Field| -> Option<String> {
-        columns
-            .index(field)
-            .map(|index| cells.get(index).cloned().unwrap_or_default())
-    };
-    let format = due_date_format(list, &columns, path)?;
-    let mut refused = Vec::new();
-    let mut rows: Vec<ListRow> = Vec::with_capacity(list.rows.len());
-    let mut first_line: HashMap<String, u64> = HashMap::with_capacity(list.rows.len());
-    let mut repeated: HashMap<String, Vec<u64>> = HashMap::new();
-    for (line, cells) in &list.rows {
-        let line = *line;
-        let id = cell(cells, Field::Id).unwrap_or_default();
-        if id.is_empty() {
-            refused.push(RowProblem::new(line, "the request id is blank"));
-            continue;
-        }
-        let lower = id.to_lowercase();
-        if let Some(first) = first_line.get(&lower) {
-            repeated
-                .entry(lower)
-                .or_insert_with(|| vec![*first])
-                .push(line);
-            continue;
-        }
-        first_line.insert(lower, line);
-        let due = match cell(cells, Field::Due) {
-            None => None,
-            Some(text) if text.is_empty() => Some(None),
-            Some(text) => match format.parse(&text) {
-                Some(day) => Some(Some(day)),
-                None => {
-                    refused.push(RowProblem::new(
-                        line,
-                        format!(
-                            "'{text}' is not a due date; write it as {}",
-                            format.pattern()
-                        ),
-                    ));
-                    continue;
-                }
-            },
-        };
-        let status = match cell(cells, Field::Status).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => match text.parse::<RequestStatus>() {
-                Ok(status) => Some(status),
-                Err(error) => {
-                    refused.push(RowProblem::new(line, error));
-                    continue;
-                }
-            },
-        };
-        let other = other_columns(&columns, cells);
-        rows.push(ListRow {
-            line,
-            id,
-            request: cell(cells, Field::Request),
-            refs: cell(cells, Field::Controls).map(|r| split_references(&r).join("\n")),
-            owner: cell(cells, Field::Owner),
-            due,
-            priority: cell(cells, Field::Priority),
-            status,
-            other,
-        });
-    }
-    refuse_repeated_ids(&mut rows, &repeated, &mut refused);
-    Ok((rows, refused))
-}
-
-/// The non-blank cells of a row's columns that fill no field, by column name.
-fn other_columns(columns: &Columns, cells: &[String]) -> Vec<OtherColumn> {
-    columns
-        .other
-        .iter()
-        .map(|(name, index)| OtherColumn {
-            name: name.clone(),
-            value: cells.get(*index).cloned().unwrap_or_default(),
-        })
-        .filter(|column| !column.value.is_empty())
-        .collect()
-}
-
-/// How the list's due dates are written, read from its due column; ISO when it has none.
-fn due_date_format(
-    list: &RequestList,
-    columns: &Columns,
-    path: &Path,
-) -> Result<DateFormat, RequestListError> {
-    let Some(index) = columns.index(Field::Due) else {
-        return Ok(DateFormat::Iso);
-    };
-    let cells: Vec<(u64, &str)> = list
-        .rows
-        .iter()
-        .map(|(line, cells)| (*line, cells.get(index).map(String::as_str).unwrap_or("")))
-        .collect();
-    detect_date_format(&list.header[index], &cells).map_err(|reason| RequestListError::Dates {
-        reason,
-        path: path.to_path_buf(),
-    })
-}
-
-/// Takes out of `rows` every row whose id is on more than one line, and refuses each of
-/// those lines, naming all of them.
-fn refuse_repeated_ids(
-    rows: &mut Vec<ListRow>,
-    repeated: &HashMap<String, Vec<u64>>,
-    refused: &mut Vec<RowProblem>,
-) {
-    // A repeated id refuses every row that has it: which of them the auditor meant is
-    // not for the import to guess.
-    if !repeated.is_empty() {
-        rows.retain(|row| !repeated.contains_key(&row.id.to_lowercase()));
-        for lines in repeated.values() {
-            let all: Vec<String> = lines.iter().map(u64::to_string).collect();
-            for line in lines {
-                refused.push(RowProblem::new(
-                    *line,
-                    format!(
-                        "the same request id is on lines {}; give each request its own id",
-                        all.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
 }
 
 /// The project's requests as an import compares them, by lower-case id, and the highest
@@ -998,120 +514,59 @@ impl Store {
         if requests.is_empty() {
             return Ok(requests);
         }
-        let at: HashMap<i64, usize> = requests
-            .iter()
-            .enumerate()
-            .map(|(index, r)| (r.key, index))
-            .collect();
+        let mut answers = RequestAnswers::new(&self.conn, (project, only), &mut requests);
+        answers.fill(
+            "SELECT rc.request_key, c.control_id FROM request_controls rc
+             JOIN requests r ON r.id = rc.request_key JOIN controls c ON c.id = rc.control_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY c.id",
+            |row| row.get::<_, String>(1),
+            |request, control| request.linked_controls.push(control),
+        )?;
+        answers.fill(
+            "SELECT re.request_key, re.evidence_id FROM request_evidence re
+             JOIN requests r ON r.id = re.request_key JOIN evidence e ON e.id = re.evidence_id
+             WHERE r.project_id = ?1 AND {filter} AND e.removed_at IS NULL
+             ORDER BY re.evidence_id",
+            |row| row.get::<_, i64>(1),
+            |request, evidence| request.evidence.push(evidence),
+        )?;
+        answers.fill(
+            "SELECT f.request_key, f.id, f.file_name, f.size_bytes, f.media_type, f.sha256,
+                    f.added_by, f.added_at
+             FROM request_files f JOIN requests r ON r.id = f.request_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY f.id",
+            |row| {
+                Ok(RequestFile {
+                    id: row.get(1)?,
+                    file_name: row.get(2)?,
+                    size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
+                    media_type: row.get(4)?,
+                    sha256: row.get(5)?,
+                    added_by: row.get(6)?,
+                    added_at: row.get(7)?,
+                })
+            },
+            |request, file| request.files.push(file),
+        )?;
+        answers.fill(
+            "SELECT m.request_key, m.text, m.by, m.at, m.status
+             FROM request_comments m JOIN requests r ON r.id = m.request_key
+             WHERE r.project_id = ?1 AND {filter} ORDER BY m.id",
+            |row| {
+                Ok(RequestComment {
+                    text: row.get(1)?,
+                    by: row.get(2)?,
+                    at: row.get(3)?,
+                    status: status_of(4, row.get(4)?)?,
+                })
+            },
+            |request, comment| request.comments.push(comment),
+        )?;
         let controls = self.controls(project)?;
         let index = ReferenceIndex::new(&controls);
-        let filter = "(CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)";
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT rc.request_key, c.control_id FROM request_controls rc
-                 JOIN requests r ON r.id = rc.request_key JOIN controls c ON c.id = rc.control_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY c.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (key, control) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.linked_controls.push(control);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT re.request_key, re.evidence_id FROM request_evidence re
-                 JOIN requests r ON r.id = re.request_key JOIN evidence e ON e.id = re.evidence_id
-                 WHERE r.project_id = ?1 AND {filter} AND e.removed_at IS NULL
-                 ORDER BY re.evidence_id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (key, evidence) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.evidence.push(evidence);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT f.request_key, f.id, f.file_name, f.size_bytes, f.media_type, f.sha256,
-                        f.added_by, f.added_at
-                 FROM request_files f JOIN requests r ON r.id = f.request_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY f.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    RequestFile {
-                        id: row.get(1)?,
-                        file_name: row.get(2)?,
-                        size_bytes: row.get::<_, i64>(3)?.max(0) as u64,
-                        media_type: row.get(4)?,
-                        sha256: row.get(5)?,
-                        added_by: row.get(6)?,
-                        added_at: row.get(7)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (key, file) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.files.push(file);
-                }
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT m.request_key, m.text, m.by, m.at, m.status
-                 FROM request_comments m JOIN requests r ON r.id = m.request_key
-                 WHERE r.project_id = ?1 AND {filter} ORDER BY m.id"
-            ))?;
-            let rows = stmt.query_map(params![project, only], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    RequestComment {
-                        text: row.get(1)?,
-                        by: row.get(2)?,
-                        at: row.get(3)?,
-                        status: status_of(4, row.get(4)?)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (key, comment) = row?;
-                if let Some(request) = at.get(&key).and_then(|i| requests.get_mut(*i)) {
-                    request.comments.push(comment);
-                }
-            }
-        }
         let today = self.today();
         for request in &mut requests {
-            request.controls = request
-                .controls
-                .iter()
-                .map(|r| index.resolve(&r.reference))
-                .collect();
-            let mut ids: Vec<String> = Vec::new();
-            for id in request
-                .controls
-                .iter()
-                .flat_map(|r| r.controls.iter())
-                .chain(request.linked_controls.iter())
-            {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-            request.control_ids = ids;
-            request.evidence_count = request.evidence.len() + request.files.len();
-            request.overdue = request_is_overdue(request.status, request.due, today);
+            settle_request(request, &index, today);
         }
         Ok(requests)
     }
@@ -1131,68 +586,22 @@ impl Store {
         }
         self.write(|tx| {
             let request = tx.store.request(project, id)?;
-            let mut changes = Vec::new();
-            let mut change = |field: &str, from: String, to: String| {
-                if from != to {
-                    changes.push(RequestChange {
-                        field: field.to_string(),
-                        from,
-                        to,
-                    });
-                }
-            };
-            let response = patch
-                .response
-                .as_deref()
-                .map(|r| r.trim().to_string())
-                .unwrap_or_else(|| request.response.clone());
-            let owner = patch
-                .owner
-                .as_deref()
-                .map(|o| o.trim().to_string())
-                .unwrap_or_else(|| request.owner.clone());
-            let due = patch.due.unwrap_or(request.due);
-            let status = patch.status.unwrap_or(request.status);
+            let after = RequestFields::patched(&request, patch);
             check_request_move(
                 &request.id,
                 request.status,
-                status,
+                after.status,
                 Answer {
                     files: request.evidence_count,
-                    has_response: !response.is_empty(),
+                    has_response: !after.response.is_empty(),
                     has_comment: comment.is_some(),
                 },
             )?;
-            change("response", request.response.clone(), response.clone());
-            change("owner", request.owner.clone(), owner.clone());
-            change("due", date_text(request.due), date_text(due));
-            change(
-                "status",
-                request.status.as_str().to_string(),
-                status.as_str().to_string(),
-            );
+            let changes = after.changes_from(&request);
             if changes.is_empty() && comment.is_none() {
                 return Ok(Change::Unchanged(()));
             }
-            tx.execute(
-                "UPDATE requests SET response = ?1, owner = ?2, due = ?3, status = ?4,
-                     updated_at = ?5 WHERE id = ?6",
-                params![
-                    response,
-                    owner,
-                    due.map(|d| d.to_string()),
-                    status.as_str(),
-                    tx.at,
-                    request.key
-                ],
-            )?;
-            if let Some(text) = &comment {
-                tx.execute(
-                    "INSERT INTO request_comments (request_key, text, by, at, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![request.key, text, tx.actor, tx.at, status.as_str()],
-                )?;
-            }
+            after.write(tx, request.key, comment.as_deref())?;
             let action = Action::RequestUpdate { changes, comment };
             Ok(Change::Made(
                 (),
@@ -1291,46 +700,17 @@ impl Store {
                 }
             }
             for control in &targets {
-                tx.execute(
-                    "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
-                         media_type, sha256, description, collected_on, added_by, added_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        project,
-                        control.key,
-                        file_name,
-                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
-                        new.media_type,
-                        new.sha256,
-                        format!("Answer to request {}", request.id),
-                        today.to_string(),
-                        tx.actor,
-                        tx.at
-                    ],
-                )?;
-                let evidence_id = tx.last_insert_rowid()?;
-                tx.execute(
-                    "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
-                    params![request.key, evidence_id],
-                )?;
-                evidence.push(evidence_id);
+                evidence.push(insert_answer_evidence(
+                    tx,
+                    (project, control.key),
+                    &request,
+                    file_name,
+                    new,
+                    today,
+                )?);
             }
             if targets.is_empty() {
-                tx.execute(
-                    "INSERT INTO request_files (request_key, file_name, size_bytes, media_type,
-                         sha256, added_by, added_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        request.key,
-                        file_name,
-                        i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
-                        new.media_type,
-                        new.sha256,
-                        tx.actor,
-                        tx.at
-                    ],
-                )?;
-                file_id = Some(tx.last_insert_rowid()?);
+                file_id = Some(insert_request_file(tx, request.key, file_name, new)?);
             }
             tx.execute(
                 "UPDATE requests SET updated_at = ?1 WHERE id = ?2",
@@ -1356,9 +736,18 @@ impl Store {
     /// and every change is listed in the import's one activity row. Rows that cannot be
     /// used are refused by line; the others are stored in one transaction.
     pub fn import_requests(&mut self, project: i64, path: &Path) -> Result<RequestImport> {
-        let list = read_request_list(path)?;
-        let (rows, refused) = read_list_rows(&list, path)?;
-        let data_rows = list.rows.len();
+        let list = read_request_rows(path)?;
+        self.import_request_rows(project, &list)
+    }
+
+    /// Adds and updates a project's requests from a request list already read (see
+    /// [`crate::import::requests`]), in one transaction with one activity row.
+    pub fn import_request_rows(
+        &mut self,
+        project: i64,
+        list: &RequestRows,
+    ) -> Result<RequestImport> {
+        let (rows, refused, data_rows) = (&list.rows, &list.refused, list.data_rows);
         let file = (list.file_name.clone(), list.sha256.clone());
         self.write(|tx| {
             let (stored, mut position) = stored_requests(tx, project)?;
@@ -1370,7 +759,7 @@ impl Store {
             let mut refused = refused.clone();
             let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
             let mut logged_changes = Vec::new();
-            for row in &rows {
+            for row in rows {
                 let outcome = match stored.get(&row.id.to_lowercase()) {
                     None => add_listed_request(tx, project, row, &mut position)?,
                     Some(old) => update_listed_request(tx, row, old, &answered)?,
@@ -1438,6 +827,217 @@ impl Store {
             .prepare_cached("SELECT id FROM requests WHERE project_id = ?1 AND request_id = ?2")?
             .query_row(params![project, id.trim()], |row| row.get(0))
             .optional()?)
+    }
+}
+
+/// The requests being read, by key, and the query parameters that chose them: the
+/// project, and one request id or none for all.
+struct RequestAnswers<'a> {
+    conn: &'a super::db::Connection,
+    chosen: (i64, Option<&'a str>),
+    requests: &'a mut [Request],
+    at: HashMap<i64, usize>,
+}
+
+impl<'a> RequestAnswers<'a> {
+    fn new(
+        conn: &'a super::db::Connection,
+        chosen: (i64, Option<&'a str>),
+        requests: &'a mut [Request],
+    ) -> Self {
+        let at = requests
+            .iter()
+            .enumerate()
+            .map(|(index, r)| (r.key, index))
+            .collect();
+        RequestAnswers {
+            conn,
+            chosen,
+            requests,
+            at,
+        }
+    }
+
+    /// Runs `sql`, whose first column is a request's key and whose `{filter}` stands for
+    /// the choice of requests, and gives what `read` makes of each row to its request.
+    fn fill<T>(
+        &mut self,
+        sql: &str,
+        mut read: impl FnMut(&super::db::Row<'_>) -> super::db::Result<T>,
+        mut put: impl FnMut(&mut Request, T),
+    ) -> Result<()> {
+        let sql = sql.replace(
+            "{filter}",
+            "(CAST(?2 AS TEXT) IS NULL OR r.request_id = ?2)",
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![self.chosen.0, self.chosen.1], |row| {
+            Ok((row.get::<_, i64>(0)?, read(row)?))
+        })?;
+        for row in rows {
+            let (key, value) = row?;
+            if let Some(request) = self.at.get(&key).and_then(|i| self.requests.get_mut(*i)) {
+                put(request, value);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Works out what a request read from the database shows: the controls its references
+/// name, every control it is about, how many files answer it, and whether it is overdue.
+fn settle_request(request: &mut Request, index: &ReferenceIndex, today: NaiveDate) {
+    request.controls = request
+        .controls
+        .iter()
+        .map(|r| index.resolve(&r.reference))
+        .collect();
+    let mut ids: Vec<String> = Vec::new();
+    for id in request
+        .controls
+        .iter()
+        .flat_map(|r| r.controls.iter())
+        .chain(request.linked_controls.iter())
+    {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    request.control_ids = ids;
+    request.evidence_count = request.evidence.len() + request.files.len();
+    request.overdue = request_is_overdue(request.status, request.due, today);
+}
+
+/// Records an attached file as evidence of one control (project and control key), dated
+/// `today`, and links it to the request; its id.
+fn insert_answer_evidence(
+    tx: &Tx<'_>,
+    (project, control_key): (i64, i64),
+    request: &Request,
+    file_name: &str,
+    new: &NewRequestFile,
+    today: NaiveDate,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO evidence (project_id, control_key, file_name, size_bytes,
+             media_type, sha256, description, collected_on, added_by, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            project,
+            control_key,
+            file_name,
+            i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+            new.media_type,
+            new.sha256,
+            format!("Answer to request {}", request.id),
+            today.to_string(),
+            tx.actor,
+            tx.at
+        ],
+    )?;
+    let evidence_id = tx.last_insert_rowid()?;
+    tx.execute(
+        "INSERT INTO request_evidence (request_key, evidence_id) VALUES (?1, ?2)",
+        params![request.key, evidence_id],
+    )?;
+    Ok(evidence_id)
+}
+
+/// Records an attached file as a file of the request alone; its id.
+fn insert_request_file(
+    tx: &Tx<'_>,
+    request_key: i64,
+    file_name: &str,
+    new: &NewRequestFile,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO request_files (request_key, file_name, size_bytes, media_type,
+             sha256, added_by, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            request_key,
+            file_name,
+            i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+            new.media_type,
+            new.sha256,
+            tx.actor,
+            tx.at
+        ],
+    )?;
+    Ok(tx.last_insert_rowid()?)
+}
+
+/// The fields of a request that `set_request` changes, as they will be.
+struct RequestFields {
+    response: String,
+    owner: String,
+    due: Option<NaiveDate>,
+    status: RequestStatus,
+}
+
+impl RequestFields {
+    /// The request's fields with the patch applied (text trimmed).
+    fn patched(request: &Request, patch: &RequestPatch) -> Self {
+        RequestFields {
+            response: patch
+                .response
+                .as_deref()
+                .map(|r| r.trim().to_string())
+                .unwrap_or_else(|| request.response.clone()),
+            owner: patch
+                .owner
+                .as_deref()
+                .map(|o| o.trim().to_string())
+                .unwrap_or_else(|| request.owner.clone()),
+            due: patch.due.unwrap_or(request.due),
+            status: patch.status.unwrap_or(request.status),
+        }
+    }
+
+    /// What differs from the request as it stands, field by field.
+    fn changes_from(&self, request: &Request) -> Vec<RequestChange> {
+        [
+            ("response", request.response.clone(), self.response.clone()),
+            ("owner", request.owner.clone(), self.owner.clone()),
+            ("due", date_text(request.due), date_text(self.due)),
+            (
+                "status",
+                request.status.as_str().to_string(),
+                self.status.as_str().to_string(),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(|(field, from, to)| RequestChange {
+            field: field.to_string(),
+            from,
+            to,
+        })
+        .collect()
+    }
+
+    /// Stores the fields on the request, and the comment with the status it came with.
+    fn write(&self, tx: &Tx<'_>, key: i64, comment: Option<&str>) -> Result<()> {
+        tx.execute(
+            "UPDATE requests SET response = ?1, owner = ?2, due = ?3, status = ?4,
+                 updated_at = ?5 WHERE id = ?6",
+            params![
+                self.response,
+                self.owner,
+                self.due.map(|d| d.to_string()),
+                self.status.as_str(),
+                tx.at,
+                key
+            ],
+        )?;
+        if let Some(text) = comment {
+            tx.execute(
+                "INSERT INTO request_comments (request_key, text, by, at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, text, tx.actor, tx.at, self.status.as_str()],
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use egui::{Color32, CornerRadius, RichText, Sense, Ui, vec2};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme::{DANGER, WARNING, column_color, status_color};
-use crate::app::{AppState, Command, Concern, RequestProgress};
+use crate::app::{AppState, Command, Concern, Dashboard, RequestProgress};
 use crate::model::{PatchState, RequestStatus, Status, TrainingState};
 
 /// The colour of a training state.
@@ -43,87 +43,98 @@ pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) 
             ui.add_space(6.0);
             ui.separator();
             ui.columns(3, |cols| {
-                cols[0].label(RichText::new("Progress per column").strong());
-                let categories: Vec<String> = data
-                    .columns
-                    .iter()
-                    .map(|(c, _)| c.label().to_string())
-                    .collect();
-                let series: Vec<(String, Color32, Vec<f64>)> = Status::ALL
-                    .iter()
-                    .enumerate()
-                    .map(|(i, status)| {
-                        (
-                            status.label().to_string(),
-                            status_color(*status),
-                            data.columns
-                                .iter()
-                                .map(|(_, counts)| counts[i] as f64)
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                stacked_bars_ui(&mut cols[0], "dash_columns", &categories, &series);
-                cols[0].add_space(4.0);
-                for (column, counts) in &data.columns {
-                    let total: usize = counts.iter().sum();
-                    let done = counts[2] + counts[3];
-                    cols[0].horizontal(|ui| {
-                        swatch_ui(ui, column_color(*column));
-                        ui.label(format!("{}: {done} of {total} done", column.label()));
-                    });
-                }
-
-                cols[1].label(RichText::new("Training roster").strong());
-                let categories: Vec<String> = TrainingState::ALL
-                    .iter()
-                    .map(|s| s.label().to_string())
-                    .collect();
-                let series: Vec<(String, Color32, Vec<f64>)> = TrainingState::ALL
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        let values = (0..4)
-                            .map(|j| if i == j { data.training[i] as f64 } else { 0.0 })
-                            .collect();
-                        (s.label().to_string(), training_color(*s), values)
-                    })
-                    .collect();
-                if data.training.iter().sum::<usize>() == 0 {
-                    cols[1].label(
-                        RichText::new("No people or courses yet: add them in Training.").weak(),
-                    );
-                } else {
-                    stacked_bars_ui(&mut cols[1], "dash_training", &categories, &series);
-                }
-
-                cols[2].label(RichText::new("Patch timeliness by release month").strong());
-                if data.patch_months.is_empty() {
-                    cols[2].label(
-                        RichText::new("No patch records yet: record them in Patches.").weak(),
-                    );
-                } else {
-                    let categories: Vec<String> =
-                        data.patch_months.iter().map(|(m, _)| m.clone()).collect();
-                    let series: Vec<(String, Color32, Vec<f64>)> = PatchState::ALL
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| {
-                            (
-                                s.label().to_string(),
-                                patch_color(*s),
-                                data.patch_months
-                                    .iter()
-                                    .map(|(_, counts)| counts[i] as f64)
-                                    .collect(),
-                            )
-                        })
-                        .collect();
-                    stacked_bars_ui(&mut cols[2], "dash_patches", &categories, &series);
-                }
+                progress_chart_ui(data, &mut cols[0]);
+                training_chart_ui(data, &mut cols[1]);
+                patch_chart_ui(data, &mut cols[2]);
             });
             requests_ui(&data.requests, ui);
         });
+}
+
+/// A chart's series: its name, its colour and one value per category.
+type Series = (String, Color32, Vec<f64>);
+
+/// The controls in scope per column, stacked by status, with each column's done count.
+fn progress_chart_ui(data: &Dashboard, ui: &mut Ui) {
+    ui.label(RichText::new("Progress per column").strong());
+    let categories: Vec<String> = data
+        .columns
+        .iter()
+        .map(|(c, _)| c.label().to_string())
+        .collect();
+    let series: Vec<Series> = Status::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, status)| {
+            (
+                status.label().to_string(),
+                status_color(*status),
+                data.columns
+                    .iter()
+                    .map(|(_, counts)| counts[i] as f64)
+                    .collect(),
+            )
+        })
+        .collect();
+    stacked_bars_ui(ui, "dash_columns", &categories, &series);
+    ui.add_space(4.0);
+    for (column, counts) in &data.columns {
+        let total: usize = counts.iter().sum();
+        let done = counts[2] + counts[3];
+        ui.horizontal(|ui| {
+            swatch_ui(ui, column_color(*column));
+            ui.label(format!("{}: {done} of {total} done", column.label()));
+        });
+    }
+}
+
+/// The training roster, one bar per state, or what to do when there is none.
+fn training_chart_ui(data: &Dashboard, ui: &mut Ui) {
+    ui.label(RichText::new("Training roster").strong());
+    if data.training.iter().sum::<usize>() == 0 {
+        ui.label(RichText::new("No people or courses yet: add them in Training.").weak());
+        return;
+    }
+    let categories: Vec<String> = TrainingState::ALL
+        .iter()
+        .map(|s| s.label().to_string())
+        .collect();
+    let series: Vec<Series> = TrainingState::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let values = (0..4)
+                .map(|j| if i == j { data.training[i] as f64 } else { 0.0 })
+                .collect();
+            (s.label().to_string(), training_color(*s), values)
+        })
+        .collect();
+    stacked_bars_ui(ui, "dash_training", &categories, &series);
+}
+
+/// Patch records per release month, stacked by timeliness, or what to do when there are none.
+fn patch_chart_ui(data: &Dashboard, ui: &mut Ui) {
+    ui.label(RichText::new("Patch timeliness by release month").strong());
+    if data.patch_months.is_empty() {
+        ui.label(RichText::new("No patch records yet: record them in Patches.").weak());
+        return;
+    }
+    let categories: Vec<String> = data.patch_months.iter().map(|(m, _)| m.clone()).collect();
+    let series: Vec<Series> = PatchState::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                s.label().to_string(),
+                patch_color(*s),
+                data.patch_months
+                    .iter()
+                    .map(|(_, counts)| counts[i] as f64)
+                    .collect(),
+            )
+        })
+        .collect();
+    stacked_bars_ui(ui, "dash_patches", &categories, &series);
 }
 
 /// Width of a readiness tile, in points.
@@ -303,13 +314,7 @@ const BAR_WIDTH: f64 = 0.6;
 /// A stacked bar chart: one bar per category, one coloured layer per series; the legend
 /// (each series with its total) is laid out below the plot, and hovering a bar lists its
 /// category and each series' count.
-fn stacked_bars_ui(
-    ui: &mut Ui,
-    id: &str,
-    categories: &[String],
-    series: &[(String, Color32, Vec<f64>)],
-) {
-    let names = categories.to_vec();
+fn stacked_bars_ui(ui: &mut Ui, id: &str, categories: &[String], series: &[Series]) {
     let tallest = (0..categories.len())
         .map(|i| {
             series
@@ -318,7 +323,24 @@ fn stacked_bars_ui(
                 .sum::<f64>()
         })
         .fold(0.0, f64::max);
-    let plot = Plot::new(id)
+    let plot = bar_plot(id, categories.to_vec(), tallest).show(ui, |plot| {
+        for chart in stacked_charts(series) {
+            plot.bar_chart(chart);
+        }
+    });
+    if let Some(pointer) = plot.response.hover_pos() {
+        let at = plot.transform.value_from_position(pointer);
+        if let Some(text) = bar_tooltip(at.x, categories, series) {
+            plot.response.on_hover_text_at_pointer(text);
+        }
+    }
+    legend_ui(ui, id, series);
+}
+
+/// A fixed plot (no zoom, drag or scroll) from 0 to the tallest bar, its x axis naming the
+/// categories.
+fn bar_plot(id: &str, names: Vec<String>, tallest: f64) -> Plot<'static> {
+    Plot::new(id)
         .height(190.0)
         .allow_zoom(false)
         .allow_drag(false)
@@ -338,45 +360,49 @@ fn stacked_bars_ui(
                 String::new()
             }
         })
-        .show(ui, |plot| {
-            let mut charts: Vec<BarChart> = Vec::new();
-            for (name, color, values) in series {
-                let bars = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| Bar::new(i as f64, *v).width(BAR_WIDTH))
-                    .collect();
-                // Plot's own hover label is drawn beside the bar and cut off at the edge;
-                // the tooltip below says the same for the whole bar.
-                let mut chart = BarChart::new(name.clone(), bars)
-                    .color(*color)
-                    .allow_hover(false);
-                let below: Vec<&BarChart> = charts.iter().collect();
-                if !below.is_empty() {
-                    chart = chart.stack_on(&below);
-                }
-                charts.push(chart);
-            }
-            for chart in charts {
-                plot.bar_chart(chart);
-            }
-        });
-    if let Some(pointer) = plot.response.hover_pos() {
-        let at = plot.transform.value_from_position(pointer);
-        let index = at.x.round();
-        if (at.x - index).abs() <= BAR_WIDTH / 2.0
-            && index >= 0.0
-            && let Some(category) = categories.get(index as usize)
-        {
-            let mut text = category.clone();
-            for (name, _, values) in series {
-                let value = values.get(index as usize).copied().unwrap_or(0.0);
-                text.push_str(&format!("\n{name}: {value}"));
-            }
-            plot.response.on_hover_text_at_pointer(text);
+}
+
+/// One bar chart per series, each stacked on those before it.
+fn stacked_charts(series: &[Series]) -> Vec<BarChart> {
+    let mut charts: Vec<BarChart> = Vec::new();
+    for (name, color, values) in series {
+        let bars = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Bar::new(i as f64, *v).width(BAR_WIDTH))
+            .collect();
+        // Plot's own hover label is drawn beside the bar and cut off at the edge;
+        // the tooltip says the same for the whole bar.
+        let mut chart = BarChart::new(name.clone(), bars)
+            .color(*color)
+            .allow_hover(false);
+        let below: Vec<&BarChart> = charts.iter().collect();
+        if !below.is_empty() {
+            chart = chart.stack_on(&below);
         }
+        charts.push(chart);
     }
-    // Two series a line, so a long name never runs into the next chart.
+    charts
+}
+
+/// What hovering at `x` says: the category of the bar under it and each series' count, or
+/// nothing between bars.
+fn bar_tooltip(x: f64, categories: &[String], series: &[Series]) -> Option<String> {
+    let index = x.round();
+    if (x - index).abs() > BAR_WIDTH / 2.0 || index < 0.0 {
+        return None;
+    }
+    let mut text = categories.get(index as usize)?.clone();
+    for (name, _, values) in series {
+        let value = values.get(index as usize).copied().unwrap_or(0.0);
+        text.push_str(&format!("\n{name}: {value}"));
+    }
+    Some(text)
+}
+
+/// The legend under a chart: each series with its total, two a line, so a long name never
+/// runs into the next chart.
+fn legend_ui(ui: &mut Ui, id: &str, series: &[Series]) {
     egui::Grid::new((id, "legend"))
         .num_columns(2)
         .spacing([12.0, 4.0])

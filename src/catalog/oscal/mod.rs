@@ -13,6 +13,7 @@
 //! resolved control into a [`crate::model::FrameworkControl`] with its parameters filled in.
 
 mod model;
+mod prefetch;
 mod render;
 mod resolve;
 mod source;
@@ -23,6 +24,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 pub use model::*;
+pub use prefetch::{Prefetched, prefetch};
 pub use resolve::{Loaded, Loader, ResolvedBaseline, resolve};
 
 /// The largest file read: the full NIST SP 800-53 catalog is 10 MB, so 64 MB leaves room
@@ -388,24 +390,7 @@ pub fn parse_document(
     expected: &'static str,
 ) -> Result<Document, OscalError> {
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let lower = file.to_ascii_lowercase();
-    if first == Some(b'<') || lower.ends_with(".xml") {
-        return Err(OscalError::NotJson {
-            format: "XML",
-            file: file.to_string(),
-        });
-    }
-    let json_start = matches!(
-        first,
-        Some(b'{' | b'[' | b'"' | b'0'..=b'9' | b'-' | b't' | b'f' | b'n')
-    );
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") || (first.is_some() && !json_start) {
-        return Err(OscalError::NotJson {
-            format: "YAML",
-            file: file.to_string(),
-        });
-    }
+    check_json_format(text, file)?;
     let top: TopLevel = serde_json::from_slice(text).map_err(|error| {
         use serde_json::error::Category;
         match error.classify() {
@@ -425,6 +410,7 @@ pub fn parse_document(
         }
     })?;
     let wrong = |found: &'static str| wrong_kind(expected, found, file);
+    let other = other_kind(&top);
     let document = match (top.catalog, top.profile) {
         (Some(catalog), _) => {
             let ids = duplicate_ids(&catalog);
@@ -438,29 +424,59 @@ pub fn parse_document(
         }
         (None, Some(profile)) => Document::Profile(profile),
         (None, None) => {
-            let found = if top.system_security_plan.is_some() {
-                "system security plan"
-            } else if top.component_definition.is_some() {
-                "component definition"
-            } else if top.assessment_plan.is_some() {
-                "assessment plan"
-            } else if top.assessment_results.is_some() {
-                "assessment results"
-            } else if top.plan_of_action_and_milestones.is_some() {
-                "plan of action and milestones"
-            } else {
-                return Err(OscalError::NotOscal {
+            return Err(match other {
+                Some(found) => wrong(found),
+                None => OscalError::NotOscal {
                     expected,
                     file: file.to_string(),
-                });
-            };
-            return Err(wrong(found));
+                },
+            });
         }
     };
     match (&document, expected) {
         (Document::Catalog(_), "profile") => Err(wrong("catalog")),
         (Document::Profile(_), "catalog") => Err(wrong("profile")),
         _ => Ok(document),
+    }
+}
+
+/// Refuses a file that is XML or YAML, by its name or its first character.
+fn check_json_format(text: &[u8], file: &str) -> Result<(), OscalError> {
+    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let lower = file.to_ascii_lowercase();
+    if first == Some(b'<') || lower.ends_with(".xml") {
+        return Err(OscalError::NotJson {
+            format: "XML",
+            file: file.to_string(),
+        });
+    }
+    let json_start = matches!(
+        first,
+        Some(b'{' | b'[' | b'"' | b'0'..=b'9' | b'-' | b't' | b'f' | b'n')
+    );
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || (first.is_some() && !json_start) {
+        return Err(OscalError::NotJson {
+            format: "YAML",
+            file: file.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The kind of OSCAL document other than a catalog or profile the file holds, if any.
+fn other_kind(top: &TopLevel) -> Option<&'static str> {
+    if top.system_security_plan.is_some() {
+        Some("system security plan")
+    } else if top.component_definition.is_some() {
+        Some("component definition")
+    } else if top.assessment_plan.is_some() {
+        Some("assessment plan")
+    } else if top.assessment_results.is_some() {
+        Some("assessment results")
+    } else if top.plan_of_action_and_milestones.is_some() {
+        Some("plan of action and milestones")
+    } else {
+        None
     }
 }
 

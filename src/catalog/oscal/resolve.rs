@@ -218,7 +218,7 @@ fn resolve_profile(
 
 /// The href an import means: a `#uuid` becomes its back-matter resource's JSON rlink (or its
 /// first rlink, which the loader then refuses by format).
-fn back_matter_href(profile: &Profile, href: &str) -> Result<String, OscalError> {
+pub(super) fn back_matter_href(profile: &Profile, href: &str) -> Result<String, OscalError> {
     let Some(uuid) = href.strip_prefix('#') else {
         return Ok(href.to_string());
     };

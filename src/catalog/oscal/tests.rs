@@ -507,3 +507,50 @@ fn files_that_are_not_oscal_json_get_one_sentence() {
         "this is an OSCAL system security plan, not a catalog: s.json"
     );
 }
+
+#[test]
+fn a_prefetched_profile_of_a_profile_resolves_as_from_its_loader() {
+    let loader = Memory::new(
+        "chained-profile.json",
+        &[
+            ("small-catalog.json", SMALL_CATALOG),
+            ("tailored-profile.json", TAILORED),
+        ],
+    );
+    let direct = resolve(&profile(CHAINED), &loader).unwrap();
+    let prefetched = prefetch(&profile(CHAINED), &loader);
+    let resolved = resolve(&profile(CHAINED), &prefetched).unwrap();
+    assert_eq!(resolved.controls, direct.controls);
+    assert_eq!(resolved.catalogs, direct.catalogs);
+}
+
+#[test]
+fn a_prefetched_cycle_and_a_missing_import_give_the_same_errors() {
+    let loader = Memory::new(
+        "cycle-a-profile.json",
+        &[
+            ("cycle-a-profile.json", CYCLE_A),
+            ("cycle-b-profile.json", CYCLE_B),
+        ],
+    );
+    let prefetched = prefetch(&profile(CYCLE_A), &loader);
+    assert_eq!(
+        resolve(&profile(CYCLE_A), &prefetched)
+            .unwrap_err()
+            .to_string(),
+        resolve(&profile(CYCLE_A), &loader).unwrap_err().to_string()
+    );
+    let missing = Memory::new(
+        "chained-profile.json",
+        &[("tailored-profile.json", TAILORED)],
+    );
+    let prefetched = prefetch(&profile(CHAINED), &missing);
+    assert_eq!(
+        resolve(&profile(CHAINED), &prefetched)
+            .unwrap_err()
+            .to_string(),
+        resolve(&profile(CHAINED), &missing)
+            .unwrap_err()
+            .to_string()
+    );
+}

@@ -97,18 +97,115 @@ fn normalized(score: f64) -> FindingSeverity {
     }
 }
 
-fn from_finding(record: usize, f: Finding) -> Result<FindingRecord, String> {
-    let source_id = required_id(&f.id)?;
-    let severity = match &f.severity {
+/// The finding's severity: its label, or else its normalized score.
+fn finding_severity(f: &Finding) -> Result<FindingSeverity, String> {
+    match &f.severity {
         Some(Severity {
             label: Some(label), ..
-        }) if !label.trim().is_empty() => severity(Some(label))?,
+        }) if !label.trim().is_empty() => severity(Some(label)),
         Some(Severity {
             normalized: Some(score),
             ..
-        }) => normalized(*score),
-        _ => return Err("the finding has no severity".to_string()),
+        }) => Ok(normalized(*score)),
+        _ => Err("the finding has no severity".to_string()),
+    }
+}
+
+/// A compliance check's record: passed or not, its control id, and the NIST controls its
+/// related requirements name.
+fn compliance_record(
+    record: usize,
+    f: &Finding,
+    compliance: &Compliance,
+    severity: FindingSeverity,
+) -> Result<FindingRecord, String> {
+    let status = text(&compliance.status).to_ascii_uppercase();
+    let passed = match status.as_str() {
+        "PASSED" => true,
+        "FAILED" | "WARNING" => false,
+        "NOT_AVAILABLE" => {
+            return Err("compliance status NOT_AVAILABLE: the check could not run".to_string());
+        }
+        "" => return Err("the compliance check has no status".to_string()),
+        other => return Err(format!("unknown compliance status '{other}'")),
     };
+    let control_id = text(
+        &f.product_fields
+            .as_ref()
+            .and_then(|p| match p.get("ControlId") {
+                Some(Value::String(s)) => Some(s.clone()),
+                _ => None,
+            }),
+    );
+    let generator_tail = text(&f.generator_id)
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let check = [
+        text(&compliance.security_control_id),
+        control_id,
+        generator_tail,
+    ]
+    .into_iter()
+    .find(|c| !c.is_empty())
+    .ok_or_else(|| "the compliance check has no control id".to_string())?;
+    let mut out = blank(record, FindingKind::Check, severity);
+    out.check = check;
+    out.passed = Some(passed);
+    out.controls = nist_controls(
+        compliance
+            .related_requirements
+            .iter()
+            .flatten()
+            .map(String::as_str),
+    );
+    Ok(out)
+}
+
+/// A vulnerability's record: its id, the packages it is in, and whether a fix exists.
+fn vulnerability_record(
+    record: usize,
+    vulns: &[Vulnerability],
+    severity: FindingSeverity,
+) -> FindingRecord {
+    let mut out = blank(record, FindingKind::Vulnerability, severity);
+    out.vulnerability = vulns
+        .iter()
+        .map(|v| text(&v.id))
+        .find(|id| !id.is_empty())
+        .unwrap_or_default();
+    let packages: Vec<&Package> = vulns
+        .iter()
+        .flat_map(|v| v.vulnerable_packages.iter().flatten())
+        .collect();
+    out.package = join_distinct(
+        packages
+            .iter()
+            .map(|p| name_version(&text(&p.name), &text(&p.version))),
+    );
+    out.fixed_in = join_distinct(
+        packages
+            .iter()
+            .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
+    );
+    let fixes: Vec<String> = vulns
+        .iter()
+        .map(|v| text(&v.fix_available).to_ascii_uppercase())
+        .collect();
+    out.fix_available = if fixes.iter().any(|f| f == "YES" || f == "PARTIAL") {
+        Some(true)
+    } else if fixes.iter().any(|f| f == "NO") {
+        Some(false)
+    } else {
+        None
+    };
+    out
+}
+
+fn from_finding(record: usize, f: Finding) -> Result<FindingRecord, String> {
+    let source_id = required_id(&f.id)?;
+    let severity = finding_severity(&f)?;
     let resource = f
         .resources
         .as_ref()
@@ -127,83 +224,10 @@ fn from_finding(record: usize, f: Finding) -> Result<FindingRecord, String> {
             .as_ref()
             .and_then(|w| w.status.as_deref())
             .is_some_and(|s| s.trim().eq_ignore_ascii_case("RESOLVED"));
-
     let mut out = if let Some(compliance) = &f.compliance {
-        let status = text(&compliance.status).to_ascii_uppercase();
-        let passed = match status.as_str() {
-            "PASSED" => true,
-            "FAILED" | "WARNING" => false,
-            "NOT_AVAILABLE" => {
-                return Err("compliance status NOT_AVAILABLE: the check could not run".to_string());
-            }
-            "" => return Err("the compliance check has no status".to_string()),
-            other => return Err(format!("unknown compliance status '{other}'")),
-        };
-        let control_id = text(
-            &f.product_fields
-                .as_ref()
-                .and_then(|p| match p.get("ControlId") {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    _ => None,
-                }),
-        );
-        let generator_tail = text(&f.generator_id)
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let check = [
-            text(&compliance.security_control_id),
-            control_id,
-            generator_tail,
-        ]
-        .into_iter()
-        .find(|c| !c.is_empty())
-        .ok_or_else(|| "the compliance check has no control id".to_string())?;
-        let mut out = blank(record, FindingKind::Check, severity);
-        out.check = check;
-        out.passed = Some(passed);
-        out.controls = nist_controls(
-            compliance
-                .related_requirements
-                .iter()
-                .flatten()
-                .map(String::as_str),
-        );
-        out
+        compliance_record(record, &f, compliance, severity)?
     } else if let Some(vulns) = f.vulnerabilities.as_ref().filter(|v| !v.is_empty()) {
-        let mut out = blank(record, FindingKind::Vulnerability, severity);
-        out.vulnerability = vulns
-            .iter()
-            .map(|v| text(&v.id))
-            .find(|id| !id.is_empty())
-            .unwrap_or_default();
-        let packages: Vec<&Package> = vulns
-            .iter()
-            .flat_map(|v| v.vulnerable_packages.iter().flatten())
-            .collect();
-        out.package = join_distinct(
-            packages
-                .iter()
-                .map(|p| name_version(&text(&p.name), &text(&p.version))),
-        );
-        out.fixed_in = join_distinct(
-            packages
-                .iter()
-                .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
-        );
-        let fixes: Vec<String> = vulns
-            .iter()
-            .map(|v| text(&v.fix_available).to_ascii_uppercase())
-            .collect();
-        out.fix_available = if fixes.iter().any(|f| f == "YES" || f == "PARTIAL") {
-            Some(true)
-        } else if fixes.iter().any(|f| f == "NO") {
-            Some(false)
-        } else {
-            None
-        };
-        out
+        vulnerability_record(record, vulns, severity)
     } else {
         return Err(
             "the finding is neither a vulnerability nor a compliance check, so it is not imported"

@@ -125,6 +125,63 @@ fn time(
     }
 }
 
+/// Fills a vulnerability's id (its CVE, or else its title), packages and fix.
+fn fill_vulnerability(out: &mut FindingRecord, vulns: &[Vulnerability]) {
+    out.vulnerability = vulns
+        .first()
+        .map(|v| {
+            let cve = text(&v.cve.as_ref().and_then(|c| c.uid.clone()));
+            if cve.is_empty() { text(&v.title) } else { cve }
+        })
+        .unwrap_or_default();
+    let packages: Vec<&Package> = vulns
+        .iter()
+        .flat_map(|v| v.affected_packages.iter().flatten())
+        .collect();
+    out.package = join_distinct(
+        packages
+            .iter()
+            .map(|p| name_version(&text(&p.name), &text(&p.version))),
+    );
+    out.fixed_in = join_distinct(
+        packages
+            .iter()
+            .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
+    );
+    out.fix_available = if vulns.iter().any(|v| v.fix_available == Some(true)) {
+        Some(true)
+    } else if vulns.iter().any(|v| v.fix_available == Some(false)) {
+        Some(false)
+    } else {
+        None
+    };
+}
+
+/// Fills a compliance check's control id, result and NIST controls.
+fn fill_check(out: &mut FindingRecord, compliance: Option<&Compliance>) -> Result<(), String> {
+    let compliance =
+        compliance.ok_or_else(|| "the compliance finding has no compliance object".to_string())?;
+    let passed = match (&compliance.status, compliance.status_id) {
+        (Some(word), _) if !word.trim().is_empty() => {
+            match word.trim().to_ascii_lowercase().as_str() {
+                "pass" | "passed" => true,
+                "fail" | "failed" | "warning" => false,
+                other => return Err(format!("unknown compliance status '{other}'")),
+            }
+        }
+        (_, Some(1)) => true,
+        (_, Some(2 | 3)) => false,
+        _ => return Err("the compliance check has no status".to_string()),
+    };
+    out.check = text(&compliance.control);
+    if out.check.is_empty() {
+        return Err("the compliance check has no control id".to_string());
+    }
+    out.passed = Some(passed);
+    out.controls = nist_controls(compliance.requirements.iter().flatten().map(String::as_str));
+    Ok(())
+}
+
 fn from_finding(record: usize, f: Finding) -> Result<FindingRecord, String> {
     let class = match &f.class_uid {
         Some(Value::Number(n)) => n.as_i64(),
@@ -180,61 +237,9 @@ fn from_finding(record: usize, f: Finding) -> Result<FindingRecord, String> {
     let mut out = blank(record, kind, severity);
     match kind {
         FindingKind::Vulnerability => {
-            let vulns = f.vulnerabilities.as_deref().unwrap_or(&[]);
-            out.vulnerability = vulns
-                .first()
-                .map(|v| {
-                    let cve = text(&v.cve.as_ref().and_then(|c| c.uid.clone()));
-                    if cve.is_empty() { text(&v.title) } else { cve }
-                })
-                .unwrap_or_default();
-            let packages: Vec<&Package> = vulns
-                .iter()
-                .flat_map(|v| v.affected_packages.iter().flatten())
-                .collect();
-            out.package = join_distinct(
-                packages
-                    .iter()
-                    .map(|p| name_version(&text(&p.name), &text(&p.version))),
-            );
-            out.fixed_in = join_distinct(
-                packages
-                    .iter()
-                    .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
-            );
-            out.fix_available = if vulns.iter().any(|v| v.fix_available == Some(true)) {
-                Some(true)
-            } else if vulns.iter().any(|v| v.fix_available == Some(false)) {
-                Some(false)
-            } else {
-                None
-            };
+            fill_vulnerability(&mut out, f.vulnerabilities.as_deref().unwrap_or(&[]));
         }
-        FindingKind::Check => {
-            let compliance = f
-                .compliance
-                .as_ref()
-                .ok_or_else(|| "the compliance finding has no compliance object".to_string())?;
-            let passed = match (&compliance.status, compliance.status_id) {
-                (Some(word), _) if !word.trim().is_empty() => {
-                    match word.trim().to_ascii_lowercase().as_str() {
-                        "pass" | "passed" => true,
-                        "fail" | "failed" | "warning" => false,
-                        other => return Err(format!("unknown compliance status '{other}'")),
-                    }
-                }
-                (_, Some(1)) => true,
-                (_, Some(2 | 3)) => false,
-                _ => return Err("the compliance check has no status".to_string()),
-            };
-            out.check = text(&compliance.control);
-            if out.check.is_empty() {
-                return Err("the compliance check has no control id".to_string());
-            }
-            out.passed = Some(passed);
-            out.controls =
-                nist_controls(compliance.requirements.iter().flatten().map(String::as_str));
-        }
+        FindingKind::Check => fill_check(&mut out, f.compliance.as_ref())?,
     }
     out.source_id = source_id;
     out.account = text(&f.cloud.and_then(|c| c.account).and_then(|a| a.uid));
