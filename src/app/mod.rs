@@ -79,7 +79,7 @@ pub use state::{AppState, Dialog, Level, Notification, SignInForm, View};
 pub use crate::catalog::Service;
 pub use crate::store::{
     AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts, MappedBy,
-    Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink,
+    Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink, Signoff,
 };
 pub use system::{SystemForm, SystemPage};
 pub use team::{IdentityState, TeamDetails, expiry};

@@ -2,13 +2,13 @@
 
 use std::process::ExitCode;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use serde::Serialize;
 
 use super::{Outcome, parse_date_arg, print_json, print_table};
 use crate::catalog::split_list;
-use crate::model::{Column, Status, stamp};
+use crate::model::{Column, Status};
 use crate::store::{NewProject, Store};
 
 /// The `project` subcommands.
@@ -108,7 +108,8 @@ struct ProjectRow {
     services: Vec<String>,
     period_start: Option<String>,
     period_end: Option<String>,
-    created_at: String,
+    #[serde(serialize_with = "crate::model::stamped::serialize")]
+    created_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<String>,
     controls: usize,
@@ -229,7 +230,7 @@ fn list(store: &mut Store, json: bool) -> Outcome {
             services: project.services,
             period_start: project.period_start.map(|d| d.to_string()),
             period_end: project.period_end.map(|d| d.to_string()),
-            created_at: stamp(&project.created_at),
+            created_at: project.created_at,
             baseline: project.baseline,
             controls: active.len(),
             implemented: active

@@ -164,7 +164,7 @@ fn connect(dir: &Path, given: Connection) -> Outcome {
             location.url()
         ),
     };
-    let at = system_clock()().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let at = crate::model::stamp(&system_clock()());
     let before = pg::migrate::migrate(&mut client, &at)?;
     let database_line = database_line(&url, before, encryption);
 

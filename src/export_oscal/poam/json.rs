@@ -7,13 +7,13 @@
 //! the local definitions. Every UUID is a version 5 UUID of the project and a stable name,
 //! and the times come from the records, so the same workspace gives the same bytes.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::items::{ItemKind, PoamItem, risk_word};
 use crate::export_oscal::document::{InventoryItem, Metadata, Property, metadata};
 use crate::export_oscal::{OscalError, OscalInput};
-use crate::model::{DeviationKind, DeviationState, FindingSource, oscal_id_of};
+use crate::model::{DeviationKind, DeviationState, FindingSource, oscal_id_of, stamp};
 use crate::store::Finding;
 
 const FEDRAMP_SYSTEM: &str = "https://fedramp.gov";
@@ -196,10 +196,6 @@ struct RelatedRisk {
     risk_uuid: String,
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 fn day_stamp(day: NaiveDate) -> String {
     format!("{day}T00:00:00Z")
 }
@@ -330,7 +326,7 @@ fn observation<'a>(input: &OscalInput, finding: &'a Finding) -> Observation<'a> 
                 kind: "inventory-item",
             }]
         },
-        collected: stamp(finding.last_seen),
+        collected: stamp(&finding.last_seen),
     }
 }
 

@@ -9,11 +9,11 @@
 //! which the tools cannot give: a vulnerability still active at the period's end without
 //! them refuses the report, naming each, rather than guessing.
 
-use chrono::{DateTime, Datelike as _, Days, NaiveDate, SecondsFormat, Utc};
+use chrono::{Datelike as _, Days, NaiveDate};
 use serde::Serialize;
 
 use super::items::risk_word;
-use crate::model::{DeviationKind, DeviationState, FindingKind, FindingState};
+use crate::model::{DeviationKind, DeviationState, FindingKind, FindingState, stamp};
 use crate::snapshot::PackData;
 use crate::store::Finding;
 
@@ -145,10 +145,6 @@ struct Overdue {
     explanation: Option<String>,
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// Whether a vulnerability is an accepted one at the period's end.
 fn is_accepted(finding: &Finding, active_at_end: bool, to: NaiveDate) -> bool {
     let approved_requirement = finding.deviation.as_ref().is_some_and(|d| {
@@ -276,7 +272,7 @@ fn detail(finding: &Finding, overdue: bool, closed_by_end: Option<NaiveDate>) ->
     Detail {
         provider_tracking_id: format!("V-{}", finding.key),
         detection: Detection {
-            detected_at: stamp(finding.first_seen),
+            detected_at: stamp(&finding.first_seen),
             detection_source: finding.source.label(),
         },
         vulnerability_description: description,

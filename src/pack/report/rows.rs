@@ -56,10 +56,7 @@ fn findings_table(data: &PackData) -> Table {
                 Cell::text(&f.title),
                 Cell::text(f.severity.as_str()),
                 Cell::text(f.effective_severity.as_str()),
-                Cell::Stamp(
-                    f.first_seen
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                ),
+                Cell::Stamp(crate::model::stamp(&f.first_seen)),
                 Cell::Date(f.deadline),
                 Cell::Date(f.closed_on.filter(|day| *day <= data.as_of)),
                 Cell::text(f.state.as_str()),

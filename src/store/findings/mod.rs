@@ -320,7 +320,7 @@ fn stored_from_row(row: &super::db::Row<'_>) -> super::db::Result<Stored> {
 
 /// A time written the way findings store them.
 fn time_text(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::model::stamp(&time)
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>> {

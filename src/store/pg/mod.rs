@@ -22,7 +22,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::SecondsFormat;
 use postgres::config::Host;
 use postgres::{Client, Config, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -39,7 +38,7 @@ impl crate::store::Store {
         ask: &dyn Fn(&str) -> Option<String>,
     ) -> crate::store::Result<Self> {
         let (mut client, login) = url.connect_with_config(ask)?;
-        let at = clock().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let at = crate::model::stamp(&clock());
         migrate::migrate(&mut client, &at)?;
         let mut store = crate::store::Store {
             conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client, login))),
