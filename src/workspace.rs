@@ -588,34 +588,7 @@ pub fn verify_workspace(
         .collect();
     hashes.sort_unstable();
     hashes.dedup_by_key(|(sha, _)| *sha);
-    let mut bad = std::collections::HashMap::new();
-    let mut bytes_checked = 0;
-    for (done, (sha, size)) in hashes.iter().enumerate() {
-        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(VaultError::Cancelled.into());
-        }
-        progress(done, hashes.len());
-        let mut check = workspace.vault.check(sha);
-        if check == BlobCheck::Missing {
-            // Another process may have committed the row and be moving the file into place
-            // right now; it holds the vault's lock while it does, so look again under it.
-            // Only the look is made under the lock, so a re-hash never holds up ingests.
-            // Without the lock (a read-only vault) no move can be under way, and the first
-            // look stands.
-            let in_place = match workspace.vault.lock() {
-                Ok(_lock) => workspace.vault.contains(sha).unwrap_or(false),
-                Err(_) => false,
-            };
-            if in_place {
-                check = workspace.vault.check(sha);
-            }
-        }
-        if check == BlobCheck::Intact {
-            bytes_checked += size;
-        } else {
-            bad.insert(sha.to_string(), check);
-        }
-    }
+    let (bad, bytes_checked) = check_files(workspace, &hashes, cancel, progress)?;
     progress(hashes.len(), hashes.len());
     let problems = evidence
         .iter()
@@ -634,19 +607,7 @@ pub fn verify_workspace(
                 .map(|check| (owner.clone(), name.clone(), check.clone()))
         })
         .collect();
-    let vault = match workspace.vault.remote() {
-        None => None,
-        Some(remote) => Some(match remote.object_lock().map_err(VaultError::from)? {
-            Some(lock) => format!(
-                "evidence vault: {}, under S3 Object Lock ({lock}): no one can delete or overwrite a file before its retention ends",
-                remote.location().url()
-            ),
-            None => format!(
-                "evidence vault: {}, not under S3 Object Lock: files can be deleted by anyone the bucket allows",
-                remote.location().url()
-            ),
-        }),
-    };
+    let vault = vault_line(workspace)?;
     Ok(VerifyReport {
         vault,
         bad_values,
@@ -656,6 +617,72 @@ pub fn verify_workspace(
         problems,
         attestation_problems,
     })
+}
+
+/// Re-hashes each file once, telling `progress` as it goes; returns the files that are not
+/// intact, with what is wrong, and the bytes of those that are.
+fn check_files(
+    workspace: &Workspace,
+    hashes: &[(&str, u64)],
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(std::collections::HashMap<String, BlobCheck>, u64), WorkspaceError> {
+    let mut bad = std::collections::HashMap::new();
+    let mut bytes_checked = 0;
+    for (done, (sha, size)) in hashes.iter().enumerate() {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(VaultError::Cancelled.into());
+        }
+        progress(done, hashes.len());
+        let check = check_file(workspace, sha);
+        if check == BlobCheck::Intact {
+            bytes_checked += size;
+        } else {
+            bad.insert(sha.to_string(), check);
+        }
+    }
+    Ok((bad, bytes_checked))
+}
+
+/// One file's check. Another process may have committed the row and be moving the file
+/// into place right now; it holds the vault's lock while it does, so a missing file is
+/// looked for again under it. Only the look is made under the lock, so a re-hash never
+/// holds up ingests. Without the lock (a read-only vault) no move can be under way, and the
+/// first look stands.
+fn check_file(workspace: &Workspace, sha: &str) -> BlobCheck {
+    let check = workspace.vault.check(sha);
+    if check != BlobCheck::Missing {
+        return check;
+    }
+    let in_place = match workspace.vault.lock() {
+        Ok(_lock) => workspace.vault.contains(sha).unwrap_or(false),
+        Err(_) => false,
+    };
+    if in_place {
+        workspace.vault.check(sha)
+    } else {
+        check
+    }
+}
+
+/// For an S3 vault, where it is and whether S3 Object Lock keeps its files; none for a
+/// local vault.
+fn vault_line(workspace: &Workspace) -> Result<Option<String>, WorkspaceError> {
+    let Some(remote) = workspace.vault.remote() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        match remote.object_lock().map_err(VaultError::from)? {
+            Some(lock) => format!(
+                "evidence vault: {}, under S3 Object Lock ({lock}): no one can delete or overwrite a file before its retention ends",
+                remote.location().url()
+            ),
+            None => format!(
+                "evidence vault: {}, not under S3 Object Lock: files can be deleted by anyone the bucket allows",
+                remote.location().url()
+            ),
+        },
+    ))
 }
 
 /// Imports one findings export: reads it (recognising its format from the content), reads
