@@ -6,10 +6,10 @@ use egui::{RichText, Ui};
 
 use super::theme;
 use super::widgets::pick_one_ui;
-use crate::app::{AppState, Command};
+use crate::app::{AppState, Command, SystemForm};
 use crate::model::{
-    AttachmentKind, SystemFact, SystemRole, USER_PRIVILEGES, USER_ROLES, USER_SENSITIVITIES,
-    USER_TYPES,
+    AttachmentKind, SystemFact, SystemRole, SystemUser, USER_PRIVILEGES, USER_ROLES,
+    USER_SENSITIVITIES, USER_TYPES,
 };
 
 /// Draws the System view.
@@ -213,7 +213,25 @@ fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
 }
 
 fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    if state.system.users.is_empty() {
+    user_list_ui(&state.system.users, ui, commands, editable);
+    if !editable {
+        return;
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Describe a user").strong());
+    egui::Grid::new("system_user_form")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| user_form_ui(&mut state.system_form, ui));
+    if ui.button("Save user").clicked() {
+        commands.push(Command::SaveSystemUser);
+    }
+}
+
+/// The system's kinds of users, each with a Remove button when the page is editable, or
+/// what to describe when there are none.
+fn user_list_ui(users: &[SystemUser], ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
+    if users.is_empty() {
         ui.label(
             RichText::new(
                 "Describe the kinds of people who use the system: who owns the controls, who \
@@ -227,7 +245,7 @@ fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
         .striped(true)
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
-            for user in &state.system.users {
+            for user in users {
                 ui.label(RichText::new(&user.title).strong());
                 ui.label(format!(
                     "{} · {} · {} · {}\n{}",
@@ -248,70 +266,60 @@ fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
                 ui.end_row();
             }
         });
-    if !editable {
-        return;
-    }
-    ui.add_space(6.0);
-    ui.label(RichText::new("Describe a user").strong());
-    let form = &mut state.system_form;
-    egui::Grid::new("system_user_form")
-        .num_columns(2)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            let label = ui.label("Title");
-            ui.add(egui::TextEdit::singleline(&mut form.user_title).desired_width(260.0))
-                .labelled_by(label.id);
-            ui.end_row();
-            ui.label("Roles");
-            ui.horizontal_wrapped(|ui| {
-                for role in USER_ROLES {
-                    let mut on = form.user_roles.contains(role);
-                    if ui.checkbox(&mut on, role).changed() {
-                        if on {
-                            form.user_roles.insert(role.to_string());
-                        } else {
-                            form.user_roles.remove(role);
-                        }
-                    }
+}
+
+/// The fields describing a user: title, roles, type, privilege, sensitivity and functions.
+fn user_form_ui(form: &mut SystemForm, ui: &mut Ui) {
+    let label = ui.label("Title");
+    ui.add(egui::TextEdit::singleline(&mut form.user_title).desired_width(260.0))
+        .labelled_by(label.id);
+    ui.end_row();
+    ui.label("Roles");
+    ui.horizontal_wrapped(|ui| {
+        for role in USER_ROLES {
+            let mut on = form.user_roles.contains(role);
+            if ui.checkbox(&mut on, role).changed() {
+                if on {
+                    form.user_roles.insert(role.to_string());
+                } else {
+                    form.user_roles.remove(role);
                 }
-            });
-            ui.end_row();
-            for (name, values, field) in [
-                ("Type", &USER_TYPES[..], &mut form.user_type),
-                ("Privilege", &USER_PRIVILEGES[..], &mut form.user_privilege),
-                (
-                    "Sensitivity",
-                    &USER_SENSITIVITIES[..],
-                    &mut form.user_sensitivity,
-                ),
-            ] {
-                let label = ui.label(name);
-                let options: Vec<(String, String)> = values
-                    .iter()
-                    .map(|v| (v.to_string(), v.to_string()))
-                    .collect();
-                pick_one_ui(
-                    ui,
-                    &format!("user_{name}"),
-                    label.id,
-                    220.0,
-                    field,
-                    &options,
-                );
-                ui.end_row();
             }
-            let label = ui.label("Functions (one per line)");
-            ui.add(
-                egui::TextEdit::multiline(&mut form.user_functions)
-                    .desired_width(360.0)
-                    .desired_rows(2),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-        });
-    if ui.button("Save user").clicked() {
-        commands.push(Command::SaveSystemUser);
+        }
+    });
+    ui.end_row();
+    for (name, values, field) in [
+        ("Type", &USER_TYPES[..], &mut form.user_type),
+        ("Privilege", &USER_PRIVILEGES[..], &mut form.user_privilege),
+        (
+            "Sensitivity",
+            &USER_SENSITIVITIES[..],
+            &mut form.user_sensitivity,
+        ),
+    ] {
+        let label = ui.label(name);
+        let options: Vec<(String, String)> = values
+            .iter()
+            .map(|v| (v.to_string(), v.to_string()))
+            .collect();
+        pick_one_ui(
+            ui,
+            &format!("user_{name}"),
+            label.id,
+            220.0,
+            field,
+            &options,
+        );
+        ui.end_row();
     }
+    let label = ui.label("Functions (one per line)");
+    ui.add(
+        egui::TextEdit::multiline(&mut form.user_functions)
+            .desired_width(360.0)
+            .desired_rows(2),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
 }
 
 /// How many documents FedRAMP asks for that are not attached.

@@ -90,8 +90,9 @@ fn signoff(id: i64, subject: &str, stale: bool, superseded: bool) -> Signoff {
     }
 }
 
-/// A small snapshot with hostile text in the places users type.
-fn sample() -> PackData {
+/// Four controls, one per column plus edge cases: markup, formula-like notes, an overdue one,
+/// and evidence and sign-offs (one stale and superseded) with hostile file names.
+fn sample_controls() -> Vec<PackControl> {
     let mut aws = control("SRM-AWS-PE-01", Column::Aws, "Data centre security", "");
     aws.status = Status::Implemented;
     let mut shared = control(
@@ -109,7 +110,7 @@ fn sample() -> PackData {
     let mut number = control("SRM-CUS-IAM-02", Column::Customer, "Keys", "-3");
     number.due = Some(day("2026-11-01"));
 
-    let controls = vec![
+    vec![
         PackControl {
             control: aws,
             overdue: false,
@@ -137,7 +138,70 @@ fn sample() -> PackData {
             evidence: vec![],
             signoffs: vec![],
         },
-    ];
+    ]
+}
+
+/// A current trainee and one with no training, whose name looks like a formula.
+fn sample_roster() -> Vec<RosterEntry> {
+    vec![
+        RosterEntry {
+            email: "ana@example.com".to_string(),
+            name: "Ana".to_string(),
+            course: "Security awareness".to_string(),
+            completed_on: Some(day("2026-03-01")),
+            expires_on: Some(day("2027-03-01")),
+            state: TrainingState::Current,
+        },
+        RosterEntry {
+            email: "bo@example.com".to_string(),
+            name: "=Bo".to_string(),
+            course: "Security awareness".to_string(),
+            completed_on: None,
+            expires_on: None,
+            state: TrainingState::Missing,
+        },
+    ]
+}
+
+/// One critical patch applied after its deadline.
+fn sample_patches() -> Vec<PatchRecord> {
+    vec![PatchRecord {
+        asset: "web-1".to_string(),
+        advisory: "CVE-2026-0001".to_string(),
+        severity: Severity::Critical,
+        released_on: day("2026-10-01"),
+        applied_on: Some(day("2026-10-20")),
+        deadline: day("2026-10-16"),
+        days_to_patch: Some(19),
+        state: PatchState::Late,
+        attested_by: "ana".to_string(),
+        evidence_sha256: None,
+        evidence_name: None,
+        recorded_at: crate::model::parse_stamp("2026-10-20T12:00:00Z").unwrap(),
+    }]
+}
+
+/// One logged control update whose summary carries markup.
+fn sample_activity() -> Vec<ActivityEntry> {
+    vec![ActivityEntry {
+        seq: 42,
+        at: "2026-11-02T10:00:00Z".to_string(),
+        actor: "ana".to_string(),
+        project: "Payments <platform>".to_string(),
+        subject: "SRM-SHR-PM-01".to_string(),
+        action: crate::model::LoggedAction::Known(crate::model::Action::ControlUpdate {
+            changes: vec![],
+        }),
+        detail: json!({}),
+        summary: "notes: (empty) → <b>bold</b>".to_string(),
+        prev_hash: "0".repeat(64),
+        hash: "f".repeat(64),
+    }]
+}
+
+/// A small snapshot with hostile text in the places users type.
+fn sample() -> PackData {
+    let controls = sample_controls();
     let signoffs = controls
         .iter()
         .flat_map(|pc| pc.signoffs.iter().cloned())
@@ -159,54 +223,11 @@ fn sample() -> PackData {
         generated_by: "ana".to_string(),
         generator: "Lockstep 0.1.0".to_string(),
         controls,
-        roster: vec![
-            RosterEntry {
-                email: "ana@example.com".to_string(),
-                name: "Ana".to_string(),
-                course: "Security awareness".to_string(),
-                completed_on: Some(day("2026-03-01")),
-                expires_on: Some(day("2027-03-01")),
-                state: TrainingState::Current,
-            },
-            RosterEntry {
-                email: "bo@example.com".to_string(),
-                name: "=Bo".to_string(),
-                course: "Security awareness".to_string(),
-                completed_on: None,
-                expires_on: None,
-                state: TrainingState::Missing,
-            },
-        ],
-        patches: vec![PatchRecord {
-            asset: "web-1".to_string(),
-            advisory: "CVE-2026-0001".to_string(),
-            severity: Severity::Critical,
-            released_on: day("2026-10-01"),
-            applied_on: Some(day("2026-10-20")),
-            deadline: day("2026-10-16"),
-            days_to_patch: Some(19),
-            state: PatchState::Late,
-            attested_by: "ana".to_string(),
-            evidence_sha256: None,
-            evidence_name: None,
-            recorded_at: crate::model::parse_stamp("2026-10-20T12:00:00Z").unwrap(),
-        }],
+        roster: sample_roster(),
+        patches: sample_patches(),
         deadlines: PatchDeadlines::default(),
         signoffs,
-        activity: vec![ActivityEntry {
-            seq: 42,
-            at: "2026-11-02T10:00:00Z".to_string(),
-            actor: "ana".to_string(),
-            project: "Payments <platform>".to_string(),
-            subject: "SRM-SHR-PM-01".to_string(),
-            action: crate::model::LoggedAction::Known(crate::model::Action::ControlUpdate {
-                changes: vec![],
-            }),
-            detail: json!({}),
-            summary: "notes: (empty) → <b>bold</b>".to_string(),
-            prev_hash: "0".repeat(64),
-            hash: "f".repeat(64),
-        }],
+        activity: sample_activity(),
         aws_reports: vec![],
         coverage: None,
         cuecs: vec![],

@@ -142,25 +142,14 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
     if current == SCHEMA_VERSION {
         return Ok(current);
     }
-    // A login that may not change the schema (an editor or a reader) is told who can.
-    let fail = |what: &str| {
-        let what = what.to_string();
-        move |e: postgres::Error| {
-            if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
-                PgError::NeedsUpgrade {
-                    found: current,
-                    known: SCHEMA_VERSION,
-                }
-            } else {
-                PgError::database(&what, e)
-            }
-        }
-    };
     let mut tx = client
         .transaction()
-        .map_err(fail("could not start a transaction"))?;
+        .map_err(upgrade_failed(current, "could not start a transaction"))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(fail("could not be locked for its upgrade"))?;
+        .map_err(upgrade_failed(
+            current,
+            "could not be locked for its upgrade",
+        ))?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS lockstep_migrations (
              version    BIGINT PRIMARY KEY,
@@ -168,13 +157,16 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
              applied_at TEXT NOT NULL
          )",
     )
-    .map_err(fail("could not record its schema version"))?;
+    .map_err(upgrade_failed(
+        current,
+        "could not record its schema version",
+    ))?;
     let found: i64 = tx
         .query_one(
             "SELECT COALESCE(MAX(version), 0) FROM lockstep_migrations",
             &[],
         )
-        .map_err(fail("could not be read"))?
+        .map_err(upgrade_failed(current, "could not be read"))?
         .get(0);
     if found > SCHEMA_VERSION {
         return Err(PgError::TooNew {
@@ -186,14 +178,49 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
     if found >= HASHED_FROM {
         check_hashes(&mut tx)?;
     }
+    apply_pending(&mut tx, current, found, at)?;
+    tx.commit()
+        .map_err(upgrade_failed(current, "could not commit its upgrade"))?;
+    Ok(found)
+}
+
+/// Maps a failed upgrade step to its error: a login that may not change the schema (an
+/// editor or a reader) is told who can; anything else is a database error about `what`.
+fn upgrade_failed(current: i64, what: &str) -> impl FnOnce(postgres::Error) -> PgError + use<> {
+    let what = what.to_string();
+    move |e: postgres::Error| {
+        if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+            PgError::NeedsUpgrade {
+                found: current,
+                known: SCHEMA_VERSION,
+            }
+        } else {
+            PgError::database(&what, e)
+        }
+    }
+}
+
+/// Applies and records, with `at`, every migration after version `found`, then records the
+/// hashes still missing; `current` is the version the caller first read.
+fn apply_pending(
+    tx: &mut postgres::Transaction<'_>,
+    current: i64,
+    found: i64,
+    at: &str,
+) -> Result<(), PgError> {
     for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > found) {
-        tx.batch_execute(sql)
-            .map_err(fail(&format!("refused migration {name}")))?;
+        tx.batch_execute(sql).map_err(upgrade_failed(
+            current,
+            &format!("refused migration {name}"),
+        ))?;
         tx.execute(
             "INSERT INTO lockstep_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             &[version, name, &at],
         )
-        .map_err(fail("could not record its schema version"))?;
+        .map_err(upgrade_failed(
+            current,
+            "could not record its schema version",
+        ))?;
     }
     // The migrations applied by this run get the hash of the text just applied. Those
     // applied before the column existed get the hash of the text this build ships: what they
@@ -204,10 +231,12 @@ pub fn migrate(client: &mut Client, at: &str) -> Result<i64, PgError> {
             "UPDATE lockstep_migrations SET sha256 = $2 WHERE version = $1 AND sha256 IS NULL",
             &[version, &sha256_hex(sql.as_bytes())],
         )
-        .map_err(fail("could not record its migrations' hashes"))?;
+        .map_err(upgrade_failed(
+            current,
+            "could not record its migrations' hashes",
+        ))?;
     }
-    tx.commit().map_err(fail("could not commit its upgrade"))?;
-    Ok(found)
+    Ok(())
 }
 
 /// Refuses a database where a recorded migration's hash differs from the shipped text's.
