@@ -39,101 +39,11 @@ impl App {
                 refused,
                 pending,
                 cancelled,
-            } => {
-                self.refresh();
-                if !added.is_empty() {
-                    let names: Vec<&str> = added.iter().map(|e| e.file_name.as_str()).collect();
-                    self.notify(
-                        Level::Info,
-                        format!("Attached {} to {control}.", names.join(", ")),
-                    );
-                }
-                for reason in refused {
-                    self.notify(Level::Error, format!("Not attached: {reason}"));
-                }
-                for reason in pending {
-                    self.notify(Level::Error, reason);
-                }
-                if cancelled {
-                    self.notify(
-                        Level::Info,
-                        "Attaching was cancelled; nothing half-written was kept.".to_string(),
-                    );
-                }
-            }
-            JobOutcome::Verified(report) => {
-                let clean = report.is_clean();
-                self.notify(
-                    if clean { Level::Info } else { Level::Error },
-                    if clean {
-                        "Workspace verified: the activity log and every evidence file are intact."
-                            .to_string()
-                    } else {
-                        "Verification found problems: see the report.".to_string()
-                    },
-                );
-                self.state.verify_result = Some((clean, report.lines()));
-            }
-            JobOutcome::Exported(summary) => {
-                self.notify(
-                    Level::Info,
-                    format!(
-                        "Evidence pack written: {} ({} files). Check it anywhere with `sha256sum -c SHA256SUMS`.",
-                        summary.path.display(),
-                        summary.files
-                    ),
-                );
-                if let Some(note) = self.state.notifications.last_mut() {
-                    note.file = Some(summary.path.clone());
-                }
-            }
+            } => self.attached(&control, &added, refused, pending, cancelled),
+            JobOutcome::Verified(report) => self.verified(&report),
+            JobOutcome::Exported(summary) => self.exported(&summary),
             JobOutcome::PackChecked(path, outcome, signature) => {
-                let name = path.display().to_string();
-                let (mut clean, mut lines) = match outcome {
-                    crate::pack::VerifyOutcome::Intact { files, bytes } => (
-                        true,
-                        vec![format!(
-                            "{name}: intact — {files} files, {bytes} bytes match the manifest and SHA256SUMS"
-                        )],
-                    ),
-                    crate::pack::VerifyOutcome::Problems(problems) => {
-                        let mut lines = vec![format!("{name}: {} problems", problems.len())];
-                        lines.extend(problems);
-                        (false, lines)
-                    }
-                    crate::pack::VerifyOutcome::NotAPack(why) => (
-                        false,
-                        vec![format!("{name} is not a Lockstep evidence pack: {why}")],
-                    ),
-                };
-                match signature {
-                    None => {}
-                    Some(crate::pack::SignatureCheck::Unsigned) => {
-                        lines.push("Unsigned: the pack has no SHA256SUMS.sig.".to_string());
-                    }
-                    Some(crate::pack::SignatureCheck::Good {
-                        signer,
-                        fingerprint,
-                        ..
-                    }) => lines.push(format!(
-                        "Signed by {signer} with ED25519 key {fingerprint}; check that fingerprint with the signer."
-                    )),
-                    Some(crate::pack::SignatureCheck::Failed(why)) => {
-                        if clean {
-                            lines.insert(
-                                0,
-                                format!("{name}: files intact, but the signature is not good"),
-                            );
-                        }
-                        clean = false;
-                        lines.push(format!("Signature not good: {why}"));
-                    }
-                }
-                self.notify(
-                    if clean { Level::Info } else { Level::Error },
-                    lines[0].clone(),
-                );
-                self.state.verify_result = Some((clean, lines));
+                self.pack_checked(&path, outcome, signature)
             }
             JobOutcome::TrainingRecorded(record) => self.training_recorded(&record),
             JobOutcome::AwsReportAdded(report) => self.aws_report_added(&report),
@@ -148,12 +58,11 @@ impl App {
                 refused,
                 cancelled,
             } => self.request_files_attached(&request, &added, &refused, cancelled),
-            JobOutcome::Opened(path) => {
-                self.notify(Level::Info, format!("Opened a copy: {}", path.display()));
-                if let Some(note) = self.state.notifications.last_mut() {
-                    note.file = Some(path);
-                }
-            }
+            JobOutcome::Opened(path) => self.notify_file(
+                Level::Info,
+                format!("Opened a copy: {}", path.display()),
+                path,
+            ),
             JobOutcome::OscalExported(files) => self.oscal_exported(files),
             JobOutcome::FindingsImported {
                 imported,
@@ -174,6 +83,129 @@ impl App {
             JobOutcome::Failed(error) => self.notify(Level::Error, error),
             JobOutcome::Cancelled => self.notify(Level::Info, "Cancelled.".to_string()),
         }
+    }
+
+    /// Reports files attached to a control, those refused, those waiting to move into the
+    /// vault, and a cancel.
+    fn attached(
+        &mut self,
+        control: &str,
+        added: &[crate::model::Evidence],
+        refused: Vec<String>,
+        pending: Vec<String>,
+        cancelled: bool,
+    ) {
+        self.refresh();
+        if !added.is_empty() {
+            let names: Vec<&str> = added.iter().map(|e| e.file_name.as_str()).collect();
+            self.notify(
+                Level::Info,
+                format!("Attached {} to {control}.", names.join(", ")),
+            );
+        }
+        for reason in refused {
+            self.notify(Level::Error, format!("Not attached: {reason}"));
+        }
+        for reason in pending {
+            self.notify(Level::Error, reason);
+        }
+        if cancelled {
+            self.notify(
+                Level::Info,
+                "Attaching was cancelled; nothing half-written was kept.".to_string(),
+            );
+        }
+    }
+
+    /// Reports a workspace verification and keeps its report to show.
+    fn verified(&mut self, report: &crate::workspace::VerifyReport) {
+        let clean = report.is_clean();
+        self.notify(
+            if clean { Level::Info } else { Level::Error },
+            if clean {
+                "Workspace verified: the activity log and every evidence file are intact."
+                    .to_string()
+            } else {
+                "Verification found problems: see the report.".to_string()
+            },
+        );
+        self.state.verify_result = Some((clean, report.lines()));
+    }
+
+    /// Reports a pack written, with a link to it.
+    fn exported(&mut self, summary: &crate::pack::ExportSummary) {
+        self.notify_file(
+            Level::Info,
+            format!(
+                "Evidence pack written: {} ({} files). Check it anywhere with `sha256sum -c SHA256SUMS`.",
+                summary.path.display(),
+                summary.files
+            ),
+            summary.path.clone(),
+        );
+    }
+
+    /// A notification that links to a file.
+    fn notify_file(&mut self, level: Level, text: String, file: PathBuf) {
+        self.notify(level, text);
+        if let Some(note) = self.state.notifications.last_mut() {
+            note.file = Some(file);
+        }
+    }
+
+    /// Reports a pack check: its files, then its signature, and keeps the lines to show.
+    fn pack_checked(
+        &mut self,
+        path: &std::path::Path,
+        outcome: crate::pack::VerifyOutcome,
+        signature: Option<crate::pack::SignatureCheck>,
+    ) {
+        let name = path.display().to_string();
+        let (mut clean, mut lines) = match outcome {
+            crate::pack::VerifyOutcome::Intact { files, bytes } => (
+                true,
+                vec![format!(
+                    "{name}: intact — {files} files, {bytes} bytes match the manifest and SHA256SUMS"
+                )],
+            ),
+            crate::pack::VerifyOutcome::Problems(problems) => {
+                let mut lines = vec![format!("{name}: {} problems", problems.len())];
+                lines.extend(problems);
+                (false, lines)
+            }
+            crate::pack::VerifyOutcome::NotAPack(why) => (
+                false,
+                vec![format!("{name} is not a Lockstep evidence pack: {why}")],
+            ),
+        };
+        match signature {
+            None => {}
+            Some(crate::pack::SignatureCheck::Unsigned) => {
+                lines.push("Unsigned: the pack has no SHA256SUMS.sig.".to_string());
+            }
+            Some(crate::pack::SignatureCheck::Good {
+                signer,
+                fingerprint,
+                ..
+            }) => lines.push(format!(
+                "Signed by {signer} with ED25519 key {fingerprint}; check that fingerprint with the signer."
+            )),
+            Some(crate::pack::SignatureCheck::Failed(why)) => {
+                if clean {
+                    lines.insert(
+                        0,
+                        format!("{name}: files intact, but the signature is not good"),
+                    );
+                }
+                clean = false;
+                lines.push(format!("Signature not good: {why}"));
+            }
+        }
+        self.notify(
+            if clean { Level::Info } else { Level::Error },
+            lines[0].clone(),
+        );
+        self.state.verify_result = Some((clean, lines));
     }
 
     /// Opens a file dialog on its own thread; what the user picks is used by
