@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use super::widgets::{command_button_ui, hover_text};
-use crate::app::{AppState, Command};
+use crate::app::{AppState, Command, View};
 
 /// Draws the top bar.
 pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
@@ -14,26 +14,7 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             ui.label(RichText::new("Lockstep").strong().size(18.0));
             ui.separator();
             if !state.projects.is_empty() {
-                let current = state
-                    .project
-                    .as_ref()
-                    .map(|p| p.name.as_str())
-                    .unwrap_or("Choose a project");
-                let picker = ui.label("Project");
-                egui::ComboBox::from_id_salt("project_picker")
-                    .selected_text(current)
-                    .width(240.0)
-                    .show_ui(ui, |ui| {
-                        for project in &state.projects {
-                            let chosen =
-                                state.project.as_ref().is_some_and(|p| p.key == project.key);
-                            if ui.selectable_label(chosen, &project.name).clicked() && !chosen {
-                                commands.push(Command::SelectProject(project.key));
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(picker.id);
+                project_picker_ui(state, ui, commands);
             }
             // With no project yet, the empty state's big button is the one way in.
             if state.open_error.is_none() && !state.projects.is_empty() && !state.read_only {
@@ -42,101 +23,141 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if state.open_error.is_none() {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
-                    ui.menu_button("Project", |ui| {
-                        let before = commands.len();
-                        let idle = state.job.is_none();
-                        let exportable = state.project.is_some() && idle;
-                        let editable = state.project.is_some() && !state.read_only;
-                        command_button_ui(ui, "", Command::OpenPeriod, editable, commands);
-                        ui.separator();
-                        command_button_ui(ui, "", Command::OpenExport, exportable, commands);
-                        command_button_ui(ui, "", Command::VerifyPack, idle, commands);
-                        ui.separator();
-                        let writable = idle && !state.read_only;
-                        command_button_ui(ui, "", Command::ImportFramework, writable, commands);
-                        ui.separator();
-                        command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
-                        command_button_ui(ui, "", Command::ExportPoam, exportable, commands);
-                        if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
-                            command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
-                        }
-                        if commands.len() > before {
-                            ui.close();
-                        }
-                    });
-                    ui.menu_button("Workspace", |ui| {
-                        let before = commands.len();
-                        if state.team {
-                            command_button_ui(ui, "", Command::OpenTeamDetails, true, commands);
-                        } else {
-                            let writable = state.job.is_none() && state.picking.is_none();
-                            command_button_ui(ui, "", Command::PushToTeam, writable, commands);
-                        }
-                        if commands.len() > before {
-                            ui.close();
-                        }
-                    });
+                    ui.menu_button("Project", |ui| project_menu_ui(state, ui, commands));
+                    ui.menu_button("Workspace", |ui| workspace_menu_ui(state, ui, commands));
                     let idle = state.job.is_none();
                     command_button_ui(ui, "", Command::VerifyWorkspace, idle, commands);
                 }
-                let unread = state.notifications.len();
-                let label = if unread == 0 {
-                    "Notifications".to_string()
-                } else {
-                    format!("Notifications ({unread})")
-                };
-                if ui
-                    .selectable_label(state.notifications_open, label)
-                    .clicked()
-                {
-                    commands.push(Command::ToggleNotifications);
-                }
-                if let Some(undo) = &state.undo_label {
-                    let keys = Command::Undo
-                        .shortcut()
-                        .map(|s| ui.ctx().format_shortcut(&s))
-                        .unwrap_or_default();
-                    if ui
-                        .button(Command::Undo.label())
-                        .on_hover_text(format!("{undo} ({keys})"))
-                        .clicked()
-                    {
-                        commands.push(Command::Undo);
-                    }
-                }
-                // On a narrow window the name alone, and none when even that would run into
-                // the views (Settings shows the name either way).
-                let help = shortcut_help(ui.ctx());
-                let room = ui.available_width();
-                let signed_in = format!("Signed in as {}", state.user_name);
-                let needed = |text: &str| 8.0 * text.chars().count() as f32 + 8.0;
-                let text = if room > needed(&signed_in) {
-                    Some(signed_in)
-                } else if room > needed(&state.user_name) {
-                    Some(state.user_name.clone())
-                } else {
-                    None
-                };
-                if let Some(text) = text {
-                    ui.label(RichText::new(text).weak()).on_hover_text(help);
-                }
+                notifications_and_undo_ui(state, ui, commands);
+                signed_in_ui(&state.user_name, ui);
             });
         });
         // The views on their own row, so they never run under the buttons on the right.
         if state.project.is_some() {
-            ui.horizontal(|ui| {
-                for view in crate::app::View::ALL {
-                    if ui
-                        .selectable_label(state.view == view, view.label())
-                        .clicked()
-                        && state.view != view
-                    {
-                        commands.push(Command::ShowView(view));
-                    }
-                }
-            });
+            view_tabs_ui(state.view, ui, commands);
         }
         ui.add_space(2.0);
+    });
+}
+
+/// The project picker, labelled for screen readers.
+fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let current = state
+        .project
+        .as_ref()
+        .map(|p| p.name.as_str())
+        .unwrap_or("Choose a project");
+    let picker = ui.label("Project");
+    egui::ComboBox::from_id_salt("project_picker")
+        .selected_text(current)
+        .width(240.0)
+        .show_ui(ui, |ui| {
+            for project in &state.projects {
+                let chosen = state.project.as_ref().is_some_and(|p| p.key == project.key);
+                if ui.selectable_label(chosen, &project.name).clicked() && !chosen {
+                    commands.push(Command::SelectProject(project.key));
+                }
+            }
+        })
+        .response
+        .labelled_by(picker.id);
+}
+
+/// The Project menu: the period, the pack, frameworks and OSCAL; closes once an item is
+/// chosen.
+fn project_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let before = commands.len();
+    let idle = state.job.is_none();
+    let exportable = state.project.is_some() && idle;
+    let editable = state.project.is_some() && !state.read_only;
+    command_button_ui(ui, "", Command::OpenPeriod, editable, commands);
+    ui.separator();
+    command_button_ui(ui, "", Command::OpenExport, exportable, commands);
+    command_button_ui(ui, "", Command::VerifyPack, idle, commands);
+    ui.separator();
+    let writable = idle && !state.read_only;
+    command_button_ui(ui, "", Command::ImportFramework, writable, commands);
+    ui.separator();
+    command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
+    command_button_ui(ui, "", Command::ExportPoam, exportable, commands);
+    if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
+        command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
+    }
+    if commands.len() > before {
+        ui.close();
+    }
+}
+
+/// The Workspace menu: a team workspace's details, or pushing a local one to a team.
+fn workspace_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let before = commands.len();
+    if state.team {
+        command_button_ui(ui, "", Command::OpenTeamDetails, true, commands);
+    } else {
+        let writable = state.job.is_none() && state.picking.is_none();
+        command_button_ui(ui, "", Command::PushToTeam, writable, commands);
+    }
+    if commands.len() > before {
+        ui.close();
+    }
+}
+
+/// The notifications toggle with the unread count, and Undo when there is something to undo.
+fn notifications_and_undo_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let unread = state.notifications.len();
+    let label = if unread == 0 {
+        "Notifications".to_string()
+    } else {
+        format!("Notifications ({unread})")
+    };
+    if ui
+        .selectable_label(state.notifications_open, label)
+        .clicked()
+    {
+        commands.push(Command::ToggleNotifications);
+    }
+    if let Some(undo) = &state.undo_label {
+        let keys = Command::Undo
+            .shortcut()
+            .map(|s| ui.ctx().format_shortcut(&s))
+            .unwrap_or_default();
+        if ui
+            .button(Command::Undo.label())
+            .on_hover_text(format!("{undo} ({keys})"))
+            .clicked()
+        {
+            commands.push(Command::Undo);
+        }
+    }
+}
+
+/// Who is signed in: on a narrow window the name alone, and none when even that would run
+/// into the views (Settings shows the name either way). Hovering lists the shortcuts.
+fn signed_in_ui(user_name: &str, ui: &mut Ui) {
+    let help = shortcut_help(ui.ctx());
+    let room = ui.available_width();
+    let signed_in = format!("Signed in as {user_name}");
+    let needed = |text: &str| 8.0 * text.chars().count() as f32 + 8.0;
+    let text = if room > needed(&signed_in) {
+        Some(signed_in)
+    } else if room > needed(user_name) {
+        Some(user_name.to_string())
+    } else {
+        None
+    };
+    if let Some(text) = text {
+        ui.label(RichText::new(text).weak()).on_hover_text(help);
+    }
+}
+
+/// The views, one tab each.
+fn view_tabs_ui(current: View, ui: &mut Ui, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        for view in View::ALL {
+            if ui.selectable_label(current == view, view.label()).clicked() && current != view {
+                commands.push(Command::ShowView(view));
+            }
+        }
     });
 }
 
