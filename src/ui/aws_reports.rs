@@ -7,7 +7,7 @@ use egui::{Color32, RichText, Ui};
 use super::theme::{DANGER, WARNING};
 use super::widgets::{chip_ui, date_field_ui, is_blank_or_date};
 use crate::app::{AppState, Command, ReportCover, covering_reports, report_cover};
-use crate::app::{AwsReport, CuecControl, CuecLine, MappedBy, ProjectCoverage};
+use crate::app::{AwsReport, AwsReportForm, CuecControl, CuecLine, MappedBy, ProjectCoverage};
 use crate::model::{Coverage, ReportKind};
 
 const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
@@ -417,70 +417,7 @@ fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("Kind");
-            egui::ComboBox::from_id_salt("aws_report_kind")
-                .selected_text(form.kind.label())
-                .show_ui(ui, |ui| {
-                    for kind in ReportKind::ALL {
-                        ui.selectable_value(&mut form.kind, kind, kind.label());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Title");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.title)
-                    .hint_text("AWS SOC 2 Type II, 2026–27")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let dates = [
-                (
-                    "aws_period_start",
-                    "Period start",
-                    &mut form.period_start,
-                    "YYYY-MM-DD",
-                ),
-                (
-                    "aws_period_end",
-                    "Period end",
-                    &mut form.period_end,
-                    "YYYY-MM-DD",
-                ),
-                (
-                    "aws_valid_until",
-                    "Valid until",
-                    &mut form.valid_until,
-                    "certificates",
-                ),
-            ];
-            for (id, name, value, hint) in dates {
-                let label = ui.label(name);
-                date_field_ui(ui, id, name, value, hint, today, label.id);
-                ui.end_row();
-            }
-            let label = ui.label("Services");
-            ui.add(
-                egui::TextEdit::singleline(&mut form.services)
-                    .hint_text("ec2, s3, rds")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Bridge letter until");
-            let name = "Bridge letter until";
-            date_field_ui(
-                ui,
-                "aws_bridge_until",
-                name,
-                &mut form.bridge_until,
-                "YYYY-MM-DD",
-                today,
-                label.id,
-            );
-            ui.end_row();
+            report_fields_ui(form, today, ui);
             ui.label("Report file");
             if file_choice_ui(ui, form.file.as_ref(), "Choose report…") {
                 commands.push(Command::PickAwsReportFile);
@@ -507,6 +444,74 @@ fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::AddAwsReport);
     }
+}
+
+/// The report's kind, title, dates and services, one labelled row each.
+fn report_fields_ui(form: &mut AwsReportForm, today: chrono::NaiveDate, ui: &mut Ui) {
+    let label = ui.label("Kind");
+    egui::ComboBox::from_id_salt("aws_report_kind")
+        .selected_text(form.kind.label())
+        .show_ui(ui, |ui| {
+            for kind in ReportKind::ALL {
+                ui.selectable_value(&mut form.kind, kind, kind.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Title");
+    ui.add(
+        egui::TextEdit::singleline(&mut form.title)
+            .hint_text("AWS SOC 2 Type II, 2026–27")
+            .desired_width(200.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+    let dates = [
+        (
+            "aws_period_start",
+            "Period start",
+            &mut form.period_start,
+            "YYYY-MM-DD",
+        ),
+        (
+            "aws_period_end",
+            "Period end",
+            &mut form.period_end,
+            "YYYY-MM-DD",
+        ),
+        (
+            "aws_valid_until",
+            "Valid until",
+            &mut form.valid_until,
+            "certificates",
+        ),
+    ];
+    for (id, name, value, hint) in dates {
+        let label = ui.label(name);
+        date_field_ui(ui, id, name, value, hint, today, label.id);
+        ui.end_row();
+    }
+    let label = ui.label("Services");
+    ui.add(
+        egui::TextEdit::singleline(&mut form.services)
+            .hint_text("ec2, s3, rds")
+            .desired_width(200.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Bridge letter until");
+    let name = "Bridge letter until";
+    date_field_ui(
+        ui,
+        "aws_bridge_until",
+        name,
+        &mut form.bridge_until,
+        "YYYY-MM-DD",
+        today,
+        label.id,
+    );
+    ui.end_row();
 }
 
 fn file_choice_ui(ui: &mut Ui, file: Option<&std::path::PathBuf>, button: &str) -> bool {
