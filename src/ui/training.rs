@@ -8,7 +8,7 @@ use super::widgets::{
     chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
     pick_one_ui,
 };
-use crate::app::{AppState, Command, ImportKind};
+use crate::app::{AppState, Command, ImportKind, TrainingForm};
 use crate::model::{SignoffSubject, TrainingState};
 
 /// Draws the training view.
@@ -96,33 +96,62 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
 }
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let people: Vec<(String, String)> = state
+        .people
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
+        .collect();
+    let courses: Vec<(String, String)> = state
+        .courses
+        .iter()
+        .map(|c| (c.name.clone(), c.name.clone()))
+        .collect();
     let form = &mut state.training_form;
+    completion_form_ui(form, &people, &courses, state.today, ui, commands);
+    ui.separator();
+    person_form_ui(form, ui, commands);
+    ui.separator();
+    course_form_ui(form, ui, commands);
+    ui.separator();
+    ui.label(RichText::new("Import from CSV").strong());
+    ui.horizontal(|ui| {
+        for (button, kind) in [
+            ("People…", ImportKind::People),
+            ("Completions…", ImportKind::Training),
+        ] {
+            if ui
+                .button(button)
+                .on_hover_text(format!("Columns: {}", kind.columns()))
+                .clicked()
+            {
+                commands.push(Command::Import(kind));
+            }
+        }
+    });
+    ui.separator();
+    ui.label(RichText::new("Roster sign-off").strong());
+    super::signoffs::signoffs_ui(state, &SignoffSubject::Training, ui, commands);
+}
+
+/// Recording a completion: person and course picked from those listed (as value and
+/// label), the day (today by default) and a certificate.
+fn completion_form_ui(
+    form: &mut TrainingForm,
+    people: &[(String, String)],
+    courses: &[(String, String)],
+    today: chrono::NaiveDate,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new("Record a completion").strong());
     egui::Grid::new("record_training")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let people: Vec<(String, String)> = state
-                .people
-                .iter()
-                .filter(|p| p.active)
-                .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
-                .collect();
             labelled_field_ui(ui, "Person", |ui, label| {
-                pick_one_ui(
-                    ui,
-                    "training_person",
-                    label,
-                    220.0,
-                    &mut form.email,
-                    &people,
-                );
+                pick_one_ui(ui, "training_person", label, 220.0, &mut form.email, people);
             });
-            let courses: Vec<(String, String)> = state
-                .courses
-                .iter()
-                .map(|c| (c.name.clone(), c.name.clone()))
-                .collect();
             labelled_field_ui(ui, "Course", |ui, label| {
                 pick_one_ui(
                     ui,
@@ -130,7 +159,7 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     label,
                     220.0,
                     &mut form.course,
-                    &courses,
+                    courses,
                 );
             });
             labelled_field_ui(ui, "Completed on", |ui, label| {
@@ -139,8 +168,8 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     "training_completed_on",
                     "Completed on",
                     &mut form.completed_on,
-                    &state.today.to_string(),
-                    state.today,
+                    &today.to_string(),
+                    today,
                     label,
                 );
             });
@@ -158,7 +187,10 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::RecordTraining);
     }
-    ui.separator();
+}
+
+/// Adding a person: name, email and role.
+fn person_form_ui(form: &mut TrainingForm, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.label(RichText::new("Add a person").strong());
     egui::Grid::new("add_person")
         .num_columns(2)
@@ -181,7 +213,10 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::AddPerson);
     }
-    ui.separator();
+}
+
+/// Adding a course and how often it is due again.
+fn course_form_ui(form: &mut TrainingForm, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.label(RichText::new("Add a course").strong());
     egui::Grid::new("add_course")
         .num_columns(2)
@@ -205,25 +240,4 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::AddCourse);
     }
-    ui.separator();
-    ui.label(RichText::new("Import from CSV").strong());
-    ui.horizontal(|ui| {
-        if ui
-            .button("People…")
-            .on_hover_text(format!("Columns: {}", ImportKind::People.columns()))
-            .clicked()
-        {
-            commands.push(Command::Import(ImportKind::People));
-        }
-        if ui
-            .button("Completions…")
-            .on_hover_text(format!("Columns: {}", ImportKind::Training.columns()))
-            .clicked()
-        {
-            commands.push(Command::Import(ImportKind::Training));
-        }
-    });
-    ui.separator();
-    ui.label(RichText::new("Roster sign-off").strong());
-    super::signoffs::signoffs_ui(state, &SignoffSubject::Training, ui, commands);
 }
