@@ -78,8 +78,8 @@ pub use state::{AppState, Dialog, Level, Notification, SignInForm, View};
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
 pub use crate::store::{
-    AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts, MappedBy,
-    Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink, Signoff,
+    Asset, AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts,
+    MappedBy, Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink, Signoff,
 };
 pub use system::{SystemForm, SystemPage};
 pub use team::{IdentityState, TeamDetails, expiry};

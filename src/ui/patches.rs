@@ -8,8 +8,7 @@ use super::widgets::{
     chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
     pick_one_ui,
 };
-use crate::app::PatchRecord;
-use crate::app::{AppState, Command, ImportKind, PatchSort};
+use crate::app::{AppState, Asset, Command, ImportKind, PatchForm, PatchRecord, PatchSort};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
 
 /// Draws the patches view.
@@ -179,20 +178,70 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
 }
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let today = state.today;
+    let assets: Vec<(String, String)> = state
+        .assets
+        .iter()
+        .map(|a| (a.name.clone(), a.name.clone()))
+        .collect();
     let form = &mut state.patch_form;
+    patch_form_ui(form, &assets, state.today, ui, commands);
+    ui.separator();
+    asset_form_ui(form, ui, commands);
+    asset_list_ui(&state.assets, ui);
+    ui.separator();
+    if ui
+        .button("Import patch records…")
+        .on_hover_text(format!("CSV columns: {}", ImportKind::Patches.columns()))
+        .clicked()
+    {
+        commands.push(Command::Import(ImportKind::Patches));
+    }
+    ui.separator();
+    ui.label(RichText::new("Monthly patch cycle sign-off").strong());
+    let mut months: Vec<String> = state
+        .patches
+        .iter()
+        .map(|p| p.released_on.format("%Y-%m").to_string())
+        .collect();
+    months.sort();
+    months.dedup();
+    months.reverse();
+    if state.patch_form.month.is_empty() {
+        state.patch_form.month = months
+            .first()
+            .cloned()
+            .unwrap_or_else(|| state.today.format("%Y-%m").to_string());
+    }
+    let label = ui.label("Month");
+    egui::ComboBox::from_id_salt("signoff_month")
+        .selected_text(state.patch_form.month.clone())
+        .show_ui(ui, |ui| {
+            for month in &months {
+                ui.selectable_value(&mut state.patch_form.month, month.clone(), month);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    let month = state.patch_form.month.clone();
+    super::signoffs::signoffs_ui(state, &SignoffSubject::PatchCycle(month), ui, commands);
+}
+
+/// Recording a patch: the asset (picked from those listed, as value and label), advisory,
+/// severity, release and apply days, and evidence.
+fn patch_form_ui(
+    form: &mut PatchForm,
+    assets: &[(String, String)],
+    today: chrono::NaiveDate,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new("Record a patch").strong());
     egui::Grid::new("record_patch")
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let assets: Vec<(String, String)> = state
-                .assets
-                .iter()
-                .map(|a| (a.name.clone(), a.name.clone()))
-                .collect();
             labelled_field_ui(ui, "Asset", |ui, label| {
-                pick_one_ui(ui, "patch_asset", label, 200.0, &mut form.asset, &assets);
+                pick_one_ui(ui, "patch_asset", label, 200.0, &mut form.asset, assets);
             });
             labelled_text_ui(
                 ui,
@@ -212,28 +261,24 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                     .response
                     .labelled_by(label);
             });
-            labelled_field_ui(ui, "Released on", |ui, label| {
-                date_field_ui(
-                    ui,
-                    "patch_released_on",
+            for (name, id, value, hint) in [
+                (
                     "Released on",
+                    "patch_released_on",
                     &mut form.released_on,
                     "YYYY-MM-DD",
-                    today,
-                    label,
-                );
-            });
-            labelled_field_ui(ui, "Applied on", |ui, label| {
-                date_field_ui(
-                    ui,
-                    "patch_applied_on",
+                ),
+                (
                     "Applied on",
+                    "patch_applied_on",
                     &mut form.applied_on,
                     "still open",
-                    today,
-                    label,
-                );
-            });
+                ),
+            ] {
+                labelled_field_ui(ui, name, |ui, label| {
+                    date_field_ui(ui, id, name, value, hint, today, label);
+                });
+            }
             labelled_field_ui(ui, "Evidence", |ui, _| {
                 if chosen_file_ui(ui, form.evidence.as_ref()) {
                     commands.push(Command::PickPatchEvidence);
@@ -251,7 +296,10 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::RecordPatch);
     }
-    ui.separator();
+}
+
+/// Adding an asset: name, kind, environment and who patches it.
+fn asset_form_ui(form: &mut PatchForm, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.label(RichText::new("Add an asset").strong());
     egui::Grid::new("add_asset")
         .num_columns(2)
@@ -298,64 +346,33 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     {
         commands.push(Command::AddAsset);
     }
-    if !state.assets.is_empty() {
-        ui.label(RichText::new("Assets").small().strong());
-        for asset in &state.assets {
-            ui.label(
-                RichText::new(format!(
-                    "{} · {} · {} · patched by {} · {} open",
-                    asset.name,
-                    asset.kind.as_str(),
-                    if asset.environment.is_empty() {
-                        "-"
-                    } else {
-                        &asset.environment
-                    },
-                    if asset.managed_by == ManagedBy::Aws {
-                        "AWS"
-                    } else {
-                        "us"
-                    },
-                    asset.unapplied
-                ))
-                .small(),
-            );
-        }
+}
+
+/// The assets listed, one small line each.
+fn asset_list_ui(assets: &[Asset], ui: &mut Ui) {
+    if assets.is_empty() {
+        return;
     }
-    ui.separator();
-    if ui
-        .button("Import patch records…")
-        .on_hover_text(format!("CSV columns: {}", ImportKind::Patches.columns()))
-        .clicked()
-    {
-        commands.push(Command::Import(ImportKind::Patches));
+    ui.label(RichText::new("Assets").small().strong());
+    for asset in assets {
+        ui.label(
+            RichText::new(format!(
+                "{} · {} · {} · patched by {} · {} open",
+                asset.name,
+                asset.kind.as_str(),
+                if asset.environment.is_empty() {
+                    "-"
+                } else {
+                    &asset.environment
+                },
+                if asset.managed_by == ManagedBy::Aws {
+                    "AWS"
+                } else {
+                    "us"
+                },
+                asset.unapplied
+            ))
+            .small(),
+        );
     }
-    ui.separator();
-    ui.label(RichText::new("Monthly patch cycle sign-off").strong());
-    let mut months: Vec<String> = state
-        .patches
-        .iter()
-        .map(|p| p.released_on.format("%Y-%m").to_string())
-        .collect();
-    months.sort();
-    months.dedup();
-    months.reverse();
-    if state.patch_form.month.is_empty() {
-        state.patch_form.month = months
-            .first()
-            .cloned()
-            .unwrap_or_else(|| state.today.format("%Y-%m").to_string());
-    }
-    let label = ui.label("Month");
-    egui::ComboBox::from_id_salt("signoff_month")
-        .selected_text(state.patch_form.month.clone())
-        .show_ui(ui, |ui| {
-            for month in &months {
-                ui.selectable_value(&mut state.patch_form.month, month.clone(), month);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    let month = state.patch_form.month.clone();
-    super::signoffs::signoffs_ui(state, &SignoffSubject::PatchCycle(month), ui, commands);
 }
