@@ -73,24 +73,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
         .small()
         .weak(),
     );
-    ui.horizontal(|ui| {
-        let label = ui.label("Show");
-        let form = &mut state.patch_form;
-        egui::ComboBox::from_id_salt("patch_state_filter")
-            .selected_text(
-                form.state_filter
-                    .map(PatchState::label)
-                    .unwrap_or("All states"),
-            )
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut form.state_filter, None, "All states");
-                for s in PatchState::ALL {
-                    ui.selectable_value(&mut form.state_filter, Some(s), s.label());
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    });
+    state_filter_ui(&mut state.patch_form, ui);
     if state.patches.is_empty() {
         ui.add_space(12.0);
         ui.label(
@@ -110,71 +93,88 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
                 .striped(true)
                 .spacing([14.0, 6.0])
                 .show(ui, |ui| {
-                    let form = &mut state.patch_form;
-                    for (title, sort) in [
-                        ("Asset", Some(PatchSort::Asset)),
-                        ("Advisory", None),
-                        ("Severity", Some(PatchSort::Severity)),
-                        ("Released", Some(PatchSort::Released)),
-                        ("Deadline", Some(PatchSort::Deadline)),
-                        ("Applied", None),
-                        ("Days", None),
-                        ("State", Some(PatchSort::State)),
-                    ] {
-                        match sort {
-                            Some(sort) => {
-                                let marker = if form.sort.0 == sort {
-                                    if form.sort.1 { " ▼" } else { " ▲" }
-                                } else {
-                                    ""
-                                };
-                                if ui
-                                    .button(RichText::new(format!("{title}{marker}")).strong())
-                                    .clicked()
-                                {
-                                    form.sort = (
-                                        sort,
-                                        if form.sort.0 == sort {
-                                            !form.sort.1
-                                        } else {
-                                            false
-                                        },
-                                    );
-                                }
-                            }
-                            None => {
-                                ui.label(RichText::new(title).strong());
-                            }
-                        }
-                    }
-                    ui.end_row();
+                    header_row_ui(&mut state.patch_form, ui);
                     for record in &rows {
-                        ui.label(&record.asset);
-                        ui.label(RichText::new(&record.advisory).monospace());
-                        ui.label(record.severity.label());
-                        ui.label(record.released_on.to_string());
-                        ui.label(record.deadline.to_string());
-                        ui.label(
-                            record
-                                .applied_on
-                                .map(|d| d.to_string())
-                                .unwrap_or_else(|| "—".into()),
-                        );
-                        ui.label(
-                            record
-                                .days_to_patch
-                                .map(|d| d.to_string())
-                                .unwrap_or_default(),
-                        );
-                        super::widgets::chip_ui(
-                            ui,
-                            record.state.label(),
-                            patch_color(record.state),
-                        );
-                        ui.end_row();
+                        record_row_ui(record, ui);
                     }
                 });
         });
+}
+
+/// The filter by patch state.
+fn state_filter_ui(form: &mut PatchForm, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Show");
+        egui::ComboBox::from_id_salt("patch_state_filter")
+            .selected_text(
+                form.state_filter
+                    .map(PatchState::label)
+                    .unwrap_or("All states"),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut form.state_filter, None, "All states");
+                for s in PatchState::ALL {
+                    ui.selectable_value(&mut form.state_filter, Some(s), s.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
+/// The table's headings; those that sort are buttons, clicked again to reverse, with an
+/// arrow on the one sorted by.
+fn header_row_ui(form: &mut PatchForm, ui: &mut Ui) {
+    for (title, sort) in [
+        ("Asset", Some(PatchSort::Asset)),
+        ("Advisory", None),
+        ("Severity", Some(PatchSort::Severity)),
+        ("Released", Some(PatchSort::Released)),
+        ("Deadline", Some(PatchSort::Deadline)),
+        ("Applied", None),
+        ("Days", None),
+        ("State", Some(PatchSort::State)),
+    ] {
+        let Some(sort) = sort else {
+            ui.label(RichText::new(title).strong());
+            continue;
+        };
+        let marker = if form.sort.0 == sort {
+            if form.sort.1 { " ▼" } else { " ▲" }
+        } else {
+            ""
+        };
+        if ui
+            .button(RichText::new(format!("{title}{marker}")).strong())
+            .clicked()
+        {
+            form.sort = (sort, form.sort.0 == sort && !form.sort.1);
+        }
+    }
+    ui.end_row();
+}
+
+/// One patch record's row.
+fn record_row_ui(record: &PatchRecord, ui: &mut Ui) {
+    ui.label(&record.asset);
+    ui.label(RichText::new(&record.advisory).monospace());
+    ui.label(record.severity.label());
+    ui.label(record.released_on.to_string());
+    ui.label(record.deadline.to_string());
+    ui.label(
+        record
+            .applied_on
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+    );
+    ui.label(
+        record
+            .days_to_patch
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    super::widgets::chip_ui(ui, record.state.label(), patch_color(record.state));
+    ui.end_row();
 }
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
