@@ -10,7 +10,7 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::widgets::{command_button_ui, sort_heading_ui};
-use crate::app::{AppState, Command, RequestSort, references, short};
+use crate::app::{AppState, Command, RequestSort, RequestsView, references, short};
 use crate::app::{Request, RequestLink};
 use crate::model::RequestStatus;
 
@@ -70,23 +70,25 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         return;
     }
     filter_ui(state, ui);
+    counts_ui(&state.requests, &mut state.requests_view, ui);
+    request_table_ui(&state.requests, &mut state.requests_view, ui, commands);
+}
+
+/// How many requests show of all, the overdue count (a link that shows only those) and the
+/// count per status.
+fn counts_ui(requests: &[Request], view: &mut RequestsView, ui: &mut Ui) {
     let counts: Vec<String> = RequestStatus::ALL
         .iter()
         .map(|s| {
-            let n = state.requests.iter().filter(|r| r.status == *s).count();
+            let n = requests.iter().filter(|r| r.status == *s).count();
             format!("{n} {}", s.label().to_lowercase())
         })
         .collect();
-    let overdue = state.requests.iter().filter(|r| r.overdue).count();
+    let overdue = requests.iter().filter(|r| r.overdue).count();
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         ui.label(
-            RichText::new(format!(
-                "{} of {} shown ·",
-                state.requests_view.rows.len(),
-                state.requests.len(),
-            ))
-            .weak(),
+            RichText::new(format!("{} of {} shown ·", view.rows.len(), requests.len(),)).weak(),
         );
         let label = RichText::new(format!("{overdue} overdue"));
         if overdue == 0 {
@@ -96,12 +98,20 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             .on_hover_text("Show only the overdue requests")
             .clicked()
         {
-            state.requests_view.filter.overdue = true;
+            view.filter.overdue = true;
         }
         ui.label(RichText::new(format!("· {}", counts.join(" · "))).weak());
     });
-    let view = &mut state.requests_view;
-    let requests = &state.requests;
+}
+
+/// The table of the requests the filter lets through, in the view's order, drawing only the
+/// rows in sight.
+fn request_table_ui(
+    requests: &[Request],
+    view: &mut RequestsView,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -144,44 +154,53 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 };
                 let chosen = view.selected.as_ref() == Some(&request.id);
                 row.set_selected(chosen);
-                row.col(|ui| {
-                    if ui.selectable_label(chosen, &request.id).clicked() {
-                        commands.push(Command::SelectRequest(
-                            (!chosen).then(|| request.id.clone()),
-                        ));
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(short(&request.request, 120))
-                        .on_hover_text(&request.request);
-                });
-                row.col(|ui| {
-                    ui.label(references(request));
-                });
-                row.col(|ui| {
-                    ui.label(&request.owner);
-                });
-                row.col(|ui| {
-                    let due = request.due.map(|d| d.to_string()).unwrap_or_default();
-                    if request.overdue {
-                        ui.label(RichText::new(format!("{due} overdue")).color(DANGER));
-                    } else {
-                        ui.label(due);
-                    }
-                });
-                row.col(|ui| {
-                    ui.label(&request.priority);
-                });
-                row.col(|ui| {
-                    ui.label(
-                        RichText::new(request.status.label()).color(status_color(request.status)),
-                    );
-                });
-                row.col(|ui| {
-                    ui.label(request.evidence_count.to_string());
-                });
+                request_cells_ui(request, chosen, &mut row, commands);
             });
         });
+}
+
+/// A request's cells: its id (a toggle selecting it), text, controls, owner, due date (red
+/// when overdue), priority, status and evidence count.
+fn request_cells_ui(
+    request: &Request,
+    chosen: bool,
+    row: &mut egui_extras::TableRow<'_, '_>,
+    commands: &mut Vec<Command>,
+) {
+    row.col(|ui| {
+        if ui.selectable_label(chosen, &request.id).clicked() {
+            commands.push(Command::SelectRequest(
+                (!chosen).then(|| request.id.clone()),
+            ));
+        }
+    });
+    row.col(|ui| {
+        ui.label(short(&request.request, 120))
+            .on_hover_text(&request.request);
+    });
+    row.col(|ui| {
+        ui.label(references(request));
+    });
+    row.col(|ui| {
+        ui.label(&request.owner);
+    });
+    row.col(|ui| {
+        let due = request.due.map(|d| d.to_string()).unwrap_or_default();
+        if request.overdue {
+            ui.label(RichText::new(format!("{due} overdue")).color(DANGER));
+        } else {
+            ui.label(due);
+        }
+    });
+    row.col(|ui| {
+        ui.label(&request.priority);
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(request.status.label()).color(status_color(request.status)));
+    });
+    row.col(|ui| {
+        ui.label(request.evidence_count.to_string());
+    });
 }
 
 fn filter_ui(state: &mut AppState, ui: &mut Ui) {
