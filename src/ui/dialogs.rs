@@ -9,7 +9,10 @@ use egui::{Id, RichText, Ui};
 
 use super::widgets::{EnterKey, date_field_ui, is_blank_or_date};
 use crate::app::Service;
-use crate::app::{AppState, Command, Dialog};
+use crate::app::{
+    AppState, Command, Dialog, ExportForm, NameForm, NewProjectForm, PeriodForm, ServicesForm,
+    SettingsForm,
+};
 use crate::model::ServiceModel;
 
 /// Room kept between a dialog and the window's edges, in points.
@@ -48,301 +51,426 @@ pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     let importing = state.job.is_some();
     let closed = match &mut state.dialog {
         Dialog::None => false,
-        Dialog::NewProject(form) => tall_modal(Id::unique("new_project"))
-            .show(&ctx, |ui| {
-                let top = ui.min_rect().top();
-                ui.set_width(dialog_width(&ctx, 860.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("New project");
-                ui.label(RichText::new("A project is one audit scope: the AWS services it uses decide its checklist.").weak());
-                ui.add_space(6.0);
-                egui::Grid::new("new_project_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
-                    let label = ui.label("Name");
-                    let name = enter.field(
-                        ui.add(egui::TextEdit::singleline(&mut form.name).hint_text("Payments platform — SOC 2, 2027").desired_width(420.0))
-                            .labelled_by(label.id),
-                    );
-                    if ui.memory(|m| m.focused().is_none()) && !ui.ctx().input(|i| i.key_pressed(egui::Key::Enter)) && form.name.is_empty() {
-                        name.request_focus();
-                    }
-                    ui.end_row();
-                    let label = ui.label("Description");
-                    ui.add(egui::TextEdit::multiline(&mut form.description).desired_rows(2).desired_width(420.0))
-                        .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("Audit period");
-                    ui.horizontal(|ui| {
-                        let start = date_field_ui(ui, "period_start", "Audit period start", &mut form.period_start, "YYYY-MM-DD", today, label.id);
-                        enter.field(start.edit);
-                        let end_label = ui.label("to");
-                        let end = date_field_ui(ui, "period_end", "Audit period end", &mut form.period_end, "YYYY-MM-DD", today, end_label.id);
-                        enter.field(end.edit);
-                    });
-                    ui.end_row();
-                    let label = ui.label("Baseline");
-                    baseline_choice_ui(ui, &baselines, &mut form.baseline, label.id, importing, commands);
-                    ui.end_row();
-                });
-                ui.add_space(6.0);
-                ui.label(RichText::new("AWS services in use").strong());
-                let search = service_checklist_ui(ui, top, "new_project_services", &services, &mut form.service_search, &mut form.services);
-                enter.field(search);
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    let dates_ok = is_blank_or_date(&form.period_start) && is_blank_or_date(&form.period_end);
-                    let named = !form.name.trim().is_empty();
-                    let ready = named && dates_ok && !form.services.is_empty();
-                    let create = ui
-                        .add_enabled(ready, egui::Button::new(format!("Create project ({} services)", form.services.len())))
-                        .on_hover_text("Enter")
-                        .on_disabled_hover_text(create_refusal(named, dates_ok, form.services.len()))
-                        .clicked();
-                    if (create || enter.submits()) && ready {
-                        match form.to_request() {
-                            Ok(request) => commands.push(Command::CreateProject(request, form.baseline.clone())),
-                            Err(error) => form.error = Some(error),
-                        }
-                    }
-                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
-                    if !ready {
-                        ui.label(RichText::new(create_refusal(named, dates_ok, form.services.len())).weak());
-                    }
-                });
-                close
-            })
-            .inner,
-        Dialog::Services(form) => tall_modal(Id::unique("project_services"))
-            .show(&ctx, |ui| {
-                let top = ui.min_rect().top();
-                ui.set_width(dialog_width(&ctx, 860.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("AWS services of this project");
-                ui.label(
-                    RichText::new(
-                        "Controls for services you add come into scope; controls that cover none of the remaining \
-                         services are retired, keeping their status, notes and history.",
-                    )
-                    .weak(),
-                );
-                let search = service_checklist_ui(ui, top, "project_services_list", &services, &mut form.search, &mut form.services);
-                enter.field(search);
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    if ui.button("Save services").on_hover_text("Enter").clicked() || enter.submits() {
-                        commands.push(Command::SetServices(form.services.iter().cloned().collect()));
-                    }
-                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
-                });
-                close
-            })
-            .inner,
-        Dialog::Period(form) => egui::Modal::new(Id::unique("project_period"))
-            .show(&ctx, |ui| {
-                ui.set_width(dialog_width(&ctx, 480.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("Audit period");
-                ui.label(
-                    RichText::new(
-                        "The dates the audit looks at: AWS's reports must cover them, and the dashboard counts down to the last day. Leave both empty to clear it.",
-                    )
-                    .weak(),
-                );
-                ui.add_space(6.0);
-                ui.horizontal(|ui| {
-                    let label = ui.label("From");
-                    let start = date_field_ui(ui, "period_dialog_start", "Audit period start", &mut form.start, "YYYY-MM-DD", today, label.id);
-                    enter.field(start.edit);
-                    let label = ui.label("to");
-                    let end = date_field_ui(ui, "period_dialog_end", "Audit period end", &mut form.end, "YYYY-MM-DD", today, label.id);
-                    enter.field(end.edit);
-                });
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    if ui.button("Save period").on_hover_text("Enter").clicked() || enter.submits() {
-                        match form.period() {
-                            Ok(period) => commands.push(Command::SetPeriod(period)),
-                            Err(error) => form.error = Some(error),
-                        }
-                    }
-                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
-                });
-                close
-            })
-            .inner,
-        Dialog::Settings(form) => egui::Modal::new(Id::unique("settings"))
-            .show(&ctx, |ui| {
-                ui.set_width(dialog_width(&ctx, 520.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("Settings");
-                let label = ui.label("Your name, recorded with every change you make");
-                enter.field(
-                    ui.add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
-                        .labelled_by(label.id),
-                );
-                let submit = enter.submits();
-                ui.label(RichText::new(format!("Workspace: {}", state.workspace.display())).weak().small());
-                ui.add_space(6.0);
-                ui.label(RichText::new("Log").strong());
-                ui.horizontal(|ui| {
-                    let folder = crate::log::log_dir(&state.workspace);
-                    ui.label(RichText::new(folder.display().to_string()).small());
-                    super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
-                });
-                ui.label(
-                    RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
-                        .weak()
-                        .small(),
-                );
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.separator();
-                signing_key_ui(ui, form, commands);
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() || submit {
-                        commands.push(Command::SetUserName(form.user_name.clone()));
-                    }
-                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
-                });
-                close
-            })
-            .inner,
-        Dialog::Name(form) => egui::Modal::new(Id::unique("first_run_name"))
-            .show(&ctx, |ui| {
-                ui.set_width(dialog_width(&ctx, 520.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("Welcome to Lockstep");
-                ui.label(
-                    "Lockstep records who made each change, sign-off and export, and auditors read that name \
-                     in the activity log. How should it name you?",
-                );
-                ui.add_space(6.0);
-                let label = ui.label("Your name");
-                let field = enter.field(
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.user_name)
-                            .hint_text("Ada Lovelace")
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(label.id),
-                );
-                if ui.memory(|m| m.focused().is_none()) {
-                    field.request_focus();
-                }
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.label(
-                    RichText::new(format!(
-                        "Until you answer, changes are recorded as {}. You can change it later in Settings.",
-                        state.user_name
-                    ))
-                    .weak()
-                    .small(),
-                );
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    let ready = !form.user_name.trim().is_empty();
-                    let save = ui.add_enabled(ready, egui::Button::new("Continue")).on_hover_text("Enter").clicked();
-                    if (save || enter.submits()) && ready {
-                        commands.push(Command::SetUserName(form.user_name.clone()));
-                    }
-                    close = ui.button("Later").on_hover_text("Esc").clicked();
-                });
-                close
-            })
-            .inner,
+        Dialog::NewProject(form) => new_project_ui(
+            &ctx, form, &services, &baselines, today, importing, commands,
+        ),
+        Dialog::Services(form) => services_ui(&ctx, form, &services, commands),
+        Dialog::Period(form) => period_ui(&ctx, form, today, commands),
+        Dialog::Settings(form) => settings_ui(&ctx, form, &state.workspace, commands),
+        Dialog::Name(form) => name_ui(&ctx, form, &state.user_name, commands),
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
-        Dialog::Export(form) => egui::Modal::new(Id::unique("export_pack"))
-            .show(&ctx, |ui| {
-                ui.set_width(dialog_width(&ctx, 560.0));
-                let mut enter = EnterKey::new(ui);
-                ui.heading("Export evidence pack");
-                ui.label(
-                    RichText::new(
-                        "One zip for the auditor: a report to read in any browser, spreadsheets, the evidence files, \
-                         and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
-                    )
-                    .weak(),
-                );
-                ui.add_space(6.0);
-                egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
-                    let label = ui.label("As of").on_hover_text("Statuses, evidence and the roster as they stood on this day");
-                    let as_of = date_field_ui(ui, "export_as_of", "As of", &mut form.as_of, &today.to_string(), today, label.id);
-                    enter.field(as_of.edit);
-                    ui.end_row();
-                    let label = ui.label("Period");
-                    ui.horizontal(|ui| {
-                        let from = date_field_ui(ui, "export_from", "Period start", &mut form.from, "project's", today, label.id);
-                        enter.field(from.edit);
-                        let to_label = ui.label("to");
-                        let to = date_field_ui(ui, "export_to", "Period end", &mut form.to, "period", today, to_label.id);
-                        enter.field(to.edit);
-                    });
-                    ui.end_row();
-                    ui.label("Save as");
-                    ui.horizontal(|ui| {
-                        let name = form
-                            .target
-                            .as_ref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| "not chosen".to_string());
-                        ui.label(RichText::new(name).small());
-                        if ui.button("Choose…").clicked() {
-                            commands.push(Command::PickExportTarget);
-                        }
-                    });
-                    ui.end_row();
-                });
-                match &form.key {
-                    Some(key) => {
-                        ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer)).on_hover_text(
-                            "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made the pack",
-                        );
-                        ui.label(RichText::new(format!("Key {}", key.fingerprint)).weak().small());
-                    }
-                    None => {
-                        ui.label(
-                            RichText::new("To sign packs, create your signing key in Settings.").weak().small(),
-                        );
-                    }
-                }
-                if let Some(error) = &form.error {
-                    ui.colored_label(super::theme::DANGER, error);
-                }
-                ui.separator();
-                let mut close = false;
-                ui.horizontal(|ui| {
-                    let dates_ok = [&form.as_of, &form.from, &form.to].iter().all(|t| is_blank_or_date(t));
-                    let ready = form.target.is_some() && dates_ok;
-                    if (ui.add_enabled(ready, egui::Button::new("Export")).on_hover_text("Enter").clicked() || enter.submits()) && ready {
-                        commands.push(Command::StartExport);
-                    }
-                    close = ui.button("Cancel").on_hover_text("Esc").clicked();
-                });
-                close
-            })
-            .inner,
+        Dialog::Export(form) => export_ui(&ctx, form, today, commands),
         Dialog::Team(details) => super::team::team_details_ui(&ctx, details),
     };
     if closed {
         commands.push(Command::CloseDialog);
     }
+}
+
+/// The new-project dialog: name, description, audit period, baseline and the AWS services. Returns true when the user closed it.
+fn new_project_ui(
+    ctx: &egui::Context,
+    form: &mut NewProjectForm,
+    services: &[Service],
+    baselines: &[crate::model::BaselineSummary],
+    today: chrono::NaiveDate,
+    importing: bool,
+    commands: &mut Vec<Command>,
+) -> bool {
+    tall_modal(Id::unique("new_project"))
+        .show(ctx, |ui| {
+            let top = ui.min_rect().top();
+            ui.set_width(dialog_width(ctx, 860.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("New project");
+            ui.label(
+                RichText::new(
+                    "A project is one audit scope: the AWS services it uses decide its checklist.",
+                )
+                .weak(),
+            );
+            ui.add_space(6.0);
+            egui::Grid::new("new_project_fields")
+                .num_columns(2)
+                .spacing([10.0, 8.0])
+                .show(ui, |ui| {
+                    let label = ui.label("Name");
+                    let name = enter.field(
+                        ui.add(
+                            egui::TextEdit::singleline(&mut form.name)
+                                .hint_text("Payments platform — SOC 2, 2027")
+                                .desired_width(420.0),
+                        )
+                        .labelled_by(label.id),
+                    );
+                    if ui.memory(|m| m.focused().is_none())
+                        && !ui.ctx().input(|i| i.key_pressed(egui::Key::Enter))
+                        && form.name.is_empty()
+                    {
+                        name.request_focus();
+                    }
+                    ui.end_row();
+                    let label = ui.label("Description");
+                    ui.add(
+                        egui::TextEdit::multiline(&mut form.description)
+                            .desired_rows(2)
+                            .desired_width(420.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Audit period");
+                    ui.horizontal(|ui| {
+                        let start = date_field_ui(
+                            ui,
+                            "period_start",
+                            "Audit period start",
+                            &mut form.period_start,
+                            "YYYY-MM-DD",
+                            today,
+                            label.id,
+                        );
+                        enter.field(start.edit);
+                        let end_label = ui.label("to");
+                        let end = date_field_ui(
+                            ui,
+                            "period_end",
+                            "Audit period end",
+                            &mut form.period_end,
+                            "YYYY-MM-DD",
+                            today,
+                            end_label.id,
+                        );
+                        enter.field(end.edit);
+                    });
+                    ui.end_row();
+                    let label = ui.label("Baseline");
+                    baseline_choice_ui(
+                        ui,
+                        baselines,
+                        &mut form.baseline,
+                        label.id,
+                        importing,
+                        commands,
+                    );
+                    ui.end_row();
+                });
+            ui.add_space(6.0);
+            ui.label(RichText::new("AWS services in use").strong());
+            let search = service_checklist_ui(
+                ui,
+                top,
+                "new_project_services",
+                services,
+                &mut form.service_search,
+                &mut form.services,
+            );
+            enter.field(search);
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
+            }
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                let dates_ok =
+                    is_blank_or_date(&form.period_start) && is_blank_or_date(&form.period_end);
+                let named = !form.name.trim().is_empty();
+                let ready = named && dates_ok && !form.services.is_empty();
+                let create = ui
+                    .add_enabled(
+                        ready,
+                        egui::Button::new(format!(
+                            "Create project ({} services)",
+                            form.services.len()
+                        )),
+                    )
+                    .on_hover_text("Enter")
+                    .on_disabled_hover_text(create_refusal(named, dates_ok, form.services.len()))
+                    .clicked();
+                if (create || enter.submits()) && ready {
+                    match form.to_request() {
+                        Ok(request) => {
+                            commands.push(Command::CreateProject(request, form.baseline.clone()))
+                        }
+                        Err(error) => form.error = Some(error),
+                    }
+                }
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
+                if !ready {
+                    ui.label(
+                        RichText::new(create_refusal(named, dates_ok, form.services.len())).weak(),
+                    );
+                }
+            });
+            close
+        })
+        .inner
+}
+
+/// The dialog choosing the project's AWS services. Returns true when the user closed it.
+fn services_ui(
+    ctx: &egui::Context,
+    form: &mut ServicesForm,
+    services: &[Service],
+    commands: &mut Vec<Command>,
+) -> bool {
+    tall_modal(Id::unique("project_services"))
+        .show(ctx, |ui| {
+        let top = ui.min_rect().top();
+        ui.set_width(dialog_width(ctx, 860.0));
+        let mut enter = EnterKey::new(ui);
+        ui.heading("AWS services of this project");
+        ui.label(
+            RichText::new(
+                "Controls for services you add come into scope; controls that cover none of the remaining \
+                 services are retired, keeping their status, notes and history.",
+            )
+            .weak(),
+        );
+        let search = service_checklist_ui(ui, top, "project_services_list", services, &mut form.search, &mut form.services);
+        enter.field(search);
+        if let Some(error) = &form.error {
+            ui.colored_label(super::theme::DANGER, error);
+        }
+        ui.separator();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if ui.button("Save services").on_hover_text("Enter").clicked() || enter.submits() {
+                commands.push(Command::SetServices(form.services.iter().cloned().collect()));
+            }
+            close = ui.button("Cancel").on_hover_text("Esc").clicked();
+        });
+        close
+        })
+        .inner
+}
+
+/// The dialog setting or clearing the audit period. Returns true when the user closed it.
+fn period_ui(
+    ctx: &egui::Context,
+    form: &mut PeriodForm,
+    today: chrono::NaiveDate,
+    commands: &mut Vec<Command>,
+) -> bool {
+    egui::Modal::new(Id::unique("project_period"))
+        .show(ctx, |ui| {
+        ui.set_width(dialog_width(ctx, 480.0));
+        let mut enter = EnterKey::new(ui);
+        ui.heading("Audit period");
+        ui.label(
+            RichText::new(
+                "The dates the audit looks at: AWS's reports must cover them, and the dashboard counts down to the last day. Leave both empty to clear it.",
+            )
+            .weak(),
+        );
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("From");
+            let start = date_field_ui(ui, "period_dialog_start", "Audit period start", &mut form.start, "YYYY-MM-DD", today, label.id);
+            enter.field(start.edit);
+            let label = ui.label("to");
+            let end = date_field_ui(ui, "period_dialog_end", "Audit period end", &mut form.end, "YYYY-MM-DD", today, label.id);
+            enter.field(end.edit);
+        });
+        if let Some(error) = &form.error {
+            ui.colored_label(super::theme::DANGER, error);
+        }
+        ui.separator();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if ui.button("Save period").on_hover_text("Enter").clicked() || enter.submits() {
+                match form.period() {
+                    Ok(period) => commands.push(Command::SetPeriod(period)),
+                    Err(error) => form.error = Some(error),
+                }
+            }
+            close = ui.button("Cancel").on_hover_text("Esc").clicked();
+        });
+        close
+        })
+        .inner
+}
+
+/// Settings: your name, the log folder and your signing key. Returns true when the user closed it.
+fn settings_ui(
+    ctx: &egui::Context,
+    form: &mut SettingsForm,
+    workspace: &std::path::Path,
+    commands: &mut Vec<Command>,
+) -> bool {
+    egui::Modal::new(Id::unique("settings"))
+        .show(ctx, |ui| {
+        ui.set_width(dialog_width(ctx, 520.0));
+        let mut enter = EnterKey::new(ui);
+        ui.heading("Settings");
+        let label = ui.label("Your name, recorded with every change you make");
+        enter.field(
+            ui.add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
+                .labelled_by(label.id),
+        );
+        let submit = enter.submits();
+        ui.label(RichText::new(format!("Workspace: {}", workspace.display())).weak().small());
+        ui.add_space(6.0);
+        ui.label(RichText::new("Log").strong());
+        ui.horizontal(|ui| {
+            let folder = crate::log::log_dir(workspace);
+            ui.label(RichText::new(folder.display().to_string()).small());
+            super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
+        });
+        ui.label(
+            RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
+                .weak()
+                .small(),
+        );
+        if let Some(error) = &form.error {
+            ui.colored_label(super::theme::DANGER, error);
+        }
+        ui.separator();
+        signing_key_ui(ui, form, commands);
+        ui.separator();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() || submit {
+                commands.push(Command::SetUserName(form.user_name.clone()));
+            }
+            close = ui.button("Cancel").on_hover_text("Esc").clicked();
+        });
+        close
+        })
+        .inner
+}
+
+/// The first-run question: how the activity log should name you. Returns true when the user closed it.
+fn name_ui(
+    ctx: &egui::Context,
+    form: &mut NameForm,
+    user_name: &str,
+    commands: &mut Vec<Command>,
+) -> bool {
+    egui::Modal::new(Id::unique("first_run_name"))
+        .show(ctx, |ui| {
+        ui.set_width(dialog_width(ctx, 520.0));
+        let mut enter = EnterKey::new(ui);
+        ui.heading("Welcome to Lockstep");
+        ui.label(
+            "Lockstep records who made each change, sign-off and export, and auditors read that name \
+             in the activity log. How should it name you?",
+        );
+        ui.add_space(6.0);
+        let label = ui.label("Your name");
+        let field = enter.field(
+            ui.add(
+                egui::TextEdit::singleline(&mut form.user_name)
+                    .hint_text("Ada Lovelace")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id),
+        );
+        if ui.memory(|m| m.focused().is_none()) {
+            field.request_focus();
+        }
+        if let Some(error) = &form.error {
+            ui.colored_label(super::theme::DANGER, error);
+        }
+        ui.label(
+            RichText::new(format!(
+                "Until you answer, changes are recorded as {}. You can change it later in Settings.",
+                user_name
+            ))
+            .weak()
+            .small(),
+        );
+        ui.separator();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let ready = !form.user_name.trim().is_empty();
+            let save = ui.add_enabled(ready, egui::Button::new("Continue")).on_hover_text("Enter").clicked();
+            if (save || enter.submits()) && ready {
+                commands.push(Command::SetUserName(form.user_name.clone()));
+            }
+            close = ui.button("Later").on_hover_text("Esc").clicked();
+        });
+        close
+        })
+        .inner
+}
+
+/// The export dialog: as-of day, period, target file and signing. Returns true when the user closed it.
+fn export_ui(
+    ctx: &egui::Context,
+    form: &mut ExportForm,
+    today: chrono::NaiveDate,
+    commands: &mut Vec<Command>,
+) -> bool {
+    egui::Modal::new(Id::unique("export_pack"))
+        .show(ctx, |ui| {
+        ui.set_width(dialog_width(ctx, 560.0));
+        let mut enter = EnterKey::new(ui);
+        ui.heading("Export evidence pack");
+        ui.label(
+            RichText::new(
+                "One zip for the auditor: a report to read in any browser, spreadsheets, the evidence files, \
+                 and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
+            )
+            .weak(),
+        );
+        ui.add_space(6.0);
+        egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
+            let label = ui.label("As of").on_hover_text("Statuses, evidence and the roster as they stood on this day");
+            let as_of = date_field_ui(ui, "export_as_of", "As of", &mut form.as_of, &today.to_string(), today, label.id);
+            enter.field(as_of.edit);
+            ui.end_row();
+            let label = ui.label("Period");
+            ui.horizontal(|ui| {
+                let from = date_field_ui(ui, "export_from", "Period start", &mut form.from, "project's", today, label.id);
+                enter.field(from.edit);
+                let to_label = ui.label("to");
+                let to = date_field_ui(ui, "export_to", "Period end", &mut form.to, "period", today, to_label.id);
+                enter.field(to.edit);
+            });
+            ui.end_row();
+            ui.label("Save as");
+            ui.horizontal(|ui| {
+                let name = form
+                    .target
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "not chosen".to_string());
+                ui.label(RichText::new(name).small());
+                if ui.button("Choose…").clicked() {
+                    commands.push(Command::PickExportTarget);
+                }
+            });
+            ui.end_row();
+        });
+        match &form.key {
+            Some(key) => {
+                ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer)).on_hover_text(
+                    "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made the pack",
+                );
+                ui.label(RichText::new(format!("Key {}", key.fingerprint)).weak().small());
+            }
+            None => {
+                ui.label(
+                    RichText::new("To sign packs, create your signing key in Settings.").weak().small(),
+                );
+            }
+        }
+        if let Some(error) = &form.error {
+            ui.colored_label(super::theme::DANGER, error);
+        }
+        ui.separator();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let dates_ok = [&form.as_of, &form.from, &form.to].iter().all(|t| is_blank_or_date(t));
+            let ready = form.target.is_some() && dates_ok;
+            if (ui.add_enabled(ready, egui::Button::new("Export")).on_hover_text("Enter").clicked() || enter.submits()) && ready {
+                commands.push(Command::StartExport);
+            }
+            close = ui.button("Cancel").on_hover_text("Esc").clicked();
+        });
+        close
+        })
+        .inner
 }
 
 /// The Settings section for the person's signing key: its fingerprint and public line to
