@@ -215,31 +215,31 @@ fn services_ui(
 ) -> bool {
     tall_modal(Id::unique("project_services"))
         .show(ctx, |ui| {
-        let top = ui.min_rect().top();
-        ui.set_width(dialog_width(ctx, 860.0));
-        let mut enter = EnterKey::new(ui);
-        ui.heading("AWS services of this project");
-        ui.label(
-            RichText::new(
-                "Controls for services you add come into scope; controls that cover none of the remaining \
-                 services are retired, keeping their status, notes and history.",
-            )
-            .weak(),
-        );
-        let search = service_checklist_ui(ui, top, "project_services_list", services, &mut form.search, &mut form.services);
-        enter.field(search);
-        if let Some(error) = &form.error {
-            ui.colored_label(super::theme::DANGER, error);
-        }
-        ui.separator();
-        let mut close = false;
-        ui.horizontal(|ui| {
-            if ui.button("Save services").on_hover_text("Enter").clicked() || enter.submits() {
-                commands.push(Command::SetServices(form.services.iter().cloned().collect()));
+            let top = ui.min_rect().top();
+            ui.set_width(dialog_width(ctx, 860.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("AWS services of this project");
+            ui.label(
+                RichText::new(
+                    "Controls for services you add come into scope; controls that cover none of the remaining \
+                     services are retired, keeping their status, notes and history.",
+                )
+                .weak(),
+            );
+            let search = service_checklist_ui(ui, top, "project_services_list", services, &mut form.search, &mut form.services);
+            enter.field(search);
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
             }
-            close = ui.button("Cancel").on_hover_text("Esc").clicked();
-        });
-        close
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                if ui.button("Save services").on_hover_text("Enter").clicked() || enter.submits() {
+                    commands.push(Command::SetServices(form.services.iter().cloned().collect()));
+                }
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
+            });
+            close
         })
         .inner
 }
@@ -253,39 +253,39 @@ fn period_ui(
 ) -> bool {
     egui::Modal::new(Id::unique("project_period"))
         .show(ctx, |ui| {
-        ui.set_width(dialog_width(ctx, 480.0));
-        let mut enter = EnterKey::new(ui);
-        ui.heading("Audit period");
-        ui.label(
-            RichText::new(
-                "The dates the audit looks at: AWS's reports must cover them, and the dashboard counts down to the last day. Leave both empty to clear it.",
-            )
-            .weak(),
-        );
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            let label = ui.label("From");
-            let start = date_field_ui(ui, "period_dialog_start", "Audit period start", &mut form.start, "YYYY-MM-DD", today, label.id);
-            enter.field(start.edit);
-            let label = ui.label("to");
-            let end = date_field_ui(ui, "period_dialog_end", "Audit period end", &mut form.end, "YYYY-MM-DD", today, label.id);
-            enter.field(end.edit);
-        });
-        if let Some(error) = &form.error {
-            ui.colored_label(super::theme::DANGER, error);
-        }
-        ui.separator();
-        let mut close = false;
-        ui.horizontal(|ui| {
-            if ui.button("Save period").on_hover_text("Enter").clicked() || enter.submits() {
-                match form.period() {
-                    Ok(period) => commands.push(Command::SetPeriod(period)),
-                    Err(error) => form.error = Some(error),
-                }
+            ui.set_width(dialog_width(ctx, 480.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("Audit period");
+            ui.label(
+                RichText::new(
+                    "The dates the audit looks at: AWS's reports must cover them, and the dashboard counts down to the last day. Leave both empty to clear it.",
+                )
+                .weak(),
+            );
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let label = ui.label("From");
+                let start = date_field_ui(ui, "period_dialog_start", "Audit period start", &mut form.start, "YYYY-MM-DD", today, label.id);
+                enter.field(start.edit);
+                let label = ui.label("to");
+                let end = date_field_ui(ui, "period_dialog_end", "Audit period end", &mut form.end, "YYYY-MM-DD", today, label.id);
+                enter.field(end.edit);
+            });
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
             }
-            close = ui.button("Cancel").on_hover_text("Esc").clicked();
-        });
-        close
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                if ui.button("Save period").on_hover_text("Enter").clicked() || enter.submits() {
+                    match form.period() {
+                        Ok(period) => commands.push(Command::SetPeriod(period)),
+                        Err(error) => form.error = Some(error),
+                    }
+                }
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
+            });
+            close
         })
         .inner
 }
@@ -299,42 +299,42 @@ fn settings_ui(
 ) -> bool {
     egui::Modal::new(Id::unique("settings"))
         .show(ctx, |ui| {
-        ui.set_width(dialog_width(ctx, 520.0));
-        let mut enter = EnterKey::new(ui);
-        ui.heading("Settings");
-        let label = ui.label("Your name, recorded with every change you make");
-        enter.field(
-            ui.add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
-                .labelled_by(label.id),
-        );
-        let submit = enter.submits();
-        ui.label(RichText::new(format!("Workspace: {}", workspace.display())).weak().small());
-        ui.add_space(6.0);
-        ui.label(RichText::new("Log").strong());
-        ui.horizontal(|ui| {
-            let folder = crate::log::log_dir(workspace);
-            ui.label(RichText::new(folder.display().to_string()).small());
-            super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
-        });
-        ui.label(
-            RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
-                .weak()
-                .small(),
-        );
-        if let Some(error) = &form.error {
-            ui.colored_label(super::theme::DANGER, error);
-        }
-        ui.separator();
-        signing_key_ui(ui, form, commands);
-        ui.separator();
-        let mut close = false;
-        ui.horizontal(|ui| {
-            if ui.button("Save").clicked() || submit {
-                commands.push(Command::SetUserName(form.user_name.clone()));
+            ui.set_width(dialog_width(ctx, 520.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("Settings");
+            let label = ui.label("Your name, recorded with every change you make");
+            enter.field(
+                ui.add(egui::TextEdit::singleline(&mut form.user_name).desired_width(f32::INFINITY))
+                    .labelled_by(label.id),
+            );
+            let submit = enter.submits();
+            ui.label(RichText::new(format!("Workspace: {}", workspace.display())).weak().small());
+            ui.add_space(6.0);
+            ui.label(RichText::new("Log").strong());
+            ui.horizontal(|ui| {
+                let folder = crate::log::log_dir(workspace);
+                ui.label(RichText::new(folder.display().to_string()).small());
+                super::widgets::command_button_ui(ui, "", Command::OpenLogFolder, true, commands);
+            });
+            ui.label(
+                RichText::new("Commands, background jobs and errors, without evidence or field contents: attach it to a support request.")
+                    .weak()
+                    .small(),
+            );
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
             }
-            close = ui.button("Cancel").on_hover_text("Esc").clicked();
-        });
-        close
+            ui.separator();
+            signing_key_ui(ui, form, commands);
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() || submit {
+                    commands.push(Command::SetUserName(form.user_name.clone()));
+                }
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
+            });
+            close
         })
         .inner
 }
@@ -348,48 +348,48 @@ fn name_ui(
 ) -> bool {
     egui::Modal::new(Id::unique("first_run_name"))
         .show(ctx, |ui| {
-        ui.set_width(dialog_width(ctx, 520.0));
-        let mut enter = EnterKey::new(ui);
-        ui.heading("Welcome to Lockstep");
-        ui.label(
-            "Lockstep records who made each change, sign-off and export, and auditors read that name \
-             in the activity log. How should it name you?",
-        );
-        ui.add_space(6.0);
-        let label = ui.label("Your name");
-        let field = enter.field(
-            ui.add(
-                egui::TextEdit::singleline(&mut form.user_name)
-                    .hint_text("Ada Lovelace")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id),
-        );
-        if ui.memory(|m| m.focused().is_none()) {
-            field.request_focus();
-        }
-        if let Some(error) = &form.error {
-            ui.colored_label(super::theme::DANGER, error);
-        }
-        ui.label(
-            RichText::new(format!(
-                "Until you answer, changes are recorded as {}. You can change it later in Settings.",
-                user_name
-            ))
-            .weak()
-            .small(),
-        );
-        ui.separator();
-        let mut close = false;
-        ui.horizontal(|ui| {
-            let ready = !form.user_name.trim().is_empty();
-            let save = ui.add_enabled(ready, egui::Button::new("Continue")).on_hover_text("Enter").clicked();
-            if (save || enter.submits()) && ready {
-                commands.push(Command::SetUserName(form.user_name.clone()));
+            ui.set_width(dialog_width(ctx, 520.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("Welcome to Lockstep");
+            ui.label(
+                "Lockstep records who made each change, sign-off and export, and auditors read that name \
+                 in the activity log. How should it name you?",
+            );
+            ui.add_space(6.0);
+            let label = ui.label("Your name");
+            let field = enter.field(
+                ui.add(
+                    egui::TextEdit::singleline(&mut form.user_name)
+                        .hint_text("Ada Lovelace")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id),
+            );
+            if ui.memory(|m| m.focused().is_none()) {
+                field.request_focus();
             }
-            close = ui.button("Later").on_hover_text("Esc").clicked();
-        });
-        close
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
+            }
+            ui.label(
+                RichText::new(format!(
+                    "Until you answer, changes are recorded as {}. You can change it later in Settings.",
+                    user_name
+                ))
+                .weak()
+                .small(),
+            );
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                let ready = !form.user_name.trim().is_empty();
+                let save = ui.add_enabled(ready, egui::Button::new("Continue")).on_hover_text("Enter").clicked();
+                if (save || enter.submits()) && ready {
+                    commands.push(Command::SetUserName(form.user_name.clone()));
+                }
+                close = ui.button("Later").on_hover_text("Esc").clicked();
+            });
+            close
         })
         .inner
 }
@@ -403,72 +403,72 @@ fn export_ui(
 ) -> bool {
     egui::Modal::new(Id::unique("export_pack"))
         .show(ctx, |ui| {
-        ui.set_width(dialog_width(ctx, 560.0));
-        let mut enter = EnterKey::new(ui);
-        ui.heading("Export evidence pack");
-        ui.label(
-            RichText::new(
-                "One zip for the auditor: a report to read in any browser, spreadsheets, the evidence files, \
-                 and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
-            )
-            .weak(),
-        );
-        ui.add_space(6.0);
-        egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
-            let label = ui.label("As of").on_hover_text("Statuses, evidence and the roster as they stood on this day");
-            let as_of = date_field_ui(ui, "export_as_of", "As of", &mut form.as_of, &today.to_string(), today, label.id);
-            enter.field(as_of.edit);
-            ui.end_row();
-            let label = ui.label("Period");
-            ui.horizontal(|ui| {
-                let from = date_field_ui(ui, "export_from", "Period start", &mut form.from, "project's", today, label.id);
-                enter.field(from.edit);
-                let to_label = ui.label("to");
-                let to = date_field_ui(ui, "export_to", "Period end", &mut form.to, "period", today, to_label.id);
-                enter.field(to.edit);
+            ui.set_width(dialog_width(ctx, 560.0));
+            let mut enter = EnterKey::new(ui);
+            ui.heading("Export evidence pack");
+            ui.label(
+                RichText::new(
+                    "One zip for the auditor: a report to read in any browser, spreadsheets, the evidence files, \
+                     and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
+                )
+                .weak(),
+            );
+            ui.add_space(6.0);
+            egui::Grid::new("export_fields").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
+                let label = ui.label("As of").on_hover_text("Statuses, evidence and the roster as they stood on this day");
+                let as_of = date_field_ui(ui, "export_as_of", "As of", &mut form.as_of, &today.to_string(), today, label.id);
+                enter.field(as_of.edit);
+                ui.end_row();
+                let label = ui.label("Period");
+                ui.horizontal(|ui| {
+                    let from = date_field_ui(ui, "export_from", "Period start", &mut form.from, "project's", today, label.id);
+                    enter.field(from.edit);
+                    let to_label = ui.label("to");
+                    let to = date_field_ui(ui, "export_to", "Period end", &mut form.to, "period", today, to_label.id);
+                    enter.field(to.edit);
+                });
+                ui.end_row();
+                ui.label("Save as");
+                ui.horizontal(|ui| {
+                    let name = form
+                        .target
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "not chosen".to_string());
+                    ui.label(RichText::new(name).small());
+                    if ui.button("Choose…").clicked() {
+                        commands.push(Command::PickExportTarget);
+                    }
+                });
+                ui.end_row();
             });
-            ui.end_row();
-            ui.label("Save as");
-            ui.horizontal(|ui| {
-                let name = form
-                    .target
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "not chosen".to_string());
-                ui.label(RichText::new(name).small());
-                if ui.button("Choose…").clicked() {
-                    commands.push(Command::PickExportTarget);
+            match &form.key {
+                Some(key) => {
+                    ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer)).on_hover_text(
+                        "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made the pack",
+                    );
+                    ui.label(RichText::new(format!("Key {}", key.fingerprint)).weak().small());
                 }
+                None => {
+                    ui.label(
+                        RichText::new("To sign packs, create your signing key in Settings.").weak().small(),
+                    );
+                }
+            }
+            if let Some(error) = &form.error {
+                ui.colored_label(super::theme::DANGER, error);
+            }
+            ui.separator();
+            let mut close = false;
+            ui.horizontal(|ui| {
+                let dates_ok = [&form.as_of, &form.from, &form.to].iter().all(|t| is_blank_or_date(t));
+                let ready = form.target.is_some() && dates_ok;
+                if (ui.add_enabled(ready, egui::Button::new("Export")).on_hover_text("Enter").clicked() || enter.submits()) && ready {
+                    commands.push(Command::StartExport);
+                }
+                close = ui.button("Cancel").on_hover_text("Esc").clicked();
             });
-            ui.end_row();
-        });
-        match &form.key {
-            Some(key) => {
-                ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer)).on_hover_text(
-                    "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made the pack",
-                );
-                ui.label(RichText::new(format!("Key {}", key.fingerprint)).weak().small());
-            }
-            None => {
-                ui.label(
-                    RichText::new("To sign packs, create your signing key in Settings.").weak().small(),
-                );
-            }
-        }
-        if let Some(error) = &form.error {
-            ui.colored_label(super::theme::DANGER, error);
-        }
-        ui.separator();
-        let mut close = false;
-        ui.horizontal(|ui| {
-            let dates_ok = [&form.as_of, &form.from, &form.to].iter().all(|t| is_blank_or_date(t));
-            let ready = form.target.is_some() && dates_ok;
-            if (ui.add_enabled(ready, egui::Button::new("Export")).on_hover_text("Enter").clicked() || enter.submits()) && ready {
-                commands.push(Command::StartExport);
-            }
-            close = ui.button("Cancel").on_hover_text("Esc").clicked();
-        });
-        close
+            close
         })
         .inner
 }
