@@ -132,15 +132,11 @@ fn add(
             }
             Err(error) => {
                 refused += 1;
-                eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
+                super::file_refused(&error);
             }
         }
     }
-    if refused > 0 {
-        eprintln!("lockstep: {refused} of {} files refused", files.len());
-        return Ok(ExitCode::from(2));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::files_outcome(refused, files.len()))
 }
 
 /// List a project's evidence, removed files included.

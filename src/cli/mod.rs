@@ -308,6 +308,20 @@ pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) -> anyhow::Resu
     Ok(())
 }
 
+/// Says on stderr why one of several files was refused, while the others go on.
+pub(crate) fn file_refused(error: &dyn std::fmt::Display) {
+    eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
+}
+
+/// How a command that took several files ends: exit 2 with a count when any was refused.
+pub(crate) fn files_outcome(refused: usize, total: usize) -> ExitCode {
+    if refused == 0 {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("lockstep: {refused} of {total} files refused");
+    ExitCode::from(2)
+}
+
 /// Parses a yes/no answer.
 pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
     match text.trim().to_ascii_lowercase().as_str() {

@@ -296,13 +296,9 @@ fn attach(workspace: &mut Workspace, project: &str, id: &str, files: &[PathBuf])
             ),
             Err(error) => {
                 refused += 1;
-                eprintln!("lockstep: refused: {}", shown(&format!("{error:#}")));
+                super::file_refused(&error);
             }
         }
     }
-    if refused > 0 {
-        eprintln!("lockstep: {refused} of {} files refused", files.len());
-        return Ok(ExitCode::from(2));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::files_outcome(refused, files.len()))
 }
