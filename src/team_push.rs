@@ -19,10 +19,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::store::push_records::{PushError as RecordsError, TableCopy, TableCount};
+use crate::store::push_records::{PushError as RecordsError, PushSource, TableCopy, TableCount};
 use crate::store::team::TeamSettings;
 use crate::store::{ChainReport, Clock, DB_FILE, Store, StoreError};
-use crate::vault::{BlobCheck, VaultError};
+use crate::vault::{BlobCheck, Vault, VaultError};
 use crate::workspace::{Workspace, WorkspaceError, open_vault};
 
 /// What stops a push before it verifies.
@@ -238,6 +238,51 @@ pub fn push_with(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(PushStage<'_>),
 ) -> Result<PushReport, PushError> {
+    check_folders(source, team)?;
+    let local = Workspace::open_with_clock(source, clock.clone())?;
+    let Workspace {
+        store: mut team_store,
+        vault: team_vault,
+    } = open_team(team, clock)?;
+
+    let records = local.store.push_source()?;
+    // A read-only login is refused before any file reaches the bucket.
+    team_store.check_writable()?;
+    team_store.check_push_target(&records)?;
+
+    // Files first: every file a record names that this workspace still has.
+    let files = files_to_push(&local.vault, &records)?;
+    let sent = upload_files(&local.vault, &team_vault, &files.present, cancel, progress)?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(PushError::Cancelled);
+    }
+
+    // Records after: one transaction.
+    progress(PushStage::Records(records.row_count()));
+    let tables = team_store.push_records(&records, &mut |copy| {
+        progress(PushStage::Table(copy));
+    })?;
+
+    progress(PushStage::Verifying);
+    let counts = team_store.push_counts(&records)?;
+    let (chain, head) =
+        team_store.read(|store| Ok((store.verify_chain()?, store.activity_head()?)))?;
+    Ok(PushReport {
+        tables,
+        counts,
+        uploaded: sent.uploaded,
+        already_there: sent.already_there,
+        purged_before: files.purged_before,
+        chain,
+        local_chain_rows: records.chain_rows,
+        head_matches: head == records.head,
+        files_checked: files.present.len(),
+        file_problems: file_problems(&team_vault, &files.present),
+    })
+}
+
+/// Refuses a push from anything but a local workspace, or to anything but a team one.
+fn check_folders(source: &Path, team: &Path) -> Result<(), PushError> {
     if TeamSettings::read(source)
         .map_err(StoreError::from)?
         .is_some()
@@ -254,23 +299,25 @@ pub fn push_with(
     {
         return Err(PushError::NotTeam(team.to_path_buf()));
     }
-    let local = Workspace::open_with_clock(source, clock.clone())?;
-    let Workspace {
-        store: mut team_store,
-        vault: team_vault,
-    } = open_team(team, clock)?;
+    Ok(())
+}
 
-    let records = local.store.push_source()?;
-    // A read-only login is refused before any file reaches the bucket.
-    team_store.check_writable()?;
-    team_store.check_push_target(&records)?;
+/// The files a push sends, out of every file the records name.
+struct FilesToPush {
+    /// The files the local vault has.
+    present: BTreeSet<String>,
+    /// Files only removed records name, purged from the local vault before.
+    purged_before: usize,
+}
 
-    // Files first: every file a record names that this workspace still has.
+/// Sorts the files the records name into those the local vault has and those purged with
+/// their removed records; a file a current record uses and the vault lacks refuses the push.
+fn files_to_push(local: &Vault, records: &PushSource) -> Result<FilesToPush, PushError> {
     let mut present = BTreeSet::new();
     let mut missing = Vec::new();
     let mut purged_before = 0;
     for sha in &records.recorded {
-        if local.vault.contains(sha)? {
+        if local.contains(sha)? {
             present.insert(sha.clone());
         } else if records.current.contains(sha) {
             missing.push(sha.clone());
@@ -284,63 +331,80 @@ pub fn push_with(
             first: first.clone(),
         });
     }
+    Ok(FilesToPush {
+        present,
+        purged_before,
+    })
+}
+
+/// What sending the files did.
+struct FilesSent {
+    /// Files sent to the bucket.
+    uploaded: usize,
+    /// Files the bucket had already.
+    already_there: usize,
+}
+
+/// Sends each of `present` that the team vault lacks, re-hashing it on the way.
+fn upload_files(
+    local: &Vault,
+    team: &Vault,
+    present: &BTreeSet<String>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(PushStage<'_>),
+) -> Result<FilesSent, PushError> {
     progress(PushStage::Files(present.len()));
     let (mut uploaded, mut already_there) = (0, 0);
     for (done, sha) in present.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(PushError::Cancelled);
         }
-        if team_vault.contains(sha)? {
+        if team.contains(sha)? {
             already_there += 1;
         } else {
-            let path = local.vault.blob_path(sha)?;
-            let staged = team_vault.stage(&path, cancel, &mut |_| {})?;
-            if staged.sha256 != *sha {
-                let actual = staged.sha256.clone();
-                // An object under the wrong name is one no record names; `vault purge`
-                // removes it once no lock keeps it.
-                team_vault.discard(staged);
-                return Err(PushError::AlteredFile {
-                    expected: sha.clone(),
-                    actual,
-                });
-            }
-            team_vault.commit(staged)?;
+            upload_file(local, team, sha, cancel)?;
             uploaded += 1;
         }
         progress(PushStage::File(done + 1, present.len()));
     }
-    if cancel.load(Ordering::Relaxed) {
-        return Err(PushError::Cancelled);
-    }
-
-    // Records after: one transaction.
-    progress(PushStage::Records(records.row_count()));
-    let tables = team_store.push_records(&records, &mut |copy| {
-        progress(PushStage::Table(copy));
-    })?;
-
-    progress(PushStage::Verifying);
-    let counts = team_store.push_counts(&records)?;
-    let (chain, head) =
-        team_store.read(|store| Ok((store.verify_chain()?, store.activity_head()?)))?;
-    let mut file_problems = Vec::new();
-    for sha in &present {
-        match team_vault.check(sha) {
-            BlobCheck::Intact => {}
-            other => file_problems.push((sha.clone(), other)),
-        }
-    }
-    Ok(PushReport {
-        tables,
-        counts,
+    Ok(FilesSent {
         uploaded,
         already_there,
-        purged_before,
-        chain,
-        local_chain_rows: records.chain_rows,
-        head_matches: head == records.head,
-        files_checked: present.len(),
-        file_problems,
     })
+}
+
+/// Sends one local vault file to the team vault, refusing it when it no longer hashes to
+/// its name.
+fn upload_file(
+    local: &Vault,
+    team: &Vault,
+    sha: &str,
+    cancel: &AtomicBool,
+) -> Result<(), PushError> {
+    let path = local.blob_path(sha)?;
+    let staged = team.stage(&path, cancel, &mut |_| {})?;
+    if staged.sha256 != sha {
+        let actual = staged.sha256.clone();
+        // An object under the wrong name is one no record names; `vault purge` removes it
+        // once no lock keeps it.
+        team.discard(staged);
+        return Err(PushError::AlteredFile {
+            expected: sha.to_string(),
+            actual,
+        });
+    }
+    team.commit(staged)?;
+    Ok(())
+}
+
+/// The pushed files that do not re-hash correctly in the team vault, with what was found.
+fn file_problems(team: &Vault, present: &BTreeSet<String>) -> Vec<(String, BlobCheck)> {
+    let mut problems = Vec::new();
+    for sha in present {
+        match team.check(sha) {
+            BlobCheck::Intact => {}
+            other => problems.push((sha.clone(), other)),
+        }
+    }
+    problems
 }
