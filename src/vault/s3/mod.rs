@@ -268,39 +268,13 @@ impl S3Vault {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Uploaded, S3Error> {
         let size = Vault::check_source(path)?;
+        let source = UploadSource { path, size };
         let total = size * 2;
-        let open = || {
-            crate::input::open(path).map_err(|source| VaultError::Unreadable {
-                path: path.to_path_buf(),
-                source,
-            })
-        };
-        let unreadable = |source: io::Error| VaultError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        };
-        let part_bytes = part_size(size);
-        let mut buffer = vec![0u8; part_bytes];
+        let mut buffer = vec![0u8; part_size(size)];
 
-        let mut file = open()?;
-        let mut hasher = Sha256::new();
-        let mut done = 0u64;
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(S3Error::Cancelled);
-            }
-            let n = read_full(&mut file, &mut buffer).map_err(unreadable)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            done += n as u64;
-            progress(done.min(size), total);
-        }
-        if done != size {
-            return Err(S3Error::Changed(path.to_path_buf()));
-        }
-        let sha256 = hex(&hasher.finalize());
+        let sha256 = source.hash(&mut buffer, cancel, &mut |done| {
+            progress(done.min(size), total)
+        })?;
         let key = self.key_of(&sha256)?;
         if let Some(head) = self.client.head_object(&key)?
             && head.size == size
@@ -313,39 +287,68 @@ impl S3Vault {
             });
         }
 
-        let mut file = open()?;
-        if size as usize <= part_bytes {
-            let n = read_full(&mut file, &mut buffer).map_err(unreadable)?;
-            if n as u64 != size || hex(&Sha256::digest(&buffer[..n])) != sha256 {
-                return Err(S3Error::Changed(path.to_path_buf()));
-            }
-            self.client.put_object(&key, &buffer[..n], &sha256)?;
+        let mut file = source.open()?;
+        if size as usize <= buffer.len() {
+            self.put_whole(&source, &mut file, &key, &sha256, &mut buffer)?;
             progress(total, total);
         } else {
-            let upload_id = self.client.create_multipart(&key, &sha256)?;
-            let sent =
-                self.send_parts(&mut file, &key, &upload_id, &mut buffer, cancel, &mut |n| {
-                    progress(size + n, total)
-                });
-            let outcome = match sent {
-                Ok((parts, again)) if again == sha256 => {
-                    self.client.complete_multipart(&key, &upload_id, &parts)
-                }
-                Ok(_) => Err(S3Error::Changed(path.to_path_buf())),
-                Err(error) => Err(error),
-            };
-            if let Err(error) = outcome {
-                // The upload is abandoned so its parts do not linger; if that fails too,
-                // `abandon_unfinished` finds it later.
-                let _ = self.client.abort_multipart(&key, &upload_id);
-                return Err(error);
-            }
+            let sent = &mut |n| progress(size + n, total);
+            self.put_in_parts(&source, &mut file, &key, &sha256, &mut buffer, cancel, sent)?;
         }
         Ok(Uploaded {
             sha256,
             bytes: size,
             already_stored: false,
         })
+    }
+
+    /// Sends a file that fits in `buffer` as one request, checking it is still the file
+    /// hashed as `sha256`.
+    fn put_whole(
+        &self,
+        source: &UploadSource<'_>,
+        file: &mut File,
+        key: &str,
+        sha256: &str,
+        buffer: &mut [u8],
+    ) -> Result<(), S3Error> {
+        let n = read_full(file, buffer).map_err(|error| source.unreadable(error))?;
+        if n as u64 != source.size || hex(&Sha256::digest(&buffer[..n])) != sha256 {
+            return Err(source.changed());
+        }
+        self.client.put_object(key, &buffer[..n], sha256)?;
+        Ok(())
+    }
+
+    /// Sends a file as a multipart upload, completed only when the bytes sent still hash
+    /// to `sha256`; otherwise the upload is abandoned and no object is made.
+    #[allow(clippy::too_many_arguments)]
+    fn put_in_parts(
+        &self,
+        source: &UploadSource<'_>,
+        file: &mut File,
+        key: &str,
+        sha256: &str,
+        buffer: &mut [u8],
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), S3Error> {
+        let upload_id = self.client.create_multipart(key, sha256)?;
+        let sent = self.send_parts(file, key, &upload_id, buffer, cancel, progress);
+        let outcome = match sent {
+            Ok((parts, again)) if again == sha256 => {
+                self.client.complete_multipart(key, &upload_id, &parts)
+            }
+            Ok(_) => Err(source.changed()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = outcome {
+            // The upload is abandoned so its parts do not linger; if that fails too,
+            // `abandon_unfinished` finds it later.
+            let _ = self.client.abort_multipart(key, &upload_id);
+            return Err(error);
+        }
+        Ok(())
     }
 
     /// Sends the file part by part, hashing it again; returns the parts and the hash.
@@ -465,6 +468,59 @@ impl S3Vault {
         self.client
             .delete_object(&key, head.version_id.as_deref())?;
         Ok(Purged::Removed)
+    }
+}
+
+/// The file an upload reads, once to hash it and once to send it.
+struct UploadSource<'a> {
+    path: &'a Path,
+    /// Its size when the upload began; a different size on either pass means it changed.
+    size: u64,
+}
+
+impl UploadSource<'_> {
+    fn open(&self) -> Result<File, VaultError> {
+        crate::input::open(self.path).map_err(|source| self.unreadable(source))
+    }
+
+    fn unreadable(&self, source: io::Error) -> VaultError {
+        VaultError::Unreadable {
+            path: self.path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn changed(&self) -> S3Error {
+        S3Error::Changed(self.path.to_path_buf())
+    }
+
+    /// The first pass: the file's SHA-256, read through `buffer`, telling `progress` the
+    /// bytes read so far.
+    fn hash(
+        &self,
+        buffer: &mut [u8],
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<String, S3Error> {
+        let mut file = self.open()?;
+        let mut hasher = Sha256::new();
+        let mut done = 0u64;
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(S3Error::Cancelled);
+            }
+            let n = read_full(&mut file, buffer).map_err(|error| self.unreadable(error))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            done += n as u64;
+            progress(done);
+        }
+        if done != self.size {
+            return Err(self.changed());
+        }
+        Ok(hex(&hasher.finalize()))
     }
 }
 
