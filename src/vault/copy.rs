@@ -222,47 +222,8 @@ mod linux {
                     )
                 })
                 .map_err(|_| KernelCopyError::Unsupported)?;
-            let mut sha256 = Sha256::new();
-            let mut crc32 = crc32fast::Hasher::new();
-            let mut buffer = Vec::new();
-            let mut hashed: u64 = 0;
-            let hashing = (|| -> Result<(), KernelCopyError> {
-                let mut hash = |chunk: &[u8]| {
-                    if cancel.load(Ordering::Relaxed) {
-                        return Err(KernelCopyError::Cancelled);
-                    }
-                    sha256.update(chunk);
-                    crc32.update(chunk);
-                    progress(chunk.len() as u64);
-                    Ok(())
-                };
-                for end in copied_to.iter() {
-                    while hashed < end {
-                        let len = (end - hashed).min(MAP_BYTES) as usize;
-                        let at = out_offset + hashed;
-                        if let Ok(mapping) = Mapping::new(output, at, len) {
-                            mapping
-                                .bytes()
-                                .chunks(CHUNK_BYTES)
-                                .try_for_each(&mut hash)?;
-                        } else {
-                            // Without a mapping, the same bytes through a buffer.
-                            buffer.resize(CHUNK_BYTES, 0);
-                            let mut done = 0;
-                            while done < len {
-                                let chunk = &mut buffer[..(len - done).min(CHUNK_BYTES)];
-                                output
-                                    .read_exact_at(chunk, at + done as u64)
-                                    .map_err(KernelCopyError::Write)?;
-                                hash(chunk)?;
-                                done += chunk.len();
-                            }
-                        }
-                        hashed += len as u64;
-                    }
-                }
-                Ok(())
-            })();
+            let mut hasher = Hasher::new(output, out_offset, cancel, progress);
+            let hashing = hasher.follow(&copied_to);
             if hashing.is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
@@ -279,13 +240,109 @@ mod linux {
                 (Ok(_), Err(error)) => return Err(error),
                 (Ok(method), Ok(())) => method,
             };
-            Ok(KernelCopied {
-                bytes: hashed,
-                sha256: sha256.finalize().into(),
-                crc32: crc32.finalize(),
-                method,
-            })
+            Ok(hasher.finish(method))
         })
+    }
+
+    /// The hashing side of a kernel copy: it follows the copy, hashing the destination's
+    /// bytes as the copying thread reports them written.
+    struct Hasher<'a> {
+        output: &'a File,
+        out_offset: u64,
+        digests: Digests<'a>,
+        /// Bytes hashed, from `out_offset`.
+        hashed: u64,
+        /// For reading the destination where it cannot be mapped; empty until then.
+        buffer: Vec<u8>,
+    }
+
+    /// The digests, with what every chunk hashed must heed and tell.
+    struct Digests<'a> {
+        sha256: Sha256,
+        crc32: crc32fast::Hasher,
+        cancel: &'a AtomicBool,
+        progress: &'a mut dyn FnMut(u64),
+    }
+
+    impl Digests<'_> {
+        /// Hashes one chunk, unless the copy was cancelled.
+        #[inline]
+        fn update(&mut self, chunk: &[u8]) -> Result<(), KernelCopyError> {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(KernelCopyError::Cancelled);
+            }
+            self.sha256.update(chunk);
+            self.crc32.update(chunk);
+            (self.progress)(chunk.len() as u64);
+            Ok(())
+        }
+    }
+
+    impl<'a> Hasher<'a> {
+        fn new(
+            output: &'a File,
+            out_offset: u64,
+            cancel: &'a AtomicBool,
+            progress: &'a mut dyn FnMut(u64),
+        ) -> Self {
+            Hasher {
+                output,
+                out_offset,
+                digests: Digests {
+                    sha256: Sha256::new(),
+                    crc32: crc32fast::Hasher::new(),
+                    cancel,
+                    progress,
+                },
+                hashed: 0,
+                buffer: Vec::new(),
+            }
+        }
+
+        /// Hashes up to each end the copying thread reports, until it stops reporting.
+        fn follow(&mut self, copied_to: &mpsc::Receiver<u64>) -> Result<(), KernelCopyError> {
+            for end in copied_to.iter() {
+                while self.hashed < end {
+                    let len = (end - self.hashed).min(MAP_BYTES) as usize;
+                    let at = self.out_offset + self.hashed;
+                    if let Ok(mapping) = Mapping::new(self.output, at, len) {
+                        mapping
+                            .bytes()
+                            .chunks(CHUNK_BYTES)
+                            .try_for_each(|chunk| self.digests.update(chunk))?;
+                    } else {
+                        self.hash_read(at, len)?;
+                    }
+                    self.hashed += len as u64;
+                }
+            }
+            Ok(())
+        }
+
+        /// Without a mapping, the same bytes through a buffer.
+        fn hash_read(&mut self, at: u64, len: usize) -> Result<(), KernelCopyError> {
+            self.buffer.resize(CHUNK_BYTES, 0);
+            let mut done = 0;
+            while done < len {
+                let chunk = &mut self.buffer[..(len - done).min(CHUNK_BYTES)];
+                self.output
+                    .read_exact_at(chunk, at + done as u64)
+                    .map_err(KernelCopyError::Write)?;
+                self.digests.update(chunk)?;
+                done += chunk.len();
+            }
+            Ok(())
+        }
+
+        /// What the copy wrote, once both sides are done.
+        fn finish(self, method: KernelMethod) -> KernelCopied {
+            KernelCopied {
+                bytes: self.hashed,
+                sha256: self.digests.sha256.finalize().into(),
+                crc32: self.digests.crc32.finalize(),
+                method,
+            }
+        }
     }
 
     /// The copying thread: a reflink when allowed and possible, else `copy_file_range` in
