@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::RowProblem;
-use super::table::{CsvLines, CsvTextError, csv_text, file_name_of};
+use super::table::{CsvError, CsvLines, csv_text, file_name_of};
 use crate::model::{
     DateColumnError, DateFormat, RequestStatus, detect_date_format, hex, split_references,
 };
@@ -45,18 +45,6 @@ pub fn read_request_rows(path: &Path) -> Result<RequestRows, RequestListError> {
     })
 }
 
-impl RequestListError {
-    fn from_csv(error: CsvTextError, path: &Path) -> Self {
-        let path = path.to_path_buf();
-        match error {
-            CsvTextError::NotUtf8 { line } => RequestListError::NotUtf8 { line, path },
-            CsvTextError::Malformed { line, reason } => {
-                RequestListError::Malformed { line, reason, path }
-            }
-        }
-    }
-}
-
 /// A column of the list that Lockstep has no field for, kept with the request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OtherColumn {
@@ -81,16 +69,6 @@ pub enum RequestListError {
     /// Neither `.csv` nor `.xlsx`.
     #[error("a request list must be a .csv or .xlsx file: {0}")]
     UnknownKind(PathBuf),
-    /// A CSV file that is not UTF-8.
-    #[error(
-        "this file is not UTF-8 text (the first bad byte is on line {line}); save it as \"CSV UTF-8\" and import it again: {path}"
-    )]
-    NotUtf8 {
-        /// The line.
-        line: u64,
-        /// The file.
-        path: PathBuf,
-    },
     /// No header row.
     #[error(
         "this file is empty; it needs a header row with an ID column and a Request column: {0}"
@@ -106,26 +84,10 @@ pub enum RequestListError {
         /// The file.
         path: PathBuf,
     },
-    /// A column named twice.
-    #[error(
-        "the header row names the '{column}' column twice, so its values are ambiguous: {path}"
-    )]
-    DuplicateColumn {
-        /// The column.
-        column: String,
-        /// The file.
-        path: PathBuf,
-    },
-    /// The CSV cannot be parsed.
-    #[error("this file cannot be read as CSV from line {line} ({reason}): {path}")]
-    Malformed {
-        /// Where.
-        line: u64,
-        /// What the parser said.
-        reason: String,
-        /// The file.
-        path: PathBuf,
-    },
+    /// The CSV cannot be parsed or is not UTF-8, or the header names a column twice: the
+    /// same sentences as any other CSV import's.
+    #[error(transparent)]
+    Table(#[from] CsvError),
     /// The due column's dates cannot be read safely.
     #[error("{reason}: {path}")]
     Dates {
@@ -234,11 +196,11 @@ pub fn read_request_list(path: &Path) -> Result<RequestList, RequestListError> {
 }
 
 fn parse_csv_list(bytes: &[u8], path: &Path) -> Result<RequestList, RequestListError> {
-    let text = csv_text(bytes).map_err(|e| RequestListError::from_csv(e, path))?;
+    let text = csv_text(bytes).map_err(|e| e.at(path))?;
     let mut list = RequestList::default();
     let mut header = None;
     for record in CsvLines::new(text) {
-        let (line, record) = record.map_err(|e| RequestListError::from_csv(e, path))?;
+        let (line, record) = record.map_err(|e| e.at(path))?;
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
@@ -300,10 +262,11 @@ impl Columns {
             .collect();
         for (index, name) in names.iter().enumerate() {
             if !name.is_empty() && names[..index].contains(name) {
-                return Err(RequestListError::DuplicateColumn {
+                return Err(CsvError::DuplicateColumn {
                     column: list.header[index].clone(),
                     path: path.to_path_buf(),
-                });
+                }
+                .into());
             }
         }
         let mut fields = Vec::new();
