@@ -467,3 +467,45 @@ fn refuse_repeated_ids(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message reading `content` as a request list named `list.csv` gives.
+    fn refusal(content: &[u8]) -> (String, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
+        std::fs::write(&path, content).unwrap();
+        let error = read_request_list(&path)
+            .and_then(|list| Columns::find(&list, &path).map(|_| list))
+            .unwrap_err();
+        (error.to_string(), path)
+    }
+
+    #[test]
+    fn csv_problems_read_as_any_csv_imports_do() {
+        let (said, path) = refusal(b"ID,Request\n1,fine\n2,\xff\n");
+        assert_eq!(
+            said,
+            format!(
+                "this file is not UTF-8 text (the first bad byte is on line 3); save it as \"CSV UTF-8\" and import it again: {}",
+                path.display()
+            )
+        );
+        let (said, path) = refusal(b"ID,Request,id\n1,fine,2\n");
+        assert_eq!(
+            said,
+            format!(
+                "the header row names the 'id' column twice, so its values are ambiguous: {}",
+                path.display()
+            )
+        );
+        let (said, path) = refusal(b"ID,Request\n1,fine\n2,\"a\"b\n");
+        assert!(
+            said.starts_with("this file cannot be read as CSV from line 3 (")
+                && said.ends_with(&format!("): {}", path.display())),
+            "{said}"
+        );
+    }
+}
