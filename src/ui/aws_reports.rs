@@ -15,7 +15,7 @@ const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 /// Draws the AWS reports view.
 pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !state.session.read_only {
         egui::Panel::right("aws_reports_side")
             .resizable(true)
             .default_size(360.0)
@@ -41,7 +41,7 @@ pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comm
 /// In a control's panel: the AWS reports that back its AWS side, and whether they leave
 /// part of the audit period or a service uncovered.
 pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let reports = covering_reports(&state.aws_reports, state.coverage.as_ref());
+    let reports = covering_reports(&state.records.aws_reports, state.records.coverage.as_ref());
     ui.label(RichText::new("AWS's reports behind it").strong());
     if reports.is_empty() {
         ui.label(RichText::new("None for this audit period yet.").color(DANGER));
@@ -62,7 +62,7 @@ pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comm
 
 fn coverage_ui(state: &AppState, ui: &mut Ui) {
     ui.heading("Coverage of the audit period");
-    match &state.coverage {
+    match &state.records.coverage {
         None => {}
         Some(ProjectCoverage::NoPeriod) => {
             ui.label(
@@ -120,7 +120,7 @@ fn timeline_ui(ui: &mut Ui, coverage: &Coverage) {
 
 fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.heading("AWS reports");
-    if state.aws_reports.is_empty() {
+    if state.records.aws_reports.is_empty() {
         ui.label(
             RichText::new(
                 "No AWS reports yet. Download AWS's SOC 2, SOC 1, ISO 27001, PCI or FedRAMP reports from \
@@ -130,25 +130,25 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         );
         return;
     }
-    if !state.read_only {
+    if !state.session.read_only {
         ui.horizontal(|ui| {
             let label = ui.label("Reason for removing");
             ui.add(
-                egui::TextEdit::singleline(&mut state.aws_report_form.remove_reason)
+                egui::TextEdit::singleline(&mut state.views.aws_reports.remove_reason)
                     .hint_text("superseded by the next report")
                     .desired_width(260.0),
             )
             .labelled_by(label.id);
         });
     }
-    let reason = state.aws_report_form.remove_reason.trim().to_string();
-    let actions = !state.read_only;
+    let reason = state.views.aws_reports.remove_reason.trim().to_string();
+    let actions = !state.session.read_only;
     let gap = 14.0;
     let main_width =
         (ui.available_width() - ID_WIDTH - REPORT_ACTIONS_WIDTH - 2.0 * gap).max(TEXT_MIN_WIDTH);
     let widths = [ID_WIDTH, main_width, REPORT_ACTIONS_WIDTH];
-    for (n, report) in state.aws_reports.iter().enumerate() {
-        let cover = report_cover(report, state.coverage.as_ref());
+    for (n, report) in state.records.aws_reports.iter().enumerate() {
+        let cover = report_cover(report, state.records.coverage.as_ref());
         let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
         row_ui(ui, &widths, gap, stripe, |ui, column| match column {
             0 => {
@@ -245,13 +245,14 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         )
         .weak(),
     );
-    if state.cuecs.is_empty() {
+    if state.records.cuecs.is_empty() {
         ui.label(
             RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
         );
         return;
     }
     let candidates: Vec<&crate::model::Control> = state
+        .records
         .controls
         .iter()
         .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
@@ -264,7 +265,7 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         let title = ["Id", "CUEC", "Controls"][column];
         ui.label(RichText::new(title).strong());
     });
-    for (n, line) in state.cuecs.iter().enumerate() {
+    for (n, line) in state.records.cuecs.iter().enumerate() {
         let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
         row_ui(ui, &widths, gap, stripe, |ui, column| match column {
             0 => {
@@ -279,7 +280,7 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 };
                 ui.label(RichText::new(source).small().weak());
             }
-            _ => cuec_controls_ui(ui, line, &candidates, state.read_only, commands),
+            _ => cuec_controls_ui(ui, line, &candidates, state.session.read_only, commands),
         });
     }
 }
@@ -410,8 +411,8 @@ fn control_chip_ui(
 }
 
 fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let today = state.today;
-    let form = &mut state.aws_report_form;
+    let today = state.session.today;
+    let form = &mut state.views.aws_reports;
     ui.label(RichText::new("Add an AWS report").strong());
     egui::Grid::new("add_aws_report")
         .num_columns(2)

@@ -25,10 +25,10 @@ const TABLE_ROW_HEIGHT: f32 = 24.0;
 /// Draws the board: the coverage banner, then the three columns or the table.
 pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     coverage_banner_ui(state, ui, commands);
-    match state.board_view.mode {
+    match state.views.board.view.mode {
         BoardMode::Cards => {
             ui.columns(3, |columns| {
-                for (ui, column) in columns.iter_mut().zip(&state.board) {
+                for (ui, column) in columns.iter_mut().zip(&state.records.board) {
                     column_ui(state, column, ui, commands);
                 }
             });
@@ -40,13 +40,14 @@ pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 /// One banner when AWS's reports leave part of the audit period or a service uncovered: the
 /// AWS and shared controls all rely on them, so the cards do not each repeat it.
 fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(ProjectCoverage::Period(coverage)) = &state.coverage else {
+    let Some(ProjectCoverage::Period(coverage)) = &state.records.coverage else {
         return;
     };
     if coverage.is_complete() {
         return;
     }
     let relying = state
+        .records
         .controls
         .iter()
         .filter(|c| crate::app::relies_on_aws_reports(c))
@@ -95,7 +96,7 @@ fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
 }
 
 fn card_height(state: &AppState) -> f32 {
-    match state.board_view.density {
+    match state.views.board.view.density {
         Density::Comfortable => CARD_ROW_HEIGHT,
         Density::Compact => COMPACT_ROW_HEIGHT,
     }
@@ -109,7 +110,7 @@ fn row_height(row: &BoardRow, card: f32) -> f32 {
 }
 
 fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
-    column_header_ui(column, state.filter.is_active(), ui);
+    column_header_ui(column, state.views.board.filter.is_active(), ui);
     if column.rows.is_empty() {
         ui.add_space(12.0);
         let text = if column.total == 0 {
@@ -203,10 +204,10 @@ fn row_ui(
     match row {
         BoardRow::Area { .. } => area_ui(ui, rect, column, row, commands),
         BoardRow::Card(control) => {
-            let Some(control) = state.controls.get(*control) else {
+            let Some(control) = state.records.controls.get(*control) else {
                 return;
             };
-            match state.board_view.density {
+            match state.views.board.view.density {
                 Density::Comfortable => card_ui(state, control, ui, rect, commands),
                 Density::Compact => compact_card_ui(state, control, ui, rect, commands),
             }
@@ -354,7 +355,7 @@ fn card_frame(
     let response = ui.interact(card, id, Sense::click());
     let label = format!("{} {}", control.id, control.title);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    let selected = state.selected.as_deref() == Some(control.id.as_str());
+    let selected = state.shell.selected.as_deref() == Some(control.id.as_str());
     let visuals = ui.visuals();
     let fill = if response.hovered() {
         visuals.widgets.hovered.weak_bg_fill
@@ -425,7 +426,7 @@ fn status_chips_ui(state: &AppState, control: &Control, ui: &mut Ui) {
     } else {
         chip_ui(ui, control.status.label(), status_color(control.status));
     }
-    if control.is_overdue(state.today) {
+    if control.is_overdue(state.session.today) {
         chip_ui(ui, "Overdue", DANGER);
     }
 }
@@ -438,7 +439,7 @@ fn card_ui(
     commands: &mut Vec<Command>,
 ) {
     let (response, card, selected) = card_frame(state, control, ui, rect);
-    let overdue = control.is_overdue(state.today);
+    let overdue = control.is_overdue(state.session.today);
     let inner = card.shrink2(vec2(10.0, 7.0));
     let mut content = ui.new_child(
         UiBuilder::new()
@@ -464,7 +465,7 @@ fn card_ui(
     content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
     content.horizontal(|ui| {
         status_chips_ui(state, control, ui);
-        if let Some(evidence) = state.evidence_summary.get(&control.id) {
+        if let Some(evidence) = state.records.evidence_summary.get(&control.id) {
             let files = if evidence.count == 1 {
                 "1 file".to_string()
             } else {
@@ -482,6 +483,7 @@ fn card_ui(
             }
         }
         let failing = state
+            .records
             .check_results
             .get(&control.id)
             .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
@@ -514,9 +516,9 @@ fn card_ui(
 /// The table view: every control the filter lets through, one line each, sorted by the
 /// header the user clicked.
 fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if state.table.is_empty() {
+    if state.records.table.is_empty() {
         ui.add_space(12.0);
-        let text = if state.controls.iter().all(|c| c.retired) {
+        let text = if state.records.controls.iter().all(|c| c.retired) {
             "No controls in this project for its services."
         } else {
             "No control matches the filter."
@@ -524,7 +526,7 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    let view = &state.board_view;
+    let view = &state.views.board.view;
     TableBuilder::new(ui)
         .id_salt("board_table")
         .striped(true)
@@ -543,11 +545,12 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
         })
         .body(|body| {
-            body.rows(TABLE_ROW_HEIGHT, state.table.len(), |mut row| {
-                let Some(control) = state.controls.get(state.table[row.index()]) else {
+            body.rows(TABLE_ROW_HEIGHT, state.records.table.len(), |mut row| {
+                let Some(control) = state.records.controls.get(state.records.table[row.index()])
+                else {
                     return;
                 };
-                let selected = state.selected.as_deref() == Some(control.id.as_str());
+                let selected = state.shell.selected.as_deref() == Some(control.id.as_str());
                 row.set_selected(selected);
                 table_cells_ui(state, control, &mut row);
                 let response = row.response();
@@ -596,7 +599,7 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
     row.col(|ui| {
         if let Some(due) = control.due {
             let text = RichText::new(due.to_string());
-            ui.label(if control.is_overdue(state.today) {
+            ui.label(if control.is_overdue(state.session.today) {
                 text.color(DANGER)
             } else {
                 text
@@ -605,6 +608,7 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
     });
     row.col(|ui| {
         let evidence = state
+            .records
             .evidence_summary
             .get(&control.id)
             .copied()

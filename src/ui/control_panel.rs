@@ -85,11 +85,11 @@ fn panel_body_ui(
              \"AWS services…\" to work on it again; its status, notes and history are kept.",
         );
     }
-    let editable = !control.retired && !state.read_only;
-    let today = state.today;
-    let parent = state.parent.as_ref();
-    let state_checks = state.check_results.get(&control.id);
-    let draft = &mut state.draft;
+    let editable = !control.retired && !state.session.read_only;
+    let today = state.session.today;
+    let parent = state.records.parent.as_ref();
+    let state_checks = state.records.check_results.get(&control.id);
+    let draft = &mut state.views.panel;
     ui.add_enabled_ui(editable, |ui| {
         text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
         egui::Grid::new("control_fields")
@@ -106,7 +106,7 @@ fn panel_body_ui(
                 ui.end_row();
                 cadence_row_ui(ui, control, commands);
             });
-        if control.is_overdue(state.today) {
+        if control.is_overdue(state.session.today) {
             ui.colored_label(DANGER, format!("Overdue: it was due on {}.", control.due.map(|d| d.to_string()).unwrap_or_default()));
         }
         if let Some(pending) = draft.pending.clone() {
@@ -159,7 +159,7 @@ fn panel_body_ui(
         }
         text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
     });
-    if !state.related.is_empty() || control.framework.is_some() {
+    if !state.records.related.is_empty() || control.framework.is_some() {
         ui.separator();
         related_ui(ui, state);
     }
@@ -198,12 +198,12 @@ fn panel_body_ui(
     }
     ui.separator();
     ui.label(RichText::new("History").strong());
-    if state.history.is_empty() {
+    if state.records.history.is_empty() {
         ui.label(
             RichText::new("No changes yet: edits appear here with who made them and when.").weak(),
         );
     }
-    for entry in &state.history {
+    for entry in &state.records.history {
         ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(entry.at.replace('T', " ").trim_end_matches('Z'))
@@ -590,10 +590,10 @@ fn framework_ui(
 /// The built-in SRM controls that name this control's NIST id, with their columns.
 fn related_ui(ui: &mut Ui, state: &AppState) {
     ui.label(RichText::new("Related SRM controls").strong());
-    if state.related.is_empty() {
+    if state.records.related.is_empty() {
         ui.label(RichText::new("None for this project's services.").weak());
     }
-    for related in &state.related {
+    for related in &state.records.related {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&related.id).monospace());
             chip_ui(ui, related.column.label(), column_color(related.column));

@@ -33,7 +33,7 @@ pub fn patch_color(state: PatchState) -> Color32 {
 /// Draws the dashboard: the readiness summary first, then what needs attention, then the
 /// charts.
 pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let data = &state.dashboard;
+    let data = &state.records.dashboard;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -164,7 +164,7 @@ fn tile_ui(ui: &mut Ui, figure: &str, what: &str, note: &str, color: Option<Colo
 /// The first glance: percent done per column, days to the audit period's end, and the
 /// counts a lead acts on.
 fn readiness_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let readiness = &state.dashboard.readiness;
+    let readiness = &state.records.dashboard.readiness;
     ui.label(RichText::new("Readiness").strong().size(16.0));
     if readiness.in_scope() == 0 {
         ui.label(
@@ -193,7 +193,7 @@ fn readiness_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 Some(column_color(*column)),
             );
         }
-        match readiness.days_left(state.today) {
+        match readiness.days_left(state.session.today) {
             None => tile_ui(
                 ui,
                 "—",
@@ -261,7 +261,7 @@ const OPEN_UP_TO: usize = 10;
 /// "Needs attention": one group per concern with its count, each item a link to where it
 /// is fixed.
 fn attention_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let data = &state.dashboard;
+    let data = &state.records.dashboard;
     ui.label(RichText::new("Needs attention").strong().size(16.0));
     if data.readiness.in_scope() == 0 {
         ui.label(RichText::new("Nothing to check until the project has controls.").weak());

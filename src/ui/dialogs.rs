@@ -45,19 +45,19 @@ fn list_height(ui: &Ui, dialog_top: f32) -> f32 {
 /// Draws whichever dialog is open.
 pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let ctx = ui.ctx().clone();
-    let services = state.services.clone();
-    let baselines = state.baselines.clone();
-    let today = state.today;
-    let importing = state.job.is_some();
-    let closed = match &mut state.dialog {
+    let services = state.session.services.clone();
+    let baselines = state.records.baselines.clone();
+    let today = state.session.today;
+    let importing = state.shell.job.is_some();
+    let closed = match &mut state.views.dialog {
         Dialog::None => false,
         Dialog::NewProject(form) => new_project_ui(
             &ctx, form, &services, &baselines, today, importing, commands,
         ),
         Dialog::Services(form) => services_ui(&ctx, form, &services, commands),
         Dialog::Period(form) => period_ui(&ctx, form, today, commands),
-        Dialog::Settings(form) => settings_ui(&ctx, form, &state.workspace, commands),
-        Dialog::Name(form) => name_ui(&ctx, form, &state.user_name, commands),
+        Dialog::Settings(form) => settings_ui(&ctx, form, &state.session.workspace, commands),
+        Dialog::Name(form) => name_ui(&ctx, form, &state.session.user_name, commands),
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
         Dialog::Export(form) => export_ui(&ctx, form, today, commands),
         Dialog::Team(details) => super::team::team_details_ui(&ctx, details),

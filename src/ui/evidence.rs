@@ -18,27 +18,28 @@ pub fn evidence_ui(
     commands: &mut Vec<Command>,
 ) {
     let current = state
+        .records
         .selected_evidence
         .iter()
         .filter(|e| !e.removed)
         .count();
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({current})")).strong());
-        if state.read_only {
+        if state.session.read_only {
             return;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let busy = state.job.is_some() || state.picking.is_some();
+            let busy = state.shell.job.is_some() || state.shell.picking.is_some();
             let enabled = !control.retired && !busy;
             command_button_ui(ui, "", Command::PickFiles, enabled, commands);
         });
     });
-    if !control.retired && !state.read_only {
-        next_files_ui(&mut state.draft, state.today, ui);
+    if !control.retired && !state.session.read_only {
+        next_files_ui(&mut state.views.panel, state.session.today, ui);
     }
-    if state.selected_evidence.is_empty() {
+    if state.records.selected_evidence.is_empty() {
         ui.label(
-            RichText::new(if state.read_only {
+            RichText::new(if state.session.read_only {
                 "No evidence yet."
             } else {
                 "No evidence yet. Attach the files that prove this control works: drop them here or use Attach files…"
@@ -47,10 +48,16 @@ pub fn evidence_ui(
         );
         return;
     }
-    for evidence in state.selected_evidence.iter().rev() {
+    for evidence in state.records.selected_evidence.iter().rev() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            evidence_card_ui(evidence, state.today, &mut state.draft, ui, commands);
+            evidence_card_ui(
+                evidence,
+                state.session.today,
+                &mut state.views.panel,
+                ui,
+                commands,
+            );
         });
     }
 }

@@ -52,30 +52,42 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
 /// The filters, and while one is on the count shown and "Clear filters".
 fn filters_ui(state: &mut AppState, ui: &mut Ui) {
     let search = ui.add(
-        egui::TextEdit::singleline(&mut state.filter.text)
+        egui::TextEdit::singleline(&mut state.views.board.filter.text)
             .hint_text("Search id, title, owner… (Ctrl+F)")
             .desired_width(SEARCH_WIDTH),
     );
-    if state.focus_search {
+    if state.views.board.focus_search {
         search.request_focus();
-        state.focus_search = false;
+        state.views.board.focus_search = false;
     }
     // The control panel has its own "Status" and "Owner": these carry names of their own so
     // a screen reader tells the filters from the fields.
     ui.label("Status");
     egui::ComboBox::from_id_salt("status_filter")
-        .selected_text(state.filter.status.map(Status::label).unwrap_or("All"))
+        .selected_text(
+            state
+                .views
+                .board
+                .filter
+                .status
+                .map(Status::label)
+                .unwrap_or("All"),
+        )
         .width(96.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.status, None, "All");
+            ui.selectable_value(&mut state.views.board.filter.status, None, "All");
             for status in Status::ALL {
-                ui.selectable_value(&mut state.filter.status, Some(status), status.label());
+                ui.selectable_value(
+                    &mut state.views.board.filter.status,
+                    Some(status),
+                    status.label(),
+                );
             }
         })
         .response
         .accessible_name("Filter by status");
     ui.label("Owner");
-    let owner_text = match &state.filter.owner {
+    let owner_text = match &state.views.board.filter.owner {
         None => "All".to_string(),
         Some(owner) if owner.is_empty() => "Unassigned".to_string(),
         Some(owner) => owner.clone(),
@@ -84,29 +96,41 @@ fn filters_ui(state: &mut AppState, ui: &mut Ui) {
         .selected_text(owner_text)
         .width(96.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.owner, None, "All");
-            ui.selectable_value(&mut state.filter.owner, Some(String::new()), "Unassigned");
-            for owner in &state.owners {
-                ui.selectable_value(&mut state.filter.owner, Some(owner.clone()), owner);
+            ui.selectable_value(&mut state.views.board.filter.owner, None, "All");
+            ui.selectable_value(
+                &mut state.views.board.filter.owner,
+                Some(String::new()),
+                "Unassigned",
+            );
+            for owner in &state.records.owners {
+                ui.selectable_value(
+                    &mut state.views.board.filter.owner,
+                    Some(owner.clone()),
+                    owner,
+                );
             }
         })
         .response
         .accessible_name("Filter by owner");
-    let on_baseline = state.project.as_ref().is_some_and(|p| p.baseline.is_some());
+    let on_baseline = state
+        .records
+        .project
+        .as_ref()
+        .is_some_and(|p| p.baseline.is_some());
     if on_baseline {
         family_filter_ui(state, ui);
     }
-    ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
+    ui.checkbox(&mut state.views.board.filter.overdue_only, "Overdue only");
     more_filters_ui(state, ui);
-    if state.filter.is_active() {
-        let shown: usize = state.board.iter().map(|c| c.shown).sum();
+    if state.views.board.filter.is_active() {
+        let shown: usize = state.records.board.iter().map(|c| c.shown).sum();
         ui.add(
             egui::Label::new(RichText::new(format!("{shown} shown")).weak())
                 .wrap_mode(egui::TextWrapMode::Extend),
         );
         if ui.button("Clear filters").clicked() {
-            state.filter = crate::app::BoardFilter {
-                show_retired: state.filter.show_retired,
+            state.views.board.filter = crate::app::BoardFilter {
+                show_retired: state.views.board.filter.show_retired,
                 ..Default::default()
             };
         }
@@ -115,7 +139,7 @@ fn filters_ui(state: &mut AppState, ui: &mut Ui) {
 
 /// The filters used less often, in a menu whose button counts those that are on.
 fn more_filters_ui(state: &mut AppState, ui: &mut Ui) {
-    let filter = &state.filter;
+    let filter = &state.views.board.filter;
     let on = [
         filter.missing_evidence,
         filter.evidence_expiring,
@@ -130,19 +154,25 @@ fn more_filters_ui(state: &mut AppState, ui: &mut Ui) {
         format!("More filters ({on})")
     };
     ui.menu_button(label, |ui| {
-        ui.checkbox(&mut state.filter.missing_evidence, "Missing evidence")
-            .on_hover_text(
-                "Controls in scope with no current evidence (not-applicable ones need none)",
-            );
-        ui.checkbox(&mut state.filter.evidence_expiring, "Evidence expiring")
-            .on_hover_text("Controls with evidence expired or valid for 30 days or less");
-        ui.checkbox(&mut state.filter.show_retired, "Show retired");
+        ui.checkbox(
+            &mut state.views.board.filter.missing_evidence,
+            "Missing evidence",
+        )
+        .on_hover_text(
+            "Controls in scope with no current evidence (not-applicable ones need none)",
+        );
+        ui.checkbox(
+            &mut state.views.board.filter.evidence_expiring,
+            "Evidence expiring",
+        )
+        .on_hover_text("Controls with evidence expired or valid for 30 days or less");
+        ui.checkbox(&mut state.views.board.filter.show_retired, "Show retired");
     });
 }
 
 /// The project's actions on its controls, right to left.
 fn actions_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if state.read_only {
+    if state.session.read_only {
         // A reader browses: nothing here would be allowed.
         return;
     }
@@ -166,7 +196,7 @@ fn actions_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 fn view_switch_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.add_space(8.0);
     ui.menu_button("View", |ui| {
-        let view = &mut state.board_view;
+        let view = &mut state.views.board.view;
         ui.label(RichText::new("Cards").weak().small());
         ui.radio_value(&mut view.density, Density::Comfortable, "Comfortable");
         ui.radio_value(&mut view.density, Density::Compact, "Compact (one line)");
@@ -181,10 +211,10 @@ fn view_switch_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     });
     for (mode, label) in [(BoardMode::Table, "Table"), (BoardMode::Cards, "Cards")] {
         if ui
-            .selectable_label(state.board_view.mode == mode, label)
+            .selectable_label(state.views.board.view.mode == mode, label)
             .clicked()
         {
-            state.board_view.mode = mode;
+            state.views.board.view.mode = mode;
         }
     }
 }
@@ -193,12 +223,16 @@ fn view_switch_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
 fn family_filter_ui(state: &mut AppState, ui: &mut Ui) {
     ui.label("Family");
     egui::ComboBox::from_id_salt("family_filter")
-        .selected_text(state.filter.family.as_deref().unwrap_or("All"))
+        .selected_text(state.views.board.filter.family.as_deref().unwrap_or("All"))
         .width(72.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.family, None, "All");
-            for family in &state.families {
-                ui.selectable_value(&mut state.filter.family, Some(family.clone()), family);
+            ui.selectable_value(&mut state.views.board.filter.family, None, "All");
+            for family in &state.records.families {
+                ui.selectable_value(
+                    &mut state.views.board.filter.family,
+                    Some(family.clone()),
+                    family,
+                );
             }
         })
         .response

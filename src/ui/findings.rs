@@ -22,10 +22,11 @@ const ROW_HEIGHT: f32 = 22.0;
 /// Draws the Findings view.
 pub fn findings_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let selected = state
-        .findings_view
+        .views
+        .findings
         .selected
         .as_ref()
-        .and_then(|id| state.findings.iter().position(|f| &f.id == id));
+        .and_then(|id| state.records.findings.iter().position(|f| &f.id == id));
     if let Some(index) = selected {
         egui::Panel::right("finding_detail")
             .resizable(true)
@@ -70,13 +71,13 @@ fn what(finding: &Finding) -> &str {
 fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Findings");
-        let idle = state.job.is_none();
-        if !state.read_only {
+        let idle = state.shell.job.is_none();
+        if !state.session.read_only {
             command_button_ui(ui, "", Command::ImportFindings, idle, commands);
         }
         command_button_ui(ui, "", Command::ExportPoam, idle, commands);
     });
-    if state.findings.is_empty() {
+    if state.records.findings.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -97,15 +98,15 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 
 /// The line under the filters: how many are shown, open, late and awaiting sign-off.
 fn summary_ui(state: &AppState, ui: &mut Ui) {
-    let counts = state.findings_view.counts;
+    let counts = state.views.findings.counts;
     let (open, late, requested) = (counts.open, counts.late, counts.awaiting_signoff);
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         ui.label(
             RichText::new(format!(
                 "{} of {} shown · {open} open ·",
-                state.findings_view.rows.len(),
-                state.findings.len(),
+                state.views.findings.rows.len(),
+                state.records.findings.len(),
             ))
             .weak(),
         );
@@ -121,8 +122,8 @@ fn summary_ui(state: &AppState, ui: &mut Ui) {
 
 /// The table: sortable headings and the rows in sight.
 fn rows_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let view = &mut state.findings_view;
-    let findings = &state.findings;
+    let view = &mut state.views.findings;
+    let findings = &state.records.findings;
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -226,7 +227,7 @@ fn row_ui(
 }
 
 fn filter_ui(state: &mut AppState, ui: &mut Ui) {
-    let filter = &mut state.findings_view.filter;
+    let filter = &mut state.views.findings.filter;
     ui.horizontal_wrapped(|ui| {
         let search = ui.label("Search");
         ui.add(
@@ -270,7 +271,7 @@ fn yes_no(value: Option<bool>) -> &'static str {
 }
 
 fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(finding) = state.findings.get(index) else {
+    let Some(finding) = state.records.findings.get(index) else {
         return;
     };
     let id = finding.id.clone();
@@ -367,7 +368,7 @@ fn fields_ui(finding: &Finding, ui: &mut Ui) {
 
 /// What the tools cannot know, for FedRAMP's vulnerability detail report.
 fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(finding) = state.findings.iter().find(|f| f.id == id) else {
+    let Some(finding) = state.records.findings.iter().find(|f| f.id == id) else {
         return;
     };
     ui.label(RichText::new("Evaluation").strong());
@@ -406,7 +407,7 @@ fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>
                         })
                         .response
                         .labelled_by(label_id);
-                    if chosen != current && !state.read_only {
+                    if chosen != current && !state.session.read_only {
                         commands.push(Command::SetFindingFacts {
                             id: id.to_string(),
                             facts: make(chosen),
@@ -420,6 +421,7 @@ fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>
 fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.label(RichText::new("Deviation").strong());
     let existing = state
+        .records
         .findings
         .iter()
         .find(|f| f.id == id)
@@ -460,7 +462,7 @@ fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<
     } else {
         ui.label(RichText::new("None asked for.").weak());
     }
-    if !state.read_only {
+    if !state.session.read_only {
         deviation_form_ui(state, id, existing.is_some(), ui, commands);
     }
 }
@@ -473,7 +475,7 @@ fn deviation_form_ui(
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let draft = &mut state.findings_view.deviation;
+    let draft = &mut state.views.findings.deviation;
     egui::CollapsingHeader::new(if again {
         "Ask for another deviation"
     } else {
@@ -537,6 +539,7 @@ fn deviation_form_ui(
 fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.label(RichText::new("Milestones").strong());
     let milestones = state
+        .records
         .findings
         .iter()
         .find(|f| f.id == id)
@@ -546,7 +549,7 @@ fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec
         ui.label(RichText::new("None planned.").weak());
     }
     for m in &milestones {
-        let late = m.due < state.today;
+        let late = m.due < state.session.today;
         let due = RichText::new(m.due.to_string());
         ui.horizontal_wrapped(|ui| {
             ui.label(if late {
@@ -558,11 +561,11 @@ fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec
             ui.label(RichText::new(format!("({})", m.recorded_by)).small().weak());
         });
     }
-    if state.read_only {
+    if state.session.read_only {
         return;
     }
-    let today = state.today;
-    let draft = &mut state.findings_view.milestone;
+    let today = state.session.today;
+    let draft = &mut state.views.findings.milestone;
     egui::CollapsingHeader::new("Plan a milestone")
         .id_salt(("milestone_form", id))
         .show(ui, |ui| {

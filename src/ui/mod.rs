@@ -51,7 +51,7 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut app = App::open(dir.clone());
     app.ask_for_name_on_first_run();
     // The log lives in the workspace: it starts only once the workspace opened.
-    if app.state.open_error.is_none()
+    if app.state.session.open_error.is_none()
         && let Err(error) = crate::log::init(&dir)
     {
         app.notify(crate::app::Level::Error, format!("{error:#}"));
@@ -141,8 +141,8 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
                 .collect::<Vec<_>>(),
         )
     });
-    let on_requests = state.view == View::Requests;
-    let on_findings = state.view == View::Findings && state.project.is_some();
+    let on_requests = state.shell.view == View::Requests;
+    let on_findings = state.shell.view == View::Findings && state.records.project.is_some();
     if !dropped.is_empty() {
         commands.push(if on_findings {
             Command::ImportFindingsFiles(dropped)
@@ -153,7 +153,7 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
         });
     }
     if hovering {
-        let text = match (on_requests, &state.requests_view.selected) {
+        let text = match (on_requests, &state.views.requests.selected) {
             _ if on_findings => {
                 "Drop to import these findings exports into the project".to_string()
             }
@@ -207,13 +207,13 @@ fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
 fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     top_bar::top_bar_ui(state, ui, commands);
     notifications::status_bar_ui(state, ui, commands);
-    if state.open_error.is_some() {
+    if state.session.open_error.is_some() {
         egui::CentralPanel::default()
             .show(ui, |ui| notifications::open_error_ui(state, ui, commands));
         return;
     }
-    if state.project.is_some() {
-        match state.view {
+    if state.records.project.is_some() {
+        match state.shell.view {
             View::Dashboard => {
                 egui::CentralPanel::default()
                     .show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
@@ -228,7 +228,7 @@ fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
             }
             View::Board => {
                 filter_bar::filter_bar_ui(state, ui, commands);
-                if state.selected.is_some() {
+                if state.shell.selected.is_some() {
                     control_panel::control_panel_ui(state, ui, commands);
                 }
                 egui::CentralPanel::default().show(ui, |ui| board::board_ui(state, ui, commands));

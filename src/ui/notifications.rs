@@ -10,7 +10,7 @@ use crate::app::{AppState, Command, Level};
 pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if let Some((kind, progress, cancelling)) = &state.job {
+            if let Some((kind, progress, cancelling)) = &state.shell.job {
                 ui.spinner();
                 ui.label(RichText::new(kind.label()).strong());
                 let text = match progress.unit {
@@ -42,12 +42,12 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                 }
                 ui.separator();
             }
-            if state.picking.is_some() {
+            if state.shell.picking.is_some() {
                 ui.spinner();
                 ui.label(RichText::new("Waiting for the file dialog…").weak());
                 ui.separator();
             }
-            match state.notifications.last().filter(|_| state.toast) {
+            match state.shell.notifications.last().filter(|_| state.shell.toast) {
                 Some(note) => {
                     let text = RichText::new(&note.text);
                     match note.level {
@@ -63,13 +63,13 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                         commands.push(Command::DismissToast);
                     }
                 }
-                None if state.job.is_none() => {
+                None if state.shell.job.is_none() => {
                     ui.label(
-                        RichText::new(format!("Workspace: {}", state.workspace.display()))
+                        RichText::new(format!("Workspace: {}", state.session.workspace.display()))
                             .weak()
                             .small(),
                     );
-                    if state.read_only {
+                    if state.session.read_only {
                         ui.label(
                             RichText::new(
                                 "Read only: your login may browse this team workspace; changes are refused",
@@ -104,7 +104,7 @@ pub fn human_bytes(bytes: u64) -> String {
 
 /// The report of the last "Verify workspace".
 pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some((clean, lines)) = &state.verify_result else {
+    let Some((clean, lines)) = &state.shell.verify_result else {
         return;
     };
     let mut open = true;
@@ -137,7 +137,7 @@ pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comman
 
 /// The list of all notifications of this session.
 pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if !state.notifications_open {
+    if !state.shell.notifications_open {
         return;
     }
     let mut open = true;
@@ -146,7 +146,7 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
         .default_width(420.0)
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 48.0))
         .show(ui.ctx(), |ui| {
-            if state.notifications.is_empty() {
+            if state.shell.notifications.is_empty() {
                 ui.label(
                     RichText::new("Nothing yet: results and errors of what you do appear here.")
                         .weak(),
@@ -156,7 +156,7 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
             egui::ScrollArea::vertical()
                 .max_height(320.0)
                 .show(ui, |ui| {
-                    for note in state.notifications.iter().rev() {
+                    for note in state.shell.notifications.iter().rev() {
                         ui.horizontal_wrapped(|ui| {
                             ui.label(RichText::new(&note.at).small().weak());
                             let text = RichText::new(&note.text);
@@ -183,11 +183,11 @@ pub fn open_error_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
         ui.add_space(ui.available_height() * 0.25);
         ui.label(RichText::new("The workspace could not be opened").size(22.0).strong());
         ui.add_space(8.0);
-        if let Some(error) = &state.open_error {
+        if let Some(error) = &state.session.open_error {
             ui.colored_label(DANGER, error);
         }
         ui.add_space(8.0);
-        if let Some(form) = &mut state.sign_in {
+        if let Some(form) = &mut state.views.sign_in {
             sign_in_ui(form, ui, commands);
             ui.add_space(8.0);
         }

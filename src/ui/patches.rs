@@ -14,7 +14,7 @@ use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
 /// Draws the patches view.
 pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !state.session.read_only {
         egui::Panel::right("patches_side")
             .resizable(true)
             .default_size(360.0)
@@ -28,8 +28,9 @@ pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
 }
 
 fn sorted(state: &AppState) -> Vec<&PatchRecord> {
-    let form = &state.patch_form;
+    let form = &state.views.patches;
     let mut rows: Vec<&PatchRecord> = state
+        .records
         .patches
         .iter()
         .filter(|p| form.state_filter.is_none_or(|s| p.state == s))
@@ -51,20 +52,25 @@ fn sorted(state: &AppState) -> Vec<&PatchRecord> {
 fn table_ui(state: &mut AppState, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Patches");
-        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+        ui.label(RichText::new(format!("as of {}", state.session.today)).weak());
     });
     let counts: Vec<String> = PatchState::ALL
         .iter()
         .map(|s| {
             format!(
                 "{} {}",
-                state.patches.iter().filter(|p| p.state == *s).count(),
+                state
+                    .records
+                    .patches
+                    .iter()
+                    .filter(|p| p.state == *s)
+                    .count(),
                 s.label().to_lowercase()
             )
         })
         .collect();
     ui.label(counts.join(" · "));
-    let d = &state.deadlines;
+    let d = &state.records.deadlines;
     ui.label(
         RichText::new(format!(
             "Deadlines after release: critical {} days, high {}, medium {}, low {}",
@@ -73,8 +79,8 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
         .small()
         .weak(),
     );
-    state_filter_ui(&mut state.patch_form, ui);
-    if state.patches.is_empty() {
+    state_filter_ui(&mut state.views.patches, ui);
+    if state.records.patches.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -93,7 +99,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
                 .striped(true)
                 .spacing([14.0, 6.0])
                 .show(ui, |ui| {
-                    header_row_ui(&mut state.patch_form, ui);
+                    header_row_ui(&mut state.views.patches, ui);
                     for record in &rows {
                         record_row_ui(record, ui);
                     }
@@ -179,15 +185,16 @@ fn record_row_ui(record: &PatchRecord, ui: &mut Ui) {
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let assets: Vec<(String, String)> = state
+        .records
         .assets
         .iter()
         .map(|a| (a.name.clone(), a.name.clone()))
         .collect();
-    let form = &mut state.patch_form;
-    patch_form_ui(form, &assets, state.today, ui, commands);
+    let form = &mut state.views.patches;
+    patch_form_ui(form, &assets, state.session.today, ui, commands);
     ui.separator();
     asset_form_ui(form, ui, commands);
-    asset_list_ui(&state.assets, ui);
+    asset_list_ui(&state.records.assets, ui);
     ui.separator();
     if ui
         .button("Import patch records…")
@@ -199,6 +206,7 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.separator();
     ui.label(RichText::new("Monthly patch cycle sign-off").strong());
     let mut months: Vec<String> = state
+        .records
         .patches
         .iter()
         .map(|p| p.released_on.format("%Y-%m").to_string())
@@ -206,23 +214,23 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     months.sort();
     months.dedup();
     months.reverse();
-    if state.patch_form.month.is_empty() {
-        state.patch_form.month = months
+    if state.views.patches.month.is_empty() {
+        state.views.patches.month = months
             .first()
             .cloned()
-            .unwrap_or_else(|| state.today.format("%Y-%m").to_string());
+            .unwrap_or_else(|| state.session.today.format("%Y-%m").to_string());
     }
     let label = ui.label("Month");
     egui::ComboBox::from_id_salt("signoff_month")
-        .selected_text(state.patch_form.month.clone())
+        .selected_text(state.views.patches.month.clone())
         .show_ui(ui, |ui| {
             for month in &months {
-                ui.selectable_value(&mut state.patch_form.month, month.clone(), month);
+                ui.selectable_value(&mut state.views.patches.month, month.clone(), month);
             }
         })
         .response
         .labelled_by(label.id);
-    let month = state.patch_form.month.clone();
+    let month = state.views.patches.month.clone();
     super::signoffs::signoffs_ui(state, &SignoffSubject::PatchCycle(month), ui, commands);
 }
 

@@ -20,10 +20,11 @@ const ROW_HEIGHT: f32 = 22.0;
 /// Draws the Requests view.
 pub fn requests_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let selected = state
-        .requests_view
+        .views
+        .requests
         .selected
         .as_ref()
-        .and_then(|id| state.requests.iter().position(|r| &r.id == id));
+        .and_then(|id| state.records.requests.iter().position(|r| &r.id == id));
     if let Some(index) = selected {
         egui::Panel::right("request_detail")
             .resizable(true)
@@ -50,13 +51,13 @@ fn status_color(status: RequestStatus) -> Color32 {
 fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Requests");
-        if !state.read_only {
+        if !state.session.read_only {
             command_button_ui(ui, "", Command::ImportRequestList, true, commands);
         }
-        let exportable = !state.requests_view.rows.is_empty() && state.job.is_none();
+        let exportable = !state.views.requests.rows.is_empty() && state.shell.job.is_none();
         command_button_ui(ui, "", Command::ExportRequests, exportable, commands);
     });
-    if state.requests.is_empty() {
+    if state.records.requests.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -70,8 +71,13 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         return;
     }
     filter_ui(state, ui);
-    counts_ui(&state.requests, &mut state.requests_view, ui);
-    request_table_ui(&state.requests, &mut state.requests_view, ui, commands);
+    counts_ui(&state.records.requests, &mut state.views.requests, ui);
+    request_table_ui(
+        &state.records.requests,
+        &mut state.views.requests,
+        ui,
+        commands,
+    );
 }
 
 /// How many requests show of all, the overdue count (a link that shows only those) and the
@@ -204,7 +210,7 @@ fn request_cells_ui(
 }
 
 fn filter_ui(state: &mut AppState, ui: &mut Ui) {
-    let view = &mut state.requests_view;
+    let view = &mut state.views.requests;
     ui.horizontal_wrapped(|ui| {
         let search = ui.label("Search");
         ui.add(
@@ -241,7 +247,7 @@ fn filter_ui(state: &mut AppState, ui: &mut Ui) {
 }
 
 fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+    let Some(request) = state.records.requests.get(index) else {
         return;
     };
     let id = request.id.clone();
@@ -296,7 +302,7 @@ fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     response_ui(state, &id, ui, commands);
     ui.separator();
     evidence_ui(state, index, ui, commands);
-    if let Some(request) = state.requests.get(index)
+    if let Some(request) = state.records.requests.get(index)
         && !request.comments.is_empty()
     {
         ui.separator();
@@ -314,10 +320,10 @@ fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
 }
 
 fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+    let Some(request) = state.records.requests.get(index) else {
         return;
     };
-    if state.read_only {
+    if state.session.read_only {
         return;
     }
     let next = request.status.next();
@@ -328,13 +334,13 @@ fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     if next.contains(&RequestStatus::Returned) {
         let label = ui.label("Auditor's comment (to return it)");
         ui.add(
-            egui::TextEdit::multiline(&mut state.requests_view.comment)
+            egui::TextEdit::multiline(&mut state.views.requests.comment)
                 .desired_rows(2)
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
     }
-    let comment = state.requests_view.comment.trim().to_string();
+    let comment = state.views.requests.comment.trim().to_string();
     ui.horizontal_wrapped(|ui| {
         for status in next {
             let returning = *status == RequestStatus::Returned;
@@ -351,14 +357,15 @@ fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
 
 fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
     let saved = state
+        .records
         .requests
         .iter()
         .find(|r| r.id == id)
         .map(|r| r.response.as_str())
         .unwrap_or("");
-    let changed = state.requests_view.response.trim() != saved;
+    let changed = state.views.requests.response.trim() != saved;
     let label = ui.label(RichText::new("Response").strong());
-    if state.read_only {
+    if state.session.read_only {
         ui.label(if saved.is_empty() {
             "No response yet."
         } else {
@@ -368,7 +375,7 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
     }
     let field = ui
         .add(
-            egui::TextEdit::multiline(&mut state.requests_view.response)
+            egui::TextEdit::multiline(&mut state.views.requests.response)
                 .desired_rows(4)
                 .desired_width(f32::INFINITY)
                 .hint_text("What the team answers; Ctrl+Enter saves"),
@@ -376,7 +383,7 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
         .labelled_by(label.id);
     let command = Command::SaveRequestResponse {
         id: id.to_string(),
-        response: state.requests_view.response.clone(),
+        response: state.views.requests.response.clone(),
     };
     let pressed = command.shortcut().is_some_and(|shortcut| {
         field.has_focus() && ui.input_mut(|input| input.consume_shortcut(&shortcut))
@@ -388,13 +395,13 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
 }
 
 fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+    let Some(request) = state.records.requests.get(index) else {
         return;
     };
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({})", request.evidence_count)).strong());
-        let idle = state.job.is_none();
-        if !state.read_only {
+        let idle = state.shell.job.is_none();
+        if !state.session.read_only {
             command_button_ui(ui, "", Command::PickRequestFiles, idle, commands);
         }
     });
@@ -404,7 +411,7 @@ fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut V
             .weak(),
     );
     for evidence_id in &request.evidence {
-        let line = match state.evidence.iter().find(|e| e.id == *evidence_id) {
+        let line = match state.records.evidence.iter().find(|e| e.id == *evidence_id) {
             Some(e) => format!(
                 "#{} {} ({}, {})",
                 e.id, e.file_name, e.control, e.collected_on
@@ -432,6 +439,7 @@ fn link_evidence_ui(state: &AppState, request: &Request, ui: &mut Ui, commands: 
             .width(220.0)
             .show_ui(ui, |ui| {
                 for e in state
+                    .records
                     .evidence
                     .iter()
                     .filter(|e| !e.removed && !request.evidence.contains(&e.id))
@@ -453,6 +461,7 @@ fn link_evidence_ui(state: &AppState, request: &Request, ui: &mut Ui, commands: 
             .width(160.0)
             .show_ui(ui, |ui| {
                 for c in state
+                    .records
                     .controls
                     .iter()
                     .filter(|c| !c.retired && !request.control_ids.contains(&c.id))

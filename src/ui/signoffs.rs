@@ -14,9 +14,9 @@ pub fn signoffs_ui(
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    signoff_list_ui(&state.signoffs, subject, ui);
-    if !state.read_only {
-        signoff_form_ui(&mut state.signoff_form, subject, ui, commands);
+    signoff_list_ui(&state.records.signoffs, subject, ui);
+    if !state.session.read_only {
+        signoff_form_ui(&mut state.views.signoff, subject, ui, commands);
     }
 }
 

@@ -19,14 +19,17 @@ pub fn system_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>)
         .show(ui, |ui| {
             ui.heading("System");
             needs_ui(state, ui);
-            let editable = !state.read_only;
+            let editable = !state.session.read_only;
             ui.add_space(8.0);
-            section(ui, "Facts", state.system.facts.missing().len(), |ui| {
-                facts_ui(state, ui, commands, editable)
-            });
+            section(
+                ui,
+                "Facts",
+                state.records.system.facts.missing().len(),
+                |ui| facts_ui(state, ui, commands, editable),
+            );
             let unheld = SystemRole::ALL
                 .iter()
-                .filter(|r| !state.system.roles.iter().any(|h| h.role == **r))
+                .filter(|r| !state.records.system.roles.iter().any(|h| h.role == **r))
                 .count();
             section(ui, "Roles", unheld, |ui| {
                 roles_ui(state, ui, commands, editable)
@@ -35,6 +38,7 @@ pub fn system_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                 .iter()
                 .filter(|role| {
                     !state
+                        .records
                         .system
                         .users
                         .iter()
@@ -47,9 +51,12 @@ pub fn system_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>)
             section(ui, "Documents", missing_documents(state), |ui| {
                 documents_ui(state, ui, commands, editable)
             });
-            section(ui, "Parameters", state.system.open_parameters.len(), |ui| {
-                parameters_ui(state, ui, commands, editable)
-            });
+            section(
+                ui,
+                "Parameters",
+                state.records.system.open_parameters.len(),
+                |ui| parameters_ui(state, ui, commands, editable),
+            );
         });
 }
 
@@ -70,7 +77,7 @@ fn section(ui: &mut Ui, title: &str, needed: usize, body: impl FnOnce(&mut Ui)) 
 
 /// The checklist: what the plan still leaves out, or that nothing is missing.
 fn needs_ui(state: &AppState, ui: &mut Ui) {
-    let needs = &state.system.missing;
+    let needs = &state.records.system.missing;
     if needs.is_empty() {
         ui.label(
             RichText::new(
@@ -103,9 +110,16 @@ fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
         .show(ui, |ui| {
             for fact in SystemFact::ALL {
                 let label = ui.label(fact.label());
-                let stored = state.system.facts.get(fact).unwrap_or("").to_string();
+                let stored = state
+                    .records
+                    .system
+                    .facts
+                    .get(fact)
+                    .unwrap_or("")
+                    .to_string();
                 let typed = state
-                    .system_form
+                    .views
+                    .system
                     .facts
                     .get(&fact)
                     .cloned()
@@ -143,16 +157,16 @@ fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
                 }
                 if value != typed {
                     if value == stored {
-                        state.system_form.facts.remove(&fact);
+                        state.views.system.facts.remove(&fact);
                     } else {
-                        state.system_form.facts.insert(fact, value);
+                        state.views.system.facts.insert(fact, value);
                     }
                 }
                 ui.end_row();
             }
         });
     if editable {
-        let changed = !state.system_form.facts.is_empty();
+        let changed = !state.views.system.facts.is_empty();
         if ui
             .add_enabled(changed, egui::Button::new("Save facts"))
             .clicked()
@@ -163,12 +177,13 @@ fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
 }
 
 fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    if state.people.is_empty() {
+    if state.records.people.is_empty() {
         ui.label(
             RichText::new("Add the people who hold these roles in the Training view first.").weak(),
         );
     }
     let people: Vec<(String, String)> = state
+        .records
         .people
         .iter()
         .filter(|p| p.active)
@@ -181,6 +196,7 @@ fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
             for role in SystemRole::ALL {
                 let label = ui.label(role.title());
                 let held = state
+                    .records
                     .system
                     .roles
                     .iter()
@@ -213,7 +229,7 @@ fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
 }
 
 fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    user_list_ui(&state.system.users, ui, commands, editable);
+    user_list_ui(&state.records.system.users, ui, commands, editable);
     if !editable {
         return;
     }
@@ -222,7 +238,7 @@ fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
     egui::Grid::new("system_user_form")
         .num_columns(2)
         .spacing([12.0, 6.0])
-        .show(ui, |ui| user_form_ui(&mut state.system_form, ui));
+        .show(ui, |ui| user_form_ui(&mut state.views.system, ui));
     if ui.button("Save user").clicked() {
         commands.push(Command::SaveSystemUser);
     }
@@ -326,6 +342,7 @@ fn user_form_ui(form: &mut SystemForm, ui: &mut Ui) {
 fn missing_documents(state: &AppState) -> usize {
     let attached = |kind: AttachmentKind, control: Option<&str>| {
         state
+            .records
             .system
             .attachments
             .iter()
@@ -336,6 +353,7 @@ fn missing_documents(state: &AppState) -> usize {
         .filter(|k| !k.is_for_controls() && !attached(**k, None))
         .count();
     let controls = state
+        .records
         .system
         .first_controls
         .iter()
@@ -350,9 +368,10 @@ fn missing_documents(state: &AppState) -> usize {
 }
 
 fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    let busy = state.job.is_some() || state.picking.is_some();
+    let busy = state.shell.job.is_some() || state.shell.picking.is_some();
     let titles = |kind: AttachmentKind, control: Option<&str>| -> Vec<String> {
         state
+            .records
             .system
             .attachments
             .iter()
@@ -389,7 +408,7 @@ fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
             {
                 row(ui, kind.label().to_string(), kind, None);
             }
-            for id in &state.system.first_controls {
+            for id in &state.records.system.first_controls {
                 for kind in [AttachmentKind::Policy, AttachmentKind::Procedure] {
                     row(ui, format!("{} for {id}", kind.label()), kind, Some(id));
                 }
@@ -398,7 +417,7 @@ fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
 }
 
 fn parameters_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    let open = &state.system.open_parameters;
+    let open = &state.records.system.open_parameters;
     if open.is_empty() {
         ui.label("Every parameter of the project's controls has a value.");
         return;
@@ -410,7 +429,7 @@ fn parameters_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>,
         )
         .weak(),
     );
-    let form = &mut state.system_form;
+    let form = &mut state.views.system;
     let row_height = ui.spacing().interact_size.y + 6.0;
     egui::ScrollArea::vertical()
         .id_salt("open_parameters")

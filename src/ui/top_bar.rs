@@ -13,28 +13,31 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Lockstep").strong().size(18.0));
             ui.separator();
-            if !state.projects.is_empty() {
+            if !state.records.projects.is_empty() {
                 project_picker_ui(state, ui, commands);
             }
             // With no project yet, the empty state's big button is the one way in.
-            if state.open_error.is_none() && !state.projects.is_empty() && !state.read_only {
+            if state.session.open_error.is_none()
+                && !state.records.projects.is_empty()
+                && !state.session.read_only
+            {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if state.open_error.is_none() {
+                if state.session.open_error.is_none() {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
                     ui.menu_button("Project", |ui| project_menu_ui(state, ui, commands));
                     ui.menu_button("Workspace", |ui| workspace_menu_ui(state, ui, commands));
-                    let idle = state.job.is_none();
+                    let idle = state.shell.job.is_none();
                     command_button_ui(ui, "", Command::VerifyWorkspace, idle, commands);
                 }
                 notifications_and_undo_ui(state, ui, commands);
-                signed_in_ui(&state.user_name, ui);
+                signed_in_ui(&state.session.user_name, ui);
             });
         });
         // The views on their own row, so they never run under the buttons on the right.
-        if state.project.is_some() {
-            view_tabs_ui(state.view, ui, commands);
+        if state.records.project.is_some() {
+            view_tabs_ui(state.shell.view, ui, commands);
         }
         ui.add_space(2.0);
     });
@@ -43,6 +46,7 @@ pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 /// The project picker, labelled for screen readers.
 fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let current = state
+        .records
         .project
         .as_ref()
         .map(|p| p.name.as_str())
@@ -52,8 +56,12 @@ fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
         .selected_text(current)
         .width(240.0)
         .show_ui(ui, |ui| {
-            for project in &state.projects {
-                let chosen = state.project.as_ref().is_some_and(|p| p.key == project.key);
+            for project in &state.records.projects {
+                let chosen = state
+                    .records
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| p.key == project.key);
                 if ui.selectable_label(chosen, &project.name).clicked() && !chosen {
                     commands.push(Command::SelectProject(project.key));
                 }
@@ -67,20 +75,25 @@ fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
 /// chosen.
 fn project_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let before = commands.len();
-    let idle = state.job.is_none();
-    let exportable = state.project.is_some() && idle;
-    let editable = state.project.is_some() && !state.read_only;
+    let idle = state.shell.job.is_none();
+    let exportable = state.records.project.is_some() && idle;
+    let editable = state.records.project.is_some() && !state.session.read_only;
     command_button_ui(ui, "", Command::OpenPeriod, editable, commands);
     ui.separator();
     command_button_ui(ui, "", Command::OpenExport, exportable, commands);
     command_button_ui(ui, "", Command::VerifyPack, idle, commands);
     ui.separator();
-    let writable = idle && !state.read_only;
+    let writable = idle && !state.session.read_only;
     command_button_ui(ui, "", Command::ImportFramework, writable, commands);
     ui.separator();
     command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
     command_button_ui(ui, "", Command::ExportPoam, exportable, commands);
-    if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
+    if state
+        .records
+        .project
+        .as_ref()
+        .is_some_and(|p| p.baseline.is_some())
+    {
         command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
     }
     if commands.len() > before {
@@ -91,10 +104,10 @@ fn project_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 /// The Workspace menu: a team workspace's details, or pushing a local one to a team.
 fn workspace_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let before = commands.len();
-    if state.team {
+    if state.session.team {
         command_button_ui(ui, "", Command::OpenTeamDetails, true, commands);
     } else {
-        let writable = state.job.is_none() && state.picking.is_none();
+        let writable = state.shell.job.is_none() && state.shell.picking.is_none();
         command_button_ui(ui, "", Command::PushToTeam, writable, commands);
     }
     if commands.len() > before {
@@ -104,19 +117,19 @@ fn workspace_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
 
 /// The notifications toggle with the unread count, and Undo when there is something to undo.
 fn notifications_and_undo_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let unread = state.notifications.len();
+    let unread = state.shell.notifications.len();
     let label = if unread == 0 {
         "Notifications".to_string()
     } else {
         format!("Notifications ({unread})")
     };
     if ui
-        .selectable_label(state.notifications_open, label)
+        .selectable_label(state.shell.notifications_open, label)
         .clicked()
     {
         commands.push(Command::ToggleNotifications);
     }
-    if let Some(undo) = &state.undo_label {
+    if let Some(undo) = &state.shell.undo_label {
         let keys = Command::Undo
             .shortcut()
             .map(|s| ui.ctx().format_shortcut(&s))
@@ -200,7 +213,7 @@ pub fn empty_state_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
         }
         ui.add_space(12.0);
         ui.label(
-            RichText::new(format!("Workspace: {}", state.workspace.display()))
+            RichText::new(format!("Workspace: {}", state.session.workspace.display()))
                 .weak()
                 .small(),
         );

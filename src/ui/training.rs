@@ -14,7 +14,7 @@ use crate::model::{SignoffSubject, TrainingState};
 /// Draws the training view.
 pub fn training_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !state.session.read_only {
         egui::Panel::right("training_side")
             .resizable(true)
             .default_size(360.0)
@@ -30,20 +30,25 @@ pub fn training_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command
 fn matrix_ui(state: &AppState, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Training roster");
-        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+        ui.label(RichText::new(format!("as of {}", state.session.today)).weak());
     });
     let counts: Vec<String> = TrainingState::ALL
         .iter()
         .map(|s| {
             format!(
                 "{} {}",
-                state.roster.iter().filter(|r| r.state == *s).count(),
+                state
+                    .records
+                    .roster
+                    .iter()
+                    .filter(|r| r.state == *s)
+                    .count(),
                 s.label().to_lowercase()
             )
         })
         .collect();
     ui.label(counts.join(" · "));
-    if state.people.is_empty() || state.courses.is_empty() {
+    if state.records.people.is_empty() || state.records.courses.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -63,16 +68,17 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
                 .spacing([12.0, 6.0])
                 .show(ui, |ui| {
                     ui.label(RichText::new("Person").strong());
-                    for course in &state.courses {
+                    for course in &state.records.courses {
                         ui.label(RichText::new(&course.name).strong())
                             .on_hover_text(format!("every {} days", course.every_days));
                     }
                     ui.end_row();
-                    for person in state.people.iter().filter(|p| p.active) {
+                    for person in state.records.people.iter().filter(|p| p.active) {
                         ui.label(&person.name)
                             .on_hover_text(format!("{}\n{}", person.email, person.role));
-                        for course in &state.courses {
+                        for course in &state.records.courses {
                             match state
+                                .records
                                 .roster
                                 .iter()
                                 .find(|r| r.email == person.email && r.course == course.name)
@@ -97,18 +103,20 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
 
 fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     let people: Vec<(String, String)> = state
+        .records
         .people
         .iter()
         .filter(|p| p.active)
         .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
         .collect();
     let courses: Vec<(String, String)> = state
+        .records
         .courses
         .iter()
         .map(|c| (c.name.clone(), c.name.clone()))
         .collect();
-    let form = &mut state.training_form;
-    completion_form_ui(form, &people, &courses, state.today, ui, commands);
+    let form = &mut state.views.training;
+    completion_form_ui(form, &people, &courses, state.session.today, ui, commands);
     ui.separator();
     person_form_ui(form, ui, commands);
     ui.separator();
