@@ -80,8 +80,9 @@ pub use state::{
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
 pub use crate::store::{
-    Asset, AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts,
-    MappedBy, Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink, Signoff,
+    ActivityEntry, Asset, AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding,
+    FindingFacts, MappedBy, Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request,
+    RequestLink, Signoff,
 };
 pub use system::{SystemForm, SystemPage};
 pub use team::{IdentityState, TeamDetails, expiry};

@@ -15,7 +15,8 @@ use super::theme::{
 use super::widgets::chip_ui;
 use crate::app::ProjectCoverage;
 use crate::app::{
-    AppState, BoardColumn, BoardMode, BoardRow, BoardView, Command, Density, TableColumn, View,
+    BoardColumn, BoardMode, BoardRow, BoardState, BoardView, Command, Density, TableColumn, View,
+    ViewContext,
 };
 use crate::model::{Column, Control};
 
@@ -23,30 +24,35 @@ use crate::model::{Column, Control};
 const TABLE_ROW_HEIGHT: f32 = 24.0;
 
 /// Draws the board: the coverage banner, then the three columns or the table.
-pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    coverage_banner_ui(state, ui, commands);
-    match state.views.board.view.mode {
+pub fn board_ui(
+    cx: &ViewContext<'_>,
+    board: &BoardState,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    coverage_banner_ui(cx, ui, commands);
+    match board.view.mode {
         BoardMode::Cards => {
             ui.columns(3, |columns| {
-                for (ui, column) in columns.iter_mut().zip(&state.records.board) {
-                    column_ui(state, column, ui, commands);
+                for (ui, column) in columns.iter_mut().zip(&cx.records.board) {
+                    column_ui(cx, board, column, ui, commands);
                 }
             });
         }
-        BoardMode::Table => table_ui(state, ui, commands),
+        BoardMode::Table => table_ui(cx, &board.view, ui, commands),
     }
 }
 
 /// One banner when AWS's reports leave part of the audit period or a service uncovered: the
 /// AWS and shared controls all rely on them, so the cards do not each repeat it.
-fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(ProjectCoverage::Period(coverage)) = &state.records.coverage else {
+fn coverage_banner_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(ProjectCoverage::Period(coverage)) = &cx.records.coverage else {
         return;
     };
     if coverage.is_complete() {
         return;
     }
-    let relying = state
+    let relying = cx
         .records
         .controls
         .iter()
@@ -95,8 +101,8 @@ fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
     ui.add_space(4.0);
 }
 
-fn card_height(state: &AppState) -> f32 {
-    match state.views.board.view.density {
+fn card_height(density: Density) -> f32 {
+    match density {
         Density::Comfortable => CARD_ROW_HEIGHT,
         Density::Compact => COMPACT_ROW_HEIGHT,
     }
@@ -109,8 +115,14 @@ fn row_height(row: &BoardRow, card: f32) -> f32 {
     }
 }
 
-fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
-    column_header_ui(column, state.views.board.filter.is_active(), ui);
+fn column_ui(
+    cx: &ViewContext<'_>,
+    board: &BoardState,
+    column: &BoardColumn,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    column_header_ui(column, board.filter.is_active(), ui);
     if column.rows.is_empty() {
         ui.add_space(12.0);
         let text = if column.total == 0 {
@@ -121,7 +133,7 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    column_rows_ui(state, column, ui, commands);
+    column_rows_ui(cx, board.view.density, column, ui, commands);
 }
 
 /// A column's name and count (of those passing the filter, when one is on), its caption and
@@ -159,12 +171,13 @@ fn column_header_ui(column: &BoardColumn, filtered: bool, ui: &mut Ui) {
 
 /// A column's group headings and cards, drawing only the rows in view.
 fn column_rows_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
+    density: Density,
     column: &BoardColumn,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let card = card_height(state);
+    let card = card_height(density);
     // A row's top follows from how many headings and cards come before it.
     let offset = |index: usize| {
         let areas = column.areas_before[index];
@@ -187,14 +200,15 @@ fn column_rows_ui(
                     egui::pos2(ui.min_rect().left(), top + offset(index)),
                     vec2(width, row_height(row, card)),
                 );
-                row_ui(state, column.column, row, ui, rect, commands);
+                row_ui(cx, density, column.column, row, ui, rect, commands);
             }
         });
 }
 
 /// One row of a column: a group heading, or a card in the chosen density.
 fn row_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
+    density: Density,
     column: Column,
     row: &BoardRow,
     ui: &mut Ui,
@@ -204,12 +218,12 @@ fn row_ui(
     match row {
         BoardRow::Area { .. } => area_ui(ui, rect, column, row, commands),
         BoardRow::Card(control) => {
-            let Some(control) = state.records.controls.get(*control) else {
+            let Some(control) = cx.records.controls.get(*control) else {
                 return;
             };
-            match state.views.board.view.density {
-                Density::Comfortable => card_ui(state, control, ui, rect, commands),
-                Density::Compact => compact_card_ui(state, control, ui, rect, commands),
+            match density {
+                Density::Comfortable => card_ui(cx, control, ui, rect, commands),
+                Density::Compact => compact_card_ui(cx, control, ui, rect, commands),
             }
         }
     }
@@ -345,7 +359,7 @@ fn area_title_ui(
 /// The card's frame and click target; returns the response, the inner rect and whether it
 /// is selected.
 fn card_frame(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
@@ -355,7 +369,7 @@ fn card_frame(
     let response = ui.interact(card, id, Sense::click());
     let label = format!("{} {}", control.id, control.title);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    let selected = state.shell.selected.as_deref() == Some(control.id.as_str());
+    let selected = cx.shell.selected.as_deref() == Some(control.id.as_str());
     let visuals = ui.visuals();
     let fill = if response.hovered() {
         visuals.widgets.hovered.weak_bg_fill
@@ -394,13 +408,13 @@ fn select_on_click(
 
 /// A one-line card: id, title, and status (or "Overdue") on the right.
 fn compact_card_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
     commands: &mut Vec<Command>,
 ) {
-    let (response, card, selected) = card_frame(state, control, ui, rect);
+    let (response, card, selected) = card_frame(cx, control, ui, rect);
     let inner = card.shrink2(vec2(8.0, 3.0));
     let mut content = ui.new_child(
         UiBuilder::new()
@@ -411,7 +425,7 @@ fn compact_card_ui(
     content.spacing_mut().item_spacing.x = 6.0;
     content.label(RichText::new(&control.id).monospace().small().weak());
     content.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        status_chips_ui(state, control, ui);
+        status_chips_ui(cx, control, ui);
         ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
             ui.add(egui::Label::new(RichText::new(&control.title)).truncate());
         });
@@ -420,26 +434,26 @@ fn compact_card_ui(
 }
 
 /// The status chip (or "Retired"), and "Overdue" in red when it is.
-fn status_chips_ui(state: &AppState, control: &Control, ui: &mut Ui) {
+fn status_chips_ui(cx: &ViewContext<'_>, control: &Control, ui: &mut Ui) {
     if control.retired {
         chip_ui(ui, "Retired", Color32::GRAY);
     } else {
         chip_ui(ui, control.status.label(), status_color(control.status));
     }
-    if control.is_overdue(state.session.today) {
+    if control.is_overdue(cx.session.today) {
         chip_ui(ui, "Overdue", DANGER);
     }
 }
 
 fn card_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
     commands: &mut Vec<Command>,
 ) {
-    let (response, card, selected) = card_frame(state, control, ui, rect);
-    let overdue = control.is_overdue(state.session.today);
+    let (response, card, selected) = card_frame(cx, control, ui, rect);
+    let overdue = control.is_overdue(cx.session.today);
     let inner = card.shrink2(vec2(10.0, 7.0));
     let mut content = ui.new_child(
         UiBuilder::new()
@@ -464,8 +478,8 @@ fn card_ui(
     });
     content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
     content.horizontal(|ui| {
-        status_chips_ui(state, control, ui);
-        if let Some(evidence) = state.records.evidence_summary.get(&control.id) {
+        status_chips_ui(cx, control, ui);
+        if let Some(evidence) = cx.records.evidence_summary.get(&control.id) {
             let files = if evidence.count == 1 {
                 "1 file".to_string()
             } else {
@@ -482,7 +496,7 @@ fn card_ui(
                 ui.label(text);
             }
         }
-        let failing = state
+        let failing = cx
             .records
             .check_results
             .get(&control.id)
@@ -515,10 +529,10 @@ fn card_ui(
 
 /// The table view: every control the filter lets through, one line each, sorted by the
 /// header the user clicked.
-fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if state.records.table.is_empty() {
+fn table_ui(cx: &ViewContext<'_>, view: &BoardView, ui: &mut Ui, commands: &mut Vec<Command>) {
+    if cx.records.table.is_empty() {
         ui.add_space(12.0);
-        let text = if state.records.controls.iter().all(|c| c.retired) {
+        let text = if cx.records.controls.iter().all(|c| c.retired) {
             "No controls in this project for its services."
         } else {
             "No control matches the filter."
@@ -526,7 +540,6 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    let view = &state.views.board.view;
     TableBuilder::new(ui)
         .id_salt("board_table")
         .striped(true)
@@ -545,14 +558,13 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
         })
         .body(|body| {
-            body.rows(TABLE_ROW_HEIGHT, state.records.table.len(), |mut row| {
-                let Some(control) = state.records.controls.get(state.records.table[row.index()])
-                else {
+            body.rows(TABLE_ROW_HEIGHT, cx.records.table.len(), |mut row| {
+                let Some(control) = cx.records.controls.get(cx.records.table[row.index()]) else {
                     return;
                 };
-                let selected = state.shell.selected.as_deref() == Some(control.id.as_str());
+                let selected = cx.shell.selected.as_deref() == Some(control.id.as_str());
                 row.set_selected(selected);
-                table_cells_ui(state, control, &mut row);
+                table_cells_ui(cx, control, &mut row);
                 let response = row.response();
                 let label = format!("{} {}", control.id, control.title);
                 response
@@ -582,7 +594,11 @@ fn sort_header_ui(view: &BoardView, column: TableColumn, ui: &mut Ui, commands: 
 
 /// A control's cells in the table: id, title, column, status, owner, due date (red when
 /// overdue) and evidence count (red with expired files, amber with expiring ones).
-fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::TableRow<'_, '_>) {
+fn table_cells_ui(
+    cx: &ViewContext<'_>,
+    control: &Control,
+    row: &mut egui_extras::TableRow<'_, '_>,
+) {
     row.col(|ui| {
         ui.label(RichText::new(&control.id).monospace());
     });
@@ -592,14 +608,14 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
     row.col(|ui| {
         ui.label(RichText::new(control.column.label()).color(column_color(control.column)));
     });
-    row.col(|ui| status_chips_ui(state, control, ui));
+    row.col(|ui| status_chips_ui(cx, control, ui));
     row.col(|ui| {
         ui.add(egui::Label::new(&control.owner).truncate());
     });
     row.col(|ui| {
         if let Some(due) = control.due {
             let text = RichText::new(due.to_string());
-            ui.label(if control.is_overdue(state.session.today) {
+            ui.label(if control.is_overdue(cx.session.today) {
                 text.color(DANGER)
             } else {
                 text
@@ -607,7 +623,7 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
         }
     });
     row.col(|ui| {
-        let evidence = state
+        let evidence = cx
             .records
             .evidence_summary
             .get(&control.id)

@@ -10,8 +10,8 @@ use egui::{Id, RichText, Ui};
 use super::widgets::{EnterKey, date_field_ui, is_blank_or_date};
 use crate::app::Service;
 use crate::app::{
-    AppState, Command, Dialog, ExportForm, NameForm, NewProjectForm, PeriodForm, ServicesForm,
-    SettingsForm,
+    Command, Dialog, ExportForm, NameForm, NewProjectForm, PeriodForm, ServicesForm, SettingsForm,
+    ViewContext,
 };
 use crate::model::ServiceModel;
 
@@ -43,21 +43,31 @@ fn list_height(ui: &Ui, dialog_top: f32) -> f32 {
 }
 
 /// Draws whichever dialog is open.
-pub fn dialogs_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn dialogs_ui(
+    cx: &ViewContext<'_>,
+    dialog: &mut Dialog,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     let ctx = ui.ctx().clone();
-    let services = state.session.services.clone();
-    let baselines = state.records.baselines.clone();
-    let today = state.session.today;
-    let importing = state.shell.job.is_some();
-    let closed = match &mut state.views.dialog {
+    let services = &cx.session.services;
+    let today = cx.session.today;
+    let importing = cx.shell.job.is_some();
+    let closed = match dialog {
         Dialog::None => false,
         Dialog::NewProject(form) => new_project_ui(
-            &ctx, form, &services, &baselines, today, importing, commands,
+            &ctx,
+            form,
+            services,
+            &cx.records.baselines,
+            today,
+            importing,
+            commands,
         ),
-        Dialog::Services(form) => services_ui(&ctx, form, &services, commands),
+        Dialog::Services(form) => services_ui(&ctx, form, services, commands),
         Dialog::Period(form) => period_ui(&ctx, form, today, commands),
-        Dialog::Settings(form) => settings_ui(&ctx, form, &state.session.workspace, commands),
-        Dialog::Name(form) => name_ui(&ctx, form, &state.session.user_name, commands),
+        Dialog::Settings(form) => settings_ui(&ctx, form, &cx.session.workspace, commands),
+        Dialog::Name(form) => name_ui(&ctx, form, &cx.session.user_name, commands),
         Dialog::AddControl(form) => super::add_control::add_control_ui(&ctx, form, commands),
         Dialog::Export(form) => export_ui(&ctx, form, today, commands),
         Dialog::Team(details) => super::team::team_details_ui(&ctx, details),
