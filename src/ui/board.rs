@@ -479,37 +479,7 @@ fn card_ui(
     content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
     content.horizontal(|ui| {
         status_chips_ui(cx, control, ui);
-        if let Some(evidence) = cx.records.evidence_summary.get(&control.id) {
-            let files = if evidence.count == 1 {
-                "1 file".to_string()
-            } else {
-                format!("{} files", evidence.count)
-            };
-            let text = RichText::new(files).small();
-            if evidence.expired > 0 {
-                ui.label(text.color(DANGER))
-                    .on_hover_text("Some evidence has expired");
-            } else if evidence.expiring > 0 {
-                ui.label(text.color(super::theme::WARNING))
-                    .on_hover_text("Some evidence expires within 30 days");
-            } else {
-                ui.label(text);
-            }
-        }
-        let failing = cx
-            .records
-            .check_results
-            .get(&control.id)
-            .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
-        if failing > 0 {
-            let text = if failing == 1 {
-                "1 failing check".to_string()
-            } else {
-                format!("{failing} failing checks")
-            };
-            ui.label(RichText::new(text).small().color(DANGER))
-                .on_hover_text("Security Hub checks of the NIST controls this control maps to");
-        }
+        card_evidence_ui(cx, control, ui);
         if !control.owner.is_empty() {
             ui.label(RichText::new(&control.owner).small());
         }
@@ -525,6 +495,42 @@ fn card_ui(
         ui.add(egui::Label::new(RichText::new(services).small().weak()).truncate());
     });
     select_on_click(&response, control, selected, commands);
+}
+
+/// A card's evidence count, coloured when some has expired or expires soon, and its failing
+/// Security Hub checks.
+fn card_evidence_ui(cx: &ViewContext<'_>, control: &Control, ui: &mut Ui) {
+    if let Some(evidence) = cx.records.evidence_summary.get(&control.id) {
+        let files = if evidence.count == 1 {
+            "1 file".to_string()
+        } else {
+            format!("{} files", evidence.count)
+        };
+        let text = RichText::new(files).small();
+        if evidence.expired > 0 {
+            ui.label(text.color(DANGER))
+                .on_hover_text("Some evidence has expired");
+        } else if evidence.expiring > 0 {
+            ui.label(text.color(super::theme::WARNING))
+                .on_hover_text("Some evidence expires within 30 days");
+        } else {
+            ui.label(text);
+        }
+    }
+    let failing = cx
+        .records
+        .check_results
+        .get(&control.id)
+        .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
+    if failing > 0 {
+        let text = if failing == 1 {
+            "1 failing check".to_string()
+        } else {
+            format!("{failing} failing checks")
+        };
+        ui.label(RichText::new(text).small().color(DANGER))
+            .on_hover_text("Security Hub checks of the NIST controls this control maps to");
+    }
 }
 
 /// The table view: every control the filter lets through, one line each, sorted by the

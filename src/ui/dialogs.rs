@@ -263,8 +263,7 @@ fn services_ui(
             ui.label(
                 RichText::new(
                     "Controls for services you add come into scope; controls that cover none of \
-                    the remaining \
-                     services are retired, keeping their status, notes and history.",
+                     the remaining services are retired, keeping their status, notes and history.",
                 )
                 .weak(),
             );
@@ -305,7 +304,7 @@ fn period_ui(
             ui.label(
                 RichText::new(
                     "The dates the audit looks at: AWS's reports must cover them, and the \
-                    dashboard counts down to the last day. Leave both empty to clear it.",
+                     dashboard counts down to the last day. Leave both empty to clear it.",
                 )
                 .weak(),
             );
@@ -414,8 +413,7 @@ fn name_ui(
             ui.heading("Welcome to Lockstep");
             ui.label(
                 "Lockstep records who made each change, sign-off and export, and auditors read \
-                that name \
-                 in the activity log. How should it name you?",
+                 that name in the activity log. How should it name you?",
             );
             ui.add_space(6.0);
             let label = ui.label("Your name");
@@ -434,7 +432,7 @@ fn name_ui(
             ui.label(
                 RichText::new(format!(
                     "Until you answer, changes are recorded as {}. You can change it later in \
-                    Settings.",
+                     Settings.",
                     user_name
                 ))
                 .weak()
@@ -465,9 +463,9 @@ fn export_ui(
             ui.heading("Export evidence pack");
             ui.label(
                 RichText::new(
-                    "One zip for the auditor: a report to read in any browser, spreadsheets, \
-                    the evidence files, \
-                     and checksums anyone can verify with `sha256sum -c SHA256SUMS`.",
+                    "One zip for the auditor: a report to read in any browser, spreadsheets, the \
+                     evidence files, and checksums anyone can verify with `sha256sum -c \
+                     SHA256SUMS`.",
                 )
                 .weak(),
             );
@@ -476,80 +474,9 @@ fn export_ui(
                 .num_columns(2)
                 .spacing([10.0, 8.0])
                 .show(ui, |ui| {
-                    let label = ui.label("As of").on_hover_text(
-                        "Statuses, evidence and the roster as they stood on this day",
-                    );
-                    let as_of = date_field_ui(
-                        ui,
-                        "export_as_of",
-                        "As of",
-                        &mut form.as_of,
-                        &today.to_string(),
-                        today,
-                        label.id,
-                    );
-                    enter.field(as_of.edit);
-                    ui.end_row();
-                    let label = ui.label("Period");
-                    ui.horizontal(|ui| {
-                        let from = date_field_ui(
-                            ui,
-                            "export_from",
-                            "Period start",
-                            &mut form.from,
-                            "project's",
-                            today,
-                            label.id,
-                        );
-                        enter.field(from.edit);
-                        let to_label = ui.label("to");
-                        let to = date_field_ui(
-                            ui,
-                            "export_to",
-                            "Period end",
-                            &mut form.to,
-                            "period",
-                            today,
-                            to_label.id,
-                        );
-                        enter.field(to.edit);
-                    });
-                    ui.end_row();
-                    ui.label("Save as");
-                    ui.horizontal(|ui| {
-                        let name = form
-                            .target
-                            .as_ref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| "not chosen".to_string());
-                        ui.label(RichText::new(name).small());
-                        if ui.button("Choose…").clicked() {
-                            commands.push(Command::PickExportTarget);
-                        }
-                    });
-                    ui.end_row();
+                    export_fields_ui(ui, form, today, &mut enter, commands)
                 });
-            match &form.key {
-                Some(key) => {
-                    ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer))
-                        .on_hover_text(
-                            "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who \
-                        made the pack",
-                        );
-                    ui.label(
-                        RichText::new(format!("Key {}", key.fingerprint))
-                            .weak()
-                            .small(),
-                    );
-                }
-                None => {
-                    ui.label(
-                        RichText::new("To sign packs, create your signing key in Settings.")
-                            .weak()
-                            .small(),
-                    );
-                }
-            }
+            signing_choice_ui(ui, form);
             error_line_ui(ui, form.error.as_ref());
             let dates_ok = [&form.as_of, &form.from, &form.to]
                 .iter()
@@ -562,6 +489,93 @@ fn export_ui(
             close
         })
         .inner
+}
+
+/// The export's as-of day, period and target file, as rows of the dialog's grid.
+fn export_fields_ui(
+    ui: &mut Ui,
+    form: &mut ExportForm,
+    today: chrono::NaiveDate,
+    enter: &mut EnterKey,
+    commands: &mut Vec<Command>,
+) {
+    let label = ui
+        .label("As of")
+        .on_hover_text("Statuses, evidence and the roster as they stood on this day");
+    let as_of = date_field_ui(
+        ui,
+        "export_as_of",
+        "As of",
+        &mut form.as_of,
+        &today.to_string(),
+        today,
+        label.id,
+    );
+    enter.field(as_of.edit);
+    ui.end_row();
+    let label = ui.label("Period");
+    ui.horizontal(|ui| {
+        let from = date_field_ui(
+            ui,
+            "export_from",
+            "Period start",
+            &mut form.from,
+            "project's",
+            today,
+            label.id,
+        );
+        enter.field(from.edit);
+        let to_label = ui.label("to");
+        let to = date_field_ui(
+            ui,
+            "export_to",
+            "Period end",
+            &mut form.to,
+            "period",
+            today,
+            to_label.id,
+        );
+        enter.field(to.edit);
+    });
+    ui.end_row();
+    ui.label("Save as");
+    ui.horizontal(|ui| {
+        let name = form
+            .target
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "not chosen".to_string());
+        ui.label(RichText::new(name).small());
+        if ui.button("Choose…").clicked() {
+            commands.push(Command::PickExportTarget);
+        }
+    });
+    ui.end_row();
+}
+
+/// Whether to sign the pack, when the person has a signing key; where to make one when not.
+fn signing_choice_ui(ui: &mut Ui, form: &mut ExportForm) {
+    match &form.key {
+        Some(key) => {
+            ui.checkbox(&mut form.sign, format!("Sign as {}", key.signer))
+                .on_hover_text(
+                    "Adds SHA256SUMS.sig and allowed_signers, so the auditor can check who made \
+                     the pack",
+                );
+            ui.label(
+                RichText::new(format!("Key {}", key.fingerprint))
+                    .weak()
+                    .small(),
+            );
+        }
+        None => {
+            ui.label(
+                RichText::new("To sign packs, create your signing key in Settings.")
+                    .weak()
+                    .small(),
+            );
+        }
+    }
 }
 
 /// The Settings section for the person's signing key: its fingerprint and public line to
@@ -596,9 +610,8 @@ fn signing_key_ui(ui: &mut Ui, form: &mut crate::app::SettingsForm, commands: &m
         None => {
             ui.label(
                 RichText::new(
-                    "Signed packs let the auditor check who made them. Name yourself as \
-                    auditors know you, \
-                     such as your e-mail address.",
+                    "Signed packs let the auditor check who made them. Name yourself as auditors \
+                     know you, such as your e-mail address.",
                 )
                 .weak(),
             );
@@ -783,8 +796,8 @@ fn create_refusal(named: bool, dates_ok: bool, services: usize) -> &'static str 
     } else if !dates_ok {
         "Write the audit period's dates as YYYY-MM-DD, or leave them blank."
     } else if services == 0 {
-        "Choose the AWS services the project uses: they decide which controls are AWS's, shared \
-        or yours."
+        "Choose the AWS services the project uses: they decide which controls are AWS's, shared or \
+         yours."
     } else {
         ""
     }
@@ -851,7 +864,7 @@ fn baseline_choice_ui(
             ui.label(
                 RichText::new(
                     "Track a NIST or FedRAMP baseline instead: import its OSCAL catalog and \
-                    profile files together.",
+                     profile files together.",
                 )
                 .weak()
                 .small(),
