@@ -330,10 +330,10 @@ fn main() {
     app.apply(lockstep::app::Command::FoldAllAreas(true));
     let folded = steady_frames(&ctx, &mut app);
     app.apply(lockstep::app::Command::FoldAllAreas(false));
-    app.state.board_view.density = lockstep::app::Density::Compact;
+    app.state.views.board.view.density = lockstep::app::Density::Compact;
     let compact = steady_frames(&ctx, &mut app);
-    app.state.board_view.density = lockstep::app::Density::Comfortable;
-    app.state.board_view.mode = lockstep::app::BoardMode::Table;
+    app.state.views.board.view.density = lockstep::app::Density::Comfortable;
+    app.state.views.board.view.mode = lockstep::app::BoardMode::Table;
     let table = steady_frames(&ctx, &mut app);
     assert!(table.scrolled, "the 10,000-row table did not scroll");
     app.apply(lockstep::app::Command::SortBoardTable(
@@ -443,7 +443,7 @@ fn main() {
     let framework_create = build_framework_workspace(&framework_dir, FRAMEWORK_CONTROLS);
     let (ctx, mut app, _, framework_first) = open_and_first_frame(&framework_dir);
     let plain = steady_frames(&ctx, &mut app);
-    let selected = app.state.controls.first().map(|c| c.id.clone());
+    let selected = app.state.records.controls.first().map(|c| c.id.clone());
     assert!(selected.is_some(), "the framework board has no controls");
     app.apply(lockstep::app::Command::SelectControl(selected));
     let with_panel = steady_frames(&ctx, &mut app);

@@ -79,9 +79,9 @@ fn measure(dir: &Path) -> (Steady, std::time::Duration, Steady, std::time::Durat
     let start = Instant::now();
     app.apply(Command::ShowView(View::Findings));
     let opened = start.elapsed();
-    app.state.findings_view.filter.open_only = false;
+    app.state.views.findings.filter.open_only = false;
     let first = steady(&ctx, &mut app, 0, "F-");
-    app.state.findings_view.sort = (FindingSort::Deadline, true);
+    app.state.views.findings.sort = (FindingSort::Deadline, true);
     let (resort, _) = frame(&ctx, &mut app, input(1_000, false), "F-");
     let sorted = steady(&ctx, &mut app, 1_001, "F-");
     (first, resort, sorted, opened)

@@ -71,9 +71,9 @@ fn measure(dir: &Path) -> (Steady, std::time::Duration, Steady) {
     let ctx = egui::Context::default();
     lockstep::ui::style(&ctx);
     let mut app = App::open_with(dir.to_path_buf(), clock());
-    app.state.view = View::Requests;
+    app.state.shell.view = View::Requests;
     let first = steady(&ctx, &mut app, 0, "R-");
-    app.state.requests_view.sort = (RequestSort::Due, true);
+    app.state.views.requests.sort = (RequestSort::Due, true);
     let (resort, _) = frame(&ctx, &mut app, input(1_000, false), "R-");
     let sorted = steady(&ctx, &mut app, 1_001, "R-");
     (first, resort, sorted)

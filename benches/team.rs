@@ -725,7 +725,7 @@ fn app_first_frame(dir: &Path) -> Result<Duration> {
     let ctx = egui::Context::default();
     lockstep::ui::style(&ctx);
     let mut app = App::open_with(dir.to_path_buf(), clock());
-    if let Some(error) = &app.state.open_error {
+    if let Some(error) = &app.state.session.open_error {
         bail!("the window could not open the workspace: {error}");
     }
     let input = RawInput {
@@ -737,10 +737,10 @@ fn app_first_frame(dir: &Path) -> Result<Duration> {
     let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
     let took = start.elapsed();
     std::hint::black_box(primitives);
-    if app.state.controls.len() != OPEN_CONTROLS {
+    if app.state.records.controls.len() != OPEN_CONTROLS {
         bail!(
             "the window shows {} controls, not {OPEN_CONTROLS}",
-            app.state.controls.len()
+            app.state.records.controls.len()
         );
     }
     Ok(took)

@@ -159,8 +159,8 @@ fn optional_date(text: &str) -> Result<Option<NaiveDate>, String> {
 impl App {
     /// Clears the completion form and says what was recorded, with or without a certificate.
     pub(super) fn training_recorded(&mut self, record: &crate::store::TrainingRecord) {
-        self.state.training_form.certificate = None;
-        self.state.training_form.completed_on.clear();
+        self.state.views.training.certificate = None;
+        self.state.views.training.completed_on.clear();
         self.refresh();
         self.notify(
             Level::Info,
@@ -172,7 +172,7 @@ impl App {
     }
 
     pub(super) fn add_person(&mut self) {
-        let form = &self.state.training_form;
+        let form = &self.state.views.training;
         let request = NewPerson {
             name: form.person_name.clone(),
             email: form.person_email.clone(),
@@ -183,7 +183,7 @@ impl App {
         };
         match store.add_person(&request) {
             Ok(person) => {
-                let form = &mut self.state.training_form;
+                let form = &mut self.state.views.training;
                 form.person_name.clear();
                 form.person_email.clear();
                 form.person_role.clear();
@@ -198,7 +198,7 @@ impl App {
     }
 
     pub(super) fn add_course(&mut self) {
-        let form = &self.state.training_form;
+        let form = &self.state.views.training;
         let name = form.course_name.clone();
         let days = match form.course_days.trim().parse::<i64>() {
             Ok(days) => days,
@@ -216,8 +216,8 @@ impl App {
         };
         match store.add_course(&name, days) {
             Ok(course) => {
-                self.state.training_form.course_name.clear();
-                self.state.training_form.course_days.clear();
+                self.state.views.training.course_name.clear();
+                self.state.views.training.course_days.clear();
                 self.refresh();
                 self.notify(
                     Level::Info,
@@ -232,9 +232,9 @@ impl App {
     }
 
     pub(super) fn record_training(&mut self) {
-        let form = self.state.training_form.clone();
+        let form = self.state.views.training.clone();
         let completed_on = match optional_date(&form.completed_on) {
-            Ok(date) => date.unwrap_or(self.state.today),
+            Ok(date) => date.unwrap_or(self.state.session.today),
             Err(error) => {
                 self.notify(Level::Error, format!("Not recorded: {error}"));
                 return;
@@ -262,22 +262,23 @@ impl App {
     }
 
     pub(super) fn add_asset(&mut self) {
-        let form = &self.state.patch_form;
+        let form = &self.state.views.patches;
         let request = NewAsset {
             name: form.asset_name.clone(),
             kind: form.asset_kind,
             environment: form.asset_environment.clone(),
             managed_by: form.asset_managed_by,
         };
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.add_asset(project.key, &request) {
             Ok(asset) => {
-                self.state.patch_form.asset_name.clear();
-                self.state.patch_form.asset_environment.clear();
-                self.state.patch_form.asset = asset.name.clone();
+                self.state.views.patches.asset_name.clear();
+                self.state.views.patches.asset_environment.clear();
+                self.state.views.patches.asset = asset.name.clone();
                 self.refresh();
                 self.notify(Level::Info, format!("Added the asset {}.", asset.name));
             }
@@ -286,7 +287,7 @@ impl App {
     }
 
     pub(super) fn record_patch(&mut self) {
-        let form = self.state.patch_form.clone();
+        let form = self.state.views.patches.clone();
         let released_on = match optional_date(&form.released_on) {
             Ok(Some(date)) => date,
             Ok(None) => {
@@ -308,7 +309,7 @@ impl App {
                 return;
             }
         };
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let request = NewPatch {
@@ -336,7 +337,7 @@ impl App {
 
     /// Clears the patch form and says what was recorded.
     pub(super) fn patch_recorded(&mut self, record: &PatchRecord) {
-        let form = &mut self.state.patch_form;
+        let form = &mut self.state.views.patches;
         form.advisory.clear();
         form.applied_on.clear();
         form.evidence = None;
@@ -358,7 +359,7 @@ impl App {
         if self.store.is_none() {
             return;
         }
-        let project = self.state.project.as_ref().map(|p| p.key);
+        let project = self.state.records.project.as_ref().map(|p| p.key);
         self.start_job(JobKind::Import, |dir, clock, repaint| {
             Job::import(dir, clock, kind, project, path, repaint)
         });
@@ -397,13 +398,14 @@ impl App {
     }
 
     pub(super) fn sign_off(&mut self, request: NewSignoff) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.add_signoff(project.key, &request) {
             Ok(signoff) => {
-                self.state.signoff_form.statement.clear();
+                self.state.views.signoff.statement.clear();
                 self.refresh();
                 self.refresh_selection(false);
                 self.notify(

@@ -164,7 +164,7 @@ pub fn covering_reports<'a>(
 impl App {
     /// Adds the report the form describes, reading its files in the background.
     pub(super) fn add_aws_report(&mut self) {
-        let form = self.state.aws_report_form.clone();
+        let form = self.state.views.aws_reports.clone();
         let request = match form.request() {
             Ok(request) => request,
             Err(error) => {
@@ -193,7 +193,7 @@ impl App {
 
     /// Takes in a report added by the background job.
     pub(super) fn aws_report_added(&mut self, report: &AwsReport) {
-        self.state.aws_report_form = AwsReportForm::default();
+        self.state.views.aws_reports = AwsReportForm::default();
         self.refresh();
         self.notify(
             Level::Info,
@@ -213,7 +213,7 @@ impl App {
         };
         match store.remove_aws_report(id, reason) {
             Ok(report) => {
-                self.state.aws_report_form.remove_reason.clear();
+                self.state.views.aws_reports.remove_reason.clear();
                 self.refresh();
                 self.notify(
                     Level::Info,
@@ -260,7 +260,8 @@ impl App {
 
     /// Maps a CUEC to a control of the project by hand, or unmaps it.
     pub(super) fn map_cuec(&mut self, cuec: i64, control: &str, mapped: bool) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };

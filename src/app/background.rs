@@ -27,11 +27,11 @@ impl App {
 
     pub(super) fn poll_job(&mut self) {
         let Some(job) = &self.job else { return };
-        self.state.job = Some((job.kind, job.progress(), job.is_cancelling()));
+        self.state.shell.job = Some((job.kind, job.progress(), job.is_cancelling()));
         let Some(outcome) = job.poll() else { return };
         tracing::info!(job = job.kind.label(), "job ended");
         self.job = None;
-        self.state.job = None;
+        self.state.shell.job = None;
         match outcome {
             JobOutcome::Attached {
                 control,
@@ -129,7 +129,7 @@ impl App {
                 "Verification found problems: see the report.".to_string()
             },
         );
-        self.state.verify_result = Some((clean, report.lines()));
+        self.state.shell.verify_result = Some((clean, report.lines()));
     }
 
     /// Reports a pack written, with a link to it.
@@ -148,7 +148,7 @@ impl App {
     /// A notification that links to a file.
     fn notify_file(&mut self, level: Level, text: String, file: PathBuf) {
         self.notify(level, text);
-        if let Some(note) = self.state.notifications.last_mut() {
+        if let Some(note) = self.state.shell.notifications.last_mut() {
             note.file = Some(file);
         }
     }
@@ -205,7 +205,7 @@ impl App {
             if clean { Level::Info } else { Level::Error },
             lines[0].clone(),
         );
-        self.state.verify_result = Some((clean, lines));
+        self.state.shell.verify_result = Some((clean, lines));
     }
 
     /// Opens a file dialog on its own thread; what the user picks is used by
@@ -231,7 +231,7 @@ impl App {
             self.repaint.clone(),
         ) {
             Ok(pick) => {
-                self.state.picking = Some(purpose);
+                self.state.shell.picking = Some(purpose);
                 self.pick = Some(pick);
             }
             Err(error) => self.notify(Level::Error, format!("Cannot open a file dialog: {error}")),
@@ -243,7 +243,7 @@ impl App {
             return;
         };
         let purpose = self.pick.take().map(|pick| pick.purpose);
-        self.state.picking = None;
+        self.state.shell.picking = None;
         // A cancelled dialog is the user's answer: nothing to do.
         if let (Some(purpose), Some(paths)) = (purpose, answer) {
             self.picked(purpose, paths);
@@ -255,11 +255,11 @@ impl App {
         match purpose {
             PickPurpose::Attach => self.attach_files(paths),
             PickPurpose::Certificate => {
-                self.state.training_form.certificate = paths.pop();
+                self.state.views.training.certificate = paths.pop();
             }
-            PickPurpose::PatchEvidence => self.state.patch_form.evidence = paths.pop(),
-            PickPurpose::AwsReportFile => self.state.aws_report_form.file = paths.pop(),
-            PickPurpose::BridgeLetter => self.state.aws_report_form.bridge_letter = paths.pop(),
+            PickPurpose::PatchEvidence => self.state.views.patches.evidence = paths.pop(),
+            PickPurpose::AwsReportFile => self.state.views.aws_reports.file = paths.pop(),
+            PickPurpose::BridgeLetter => self.state.views.aws_reports.bridge_letter = paths.pop(),
             PickPurpose::Cuecs(report) => {
                 if let Some(path) = paths.pop() {
                     self.import_cuecs(report, &path);
@@ -271,7 +271,7 @@ impl App {
                 }
             }
             PickPurpose::ExportTarget => {
-                if let Dialog::Export(form) = &mut self.state.dialog {
+                if let Dialog::Export(form) = &mut self.state.views.dialog {
                     form.target = paths.pop();
                 }
             }
@@ -359,13 +359,13 @@ impl App {
             return;
         }
         match start(
-            self.state.workspace.clone(),
+            self.state.session.workspace.clone(),
             self.clock.clone(),
             self.repaint.clone(),
         ) {
             Ok(job) => {
                 tracing::info!(job = kind.label(), "job started");
-                self.state.job = Some((kind, job.progress(), false));
+                self.state.shell.job = Some((kind, job.progress(), false));
                 self.job = Some(job);
             }
             Err(error) => self.notify(Level::Error, error),

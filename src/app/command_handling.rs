@@ -120,23 +120,29 @@ impl App {
     fn apply_project_command(&mut self, command: Command) {
         match command {
             Command::SelectProject(key) => {
-                let project = self.state.projects.iter().find(|p| p.key == key).cloned();
+                let project = self
+                    .state
+                    .records
+                    .projects
+                    .iter()
+                    .find(|p| p.key == key)
+                    .cloned();
                 if project.is_some() {
-                    self.state.project = project;
-                    self.state.selected = None;
-                    self.state.filter = BoardFilter::default();
+                    self.state.records.project = project;
+                    self.state.shell.selected = None;
+                    self.state.views.board.filter = BoardFilter::default();
                     self.refresh();
                 }
             }
             Command::OpenNewProject => {
                 if self.store.is_some() {
-                    self.state.dialog = Dialog::NewProject(NewProjectForm::default());
+                    self.state.views.dialog = Dialog::NewProject(NewProjectForm::default());
                 }
             }
             Command::CreateProject(request, baseline) => self.create_project(request, baseline),
             Command::OpenServices => {
-                if let Some(project) = &self.state.project {
-                    self.state.dialog = Dialog::Services(ServicesForm {
+                if let Some(project) = &self.state.records.project {
+                    self.state.views.dialog = Dialog::Services(ServicesForm {
                         services: project.services.iter().cloned().collect(),
                         ..ServicesForm::default()
                     });
@@ -144,10 +150,10 @@ impl App {
             }
             Command::SetServices(services) => self.set_services(services),
             Command::OpenPeriod => {
-                if let Some(project) = &self.state.project {
+                if let Some(project) = &self.state.records.project {
                     let day =
                         |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-                    self.state.dialog = Dialog::Period(crate::app::PeriodForm {
+                    self.state.views.dialog = Dialog::Period(crate::app::PeriodForm {
                         start: day(project.period_start),
                         end: day(project.period_end),
                         error: None,
@@ -156,8 +162,8 @@ impl App {
             }
             Command::SetPeriod(period) => self.set_period(period),
             Command::OpenAddControl => {
-                if self.state.project.is_some() {
-                    self.state.dialog = Dialog::AddControl(AddControlForm::default());
+                if self.state.records.project.is_some() {
+                    self.state.views.dialog = Dialog::AddControl(AddControlForm::default());
                 }
             }
             Command::AddControl(request) => self.add_control(request),
@@ -173,8 +179,8 @@ impl App {
                     Ok(key) => (key.as_ref().map(KeyInfo::of), None),
                     Err(error) => (None, Some(format!("{error:#}"))),
                 };
-                self.state.dialog = Dialog::Settings(SettingsForm {
-                    user_name: self.state.user_name.clone(),
+                self.state.views.dialog = Dialog::Settings(SettingsForm {
+                    user_name: self.state.session.user_name.clone(),
                     error: None,
                     key,
                     key_error,
@@ -183,7 +189,7 @@ impl App {
             }
             Command::CreateSigningKey(signer) => {
                 let made = create_key_in(&self.config_dir, signer.trim());
-                if let Dialog::Settings(form) = &mut self.state.dialog {
+                if let Dialog::Settings(form) = &mut self.state.views.dialog {
                     match made {
                         Ok(key) => {
                             form.key = Some(KeyInfo::of(&key));
@@ -201,14 +207,17 @@ impl App {
                 };
                 match store.set_user_name(&name) {
                     Ok(()) => {
-                        self.state.dialog = Dialog::None;
+                        self.state.views.dialog = Dialog::None;
                         self.refresh();
                         self.notify(
                             Level::Info,
-                            format!("Changes are now recorded as {}.", self.state.user_name),
+                            format!(
+                                "Changes are now recorded as {}.",
+                                self.state.session.user_name
+                            ),
                         );
                     }
-                    Err(error) => match &mut self.state.dialog {
+                    Err(error) => match &mut self.state.views.dialog {
                         Dialog::Settings(form) => form.error = Some(format!("{error:#}")),
                         Dialog::Name(form) => form.error = Some(format!("{error:#}")),
                         _ => self.notify(Level::Error, format!("{error:#}")),
@@ -224,17 +233,21 @@ impl App {
     fn apply_board_command(&mut self, command: Command) {
         match command {
             Command::SelectControl(id) => {
-                self.state.selected = id;
+                self.state.shell.selected = id;
                 self.refresh_selection(true);
             }
             Command::ToggleArea(column, area) => {
-                self.state.board_view.toggle_area(column, &area);
+                self.state.views.board.view.toggle_area(column, &area);
             }
             Command::FoldAllAreas(fold) => {
                 let state = &mut self.state;
-                state.board_view.collapse_all(&state.controls, fold);
+                state
+                    .views
+                    .board
+                    .view
+                    .collapse_all(&state.records.controls, fold);
             }
-            Command::SortBoardTable(column) => self.state.board_view.sort_by(column),
+            Command::SortBoardTable(column) => self.state.views.board.view.sort_by(column),
             Command::EditControl { id, patch } => self.edit_control(&id, patch, true),
             Command::EditControlText { id, field, text } => {
                 match ControlEdit::parse(field, &text) {
@@ -247,8 +260,8 @@ impl App {
             }
             Command::Undo => self.undo(),
             Command::FocusSearch => {
-                if self.state.project.is_some() {
-                    self.state.focus_search = true;
+                if self.state.records.project.is_some() {
+                    self.state.views.board.focus_search = true;
                 }
             }
             _ => unreachable!("apply sends only these commands here"),
@@ -260,19 +273,19 @@ impl App {
     fn apply_navigation_command(&mut self, command: Command) {
         match command {
             Command::Back => {
-                if self.state.dialog != Dialog::None {
-                    self.state.dialog = Dialog::None;
-                } else if self.state.notifications_open {
-                    self.state.notifications_open = false;
-                    self.state.toast = false;
-                } else if self.state.selected.is_some() {
-                    self.state.selected = None;
+                if self.state.views.dialog != Dialog::None {
+                    self.state.views.dialog = Dialog::None;
+                } else if self.state.shell.notifications_open {
+                    self.state.shell.notifications_open = false;
+                    self.state.shell.toast = false;
+                } else if self.state.shell.selected.is_some() {
+                    self.state.shell.selected = None;
                     self.refresh_selection(true);
                 }
             }
-            Command::CloseDialog => self.state.dialog = Dialog::None,
+            Command::CloseDialog => self.state.views.dialog = Dialog::None,
             Command::ShowView(view) => {
-                self.state.view = view;
+                self.state.shell.view = view;
                 if view == View::System {
                     self.load_system();
                 }
@@ -282,29 +295,29 @@ impl App {
             }
             Command::Goto(target) => match target {
                 Target::Control(id) => {
-                    self.state.view = View::Board;
-                    self.state.filter = BoardFilter::default();
-                    self.state.selected = Some(id);
+                    self.state.shell.view = View::Board;
+                    self.state.views.board.filter = BoardFilter::default();
+                    self.state.shell.selected = Some(id);
                     self.refresh_selection(true);
                 }
-                Target::Training => self.state.view = View::Training,
-                Target::Patches => self.state.view = View::Patches,
-                Target::AwsReports => self.state.view = View::AwsReports,
+                Target::Training => self.state.shell.view = View::Training,
+                Target::Patches => self.state.shell.view = View::Patches,
+                Target::AwsReports => self.state.shell.view = View::AwsReports,
                 Target::Request(id) => {
-                    self.state.view = View::Requests;
-                    self.state.requests_view.filter = Default::default();
+                    self.state.shell.view = View::Requests;
+                    self.state.views.requests.filter = Default::default();
                     self.select_request(Some(id));
                 }
             },
             Command::ToggleNotifications => {
-                self.state.notifications_open = !self.state.notifications_open;
-                self.state.toast = false;
+                self.state.shell.notifications_open = !self.state.shell.notifications_open;
+                self.state.shell.toast = false;
             }
             Command::ClearNotifications => {
-                self.state.notifications.clear();
-                self.state.toast = false;
+                self.state.shell.notifications.clear();
+                self.state.shell.toast = false;
             }
-            Command::DismissToast => self.state.toast = false,
+            Command::DismissToast => self.state.shell.toast = false,
             Command::ShowInFolder(path) => {
                 let folder = path.parent().map(|p| p.to_path_buf()).unwrap_or(path);
                 if let Err(error) = (self.opener)(&folder) {
@@ -315,7 +328,7 @@ impl App {
                 }
             }
             Command::OpenLogFolder => {
-                let folder = crate::log::log_dir(&self.state.workspace);
+                let folder = crate::log::log_dir(&self.state.session.workspace);
                 if let Err(error) = (self.opener)(&folder) {
                     self.notify(
                         Level::Error,
@@ -333,7 +346,7 @@ impl App {
         match command {
             Command::AttachFiles(files) => self.attach_files(files),
             Command::PickFiles => {
-                if self.state.selected.is_some() {
+                if self.state.shell.selected.is_some() {
                     self.start_pick(
                         PickPurpose::Attach,
                         PickMode::Files,
@@ -365,17 +378,17 @@ impl App {
                     self.start_job(JobKind::Verify, Job::verify);
                 }
             }
-            Command::DismissVerifyResult => self.state.verify_result = None,
+            Command::DismissVerifyResult => self.state.shell.verify_result = None,
             Command::OpenExport => {
-                if self.state.project.is_some() {
+                if self.state.records.project.is_some() {
                     // A key that cannot be read is said when signing is asked for; here it
                     // only means the box is not offered.
                     let key = own_key_in(&self.config_dir)
                         .ok()
                         .flatten()
                         .map(|key| KeyInfo::of(&key));
-                    self.state.dialog = Dialog::Export(ExportForm {
-                        as_of: self.state.today.to_string(),
+                    self.state.views.dialog = Dialog::Export(ExportForm {
+                        as_of: self.state.session.today.to_string(),
                         sign: key.is_some(),
                         key,
                         ..ExportForm::default()
@@ -385,6 +398,7 @@ impl App {
             Command::PickExportTarget => {
                 let name = self
                     .state
+                    .records
                     .project
                     .as_ref()
                     .map(|p| {
@@ -568,14 +582,15 @@ impl App {
     }
 
     pub(super) fn start_export(&mut self) {
-        let (Some(project), Dialog::Export(form)) =
-            (self.state.project.as_ref(), &mut self.state.dialog)
-        else {
+        let (Some(project), Dialog::Export(form)) = (
+            self.state.records.project.as_ref(),
+            &mut self.state.views.dialog,
+        ) else {
             return;
         };
         let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
         let request = (|| -> Result<ExportRequest, String> {
-            let as_of = date(&form.as_of)?.unwrap_or(self.state.today);
+            let as_of = date(&form.as_of)?.unwrap_or(self.state.session.today);
             let period = match (date(&form.from)?, date(&form.to)?) {
                 (Some(from), Some(to)) if to < from => {
                     return Err(format!("the period ends ({to}) before it starts ({from})"));
@@ -600,7 +615,7 @@ impl App {
         })();
         match request {
             Ok(request) => {
-                self.state.dialog = Dialog::None;
+                self.state.views.dialog = Dialog::None;
                 self.start_job(JobKind::Export, |dir, clock, repaint| {
                     Job::export(dir, clock, request, repaint)
                 });
@@ -610,9 +625,10 @@ impl App {
     }
 
     pub(super) fn attach_files(&mut self, files: Vec<PathBuf>) {
-        let (Some(project), Some(control)) =
-            (self.state.project.as_ref(), self.state.selected_control())
-        else {
+        let (Some(project), Some(control)) = (
+            self.state.records.project.as_ref(),
+            self.state.selected_control(),
+        ) else {
             self.notify(
                 Level::Error,
                 "Select a control first, then attach files to it.".to_string(),
@@ -632,12 +648,18 @@ impl App {
         }
         let date = |text: &str| parse_optional_date(text).map_err(|e| e.to_string());
         let options = match (
-            date(&self.state.draft.collected_on),
-            date(&self.state.draft.valid_until),
+            date(&self.state.views.panel.collected_on),
+            date(&self.state.views.panel.valid_until),
         ) {
             (Ok(collected), Ok(valid_until)) => AttachOptions {
-                description: self.state.draft.evidence_description.trim().to_string(),
-                collected_on: collected.unwrap_or(self.state.today),
+                description: self
+                    .state
+                    .views
+                    .panel
+                    .evidence_description
+                    .trim()
+                    .to_string(),
+                collected_on: collected.unwrap_or(self.state.session.today),
                 valid_until,
             },
             (Err(error), _) | (_, Err(error)) => {
@@ -660,6 +682,7 @@ impl App {
     pub(super) fn open_evidence(&mut self, evidence_id: i64) {
         let Some(evidence) = self
             .state
+            .records
             .selected_evidence
             .iter()
             .find(|e| e.id == evidence_id)
@@ -681,7 +704,7 @@ impl App {
             );
             return;
         }
-        let folder = match open_folder(&self.state.workspace, false) {
+        let folder = match open_folder(&self.state.session.workspace, false) {
             Ok(folder) => folder.join(evidence.id.to_string()),
             Err(error) => {
                 self.notify(Level::Error, error);
@@ -702,13 +725,14 @@ impl App {
     }
 
     pub(super) fn remove_evidence(&mut self, evidence_id: i64, reason: &str) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.remove_evidence(project.key, evidence_id, reason) {
             Ok(evidence) => {
-                self.state.draft.removing = None;
+                self.state.views.panel.removing = None;
                 self.refresh();
                 self.notify(
                     Level::Info,
@@ -738,19 +762,19 @@ impl App {
         };
         match created {
             Ok(project) => {
-                self.state.dialog = Dialog::None;
-                self.state.project = Some(project.clone());
-                self.state.selected = None;
-                self.state.filter = BoardFilter::default();
+                self.state.views.dialog = Dialog::None;
+                self.state.records.project = Some(project.clone());
+                self.state.shell.selected = None;
+                self.state.views.board.filter = BoardFilter::default();
                 self.refresh();
-                let count = self.state.controls.len();
+                let count = self.state.records.controls.len();
                 self.notify(
                     Level::Info,
                     format!("Created '{}' with {count} controls.", project.name),
                 );
             }
             Err(error) => {
-                if let Dialog::NewProject(form) = &mut self.state.dialog {
+                if let Dialog::NewProject(form) = &mut self.state.views.dialog {
                     form.error = Some(format!("{error:#}"));
                 } else {
                     self.notify(Level::Error, format!("{error:#}"));
@@ -760,23 +784,24 @@ impl App {
     }
 
     pub(super) fn set_period(&mut self, period: Option<(chrono::NaiveDate, chrono::NaiveDate)>) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.set_project_period(project.key, period) {
             Ok(project) => {
-                self.state.dialog = Dialog::None;
+                self.state.views.dialog = Dialog::None;
                 let text = match project.period_start.zip(project.period_end) {
                     Some((start, end)) => format!("The audit period is now {start} to {end}."),
                     None => "The project has no audit period now.".to_string(),
                 };
-                self.state.project = Some(project);
+                self.state.records.project = Some(project);
                 self.refresh();
                 self.notify(Level::Info, text);
             }
             Err(error) => {
-                if let Dialog::Period(form) = &mut self.state.dialog {
+                if let Dialog::Period(form) = &mut self.state.views.dialog {
                     form.error = Some(format!("{error:#}"));
                 } else {
                     self.notify(Level::Error, format!("{error:#}"));
@@ -786,23 +811,26 @@ impl App {
     }
 
     pub(super) fn set_services(&mut self, services: Vec<String>) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         let before: Vec<(String, bool)> = self
             .state
+            .records
             .controls
             .iter()
             .map(|c| (c.id.clone(), c.retired))
             .collect();
         match store.set_project_services(project.key, &services) {
             Ok(project) => {
-                self.state.dialog = Dialog::None;
-                self.state.project = Some(project);
+                self.state.views.dialog = Dialog::None;
+                self.state.records.project = Some(project);
                 self.refresh();
                 let newly = |retired: bool| {
                     self.state
+                        .records
                         .controls
                         .iter()
                         .filter(|c| {
@@ -818,7 +846,7 @@ impl App {
                 self.notify(Level::Info, text);
             }
             Err(error) => {
-                if let Dialog::Services(form) = &mut self.state.dialog {
+                if let Dialog::Services(form) = &mut self.state.views.dialog {
                     form.error = Some(format!("{error:#}"));
                 } else {
                     self.notify(Level::Error, format!("{error:#}"));
@@ -828,14 +856,15 @@ impl App {
     }
 
     pub(super) fn add_control(&mut self, request: crate::store::NewControl) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.add_control(project.key, &request) {
             Ok(control) => {
-                self.state.dialog = Dialog::None;
-                self.state.selected = Some(control.id.clone());
+                self.state.views.dialog = Dialog::None;
+                self.state.shell.selected = Some(control.id.clone());
                 self.refresh();
                 self.notify(
                     Level::Info,
@@ -847,7 +876,7 @@ impl App {
                 );
             }
             Err(error) => {
-                if let Dialog::AddControl(form) = &mut self.state.dialog {
+                if let Dialog::AddControl(form) = &mut self.state.views.dialog {
                     form.error = Some(format!("{error:#}"));
                 } else {
                     self.notify(Level::Error, format!("{error:#}"));
@@ -857,12 +886,13 @@ impl App {
     }
 
     pub(super) fn edit_control(&mut self, id: &str, patch: ControlPatch, undoable: bool) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         let project = project.key;
-        let loaded = Some(self.state.loaded_seq);
+        let loaded = Some(self.state.records.loaded_seq);
         match store.update_control_since(project, id, &patch, loaded) {
             Ok(changes) => {
                 if changes.is_empty() {
@@ -904,11 +934,11 @@ impl App {
                 return;
             }
         };
-        if self.state.project.as_ref().map(|p| p.key) != Some(entry.project) {
+        if self.state.records.project.as_ref().map(|p| p.key) != Some(entry.project) {
             self.apply(Command::SelectProject(entry.project));
         }
         self.edit_control(&entry.control_id, patch, false);
-        self.state.selected = Some(entry.control_id.clone());
+        self.state.shell.selected = Some(entry.control_id.clone());
         self.refresh_selection(true);
         self.notify(
             Level::Info,

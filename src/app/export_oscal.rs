@@ -11,7 +11,7 @@ use crate::store::Clock;
 impl App {
     /// Asks for the folder to write the OSCAL files of the selected project into.
     pub(super) fn pick_oscal_folder(&mut self) {
-        if self.state.project.is_none() {
+        if self.state.records.project.is_none() {
             return;
         }
         self.start_pick(
@@ -23,7 +23,7 @@ impl App {
 
     /// Starts writing the OSCAL files of the selected project into `folder`.
     pub(super) fn export_oscal(&mut self, folder: PathBuf) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         self.start_job(JobKind::ExportOscal, |dir, clock, repaint| {
@@ -44,7 +44,7 @@ impl App {
                 "OSCAL files written: ssp.json, component-definition.json and crm.xlsx in {folder}"
             ),
         );
-        if let Some(note) = self.state.notifications.last_mut() {
+        if let Some(note) = self.state.shell.notifications.last_mut() {
             note.file = files.into_iter().next();
         }
     }

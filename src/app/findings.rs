@@ -223,17 +223,17 @@ impl App {
     /// Recomputes the Findings view's rows if the filter or sort changed since. Called once
     /// per frame before drawing; cheap when nothing changed.
     pub fn sync_findings(&mut self) {
-        let view = &mut self.state.findings_view;
+        let view = &mut self.state.views.findings;
         let wanted = (view.filter.clone(), view.sort);
         if view.rows_for.as_ref() != Some(&wanted) {
-            view.rows = finding_rows(&self.state.findings, &view.filter, view.sort);
+            view.rows = finding_rows(&self.state.records.findings, &view.filter, view.sort);
             view.rows_for = Some(wanted);
         }
     }
 
     /// Takes in a fresh list of findings: rows and the selection follow it.
     pub(super) fn findings_loaded(&mut self, findings: Vec<Finding>) {
-        let view = &mut self.state.findings_view;
+        let view = &mut self.state.views.findings;
         view.rows_for = None;
         view.counts = FindingCounts::of(&findings);
         if let Some(id) = &view.selected
@@ -241,13 +241,13 @@ impl App {
         {
             view.selected = None;
         }
-        self.state.findings = findings;
+        self.state.records.findings = findings;
         self.sync_findings();
     }
 
     /// Selects a finding (or none), with fresh drafts.
     pub(super) fn select_finding(&mut self, id: Option<String>) {
-        let view = &mut self.state.findings_view;
+        let view = &mut self.state.views.findings;
         if view.selected != id {
             view.deviation = DeviationDraft::default();
             view.milestone = MilestoneDraft::default();
@@ -257,7 +257,7 @@ impl App {
 
     /// Opens the file dialog for findings exports.
     pub(super) fn pick_findings_files(&mut self) {
-        if self.state.project.is_some() {
+        if self.state.records.project.is_some() {
             self.start_pick(
                 PickPurpose::FindingsFiles,
                 PickMode::Files,
@@ -272,7 +272,7 @@ impl App {
     /// Imports findings exports into the current project in the background, one
     /// transaction per file.
     pub(super) fn import_findings_files(&mut self, files: Vec<PathBuf>) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         if files.is_empty() {
@@ -368,14 +368,15 @@ impl App {
 
     /// Asks for a deviation of a finding through the store.
     pub(super) fn request_finding_deviation(&mut self, id: &str, deviation: NewDeviation) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.request_deviation(project.key, id, &deviation) {
             Ok(finding) => {
                 self.refresh();
-                self.state.findings_view.deviation = DeviationDraft::default();
+                self.state.views.findings.deviation = DeviationDraft::default();
                 self.notify(
                     Level::Info,
                     format!(
@@ -391,14 +392,15 @@ impl App {
 
     /// Plans a milestone for a finding through the store.
     pub(super) fn add_finding_milestone(&mut self, id: &str, due: NaiveDate, text: &str) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
         match store.add_milestone(project.key, id, due, text) {
             Ok(finding) => {
                 self.refresh();
-                self.state.findings_view.milestone = MilestoneDraft::default();
+                self.state.views.findings.milestone = MilestoneDraft::default();
                 self.notify(
                     Level::Info,
                     format!("{}: milestone planned for {due}.", finding.id),
@@ -410,7 +412,8 @@ impl App {
 
     /// Records a person's evaluation of a finding through the store.
     pub(super) fn set_finding_facts(&mut self, id: &str, facts: FindingFacts) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
@@ -422,7 +425,7 @@ impl App {
 
     /// Asks for the folder to write the POA&M files into.
     pub(super) fn pick_poam_folder(&mut self) {
-        if self.state.project.is_none() {
+        if self.state.records.project.is_none() {
             return;
         }
         self.start_pick(
@@ -435,10 +438,10 @@ impl App {
     /// Writes the POA&M files of the selected project into `folder` in the background,
     /// with the vulnerability detail report for last month when it can be written.
     pub(super) fn export_poam(&mut self, folder: PathBuf) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
-        let period = ReportPeriod::last_month(self.state.today);
+        let period = ReportPeriod::last_month(self.state.session.today);
         self.start_job(JobKind::ExportPoam, |dir, clock, repaint| {
             Job::spawn(JobKind::ExportPoam, repaint, move |progress, _| {
                 set_progress(progress, "Reading the project", 0, 0, "items");
@@ -504,7 +507,7 @@ impl App {
                 names.join(", ")
             ),
         );
-        if let Some(note) = self.state.notifications.last_mut() {
+        if let Some(note) = self.state.shell.notifications.last_mut() {
             note.file = files.into_iter().next();
         }
         if let Some(refusal) = refusal {

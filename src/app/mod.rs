@@ -30,13 +30,12 @@ mod state;
 mod system;
 mod team;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::catalog::Baseline;
 use crate::model::Zone;
-use crate::store::{Clock, PatchDeadlines, Store, system_clock};
+use crate::store::{Clock, Store, system_clock};
 use crate::vault::Vault;
 use crate::workspace::WorkspaceError;
 
@@ -73,13 +72,17 @@ pub use requests::{
     PROGRESS_DAYS, RequestFilter, RequestProgress, RequestSort, RequestsView, references,
     request_attention, request_progress, request_rows, short,
 };
-pub use state::{AppState, Dialog, Level, Notification, SignInForm, View};
+pub use state::{
+    AppState, BoardState, Dialog, Level, Notification, Records, Session, Shell, SignInForm, View,
+    ViewContext, Views,
+};
 // The records the views read, as the catalog and the store give them: views take them from
 // here and never reach past the app into the layers below.
 pub use crate::catalog::Service;
 pub use crate::store::{
-    Asset, AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding, FindingFacts,
-    MappedBy, Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request, RequestLink, Signoff,
+    ActivityEntry, Asset, AwsReport, CheckResult, CuecControl, CuecLine, Deviation, Finding,
+    FindingFacts, MappedBy, Milestone, NewDeviation, PatchRecord, ProjectCoverage, Request,
+    RequestLink, Signoff,
 };
 pub use system::{SystemForm, SystemPage};
 pub use team::{IdentityState, TeamDetails, expiry};
@@ -139,7 +142,7 @@ impl App {
             workspaces,
             identity: None,
             config_dir: crate::sign::keys::config_dir(),
-            state: fresh_state(dir, today),
+            state: AppState::fresh(dir, today, Baseline::builtin().services.clone()),
             undo: Vec::new(),
             watch: None,
         };
@@ -154,22 +157,22 @@ impl App {
         let workspace = match opened {
             Ok(workspace) => workspace,
             Err(error) => {
-                self.state.sign_in = error.sign_in_need().map(|need| SignInForm {
+                self.state.views.sign_in = error.sign_in_need().map(|need| SignInForm {
                     need,
                     value: String::new(),
                     focus: true,
                 });
-                self.state.open_error = Some(format!("{error:#}"));
+                self.state.session.open_error = Some(format!("{error:#}"));
                 return;
             }
         };
-        self.state.open_error = None;
-        self.state.sign_in = None;
-        self.state.team = workspace.store.is_team();
-        self.state.today = workspace.store.today();
+        self.state.session.open_error = None;
+        self.state.views.sign_in = None;
+        self.state.session.team = workspace.store.is_team();
+        self.state.session.today = workspace.store.today();
         self.store = Some(workspace.store);
         self.vault = Some(workspace.vault);
-        if let Err(error) = open_folder(&self.state.workspace, true) {
+        if let Err(error) = open_folder(&self.state.session.workspace, true) {
             self.notify(Level::Error, error);
         }
         self.refresh();
@@ -184,14 +187,14 @@ impl App {
             }
             None => None,
         };
-        if let Some(key) = recent.or_else(|| self.state.projects.first().map(|p| p.key)) {
+        if let Some(key) = recent.or_else(|| self.state.records.projects.first().map(|p| p.key)) {
             self.apply(Command::SelectProject(key));
         }
     }
 
     /// Opens the workspace again with what the person typed in the sign-in form.
     pub(crate) fn sign_in(&mut self) {
-        let Some(form) = self.state.sign_in.clone() else {
+        let Some(form) = self.state.views.sign_in.clone() else {
             return;
         };
         let value = Some(form.value.trim().to_string()).filter(|v| !v.is_empty());
@@ -205,7 +208,7 @@ impl App {
                 mfa_code: value,
             },
         };
-        let opened = (self.workspaces)(&self.state.workspace, self.clock.clone(), &sign_in);
+        let opened = (self.workspaces)(&self.state.session.workspace, self.clock.clone(), &sign_in);
         self.opened(opened);
         if self.store.is_some() {
             self.watch = self
@@ -228,8 +231,10 @@ impl App {
             return;
         };
         match store.user_name_chosen() {
-            Ok(false) if !self.state.read_only && self.state.dialog == Dialog::None => {
-                self.state.dialog = Dialog::Name(NameForm {
+            Ok(false)
+                if !self.state.session.read_only && self.state.views.dialog == Dialog::None =>
+            {
+                self.state.views.dialog = Dialog::Name(NameForm {
                     user_name: suggested,
                     error: None,
                 });
@@ -291,13 +296,13 @@ impl App {
             Zone::Fixed(offset) => now.with_timezone(&offset).format("%H:%M:%S"),
         }
         .to_string();
-        self.state.notifications.push(Notification {
+        self.state.shell.notifications.push(Notification {
             at,
             level,
             text,
             file: None,
         });
-        self.state.toast = true;
+        self.state.shell.toast = true;
     }
 }
 
@@ -342,72 +347,5 @@ pub fn escape_name(name: &str) -> String {
         name.chars().flat_map(char::escape_debug).collect()
     } else {
         name.to_string()
-    }
-}
-
-/// The window's state before anything is read: the workspace folder and today, with every
-/// list empty, every form blank and the board shown.
-fn fresh_state(workspace: PathBuf, today: chrono::NaiveDate) -> AppState {
-    AppState {
-        workspace,
-        open_error: None,
-        sign_in: None,
-        user_name: String::new(),
-        read_only: false,
-        team: false,
-        loaded_seq: 0,
-        today,
-        services: Baseline::builtin().services.clone(),
-        projects: Vec::new(),
-        project: None,
-        controls: Vec::new(),
-        view: View::Board,
-        dashboard: Dashboard::default(),
-        filter: BoardFilter::default(),
-        board: Vec::new(),
-        board_view: BoardView::default(),
-        table: Vec::new(),
-        board_laid: (BoardFilter::default(), BoardView::default()),
-        owners: Vec::new(),
-        families: Vec::new(),
-        baselines: Vec::new(),
-        related: Vec::new(),
-        parent: None,
-        selected: None,
-        history: Vec::new(),
-        draft: PanelDraft::default(),
-        dialog: Dialog::None,
-        notifications: Vec::new(),
-        notifications_open: false,
-        toast: false,
-        focus_search: false,
-        undo_label: None,
-        evidence_summary: HashMap::new(),
-        check_results: HashMap::new(),
-        selected_evidence: Vec::new(),
-        job: None,
-        picking: None,
-        verify_result: None,
-        people: Vec::new(),
-        courses: Vec::new(),
-        roster: Vec::new(),
-        assets: Vec::new(),
-        patches: Vec::new(),
-        deadlines: PatchDeadlines::default(),
-        signoffs: Vec::new(),
-        training_form: TrainingForm::default(),
-        patch_form: PatchForm::default(),
-        aws_reports: Vec::new(),
-        coverage: None,
-        cuecs: Vec::new(),
-        aws_report_form: AwsReportForm::default(),
-        signoff_form: SignoffForm::default(),
-        evidence: Vec::new(),
-        requests: Vec::new(),
-        requests_view: RequestsView::default(),
-        findings: Vec::new(),
-        findings_view: FindingsView::default(),
-        system: SystemPage::default(),
-        system_form: SystemForm::default(),
     }
 }

@@ -44,9 +44,9 @@ impl App {
     /// Lays the board out again if the filter changed since it was last laid out. Called
     /// once per frame before drawing; cheap when nothing changed.
     pub fn sync_board(&mut self) {
-        let (filter, view) = &self.state.board_laid;
-        let current = &self.state.board_view;
-        if self.state.filter != *filter
+        let (filter, view) = &self.state.records.board_laid;
+        let current = &self.state.views.board.view;
+        if self.state.views.board.filter != *filter
             || current.collapsed != view.collapsed
             || current.sort != view.sort
             || current.ascending != view.ascending
@@ -57,21 +57,24 @@ impl App {
 
     pub(super) fn relayout(&mut self) {
         let state = &mut self.state;
-        state.board = layout(
-            &state.controls,
-            &state.filter,
-            &state.board_view.collapsed,
-            state.today,
-            &state.evidence_summary,
+        state.records.board = layout(
+            &state.records.controls,
+            &state.views.board.filter,
+            &state.views.board.view.collapsed,
+            state.session.today,
+            &state.records.evidence_summary,
         );
-        state.table = table_rows(
-            &state.controls,
-            &state.filter,
-            &state.board_view,
-            state.today,
-            &state.evidence_summary,
+        state.records.table = table_rows(
+            &state.records.controls,
+            &state.views.board.filter,
+            &state.views.board.view,
+            state.session.today,
+            &state.records.evidence_summary,
         );
-        state.board_laid = (state.filter.clone(), state.board_view.clone());
+        state.records.board_laid = (
+            state.views.board.filter.clone(),
+            state.views.board.view.clone(),
+        );
     }
 
     /// The workspace's today by the app's clock: the store's when the workspace is open.
@@ -86,7 +89,7 @@ impl App {
     /// then reads everything again (overdue and expiry depend on it). Called once per frame
     /// before drawing; cheap when the day is the same.
     pub fn sync_today(&mut self) {
-        if self.today() != self.state.today {
+        if self.today() != self.state.session.today {
             self.refresh();
         }
     }
@@ -96,12 +99,12 @@ impl App {
         let Some(store) = self.store.as_ref() else {
             return;
         };
-        self.state.today = store.today();
-        let today = self.state.today;
-        let project_key = self.state.project.as_ref().map(|p| p.key);
+        self.state.session.today = store.today();
+        let today = self.state.session.today;
+        let project_key = self.state.records.project.as_ref().map(|p| p.key);
         // Tens of thousands of findings take a moment to read: only the Findings view shows
         // them all, so they are read while it is open (and when it opens).
-        let with_findings = self.state.view == super::View::Findings;
+        let with_findings = self.state.shell.view == super::View::Findings;
         let loaded = read_snapshot(store, project_key, today, with_findings);
         let mut requests_progress = super::RequestProgress::default();
         match loaded {
@@ -123,39 +126,39 @@ impl App {
         let Some(store) = self.store.as_ref() else {
             return super::RequestProgress::default();
         };
-        let today = self.state.today;
+        let today = self.state.session.today;
         let state = &mut self.state;
-        state.evidence_summary = evidence_summary(&snapshot.evidence, today);
-        state.check_results = snapshot.check_results;
-        state.user_name = snapshot.user_name;
-        state.loaded_seq = snapshot.head_seq;
-        state.read_only = store.is_read_only();
-        state.projects = snapshot.projects;
-        state.project = snapshot.project;
-        state.controls = snapshot.controls;
-        state.people = snapshot.people;
-        state.courses = snapshot.courses;
-        state.roster = snapshot.roster;
-        state.assets = snapshot.assets;
-        state.patches = snapshot.patches;
-        state.deadlines = snapshot.deadlines;
-        state.signoffs = snapshot.signoffs;
-        state.aws_reports = snapshot.aws_reports;
-        state.coverage = snapshot.coverage;
-        state.cuecs = snapshot.cuecs;
+        state.records.evidence_summary = evidence_summary(&snapshot.evidence, today);
+        state.records.check_results = snapshot.check_results;
+        state.session.user_name = snapshot.user_name;
+        state.records.loaded_seq = snapshot.head_seq;
+        state.session.read_only = store.is_read_only();
+        state.records.projects = snapshot.projects;
+        state.records.project = snapshot.project;
+        state.records.controls = snapshot.controls;
+        state.records.people = snapshot.people;
+        state.records.courses = snapshot.courses;
+        state.records.roster = snapshot.roster;
+        state.records.assets = snapshot.assets;
+        state.records.patches = snapshot.patches;
+        state.records.deadlines = snapshot.deadlines;
+        state.records.signoffs = snapshot.signoffs;
+        state.records.aws_reports = snapshot.aws_reports;
+        state.records.coverage = snapshot.coverage;
+        state.records.cuecs = snapshot.cuecs;
         let requests_progress = super::request_progress(
             &snapshot.requests,
             &snapshot.request_log,
             store.zone(),
             today,
         );
-        state.evidence = snapshot.evidence;
-        state.baselines = snapshot.baselines;
+        state.records.evidence = snapshot.evidence;
+        state.records.baselines = snapshot.baselines;
         self.requests_loaded(snapshot.requests);
         if let Some(findings) = snapshot.findings {
             self.findings_loaded(findings);
         }
-        if self.state.view == super::View::System {
+        if self.state.shell.view == super::View::System {
             self.load_system();
         }
         requests_progress
@@ -165,6 +168,7 @@ impl App {
     fn derive_lists(&mut self) {
         let mut owners: Vec<String> = self
             .state
+            .records
             .controls
             .iter()
             .map(|c| c.owner.clone())
@@ -172,17 +176,18 @@ impl App {
             .collect();
         owners.sort_by_key(|o| o.to_lowercase());
         owners.dedup();
-        self.state.owners = owners;
+        self.state.records.owners = owners;
         let mut families: Vec<String> = self
             .state
+            .records
             .controls
             .iter()
             .filter_map(|c| c.family())
             .collect();
         families.sort();
         families.dedup();
-        self.state.families = families;
-        self.state.undo_label = self.undo.last().map(|entry| {
+        self.state.records.families = families;
+        self.state.shell.undo_label = self.undo.last().map(|entry| {
             let fields: Vec<&str> = entry
                 .changes
                 .iter()
@@ -196,39 +201,49 @@ impl App {
     /// Computes the dashboard again from the loaded state: its counts, what needs
     /// attention (most pressing first) and the readiness summary.
     fn rebuild_dashboard(&mut self, requests_progress: super::RequestProgress) {
-        let roster = roster_lines(&self.state.roster);
-        let patches = patch_lines(&self.state.patches);
-        let stale = stale_signoff_lines(&self.state.signoffs);
-        self.state.dashboard = dashboard(
-            &self.state.controls,
-            &self.state.evidence_summary,
+        let roster = roster_lines(&self.state.records.roster);
+        let patches = patch_lines(&self.state.records.patches);
+        let stale = stale_signoff_lines(&self.state.records.signoffs);
+        self.state.records.dashboard = dashboard(
+            &self.state.records.controls,
+            &self.state.records.evidence_summary,
             &roster,
             &patches,
             &stale,
-            self.state.today,
+            self.state.session.today,
         );
-        self.state.dashboard.requests = requests_progress;
-        let attention = &mut self.state.dashboard.attention;
-        attention.extend(super::coverage_attention(self.state.coverage.as_ref()));
-        attention.extend(super::cuec_attention(&self.state.cuecs));
-        attention.extend(super::request_attention(&self.state.requests));
+        self.state.records.dashboard.requests = requests_progress;
+        let attention = &mut self.state.records.dashboard.attention;
+        attention.extend(super::coverage_attention(
+            self.state.records.coverage.as_ref(),
+        ));
+        attention.extend(super::cuec_attention(&self.state.records.cuecs));
+        attention.extend(super::request_attention(&self.state.records.requests));
         attention.extend(super::dashboard::check_attention(
-            &self.state.controls,
-            &self.state.check_results,
+            &self.state.records.controls,
+            &self.state.records.check_results,
         ));
         attention.sort_by_key(|item| item.concern);
-        self.state.dashboard.readiness = super::Readiness::read(
-            &self.state.dashboard,
-            &self.state.controls,
-            &self.state.evidence_summary,
+        self.state.records.dashboard.readiness = super::Readiness::read(
+            &self.state.records.dashboard,
+            &self.state.records.controls,
+            &self.state.records.evidence_summary,
             &roster,
-            self.state.project.as_ref().and_then(|p| p.period_end),
+            self.state
+                .records
+                .project
+                .as_ref()
+                .and_then(|p| p.period_end),
         );
     }
 
     pub(super) fn refresh_selection(&mut self, reset_draft: bool) {
         let control = self.state.selected_control().cloned();
-        match (control, self.store.as_ref(), self.state.project.as_ref()) {
+        match (
+            control,
+            self.store.as_ref(),
+            self.state.records.project.as_ref(),
+        ) {
             (Some(control), Some(store), Some(project)) => {
                 let loaded = store.read(|store| {
                     Ok((
@@ -237,18 +252,18 @@ impl App {
                         store.parent_control(project.key, &control)?,
                     ))
                 });
-                self.state.related = store.related_srm(project, &control);
+                self.state.records.related = store.related_srm(project, &control);
                 match loaded {
                     Ok((mut history, evidence, parent)) => {
                         history.reverse();
-                        self.state.history = history;
-                        self.state.selected_evidence = evidence;
-                        self.state.parent = parent;
+                        self.state.records.history = history;
+                        self.state.records.selected_evidence = evidence;
+                        self.state.records.parent = parent;
                     }
                     Err(error) => {
-                        self.state.history.clear();
-                        self.state.selected_evidence.clear();
-                        self.state.parent = None;
+                        self.state.records.history.clear();
+                        self.state.records.selected_evidence.clear();
+                        self.state.records.parent = None;
                         self.notify(
                             Level::Error,
                             format!(
@@ -258,17 +273,17 @@ impl App {
                         );
                     }
                 }
-                if reset_draft || self.state.draft.control_id != control.id {
-                    self.state.draft = PanelDraft::of(&control);
+                if reset_draft || self.state.views.panel.control_id != control.id {
+                    self.state.views.panel = PanelDraft::of(&control);
                 }
             }
             _ => {
-                self.state.selected = None;
-                self.state.related.clear();
-                self.state.parent = None;
-                self.state.history.clear();
-                self.state.selected_evidence.clear();
-                self.state.draft = PanelDraft::default();
+                self.state.shell.selected = None;
+                self.state.records.related.clear();
+                self.state.records.parent = None;
+                self.state.records.history.clear();
+                self.state.records.selected_evidence.clear();
+                self.state.views.panel = PanelDraft::default();
             }
         }
     }
@@ -280,6 +295,7 @@ impl App {
             .map(|status| {
                 let count = self
                     .state
+                    .records
                     .controls
                     .iter()
                     .filter(|c| !c.retired && c.status == status)

@@ -334,17 +334,17 @@ impl App {
     /// Recomputes the Requests view's rows if the filter or sort changed since. Called once
     /// per frame before drawing; cheap when nothing changed.
     pub fn sync_requests(&mut self) {
-        let view = &mut self.state.requests_view;
+        let view = &mut self.state.views.requests;
         let wanted = (view.filter.clone(), view.sort);
         if view.rows_for.as_ref() != Some(&wanted) {
-            view.rows = request_rows(&self.state.requests, &view.filter, view.sort);
+            view.rows = request_rows(&self.state.records.requests, &view.filter, view.sort);
             view.rows_for = Some(wanted);
         }
     }
 
     /// Takes in a fresh list of requests: rows, owners and the selection follow it.
     pub(super) fn requests_loaded(&mut self, requests: Vec<Request>) {
-        let view = &mut self.state.requests_view;
+        let view = &mut self.state.views.requests;
         let mut owners: Vec<String> = requests
             .iter()
             .map(|r| r.owner.clone())
@@ -359,16 +359,16 @@ impl App {
         {
             view.selected = None;
         }
-        self.state.requests = requests;
+        self.state.records.requests = requests;
         self.sync_requests();
     }
 
     /// Selects a request (or none), with its response as the draft.
     pub(super) fn select_request(&mut self, id: Option<String>) {
-        let view = &mut self.state.requests_view;
+        let view = &mut self.state.views.requests;
         view.response = id
             .as_ref()
-            .and_then(|id| self.state.requests.iter().find(|r| &r.id == id))
+            .and_then(|id| self.state.records.requests.iter().find(|r| &r.id == id))
             .map(|r| r.response.clone())
             .unwrap_or_default();
         view.comment.clear();
@@ -377,7 +377,8 @@ impl App {
 
     /// Changes one request through the store, then reads the list again.
     pub(super) fn patch_request(&mut self, id: &str, patch: RequestPatch, done: &str) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
@@ -394,7 +395,8 @@ impl App {
 
     /// Links a request to evidence of the project or to a control.
     pub(super) fn link_request(&mut self, id: &str, link: RequestLink) {
-        let (Some(store), Some(project)) = (self.store.as_mut(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_mut(), self.state.records.project.as_ref())
         else {
             return;
         };
@@ -404,9 +406,9 @@ impl App {
         };
         match store.link_request(project.key, id, &[link]) {
             Ok(request) => {
-                let response = self.state.requests_view.response.clone();
+                let response = self.state.views.requests.response.clone();
                 self.refresh();
-                self.state.requests_view.response = response;
+                self.state.views.requests.response = response;
                 self.notify(Level::Info, format!("Linked {} to {what}.", request.id));
             }
             Err(error) => self.notify(Level::Error, format!("{error:#}")),
@@ -415,7 +417,7 @@ impl App {
 
     /// Opens the file dialog for a request list.
     pub(super) fn pick_request_list(&mut self) {
-        if self.state.project.is_some() {
+        if self.state.records.project.is_some() {
             self.start_pick(
                 PickPurpose::RequestList,
                 PickMode::File,
@@ -429,7 +431,7 @@ impl App {
 
     /// Opens the file dialog for files to attach to the selected request.
     pub(super) fn pick_request_files(&mut self) {
-        if let Some(id) = self.state.requests_view.selected.clone() {
+        if let Some(id) = self.state.views.requests.selected.clone() {
             self.start_pick(
                 PickPurpose::RequestFiles,
                 PickMode::Files,
@@ -440,10 +442,10 @@ impl App {
 
     /// Opens the save dialog for a delivery pack of the requests shown.
     pub(super) fn pick_requests_export_target(&mut self) {
-        let Some(project) = self.state.project.as_ref() else {
+        let Some(project) = self.state.records.project.as_ref() else {
             return;
         };
-        if self.state.requests_view.rows.is_empty() {
+        if self.state.views.requests.rows.is_empty() {
             self.notify(
                 Level::Error,
                 "No requests are shown: clear the filter to export them.".to_string(),
@@ -459,7 +461,7 @@ impl App {
             PickMode::Save,
             PickRequest::titled(format!(
                 "Save the delivery pack of {} requests",
-                self.state.requests_view.rows.len()
+                self.state.views.requests.rows.len()
             ))
             .file_name(name)
             .filter("Zip", &["zip"]),
@@ -469,15 +471,16 @@ impl App {
     /// Writes a delivery pack of the requests shown in the background, signed when the
     /// person has a signing key.
     pub(super) fn export_requests(&mut self, target: PathBuf) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let requests: Vec<String> = self
             .state
-            .requests_view
+            .views
+            .requests
             .rows
             .iter()
-            .filter_map(|n| self.state.requests.get(*n))
+            .filter_map(|n| self.state.records.requests.get(*n))
             .map(|r| r.id.clone())
             .collect();
         if requests.is_empty() {
@@ -486,7 +489,7 @@ impl App {
         let signed = matches!(crate::sign::keys::own_key_in(&self.config_dir), Ok(Some(_)));
         let request = ExportRequest {
             project,
-            as_of: self.state.today,
+            as_of: self.state.session.today,
             period: None,
             target,
             sign_with: signed.then(|| self.config_dir.clone()),
@@ -499,7 +502,7 @@ impl App {
 
     /// Imports a request list into the current project in the background.
     pub(super) fn import_request_list(&mut self, path: PathBuf) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         self.start_job(JobKind::ImportRequests, |dir, clock, repaint| {
@@ -552,8 +555,8 @@ impl App {
     /// Attaches files to the selected request in the background.
     pub(super) fn attach_request_files(&mut self, files: Vec<PathBuf>) {
         let (Some(project), Some(id)) = (
-            self.state.project.as_ref().map(|p| p.key),
-            self.state.requests_view.selected.clone(),
+            self.state.records.project.as_ref().map(|p| p.key),
+            self.state.views.requests.selected.clone(),
         ) else {
             self.notify(
                 Level::Error,
@@ -618,10 +621,10 @@ impl App {
         refused: &[String],
         cancelled: bool,
     ) {
-        let response = self.state.requests_view.response.clone();
+        let response = self.state.views.requests.response.clone();
         self.refresh();
-        if self.state.requests_view.selected.as_deref() == Some(request) {
-            self.state.requests_view.response = response;
+        if self.state.views.requests.selected.as_deref() == Some(request) {
+            self.state.views.requests.response = response;
         }
         if !added.is_empty() {
             self.notify(

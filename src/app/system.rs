@@ -58,7 +58,8 @@ pub struct SystemForm {
 impl App {
     /// Reads what the System view shows for the project on the board.
     pub(super) fn load_system(&mut self) {
-        let (Some(store), Some(project)) = (self.store.as_ref(), self.state.project.as_ref())
+        let (Some(store), Some(project)) =
+            (self.store.as_ref(), self.state.records.project.as_ref())
         else {
             return;
         };
@@ -88,7 +89,7 @@ impl App {
             })
         });
         match loaded {
-            Ok(page) => self.state.system = page,
+            Ok(page) => self.state.records.system = page,
             Err(error) => self.notify(
                 Level::Error,
                 format!("Could not read the system's facts: {error:#}"),
@@ -100,12 +101,13 @@ impl App {
     pub(super) fn save_system_facts(&mut self) {
         let given: Vec<(SystemFact, String)> = self
             .state
-            .system_form
+            .views
+            .system
             .facts
             .iter()
             .map(|(fact, value)| (*fact, value.clone()))
             .collect();
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let Some(store) = self.store.as_mut() else {
@@ -117,7 +119,7 @@ impl App {
         }
         match store.set_system_facts(project, &given) {
             Ok(_) => {
-                self.state.system_form.facts.clear();
+                self.state.views.system.facts.clear();
                 self.refresh();
                 self.notify(Level::Info, "Saved the system's facts.".to_string());
             }
@@ -127,7 +129,7 @@ impl App {
 
     /// Gives a role of the system to the person with `email`.
     pub(super) fn assign_system_role(&mut self, role: SystemRole, email: &str) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let Some(store) = self.store.as_mut() else {
@@ -147,7 +149,7 @@ impl App {
 
     /// Describes the user typed in the System view.
     pub(super) fn save_system_user(&mut self) {
-        let form = &self.state.system_form;
+        let form = &self.state.views.system;
         let roles: Vec<String> = form.user_roles.iter().cloned().collect();
         let functions: Vec<String> = form.user_functions.lines().map(str::to_string).collect();
         let user = match SystemUser::checked(
@@ -164,7 +166,7 @@ impl App {
                 return;
             }
         };
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let Some(store) = self.store.as_mut() else {
@@ -172,9 +174,9 @@ impl App {
         };
         match store.set_system_user(project, &user) {
             Ok(user) => {
-                self.state.system_form = SystemForm {
-                    facts: std::mem::take(&mut self.state.system_form.facts),
-                    parameters: std::mem::take(&mut self.state.system_form.parameters),
+                self.state.views.system = SystemForm {
+                    facts: std::mem::take(&mut self.state.views.system.facts),
+                    parameters: std::mem::take(&mut self.state.views.system.parameters),
                     ..SystemForm::default()
                 };
                 self.refresh();
@@ -186,7 +188,7 @@ impl App {
 
     /// Removes a described user.
     pub(super) fn remove_system_user(&mut self, title: &str) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let Some(store) = self.store.as_mut() else {
@@ -205,12 +207,13 @@ impl App {
     pub(super) fn save_parameter(&mut self, id: &str) {
         let value = self
             .state
-            .system_form
+            .views
+            .system
             .parameters
             .get(id)
             .cloned()
             .unwrap_or_default();
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         let Some(store) = self.store.as_mut() else {
@@ -225,7 +228,7 @@ impl App {
         }
         match store.set_parameter(project, id, &value) {
             Ok(param) => {
-                self.state.system_form.parameters.remove(id);
+                self.state.views.system.parameters.remove(id);
                 self.refresh();
                 self.notify(
                     Level::Info,
@@ -262,7 +265,7 @@ impl App {
         control: Option<String>,
         path: PathBuf,
     ) {
-        let Some(project) = self.state.project.as_ref().map(|p| p.key) else {
+        let Some(project) = self.state.records.project.as_ref().map(|p| p.key) else {
             return;
         };
         self.start_job(JobKind::AttachDocument, |dir, clock, repaint| {

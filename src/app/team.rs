@@ -63,7 +63,7 @@ impl App {
         match command {
             Command::OpenTeamDetails => self.open_team_details(),
             Command::PushToTeam => {
-                if self.store.is_none() || self.state.team {
+                if self.store.is_none() || self.state.session.team {
                     return;
                 }
                 self.start_pick(
@@ -118,7 +118,7 @@ impl App {
                 }
             }
         };
-        self.state.dialog = Dialog::Team(TeamDetails {
+        self.state.views.dialog = Dialog::Team(TeamDetails {
             host,
             encryption,
             verified,
@@ -151,7 +151,7 @@ impl App {
             },
             Err(error) => IdentityState::Failed(error),
         };
-        if let Dialog::Team(details) = &mut self.state.dialog {
+        if let Dialog::Team(details) = &mut self.state.views.dialog {
             details.identity = shown;
         }
     }
@@ -168,7 +168,7 @@ impl App {
     pub(super) fn pushed(&mut self, to: &Path, clean: bool, lines: Vec<String>) {
         if clean {
             self.notify(Level::Info, format!("Pushed to {}", to.display()));
-            self.state.verify_result = Some((true, lines));
+            self.state.shell.verify_result = Some((true, lines));
         } else {
             self.notify(
                 Level::Error,
@@ -177,7 +177,7 @@ impl App {
                     lines.join("; ")
                 ),
             );
-            self.state.verify_result = Some((false, lines));
+            self.state.shell.verify_result = Some((false, lines));
         }
     }
 }

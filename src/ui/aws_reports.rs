@@ -6,42 +6,47 @@ use egui::{Color32, RichText, Ui};
 
 use super::theme::{DANGER, WARNING};
 use super::widgets::{chip_ui, date_field_ui, is_blank_or_date};
-use crate::app::{AppState, Command, ReportCover, covering_reports, report_cover};
 use crate::app::{AwsReport, AwsReportForm, CuecControl, CuecLine, MappedBy, ProjectCoverage};
+use crate::app::{Command, ReportCover, ViewContext, covering_reports, report_cover};
 use crate::model::{Coverage, ReportKind};
 
 const COVERED: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 
 /// Draws the AWS reports view.
-pub fn aws_reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn aws_reports_ui(
+    cx: &ViewContext<'_>,
+    form: &mut AwsReportForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !cx.session.read_only {
         egui::Panel::right("aws_reports_side")
             .resizable(true)
             .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
-                    .show(ui, |ui| add_form_ui(state, ui, commands));
+                    .show(ui, |ui| add_form_ui(cx, form, ui, commands));
             });
     }
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                coverage_ui(state, ui);
+                coverage_ui(cx, ui);
                 ui.separator();
-                reports_ui(state, ui, commands);
+                reports_ui(cx, form, ui, commands);
                 ui.separator();
-                cuecs_ui(state, ui, commands);
+                cuecs_ui(cx, ui, commands);
             });
     });
 }
 
 /// In a control's panel: the AWS reports that back its AWS side, and whether they leave
 /// part of the audit period or a service uncovered.
-pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let reports = covering_reports(&state.aws_reports, state.coverage.as_ref());
+pub fn backing_reports_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let reports = covering_reports(&cx.records.aws_reports, cx.records.coverage.as_ref());
     ui.label(RichText::new("AWS's reports behind it").strong());
     if reports.is_empty() {
         ui.label(RichText::new("None for this audit period yet.").color(DANGER));
@@ -49,7 +54,7 @@ pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comm
     for report in reports {
         ui.label(format!("{} — {}", report.kind.label(), report.title));
     }
-    if state.aws_coverage_incomplete() {
+    if cx.aws_coverage_incomplete() {
         ui.colored_label(
             DANGER,
             "AWS's reports leave a gap in the audit period or a service out of scope.",
@@ -60,9 +65,9 @@ pub fn backing_reports_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comm
     }
 }
 
-fn coverage_ui(state: &AppState, ui: &mut Ui) {
+fn coverage_ui(cx: &ViewContext<'_>, ui: &mut Ui) {
     ui.heading("Coverage of the audit period");
-    match &state.coverage {
+    match &cx.records.coverage {
         None => {}
         Some(ProjectCoverage::NoPeriod) => {
             ui.label(
@@ -118,9 +123,14 @@ fn timeline_ui(ui: &mut Ui, coverage: &Coverage) {
     }
 }
 
-fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn reports_ui(
+    cx: &ViewContext<'_>,
+    form: &mut AwsReportForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.heading("AWS reports");
-    if state.aws_reports.is_empty() {
+    if cx.records.aws_reports.is_empty() {
         ui.label(
             RichText::new(
                 "No AWS reports yet. Download AWS's SOC 2, SOC 1, ISO 27001, PCI or FedRAMP reports from \
@@ -130,25 +140,25 @@ fn reports_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         );
         return;
     }
-    if !state.read_only {
+    if !cx.session.read_only {
         ui.horizontal(|ui| {
             let label = ui.label("Reason for removing");
             ui.add(
-                egui::TextEdit::singleline(&mut state.aws_report_form.remove_reason)
+                egui::TextEdit::singleline(&mut form.remove_reason)
                     .hint_text("superseded by the next report")
                     .desired_width(260.0),
             )
             .labelled_by(label.id);
         });
     }
-    let reason = state.aws_report_form.remove_reason.trim().to_string();
-    let actions = !state.read_only;
+    let reason = form.remove_reason.trim().to_string();
+    let actions = !cx.session.read_only;
     let gap = 14.0;
     let main_width =
         (ui.available_width() - ID_WIDTH - REPORT_ACTIONS_WIDTH - 2.0 * gap).max(TEXT_MIN_WIDTH);
     let widths = [ID_WIDTH, main_width, REPORT_ACTIONS_WIDTH];
-    for (n, report) in state.aws_reports.iter().enumerate() {
-        let cover = report_cover(report, state.coverage.as_ref());
+    for (n, report) in cx.records.aws_reports.iter().enumerate() {
+        let cover = report_cover(report, cx.records.coverage.as_ref());
         let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
         row_ui(ui, &widths, gap, stripe, |ui, column| match column {
             0 => {
@@ -236,7 +246,7 @@ const TEXT_MIN_WIDTH: f32 = 240.0;
 /// The CUEC table. Rows are laid out by hand rather than in a grid, so that the text takes
 /// the width the id and controls columns leave, each row is as tall as its text, and its
 /// controls sit at the top of the row beside the text's first line.
-fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn cuecs_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.heading("CUECs");
     ui.label(
         RichText::new(
@@ -245,13 +255,14 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         )
         .weak(),
     );
-    if state.cuecs.is_empty() {
+    if cx.records.cuecs.is_empty() {
         ui.label(
             RichText::new("No CUECs yet: import a report's list with \"Import CUECs…\".").weak(),
         );
         return;
     }
-    let candidates: Vec<&crate::model::Control> = state
+    let candidates: Vec<&crate::model::Control> = cx
+        .records
         .controls
         .iter()
         .filter(|c| !c.retired && c.column != crate::model::Column::Aws)
@@ -264,7 +275,7 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         let title = ["Id", "CUEC", "Controls"][column];
         ui.label(RichText::new(title).strong());
     });
-    for (n, line) in state.cuecs.iter().enumerate() {
+    for (n, line) in cx.records.cuecs.iter().enumerate() {
         let stripe = (n % 2 == 0).then(|| ui.visuals().faint_bg_color);
         row_ui(ui, &widths, gap, stripe, |ui, column| match column {
             0 => {
@@ -279,7 +290,7 @@ fn cuecs_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 };
                 ui.label(RichText::new(source).small().weak());
             }
-            _ => cuec_controls_ui(ui, line, &candidates, state.read_only, commands),
+            _ => cuec_controls_ui(ui, line, &candidates, cx.session.read_only, commands),
         });
     }
 }
@@ -409,9 +420,13 @@ fn control_chip_ui(
         });
 }
 
-fn add_form_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let today = state.today;
-    let form = &mut state.aws_report_form;
+fn add_form_ui(
+    cx: &ViewContext<'_>,
+    form: &mut AwsReportForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let today = cx.session.today;
     ui.label(RichText::new("Add an AWS report").strong());
     egui::Grid::new("add_aws_report")
         .num_columns(2)

@@ -15,7 +15,8 @@ use super::theme::{
 use super::widgets::chip_ui;
 use crate::app::ProjectCoverage;
 use crate::app::{
-    AppState, BoardColumn, BoardMode, BoardRow, BoardView, Command, Density, TableColumn, View,
+    BoardColumn, BoardMode, BoardRow, BoardState, BoardView, Command, Density, TableColumn, View,
+    ViewContext,
 };
 use crate::model::{Column, Control};
 
@@ -23,30 +24,36 @@ use crate::model::{Column, Control};
 const TABLE_ROW_HEIGHT: f32 = 24.0;
 
 /// Draws the board: the coverage banner, then the three columns or the table.
-pub fn board_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    coverage_banner_ui(state, ui, commands);
-    match state.board_view.mode {
+pub fn board_ui(
+    cx: &ViewContext<'_>,
+    board: &BoardState,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    coverage_banner_ui(cx, ui, commands);
+    match board.view.mode {
         BoardMode::Cards => {
             ui.columns(3, |columns| {
-                for (ui, column) in columns.iter_mut().zip(&state.board) {
-                    column_ui(state, column, ui, commands);
+                for (ui, column) in columns.iter_mut().zip(&cx.records.board) {
+                    column_ui(cx, board, column, ui, commands);
                 }
             });
         }
-        BoardMode::Table => table_ui(state, ui, commands),
+        BoardMode::Table => table_ui(cx, &board.view, ui, commands),
     }
 }
 
 /// One banner when AWS's reports leave part of the audit period or a service uncovered: the
 /// AWS and shared controls all rely on them, so the cards do not each repeat it.
-fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(ProjectCoverage::Period(coverage)) = &state.coverage else {
+fn coverage_banner_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(ProjectCoverage::Period(coverage)) = &cx.records.coverage else {
         return;
     };
     if coverage.is_complete() {
         return;
     }
-    let relying = state
+    let relying = cx
+        .records
         .controls
         .iter()
         .filter(|c| crate::app::relies_on_aws_reports(c))
@@ -94,8 +101,8 @@ fn coverage_banner_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
     ui.add_space(4.0);
 }
 
-fn card_height(state: &AppState) -> f32 {
-    match state.board_view.density {
+fn card_height(density: Density) -> f32 {
+    match density {
         Density::Comfortable => CARD_ROW_HEIGHT,
         Density::Compact => COMPACT_ROW_HEIGHT,
     }
@@ -108,8 +115,14 @@ fn row_height(row: &BoardRow, card: f32) -> f32 {
     }
 }
 
-fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut Vec<Command>) {
-    column_header_ui(column, state.filter.is_active(), ui);
+fn column_ui(
+    cx: &ViewContext<'_>,
+    board: &BoardState,
+    column: &BoardColumn,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    column_header_ui(column, board.filter.is_active(), ui);
     if column.rows.is_empty() {
         ui.add_space(12.0);
         let text = if column.total == 0 {
@@ -120,7 +133,7 @@ fn column_ui(state: &AppState, column: &BoardColumn, ui: &mut Ui, commands: &mut
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    column_rows_ui(state, column, ui, commands);
+    column_rows_ui(cx, board.view.density, column, ui, commands);
 }
 
 /// A column's name and count (of those passing the filter, when one is on), its caption and
@@ -158,12 +171,13 @@ fn column_header_ui(column: &BoardColumn, filtered: bool, ui: &mut Ui) {
 
 /// A column's group headings and cards, drawing only the rows in view.
 fn column_rows_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
+    density: Density,
     column: &BoardColumn,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let card = card_height(state);
+    let card = card_height(density);
     // A row's top follows from how many headings and cards come before it.
     let offset = |index: usize| {
         let areas = column.areas_before[index];
@@ -186,14 +200,15 @@ fn column_rows_ui(
                     egui::pos2(ui.min_rect().left(), top + offset(index)),
                     vec2(width, row_height(row, card)),
                 );
-                row_ui(state, column.column, row, ui, rect, commands);
+                row_ui(cx, density, column.column, row, ui, rect, commands);
             }
         });
 }
 
 /// One row of a column: a group heading, or a card in the chosen density.
 fn row_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
+    density: Density,
     column: Column,
     row: &BoardRow,
     ui: &mut Ui,
@@ -203,12 +218,12 @@ fn row_ui(
     match row {
         BoardRow::Area { .. } => area_ui(ui, rect, column, row, commands),
         BoardRow::Card(control) => {
-            let Some(control) = state.controls.get(*control) else {
+            let Some(control) = cx.records.controls.get(*control) else {
                 return;
             };
-            match state.board_view.density {
-                Density::Comfortable => card_ui(state, control, ui, rect, commands),
-                Density::Compact => compact_card_ui(state, control, ui, rect, commands),
+            match density {
+                Density::Comfortable => card_ui(cx, control, ui, rect, commands),
+                Density::Compact => compact_card_ui(cx, control, ui, rect, commands),
             }
         }
     }
@@ -344,7 +359,7 @@ fn area_title_ui(
 /// The card's frame and click target; returns the response, the inner rect and whether it
 /// is selected.
 fn card_frame(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
@@ -354,7 +369,7 @@ fn card_frame(
     let response = ui.interact(card, id, Sense::click());
     let label = format!("{} {}", control.id, control.title);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    let selected = state.selected.as_deref() == Some(control.id.as_str());
+    let selected = cx.shell.selected.as_deref() == Some(control.id.as_str());
     let visuals = ui.visuals();
     let fill = if response.hovered() {
         visuals.widgets.hovered.weak_bg_fill
@@ -393,13 +408,13 @@ fn select_on_click(
 
 /// A one-line card: id, title, and status (or "Overdue") on the right.
 fn compact_card_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
     commands: &mut Vec<Command>,
 ) {
-    let (response, card, selected) = card_frame(state, control, ui, rect);
+    let (response, card, selected) = card_frame(cx, control, ui, rect);
     let inner = card.shrink2(vec2(8.0, 3.0));
     let mut content = ui.new_child(
         UiBuilder::new()
@@ -410,7 +425,7 @@ fn compact_card_ui(
     content.spacing_mut().item_spacing.x = 6.0;
     content.label(RichText::new(&control.id).monospace().small().weak());
     content.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        status_chips_ui(state, control, ui);
+        status_chips_ui(cx, control, ui);
         ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
             ui.add(egui::Label::new(RichText::new(&control.title)).truncate());
         });
@@ -419,26 +434,26 @@ fn compact_card_ui(
 }
 
 /// The status chip (or "Retired"), and "Overdue" in red when it is.
-fn status_chips_ui(state: &AppState, control: &Control, ui: &mut Ui) {
+fn status_chips_ui(cx: &ViewContext<'_>, control: &Control, ui: &mut Ui) {
     if control.retired {
         chip_ui(ui, "Retired", Color32::GRAY);
     } else {
         chip_ui(ui, control.status.label(), status_color(control.status));
     }
-    if control.is_overdue(state.today) {
+    if control.is_overdue(cx.session.today) {
         chip_ui(ui, "Overdue", DANGER);
     }
 }
 
 fn card_ui(
-    state: &AppState,
+    cx: &ViewContext<'_>,
     control: &Control,
     ui: &mut Ui,
     rect: Rect,
     commands: &mut Vec<Command>,
 ) {
-    let (response, card, selected) = card_frame(state, control, ui, rect);
-    let overdue = control.is_overdue(state.today);
+    let (response, card, selected) = card_frame(cx, control, ui, rect);
+    let overdue = control.is_overdue(cx.session.today);
     let inner = card.shrink2(vec2(10.0, 7.0));
     let mut content = ui.new_child(
         UiBuilder::new()
@@ -463,37 +478,8 @@ fn card_ui(
     });
     content.add(egui::Label::new(RichText::new(&control.title).strong()).truncate());
     content.horizontal(|ui| {
-        status_chips_ui(state, control, ui);
-        if let Some(evidence) = state.evidence_summary.get(&control.id) {
-            let files = if evidence.count == 1 {
-                "1 file".to_string()
-            } else {
-                format!("{} files", evidence.count)
-            };
-            let text = RichText::new(files).small();
-            if evidence.expired > 0 {
-                ui.label(text.color(DANGER))
-                    .on_hover_text("Some evidence has expired");
-            } else if evidence.expiring > 0 {
-                ui.label(text.color(super::theme::WARNING))
-                    .on_hover_text("Some evidence expires within 30 days");
-            } else {
-                ui.label(text);
-            }
-        }
-        let failing = state
-            .check_results
-            .get(&control.id)
-            .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
-        if failing > 0 {
-            let text = if failing == 1 {
-                "1 failing check".to_string()
-            } else {
-                format!("{failing} failing checks")
-            };
-            ui.label(RichText::new(text).small().color(DANGER))
-                .on_hover_text("Security Hub checks of the NIST controls this control maps to");
-        }
+        status_chips_ui(cx, control, ui);
+        card_evidence_ui(cx, control, ui);
         if !control.owner.is_empty() {
             ui.label(RichText::new(&control.owner).small());
         }
@@ -511,12 +497,48 @@ fn card_ui(
     select_on_click(&response, control, selected, commands);
 }
 
+/// A card's evidence count, coloured when some has expired or expires soon, and its failing
+/// Security Hub checks.
+fn card_evidence_ui(cx: &ViewContext<'_>, control: &Control, ui: &mut Ui) {
+    if let Some(evidence) = cx.records.evidence_summary.get(&control.id) {
+        let files = if evidence.count == 1 {
+            "1 file".to_string()
+        } else {
+            format!("{} files", evidence.count)
+        };
+        let text = RichText::new(files).small();
+        if evidence.expired > 0 {
+            ui.label(text.color(DANGER))
+                .on_hover_text("Some evidence has expired");
+        } else if evidence.expiring > 0 {
+            ui.label(text.color(super::theme::WARNING))
+                .on_hover_text("Some evidence expires within 30 days");
+        } else {
+            ui.label(text);
+        }
+    }
+    let failing = cx
+        .records
+        .check_results
+        .get(&control.id)
+        .map_or(0, |results| results.iter().filter(|r| !r.passed).count());
+    if failing > 0 {
+        let text = if failing == 1 {
+            "1 failing check".to_string()
+        } else {
+            format!("{failing} failing checks")
+        };
+        ui.label(RichText::new(text).small().color(DANGER))
+            .on_hover_text("Security Hub checks of the NIST controls this control maps to");
+    }
+}
+
 /// The table view: every control the filter lets through, one line each, sorted by the
 /// header the user clicked.
-fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if state.table.is_empty() {
+fn table_ui(cx: &ViewContext<'_>, view: &BoardView, ui: &mut Ui, commands: &mut Vec<Command>) {
+    if cx.records.table.is_empty() {
         ui.add_space(12.0);
-        let text = if state.controls.iter().all(|c| c.retired) {
+        let text = if cx.records.controls.iter().all(|c| c.retired) {
             "No controls in this project for its services."
         } else {
             "No control matches the filter."
@@ -524,7 +546,6 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         ui.label(RichText::new(text).weak().italics());
         return;
     }
-    let view = &state.board_view;
     TableBuilder::new(ui)
         .id_salt("board_table")
         .striped(true)
@@ -543,13 +564,13 @@ fn table_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
             }
         })
         .body(|body| {
-            body.rows(TABLE_ROW_HEIGHT, state.table.len(), |mut row| {
-                let Some(control) = state.controls.get(state.table[row.index()]) else {
+            body.rows(TABLE_ROW_HEIGHT, cx.records.table.len(), |mut row| {
+                let Some(control) = cx.records.controls.get(cx.records.table[row.index()]) else {
                     return;
                 };
-                let selected = state.selected.as_deref() == Some(control.id.as_str());
+                let selected = cx.shell.selected.as_deref() == Some(control.id.as_str());
                 row.set_selected(selected);
-                table_cells_ui(state, control, &mut row);
+                table_cells_ui(cx, control, &mut row);
                 let response = row.response();
                 let label = format!("{} {}", control.id, control.title);
                 response
@@ -579,7 +600,11 @@ fn sort_header_ui(view: &BoardView, column: TableColumn, ui: &mut Ui, commands: 
 
 /// A control's cells in the table: id, title, column, status, owner, due date (red when
 /// overdue) and evidence count (red with expired files, amber with expiring ones).
-fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::TableRow<'_, '_>) {
+fn table_cells_ui(
+    cx: &ViewContext<'_>,
+    control: &Control,
+    row: &mut egui_extras::TableRow<'_, '_>,
+) {
     row.col(|ui| {
         ui.label(RichText::new(&control.id).monospace());
     });
@@ -589,14 +614,14 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
     row.col(|ui| {
         ui.label(RichText::new(control.column.label()).color(column_color(control.column)));
     });
-    row.col(|ui| status_chips_ui(state, control, ui));
+    row.col(|ui| status_chips_ui(cx, control, ui));
     row.col(|ui| {
         ui.add(egui::Label::new(&control.owner).truncate());
     });
     row.col(|ui| {
         if let Some(due) = control.due {
             let text = RichText::new(due.to_string());
-            ui.label(if control.is_overdue(state.today) {
+            ui.label(if control.is_overdue(cx.session.today) {
                 text.color(DANGER)
             } else {
                 text
@@ -604,7 +629,8 @@ fn table_cells_ui(state: &AppState, control: &Control, row: &mut egui_extras::Ta
         }
     });
     row.col(|ui| {
-        let evidence = state
+        let evidence = cx
+            .records
             .evidence_summary
             .get(&control.id)
             .copied()

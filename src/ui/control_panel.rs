@@ -13,7 +13,7 @@ use egui::{RichText, Ui};
 
 use super::theme::{DANGER, column_color, status_color};
 use super::widgets::chip_ui;
-use crate::app::{AppState, Command, PanelDraft};
+use crate::app::{ActivityEntry, Command, PanelDraft, SignoffForm, ViewContext};
 use crate::model::{
     Column, Control, ControlEdit, ControlField, ControlPatch, FrameworkText, Status,
 };
@@ -28,8 +28,14 @@ const CADENCES: [(Option<u32>, &str); 6] = [
 ];
 
 /// Draws the panel for the selected control.
-pub fn control_panel_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(control) = state.selected_control().cloned() else {
+pub fn control_panel_ui(
+    cx: &ViewContext<'_>,
+    draft: &mut PanelDraft,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let Some(control) = cx.selected_control() else {
         return;
     };
     egui::Panel::right("control_panel")
@@ -49,18 +55,69 @@ pub fn control_panel_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Co
                 ui.data_mut(|d| d.insert_temp(shown, control.id.clone()));
             }
             scroll.show(ui, |ui| {
-                panel_body_ui(state, &control, ui, commands);
+                panel_body_ui(cx, draft, signoff, control, ui, commands);
             });
         });
 }
 
 fn panel_body_ui(
-    state: &mut AppState,
+    cx: &ViewContext<'_>,
+    draft: &mut PanelDraft,
+    signoff: &mut SignoffForm,
     control: &Control,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
     ui.add_space(6.0);
+    heading_ui(control, ui, commands);
+    let editable = !control.retired && !cx.session.read_only;
+    ui.add_enabled_ui(editable, |ui| {
+        fields_ui(cx, draft, control, ui, commands);
+        if let Some(framework) = &control.framework {
+            ui.separator();
+            framework_ui(ui, control, framework, cx.records.parent.as_ref());
+        }
+        ui.separator();
+        why_ui(ui, control);
+        ui.separator();
+        let checks = cx.records.check_results.get(&control.id);
+        if let Some(results) = checks.filter(|results| !results.is_empty()) {
+            checks_ui(ui, control, results);
+            ui.separator();
+        }
+        parts_ui(ui, draft, control, commands);
+        text_field_ui(
+            ui,
+            draft,
+            control,
+            ControlField::Notes,
+            "Notes",
+            true,
+            commands,
+        );
+    });
+    if !cx.records.related.is_empty() || control.framework.is_some() {
+        ui.separator();
+        related_ui(ui, cx);
+    }
+    if crate::app::relies_on_aws_reports(control) {
+        ui.separator();
+        super::aws_reports::backing_reports_ui(cx, ui, commands);
+    }
+    ui.separator();
+    super::evidence::evidence_ui(cx, draft, control, ui, commands);
+    ui.separator();
+    ui.label(RichText::new("Sign-offs").strong());
+    let subject = crate::model::SignoffSubject::Control(control.id.clone());
+    super::signoffs::signoffs_ui(cx, signoff, &subject, ui, commands);
+    ui.separator();
+    facts_ui(control, ui);
+    ui.separator();
+    history_ui(&cx.records.history, ui);
+}
+
+/// The control's id, column and status, Close, its area, and why a retired one is retired.
+fn heading_ui(control: &Control, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(&control.id).monospace().strong());
         chip_ui(ui, control.column.label(), column_color(control.column));
@@ -85,99 +142,93 @@ fn panel_body_ui(
              \"AWS services…\" to work on it again; its status, notes and history are kept.",
         );
     }
-    let editable = !control.retired && !state.read_only;
-    let today = state.today;
-    let parent = state.parent.as_ref();
-    let state_checks = state.check_results.get(&control.id);
-    let draft = &mut state.draft;
-    ui.add_enabled_ui(editable, |ui| {
-        text_field_ui(ui, draft, control, ControlField::Title, "Title", false, commands);
-        egui::Grid::new("control_fields")
-            .num_columns(2)
-            .spacing([10.0, 8.0])
-            .show(ui, |ui| {
-                status_row_ui(ui, draft, control, commands);
-                column_row_ui(ui, draft, control);
-                let owner = ui.label("Owner");
-                single_line_ui(ui, draft, control, ControlField::Owner, owner.id, "Who does it", commands);
-                ui.end_row();
-                let due = ui.label("Due");
-                due_row_ui(ui, draft, control, due.id, today, commands);
-                ui.end_row();
-                cadence_row_ui(ui, control, commands);
-            });
-        if control.is_overdue(state.today) {
-            ui.colored_label(DANGER, format!("Overdue: it was due on {}.", control.due.map(|d| d.to_string()).unwrap_or_default()));
-        }
-        if let Some(pending) = draft.pending.clone() {
-            reason_prompt_ui(ui, draft, control, pending, commands);
-        } else if !control.status_reason.is_empty() {
-            ui.label(RichText::new(format!("Reason: {}", control.status_reason)).italics());
-        }
-        if let Some(framework) = &control.framework {
-            ui.separator();
-            framework_ui(ui, control, framework, parent);
-        }
-        ui.separator();
-        why_ui(ui, control);
-        ui.separator();
-        if let Some(results) = state_checks.filter(|results| !results.is_empty()) {
-            checks_ui(ui, control, results);
-            ui.separator();
-        }
-        if control.framework.is_some() {
-            match control.column {
-                Column::Shared => {
-                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
-                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
-                }
-                Column::Aws => {
-                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
-                }
-                Column::Customer => {
-                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
-                }
-            }
-        } else {
-            match control.column {
-                Column::Shared => {
-                    text_field_ui(ui, draft, control, ControlField::AwsPart, "AWS does", true, commands);
-                    text_field_ui(ui, draft, control, ControlField::CustomerPart, "You do", true, commands);
-                    text_field_ui(ui, draft, control, ControlField::Description, "About this control", true, commands);
-                }
-                Column::Aws => {
-                    text_field_ui(ui, draft, control, ControlField::Description, "AWS does", true, commands);
-                    ui.label(
-                        RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
-                            .weak(),
-                    );
-                }
-                Column::Customer => {
-                    text_field_ui(ui, draft, control, ControlField::Description, "You do", true, commands);
-                }
-            }
-        }
-        text_field_ui(ui, draft, control, ControlField::Notes, "Notes", true, commands);
-    });
-    if !state.related.is_empty() || control.framework.is_some() {
-        ui.separator();
-        related_ui(ui, state);
-    }
-    if crate::app::relies_on_aws_reports(control) {
-        ui.separator();
-        super::aws_reports::backing_reports_ui(state, ui, commands);
-    }
-    ui.separator();
-    super::evidence::evidence_ui(state, control, ui, commands);
-    ui.separator();
-    ui.label(RichText::new("Sign-offs").strong());
-    super::signoffs::signoffs_ui(
-        state,
-        &crate::model::SignoffSubject::Control(control.id.clone()),
+}
+
+/// The title, status, column, owner, due date and cadence; overdue; the reason asked for or
+/// given for the status.
+fn fields_ui(
+    cx: &ViewContext<'_>,
+    draft: &mut PanelDraft,
+    control: &Control,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let today = cx.session.today;
+    text_field_ui(
         ui,
+        draft,
+        control,
+        ControlField::Title,
+        "Title",
+        false,
         commands,
     );
-    ui.separator();
+    egui::Grid::new("control_fields")
+        .num_columns(2)
+        .spacing([10.0, 8.0])
+        .show(ui, |ui| {
+            status_row_ui(ui, draft, control, commands);
+            column_row_ui(ui, draft, control);
+            let owner = ui.label("Owner");
+            single_line_ui(
+                ui,
+                draft,
+                control,
+                ControlField::Owner,
+                owner.id,
+                "Who does it",
+                commands,
+            );
+            ui.end_row();
+            let due = ui.label("Due");
+            due_row_ui(ui, draft, control, due.id, today, commands);
+            ui.end_row();
+            cadence_row_ui(ui, control, commands);
+        });
+    if control.is_overdue(today) {
+        ui.colored_label(
+            DANGER,
+            format!(
+                "Overdue: it was due on {}.",
+                control.due.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+    if let Some(pending) = draft.pending.clone() {
+        reason_prompt_ui(ui, draft, control, pending, commands);
+    } else if !control.status_reason.is_empty() {
+        ui.label(RichText::new(format!("Reason: {}", control.status_reason)).italics());
+    }
+}
+
+/// What AWS does and what the customer does, as the control's column splits it.
+fn parts_ui(ui: &mut Ui, draft: &mut PanelDraft, control: &Control, commands: &mut Vec<Command>) {
+    let mut field = |ui: &mut Ui, field, label| {
+        text_field_ui(ui, draft, control, field, label, true, commands);
+    };
+    match (control.framework.is_some(), control.column) {
+        (_, Column::Shared) => {
+            field(ui, ControlField::AwsPart, "AWS does");
+            field(ui, ControlField::CustomerPart, "You do");
+            if control.framework.is_none() {
+                field(ui, ControlField::Description, "About this control");
+            }
+        }
+        (true, Column::Aws) => field(ui, ControlField::AwsPart, "AWS does"),
+        (true, Column::Customer) => field(ui, ControlField::CustomerPart, "You do"),
+        (false, Column::Aws) => {
+            field(ui, ControlField::Description, "AWS does");
+            ui.label(
+                RichText::new("You do: keep AWS's own attestation (SOC 2, ISO 27001, PCI AOC from AWS Artifact) as evidence.")
+                    .weak(),
+            );
+        }
+        (false, Column::Customer) => field(ui, ControlField::Description, "You do"),
+    }
+}
+
+/// Whether the customer can adjust it, the services it covers and its NIST references.
+fn facts_ui(control: &Control, ui: &mut Ui) {
     ui.label(
         RichText::new("Can we log in and adjust its security settings?")
             .small()
@@ -196,14 +247,17 @@ fn panel_body_ui(
         ui.label(RichText::new("NIST SP 800-53 Rev 5").small().strong());
         ui.label(control.nist.join(", "));
     }
-    ui.separator();
+}
+
+/// The control's activity, newest first.
+fn history_ui(history: &[ActivityEntry], ui: &mut Ui) {
     ui.label(RichText::new("History").strong());
-    if state.history.is_empty() {
+    if history.is_empty() {
         ui.label(
             RichText::new("No changes yet: edits appear here with who made them and when.").weak(),
         );
     }
-    for entry in &state.history {
+    for entry in history {
         ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(entry.at.replace('T', " ").trim_end_matches('Z'))
@@ -588,12 +642,12 @@ fn framework_ui(
 }
 
 /// The built-in SRM controls that name this control's NIST id, with their columns.
-fn related_ui(ui: &mut Ui, state: &AppState) {
+fn related_ui(ui: &mut Ui, cx: &ViewContext<'_>) {
     ui.label(RichText::new("Related SRM controls").strong());
-    if state.related.is_empty() {
+    if cx.records.related.is_empty() {
         ui.label(RichText::new("None for this project's services.").weak());
     }
-    for related in &state.related {
+    for related in &cx.records.related {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&related.id).monospace());
             chip_ui(ui, related.column.label(), column_color(related.column));

@@ -7,7 +7,7 @@ use egui::{Color32, CornerRadius, RichText, Sense, Ui, vec2};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::theme::{DANGER, WARNING, column_color, status_color};
-use crate::app::{AppState, Command, Concern, Dashboard, RequestProgress};
+use crate::app::{Command, Concern, Dashboard, RequestProgress, ViewContext};
 use crate::model::{PatchState, RequestStatus, Status, TrainingState};
 
 /// The colour of a training state.
@@ -32,14 +32,14 @@ pub fn patch_color(state: PatchState) -> Color32 {
 
 /// Draws the dashboard: the readiness summary first, then what needs attention, then the
 /// charts.
-pub fn dashboard_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let data = &state.dashboard;
+pub fn dashboard_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let data = &cx.records.dashboard;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            readiness_ui(state, ui, commands);
+            readiness_ui(cx, ui, commands);
             ui.add_space(6.0);
-            attention_ui(state, ui, commands);
+            attention_ui(cx, ui, commands);
             ui.add_space(6.0);
             ui.separator();
             ui.columns(3, |cols| {
@@ -163,8 +163,8 @@ fn tile_ui(ui: &mut Ui, figure: &str, what: &str, note: &str, color: Option<Colo
 
 /// The first glance: percent done per column, days to the audit period's end, and the
 /// counts a lead acts on.
-fn readiness_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let readiness = &state.dashboard.readiness;
+fn readiness_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let readiness = &cx.records.dashboard.readiness;
     ui.label(RichText::new("Readiness").strong().size(16.0));
     if readiness.in_scope() == 0 {
         ui.label(
@@ -193,7 +193,7 @@ fn readiness_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
                 Some(column_color(*column)),
             );
         }
-        match readiness.days_left(state.today) {
+        match readiness.days_left(cx.session.today) {
             None => tile_ui(
                 ui,
                 "—",
@@ -260,8 +260,8 @@ const OPEN_UP_TO: usize = 10;
 
 /// "Needs attention": one group per concern with its count, each item a link to where it
 /// is fixed.
-fn attention_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let data = &state.dashboard;
+fn attention_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let data = &cx.records.dashboard;
     ui.label(RichText::new("Needs attention").strong().size(16.0));
     if data.readiness.in_scope() == 0 {
         ui.label(RichText::new("Nothing to check until the project has controls.").weak());

@@ -7,38 +7,40 @@ use egui::{RichText, Ui};
 use super::notifications::human_bytes;
 use super::theme::{DANGER, WARNING};
 use super::widgets::{command_button_ui, date_field_ui};
-use crate::app::{AppState, Command, PanelDraft, escape_name};
+use crate::app::{Command, PanelDraft, ViewContext, escape_name};
 use crate::model::{Control, Evidence, Validity};
 
 /// Draws the evidence section of the control panel.
 pub fn evidence_ui(
-    state: &mut AppState,
+    cx: &ViewContext<'_>,
+    draft: &mut PanelDraft,
     control: &Control,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let current = state
+    let current = cx
+        .records
         .selected_evidence
         .iter()
         .filter(|e| !e.removed)
         .count();
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({current})")).strong());
-        if state.read_only {
+        if cx.session.read_only {
             return;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let busy = state.job.is_some() || state.picking.is_some();
+            let busy = cx.shell.job.is_some() || cx.shell.picking.is_some();
             let enabled = !control.retired && !busy;
             command_button_ui(ui, "", Command::PickFiles, enabled, commands);
         });
     });
-    if !control.retired && !state.read_only {
-        next_files_ui(&mut state.draft, state.today, ui);
+    if !control.retired && !cx.session.read_only {
+        next_files_ui(draft, cx.session.today, ui);
     }
-    if state.selected_evidence.is_empty() {
+    if cx.records.selected_evidence.is_empty() {
         ui.label(
-            RichText::new(if state.read_only {
+            RichText::new(if cx.session.read_only {
                 "No evidence yet."
             } else {
                 "No evidence yet. Attach the files that prove this control works: drop them here or use Attach files…"
@@ -47,10 +49,10 @@ pub fn evidence_ui(
         );
         return;
     }
-    for evidence in state.selected_evidence.iter().rev() {
+    for evidence in cx.records.selected_evidence.iter().rev() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            evidence_card_ui(evidence, state.today, &mut state.draft, ui, commands);
+            evidence_card_ui(evidence, cx.session.today, draft, ui, commands);
         });
     }
 }

@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::{AppState, BoardMode, Command, Density};
+use crate::app::{BoardMode, BoardState, Command, Density, ViewContext};
 use crate::model::Status;
 
 /// The search field's width, in points.
@@ -16,7 +16,12 @@ const RIGHT_GUESS: f32 = 380.0;
 ///
 /// The filters run left to right and wrap onto a second line rather than run under the
 /// view switch and the actions on the right, whose width is measured each frame.
-pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn filter_bar_ui(
+    cx: &ViewContext<'_>,
+    board: &mut BoardState,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     egui::Panel::top("filter_bar").show(ui, |ui| {
         ui.add_space(2.0);
         let right_id = ui.scope_id().with("filter_bar_right");
@@ -29,7 +34,7 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
             ui.allocate_ui_with_layout(
                 egui::vec2(left, 0.0),
                 egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
-                |ui| filters_ui(state, ui),
+                |ui| filters_ui(cx, board, ui),
             );
             let size = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
             let width = ui
@@ -37,8 +42,8 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
                     size,
                     egui::Layout::right_to_left(egui::Align::Center),
                     |ui| {
-                        actions_ui(state, ui, commands);
-                        view_switch_ui(state, ui, commands);
+                        actions_ui(cx, ui, commands);
+                        view_switch_ui(board, ui, commands);
                         ui.min_rect().width()
                     },
                 )
@@ -50,32 +55,32 @@ pub fn filter_bar_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
 }
 
 /// The filters, and while one is on the count shown and "Clear filters".
-fn filters_ui(state: &mut AppState, ui: &mut Ui) {
+fn filters_ui(cx: &ViewContext<'_>, board: &mut BoardState, ui: &mut Ui) {
     let search = ui.add(
-        egui::TextEdit::singleline(&mut state.filter.text)
+        egui::TextEdit::singleline(&mut board.filter.text)
             .hint_text("Search id, title, owner… (Ctrl+F)")
             .desired_width(SEARCH_WIDTH),
     );
-    if state.focus_search {
+    if board.focus_search {
         search.request_focus();
-        state.focus_search = false;
+        board.focus_search = false;
     }
     // The control panel has its own "Status" and "Owner": these carry names of their own so
     // a screen reader tells the filters from the fields.
     ui.label("Status");
     egui::ComboBox::from_id_salt("status_filter")
-        .selected_text(state.filter.status.map(Status::label).unwrap_or("All"))
+        .selected_text(board.filter.status.map(Status::label).unwrap_or("All"))
         .width(96.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.status, None, "All");
+            ui.selectable_value(&mut board.filter.status, None, "All");
             for status in Status::ALL {
-                ui.selectable_value(&mut state.filter.status, Some(status), status.label());
+                ui.selectable_value(&mut board.filter.status, Some(status), status.label());
             }
         })
         .response
         .accessible_name("Filter by status");
     ui.label("Owner");
-    let owner_text = match &state.filter.owner {
+    let owner_text = match &board.filter.owner {
         None => "All".to_string(),
         Some(owner) if owner.is_empty() => "Unassigned".to_string(),
         Some(owner) => owner.clone(),
@@ -84,29 +89,33 @@ fn filters_ui(state: &mut AppState, ui: &mut Ui) {
         .selected_text(owner_text)
         .width(96.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.owner, None, "All");
-            ui.selectable_value(&mut state.filter.owner, Some(String::new()), "Unassigned");
-            for owner in &state.owners {
-                ui.selectable_value(&mut state.filter.owner, Some(owner.clone()), owner);
+            ui.selectable_value(&mut board.filter.owner, None, "All");
+            ui.selectable_value(&mut board.filter.owner, Some(String::new()), "Unassigned");
+            for owner in &cx.records.owners {
+                ui.selectable_value(&mut board.filter.owner, Some(owner.clone()), owner);
             }
         })
         .response
         .accessible_name("Filter by owner");
-    let on_baseline = state.project.as_ref().is_some_and(|p| p.baseline.is_some());
+    let on_baseline = cx
+        .records
+        .project
+        .as_ref()
+        .is_some_and(|p| p.baseline.is_some());
     if on_baseline {
-        family_filter_ui(state, ui);
+        family_filter_ui(cx, board, ui);
     }
-    ui.checkbox(&mut state.filter.overdue_only, "Overdue only");
-    more_filters_ui(state, ui);
-    if state.filter.is_active() {
-        let shown: usize = state.board.iter().map(|c| c.shown).sum();
+    ui.checkbox(&mut board.filter.overdue_only, "Overdue only");
+    more_filters_ui(board, ui);
+    if board.filter.is_active() {
+        let shown: usize = cx.records.board.iter().map(|c| c.shown).sum();
         ui.add(
             egui::Label::new(RichText::new(format!("{shown} shown")).weak())
                 .wrap_mode(egui::TextWrapMode::Extend),
         );
         if ui.button("Clear filters").clicked() {
-            state.filter = crate::app::BoardFilter {
-                show_retired: state.filter.show_retired,
+            board.filter = crate::app::BoardFilter {
+                show_retired: board.filter.show_retired,
                 ..Default::default()
             };
         }
@@ -114,8 +123,8 @@ fn filters_ui(state: &mut AppState, ui: &mut Ui) {
 }
 
 /// The filters used less often, in a menu whose button counts those that are on.
-fn more_filters_ui(state: &mut AppState, ui: &mut Ui) {
-    let filter = &state.filter;
+fn more_filters_ui(board: &mut BoardState, ui: &mut Ui) {
+    let filter = &board.filter;
     let on = [
         filter.missing_evidence,
         filter.evidence_expiring,
@@ -130,19 +139,19 @@ fn more_filters_ui(state: &mut AppState, ui: &mut Ui) {
         format!("More filters ({on})")
     };
     ui.menu_button(label, |ui| {
-        ui.checkbox(&mut state.filter.missing_evidence, "Missing evidence")
+        ui.checkbox(&mut board.filter.missing_evidence, "Missing evidence")
             .on_hover_text(
                 "Controls in scope with no current evidence (not-applicable ones need none)",
             );
-        ui.checkbox(&mut state.filter.evidence_expiring, "Evidence expiring")
+        ui.checkbox(&mut board.filter.evidence_expiring, "Evidence expiring")
             .on_hover_text("Controls with evidence expired or valid for 30 days or less");
-        ui.checkbox(&mut state.filter.show_retired, "Show retired");
+        ui.checkbox(&mut board.filter.show_retired, "Show retired");
     });
 }
 
 /// The project's actions on its controls, right to left.
-fn actions_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if state.read_only {
+fn actions_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    if cx.session.read_only {
         // A reader browses: nothing here would be allowed.
         return;
     }
@@ -163,10 +172,10 @@ fn actions_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 }
 
 /// Cards or table, and the cards' density and folding, right to left.
-fn view_switch_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn view_switch_ui(board: &mut BoardState, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.add_space(8.0);
     ui.menu_button("View", |ui| {
-        let view = &mut state.board_view;
+        let view = &mut board.view;
         ui.label(RichText::new("Cards").weak().small());
         ui.radio_value(&mut view.density, Density::Comfortable, "Comfortable");
         ui.radio_value(&mut view.density, Density::Compact, "Compact (one line)");
@@ -181,24 +190,24 @@ fn view_switch_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>
     });
     for (mode, label) in [(BoardMode::Table, "Table"), (BoardMode::Cards, "Cards")] {
         if ui
-            .selectable_label(state.board_view.mode == mode, label)
+            .selectable_label(board.view.mode == mode, label)
             .clicked()
         {
-            state.board_view.mode = mode;
+            board.view.mode = mode;
         }
     }
 }
 
 /// The family filter of a baseline project: all, or one family (AC, AU, …).
-fn family_filter_ui(state: &mut AppState, ui: &mut Ui) {
+fn family_filter_ui(cx: &ViewContext<'_>, board: &mut BoardState, ui: &mut Ui) {
     ui.label("Family");
     egui::ComboBox::from_id_salt("family_filter")
-        .selected_text(state.filter.family.as_deref().unwrap_or("All"))
+        .selected_text(board.filter.family.as_deref().unwrap_or("All"))
         .width(72.0)
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.filter.family, None, "All");
-            for family in &state.families {
-                ui.selectable_value(&mut state.filter.family, Some(family.clone()), family);
+            ui.selectable_value(&mut board.filter.family, None, "All");
+            for family in &cx.records.families {
+                ui.selectable_value(&mut board.filter.family, Some(family.clone()), family);
             }
         })
         .response

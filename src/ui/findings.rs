@@ -11,7 +11,10 @@ use egui_extras::{Column, TableBuilder};
 
 use super::theme::{DANGER, WARNING};
 use super::widgets::{command_button_ui, date_field_ui, labelled_field_ui, sort_heading_ui};
-use crate::app::{AppState, Command, Finding, FindingFacts, FindingSort, NewDeviation, short};
+use crate::app::{
+    Command, Finding, FindingFacts, FindingSort, FindingsView, NewDeviation, SignoffForm,
+    ViewContext, short,
+};
 use crate::model::{
     DeviationKind, DeviationState, FindingSeverity, FindingSource, FindingState, SignoffSubject,
     parse_date,
@@ -20,12 +23,17 @@ use crate::model::{
 const ROW_HEIGHT: f32 = 22.0;
 
 /// Draws the Findings view.
-pub fn findings_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let selected = state
-        .findings_view
+pub fn findings_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let selected = view
         .selected
         .as_ref()
-        .and_then(|id| state.findings.iter().position(|f| &f.id == id));
+        .and_then(|id| cx.records.findings.iter().position(|f| &f.id == id));
     if let Some(index) = selected {
         egui::Panel::right("finding_detail")
             .resizable(true)
@@ -33,10 +41,10 @@ pub fn findings_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
-                    .show(ui, |ui| detail_ui(state, index, ui, commands));
+                    .show(ui, |ui| detail_ui(cx, view, signoff, index, ui, commands));
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| table_ui(state, ui, commands));
+    egui::CentralPanel::default().show(ui, |ui| table_ui(cx, view, ui, commands));
 }
 
 /// The colour a severity is shown in.
@@ -67,16 +75,21 @@ fn what(finding: &Finding) -> &str {
     }
 }
 
-fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn table_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading("Findings");
-        let idle = state.job.is_none();
-        if !state.read_only {
+        let idle = cx.shell.job.is_none();
+        if !cx.session.read_only {
             command_button_ui(ui, "", Command::ImportFindings, idle, commands);
         }
         command_button_ui(ui, "", Command::ExportPoam, idle, commands);
     });
-    if state.findings.is_empty() {
+    if cx.records.findings.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -90,22 +103,22 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         );
         return;
     }
-    filter_ui(state, ui);
-    summary_ui(state, ui);
-    rows_ui(state, ui, commands);
+    filter_ui(view, ui);
+    summary_ui(cx, view, ui);
+    rows_ui(cx, view, ui, commands);
 }
 
 /// The line under the filters: how many are shown, open, late and awaiting sign-off.
-fn summary_ui(state: &AppState, ui: &mut Ui) {
-    let counts = state.findings_view.counts;
+fn summary_ui(cx: &ViewContext<'_>, view: &FindingsView, ui: &mut Ui) {
+    let counts = view.counts;
     let (open, late, requested) = (counts.open, counts.late, counts.awaiting_signoff);
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         ui.label(
             RichText::new(format!(
                 "{} of {} shown · {open} open ·",
-                state.findings_view.rows.len(),
-                state.findings.len(),
+                view.rows.len(),
+                cx.records.findings.len(),
             ))
             .weak(),
         );
@@ -120,9 +133,13 @@ fn summary_ui(state: &AppState, ui: &mut Ui) {
 }
 
 /// The table: sortable headings and the rows in sight.
-fn rows_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let view = &mut state.findings_view;
-    let findings = &state.findings;
+fn rows_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let findings = &cx.records.findings;
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -225,8 +242,8 @@ fn row_ui(
     });
 }
 
-fn filter_ui(state: &mut AppState, ui: &mut Ui) {
-    let filter = &mut state.findings_view.filter;
+fn filter_ui(view: &mut FindingsView, ui: &mut Ui) {
+    let filter = &mut view.filter;
     ui.horizontal_wrapped(|ui| {
         let search = ui.label("Search");
         ui.add(
@@ -269,8 +286,15 @@ fn yes_no(value: Option<bool>) -> &'static str {
     }
 }
 
-fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(finding) = state.findings.get(index) else {
+fn detail_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    signoff: &mut SignoffForm,
+    index: usize,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let Some(finding) = cx.records.findings.get(index) else {
         return;
     };
     let id = finding.id.clone();
@@ -290,11 +314,11 @@ fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
         .spacing([12.0, 4.0])
         .show(ui, |ui| fields_ui(finding, ui));
     ui.separator();
-    facts_ui(state, &id, ui, commands);
+    facts_ui(cx, &id, ui, commands);
     ui.separator();
-    deviation_ui(state, &id, ui, commands);
+    deviation_ui(cx, view, signoff, &id, ui, commands);
     ui.separator();
-    milestones_ui(state, &id, ui, commands);
+    milestones_ui(cx, view, &id, ui, commands);
 }
 
 fn fields_ui(finding: &Finding, ui: &mut Ui) {
@@ -366,8 +390,8 @@ fn fields_ui(finding: &Finding, ui: &mut Ui) {
 }
 
 /// What the tools cannot know, for FedRAMP's vulnerability detail report.
-fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(finding) = state.findings.iter().find(|f| f.id == id) else {
+fn facts_ui(cx: &ViewContext<'_>, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(finding) = cx.records.findings.iter().find(|f| f.id == id) else {
         return;
     };
     ui.label(RichText::new("Evaluation").strong());
@@ -406,7 +430,7 @@ fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>
                         })
                         .response
                         .labelled_by(label_id);
-                    if chosen != current && !state.read_only {
+                    if chosen != current && !cx.session.read_only {
                         commands.push(Command::SetFindingFacts {
                             id: id.to_string(),
                             facts: make(chosen),
@@ -417,9 +441,17 @@ fn facts_ui(state: &AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>
         });
 }
 
-fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn deviation_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    signoff: &mut SignoffForm,
+    id: &str,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new("Deviation").strong());
-    let existing = state
+    let existing = cx
+        .records
         .findings
         .iter()
         .find(|f| f.id == id)
@@ -452,7 +484,8 @@ fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<
             .weak(),
         );
         super::signoffs::signoffs_ui(
-            state,
+            cx,
+            signoff,
             &SignoffSubject::Finding(id.to_string()),
             ui,
             commands,
@@ -460,20 +493,20 @@ fn deviation_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<
     } else {
         ui.label(RichText::new("None asked for.").weak());
     }
-    if !state.read_only {
-        deviation_form_ui(state, id, existing.is_some(), ui, commands);
+    if !cx.session.read_only {
+        deviation_form_ui(view, id, existing.is_some(), ui, commands);
     }
 }
 
 /// The form that asks for a deviation.
 fn deviation_form_ui(
-    state: &mut AppState,
+    view: &mut FindingsView,
     id: &str,
     again: bool,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let draft = &mut state.findings_view.deviation;
+    let draft = &mut view.deviation;
     egui::CollapsingHeader::new(if again {
         "Ask for another deviation"
     } else {
@@ -534,9 +567,16 @@ fn deviation_form_ui(
     });
 }
 
-fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn milestones_ui(
+    cx: &ViewContext<'_>,
+    view: &mut FindingsView,
+    id: &str,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new("Milestones").strong());
-    let milestones = state
+    let milestones = cx
+        .records
         .findings
         .iter()
         .find(|f| f.id == id)
@@ -546,7 +586,7 @@ fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec
         ui.label(RichText::new("None planned.").weak());
     }
     for m in &milestones {
-        let late = m.due < state.today;
+        let late = m.due < cx.session.today;
         let due = RichText::new(m.due.to_string());
         ui.horizontal_wrapped(|ui| {
             ui.label(if late {
@@ -558,11 +598,11 @@ fn milestones_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec
             ui.label(RichText::new(format!("({})", m.recorded_by)).small().weak());
         });
     }
-    if state.read_only {
+    if cx.session.read_only {
         return;
     }
-    let today = state.today;
-    let draft = &mut state.findings_view.milestone;
+    let today = cx.session.today;
+    let draft = &mut view.milestone;
     egui::CollapsingHeader::new("Plan a milestone")
         .id_salt(("milestone_form", id))
         .show(ui, |ui| {

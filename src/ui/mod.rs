@@ -1,6 +1,8 @@
-//! Drawing only: one file per view. Views read [`AppState`] and record [`Command`]s; the
-//! frame function applies the commands once drawing is done. Nothing here touches SQL or
-//! the file system.
+//! Drawing only: one file per view. Each view is given a read-only [`ViewContext`] (the
+//! session, the window's chrome and the records) and `&mut` its own state from [`Views`]
+//! (its form, filter or sort), and records [`Command`]s; the frame function applies the
+//! commands once drawing is done. No view sees the whole [`AppState`] or changes what
+//! another view owns. Nothing here touches SQL or the file system.
 
 mod add_control;
 mod aws_reports;
@@ -25,7 +27,7 @@ mod widgets;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::app::{App, AppState, Command, View};
+use crate::app::{App, AppState, Command, View, ViewContext, Views};
 
 /// The eframe wrapper around [`App`].
 pub struct LockstepWindow {
@@ -51,7 +53,7 @@ pub fn run_window(workspace: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut app = App::open(dir.clone());
     app.ask_for_name_on_first_run();
     // The log lives in the workspace: it starts only once the workspace opened.
-    if app.state.open_error.is_none()
+    if app.state.session.open_error.is_none()
         && let Err(error) = crate::log::init(&dir)
     {
         app.notify(crate::app::Level::Error, format!("{error:#}"));
@@ -141,8 +143,8 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
                 .collect::<Vec<_>>(),
         )
     });
-    let on_requests = state.view == View::Requests;
-    let on_findings = state.view == View::Findings && state.project.is_some();
+    let on_requests = state.shell.view == View::Requests;
+    let on_findings = state.shell.view == View::Findings && state.records.project.is_some();
     if !dropped.is_empty() {
         commands.push(if on_findings {
             Command::ImportFindingsFiles(dropped)
@@ -153,7 +155,7 @@ fn dropped_files(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comma
         });
     }
     if hovering {
-        let text = match (on_requests, &state.requests_view.selected) {
+        let text = match (on_requests, &state.views.requests.selected) {
             _ if on_findings => {
                 "Drop to import these findings exports into the project".to_string()
             }
@@ -204,40 +206,59 @@ fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
     });
 }
 
+/// Draws every part of the window: each view reads the context and edits only its own
+/// state.
 fn draw(state: &mut AppState, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-    top_bar::top_bar_ui(state, ui, commands);
-    notifications::status_bar_ui(state, ui, commands);
-    if state.open_error.is_some() {
-        egui::CentralPanel::default()
-            .show(ui, |ui| notifications::open_error_ui(state, ui, commands));
+    let (cx, views) = state.split();
+    let cx = &cx;
+    top_bar::top_bar_ui(cx, ui, commands);
+    notifications::status_bar_ui(cx, ui, commands);
+    if cx.session.open_error.is_some() {
+        egui::CentralPanel::default().show(ui, |ui| {
+            notifications::open_error_ui(cx, views.sign_in.as_mut(), ui, commands);
+        });
         return;
     }
-    if state.project.is_some() {
-        match state.view {
-            View::Dashboard => {
-                egui::CentralPanel::default()
-                    .show(ui, |ui| dashboard::dashboard_ui(state, ui, commands));
-            }
-            View::Training => training::training_ui(state, ui, commands),
-            View::Patches => patches::patches_ui(state, ui, commands),
-            View::AwsReports => aws_reports::aws_reports_ui(state, ui, commands),
-            View::Requests => requests::requests_ui(state, ui, commands),
-            View::Findings => findings::findings_ui(state, ui, commands),
-            View::System => {
-                egui::CentralPanel::default().show(ui, |ui| system::system_ui(state, ui, commands));
-            }
-            View::Board => {
-                filter_bar::filter_bar_ui(state, ui, commands);
-                if state.selected.is_some() {
-                    control_panel::control_panel_ui(state, ui, commands);
-                }
-                egui::CentralPanel::default().show(ui, |ui| board::board_ui(state, ui, commands));
-            }
-        }
+    if cx.records.project.is_some() {
+        view_ui(cx, views, ui, commands);
     } else {
-        egui::CentralPanel::default().show(ui, |ui| top_bar::empty_state_ui(state, ui, commands));
+        egui::CentralPanel::default().show(ui, |ui| top_bar::empty_state_ui(cx, ui, commands));
     }
-    dialogs::dialogs_ui(state, ui, commands);
-    notifications::verify_result_ui(state, ui, commands);
-    notifications::notification_list_ui(state, ui, commands);
+    dialogs::dialogs_ui(cx, &mut views.dialog, ui, commands);
+    notifications::verify_result_ui(cx, ui, commands);
+    notifications::notification_list_ui(cx, ui, commands);
+}
+
+/// The view chosen in the top bar, given its own state (and the sign-off form, for views
+/// that sign things off).
+fn view_ui(
+    cx: &ViewContext<'_>,
+    views: &mut Views,
+    ui: &mut egui::Ui,
+    commands: &mut Vec<Command>,
+) {
+    let signoff = &mut views.signoff;
+    match cx.shell.view {
+        View::Dashboard => {
+            egui::CentralPanel::default().show(ui, |ui| dashboard::dashboard_ui(cx, ui, commands));
+        }
+        View::Training => training::training_ui(cx, &mut views.training, signoff, ui, commands),
+        View::Patches => patches::patches_ui(cx, &mut views.patches, signoff, ui, commands),
+        View::AwsReports => aws_reports::aws_reports_ui(cx, &mut views.aws_reports, ui, commands),
+        View::Requests => requests::requests_ui(cx, &mut views.requests, ui, commands),
+        View::Findings => findings::findings_ui(cx, &mut views.findings, signoff, ui, commands),
+        View::System => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                system::system_ui(cx, &mut views.system, ui, commands)
+            });
+        }
+        View::Board => {
+            filter_bar::filter_bar_ui(cx, &mut views.board, ui, commands);
+            if cx.shell.selected.is_some() {
+                control_panel::control_panel_ui(cx, &mut views.panel, signoff, ui, commands);
+            }
+            egui::CentralPanel::default()
+                .show(ui, |ui| board::board_ui(cx, &views.board, ui, commands));
+        }
+    }
 }

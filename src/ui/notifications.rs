@@ -4,13 +4,13 @@
 use egui::{RichText, Ui};
 
 use super::theme::DANGER;
-use crate::app::{AppState, Command, Level};
+use crate::app::{Command, Level, SignInForm, ViewContext};
 
 /// The bottom bar: the newest notification, or the workspace path.
-pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn status_bar_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if let Some((kind, progress, cancelling)) = &state.job {
+            if let Some((kind, progress, cancelling)) = &cx.shell.job {
                 ui.spinner();
                 ui.label(RichText::new(kind.label()).strong());
                 let text = match progress.unit {
@@ -42,12 +42,12 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                 }
                 ui.separator();
             }
-            if state.picking.is_some() {
+            if cx.shell.picking.is_some() {
                 ui.spinner();
                 ui.label(RichText::new("Waiting for the file dialog…").weak());
                 ui.separator();
             }
-            match state.notifications.last().filter(|_| state.toast) {
+            match cx.shell.notifications.last().filter(|_| cx.shell.toast) {
                 Some(note) => {
                     let text = RichText::new(&note.text);
                     match note.level {
@@ -63,13 +63,13 @@ pub fn status_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                         commands.push(Command::DismissToast);
                     }
                 }
-                None if state.job.is_none() => {
+                None if cx.shell.job.is_none() => {
                     ui.label(
-                        RichText::new(format!("Workspace: {}", state.workspace.display()))
+                        RichText::new(format!("Workspace: {}", cx.session.workspace.display()))
                             .weak()
                             .small(),
                     );
-                    if state.read_only {
+                    if cx.session.read_only {
                         ui.label(
                             RichText::new(
                                 "Read only: your login may browse this team workspace; changes are refused",
@@ -103,8 +103,8 @@ pub fn human_bytes(bytes: u64) -> String {
 }
 
 /// The report of the last "Verify workspace".
-pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some((clean, lines)) = &state.verify_result else {
+pub fn verify_result_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some((clean, lines)) = &cx.shell.verify_result else {
         return;
     };
     let mut open = true;
@@ -136,8 +136,8 @@ pub fn verify_result_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Comman
 }
 
 /// The list of all notifications of this session.
-pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    if !state.notifications_open {
+pub fn notification_list_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    if !cx.shell.notifications_open {
         return;
     }
     let mut open = true;
@@ -146,7 +146,7 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
         .default_width(420.0)
         .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 48.0))
         .show(ui.ctx(), |ui| {
-            if state.notifications.is_empty() {
+            if cx.shell.notifications.is_empty() {
                 ui.label(
                     RichText::new("Nothing yet: results and errors of what you do appear here.")
                         .weak(),
@@ -156,7 +156,7 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
             egui::ScrollArea::vertical()
                 .max_height(320.0)
                 .show(ui, |ui| {
-                    for note in state.notifications.iter().rev() {
+                    for note in cx.shell.notifications.iter().rev() {
                         ui.horizontal_wrapped(|ui| {
                             ui.label(RichText::new(&note.at).small().weak());
                             let text = RichText::new(&note.text);
@@ -178,16 +178,21 @@ pub fn notification_list_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Co
 
 /// Shown instead of the board when the workspace cannot be opened; when a password or an
 /// MFA code would open it, a field to type it and "Sign in".
-pub fn open_error_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn open_error_ui(
+    cx: &ViewContext<'_>,
+    sign_in: Option<&mut SignInForm>,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.25);
         ui.label(RichText::new("The workspace could not be opened").size(22.0).strong());
         ui.add_space(8.0);
-        if let Some(error) = &state.open_error {
+        if let Some(error) = &cx.session.open_error {
             ui.colored_label(DANGER, error);
         }
         ui.add_space(8.0);
-        if let Some(form) = &mut state.sign_in {
+        if let Some(form) = sign_in {
             sign_in_ui(form, ui, commands);
             ui.add_space(8.0);
         }
@@ -196,7 +201,7 @@ pub fn open_error_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Comma
 }
 
 /// The one field a team workspace still needs, with "Sign in" (Enter signs in too).
-fn sign_in_ui(form: &mut crate::app::SignInForm, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn sign_in_ui(form: &mut SignInForm, ui: &mut Ui, commands: &mut Vec<Command>) {
     use crate::workspace::SignInNeed;
     let (label, hint) = match &form.need {
         SignInNeed::Password(url) => (format!("Password for {url}"), "database password"),

@@ -8,28 +8,36 @@ use super::widgets::{
     chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
     pick_one_ui,
 };
-use crate::app::{AppState, Asset, Command, ImportKind, PatchForm, PatchRecord, PatchSort};
+use crate::app::{
+    Asset, Command, ImportKind, PatchForm, PatchRecord, PatchSort, SignoffForm, ViewContext,
+};
 use crate::model::{AssetKind, ManagedBy, PatchState, Severity, SignoffSubject};
 
 /// Draws the patches view.
-pub fn patches_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn patches_ui(
+    cx: &ViewContext<'_>,
+    form: &mut PatchForm,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !cx.session.read_only {
         egui::Panel::right("patches_side")
             .resizable(true)
             .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
-                    .show(ui, |ui| side_ui(state, ui, commands));
+                    .show(ui, |ui| side_ui(cx, form, signoff, ui, commands));
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| table_ui(state, ui));
+    egui::CentralPanel::default().show(ui, |ui| table_ui(cx, form, ui));
 }
 
-fn sorted(state: &AppState) -> Vec<&PatchRecord> {
-    let form = &state.patch_form;
-    let mut rows: Vec<&PatchRecord> = state
+fn sorted<'a>(cx: &ViewContext<'a>, form: &PatchForm) -> Vec<&'a PatchRecord> {
+    let mut rows: Vec<&PatchRecord> = cx
+        .records
         .patches
         .iter()
         .filter(|p| form.state_filter.is_none_or(|s| p.state == s))
@@ -48,23 +56,23 @@ fn sorted(state: &AppState) -> Vec<&PatchRecord> {
     rows
 }
 
-fn table_ui(state: &mut AppState, ui: &mut Ui) {
+fn table_ui(cx: &ViewContext<'_>, form: &mut PatchForm, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Patches");
-        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+        ui.label(RichText::new(format!("as of {}", cx.session.today)).weak());
     });
     let counts: Vec<String> = PatchState::ALL
         .iter()
         .map(|s| {
             format!(
                 "{} {}",
-                state.patches.iter().filter(|p| p.state == *s).count(),
+                cx.records.patches.iter().filter(|p| p.state == *s).count(),
                 s.label().to_lowercase()
             )
         })
         .collect();
     ui.label(counts.join(" · "));
-    let d = &state.deadlines;
+    let d = &cx.records.deadlines;
     ui.label(
         RichText::new(format!(
             "Deadlines after release: critical {} days, high {}, medium {}, low {}",
@@ -73,8 +81,8 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
         .small()
         .weak(),
     );
-    state_filter_ui(&mut state.patch_form, ui);
-    if state.patches.is_empty() {
+    state_filter_ui(form, ui);
+    if cx.records.patches.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -85,7 +93,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
         );
         return;
     }
-    let rows: Vec<PatchRecord> = sorted(state).into_iter().cloned().collect();
+    let rows: Vec<PatchRecord> = sorted(cx, form).into_iter().cloned().collect();
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -93,7 +101,7 @@ fn table_ui(state: &mut AppState, ui: &mut Ui) {
                 .striped(true)
                 .spacing([14.0, 6.0])
                 .show(ui, |ui| {
-                    header_row_ui(&mut state.patch_form, ui);
+                    header_row_ui(form, ui);
                     for record in &rows {
                         record_row_ui(record, ui);
                     }
@@ -177,17 +185,23 @@ fn record_row_ui(record: &PatchRecord, ui: &mut Ui) {
     ui.end_row();
 }
 
-fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let assets: Vec<(String, String)> = state
+fn side_ui(
+    cx: &ViewContext<'_>,
+    form: &mut PatchForm,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let assets: Vec<(String, String)> = cx
+        .records
         .assets
         .iter()
         .map(|a| (a.name.clone(), a.name.clone()))
         .collect();
-    let form = &mut state.patch_form;
-    patch_form_ui(form, &assets, state.today, ui, commands);
+    patch_form_ui(form, &assets, cx.session.today, ui, commands);
     ui.separator();
     asset_form_ui(form, ui, commands);
-    asset_list_ui(&state.assets, ui);
+    asset_list_ui(&cx.records.assets, ui);
     ui.separator();
     if ui
         .button("Import patch records…")
@@ -198,7 +212,8 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     }
     ui.separator();
     ui.label(RichText::new("Monthly patch cycle sign-off").strong());
-    let mut months: Vec<String> = state
+    let mut months: Vec<String> = cx
+        .records
         .patches
         .iter()
         .map(|p| p.released_on.format("%Y-%m").to_string())
@@ -206,24 +221,30 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     months.sort();
     months.dedup();
     months.reverse();
-    if state.patch_form.month.is_empty() {
-        state.patch_form.month = months
+    if form.month.is_empty() {
+        form.month = months
             .first()
             .cloned()
-            .unwrap_or_else(|| state.today.format("%Y-%m").to_string());
+            .unwrap_or_else(|| cx.session.today.format("%Y-%m").to_string());
     }
     let label = ui.label("Month");
     egui::ComboBox::from_id_salt("signoff_month")
-        .selected_text(state.patch_form.month.clone())
+        .selected_text(form.month.clone())
         .show_ui(ui, |ui| {
             for month in &months {
-                ui.selectable_value(&mut state.patch_form.month, month.clone(), month);
+                ui.selectable_value(&mut form.month, month.clone(), month);
             }
         })
         .response
         .labelled_by(label.id);
-    let month = state.patch_form.month.clone();
-    super::signoffs::signoffs_ui(state, &SignoffSubject::PatchCycle(month), ui, commands);
+    let month = form.month.clone();
+    super::signoffs::signoffs_ui(
+        cx,
+        signoff,
+        &SignoffSubject::PatchCycle(month),
+        ui,
+        commands,
+    );
 }
 
 /// Recording a patch: the asset (picked from those listed, as value and label), advisory,

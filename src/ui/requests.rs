@@ -10,7 +10,7 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::widgets::{command_button_ui, sort_heading_ui};
-use crate::app::{AppState, Command, RequestSort, RequestsView, references, short};
+use crate::app::{Command, RequestSort, RequestsView, ViewContext, references, short};
 use crate::app::{Request, RequestLink};
 use crate::model::RequestStatus;
 
@@ -18,12 +18,16 @@ use super::theme::DANGER;
 const ROW_HEIGHT: f32 = 22.0;
 
 /// Draws the Requests view.
-pub fn requests_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let selected = state
-        .requests_view
+pub fn requests_ui(
+    cx: &ViewContext<'_>,
+    view: &mut RequestsView,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let selected = view
         .selected
         .as_ref()
-        .and_then(|id| state.requests.iter().position(|r| &r.id == id));
+        .and_then(|id| cx.records.requests.iter().position(|r| &r.id == id));
     if let Some(index) = selected {
         egui::Panel::right("request_detail")
             .resizable(true)
@@ -31,10 +35,10 @@ pub fn requests_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
-                    .show(ui, |ui| detail_ui(state, index, ui, commands));
+                    .show(ui, |ui| detail_ui(cx, view, index, ui, commands));
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| table_ui(state, ui, commands));
+    egui::CentralPanel::default().show(ui, |ui| table_ui(cx, view, ui, commands));
 }
 
 fn status_color(status: RequestStatus) -> Color32 {
@@ -47,16 +51,21 @@ fn status_color(status: RequestStatus) -> Color32 {
     }
 }
 
-fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn table_ui(
+    cx: &ViewContext<'_>,
+    view: &mut RequestsView,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         ui.heading("Requests");
-        if !state.read_only {
+        if !cx.session.read_only {
             command_button_ui(ui, "", Command::ImportRequestList, true, commands);
         }
-        let exportable = !state.requests_view.rows.is_empty() && state.job.is_none();
+        let exportable = !view.rows.is_empty() && cx.shell.job.is_none();
         command_button_ui(ui, "", Command::ExportRequests, exportable, commands);
     });
-    if state.requests.is_empty() {
+    if cx.records.requests.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
@@ -69,9 +78,9 @@ fn table_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
         );
         return;
     }
-    filter_ui(state, ui);
-    counts_ui(&state.requests, &mut state.requests_view, ui);
-    request_table_ui(&state.requests, &mut state.requests_view, ui, commands);
+    filter_ui(view, ui);
+    counts_ui(&cx.records.requests, view, ui);
+    request_table_ui(&cx.records.requests, view, ui, commands);
 }
 
 /// How many requests show of all, the overdue count (a link that shows only those) and the
@@ -203,8 +212,7 @@ fn request_cells_ui(
     });
 }
 
-fn filter_ui(state: &mut AppState, ui: &mut Ui) {
-    let view = &mut state.requests_view;
+fn filter_ui(view: &mut RequestsView, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         let search = ui.label("Search");
         ui.add(
@@ -240,8 +248,14 @@ fn filter_ui(state: &mut AppState, ui: &mut Ui) {
     });
 }
 
-fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+fn detail_ui(
+    cx: &ViewContext<'_>,
+    view: &mut RequestsView,
+    index: usize,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let Some(request) = cx.records.requests.get(index) else {
         return;
     };
     let id = request.id.clone();
@@ -291,12 +305,12 @@ fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
             }
         });
     ui.separator();
-    status_ui(state, index, ui, commands);
+    status_ui(cx, view, index, ui, commands);
     ui.separator();
-    response_ui(state, &id, ui, commands);
+    response_ui(cx, view, &id, ui, commands);
     ui.separator();
-    evidence_ui(state, index, ui, commands);
-    if let Some(request) = state.requests.get(index)
+    evidence_ui(cx, index, ui, commands);
+    if let Some(request) = cx.records.requests.get(index)
         && !request.comments.is_empty()
     {
         ui.separator();
@@ -313,11 +327,17 @@ fn detail_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     }
 }
 
-fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+fn status_ui(
+    cx: &ViewContext<'_>,
+    view: &mut RequestsView,
+    index: usize,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let Some(request) = cx.records.requests.get(index) else {
         return;
     };
-    if state.read_only {
+    if cx.session.read_only {
         return;
     }
     let next = request.status.next();
@@ -328,13 +348,13 @@ fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     if next.contains(&RequestStatus::Returned) {
         let label = ui.label("Auditor's comment (to return it)");
         ui.add(
-            egui::TextEdit::multiline(&mut state.requests_view.comment)
+            egui::TextEdit::multiline(&mut view.comment)
                 .desired_rows(2)
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
     }
-    let comment = state.requests_view.comment.trim().to_string();
+    let comment = view.comment.trim().to_string();
     ui.horizontal_wrapped(|ui| {
         for status in next {
             let returning = *status == RequestStatus::Returned;
@@ -349,16 +369,23 @@ fn status_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec
     });
 }
 
-fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let saved = state
+fn response_ui(
+    cx: &ViewContext<'_>,
+    view: &mut RequestsView,
+    id: &str,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let saved = cx
+        .records
         .requests
         .iter()
         .find(|r| r.id == id)
         .map(|r| r.response.as_str())
         .unwrap_or("");
-    let changed = state.requests_view.response.trim() != saved;
+    let changed = view.response.trim() != saved;
     let label = ui.label(RichText::new("Response").strong());
-    if state.read_only {
+    if cx.session.read_only {
         ui.label(if saved.is_empty() {
             "No response yet."
         } else {
@@ -368,7 +395,7 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
     }
     let field = ui
         .add(
-            egui::TextEdit::multiline(&mut state.requests_view.response)
+            egui::TextEdit::multiline(&mut view.response)
                 .desired_rows(4)
                 .desired_width(f32::INFINITY)
                 .hint_text("What the team answers; Ctrl+Enter saves"),
@@ -376,7 +403,7 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
         .labelled_by(label.id);
     let command = Command::SaveRequestResponse {
         id: id.to_string(),
-        response: state.requests_view.response.clone(),
+        response: view.response.clone(),
     };
     let pressed = command.shortcut().is_some_and(|shortcut| {
         field.has_focus() && ui.input_mut(|input| input.consume_shortcut(&shortcut))
@@ -387,14 +414,14 @@ fn response_ui(state: &mut AppState, id: &str, ui: &mut Ui, commands: &mut Vec<C
     command_button_ui(ui, "", command, changed, commands);
 }
 
-fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let Some(request) = state.requests.get(index) else {
+fn evidence_ui(cx: &ViewContext<'_>, index: usize, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let Some(request) = cx.records.requests.get(index) else {
         return;
     };
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("Evidence ({})", request.evidence_count)).strong());
-        let idle = state.job.is_none();
-        if !state.read_only {
+        let idle = cx.shell.job.is_none();
+        if !cx.session.read_only {
             command_button_ui(ui, "", Command::PickRequestFiles, idle, commands);
         }
     });
@@ -404,7 +431,7 @@ fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut V
             .weak(),
     );
     for evidence_id in &request.evidence {
-        let line = match state.evidence.iter().find(|e| e.id == *evidence_id) {
+        let line = match cx.records.evidence.iter().find(|e| e.id == *evidence_id) {
             Some(e) => format!(
                 "#{} {} ({}, {})",
                 e.id, e.file_name, e.control, e.collected_on
@@ -421,17 +448,23 @@ fn evidence_ui(state: &mut AppState, index: usize, ui: &mut Ui, commands: &mut V
             file.added_at.date_naive()
         ));
     }
-    link_evidence_ui(state, request, ui, commands);
+    link_evidence_ui(cx, request, ui, commands);
 }
 
-fn link_evidence_ui(state: &AppState, request: &Request, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn link_evidence_ui(
+    cx: &ViewContext<'_>,
+    request: &Request,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Link evidence");
         egui::ComboBox::from_id_salt("request_link_evidence")
             .selected_text("Choose…")
             .width(220.0)
             .show_ui(ui, |ui| {
-                for e in state
+                for e in cx
+                    .records
                     .evidence
                     .iter()
                     .filter(|e| !e.removed && !request.evidence.contains(&e.id))
@@ -452,7 +485,8 @@ fn link_evidence_ui(state: &AppState, request: &Request, ui: &mut Ui, commands: 
             .selected_text("Choose…")
             .width(160.0)
             .show_ui(ui, |ui| {
-                for c in state
+                for c in cx
+                    .records
                     .controls
                     .iter()
                     .filter(|c| !c.retired && !request.control_ids.contains(&c.id))

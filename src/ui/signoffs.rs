@@ -4,19 +4,20 @@
 use egui::{RichText, Ui};
 
 use super::theme::{DANGER, WARNING};
-use crate::app::{AppState, Command, Signoff, SignoffForm};
+use crate::app::{Command, Signoff, SignoffForm, ViewContext};
 use crate::model::SignoffSubject;
 
 /// Draws the sign-offs of one subject, newest first, and the form to sign it off.
 pub fn signoffs_ui(
-    state: &mut AppState,
+    cx: &ViewContext<'_>,
+    form: &mut SignoffForm,
     subject: &SignoffSubject,
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    signoff_list_ui(&state.signoffs, subject, ui);
-    if !state.read_only {
-        signoff_form_ui(&mut state.signoff_form, subject, ui, commands);
+    signoff_list_ui(&cx.records.signoffs, subject, ui);
+    if !cx.session.read_only {
+        signoff_form_ui(form, subject, ui, commands);
     }
 }
 

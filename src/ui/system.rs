@@ -6,35 +6,40 @@ use egui::{RichText, Ui};
 
 use super::theme;
 use super::widgets::pick_one_ui;
-use crate::app::{AppState, Command, SystemForm};
+use crate::app::{Command, SystemForm, ViewContext};
 use crate::model::{
     AttachmentKind, SystemFact, SystemRole, SystemUser, USER_PRIVILEGES, USER_ROLES,
     USER_SENSITIVITIES, USER_TYPES,
 };
 
 /// Draws the System view.
-pub fn system_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn system_ui(
+    cx: &ViewContext<'_>,
+    form: &mut SystemForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.heading("System");
-            needs_ui(state, ui);
-            let editable = !state.read_only;
+            needs_ui(cx, ui);
+            let editable = !cx.session.read_only;
             ui.add_space(8.0);
-            section(ui, "Facts", state.system.facts.missing().len(), |ui| {
-                facts_ui(state, ui, commands, editable)
+            section(ui, "Facts", cx.records.system.facts.missing().len(), |ui| {
+                facts_ui(cx, form, ui, commands, editable)
             });
             let unheld = SystemRole::ALL
                 .iter()
-                .filter(|r| !state.system.roles.iter().any(|h| h.role == **r))
+                .filter(|r| !cx.records.system.roles.iter().any(|h| h.role == **r))
                 .count();
             section(ui, "Roles", unheld, |ui| {
-                roles_ui(state, ui, commands, editable)
+                roles_ui(cx, ui, commands, editable)
             });
             let uncovered = ["control-owner", "provider"]
                 .iter()
                 .filter(|role| {
-                    !state
+                    !cx.records
                         .system
                         .users
                         .iter()
@@ -42,14 +47,17 @@ pub fn system_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>)
                 })
                 .count();
             section(ui, "Users", uncovered, |ui| {
-                users_ui(state, ui, commands, editable)
+                users_ui(cx, form, ui, commands, editable)
             });
-            section(ui, "Documents", missing_documents(state), |ui| {
-                documents_ui(state, ui, commands, editable)
+            section(ui, "Documents", missing_documents(cx), |ui| {
+                documents_ui(cx, ui, commands, editable)
             });
-            section(ui, "Parameters", state.system.open_parameters.len(), |ui| {
-                parameters_ui(state, ui, commands, editable)
-            });
+            section(
+                ui,
+                "Parameters",
+                cx.records.system.open_parameters.len(),
+                |ui| parameters_ui(cx, form, ui, commands, editable),
+            );
         });
 }
 
@@ -69,8 +77,8 @@ fn section(ui: &mut Ui, title: &str, needed: usize, body: impl FnOnce(&mut Ui)) 
 }
 
 /// The checklist: what the plan still leaves out, or that nothing is missing.
-fn needs_ui(state: &AppState, ui: &mut Ui) {
-    let needs = &state.system.missing;
+fn needs_ui(cx: &ViewContext<'_>, ui: &mut Ui) {
+    let needs = &cx.records.system.missing;
     if needs.is_empty() {
         ui.label(
             RichText::new(
@@ -96,16 +104,21 @@ fn needs_ui(state: &AppState, ui: &mut Ui) {
         });
 }
 
-fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
+fn facts_ui(
+    cx: &ViewContext<'_>,
+    form: &mut SystemForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+    editable: bool,
+) {
     egui::Grid::new("system_facts")
         .num_columns(2)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
             for fact in SystemFact::ALL {
                 let label = ui.label(fact.label());
-                let stored = state.system.facts.get(fact).unwrap_or("").to_string();
-                let typed = state
-                    .system_form
+                let stored = cx.records.system.facts.get(fact).unwrap_or("").to_string();
+                let typed = form
                     .facts
                     .get(&fact)
                     .cloned()
@@ -143,16 +156,16 @@ fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
                 }
                 if value != typed {
                     if value == stored {
-                        state.system_form.facts.remove(&fact);
+                        form.facts.remove(&fact);
                     } else {
-                        state.system_form.facts.insert(fact, value);
+                        form.facts.insert(fact, value);
                     }
                 }
                 ui.end_row();
             }
         });
     if editable {
-        let changed = !state.system_form.facts.is_empty();
+        let changed = !form.facts.is_empty();
         if ui
             .add_enabled(changed, egui::Button::new("Save facts"))
             .clicked()
@@ -162,13 +175,14 @@ fn facts_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
     }
 }
 
-fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    if state.people.is_empty() {
+fn roles_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
+    if cx.records.people.is_empty() {
         ui.label(
             RichText::new("Add the people who hold these roles in the Training view first.").weak(),
         );
     }
-    let people: Vec<(String, String)> = state
+    let people: Vec<(String, String)> = cx
+        .records
         .people
         .iter()
         .filter(|p| p.active)
@@ -180,7 +194,8 @@ fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
         .show(ui, |ui| {
             for role in SystemRole::ALL {
                 let label = ui.label(role.title());
-                let held = state
+                let held = cx
+                    .records
                     .system
                     .roles
                     .iter()
@@ -212,8 +227,14 @@ fn roles_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
         });
 }
 
-fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    user_list_ui(&state.system.users, ui, commands, editable);
+fn users_ui(
+    cx: &ViewContext<'_>,
+    form: &mut SystemForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+    editable: bool,
+) {
+    user_list_ui(&cx.records.system.users, ui, commands, editable);
     if !editable {
         return;
     }
@@ -222,7 +243,7 @@ fn users_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
     egui::Grid::new("system_user_form")
         .num_columns(2)
         .spacing([12.0, 6.0])
-        .show(ui, |ui| user_form_ui(&mut state.system_form, ui));
+        .show(ui, |ui| user_form_ui(form, ui));
     if ui.button("Save user").clicked() {
         commands.push(Command::SaveSystemUser);
     }
@@ -323,9 +344,9 @@ fn user_form_ui(form: &mut SystemForm, ui: &mut Ui) {
 }
 
 /// How many documents FedRAMP asks for that are not attached.
-fn missing_documents(state: &AppState) -> usize {
+fn missing_documents(cx: &ViewContext<'_>) -> usize {
     let attached = |kind: AttachmentKind, control: Option<&str>| {
-        state
+        cx.records
             .system
             .attachments
             .iter()
@@ -335,7 +356,8 @@ fn missing_documents(state: &AppState) -> usize {
         .iter()
         .filter(|k| !k.is_for_controls() && !attached(**k, None))
         .count();
-    let controls = state
+    let controls = cx
+        .records
         .system
         .first_controls
         .iter()
@@ -349,10 +371,10 @@ fn missing_documents(state: &AppState) -> usize {
     system + controls
 }
 
-fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    let busy = state.job.is_some() || state.picking.is_some();
+fn documents_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
+    let busy = cx.shell.job.is_some() || cx.shell.picking.is_some();
     let titles = |kind: AttachmentKind, control: Option<&str>| -> Vec<String> {
-        state
+        cx.records
             .system
             .attachments
             .iter()
@@ -389,7 +411,7 @@ fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
             {
                 row(ui, kind.label().to_string(), kind, None);
             }
-            for id in &state.system.first_controls {
+            for id in &cx.records.system.first_controls {
                 for kind in [AttachmentKind::Policy, AttachmentKind::Procedure] {
                     row(ui, format!("{} for {id}", kind.label()), kind, Some(id));
                 }
@@ -397,8 +419,14 @@ fn documents_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>, edit
         });
 }
 
-fn parameters_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>, editable: bool) {
-    let open = &state.system.open_parameters;
+fn parameters_ui(
+    cx: &ViewContext<'_>,
+    form: &mut SystemForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+    editable: bool,
+) {
+    let open = &cx.records.system.open_parameters;
     if open.is_empty() {
         ui.label("Every parameter of the project's controls has a value.");
         return;
@@ -406,11 +434,10 @@ fn parameters_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>,
     ui.label(
         RichText::new(
             "Each value the organisation defines for its controls, as the plan's set-parameters \
-             state them.",
+             cx them.",
         )
         .weak(),
     );
-    let form = &mut state.system_form;
     let row_height = ui.spacing().interact_size.y + 6.0;
     egui::ScrollArea::vertical()
         .id_salt("open_parameters")

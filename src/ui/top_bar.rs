@@ -4,45 +4,49 @@
 use egui::{RichText, Ui};
 
 use super::widgets::{command_button_ui, hover_text};
-use crate::app::{AppState, Command, View};
+use crate::app::{Command, View, ViewContext};
 
 /// Draws the top bar.
-pub fn top_bar_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn top_bar_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label(RichText::new("Lockstep").strong().size(18.0));
             ui.separator();
-            if !state.projects.is_empty() {
-                project_picker_ui(state, ui, commands);
+            if !cx.records.projects.is_empty() {
+                project_picker_ui(cx, ui, commands);
             }
             // With no project yet, the empty state's big button is the one way in.
-            if state.open_error.is_none() && !state.projects.is_empty() && !state.read_only {
+            if cx.session.open_error.is_none()
+                && !cx.records.projects.is_empty()
+                && !cx.session.read_only
+            {
                 command_button_ui(ui, "+ ", Command::OpenNewProject, true, commands);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if state.open_error.is_none() {
+                if cx.session.open_error.is_none() {
                     command_button_ui(ui, "", Command::OpenSettings, true, commands);
-                    ui.menu_button("Project", |ui| project_menu_ui(state, ui, commands));
-                    ui.menu_button("Workspace", |ui| workspace_menu_ui(state, ui, commands));
-                    let idle = state.job.is_none();
+                    ui.menu_button("Project", |ui| project_menu_ui(cx, ui, commands));
+                    ui.menu_button("Workspace", |ui| workspace_menu_ui(cx, ui, commands));
+                    let idle = cx.shell.job.is_none();
                     command_button_ui(ui, "", Command::VerifyWorkspace, idle, commands);
                 }
-                notifications_and_undo_ui(state, ui, commands);
-                signed_in_ui(&state.user_name, ui);
+                notifications_and_undo_ui(cx, ui, commands);
+                signed_in_ui(&cx.session.user_name, ui);
             });
         });
         // The views on their own row, so they never run under the buttons on the right.
-        if state.project.is_some() {
-            view_tabs_ui(state.view, ui, commands);
+        if cx.records.project.is_some() {
+            view_tabs_ui(cx.shell.view, ui, commands);
         }
         ui.add_space(2.0);
     });
 }
 
 /// The project picker, labelled for screen readers.
-fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let current = state
+fn project_picker_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let current = cx
+        .records
         .project
         .as_ref()
         .map(|p| p.name.as_str())
@@ -52,8 +56,12 @@ fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
         .selected_text(current)
         .width(240.0)
         .show_ui(ui, |ui| {
-            for project in &state.projects {
-                let chosen = state.project.as_ref().is_some_and(|p| p.key == project.key);
+            for project in &cx.records.projects {
+                let chosen = cx
+                    .records
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| p.key == project.key);
                 if ui.selectable_label(chosen, &project.name).clicked() && !chosen {
                     commands.push(Command::SelectProject(project.key));
                 }
@@ -65,22 +73,27 @@ fn project_picker_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
 
 /// The Project menu: the period, the pack, frameworks and OSCAL; closes once an item is
 /// chosen.
-fn project_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn project_menu_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     let before = commands.len();
-    let idle = state.job.is_none();
-    let exportable = state.project.is_some() && idle;
-    let editable = state.project.is_some() && !state.read_only;
+    let idle = cx.shell.job.is_none();
+    let exportable = cx.records.project.is_some() && idle;
+    let editable = cx.records.project.is_some() && !cx.session.read_only;
     command_button_ui(ui, "", Command::OpenPeriod, editable, commands);
     ui.separator();
     command_button_ui(ui, "", Command::OpenExport, exportable, commands);
     command_button_ui(ui, "", Command::VerifyPack, idle, commands);
     ui.separator();
-    let writable = idle && !state.read_only;
+    let writable = idle && !cx.session.read_only;
     command_button_ui(ui, "", Command::ImportFramework, writable, commands);
     ui.separator();
     command_button_ui(ui, "", Command::ExportOscal, exportable, commands);
     command_button_ui(ui, "", Command::ExportPoam, exportable, commands);
-    if state.project.as_ref().is_some_and(|p| p.baseline.is_some()) {
+    if cx
+        .records
+        .project
+        .as_ref()
+        .is_some_and(|p| p.baseline.is_some())
+    {
         command_button_ui(ui, "", Command::ImportCrm, exportable, commands);
     }
     if commands.len() > before {
@@ -89,12 +102,12 @@ fn project_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
 }
 
 /// The Workspace menu: a team workspace's details, or pushing a local one to a team.
-fn workspace_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+fn workspace_menu_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     let before = commands.len();
-    if state.team {
+    if cx.session.team {
         command_button_ui(ui, "", Command::OpenTeamDetails, true, commands);
     } else {
-        let writable = state.job.is_none() && state.picking.is_none();
+        let writable = cx.shell.job.is_none() && cx.shell.picking.is_none();
         command_button_ui(ui, "", Command::PushToTeam, writable, commands);
     }
     if commands.len() > before {
@@ -103,20 +116,20 @@ fn workspace_menu_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>)
 }
 
 /// The notifications toggle with the unread count, and Undo when there is something to undo.
-fn notifications_and_undo_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let unread = state.notifications.len();
+fn notifications_and_undo_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
+    let unread = cx.shell.notifications.len();
     let label = if unread == 0 {
         "Notifications".to_string()
     } else {
         format!("Notifications ({unread})")
     };
     if ui
-        .selectable_label(state.notifications_open, label)
+        .selectable_label(cx.shell.notifications_open, label)
         .clicked()
     {
         commands.push(Command::ToggleNotifications);
     }
-    if let Some(undo) = &state.undo_label {
+    if let Some(undo) = &cx.shell.undo_label {
         let keys = Command::Undo
             .shortcut()
             .map(|s| ui.ctx().format_shortcut(&s))
@@ -175,7 +188,7 @@ fn shortcut_help(ctx: &egui::Context) -> String {
 }
 
 /// The first-run state: what Lockstep is for, and the way in.
-pub fn empty_state_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn empty_state_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.25);
         ui.label(RichText::new("Get ready for your AWS security audit").size(24.0).strong());
@@ -200,7 +213,7 @@ pub fn empty_state_ui(state: &AppState, ui: &mut Ui, commands: &mut Vec<Command>
         }
         ui.add_space(12.0);
         ui.label(
-            RichText::new(format!("Workspace: {}", state.workspace.display()))
+            RichText::new(format!("Workspace: {}", cx.session.workspace.display()))
                 .weak()
                 .small(),
         );

@@ -8,47 +8,53 @@ use super::widgets::{
     chosen_file_ui, date_field_ui, is_blank_or_date, labelled_field_ui, labelled_text_ui,
     pick_one_ui,
 };
-use crate::app::{AppState, Command, ImportKind, TrainingForm};
+use crate::app::{Command, ImportKind, SignoffForm, TrainingForm, ViewContext};
 use crate::model::{SignoffSubject, TrainingState};
 
 /// Draws the training view.
-pub fn training_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
+pub fn training_ui(
+    cx: &ViewContext<'_>,
+    form: &mut TrainingForm,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
     // A reader browses: the forms that change records are not shown.
-    if !state.read_only {
+    if !cx.session.read_only {
         egui::Panel::right("training_side")
             .resizable(true)
             .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
-                    .show(ui, |ui| side_ui(state, ui, commands));
+                    .show(ui, |ui| side_ui(cx, form, signoff, ui, commands));
             });
     }
-    egui::CentralPanel::default().show(ui, |ui| matrix_ui(state, ui));
+    egui::CentralPanel::default().show(ui, |ui| matrix_ui(cx, ui));
 }
 
-fn matrix_ui(state: &AppState, ui: &mut Ui) {
+fn matrix_ui(cx: &ViewContext<'_>, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Training roster");
-        ui.label(RichText::new(format!("as of {}", state.today)).weak());
+        ui.label(RichText::new(format!("as of {}", cx.session.today)).weak());
     });
     let counts: Vec<String> = TrainingState::ALL
         .iter()
         .map(|s| {
             format!(
                 "{} {}",
-                state.roster.iter().filter(|r| r.state == *s).count(),
+                cx.records.roster.iter().filter(|r| r.state == *s).count(),
                 s.label().to_lowercase()
             )
         })
         .collect();
     ui.label(counts.join(" · "));
-    if state.people.is_empty() || state.courses.is_empty() {
+    if cx.records.people.is_empty() || cx.records.courses.is_empty() {
         ui.add_space(12.0);
         ui.label(
             RichText::new(
                 "Add the people who have access and the courses they must take (or import your HR export), \
-                 then record completions: each person's state on each course shows here.",
+                 then record completions: each person's cx on each course shows here.",
             )
             .weak(),
         );
@@ -63,16 +69,17 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
                 .spacing([12.0, 6.0])
                 .show(ui, |ui| {
                     ui.label(RichText::new("Person").strong());
-                    for course in &state.courses {
+                    for course in &cx.records.courses {
                         ui.label(RichText::new(&course.name).strong())
                             .on_hover_text(format!("every {} days", course.every_days));
                     }
                     ui.end_row();
-                    for person in state.people.iter().filter(|p| p.active) {
+                    for person in cx.records.people.iter().filter(|p| p.active) {
                         ui.label(&person.name)
                             .on_hover_text(format!("{}\n{}", person.email, person.role));
-                        for course in &state.courses {
-                            match state
+                        for course in &cx.records.courses {
+                            match cx
+                                .records
                                 .roster
                                 .iter()
                                 .find(|r| r.email == person.email && r.course == course.name)
@@ -95,20 +102,27 @@ fn matrix_ui(state: &AppState, ui: &mut Ui) {
         });
 }
 
-fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
-    let people: Vec<(String, String)> = state
+fn side_ui(
+    cx: &ViewContext<'_>,
+    form: &mut TrainingForm,
+    signoff: &mut SignoffForm,
+    ui: &mut Ui,
+    commands: &mut Vec<Command>,
+) {
+    let people: Vec<(String, String)> = cx
+        .records
         .people
         .iter()
         .filter(|p| p.active)
         .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
         .collect();
-    let courses: Vec<(String, String)> = state
+    let courses: Vec<(String, String)> = cx
+        .records
         .courses
         .iter()
         .map(|c| (c.name.clone(), c.name.clone()))
         .collect();
-    let form = &mut state.training_form;
-    completion_form_ui(form, &people, &courses, state.today, ui, commands);
+    completion_form_ui(form, &people, &courses, cx.session.today, ui, commands);
     ui.separator();
     person_form_ui(form, ui, commands);
     ui.separator();
@@ -131,7 +145,7 @@ fn side_ui(state: &mut AppState, ui: &mut Ui, commands: &mut Vec<Command>) {
     });
     ui.separator();
     ui.label(RichText::new("Roster sign-off").strong());
-    super::signoffs::signoffs_ui(state, &SignoffSubject::Training, ui, commands);
+    super::signoffs::signoffs_ui(cx, signoff, &SignoffSubject::Training, ui, commands);
 }
 
 /// Recording a completion: person and course picked from those listed (as value and

@@ -485,18 +485,18 @@ mod window {
         harness.state_mut().apply(Command::OpenExport);
         harness.run();
         assert!(harness.query_by_label_contains("Sign as").is_none());
-        assert!(matches!(&harness.state().state.dialog, Dialog::Export(form) if !form.sign));
+        assert!(matches!(&harness.state().state.views.dialog, Dialog::Export(form) if !form.sign));
         harness.state_mut().apply(Command::CloseDialog);
 
         harness.state_mut().apply(Command::OpenSettings);
         harness.run();
-        if let Dialog::Settings(form) = &mut harness.state_mut().state.dialog {
+        if let Dialog::Settings(form) = &mut harness.state_mut().state.views.dialog {
             form.signer = "ada@example.com".to_string();
         }
         harness.run();
         harness.get_by_label("Create my signing key").click();
         harness.run();
-        let Dialog::Settings(form) = &harness.state().state.dialog else {
+        let Dialog::Settings(form) = &harness.state().state.views.dialog else {
             panic!("Settings closed");
         };
         let key = form.key.clone().expect("the key was made");
@@ -512,7 +512,7 @@ mod window {
         harness.get_by_label("Sign as ada@example.com");
         harness.get_by_label(&format!("Key {}", key.fingerprint));
         let target = tmp.path().join("pack.zip");
-        if let Dialog::Export(form) = &mut harness.state_mut().state.dialog {
+        if let Dialog::Export(form) = &mut harness.state_mut().state.views.dialog {
             assert!(form.sign, "signing is on by default once a key exists");
             form.target = Some(target.clone());
         }
@@ -559,7 +559,7 @@ mod window_verify {
         picker.will_pick(&[&pack]);
         harness.state_mut().apply(Command::VerifyPack);
         finish_background(&mut harness);
-        let (clean, lines) = harness.state().state.verify_result.clone().unwrap();
+        let (clean, lines) = harness.state().state.shell.verify_result.clone().unwrap();
         assert!(clean, "{lines:?}");
         assert!(
             lines
@@ -571,7 +571,7 @@ mod window_verify {
         picker.will_pick(&[&swapped]);
         harness.state_mut().apply(Command::VerifyPack);
         finish_background(&mut harness);
-        let (clean, lines) = harness.state().state.verify_result.clone().unwrap();
+        let (clean, lines) = harness.state().state.shell.verify_result.clone().unwrap();
         assert!(!clean);
         assert!(lines[0].contains("signature is not good"), "{lines:?}");
     }

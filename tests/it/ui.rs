@@ -75,7 +75,7 @@ fn first_run_creates_a_project_from_the_dialog() {
     buttons[0].click();
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
 
@@ -112,7 +112,7 @@ fn first_run_creates_a_project_from_the_dialog() {
         .collect();
     assert!(!stored.is_empty());
     assert_eq!(stored, planned);
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     for heading in ["AWS", "Shared", "Customer"] {
         harness.get_by_label(heading);
     }
@@ -125,7 +125,7 @@ fn changing_status_in_the_panel_is_saved_and_ctrl_z_undoes_it() {
     let project = create_project(dir.path());
     let mut harness = harness(open_app(dir.path()));
     open_card(&mut harness, MFA_CARD);
-    assert_eq!(harness.state().state.selected.as_deref(), Some(MFA));
+    assert_eq!(harness.state().state.shell.selected.as_deref(), Some(MFA));
 
     choose_status(&mut harness, Status::InProgress);
     assert_eq!(status_of(&harness, project, MFA), Status::InProgress);
@@ -291,7 +291,7 @@ fn overdue_only_shows_overdue_controls() {
     harness.get_by_label("Overdue only").click();
     harness.run();
 
-    assert!(harness.state().state.filter.overdue_only);
+    assert!(harness.state().state.views.board.filter.overdue_only);
     assert!(has_card(&harness, MFA_CARD));
     assert!(!has_card(&harness, ROOT_CARD));
     assert!(!has_card(
@@ -315,7 +315,7 @@ fn escape_closes_the_panel_and_ctrl_n_opens_the_new_project_dialog() {
 
     harness.key_press(Key::Escape);
     harness.run();
-    assert_eq!(harness.state().state.selected, None);
+    assert_eq!(harness.state().state.shell.selected, None);
     assert!(
         harness
             .query_by_role_and_label(Role::TextInput, "Owner")
@@ -325,7 +325,7 @@ fn escape_closes_the_panel_and_ctrl_n_opens_the_new_project_dialog() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
     harness.get_by_label("New project");
@@ -333,7 +333,7 @@ fn escape_closes_the_panel_and_ctrl_n_opens_the_new_project_dialog() {
 
     harness.key_press(Key::Escape);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
 }
 
 #[test]
@@ -351,7 +351,7 @@ fn a_workspace_that_is_a_file_shows_the_open_error() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     harness.get_by_label("The workspace could not be opened");
 }
 
@@ -402,6 +402,7 @@ fn a_file_dropped_on_the_window_is_attached_to_the_selected_control_and_listed()
     let blob = harness
         .state()
         .state
+        .session
         .workspace
         .join("vault/sha256")
         .join(&evidence[0].sha256[..2])
@@ -493,6 +494,7 @@ fn verify_workspace_runs_in_the_background_and_reports_an_altered_file() {
         harness
             .state()
             .state
+            .shell
             .verify_result
             .as_ref()
             .is_some_and(|(clean, lines)| !clean
@@ -518,11 +520,14 @@ fn exporting_from_the_window_writes_the_pack_and_offers_show_in_folder() {
     harness.run();
     harness.get_by_label("Export evidence pack…").click();
     harness.run();
-    assert!(matches!(harness.state().state.dialog, Dialog::Export(_)));
+    assert!(matches!(
+        harness.state().state.views.dialog,
+        Dialog::Export(_)
+    ));
     // The system save dialog cannot run headless: the test chooses the target as it would.
     let target = tmp.path().join("out").join("pack.zip");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-    if let Dialog::Export(form) = &mut harness.state_mut().state.dialog {
+    if let Dialog::Export(form) = &mut harness.state_mut().state.views.dialog {
         form.target = Some(target.clone());
     }
     harness.run();
@@ -533,7 +538,14 @@ fn exporting_from_the_window_writes_the_pack_and_offers_show_in_folder() {
     let bytes = std::fs::read(&target).unwrap();
     assert!(bytes.starts_with(b"PK"));
     harness.get_by_label("Show in folder");
-    let note = harness.state().state.notifications.last().unwrap().clone();
+    let note = harness
+        .state()
+        .state
+        .shell
+        .notifications
+        .last()
+        .unwrap()
+        .clone();
     assert!(
         note.text.starts_with("Evidence pack written"),
         "{}",

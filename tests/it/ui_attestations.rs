@@ -114,7 +114,7 @@ fn sign_off(harness: &mut Harness<'_, App>, button: &str) {
 }
 
 fn last_notification(harness: &Harness<'_, App>) -> (Level, String) {
-    let note = harness.state().state.notifications.last().unwrap();
+    let note = harness.state().state.shell.notifications.last().unwrap();
     (note.level, note.text.clone())
 }
 
@@ -144,7 +144,7 @@ fn recording_a_completion_stores_it_with_its_expiry_and_shows_its_state() {
     assert_eq!(roster[0].expires_on, Some(day("2027-03-02")));
     harness.get_by_label("Current · 2027-03-02");
     assert!(harness.query_by_label("Missing").is_none());
-    assert_eq!(harness.state().state.training_form.completed_on, "");
+    assert_eq!(harness.state().state.views.training.completed_on, "");
 }
 
 #[test]
@@ -178,7 +178,7 @@ fn a_person_and_a_course_added_in_the_training_view_are_stored_and_listed() {
     // The new pair shows in the matrix, not yet completed, and both forms are empty again.
     harness.get_by_label("Ana Ruiz");
     harness.get_by_label("Missing");
-    let form = &harness.state().state.training_form;
+    let form = &harness.state().state.views.training;
     assert!(form.person_email.is_empty() && form.course_name.is_empty());
 }
 
@@ -200,7 +200,7 @@ fn a_malformed_email_is_refused_with_an_error_and_stores_nobody() {
     harness.get_by_label(&text);
     // What was typed stays, to be corrected.
     assert_eq!(
-        harness.state().state.training_form.person_email,
+        harness.state().state.views.training.person_email,
         "ana.example.com"
     );
 }
@@ -222,7 +222,7 @@ fn a_patch_month_signed_off_in_the_patches_view_turns_stale_when_that_month_chan
     show_view(&mut harness, "Patches");
 
     // The newest month is offered first; October is chosen from the list.
-    assert_eq!(harness.state().state.patch_form.month, "2026-11");
+    assert_eq!(harness.state().state.views.patches.month, "2026-11");
     choose(&mut harness, "Month", "2026-10");
     sign_off(&mut harness, "Sign off patch-cycle 2026-10");
 
@@ -263,6 +263,7 @@ fn a_patch_month_signed_off_in_the_patches_view_turns_stale_when_that_month_chan
     let stale: Vec<_> = harness
         .state()
         .state
+        .records
         .dashboard
         .attention
         .iter()
@@ -303,7 +304,7 @@ fn a_patch_recorded_from_the_form_after_its_deadline_is_stored_as_late() {
     assert_eq!(record.days_to_patch, Some(19));
     assert_eq!(record.state, PatchState::Late);
     harness.get_by_label("Late");
-    let form = &harness.state().state.patch_form;
+    let form = &harness.state().state.views.patches;
     assert!(form.advisory.is_empty() && form.applied_on.is_empty());
 }
 
@@ -328,8 +329,8 @@ fn an_overdue_control_on_the_dashboard_opens_its_panel_on_the_board() {
         "SRM-CUS-IAM-03 Multi-factor authentication — due 2026-10-01",
     );
 
-    assert_eq!(harness.state().state.view, View::Board);
-    assert_eq!(harness.state().state.selected.as_deref(), Some(MFA));
+    assert_eq!(harness.state().state.shell.view, View::Board);
+    assert_eq!(harness.state().state.shell.selected.as_deref(), Some(MFA));
     harness.get_by_label("Overdue: it was due on 2026-10-01.");
     harness.get_by_role_and_label(Role::TextInput, "Owner");
 }
@@ -355,5 +356,5 @@ fn signing_off_a_control_in_its_panel_stores_a_control_signoff() {
     assert_eq!(history.last().unwrap().action.name(), "signoff.add");
     harness.get_by_label("valid");
     assert!(harness.query_by_label("Not signed off yet.").is_none());
-    assert_eq!(harness.state().state.signoff_form.statement, "");
+    assert_eq!(harness.state().state.views.signoff.statement, "");
 }

@@ -69,6 +69,7 @@ fn coverage_items(harness: &Harness<'_, App>) -> Vec<String> {
     harness
         .state()
         .state
+        .records
         .dashboard
         .attention
         .iter()
@@ -103,7 +104,7 @@ fn a_report_added_in_the_window_closes_the_gap_and_clears_the_marks() {
     );
 
     click(&mut harness, Role::Button, "AWS reports");
-    assert_eq!(harness.state().state.view, View::AwsReports);
+    assert_eq!(harness.state().state.shell.view, View::AwsReports);
     harness.get_by_label("Gap: 2027-01-01 to 2027-12-31 (365 days)");
     type_into(&mut harness, "Title", "AWS SOC 2 Type II 2026-27");
     type_into(&mut harness, "Period start", "2026-10-01");
@@ -119,7 +120,7 @@ fn a_report_added_in_the_window_closes_the_gap_and_clears_the_marks() {
         reports.len(),
         1,
         "{:?}",
-        harness.state().state.notifications
+        harness.state().state.shell.notifications
     );
     assert_eq!(reports[0].file_name, "aws-soc2.pdf");
     assert_eq!(reports[0].services, ["ec2", "s3"]);
@@ -186,6 +187,7 @@ fn cuecs_imported_in_the_window_are_mapped_by_hand_and_leave_the_attention_list(
     let unmapped: Vec<_> = harness
         .state()
         .state
+        .records
         .dashboard
         .attention
         .iter()
@@ -214,6 +216,7 @@ fn cuecs_imported_in_the_window_are_mapped_by_hand_and_leave_the_attention_list(
         harness
             .state()
             .state
+            .records
             .dashboard
             .attention
             .iter()
@@ -363,6 +366,6 @@ fn each_cuec_gets_the_width_of_the_table_and_its_controls_sit_on_its_row() {
     // A chip opens its control.
     click(&mut harness, Role::Button, "SRM-CUS-IAM-02");
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Board);
-    assert_eq!(state.selected.as_deref(), Some("SRM-CUS-IAM-02"));
+    assert_eq!(state.shell.view, View::Board);
+    assert_eq!(state.shell.selected.as_deref(), Some("SRM-CUS-IAM-02"));
 }

@@ -122,9 +122,15 @@ fn the_bars_lay_out_without_overlap_on_narrow_windows() {
         let mut harness = harness_sized(open_app(tmp.path()), width, height);
         for filtered in [false, true] {
             if filtered {
-                harness.state_mut().state.filter.text = "number".into();
-                harness.state_mut().state.filter.overdue_only = false;
-                harness.state_mut().state.filter.missing_evidence = true;
+                harness.state_mut().state.views.board.filter.text = "number".into();
+                harness.state_mut().state.views.board.filter.overdue_only = false;
+                harness
+                    .state_mut()
+                    .state
+                    .views
+                    .board
+                    .filter
+                    .missing_evidence = true;
                 harness.run();
             }
             let mut bar = vec![
@@ -210,7 +216,7 @@ fn family_groups_fold_with_their_counts_and_progress() {
     assert!(cards(&harness) > 0);
 
     // A filter counts what it lets through in each group and column header.
-    harness.state_mut().state.filter.text = "number 1".into();
+    harness.state_mut().state.views.board.filter.text = "number 1".into();
     harness.run();
     // "number 1", "number 10".."19", "number 100".."199" and no others below 300.
     harness.get_by_label("111 of 300");
@@ -227,7 +233,10 @@ fn compact_cards_show_more_of_a_long_column() {
     harness.run();
     harness.get_by_label("Compact (one line)").click();
     harness.run();
-    assert_eq!(harness.state().state.board_view.density, Density::Compact);
+    assert_eq!(
+        harness.state().state.views.board.view.density,
+        Density::Compact
+    );
     let compact = cards(&harness);
     assert!(
         compact >= 2 * comfortable,
@@ -238,7 +247,10 @@ fn compact_cards_show_more_of_a_long_column() {
         .get_by_role_and_label(Role::Button, "AC-3 Control number 3")
         .click();
     harness.run();
-    assert_eq!(harness.state().state.selected.as_deref(), Some("AC-3"));
+    assert_eq!(
+        harness.state().state.shell.selected.as_deref(),
+        Some("AC-3")
+    );
 }
 
 #[test]
@@ -255,7 +267,10 @@ fn the_table_view_lists_the_controls_sorted_by_any_column() {
     let mut harness = harness_sized(open_app(tmp.path()), 1280.0, 800.0);
     harness.get_by_role_and_label(Role::Button, "Table").click();
     harness.run();
-    assert_eq!(harness.state().state.board_view.mode, BoardMode::Table);
+    assert_eq!(
+        harness.state().state.views.board.view.mode,
+        BoardMode::Table
+    );
     // Rows in id order first: the board's order.
     let top_rows = |harness: &Harness<'_, App>| {
         let mut rows: Vec<(f32, String)> = harness
@@ -313,7 +328,10 @@ fn the_table_view_lists_the_controls_sorted_by_any_column() {
     // Sorting by due date puts the earliest first; again, the latest dated first.
     harness.get_by_role_and_label(Role::Button, "Due").click();
     harness.run();
-    assert_eq!(harness.state().state.board_view.sort, TableColumn::Due);
+    assert_eq!(
+        harness.state().state.views.board.view.sort,
+        TableColumn::Due
+    );
     assert_eq!(
         top_rows(&harness),
         [
@@ -324,7 +342,7 @@ fn the_table_view_lists_the_controls_sorted_by_any_column() {
     );
     harness.get_by_role_and_label(Role::Button, "Due ^").click();
     harness.run();
-    assert!(!harness.state().state.board_view.ascending);
+    assert!(!harness.state().state.views.board.view.ascending);
     // Descending puts undated controls first, as the reverse of ascending.
     assert_eq!(top_rows(&harness)[0], "SI-299 Control number 299");
     // A row opens its control.
@@ -332,7 +350,10 @@ fn the_table_view_lists_the_controls_sorted_by_any_column() {
         .get_by_role_and_label(Role::Button, "SI-299 Control number 299")
         .click();
     harness.run();
-    assert_eq!(harness.state().state.selected.as_deref(), Some("SI-299"));
+    assert_eq!(
+        harness.state().state.shell.selected.as_deref(),
+        Some("SI-299")
+    );
 }
 
 #[test]
@@ -348,7 +369,10 @@ fn a_coverage_gap_is_one_banner_and_not_a_mark_on_every_card() {
         .get_by_role_and_label(Role::Button, "Open AWS reports")
         .click();
     harness.run();
-    assert_eq!(harness.state().state.view, lockstep::app::View::AwsReports);
+    assert_eq!(
+        harness.state().state.shell.view,
+        lockstep::app::View::AwsReports
+    );
 }
 
 #[test]
@@ -410,7 +434,7 @@ fn a_failing_security_hub_check_shows_on_the_cards_of_its_controls_and_in_the_pa
     harness.get_by_label("IAM users should not have IAM policies attached");
 
     // The dashboard's "Needs attention" counts them, one line per control.
-    harness.state_mut().state.view = lockstep::app::View::Dashboard;
+    harness.state_mut().state.shell.view = lockstep::app::View::Dashboard;
     harness.run();
     harness.get_by_label_contains("Failing Security Hub checks");
     assert_eq!(

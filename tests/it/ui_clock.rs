@@ -41,7 +41,7 @@ fn the_windows_today_and_overdue_marks_move_on_at_midnight_in_the_workspace_zone
         .unwrap();
     let mut harness = harness(App::open_with(tmp.path().to_path_buf(), clock.clock()));
 
-    assert_eq!(harness.state().state.today, day("2026-11-28"));
+    assert_eq!(harness.state().state.session.today, day("2026-11-28"));
     assert!(harness.query_by_label("Overdue").is_none());
     assert!(!overdue_on_the_dashboard(&harness.state().state));
 
@@ -49,13 +49,14 @@ fn the_windows_today_and_overdue_marks_move_on_at_midnight_in_the_workspace_zone
     clock.set(Utc.with_ymd_and_hms(2026, 11, 28, 23, 1, 0).unwrap());
     harness.run();
 
-    assert_eq!(harness.state().state.today, day("2026-11-29"));
+    assert_eq!(harness.state().state.session.today, day("2026-11-29"));
     harness.get_by_label("Overdue");
     assert!(overdue_on_the_dashboard(&harness.state().state));
 }
 
 fn overdue_on_the_dashboard(state: &lockstep::app::AppState) -> bool {
     state
+        .records
         .dashboard
         .attention
         .iter()

@@ -48,9 +48,10 @@ fn an_edit_to_a_control_changed_meanwhile_is_refused_and_the_panel_shows_theirs(
     harness.run();
 
     let state = &harness.state().state;
-    let said = &state.notifications.last().unwrap().text;
+    let said = &state.shell.notifications.last().unwrap().text;
     assert!(said.starts_with(&format!("Ben changed {MFA} at")), "{said}");
     let shown = state
+        .records
         .controls
         .iter()
         .find(|c| c.id == MFA)
@@ -81,11 +82,11 @@ fn a_read_only_window_hides_what_would_change_records() {
     let mut harness = harness(crate::window::open_app(tmp.path()));
     harness.run();
     harness.get_by_label("+ Add control");
-    harness.state_mut().state.read_only = true;
+    harness.state_mut().state.session.read_only = true;
     harness
         .state_mut()
         .apply(Command::SelectControl(Some(MFA.to_string())));
-    harness.state_mut().state.read_only = true;
+    harness.state_mut().state.session.read_only = true;
     harness.run();
     harness.get_by_label_contains("Read only: your login may browse");
     for hidden in [
@@ -104,10 +105,10 @@ fn a_read_only_window_hides_what_would_change_records() {
         (View::Patches, "Import patch records…"),
     ] {
         harness.state_mut().apply(Command::ShowView(view));
-        harness.state_mut().state.read_only = false;
+        harness.state_mut().state.session.read_only = false;
         harness.run();
         harness.get_by_label(hidden);
-        harness.state_mut().state.read_only = true;
+        harness.state_mut().state.session.read_only = true;
         harness.run();
         assert!(
             harness.query_by_label(hidden).is_none(),

@@ -95,6 +95,7 @@ fn evidence_with_damaged_hashes_draws_everywhere_and_opening_it_says_why_not() {
     let damaged: Vec<i64> = harness
         .state()
         .state
+        .records
         .selected_evidence
         .iter()
         .filter(|e| HOSTILE.contains(&e.sha256.as_str()))
@@ -107,7 +108,14 @@ fn evidence_with_damaged_hashes_draws_everywhere_and_opening_it_says_why_not() {
             .apply(lockstep::app::Command::OpenEvidence(id));
         harness.state_mut().finish_jobs();
         harness.run();
-        let note = harness.state().state.notifications.last().unwrap().clone();
+        let note = harness
+            .state()
+            .state
+            .shell
+            .notifications
+            .last()
+            .unwrap()
+            .clone();
         assert_eq!(note.level, Level::Error);
         assert!(note.text.contains("SHA-256 is damaged"), "{}", note.text);
     }
@@ -146,6 +154,7 @@ fn a_history_that_cannot_be_read_is_reported_not_shown_as_empty() {
     let errors: Vec<String> = harness
         .state()
         .state
+        .shell
         .notifications
         .iter()
         .filter(|n| n.level == Level::Error)

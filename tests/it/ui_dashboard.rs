@@ -22,7 +22,7 @@ fn the_progress_chart_legend_and_counts_sit_below_the_bars_and_a_bar_tells_its_c
     let mut harness = harness(open_app(dir.path()));
     harness.get_by_label("Dashboard").click();
     harness.run();
-    assert_eq!(harness.state().state.view, View::Dashboard);
+    assert_eq!(harness.state().state.shell.view, View::Dashboard);
     let title = harness.get_by_label("Progress per column").rect();
     let legend = harness.get_by_label("Implemented 1").rect();
     let counts = harness.get_by_label_contains("Customer: 1 of").rect();
@@ -99,9 +99,9 @@ fn readiness_comes_first_and_what_needs_attention_folds_by_concern() {
         .unwrap()
         .click();
     harness.run();
-    assert_eq!(harness.state().state.view, View::Board);
+    assert_eq!(harness.state().state.shell.view, View::Board);
     assert_eq!(
-        harness.state().state.selected.as_deref(),
+        harness.state().state.shell.selected.as_deref(),
         Some("SRM-CUS-IAM-03")
     );
 }
@@ -132,7 +132,10 @@ fn a_project_without_an_audit_period_says_how_to_set_it_and_the_dialog_sets_it()
     }
     harness.get_by_label("Save period").click();
     harness.run();
-    assert_eq!(harness.state().state.dialog, lockstep::app::Dialog::None);
+    assert_eq!(
+        harness.state().state.views.dialog,
+        lockstep::app::Dialog::None
+    );
     // 2026-11-28 to 2026-12-31.
     harness.get_by_label("33");
     harness.get_by_label("days to the period's end");

@@ -41,7 +41,7 @@ fn choose(harness: &mut Harness<'_, App>, combo: &str, option: &str) {
 }
 
 fn last_notification(harness: &Harness<'_, App>) -> (Level, String) {
-    let note = harness.state().state.notifications.last().unwrap();
+    let note = harness.state().state.shell.notifications.last().unwrap();
     (note.level, note.text.clone())
 }
 
@@ -67,7 +67,10 @@ fn files_picked_for_a_control_are_attached_by_a_background_job() {
 
     click(&mut harness, Role::Button, "Attach files…");
     // The dialog is open, and the window still draws.
-    assert_eq!(harness.state().state.picking, Some(PickPurpose::Attach));
+    assert_eq!(
+        harness.state().state.shell.picking,
+        Some(PickPurpose::Attach)
+    );
     finish_background(&mut harness);
 
     assert_eq!(picker.titles(), vec!["Attach evidence files".to_string()]);
@@ -94,8 +97,8 @@ fn a_cancelled_file_dialog_changes_nothing() {
     finish_background(&mut harness);
 
     assert_eq!(picker.titles().len(), 1);
-    assert_eq!(harness.state().state.picking, None);
-    assert!(harness.state().state.notifications.is_empty());
+    assert_eq!(harness.state().state.shell.picking, None);
+    assert!(harness.state().state.shell.notifications.is_empty());
     assert!(
         open_store(tmp.path())
             .evidence(project, Some(MFA))
@@ -145,7 +148,7 @@ fn a_certificate_picked_in_the_training_view_is_kept_with_the_completion() {
         .join(&sha[..2])
         .join(&sha[2..]);
     assert_eq!(std::fs::read(blob).unwrap(), b"%PDF certificate");
-    assert_eq!(harness.state().state.training_form.certificate, None);
+    assert_eq!(harness.state().state.views.training.certificate, None);
     let (level, text) = last_notification(&harness);
     assert_eq!(level, Level::Info);
     assert!(text.starts_with("Recorded Ana Ruiz completing"), "{text}");
@@ -193,7 +196,7 @@ fn patch_evidence_picked_in_the_patches_view_is_kept_with_the_patch() {
         .unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].evidence_name.as_deref(), Some("scan.txt"));
-    assert_eq!(harness.state().state.patch_form.evidence, None);
+    assert_eq!(harness.state().state.views.patches.evidence, None);
 }
 
 #[test]
@@ -213,7 +216,7 @@ fn a_csv_file_picked_for_import_is_imported_by_a_background_job() {
 
     click(&mut harness, Role::Button, "People…");
     assert_eq!(
-        harness.state().state.picking,
+        harness.state().state.shell.picking,
         Some(PickPurpose::Import(ImportKind::People))
     );
     finish_background(&mut harness);
@@ -307,7 +310,7 @@ fn cancelling_a_pack_check_stops_it_and_says_so() {
     harness
         .state_mut()
         .apply(lockstep::app::Command::VerifyPack);
-    while harness.state().state.job.is_none() {
+    while harness.state().state.shell.job.is_none() {
         harness.state_mut().poll_jobs();
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
@@ -317,5 +320,5 @@ fn cancelling_a_pack_check_stops_it_and_says_so() {
 
     let (level, text) = last_notification(&harness);
     assert_eq!((level, text.as_str()), (Level::Info, "Cancelled."));
-    assert_eq!(harness.state().state.verify_result, None);
+    assert_eq!(harness.state().state.shell.verify_result, None);
 }

@@ -46,10 +46,11 @@ fn inspector(dir: &Path) -> PathBuf {
 fn shown(harness: &egui_kittest::Harness<'_, App>) -> Vec<String> {
     let state = &harness.state().state;
     state
-        .findings_view
+        .views
+        .findings
         .rows
         .iter()
-        .map(|n| state.findings[*n].id.clone())
+        .map(|n| state.records.findings[*n].id.clone())
         .collect()
 }
 
@@ -80,7 +81,7 @@ fn an_export_picked_fills_the_table_most_severe_first_and_the_filters_narrow_it(
     let mut harness = harness(app);
     harness.get_by_label("Findings").click();
     harness.run();
-    assert_eq!(harness.state().state.view, View::Findings);
+    assert_eq!(harness.state().state.shell.view, View::Findings);
     harness.get_by_label_contains("No findings yet. Import what AWS's tools export");
     picker.will_pick(&[&file]);
     harness.get_by_label("Import findings…").click();
@@ -88,15 +89,21 @@ fn an_export_picked_fills_the_table_most_severe_first_and_the_filters_narrow_it(
     let ids = shown(&harness);
     assert_eq!(ids.len(), 3);
     let state = &harness.state().state;
-    let first = state.findings.iter().find(|f| f.id == ids[0]).unwrap();
+    let first = state
+        .records
+        .findings
+        .iter()
+        .find(|f| f.id == ids[0])
+        .unwrap();
     assert_eq!(first.vulnerability, "CVE-2026-0002", "critical first");
     assert!(
         state
+            .shell
             .notifications
             .iter()
             .any(|n| n.text.contains("inspector.json") && n.text.contains("3 new")),
         "{:?}",
-        state.notifications
+        state.shell.notifications
     );
     harness.get_by_label_contains("1 late");
     harness
@@ -229,7 +236,7 @@ fn export_poam_in_the_project_menu_writes_the_files_into_the_folder_picked() {
     finish_background(&mut harness);
     assert!(out.join("poam.json").is_file());
     assert!(out.join("poam.xlsx").is_file());
-    let notes = &harness.state().state.notifications;
+    let notes = &harness.state().state.shell.notifications;
     assert!(
         notes
             .iter()

@@ -40,13 +40,13 @@ fn open_new_project(harness: &mut Harness<'_, App>) {
     harness.get_by_label("+ New project").click();
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
 }
 
 fn period_start(harness: &Harness<'_, App>) -> String {
-    match &harness.state().state.dialog {
+    match &harness.state().state.views.dialog {
         Dialog::NewProject(form) => form.period_start.clone(),
         other => panic!("the new project dialog is not open: {other:?}"),
     }
@@ -111,7 +111,7 @@ fn picking_a_day_in_the_calendar_fills_the_date_field() {
     assert_eq!(period_start(&harness), "2026-11-15");
     // The dialog is still open, and the calendar is closed.
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
     assert!(
@@ -138,12 +138,12 @@ fn esc_closes_the_calendar_before_the_dialog() {
             .is_none()
     );
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
     harness.key_press(Key::Escape);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn a_wrong_date_is_marked_while_typing_and_nothing_is_created() {
     harness.key_press(Key::Enter);
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::NewProject(_)
     ));
     assert!(
@@ -211,7 +211,7 @@ fn enter_in_the_name_field_creates_the_project() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     let project = open_store(dir.path()).project_by_name(PROJECT).unwrap();
     assert_eq!(project.services, ["ec2"]);
 }
@@ -223,12 +223,15 @@ fn esc_cancels_the_services_dialog_and_keeps_the_services() {
     let mut harness = sized_harness(open_app(dir.path()), 1280.0, 800.0);
     harness.get_by_label_contains("AWS services").click();
     harness.run();
-    assert!(matches!(harness.state().state.dialog, Dialog::Services(_)));
+    assert!(matches!(
+        harness.state().state.views.dialog,
+        Dialog::Services(_)
+    ));
     harness.get_by_label("AWS CloudTrail").click();
     harness.run();
     harness.key_press(Key::Escape);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     let project = open_store(dir.path()).project_by_name(PROJECT).unwrap();
     assert_eq!(project.services, ["ec2", "rds", "s3"]);
 }
@@ -298,7 +301,7 @@ fn enter_in_the_title_adds_the_control_once_the_ownership_test_is_answered() {
     harness.get_by_label("+ Add control").click();
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::AddControl(_)
     ));
     harness
@@ -309,7 +312,7 @@ fn enter_in_the_title_adds_the_control_once_the_ownership_test_is_answered() {
     harness.key_press(Key::Enter);
     harness.run();
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         Dialog::AddControl(_)
     ));
     harness.get_by_label("No").click();
@@ -320,7 +323,7 @@ fn enter_in_the_title_adds_the_control_once_the_ownership_test_is_answered() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     let titles: Vec<String> = open_store(dir.path())
         .controls(project)
         .unwrap()
@@ -343,8 +346,8 @@ fn the_first_run_asks_the_name_changes_are_recorded_under() {
     assert!(field.is_focused(), "the name is ready to confirm or retype");
     harness.key_press(Key::Enter);
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
-    assert_eq!(harness.state().state.user_name, "Ada Lovelace");
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
+    assert_eq!(harness.state().state.session.user_name, "Ada Lovelace");
     let store = open_store(dir.path());
     assert_eq!(store.user_name().unwrap(), "Ada Lovelace");
     assert!(store.user_name_chosen().unwrap());
@@ -352,7 +355,7 @@ fn the_first_run_asks_the_name_changes_are_recorded_under() {
     // Once answered, it is not asked again.
     let mut app = open_app(dir.path());
     app.ask_for_name_offering("Someone Else".to_string());
-    assert_eq!(app.state.dialog, Dialog::None);
+    assert_eq!(app.state.views.dialog, Dialog::None);
 }
 
 #[test]
@@ -368,9 +371,9 @@ fn a_first_run_answered_later_asks_again_and_refuses_a_blank_name() {
     );
     harness.get_by_label("Later").click();
     harness.run();
-    assert_eq!(harness.state().state.dialog, Dialog::None);
+    assert_eq!(harness.state().state.views.dialog, Dialog::None);
     assert!(!open_store(dir.path()).user_name_chosen().unwrap());
     let mut app = open_app(dir.path());
     app.ask_for_name_offering("Ada Lovelace".to_string());
-    assert!(matches!(app.state.dialog, Dialog::Name(_)));
+    assert!(matches!(app.state.views.dialog, Dialog::Name(_)));
 }

@@ -87,7 +87,10 @@ fn the_family_filter_narrows_a_baseline_board() {
     harness.run();
     harness.get_by_role_and_label(Role::Button, "PE").click();
     harness.run();
-    assert_eq!(harness.state().state.filter.family.as_deref(), Some("PE"));
+    assert_eq!(
+        harness.state().state.views.board.filter.family.as_deref(),
+        Some("PE")
+    );
     assert_eq!(card_count(&harness, "PE-3"), 1);
     assert_eq!(card_count(&harness, "PE-8"), 1);
     assert_eq!(card_count(&harness, "PL-2"), 0);
@@ -183,7 +186,7 @@ fn a_framework_imports_from_the_new_project_dialog_and_is_offered_by_title() {
     harness.get_by_label_contains("catalog 'Small Test Catalog'");
     harness.get_by_label_contains("baseline 'Tailored Test Baseline' (3 controls)");
     assert!(matches!(
-        harness.state().state.dialog,
+        harness.state().state.views.dialog,
         lockstep::app::Dialog::NewProject(_)
     ));
     harness
@@ -194,7 +197,7 @@ fn a_framework_imports_from_the_new_project_dialog_and_is_offered_by_title() {
         .get_by_label("Tailored Test Baseline (3 controls)")
         .click();
     harness.run();
-    match &harness.state().state.dialog {
+    match &harness.state().state.views.dialog {
         lockstep::app::Dialog::NewProject(form) => {
             assert_eq!(form.baseline.as_deref(), Some("tailored-profile"));
         }
@@ -223,6 +226,7 @@ fn a_file_that_is_no_framework_is_refused_while_the_others_import() {
     let said: Vec<String> = harness
         .state()
         .state
+        .shell
         .notifications
         .iter()
         .map(|n| n.text.clone())

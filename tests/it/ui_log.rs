@@ -77,7 +77,10 @@ fn settings_show_the_log_folder_and_open_it() {
         .get_by_role_and_label(Role::Button, "Settings")
         .click();
     harness.run();
-    assert!(matches!(harness.state().state.dialog, Dialog::Settings(_)));
+    assert!(matches!(
+        harness.state().state.views.dialog,
+        Dialog::Settings(_)
+    ));
     let folder = dir.path().join("logs");
     harness.get_by_label(&folder.display().to_string());
     harness

@@ -28,7 +28,7 @@ fn export_oscal_in_the_project_menu_writes_the_three_files_into_the_picked_folde
         .click();
     harness.step();
     assert_eq!(
-        harness.state().state.picking,
+        harness.state().state.shell.picking,
         Some(PickPurpose::OscalFolder)
     );
     finish_background(&mut harness);
@@ -46,7 +46,7 @@ fn export_oscal_in_the_project_menu_writes_the_three_files_into_the_picked_folde
         ssp["system-security-plan"]["system-characteristics"]["system-name"],
         crate::window::PROJECT
     );
-    let note = harness.state().state.notifications.last().unwrap();
+    let note = harness.state().state.shell.notifications.last().unwrap();
     assert_eq!(note.level, Level::Info, "{}", note.text);
     assert!(note.text.contains("oscal out"), "{}", note.text);
     assert_eq!(
@@ -62,7 +62,7 @@ fn a_cancelled_folder_dialog_writes_nothing() {
     let picker = ScriptedPicker::new();
     let (app, _) = open_app_with_picker(tmp.path(), &picker);
     let mut harness = harness(app);
-    let before = harness.state().state.notifications.len();
+    let before = harness.state().state.shell.notifications.len();
 
     harness
         .get_by_role_and_label(Role::Button, "Project")
@@ -73,6 +73,6 @@ fn a_cancelled_folder_dialog_writes_nothing() {
         .click();
     finish_background(&mut harness);
 
-    assert_eq!(harness.state().state.notifications.len(), before);
-    assert_eq!(harness.state().state.job, None);
+    assert_eq!(harness.state().state.shell.notifications.len(), before);
+    assert_eq!(harness.state().state.shell.job, None);
 }

@@ -36,10 +36,11 @@ fn imported(dir: &Path) -> i64 {
 fn shown(harness: &egui_kittest::Harness<'_, lockstep::app::App>) -> Vec<String> {
     let state = &harness.state().state;
     state
-        .requests_view
+        .views
+        .requests
         .rows
         .iter()
-        .map(|n| state.requests[*n].id.clone())
+        .map(|n| state.records.requests[*n].id.clone())
         .collect()
 }
 
@@ -50,7 +51,7 @@ fn the_requests_view_says_how_to_import_a_list_when_there_is_none() {
     let mut harness = harness(open_app(dir.path()));
     harness.get_by_label("Requests").click();
     harness.run();
-    assert_eq!(harness.state().state.view, View::Requests);
+    assert_eq!(harness.state().state.shell.view, View::Requests);
     harness.get_by_label_contains("No requests yet. Import the auditor's request list");
     harness.get_by_label_contains("lockstep request import --project NAME FILE");
 }
@@ -73,7 +74,7 @@ fn a_list_imported_through_the_picker_fills_the_table_and_names_refused_lines() 
     finish_background(&mut harness);
     assert_eq!(shown(&harness), ["R-1", "R-2", "R-10"]);
     harness.get_by_label("Network diagram");
-    let notes = &harness.state().state.notifications;
+    let notes = &harness.state().state.shell.notifications;
     assert!(
         notes.iter().any(|n| n.level == Level::Error
             && n.text.contains("Imported 3 of 4 requests")
@@ -158,6 +159,7 @@ fn a_request_is_answered_with_a_response_and_submitted_and_a_skip_is_not_offered
     let notes: Vec<String> = harness
         .state()
         .state
+        .shell
         .notifications
         .iter()
         .map(|n| n.text.clone())
@@ -172,7 +174,7 @@ fn a_request_is_answered_with_a_response_and_submitted_and_a_skip_is_not_offered
     // Submitted: accept, or return once the auditor's comment is written.
     harness.get_by_label("Accept");
     assert!(harness.query_by_label("Start work").is_none());
-    let status = &harness.state().state.requests;
+    let status = &harness.state().state.records.requests;
     assert!(
         status
             .iter()
@@ -216,8 +218,8 @@ fn the_dashboard_counts_requests_and_an_overdue_one_opens_in_the_requests_view()
         .click();
     harness.run();
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Requests);
-    assert_eq!(state.requests_view.selected.as_deref(), Some("R-1"));
+    assert_eq!(state.shell.view, View::Requests);
+    assert_eq!(state.views.requests.selected.as_deref(), Some("R-1"));
 }
 
 #[test]
@@ -259,7 +261,7 @@ fn export_for_requests_writes_a_delivery_pack_of_the_requests_shown() {
         picker.titles().last().map(String::as_str),
         Some("Save the delivery pack of 1 requests")
     );
-    let notes = &harness.state().state.notifications;
+    let notes = &harness.state().state.shell.notifications;
     assert!(
         notes
             .iter()
@@ -314,7 +316,7 @@ fn with_a_request_open_the_list_keeps_its_columns_in_sight_and_counts_the_overdu
     harness.get_by_label("R-2").click();
     harness.run();
     assert_eq!(
-        harness.state().state.requests_view.selected.as_deref(),
+        harness.state().state.views.requests.selected.as_deref(),
         Some("R-2")
     );
 
@@ -337,5 +339,5 @@ fn with_a_request_open_the_list_keeps_its_columns_in_sight_and_counts_the_overdu
     // The count is a way to the overdue requests.
     harness.get_by_label("1 overdue").click();
     harness.run();
-    assert!(harness.state().state.requests_view.filter.overdue);
+    assert!(harness.state().state.views.requests.filter.overdue);
 }

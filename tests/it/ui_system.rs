@@ -65,7 +65,7 @@ fn choose(harness: &mut Harness<'_, App>, combo: &str, option: &str) {
 }
 
 fn needed(harness: &Harness<'_, App>) -> usize {
-    harness.state().state.system.missing.len()
+    harness.state().state.records.system.missing.len()
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn the_system_view_lists_what_is_needed_and_each_form_gives_it() {
     let (app, _) = open_app_with_picker(tmp.path(), &picker);
     let mut harness = harness(app);
     click(&mut harness, Role::Button, "System");
-    assert_eq!(harness.state().state.view, View::System);
+    assert_eq!(harness.state().state.shell.view, View::System);
     let at_first = needed(&harness);
     assert!(at_first > 20, "{at_first}");
     harness.get_by_label_contains(&format!("still needs {at_first} items"));
@@ -114,7 +114,12 @@ fn the_system_view_lists_what_is_needed_and_each_form_gives_it() {
     );
     click(&mut harness, Role::Button, "Save user");
     let users = store(&harness).system_users(project).unwrap();
-    assert_eq!(users.len(), 1, "{:?}", harness.state().state.notifications);
+    assert_eq!(
+        users.len(),
+        1,
+        "{:?}",
+        harness.state().state.shell.notifications
+    );
     assert_eq!(users[0].roles, ["control-owner"]);
     assert_eq!(users[0].functions, ["Manages accounts"]);
 
@@ -149,7 +154,7 @@ fn the_system_view_lists_what_is_needed_and_each_form_gives_it() {
         attached.len(),
         1,
         "{:?}",
-        harness.state().state.notifications
+        harness.state().state.shell.notifications
     );
     assert_eq!(attached[0].kind, AttachmentKind::UsersGuide);
     assert_eq!(picker.titles(), ["User guide"]);

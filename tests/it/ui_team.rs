@@ -88,7 +88,7 @@ fn a_team_workspace_shows_its_host_encryption_and_aws_identity() {
     let tmp = tempfile::tempdir().unwrap();
     let (team, url, location) = connected(tmp.path());
     let app = App::open_with_opener(team.clone(), clock(), opener(team, url, location));
-    assert_eq!(app.state.open_error, None);
+    assert_eq!(app.state.session.open_error, None);
     let mut harness = harness(app);
     harness.get_by_label("Workspace").click();
     harness.run();
@@ -129,11 +129,11 @@ fn a_local_workspace_is_pushed_into_an_empty_team_workspace_in_the_background() 
     harness.get_by_label("Push to a team workspace…").click();
     finish_background(&mut harness);
 
-    let notes = &harness.state().state.notifications;
+    let notes = &harness.state().state.shell.notifications;
     let last = notes.last().unwrap();
     assert_eq!(last.level, Level::Info, "{notes:?}");
     assert_eq!(last.text, format!("Pushed to {}", team.display()));
-    let (clean, lines) = harness.state().state.verify_result.clone().unwrap();
+    let (clean, lines) = harness.state().state.shell.verify_result.clone().unwrap();
     assert!(clean, "{lines:?}");
     assert!(
         lines.iter().any(|l| l.starts_with("chain intact")),
@@ -186,7 +186,7 @@ fn a_profile_with_an_mfa_device_asks_for_its_code_in_the_window() {
         Ok(Workspace { store, vault })
     });
     let app = App::open_with_opener(team, clock(), opener);
-    let error = app.state.open_error.clone().unwrap_or_default();
+    let error = app.state.session.open_error.clone().unwrap_or_default();
     assert!(
         error.contains("needs a code from the MFA device"),
         "{error}"
@@ -206,8 +206,8 @@ fn a_profile_with_an_mfa_device_asks_for_its_code_in_the_window() {
     harness.run();
     harness.get_by_label("Sign in").click();
     harness.run();
-    assert_eq!(harness.state().state.open_error, None);
-    assert!(harness.state().state.sign_in.is_none());
+    assert_eq!(harness.state().state.session.open_error, None);
+    assert!(harness.state().state.views.sign_in.is_none());
     assert_eq!(
         codes.lock().unwrap().last().cloned().flatten().as_deref(),
         Some("123456")
