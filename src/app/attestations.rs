@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{App, Job, JobKind, Level};
+use super::{App, ImportKind, Job, JobKind, Level};
 use crate::import::ImportReport;
 use crate::model::{AssetKind, ManagedBy, Severity, SignoffSubject, parse_optional_date};
 use crate::store::{NewAsset, NewPatch, NewPerson, NewSignoff, NewTraining, PatchRecord};
@@ -121,33 +121,6 @@ impl SignoffForm {
             by: self.by.clone(),
             role: self.role.clone(),
             statement: self.statement.clone(),
-        }
-    }
-}
-
-/// What can be imported from a CSV file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    /// People: name, email, role.
-    People,
-    /// Training completions: email, course, completed_on.
-    Training,
-    /// Patch records: asset, advisory, severity, released_on, applied_on.
-    Patches,
-    /// A provider's CRM for the current project (.csv or .xlsx).
-    Crm,
-}
-
-impl ImportKind {
-    /// The columns the file needs, for the file dialog's title and messages.
-    pub fn columns(self) -> &'static str {
-        match self {
-            ImportKind::People => "name, email, role",
-            ImportKind::Training => "email, course, completed_on",
-            ImportKind::Patches => "asset, advisory, severity, released_on, applied_on",
-            ImportKind::Crm => {
-                "Control ID, Can Be Inherited from CSP, Specific Inheritance and Customer Agency/CSP Responsibilities"
-            }
         }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::board::EvidenceSummary;
+use super::requests::short;
 use crate::model::{Column, Control, PatchState, Status, TrainingState};
+use crate::store::Request;
 
 /// Where an attention item is fixed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +207,29 @@ pub struct Dashboard {
     pub attention: Vec<AttentionItem>,
     /// The auditor's request list: counts per status now and over time.
     pub requests: super::RequestProgress,
+}
+
+/// The overdue requests, for "Needs attention".
+pub fn request_attention(requests: &[Request]) -> Vec<AttentionItem> {
+    requests
+        .iter()
+        .filter(|r| r.overdue)
+        .map(|r| AttentionItem {
+            concern: Concern::OverdueRequest,
+            text: format!(
+                "{} {} (due {}{})",
+                r.id,
+                short(&r.request, 60),
+                r.due.map(|d| d.to_string()).unwrap_or_default(),
+                if r.owner.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", r.owner)
+                }
+            ),
+            target: Target::Request(r.id.clone()),
+        })
+        .collect()
 }
 
 /// One item per control in scope with failing Security Hub checks, most failing first.

@@ -180,7 +180,7 @@ pub enum JobOutcome {
     /// One of AWS's reports added.
     AwsReportAdded(Box<crate::store::AwsReport>),
     /// A CSV file imported: what, from which file, and the report.
-    Imported(super::ImportKind, String, ImportReport),
+    Imported(ImportKind, String, ImportReport),
     /// A request list imported: from which file, and the report.
     RequestsImported(String, crate::store::RequestImport),
     /// Files attached to a request, and those refused with why.
@@ -574,7 +574,7 @@ impl Job {
     pub fn import(
         dir: PathBuf,
         clock: Clock,
-        kind: super::ImportKind,
+        kind: ImportKind,
         project: Option<i64>,
         path: PathBuf,
         repaint: Repaint,
@@ -587,15 +587,13 @@ impl Job {
                 // One import is one transaction: it cannot stop half-way, so it offers no
                 // Cancel.
                 Ok(match (kind, project) {
-                    (super::ImportKind::People, _) => Some(store.import_people(&path)?),
-                    (super::ImportKind::Training, _) => Some(store.import_training(&path)?),
-                    (super::ImportKind::Patches, Some(project)) => {
+                    (ImportKind::People, _) => Some(store.import_people(&path)?),
+                    (ImportKind::Training, _) => Some(store.import_training(&path)?),
+                    (ImportKind::Patches, Some(project)) => {
                         Some(store.import_patches(project, &path)?.report)
                     }
-                    (super::ImportKind::Crm, Some(project)) => {
-                        Some(store.import_crm(project, &path)?)
-                    }
-                    (super::ImportKind::Patches | super::ImportKind::Crm, None) => None,
+                    (ImportKind::Crm, Some(project)) => Some(store.import_crm(project, &path)?),
+                    (ImportKind::Patches | ImportKind::Crm, None) => None,
                 })
             })();
             match imported {
@@ -764,4 +762,31 @@ pub(super) fn open_for_job(
     let store = Store::open_with_clock(dir, clock)?;
     let vault = crate::workspace::open_vault(dir)?;
     Ok((store, vault))
+}
+
+/// What can be imported from a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// People: name, email, role.
+    People,
+    /// Training completions: email, course, completed_on.
+    Training,
+    /// Patch records: asset, advisory, severity, released_on, applied_on.
+    Patches,
+    /// A provider's CRM for the current project (.csv or .xlsx).
+    Crm,
+}
+
+impl ImportKind {
+    /// The columns the file needs, for the file dialog's title and messages.
+    pub fn columns(self) -> &'static str {
+        match self {
+            ImportKind::People => "name, email, role",
+            ImportKind::Training => "email, course, completed_on",
+            ImportKind::Patches => "asset, advisory, severity, released_on, applied_on",
+            ImportKind::Crm => {
+                "Control ID, Can Be Inherited from CSP, Specific Inheritance and Customer Agency/CSP Responsibilities"
+            }
+        }
+    }
 }

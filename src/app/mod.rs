@@ -23,6 +23,7 @@ mod export_oscal;
 mod findings;
 mod forms;
 mod jobs;
+mod notice;
 mod picker;
 mod refresh;
 mod requests;
@@ -41,7 +42,7 @@ use crate::workspace::WorkspaceError;
 
 use command_handling::UndoEntry;
 
-pub use attestations::{ImportKind, PatchForm, PatchSort, SignoffForm, TrainingForm};
+pub use attestations::{PatchForm, PatchSort, SignoffForm, TrainingForm};
 pub use aws_reports::{
     AwsReportForm, ReportCover, coverage_attention, covering_reports, cuec_attention,
     relies_on_aws_reports, report_cover,
@@ -53,28 +54,28 @@ pub use board::{
 pub use command::Command;
 pub use dashboard::{
     AttentionItem, Concern, Dashboard, PatchLine, Readiness, RosterLine, SignoffLine, Target,
-    dashboard,
+    dashboard, request_attention,
 };
 pub use findings::{
     DeviationDraft, FindingCounts, FindingFilter, FindingSort, FindingsView, MilestoneDraft,
     finding_rows,
 };
 pub use forms::{
-    AddControlForm, Answer, ExportForm, NameForm, NewProjectForm, PanelDraft, PeriodForm,
-    ServicesForm, SettingsForm,
+    AddControlForm, Answer, ExportForm, IdentityState, NameForm, NewProjectForm, PanelDraft,
+    PeriodForm, ServicesForm, SettingsForm, TeamDetails,
 };
 pub use jobs::{
-    ExportRequest, Job, JobKind, JobOutcome, Opener, Progress, Repaint, WorkspaceOpener,
-    system_opener, system_workspace_opener,
+    ExportRequest, ImportKind, Job, JobKind, JobOutcome, Opener, Progress, Repaint,
+    WorkspaceOpener, system_opener, system_workspace_opener,
 };
+pub use notice::{Level, Notification};
 pub use picker::{FilePicker, PendingPick, PickMode, PickPurpose, PickRequest, SystemPicker};
 pub use requests::{
     PROGRESS_DAYS, RequestFilter, RequestProgress, RequestSort, RequestsView, references,
-    request_attention, request_progress, request_rows, short,
+    request_progress, request_rows, short,
 };
 pub use state::{
-    AppState, BoardState, Dialog, Level, Notification, Records, Session, Shell, SignInForm, View,
-    ViewContext, Views,
+    AppState, BoardState, Dialog, Records, Session, Shell, SignInForm, View, ViewContext, Views,
 };
 // The records the views read, as the catalog and the store give them: views take them from
 // here and never reach past the app into the layers below.
@@ -85,7 +86,7 @@ pub use crate::store::{
     RequestLink, Signoff,
 };
 pub use system::{SystemForm, SystemPage};
-pub use team::{IdentityState, TeamDetails, expiry};
+pub use team::expiry;
 
 /// The folder inside a workspace where evidence is copied to be opened.
 pub const OPEN_DIR: &str = "open";

@@ -15,8 +15,7 @@ use chrono::NaiveDate;
 
 use super::jobs::{open_for_job, set_progress};
 use super::{
-    App, AttentionItem, Concern, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode,
-    PickPurpose, PickRequest, Target,
+    App, ExportRequest, Job, JobKind, JobOutcome, Level, PickMode, PickPurpose, PickRequest,
 };
 use crate::model::{Action, LoggedAction, RequestStatus, Zone};
 use crate::store::{ActivityEntry, Request, RequestImport, RequestLink, RequestPatch};
@@ -295,29 +294,6 @@ pub fn request_progress(
         counts,
         days: series,
     }
-}
-
-/// The overdue requests, for "Needs attention".
-pub fn request_attention(requests: &[Request]) -> Vec<AttentionItem> {
-    requests
-        .iter()
-        .filter(|r| r.overdue)
-        .map(|r| AttentionItem {
-            concern: Concern::OverdueRequest,
-            text: format!(
-                "{} {} (due {}{})",
-                r.id,
-                short(&r.request, 60),
-                r.due.map(|d| d.to_string()).unwrap_or_default(),
-                if r.owner.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", r.owner)
-                }
-            ),
-            target: Target::Request(r.id.clone()),
-        })
-        .collect()
 }
 
 /// The first `chars` characters of a text on one line, with an ellipsis when cut.

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 
 use super::{
     AddControlForm, AwsReportForm, BoardColumn, BoardFilter, BoardView, Dashboard, EvidenceSummary,
-    ExportForm, FindingsView, JobKind, NewProjectForm, PanelDraft, PatchForm, PickPurpose,
-    Progress, RequestsView, ServicesForm, SettingsForm, SignoffForm, SystemForm, SystemPage,
-    TrainingForm,
+    ExportForm, FindingsView, JobKind, NewProjectForm, Notification, PanelDraft, PatchForm,
+    PickPurpose, Progress, RequestsView, ServicesForm, SettingsForm, SignoffForm, SystemForm,
+    SystemPage, TrainingForm,
 };
 use crate::catalog::Service;
 use crate::model::{BaselineSummary, Control, Evidence, Project, SrmMatch};
@@ -19,28 +19,6 @@ use crate::store::{
     ActivityEntry, Asset, AwsReport, CheckResult, Course, CuecLine, Finding, PatchDeadlines,
     PatchRecord, Person, ProjectCoverage, Request, RosterEntry, Signoff,
 };
-
-/// How serious a notification is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Something worked.
-    Info,
-    /// Something failed.
-    Error,
-}
-
-/// A message for the user that stays readable in the notification list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    /// Local time it was raised, `HH:MM:SS`.
-    pub at: String,
-    /// How serious.
-    pub level: Level,
-    /// The message.
-    pub text: String,
-    /// A file the message is about, offered with "Show in folder".
-    pub file: Option<PathBuf>,
-}
 
 /// The main views of a project, chosen in the top bar.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

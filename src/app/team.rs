@@ -14,45 +14,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use super::jobs::{Job, JobKind, JobOutcome, Progress, Repaint, WorkspaceOpener, set_progress};
-use super::{App, Command, Dialog, Level, PickMode, PickPurpose, PickRequest};
+use super::{
+    App, Command, Dialog, IdentityState, Level, PickMode, PickPurpose, PickRequest, TeamDetails,
+};
 use crate::aws::CallerIdentity;
 use crate::store::Clock;
 use crate::team_push::{PushError, PushStage, push_with};
-
-/// The team details dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamDetails {
-    /// The database's host and port.
-    pub host: String,
-    /// Whether the session is encrypted and how far its certificate was checked, as a
-    /// sentence, or why that could not be read.
-    pub encryption: String,
-    /// Whether the session is encrypted with a verified certificate (shown plainly) or not
-    /// (shown in the warning colour).
-    pub verified: bool,
-    /// Whether the login uses RDS IAM authentication.
-    pub iam_auth: bool,
-    /// The AWS identity in use.
-    pub identity: IdentityState,
-}
-
-/// The AWS identity, as far as it is known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdentityState {
-    /// Being asked of STS.
-    Asking,
-    /// STS answered.
-    Known {
-        /// The account number.
-        account: String,
-        /// The role assumed, else the ARN.
-        who: String,
-        /// When the credentials expire ("in 52 minutes"), or "long-lived keys".
-        expires: String,
-    },
-    /// It could not be had, and why.
-    Failed(String),
-}
 
 /// An identity being asked for on its own thread.
 pub(super) type PendingIdentity = Receiver<Result<CallerIdentity, String>>;

@@ -383,7 +383,10 @@ impl ControlEdit {
             ControlEdit::Owner(owner) => Ok(ControlEdit::Owner(owner.trim().to_string())),
             ControlEdit::ReviewDays(Some(0)) => Err(RuleError::BadReviewDays("0".to_string())),
             ControlEdit::ReviewDays(Some(days)) if days > MAX_REVIEW_DAYS => {
-                Err(RuleError::ReviewDaysTooLarge(days.to_string()))
+                Err(RuleError::ReviewDaysTooLarge {
+                    days: days.to_string(),
+                    max: MAX_REVIEW_DAYS,
+                })
             }
             other => Ok(other),
         }
@@ -404,7 +407,10 @@ fn parse_review_days(value: &str) -> Result<Option<u32>, RuleError> {
         Ok(0) => Err(RuleError::BadReviewDays(value.to_string())),
         Ok(days) if days <= MAX_REVIEW_DAYS => Ok(Some(days)),
         // All digits, so anything that does not fit is too large.
-        _ => Err(RuleError::ReviewDaysTooLarge(text.to_string())),
+        _ => Err(RuleError::ReviewDaysTooLarge {
+            days: text.to_string(),
+            max: MAX_REVIEW_DAYS,
+        }),
     }
 }
 

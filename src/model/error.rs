@@ -65,8 +65,13 @@ pub enum RuleError {
     )]
     BadReviewDays(String),
     /// A review cadence beyond a hundred years.
-    #[error("the review cadence {0} is too large: at most {max} days (100 years)", max = super::control::MAX_REVIEW_DAYS)]
-    ReviewDaysTooLarge(String),
+    #[error("the review cadence {days} is too large: at most {max} days (100 years)")]
+    ReviewDaysTooLarge {
+        /// The cadence as given.
+        days: String,
+        /// The longest cadence allowed.
+        max: u32,
+    },
     /// A time zone that is neither `local` nor an offset from UTC.
     #[error("'{0}' is not a time zone: write local, UTC, or an offset such as +02:00")]
     BadTimeZone(String),

@@ -388,6 +388,33 @@ impl Store {
         Self::open_with_clock(dir, system_clock())
     }
 
+    /// Opens the records of the team workspace in `dir` on the database at `url`, bringing
+    /// its schema up to date; `ask` is asked for the password when no other source has it.
+    pub fn open_team(
+        dir: &Path,
+        url: &pg::DatabaseUrl,
+        clock: Clock,
+        ask: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
+        let (mut client, login) = url.connect_with_config(ask)?;
+        let at = crate::model::stamp(&clock());
+        pg::migrate::migrate(&mut client, &at)?;
+        let mut store = Store {
+            conn: db::Connection::Postgres(Box::new(db::Pg::new(client, login))),
+            dir: dir.to_path_buf(),
+            clock,
+            zone: crate::model::Zone::Local,
+            read_only: false,
+        };
+        store.zone = store.stored_zone()?;
+        store.read_only = store.conn.query_row(
+            "SELECT NOT has_table_privilege(current_user, 'activity', 'INSERT')",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(store)
+    }
+
     /// Opens the workspace with a given clock. A folder with a team workspace's settings
     /// (`workspace.toml`) opens the team database it names; the password is asked for on
     /// the terminal when no other source has it.

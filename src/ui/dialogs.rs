@@ -183,29 +183,66 @@ fn project_fields_ui(
     ui.end_row();
     let label = ui.label("Audit period");
     ui.horizontal(|ui| {
-        let start = date_field_ui(
-            ui,
+        let start = DateField::new(
             "period_start",
             "Audit period start",
             &mut form.period_start,
             "YYYY-MM-DD",
-            today,
-            label.id,
         );
-        enter.field(start.edit);
-        let end_label = ui.label("to");
-        let end = date_field_ui(
-            ui,
+        let end = DateField::new(
             "period_end",
             "Audit period end",
             &mut form.period_end,
             "YYYY-MM-DD",
-            today,
-            end_label.id,
         );
-        enter.field(end.edit);
+        date_pair_ui(ui, [start, end], today, label.id, enter);
     });
     ui.end_row();
+}
+
+/// One of two date fields side by side: its widget id, its name for screen readers, its
+/// text and the hint shown while it is empty.
+struct DateField<'a> {
+    id: &'a str,
+    name: &'a str,
+    value: &'a mut String,
+    hint: &'a str,
+}
+
+impl<'a> DateField<'a> {
+    fn new(id: &'a str, name: &'a str, value: &'a mut String, hint: &'a str) -> Self {
+        Self {
+            id,
+            name,
+            value,
+            hint,
+        }
+    }
+}
+
+/// Two dates as "START to END", the first labelled by `label`; Enter in either submits the
+/// dialog.
+fn date_pair_ui(
+    ui: &mut Ui,
+    fields: [DateField<'_>; 2],
+    today: chrono::NaiveDate,
+    label: Id,
+    enter: &mut EnterKey,
+) {
+    let [start, end] = fields;
+    let start = date_field_ui(
+        ui,
+        start.id,
+        start.name,
+        start.value,
+        start.hint,
+        today,
+        label,
+    );
+    enter.field(start.edit);
+    let to = ui.label("to");
+    let end = date_field_ui(ui, end.id, end.name, end.value, end.hint, today, to.id);
+    enter.field(end.edit);
 }
 
 /// A dialog's error line, when it has one.
@@ -311,27 +348,19 @@ fn period_ui(
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 let label = ui.label("From");
-                let start = date_field_ui(
-                    ui,
+                let start = DateField::new(
                     "period_dialog_start",
                     "Audit period start",
                     &mut form.start,
                     "YYYY-MM-DD",
-                    today,
-                    label.id,
                 );
-                enter.field(start.edit);
-                let label = ui.label("to");
-                let end = date_field_ui(
-                    ui,
+                let end = DateField::new(
                     "period_dialog_end",
                     "Audit period end",
                     &mut form.end,
                     "YYYY-MM-DD",
-                    today,
-                    label.id,
                 );
-                enter.field(end.edit);
+                date_pair_ui(ui, [start, end], today, label.id, &mut enter);
             });
             error_line_ui(ui, form.error.as_ref());
             let (save, close) = buttons_ui(ui, "Save period", true, "", enter.submits(), "Cancel");
@@ -515,27 +544,9 @@ fn export_fields_ui(
     ui.end_row();
     let label = ui.label("Period");
     ui.horizontal(|ui| {
-        let from = date_field_ui(
-            ui,
-            "export_from",
-            "Period start",
-            &mut form.from,
-            "project's",
-            today,
-            label.id,
-        );
-        enter.field(from.edit);
-        let to_label = ui.label("to");
-        let to = date_field_ui(
-            ui,
-            "export_to",
-            "Period end",
-            &mut form.to,
-            "period",
-            today,
-            to_label.id,
-        );
-        enter.field(to.edit);
+        let start = DateField::new("export_from", "Period start", &mut form.from, "project's");
+        let end = DateField::new("export_to", "Period end", &mut form.to, "period");
+        date_pair_ui(ui, [start, end], today, label.id, enter);
     });
     ui.end_row();
     ui.label("Save as");

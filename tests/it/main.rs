@@ -15,6 +15,7 @@ mod concurrency;
 mod faults;
 mod frameworks;
 mod hostile;
+mod layers;
 mod messages;
 mod oscal;
 mod pack;

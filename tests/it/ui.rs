@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::window::{PROJECT, clock, create_project, harness, open_app, today};
+use crate::window::{PROJECT, clock, create_project, harness, newest_note, open_app, today};
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -538,14 +538,7 @@ fn exporting_from_the_window_writes_the_pack_and_offers_show_in_folder() {
     let bytes = std::fs::read(&target).unwrap();
     assert!(bytes.starts_with(b"PK"));
     harness.get_by_label("Show in folder");
-    let note = harness
-        .state()
-        .state
-        .shell
-        .notifications
-        .last()
-        .unwrap()
-        .clone();
+    let note = newest_note(&harness);
     assert!(
         note.text.starts_with("Evidence pack written"),
         "{}",

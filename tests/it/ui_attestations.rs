@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::window::{create_project, harness, open_app, open_store, today};
+use crate::window::{create_project, harness, last_notification, open_app, open_store, today};
 use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -111,11 +111,6 @@ fn sign_off(harness: &mut Harness<'_, App>, button: &str) {
         "Reviewed and accepted",
     );
     click(harness, Role::Button, button);
-}
-
-fn last_notification(harness: &Harness<'_, App>) -> (Level, String) {
-    let note = harness.state().state.shell.notifications.last().unwrap();
-    (note.level, note.text.clone())
 }
 
 #[test]

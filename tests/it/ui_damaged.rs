@@ -10,7 +10,9 @@ use egui_kittest::kittest::Queryable as _;
 use lockstep::app::Level;
 use lockstep::workspace::{AttachOptions, Workspace, attach};
 
-use crate::window::{ScriptedPicker, clock, create_project, harness, open_app_with_picker, today};
+use crate::window::{
+    ScriptedPicker, clock, create_project, harness, last_notification, open_app_with_picker, today,
+};
 
 const MFA: &str = "SRM-CUS-IAM-03";
 const MFA_CARD: &str = "SRM-CUS-IAM-03 Multi-factor authentication";
@@ -108,16 +110,9 @@ fn evidence_with_damaged_hashes_draws_everywhere_and_opening_it_says_why_not() {
             .apply(lockstep::app::Command::OpenEvidence(id));
         harness.state_mut().finish_jobs();
         harness.run();
-        let note = harness
-            .state()
-            .state
-            .shell
-            .notifications
-            .last()
-            .unwrap()
-            .clone();
-        assert_eq!(note.level, Level::Error);
-        assert!(note.text.contains("SHA-256 is damaged"), "{}", note.text);
+        let (level, text) = last_notification(&harness);
+        assert_eq!(level, Level::Error);
+        assert!(text.contains("SHA-256 is damaged"), "{text}");
     }
     assert!(opened.lock().unwrap().is_empty());
     assert!(!tmp.path().join("x").exists());

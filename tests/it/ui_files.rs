@@ -11,8 +11,8 @@ use lockstep::model::{AssetKind, ManagedBy};
 use lockstep::store::{NewAsset, NewPerson};
 
 use crate::window::{
-    PROJECT, ScriptedPicker, create_project, finish_background, harness, open_app_with_picker,
-    open_store,
+    PROJECT, ScriptedPicker, create_project, finish_background, harness, last_notification,
+    open_app_with_picker, open_store,
 };
 
 const MFA: &str = "SRM-CUS-IAM-03";
@@ -38,11 +38,6 @@ fn choose(harness: &mut Harness<'_, App>, combo: &str, option: &str) {
     harness.run();
     harness.get_by_role_and_label(Role::Button, option).click();
     harness.run();
-}
-
-fn last_notification(harness: &Harness<'_, App>) -> (Level, String) {
-    let note = harness.state().state.shell.notifications.last().unwrap();
-    (note.level, note.text.clone())
 }
 
 fn show_view(harness: &mut Harness<'_, App>, view: &str) {

@@ -13,7 +13,8 @@ use lockstep::model::{Column, Reason};
 use lockstep::store::NewProject;
 
 use crate::window::{
-    ScriptedPicker, finish_background, harness, open_app, open_app_with_picker, open_store,
+    ScriptedPicker, finish_background, harness, notification_texts, open_app, open_app_with_picker,
+    open_store,
 };
 
 const PROJECT: &str = "Gov cloud";
@@ -223,14 +224,7 @@ fn a_file_that_is_no_framework_is_refused_while_the_others_import() {
         .get_by_role_and_label(Role::Button, "Import framework…")
         .click();
     finish_background(&mut harness);
-    let said: Vec<String> = harness
-        .state()
-        .state
-        .shell
-        .notifications
-        .iter()
-        .map(|n| n.text.clone())
-        .collect();
+    let said = notification_texts(&harness);
     assert!(
         said.iter()
             .any(|t| t.starts_with("Not imported: not-oscal.json")),

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::window::{
-    ScriptedPicker, create_project, finish_background, harness, harness_sized, open_app,
-    open_app_with_picker, open_store,
+    ScriptedPicker, create_project, finish_background, harness, harness_sized, notification_texts,
+    open_app, open_app_with_picker, open_store,
 };
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable as _;
@@ -156,14 +156,7 @@ fn a_request_is_answered_with_a_response_and_submitted_and_a_skip_is_not_offered
     harness.get_by_label("Submit").click();
     harness.run();
     let request = open_store(dir.path()).request(project, "R-2").unwrap();
-    let notes: Vec<String> = harness
-        .state()
-        .state
-        .shell
-        .notifications
-        .iter()
-        .map(|n| n.text.clone())
-        .collect();
+    let notes = notification_texts(&harness);
     assert_eq!(
         request.status,
         RequestStatus::Submitted,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use egui_kittest::Harness;
-use lockstep::app::{App, FilePicker, PickRequest};
+use lockstep::app::{App, FilePicker, Level, Notification, PickRequest};
 use lockstep::store::{Clock, NewProject, Store};
 
 /// The project most flows work on.
@@ -134,6 +134,24 @@ pub fn open_app_with_picker(
         Ok(())
     }));
     (app, opened)
+}
+
+/// The newest notification: its level and text.
+pub fn last_notification(harness: &Harness<'_, App>) -> (Level, String) {
+    let note = newest_note(harness);
+    (note.level, note.text)
+}
+
+/// The newest notification, whole.
+pub fn newest_note(harness: &Harness<'_, App>) -> Notification {
+    let notes = &harness.state().state.shell.notifications;
+    notes.last().expect("a notification").clone()
+}
+
+/// Every notification's text, oldest first.
+pub fn notification_texts(harness: &Harness<'_, App>) -> Vec<String> {
+    let notes = &harness.state().state.shell.notifications;
+    notes.iter().map(|n| n.text.clone()).collect()
 }
 
 /// Steps past the frame that starts a file dialog or job (its spinner keeps repainting),

@@ -28,35 +28,6 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use tls::{Checked, SslMode, TlsSettings};
 
-impl crate::store::Store {
-    /// Opens the records of the team workspace in `dir` on the database at `url`, bringing
-    /// its schema up to date; `ask` is asked for the password when no other source has it.
-    pub fn open_team(
-        dir: &Path,
-        url: &DatabaseUrl,
-        clock: crate::store::Clock,
-        ask: &dyn Fn(&str) -> Option<String>,
-    ) -> crate::store::Result<Self> {
-        let (mut client, login) = url.connect_with_config(ask)?;
-        let at = crate::model::stamp(&clock());
-        migrate::migrate(&mut client, &at)?;
-        let mut store = crate::store::Store {
-            conn: super::db::Connection::Postgres(Box::new(super::db::Pg::new(client, login))),
-            dir: dir.to_path_buf(),
-            clock,
-            zone: crate::model::Zone::Local,
-            read_only: false,
-        };
-        store.zone = store.stored_zone()?;
-        store.read_only = store.conn.query_row(
-            "SELECT NOT has_table_privilege(current_user, 'activity', 'INSERT')",
-            [],
-            |row| row.get(0),
-        )?;
-        Ok(store)
-    }
-}
-
 /// What can go wrong reaching the team database.
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
