@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::common::{
-    Outcome, blank, join_distinct, name_version, nist_controls, real_version, required_id,
-    severity, shape_problem, text, text_time_field,
+    Outcome, blank, nist_controls, required_id, set_packages, severity, shape_problem, text,
+    text_time_field,
 };
 use super::record::FindingRecord;
 use crate::model::{FindingKind, FindingSeverity};
@@ -175,20 +175,12 @@ fn vulnerability_record(
         .map(|v| text(&v.id))
         .find(|id| !id.is_empty())
         .unwrap_or_default();
-    let packages: Vec<&Package> = vulns
+    let packages: Vec<[&Option<String>; 3]> = vulns
         .iter()
         .flat_map(|v| v.vulnerable_packages.iter().flatten())
+        .map(|p| [&p.name, &p.version, &p.fixed_in_version])
         .collect();
-    out.package = join_distinct(
-        packages
-            .iter()
-            .map(|p| name_version(&text(&p.name), &text(&p.version))),
-    );
-    out.fixed_in = join_distinct(
-        packages
-            .iter()
-            .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
-    );
+    set_packages(&mut out, &packages);
     let fixes: Vec<String> = vulns
         .iter()
         .map(|v| text(&v.fix_available).to_ascii_uppercase())

@@ -262,6 +262,21 @@ pub(crate) fn real_version(version: &str) -> Option<&str> {
     }
 }
 
+/// Fills a record's packages (`name version`, without repeats) and the versions that fix
+/// them, from each package's name, version and fixed-in version.
+pub(crate) fn set_packages(out: &mut FindingRecord, packages: &[[&Option<String>; 3]]) {
+    out.package = join_distinct(
+        packages
+            .iter()
+            .map(|[name, version, _]| name_version(&text(name), &text(version))),
+    );
+    out.fixed_in = join_distinct(
+        packages
+            .iter()
+            .filter_map(|[_, _, fixed_in]| fixed_in.as_deref().and_then(real_version)),
+    );
+}
+
 /// `name version`, or the name alone when the version is blank.
 pub(crate) fn name_version(name: &str, version: &str) -> String {
     let (name, version) = (name.trim(), version.trim());

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::common::{
-    Outcome, blank, from_epoch_seconds, join_distinct, name_version, nist_controls, real_version,
-    required_id, severity, shape_problem, text, time_field,
+    Outcome, blank, from_epoch_seconds, nist_controls, required_id, set_packages, severity,
+    shape_problem, text, time_field,
 };
 use super::record::FindingRecord;
 use crate::model::{FindingKind, FindingSeverity};
@@ -134,20 +134,12 @@ fn fill_vulnerability(out: &mut FindingRecord, vulns: &[Vulnerability]) {
             if cve.is_empty() { text(&v.title) } else { cve }
         })
         .unwrap_or_default();
-    let packages: Vec<&Package> = vulns
+    let packages: Vec<[&Option<String>; 3]> = vulns
         .iter()
         .flat_map(|v| v.affected_packages.iter().flatten())
+        .map(|p| [&p.name, &p.version, &p.fixed_in_version])
         .collect();
-    out.package = join_distinct(
-        packages
-            .iter()
-            .map(|p| name_version(&text(&p.name), &text(&p.version))),
-    );
-    out.fixed_in = join_distinct(
-        packages
-            .iter()
-            .filter_map(|p| p.fixed_in_version.as_deref().and_then(real_version)),
-    );
+    set_packages(out, &packages);
     out.fix_available = if vulns.iter().any(|v| v.fix_available == Some(true)) {
         Some(true)
     } else if vulns.iter().any(|v| v.fix_available == Some(false)) {
