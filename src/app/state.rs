@@ -222,6 +222,18 @@ pub struct Records {
     pub system: SystemPage,
 }
 
+impl Records {
+    /// The active people as choices for a form: each one's email (the value) and
+    /// `Name <email>` (the label).
+    pub fn person_choices(&self) -> Vec<(String, String)> {
+        self.people
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
+            .collect()
+    }
+}
+
 /// Each view's own state, which only that view (and the app) edits.
 #[derive(Debug, Clone, Default)]
 pub struct Views {

@@ -181,13 +181,7 @@ fn roles_ui(cx: &ViewContext<'_>, ui: &mut Ui, commands: &mut Vec<Command>, edit
             RichText::new("Add the people who hold these roles in the Training view first.").weak(),
         );
     }
-    let people: Vec<(String, String)> = cx
-        .records
-        .people
-        .iter()
-        .filter(|p| p.active)
-        .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
-        .collect();
+    let people = cx.records.person_choices();
     egui::Grid::new("system_roles")
         .num_columns(2)
         .spacing([12.0, 6.0])

@@ -109,13 +109,7 @@ fn side_ui(
     ui: &mut Ui,
     commands: &mut Vec<Command>,
 ) {
-    let people: Vec<(String, String)> = cx
-        .records
-        .people
-        .iter()
-        .filter(|p| p.active)
-        .map(|p| (p.email.clone(), format!("{} <{}>", p.name, p.email)))
-        .collect();
+    let people = cx.records.person_choices();
     let courses: Vec<(String, String)> = cx
         .records
         .courses
